@@ -1,0 +1,45 @@
+import { CliError } from './errors.js';
+
+/** A subcommand: takes its own argv, resolves to the process exit code. */
+type Command = (argv: string[]) => Promise<number>;
+
+// Subcommands load lazily so `oicq dissect` does not pay for the server's dependencies.
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {};
+
+/** Registers a subcommand (used below; kept as a function so the table stays one place). */
+function command(name: string, summary: string, load: () => Promise<Command>): void {
+  COMMANDS[name] = { summary, load };
+}
+
+function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([n, c]) => `  oicq ${n.padEnd(8)} ${c.summary}`);
+  return ['usage: oicq <command> [options]', '', 'commands:', ...lines, '', "run 'oicq <command> --help' for a command's options"].join('\n');
+}
+
+/** Runs the CLI; returns the exit code. Errors meant for the user print as one line. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage() + '\n');
+    return name ? 0 : 2;
+  }
+  const entry = COMMANDS[name];
+  if (!entry) {
+    process.stderr.write(`oicq: unknown command '${name}' — run 'oicq --help' to list the commands\n`);
+    return 2;
+  }
+  try {
+    const run = await entry.load();
+    return await run(rest);
+  } catch (e) {
+    if (e instanceof CliError) {
+      process.stderr.write(`oicq ${name}: ${e.message}\n`);
+      return e.exitCode;
+    }
+    if (e instanceof TypeError && 'code' in e && e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      process.stderr.write(`oicq ${name}: ${e.message} — run 'oicq ${name} --help'\n`);
+      return 2;
+    }
+    throw e;
+  }
+}

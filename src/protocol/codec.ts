@@ -1,0 +1,34 @@
+import type { Direction } from './framing.js';
+
+/** A body codec: one object that knows one plaintext layout, both ways (STYLE.md practice 2). */
+export interface BodyCodec<T> {
+  /** Short camelCase name of the layout, e.g. `loginReply`. */
+  readonly name: string;
+  encode(value: T): Buffer;
+  /** Decodes a plaintext body; throws DecodeError (never anything else) on malformed input. */
+  decode(body: Buffer): T;
+}
+
+/**
+ * How a body travels on the wire (which key opens it). Everything after login is `session`.
+ * - `none`: clear text.
+ * - `session`: TEA(session key).
+ * - `keyPrefixed`: a 16-byte key in clear, then TEA(that key) (classic login 0x0022, modern 0x0091/0x00BA/0x00DD).
+ * - `magicPrefixed`: tok16 login_info_magic in clear, then TEA(login_info_key1) (modern 0x00E5/0x0030).
+ * - `loginReply`: TEA of a key from the login exchange (password key, a login-chain key, or the request's key).
+ */
+export type Wrap = 'none' | 'session' | 'keyPrefixed' | 'magicPrefixed' | 'loginReply';
+
+/** One direction of one command in one framing: its wrap and its plaintext codec. */
+export interface BodySpec {
+  readonly wrap: Wrap;
+  readonly codec: BodyCodec<unknown>;
+}
+
+/** The bodies of one framing, by command code and direction. */
+export type BodyRegistry = ReadonlyMap<number, Partial<Record<Direction, BodySpec>>>;
+
+/** Helper to declare a codec with its type inferred. */
+export function codec<T>(name: string, encode: (value: T) => Buffer, decode: (body: Buffer) => T): BodyCodec<T> {
+  return { name, encode, decode };
+}

@@ -1,0 +1,115 @@
+import { DecodeError, type Result } from './errors.js';
+
+// The envelope of PROTOCOL.md §1: tag 02, header, body, tail 03.
+
+/** classic = QQ2000–QQ2009 (11/7-byte headers); modern = the capture's framing (22/14-byte headers). */
+export type Framing = 'classic' | 'modern';
+/** c2s = client to server, s2c = server to client. */
+export type Direction = 'c2s' | 's2c';
+
+export const TAG = 0x02;
+export const TAIL = 0x03;
+export const MAX_DATAGRAM = 4096;
+/** Version tags from this one on use the modern framing. */
+export const FIRST_MODERN_VERSION = 0x1e0d;
+/** The capture's version tag. */
+export const CAPTURE_VERSION = 0x3639;
+/** Version real classic servers put in their replies (clients ignore it). */
+export const CLASSIC_SERVER_VERSION = 0x0100;
+/** The 11 fixed bytes after the uid in every modern client header (PROTOCOL.md §1). */
+export const MODERN_CLIENT_EXTRA = Buffer.from('0200000001010100006470', 'hex');
+/** The 3 bytes after the uid in a modern server header. */
+export const MODERN_SERVER_EXTRA = Buffer.from('000000', 'hex');
+
+/** Header length for a framing and direction. */
+export function headerLength(framing: Framing, dir: Direction): number {
+  if (framing === 'classic') return dir === 'c2s' ? 11 : 7;
+  return dir === 'c2s' ? 22 : 14;
+}
+
+/** Framing implied by a version tag. */
+export function framingOf(version: number): Framing {
+  return version >= FIRST_MODERN_VERSION ? 'modern' : 'classic';
+}
+
+/** One OICQ datagram, header fields decoded, body still as on the wire (usually encrypted). */
+export interface Packet {
+  framing: Framing;
+  direction: Direction;
+  version: number;
+  command: number;
+  seq: number;
+  /** Absent only on classic server→client packets, which carry no uid. */
+  uid?: number;
+  /** Modern headers: the bytes after the uid (11 from a client, normally MODERN_CLIENT_EXTRA; 3 zeros from a server). */
+  extra?: Buffer;
+  body: Buffer;
+}
+
+/** Packet fields needed to encode one; framing defaults to what the version implies. */
+export interface PacketInit {
+  framing?: Framing;
+  direction: Direction;
+  version: number;
+  command: number;
+  seq: number;
+  uid?: number;
+  extra?: Uint8Array;
+  body: Uint8Array;
+}
+
+function fail(reason: 'too_short' | 'bad_tag' | 'bad_tail' | 'oversize', detail: string): Result<Packet> {
+  return { ok: false, error: new DecodeError(reason, detail) };
+}
+
+/**
+ * Decodes one datagram sent in direction `dir`. Never throws: arbitrary bytes give a Packet or a
+ * typed error (too short, bad tag, bad tail, oversize). The body is a view into `buf`.
+ */
+export function decodePacket(buf: Buffer, dir: Direction): Result<Packet> {
+  const n = buf.length;
+  if (n > MAX_DATAGRAM) return fail('oversize', `${n} bytes > ${MAX_DATAGRAM}`);
+  if (n < 8) return fail('too_short', `${n} bytes`);
+  if (buf[0] !== TAG) return fail('bad_tag', `first byte 0x${buf[0]!.toString(16).padStart(2, '0')}`);
+  if (buf[n - 1] !== TAIL) return fail('bad_tail', `last byte 0x${buf[n - 1]!.toString(16).padStart(2, '0')}`);
+  const version = buf.readUInt16BE(1);
+  const framing = framingOf(version);
+  const hlen = headerLength(framing, dir);
+  if (n < hlen + 1) return fail('too_short', `${n} bytes < ${framing} ${dir} header ${hlen} + tail`);
+  const packet: Packet = {
+    framing,
+    direction: dir,
+    version,
+    command: buf.readUInt16BE(3),
+    seq: buf.readUInt16BE(5),
+    body: buf.subarray(hlen, n - 1),
+  };
+  if (hlen >= 11) packet.uid = buf.readUInt32BE(7);
+  if (framing === 'modern') packet.extra = buf.subarray(11, hlen);
+  return { ok: true, value: packet };
+}
+
+/** Encodes a packet into one datagram. Throws RangeError on a field out of range (a bug, not input). */
+export function encodePacket(p: PacketInit): Buffer {
+  const framing = p.framing ?? framingOf(p.version);
+  const hlen = headerLength(framing, p.direction);
+  const n = hlen + p.body.length + 1;
+  if (n > MAX_DATAGRAM) throw new RangeError(`datagram of ${n} bytes exceeds ${MAX_DATAGRAM}`);
+  const out = Buffer.allocUnsafe(n);
+  out[0] = TAG;
+  out.writeUInt16BE(p.version, 1);
+  out.writeUInt16BE(p.command, 3);
+  out.writeUInt16BE(p.seq, 5);
+  if (hlen >= 11) {
+    if (p.uid === undefined) throw new RangeError(`${framing} ${p.direction} header needs a uid`);
+    out.writeUInt32BE(p.uid, 7);
+  }
+  if (framing === 'modern') {
+    const extra = p.extra ?? (p.direction === 'c2s' ? MODERN_CLIENT_EXTRA : MODERN_SERVER_EXTRA);
+    if (extra.length !== hlen - 11) throw new RangeError(`modern ${p.direction} header extra must be ${hlen - 11} bytes`);
+    out.set(extra, 11);
+  }
+  out.set(p.body, hlen);
+  out[n - 1] = TAIL;
+  return out;
+}

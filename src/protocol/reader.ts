@@ -1,0 +1,83 @@
+import { DecodeError } from './errors.js';
+
+/** A bounded cursor over exactly one body: every read checks what remains (STYLE.md practice 5). */
+export class Reader {
+  offset = 0;
+  constructor(readonly buf: Buffer) {}
+
+  get remaining(): number {
+    return this.buf.length - this.offset;
+  }
+
+  private need(n: number, field: string): void {
+    if (n > this.buf.length - this.offset) {
+      throw new DecodeError('truncated', `need ${n} byte(s), ${this.buf.length - this.offset} left`, field, this.offset);
+    }
+  }
+
+  u8(field = 'u8'): number {
+    this.need(1, field);
+    return this.buf[this.offset++]!;
+  }
+
+  u16(field = 'u16'): number {
+    this.need(2, field);
+    const v = this.buf.readUInt16BE(this.offset);
+    this.offset += 2;
+    return v;
+  }
+
+  u32(field = 'u32'): number {
+    this.need(4, field);
+    const v = this.buf.readUInt32BE(this.offset);
+    this.offset += 4;
+    return v;
+  }
+
+  /** `n` bytes as a view (no copy). */
+  bytes(n: number, field = 'bytes'): Buffer {
+    this.need(n, field);
+    const v = this.buf.subarray(this.offset, this.offset + n);
+    this.offset += n;
+    return v;
+  }
+
+  /** `n` bytes copied out, for values kept beyond the datagram's life (keys, tokens). */
+  copy(n: number, field = 'bytes'): Buffer {
+    return Buffer.from(this.bytes(n, field));
+  }
+
+  skip(n: number, field = 'skip'): void {
+    this.need(n, field);
+    this.offset += n;
+  }
+
+  /** u8 length + bytes. */
+  tok8(field = 'tok8'): Buffer {
+    return this.copy(this.u8(field), field);
+  }
+
+  /** u16 length + bytes ("tok16" of PROTOCOL-MODERN.md). */
+  tok16(field = 'tok16'): Buffer {
+    return this.copy(this.u16(field), field);
+  }
+
+  /** Everything left. */
+  rest(): Buffer {
+    const v = this.buf.subarray(this.offset);
+    this.offset = this.buf.length;
+    return v;
+  }
+
+  /** Asserts a fixed value (a constant byte of the layout). */
+  expectU8(value: number, field: string): void {
+    const at = this.offset;
+    const v = this.u8(field);
+    if (v !== value) throw new DecodeError('bad_value', `expected 0x${value.toString(16)}, got 0x${v.toString(16)}`, field, at);
+  }
+
+  /** Fails with trailing_bytes if anything is left. */
+  end(field = 'end'): void {
+    if (this.remaining !== 0) throw new DecodeError('trailing_bytes', `${this.remaining} byte(s) left over`, field, this.offset);
+  }
+}

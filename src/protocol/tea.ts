@@ -1,0 +1,136 @@
+import { cryptoRandom, type RandomSource } from './random.js';
+
+// QQ-TEA: TEA with 16 rounds and the QQ chaining mode (PROTOCOL.md §2).
+const DELTA = 0x9e3779b9;
+const DECRYPT_SUM = 0xe3779b90; // DELTA * 16 mod 2^32
+
+/** A 16-byte key, pre-split into four big-endian u32 words for the block cipher. */
+export interface TeaKey {
+  readonly bytes: Buffer;
+  readonly k0: number;
+  readonly k1: number;
+  readonly k2: number;
+  readonly k3: number;
+}
+
+/** Splits a 16-byte key into its words; accepts a TeaKey unchanged. */
+export function teaKey(key: Uint8Array | TeaKey): TeaKey {
+  if (!(key instanceof Uint8Array)) return key;
+  if (key.length !== 16) throw new RangeError(`QQ-TEA key must be 16 bytes, got ${key.length}`);
+  const b = Buffer.from(key.buffer, key.byteOffset, 16);
+  return { bytes: Buffer.from(b), k0: b.readUInt32BE(0), k1: b.readUInt32BE(4), k2: b.readUInt32BE(8), k3: b.readUInt32BE(12) };
+}
+
+/** Encrypts one 8-byte block (y, z) in place into out[0..1]. */
+function encipher(y: number, z: number, k: TeaKey, out: Uint32Array): void {
+  const { k0, k1, k2, k3 } = k;
+  let sum = 0;
+  for (let i = 0; i < 16; i++) {
+    sum = (sum + DELTA) | 0;
+    y = (y + ((((z << 4) + k0) ^ (z + sum) ^ ((z >>> 5) + k1)) | 0)) | 0;
+    z = (z + ((((y << 4) + k2) ^ (y + sum) ^ ((y >>> 5) + k3)) | 0)) | 0;
+  }
+  out[0] = y;
+  out[1] = z;
+}
+
+function decipher(y: number, z: number, k: TeaKey, out: Uint32Array): void {
+  const { k0, k1, k2, k3 } = k;
+  let sum = DECRYPT_SUM | 0;
+  for (let i = 0; i < 16; i++) {
+    z = (z - ((((y << 4) + k2) ^ (y + sum) ^ ((y >>> 5) + k3)) | 0)) | 0;
+    y = (y - ((((z << 4) + k0) ^ (z + sum) ^ ((z >>> 5) + k1)) | 0)) | 0;
+    sum = (sum - DELTA) | 0;
+  }
+  out[0] = y;
+  out[1] = z;
+}
+
+const word = new Uint32Array(2);
+
+/** Encrypts a single 8-byte block with plain TEA (16 rounds); for block vectors and tests. */
+export function teaEncryptBlock(block: Uint8Array, key: Uint8Array | TeaKey): Buffer {
+  const b = Buffer.from(block);
+  encipher(b.readUInt32BE(0), b.readUInt32BE(4), teaKey(key), word);
+  const out = Buffer.allocUnsafe(8);
+  out.writeUInt32BE(word[0]!, 0);
+  out.writeUInt32BE(word[1]!, 4);
+  return out;
+}
+
+/** Decrypts a single 8-byte block with plain TEA (16 rounds). */
+export function teaDecryptBlock(block: Uint8Array, key: Uint8Array | TeaKey): Buffer {
+  const b = Buffer.from(block);
+  decipher(b.readUInt32BE(0), b.readUInt32BE(4), teaKey(key), word);
+  const out = Buffer.allocUnsafe(8);
+  out.writeUInt32BE(word[0]!, 0);
+  out.writeUInt32BE(word[1]!, 4);
+  return out;
+}
+
+/** Length of the QQ-TEA ciphertext for a plaintext of `len` bytes. */
+export function teaCipherLength(len: number): number {
+  let pad = (len + 10) % 8;
+  if (pad !== 0) pad = 8 - pad;
+  return len + pad + 10;
+}
+
+/**
+ * QQ-TEA encryption. `random` supplies the header byte, the pad bytes and the two salt bytes
+ * (in that order); the default is the pooled CSPRNG.
+ */
+export function teaEncrypt(plain: Uint8Array, key: Uint8Array | TeaKey, random: RandomSource = cryptoRandom): Buffer {
+  const k = teaKey(key);
+  let pad = (plain.length + 10) % 8;
+  if (pad !== 0) pad = 8 - pad;
+  const total = plain.length + pad + 10;
+  const p = Buffer.alloc(total); // zero-filled: the 7-byte zero tail comes for free
+  const r = random(1 + pad + 2);
+  p[0] = (r[0]! & 0xf8) | pad;
+  for (let i = 1; i <= pad + 2; i++) p[i] = r[i]!;
+  p.set(plain, pad + 3);
+  const out = Buffer.allocUnsafe(total);
+  // Chaining (PROTOCOL.md §2): X_i = P_i ^ C_{i-1}; C_i = E(X_i) ^ X_{i-1}.
+  let c0 = 0, c1 = 0, x0 = 0, x1 = 0;
+  for (let off = 0; off < total; off += 8) {
+    const nx0 = (p.readInt32BE(off) ^ c0) | 0;
+    const nx1 = (p.readInt32BE(off + 4) ^ c1) | 0;
+    encipher(nx0, nx1, k, word);
+    c0 = (word[0]! ^ x0) | 0;
+    c1 = (word[1]! ^ x1) | 0;
+    out.writeInt32BE(c0, off);
+    out.writeInt32BE(c1, off + 4);
+    x0 = nx0;
+    x1 = nx1;
+  }
+  return out;
+}
+
+/**
+ * QQ-TEA decryption. Returns the data, or `null` when the ciphertext is not valid under this key
+ * (bad length, bad pad, non-zero tail) — the caller then tries another key or drops the packet.
+ */
+export function teaDecrypt(cipher: Uint8Array, key: Uint8Array | TeaKey): Buffer | null {
+  const total = cipher.length;
+  if (total < 16 || total % 8 !== 0) return null;
+  const k = teaKey(key);
+  const c = Buffer.from(cipher.buffer, cipher.byteOffset, total);
+  const p = Buffer.allocUnsafe(total);
+  let pc0 = 0, pc1 = 0, x0 = 0, x1 = 0;
+  for (let off = 0; off < total; off += 8) {
+    const c0 = c.readInt32BE(off);
+    const c1 = c.readInt32BE(off + 4);
+    decipher((c0 ^ x0) | 0, (c1 ^ x1) | 0, k, word);
+    x0 = word[0]! | 0;
+    x1 = word[1]! | 0;
+    p.writeInt32BE((x0 ^ pc0) | 0, off);
+    p.writeInt32BE((x1 ^ pc1) | 0, off + 4);
+    pc0 = c0;
+    pc1 = c1;
+  }
+  const pad = p[0]! & 7;
+  const len = total - pad - 10;
+  if (len < 0) return null;
+  for (let i = total - 7; i < total; i++) if (p[i] !== 0) return null;
+  return p.subarray(pad + 3, pad + 3 + len);
+}

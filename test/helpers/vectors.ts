@@ -1,0 +1,45 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Where the shared test vectors live: ../shared/vectors beside the project's root. */
+export const VECTORS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/vectors');
+
+/** Reads and parses one vector file; fails with a clear message if ../shared is missing. */
+export function loadVectors<T = unknown>(name: string): T {
+  const p = resolve(VECTORS_DIR, name);
+  if (!existsSync(p)) throw new Error(`test vectors not found at ${p}: the project's root needs ../shared/vectors beside it`);
+  return JSON.parse(readFileSync(p, 'utf8')) as T;
+}
+
+/** Hex string → Buffer. */
+export const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
+
+/** One datagram of a recorded session. */
+export interface VectorPacket {
+  dir: 'c2s' | 's2c';
+  command: number;
+  seq: number;
+  hex: string;
+  key: string;
+  plain: string;
+}
+
+/** One recorded session (classic-sessions.json / modern-session.json). */
+export interface VectorSession {
+  client: string;
+  version_tag: string;
+  uid: number;
+  password: string;
+  pwd_key: string;
+  session_key: string | null;
+  keys?: Record<string, string>;
+  verify_block_plain?: string;
+  packets: VectorPacket[];
+}
+
+/** A recorded-sessions file. */
+export interface SessionsFile {
+  about: string;
+  sessions: VectorSession[];
+}
