@@ -1,0 +1,71 @@
+import { Reader } from '../reader.js';
+import { Writer } from '../writer.js';
+
+/** Status values (PROTOCOL.md §5). */
+export const Status = {
+  ONLINE: 10,
+  OFFLINE: 20,
+  AWAY: 30,
+  INVISIBLE: 40,
+  BUSY: 50,
+  Q_ME: 60,
+  QUIET: 70,
+} as const;
+export type StatusCode = (typeof Status)[keyof typeof Status];
+
+/** The 31-byte status block of a friend (online list entries and status pushes, both framings). */
+export interface StatusBlock {
+  uid: number;
+  /** Always 0x01 in real traffic. */
+  flag: number;
+  /** IPv4 address as a u32. */
+  ip: number;
+  port: number;
+  /** Unknown byte, 0x00 in real traffic. */
+  unknown: number;
+  status: number;
+  clientVersion: number;
+  /** 16 bytes (file-transfer key in real servers). */
+  key: Buffer;
+}
+
+export const STATUS_BLOCK_LENGTH = 31;
+
+/** Reads a status block at the reader's cursor. */
+export function readStatusBlock(r: Reader): StatusBlock {
+  return {
+    uid: r.u32('uid'),
+    flag: r.u8('flag'),
+    ip: r.u32('ip'),
+    port: r.u16('port'),
+    unknown: r.u8('unknown'),
+    status: r.u8('status'),
+    clientVersion: r.u16('clientVersion'),
+    key: r.copy(16, 'key'),
+  };
+}
+
+/** Writes a status block. */
+export function writeStatusBlock(w: Writer, b: StatusBlock): Writer {
+  return w
+    .u32(b.uid, 'uid')
+    .u8(b.flag, 'flag')
+    .u32(b.ip, 'ip')
+    .u16(b.port, 'port')
+    .u8(b.unknown, 'unknown')
+    .u8(b.status, 'status')
+    .u16(b.clientVersion, 'clientVersion')
+    .fixed(b.key, 16, 'key');
+}
+
+/** Dotted IPv4 → u32. */
+export function ipToU32(ip: string): number {
+  const parts = ip.split('.').map(Number);
+  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) return 0;
+  return ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0;
+}
+
+/** u32 → dotted IPv4. */
+export function u32ToIp(n: number): string {
+  return [n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff].join('.');
+}

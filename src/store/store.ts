@@ -1,0 +1,108 @@
+// The store interface: what the server and the account CLI need, whatever the backend.
+// The embedded default is SQLite (sqlite.ts). Everything here is synchronous: better-sqlite3 is,
+// and a send is answered only after its message is committed.
+
+/** A user account. The store keeps MD5(password), never the password (PROTOCOL.md §3). */
+export interface Account {
+  uid: number;
+  nick: string;
+  /** MD5(password): password-equivalent for this protocol, so the database file is created 0600. */
+  passwordMd5: Buffer;
+  face: number;
+  age: number;
+  /** 0 male, 1 female, 0xFF unknown. */
+  gender: number;
+  createdAt: number;
+}
+
+/** A friend as seen by one owner: the friend's public profile and the owner's group for it. */
+export interface Friend {
+  uid: number;
+  nick: string;
+  face: number;
+  age: number;
+  gender: number;
+  /** The owner's friend-group index (0 = "My Friends"). */
+  group: number;
+}
+
+/** One of an owner's friend groups. Index 0, "My Friends", always exists. */
+export interface FriendGroup {
+  index: number;
+  name: string;
+}
+
+/** Font of a message, kept so the receiver sees what the sender chose (either framing). */
+export interface MessageFont {
+  name: string;
+  size: number;
+  bold: boolean;
+  italic: boolean;
+  underline: boolean;
+  /** 0xRRGGBB */
+  color: number;
+}
+
+/** A message to store: one fragment of what a sender sent. */
+export interface NewMessage {
+  sender: number;
+  receiver: number;
+  /** Unix seconds, from the sender's request. */
+  sentAt: number;
+  /** The sender's message id (the same for all fragments of one message). */
+  msgId: number;
+  fragCount: number;
+  fragIndex: number;
+  /** 1 normal, 2 auto-reply. */
+  replyType: number;
+  text: string;
+  font?: MessageFont;
+}
+
+/** A stored message, with its store id (increasing: the delivery order). */
+export interface StoredMessage extends NewMessage {
+  id: number;
+}
+
+/** The server's persistence. Implementations must be durable on return of every mutating call. */
+export interface Store {
+  addUser(uid: number, passwordMd5: Buffer, nick: string): Account;
+  getUser(uid: number): Account | undefined;
+  listUsers(): Account[];
+  countUsers(): number;
+  setPassword(uid: number, passwordMd5: Buffer): void;
+  setNick(uid: number, nick: string): void;
+  /** The next free uid at or above `from` (for demo accounts and `user add` without a number). */
+  nextFreeUid(from: number): number;
+
+  /** Makes a and b friends of each other (idempotent); `groupOfBForA` puts b in one of a's groups. */
+  addFriend(a: number, b: number, groupOfBForA?: number, groupOfAForB?: number): void;
+  /** Ends the friendship both ways; returns whether it existed. */
+  removeFriend(a: number, b: number): boolean;
+  friendsOf(uid: number): Friend[];
+  areFriends(a: number, b: number): boolean;
+  /** Groups of an owner, index 0 first. */
+  groupsOf(uid: number): FriendGroup[];
+  /** Adds a group (or returns the existing one with that name); returns its index. */
+  addGroup(uid: number, name: string): number;
+  renameGroup(uid: number, index: number, name: string): void;
+  /** Removes a group; its friends move to group 0. */
+  removeGroup(uid: number, index: number): void;
+  moveFriend(owner: number, friend: number, index: number): void;
+
+  /**
+   * Stores messages in one transaction (group commit). A message equal to one already stored
+   * (same sender, receiver, sentAt, msgId, fragIndex) is not stored again: its existing id is returned
+   * with duplicate = true. Durable when this returns.
+   */
+  storeMessages(msgs: NewMessage[]): { id: number; duplicate: boolean }[];
+  /** Undelivered messages for a receiver, in store order. */
+  pendingFor(receiver: number, limit?: number): StoredMessage[];
+  /** Number of undelivered messages for a receiver. */
+  pendingCount(receiver: number): number;
+  /** Marks a message delivered (acked by the receiver); idempotent. */
+  markDelivered(id: number): void;
+  getMessage(id: number): StoredMessage | undefined;
+
+  close(): void;
+}
