@@ -10,6 +10,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
 function command(name: string, summary: string, load: () => Promise<Command>): void {
   COMMANDS[name] = { summary, load };
 }
+command('serve', 'run the OICQ server (UDP, classic and modern framings)', async () => (await import('./serve.js')).run);
+command('user', 'manage accounts: add | list | passwd', async () => (await import('./user.js')).run);
+command('friend', 'manage friendships: add | remove | list', async () => (await import('./friend.js')).run);
+command('group', 'manage friend groups: add | list | rename | remove | move', async () => (await import('./group.js')).run);
 
 function usage(): string {
   const lines = Object.entries(COMMANDS).map(([n, c]) => `  oicq ${n.padEnd(8)} ${c.summary}`);

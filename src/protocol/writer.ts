@@ -22,24 +22,28 @@ export class Writer {
 
   u8(v: number, field = 'u8'): this {
     if (!Number.isInteger(v) || v < 0 || v > 0xff) throw new EncodeError(field, `${v} is not a u8`);
-    this.buf[this.room(1)] = v;
+    const at = this.room(1);
+    this.buf[at] = v;
     return this;
   }
 
   u16(v: number, field = 'u16'): this {
     if (!Number.isInteger(v) || v < 0 || v > 0xffff) throw new EncodeError(field, `${v} is not a u16`);
-    this.buf.writeUInt16BE(v, this.room(2));
+    const at = this.room(2);
+    this.buf.writeUInt16BE(v, at);
     return this;
   }
 
   u32(v: number, field = 'u32'): this {
     if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new EncodeError(field, `${v} is not a u32`);
-    this.buf.writeUInt32BE(v, this.room(4));
+    const at = this.room(4);
+    this.buf.writeUInt32BE(v, at);
     return this;
   }
 
   bytes(b: Uint8Array): this {
-    this.buf.set(b, this.room(b.length));
+    const at = this.room(b.length);
+    this.buf.set(b, at);
     return this;
   }
 
@@ -50,7 +54,8 @@ export class Writer {
   }
 
   zeros(n: number): this {
-    this.buf.fill(0, this.room(n), this.length);
+    const at = this.room(n);
+    this.buf.fill(0, at, this.length);
     return this;
   }
 

@@ -1,0 +1,177 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { randomInt } from 'node:crypto';
+import pino from 'pino';
+import { openSqliteStore, DEFAULT_DB_PATH } from '../store/sqlite.js';
+import type { Store } from '../store/store.js';
+import { passwordMd5 } from '../protocol/keys.js';
+import { OicqServer } from '../server/server.js';
+import { PcapWriter } from '../capture/pcap-writer.js';
+import { parseOptions, parseIntArg, checkPositionals } from './args.js';
+import { CliError } from './errors.js';
+
+const HELP = `usage: oicq serve [options]
+
+Runs the OICQ server on UDP: classic clients (pidgin's QQ plugin, LumaQQ) and the modern framing
+(MyQQ 3.30, the capture's 0x3639) on one port.
+
+options:
+  --host <addr>              address to bind (default 0.0.0.0)
+  --port <n>                 UDP port (default 8000)
+  --db <path>                SQLite store (default ${DEFAULT_DB_PATH}); created 0600 on first start
+  --no-demo                  do not create the two demo accounts in an empty store
+  --public-ip <addr>         IPv4 address to tell clients in login replies (default: the bound one, or 127.0.0.1)
+  --reply-delay <ms>         delay every reply (MyQQ on loopback needs ~30; default 0 = off)
+  --capture <file.pcap>      write every datagram received and sent to a pcap file
+  --session-timeout <s>      close a session silent for this long (default 180 = 3 missed 60 s keep-alives)
+  --push-retry <ms>          re-send an unacked message push after this long (default 3000)
+  --push-tries <n>           sends of one push before it is kept for later (default 5)
+  --max-pending <n>          undelivered messages kept per user; sends beyond are refused (default 10000)
+  --login-failures <n>       failed logins per uid or address before a cool-down (default 5)
+  --login-window <s>         window in which those failures count (default 60)
+  --login-cooldown <s>       cool-down length (default 300)
+  --prelogin-rate <n>        requests answered before login, per address per second (default 20)
+  --sync <full|normal>       SQLite durability: full (default) or normal (survives a process crash, not a power cut)
+  --log-level <level>        fatal | error | warn | info | debug (default info; debug logs every dropped datagram)
+  -h, --help                 this help
+`;
+
+const OPTIONS = {
+  host: { type: 'string' },
+  port: { type: 'string' },
+  db: { type: 'string' },
+  'no-demo': { type: 'boolean' },
+  'public-ip': { type: 'string' },
+  'reply-delay': { type: 'string' },
+  capture: { type: 'string' },
+  'session-timeout': { type: 'string' },
+  'push-retry': { type: 'string' },
+  'push-tries': { type: 'string' },
+  'max-pending': { type: 'string' },
+  'login-failures': { type: 'string' },
+  'login-window': { type: 'string' },
+  'login-cooldown': { type: 'string' },
+  'prelogin-rate': { type: 'string' },
+  sync: { type: 'string' },
+  'log-level': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Demo accounts created in an empty store: two friends, with fresh random passwords. */
+export function createDemoAccounts(store: Store): { uid: number; nick: string; password: string }[] {
+  const alphabet = 'abcdefghjkmnpqrstuvwxyz23456789';
+  const pw = () => Array.from({ length: 10 }, () => alphabet[randomInt(alphabet.length)]).join('');
+  const made = [
+    { uid: store.nextFreeUid(10001), nick: 'Alice', password: pw() },
+  ];
+  store.addUser(made[0]!.uid, passwordMd5(made[0]!.password), made[0]!.nick);
+  const bob = { uid: store.nextFreeUid(made[0]!.uid + 1), nick: 'Bob', password: pw() };
+  store.addUser(bob.uid, passwordMd5(bob.password), bob.nick);
+  made.push(bob);
+  store.addFriend(made[0]!.uid, bob.uid);
+  return made;
+}
+
+/** `oicq serve`. */
+export async function run(argv: string[]): Promise<number> {
+  const { values: o, positionals } = parseOptions(argv, OPTIONS, 'oicq serve');
+  if (o.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  checkPositionals(positionals, 0, 0, 'oicq serve [options]');
+  const num = (name: keyof typeof o, def: number, min: number, max: number) =>
+    o[name] === undefined ? def : parseIntArg(String(o[name]), min, max, `--${String(name)}`, "run 'oicq serve --help'");
+  const level = o['log-level'] ?? 'info';
+  if (!LEVELS.includes(level)) throw new CliError(`--log-level '${level}' is not one of ${LEVELS.join(', ')}`, 2);
+  const sync = o.sync ?? 'full';
+  if (sync !== 'full' && sync !== 'normal') throw new CliError(`--sync '${sync}' must be full or normal`, 2);
+  const port = num('port', 8000, 0, 65535);
+  const dbPath = o.db ?? DEFAULT_DB_PATH;
+
+  let store: Store;
+  try {
+    if (dbPath !== ':memory:') mkdirSync(dirname(dbPath), { recursive: true });
+    store = openSqliteStore(dbPath, { synchronous: sync });
+  } catch (e) {
+    throw new CliError(`cannot open the store at ${dbPath}: ${(e as Error).message} — check the path and its permissions, or pass --db`);
+  }
+  const log = pino({ level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime });
+
+  if (store.countUsers() === 0 && !o['no-demo']) {
+    const demo = createDemoAccounts(store);
+    process.stdout.write('First start with an empty store: created two demo accounts (friends of each other):\n');
+    for (const d of demo) process.stdout.write(`  uid ${d.uid}  password ${d.password}  (${d.nick})\n`);
+    process.stdout.write("Change a password with 'oicq user passwd <uid> --password <pw>'.\n");
+  }
+
+  let capture: PcapWriter | undefined;
+  if (o.capture) {
+    try {
+      capture = new PcapWriter(o.capture);
+    } catch (e) {
+      throw new CliError(`cannot write the capture file ${o.capture}: ${(e as Error).message}`);
+    }
+  }
+
+  const server = new OicqServer({
+    store,
+    host: o.host ?? '0.0.0.0',
+    port,
+    log,
+    publicIp: o['public-ip'],
+    replyDelayMs: num('reply-delay', 0, 0, 10_000),
+    hub: {
+      sessionTimeoutMs: num('session-timeout', 180, 1, 86_400) * 1000,
+      pushRetryMs: num('push-retry', 3000, 10, 600_000),
+      pushMaxTries: num('push-tries', 5, 1, 100),
+      maxPendingPerUser: num('max-pending', 10_000, 1, 10_000_000),
+    },
+    guard: {
+      maxFailures: num('login-failures', 5, 1, 1_000_000),
+      windowMs: num('login-window', 60, 1, 86_400) * 1000,
+      cooldownMs: num('login-cooldown', 300, 0, 86_400 * 30) * 1000,
+      preLoginPerSecond: num('prelogin-rate', 20, 1, 1_000_000),
+    },
+    onWire: capture
+      ? (e) => {
+          const server = { ip: e.local.address === '0.0.0.0' ? '127.0.0.1' : e.local.address, port: e.local.port };
+          const peer = { ip: e.peer.address, port: e.peer.port };
+          const [src, dst] = e.direction === 'in' ? [peer, server] : [server, peer];
+          capture!.writeDatagram({ srcIp: src.ip, srcPort: src.port, dstIp: dst.ip, dstPort: dst.port, payload: e.bytes });
+        }
+      : undefined,
+  });
+
+  let bound;
+  try {
+    bound = await server.listen();
+  } catch (e) {
+    store.close();
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new CliError(`UDP port ${port} on ${o.host ?? '0.0.0.0'} is already in use — stop the other server or pass --port`);
+    if (code === 'EACCES') throw new CliError(`not allowed to bind UDP port ${port} — use a port above 1023 or run with the needed privilege`);
+    throw new CliError(`cannot listen on ${o.host ?? '0.0.0.0'}:${port}: ${(e as Error).message}`);
+  }
+  log.info({ address: bound.address, port: bound.port, db: dbPath, users: store.countUsers(), capture: o.capture }, 'listening');
+  // Tests and scripts wait for this exact line on stdout.
+  process.stdout.write(`listening on udp ${bound.address}:${bound.port}\n`);
+
+  const flushTimer = capture ? setInterval(() => capture!.flush(), 1000) : undefined;
+  await new Promise<void>((resolve) => {
+    const stop = (sig: string) => {
+      log.info({ signal: sig }, 'shutting down');
+      resolve();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  if (flushTimer) clearInterval(flushTimer);
+  await server.close();
+  capture?.close();
+  store.close();
+  log.info({ metrics: server.metrics.snapshot() }, 'stopped');
+  return 0;
+}

@@ -1,0 +1,176 @@
+// `oicq user add | list | passwd`: accounts in the store. Also home of what the account commands share
+// (opening the database with user-facing errors, and table output), used by friend.ts and group.ts.
+import { existsSync } from 'node:fs';
+import { passwordMd5 } from '../protocol/keys.js';
+import { DEFAULT_DB_PATH, openSqliteStore } from '../store/sqlite.js';
+import type { Store } from '../store/store.js';
+import { StoreError } from '../store/validate.js';
+import { USAGE_EXIT, checkPositionals, parseOptions, parseUid, rejectOptions, takeSubcommand } from './args.js';
+import { CliError } from './errors.js';
+
+/** First uid handed out by `user add` without a uid. */
+export const FIRST_AUTO_UID = 10000;
+
+const USAGE = `usage: oicq user <add | list | passwd> [options]
+
+  oicq user add [<uid>] --password <pw> [--nick <name>]
+      add an account; without <uid> it takes the next free uid from ${FIRST_AUTO_UID}, and prints the uid
+  oicq user list
+      list the accounts: uid, nick, number of friends, creation time (UTC)
+  oicq user passwd <uid> --password <pw>
+      change an account's password
+
+options:
+  --db <path>         database file (default ${DEFAULT_DB_PATH}; created by 'user add' if missing)
+  --password <pw>     the password; or set OICQ_PASSWORD instead (keeps it out of the process list)
+  --nick <name>       nickname (default: the uid)
+  -h, --help          show this help
+
+Only MD5(password) is stored; the database file is created with mode 0600.`;
+
+const OPTIONS = {
+  db: { type: 'string' },
+  password: { type: 'string' },
+  nick: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const SUBS = ['add', 'list', 'passwd'] as const;
+
+/** Runs `oicq user …`; returns the exit code. */
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseOptions(argv, OPTIONS, 'oicq user');
+  if (values.help) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  const sub = takeSubcommand(positionals, SUBS, 'oicq user');
+  const db = values.db ?? DEFAULT_DB_PATH;
+  switch (sub) {
+    case 'add': {
+      checkPositionals(positionals, 0, 1, 'oicq user add [<uid>] --password <pw> [--nick <name>]');
+      const pw = password(values.password);
+      const wanted = positionals[0] === undefined ? undefined : parseUid(positionals[0]);
+      const uid = withStore(db, true, (store) => {
+        const u = wanted ?? store.nextFreeUid(FIRST_AUTO_UID);
+        store.addUser(u, passwordMd5(pw), values.nick ?? String(u));
+        return u;
+      });
+      process.stdout.write(`${uid}\n`);
+      return 0;
+    }
+    case 'list': {
+      checkPositionals(positionals, 0, 0, 'oicq user list');
+      rejectOptions(values, ['password', 'nick'], 'oicq user list', 'oicq user');
+      const rows = withStore(db, false, (store) =>
+        store.listUsers().map((u) => [String(u.uid), u.nick, String(store.friendsOf(u.uid).length), formatTime(u.createdAt)]),
+      );
+      if (rows.length === 0) {
+        process.stdout.write(`no accounts yet — add one with 'oicq user add --password <pw>'\n`);
+      } else {
+        process.stdout.write(formatTable(['uid', 'nick', 'friends', 'created (UTC)'], rows));
+      }
+      return 0;
+    }
+    case 'passwd': {
+      checkPositionals(positionals, 1, 1, 'oicq user passwd <uid> --password <pw>');
+      rejectOptions(values, ['nick'], 'oicq user passwd', 'oicq user');
+      const uid = parseUid(positionals[0]!);
+      const pw = password(values.password);
+      withStore(db, false, (store) => store.setPassword(uid, passwordMd5(pw)));
+      process.stdout.write(`password of user ${uid} changed\n`);
+      return 0;
+    }
+  }
+}
+
+/** The password from --password, else from OICQ_PASSWORD; never empty. */
+function password(option: string | undefined): string {
+  const pw = option ?? process.env.OICQ_PASSWORD;
+  if (pw === undefined) throw new CliError('missing password — pass --password <pw> or set OICQ_PASSWORD', USAGE_EXIT);
+  if (pw === '') throw new CliError('the password must not be empty — pass a non-empty --password or OICQ_PASSWORD', USAGE_EXIT);
+  return pw;
+}
+
+// What to suggest after each kind of store error.
+function hintFor(e: StoreError): string | undefined {
+  switch (e.code) {
+    case 'unknown-user':
+      return `add it with 'oicq user add ${e.uid ?? '<uid>'} --password …'`;
+    case 'duplicate-user':
+      return `pick another uid, or leave it out to take the next free one`;
+    case 'self-friend':
+      return 'give two different uids';
+    case 'not-friends':
+      return `make them friends first with 'oicq friend add'`;
+    case 'unknown-group':
+    case 'duplicate-group':
+      return `see the groups with 'oicq group list ${e.uid ?? '<uid>'}'`;
+    case 'groups-full':
+      return `remove one with 'oicq group remove ${e.uid ?? '<uid>'} <index>'`;
+    default:
+      return undefined;
+  }
+}
+
+/** Turns a StoreError into the one-line CliError the user sees (message plus a hint). */
+export function storeErrorToCli(e: StoreError): CliError {
+  const hint = hintFor(e);
+  return new CliError(hint ? `${e.message} — ${hint}` : e.message, e.code === 'bad-input' ? USAGE_EXIT : 1);
+}
+
+/**
+ * Opens the store at `dbPath`, runs `fn`, closes it. `create` = false refuses a missing file (a mistyped --db
+ * must not quietly create an empty database). Store errors become one-line CliErrors.
+ */
+export function withStore<T>(dbPath: string, create: boolean, fn: (store: Store) => T): T {
+  if (!create && dbPath !== ':memory:' && !existsSync(dbPath)) {
+    throw new CliError(`no database at '${dbPath}' — add an account first with 'oicq user add', or pass --db <path>`);
+  }
+  let store: Store;
+  try {
+    store = openSqliteStore(dbPath);
+  } catch (e) {
+    if (e instanceof StoreError) throw storeErrorToCli(e);
+    const why = e instanceof Error ? e.message : String(e);
+    throw new CliError(`cannot open the database '${dbPath}': ${why} — check the --db path`);
+  }
+  try {
+    return fn(store);
+  } catch (e) {
+    if (e instanceof StoreError) throw storeErrorToCli(e);
+    throw e;
+  } finally {
+    store.close();
+  }
+}
+
+/** Checks that `uid` has an account; throws the CLI's unknown-user error otherwise. */
+export function requireUser(store: Store, uid: number): void {
+  if (!store.getUser(uid)) throw storeErrorToCli(new StoreError('unknown-user', `user ${uid} does not exist`, uid));
+}
+
+/** Unix seconds → 'YYYY-MM-DD HH:MM:SS' in UTC. */
+export function formatTime(unixSeconds: number): string {
+  return new Date(unixSeconds * 1000).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+// East Asian wide characters take two terminal columns (nicks are often Chinese).
+const WIDE = /[\u1100-\u115f\u2e80-\u303e\u3041-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u;
+
+function width(s: string): number {
+  let w = 0;
+  for (const ch of s) w += WIDE.test(ch) ? 2 : 1;
+  return w;
+}
+
+/** Formats rows under a header as space-aligned columns, one line each (with the trailing newline). */
+export function formatTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i] ?? ''))));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c + ' '.repeat(widths[i]! - width(c))))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join('\n') + '\n';
+}

@@ -1,0 +1,60 @@
+import { DecodeError, EncodeError } from '../../errors.js';
+import { Reader } from '../../reader.js';
+
+// Small pieces shared by the classic body codecs.
+
+/** Reads a whole body with `read` and fails with trailing_bytes if anything is left over. */
+export function readWhole<T>(body: Buffer, read: (r: Reader) => T): T {
+  const r = new Reader(body);
+  const value = read(r);
+  r.end();
+  return value;
+}
+
+const DIGITS = /^(0|[1-9][0-9]{0,9})$/;
+
+/** Parses canonical ASCII decimal (no sign, no leading zero) that fits a u32; DecodeError otherwise. */
+export function parseDecimal(text: string, field: string, offset?: number): number {
+  const n = DIGITS.test(text) ? Number(text) : NaN;
+  if (!(n <= 0xffffffff)) throw new DecodeError('bad_value', `${JSON.stringify(text.slice(0, 16))} is not a decimal u32`, field, offset);
+  return n;
+}
+
+/** A u32 as ASCII decimal; EncodeError if it is not a u32. */
+export function decimalBytes(n: number, field: string): Buffer {
+  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new EncodeError(field, `${n} is not a u32`);
+  return Buffer.from(String(n), 'latin1');
+}
+
+/** Splits bytes on a separator byte (keeps empty pieces: n separators give n + 1 pieces). */
+export function splitOn(bytes: Buffer, sep: number): Buffer[] {
+  const out: Buffer[] = [];
+  let from = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i] === sep) {
+      out.push(bytes.subarray(from, i));
+      from = i + 1;
+    }
+  }
+  out.push(bytes.subarray(from));
+  return out;
+}
+
+/** Joins pieces with a separator byte; EncodeError if a piece contains the separator. */
+export function joinWith(pieces: readonly Buffer[], sep: number, field: string): Buffer {
+  const parts: Buffer[] = [];
+  pieces.forEach((p, i) => {
+    if (p.includes(sep)) throw new EncodeError(`${field}[${i}]`, `contains the separator 0x${sep.toString(16)}`);
+    if (i > 0) parts.push(Buffer.of(sep));
+    parts.push(p);
+  });
+  return Buffer.concat(parts);
+}
+
+/** Fails with trailing_bytes/truncated unless the remaining length is a multiple of `size`. */
+export function entryCount(r: Reader, size: number, field: string): number {
+  if (r.remaining % size !== 0) {
+    throw new DecodeError('truncated', `${r.remaining} byte(s) is not a whole number of ${size}-byte entries`, field, r.offset);
+  }
+  return r.remaining / size;
+}

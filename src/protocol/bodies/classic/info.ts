@@ -1,0 +1,122 @@
+import { codec } from '../../codec.js';
+import { DecodeError, EncodeError } from '../../errors.js';
+import { decodeGb, encodeGb } from '../../text.js';
+import { decimalBytes, joinWith, parseDecimal, splitOn } from './common.js';
+
+// 0x0006 get user info (PROTOCOL.md §5): request = uid in ASCII; reply = 0x1E-separated fields.
+
+/** 0x0006 request: the uid whose info is wanted, as ASCII decimal. */
+export interface UserInfoRequest {
+  uid: number;
+}
+
+/** 0x0006 c2s codec. */
+export const userInfoRequestCodec = codec<UserInfoRequest>(
+  'userInfoRequest',
+  (v) => decimalBytes(v.uid, 'uid'),
+  (body) => ({ uid: parseDecimal(body.toString('latin1'), 'uid', 0) }),
+);
+
+/** Field separator of the info reply. */
+export const INFO_SEPARATOR = 0x1e;
+/** Fewest fields a reply may carry. */
+export const INFO_MIN_FIELDS = 37;
+/** Fields a QQ2008-era reply carries (what the builder writes). */
+export const INFO_FIELDS = 38;
+
+/** The named fields of an info reply (unknowns are only in the raw list). */
+export interface UserInfo {
+  uid: number;
+  nick: string;
+  country: string;
+  province: string;
+  zip: string;
+  address: string;
+  telephone: string;
+  age: number;
+  gender: number;
+  name: string;
+  email: string;
+  pagerSn: string;
+  pagerNumber: string;
+  pagerProvider: string;
+  pagerBaseNumber: string;
+  pagerType: string;
+  occupation: string;
+  homepage: string;
+  authType: number;
+  face: number;
+  mobile: string;
+  mobileType: string;
+  intro: string;
+  city: string;
+  publishMobile: string;
+  publishContact: string;
+  college: string;
+  horoscope: string;
+  zodiac: string;
+  bloodType: string;
+  show: string;
+}
+
+type Kind = 'text' | 'number';
+// Field index → name and kind; indices 19, 20, 26–28 and 36 are unknown.
+const NAMED: ReadonlyArray<readonly [number, keyof UserInfo, Kind]> = [
+  [0, 'uid', 'number'], [1, 'nick', 'text'], [2, 'country', 'text'], [3, 'province', 'text'], [4, 'zip', 'text'],
+  [5, 'address', 'text'], [6, 'telephone', 'text'], [7, 'age', 'number'], [8, 'gender', 'number'], [9, 'name', 'text'],
+  [10, 'email', 'text'], [11, 'pagerSn', 'text'], [12, 'pagerNumber', 'text'], [13, 'pagerProvider', 'text'],
+  [14, 'pagerBaseNumber', 'text'], [15, 'pagerType', 'text'], [16, 'occupation', 'text'], [17, 'homepage', 'text'],
+  [18, 'authType', 'number'], [21, 'face', 'number'], [22, 'mobile', 'text'], [23, 'mobileType', 'text'],
+  [24, 'intro', 'text'], [25, 'city', 'text'], [29, 'publishMobile', 'text'], [30, 'publishContact', 'text'],
+  [31, 'college', 'text'], [32, 'horoscope', 'text'], [33, 'zodiac', 'text'], [34, 'bloodType', 'text'], [35, 'show', 'text'],
+];
+
+/**
+ * 0x0006 reply: the named fields, plus every field as sent (`fields`, GB18030-decoded) so unknown and
+ * extra fields survive. On encode the named fields win where they disagree with `fields`.
+ */
+export interface UserInfoReply {
+  info: UserInfo;
+  fields: string[];
+}
+
+// Numeric fields are lenient on decode (clients send "" or "-" where they have nothing).
+function numberOf(text: string): number {
+  return /^[0-9]{1,10}$/.test(text) && Number(text) <= 0xffffffff ? Number(text) : 0;
+}
+
+/** Named fields read from a raw field list (missing fields read as empty). */
+export function userInfoOf(fields: readonly string[]): UserInfo {
+  const info: Record<string, string | number> = {};
+  for (const [i, key, kind] of NAMED) info[key] = kind === 'number' ? numberOf(fields[i] ?? '') : (fields[i] ?? '');
+  return info as unknown as UserInfo;
+}
+
+/** A reply for `info` with INFO_FIELDS fields, unknown ones "0" (as real servers send). */
+export function userInfoReply(info: UserInfo): UserInfoReply {
+  return { info, fields: Array.from({ length: INFO_FIELDS }, () => '0') };
+}
+
+function encodeUserInfoReply(v: UserInfoReply): Buffer {
+  const fields = [...v.fields];
+  while (fields.length < INFO_MIN_FIELDS) fields.push('');
+  for (const [i, key, kind] of NAMED) {
+    const value = v.info[key];
+    if (kind === 'number' && !(Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 0xffffffff)) {
+      throw new EncodeError(`info.${key}`, `${String(value)} is not a u32`);
+    }
+    if (kind === 'number' ? numberOf(fields[i]!) !== value : fields[i] !== value) fields[i] = String(value);
+  }
+  return joinWith(fields.map(encodeGb), INFO_SEPARATOR, 'fields');
+}
+
+function decodeUserInfoReply(body: Buffer): UserInfoReply {
+  const fields = splitOn(body, INFO_SEPARATOR).map(decodeGb);
+  if (fields.length < INFO_MIN_FIELDS) {
+    throw new DecodeError('truncated', `${fields.length} field(s), need ≥ ${INFO_MIN_FIELDS}`, 'fields', body.length);
+  }
+  return { info: userInfoOf(fields), fields };
+}
+
+/** 0x0006 s2c codec. */
+export const userInfoReplyCodec = codec<UserInfoReply>('userInfoReply', encodeUserInfoReply, decodeUserInfoReply);

@@ -1,0 +1,306 @@
+import type { Logger } from 'pino';
+import type { Clock, Timer } from '../transport/clock.js';
+import type { NewMessage, Store, StoredMessage } from '../store/store.js';
+import { imKey } from '../protocol/keys.js';
+import { ipToU32, Status } from '../protocol/bodies/status-block.js';
+import type { RandomSource } from '../protocol/random.js';
+import type { Metrics } from './metrics.js';
+import { Session, type CloseReason, type PairQueue, type Presence, type SenderInfo, type SessionInit } from './session.js';
+
+/** Timers and limits of the core. */
+export interface HubOptions {
+  /** A session that sends nothing for this long is closed (keep-alive interval × missed keep-alives). */
+  sessionTimeoutMs: number;
+  /** Re-send an unacked message push after this long. */
+  pushRetryMs: number;
+  /** Sends of one push before it is given up and kept for later. */
+  pushMaxTries: number;
+  /** After giving up, wait this long before pushing to that receiver again (or until it logs in again). */
+  pushPauseMs: number;
+  /** Most undelivered messages kept per receiver; sends beyond it are refused. */
+  maxPendingPerUser: number;
+}
+
+export const DEFAULT_HUB_OPTIONS: HubOptions = {
+  sessionTimeoutMs: 180_000,
+  pushRetryMs: 3_000,
+  pushMaxTries: 5,
+  pushPauseMs: 60_000,
+  maxPendingPerUser: 10_000,
+};
+
+/** The outcome of submitting one message fragment. */
+export type SubmitResult = { ok: true; id: number; duplicate: boolean } | { ok: false; reason: 'unknown_receiver' | 'mailbox_full' };
+
+interface Submission {
+  msgs: NewMessage[];
+  done: (results: SubmitResult[]) => void;
+}
+
+/**
+ * The framing-neutral core: sessions, presence fan-out and durable, exactly-once, per-sender-ordered
+ * message delivery. Framings call it; it calls back through each session's SessionOutput.
+ */
+export class Hub {
+  private readonly sessions = new Map<number, Session>();
+  private sweepTimer?: Timer;
+  private submissions: Submission[] = [];
+  private flushScheduled = false;
+
+  constructor(
+    readonly store: Store,
+    private readonly clock: Clock,
+    private readonly metrics: Metrics,
+    private readonly random: RandomSource,
+    private readonly log: Logger,
+    readonly opts: HubOptions = DEFAULT_HUB_OPTIONS,
+  ) {}
+
+  /** Starts the keep-alive sweep. */
+  start(): void {
+    const every = Math.max(50, Math.min(5_000, Math.floor(this.opts.sessionTimeoutMs / 4)));
+    const tick = () => {
+      this.sweep();
+      this.sweepTimer = this.clock.setTimeout(tick, every);
+    };
+    this.sweepTimer = this.clock.setTimeout(tick, every);
+  }
+
+  /** Closes every session (no presence pushes) and stops timers. Pending submissions are flushed first. */
+  stop(): void {
+    this.flush();
+    this.sweepTimer?.cancel();
+    for (const s of [...this.sessions.values()]) this.close(s, 'shutdown');
+  }
+
+  /** The online session of a uid. */
+  get(uid: number): Session | undefined {
+    return this.sessions.get(uid);
+  }
+
+  /** Number of users online (at least 1 is reported to clients: a keep-alive count of 0 drops them). */
+  onlineCount(): number {
+    return this.sessions.size;
+  }
+
+  /** All sessions (for tests and metrics). */
+  all(): IterableIterator<Session> {
+    return this.sessions.values();
+  }
+
+  /** Opens a session after a successful login; replaces (kicks) an older session of the same uid. */
+  open(init: SessionInit): Session {
+    const old = this.sessions.get(init.uid);
+    if (old) {
+      old.output.kicked?.(old);
+      this.close(old, 'replaced');
+    }
+    const seed = this.random(2);
+    const s = new Session(init, this.clock.now(), this.random(16), (seed[0]! << 8) | seed[1]!);
+    this.sessions.set(s.uid, s);
+    this.metrics.loginsOk++;
+    this.log.info({ uid: s.uid, framing: s.framing, version: s.version, from: `${s.endpoint.address}:${s.endpoint.port}` }, 'login');
+    if (s.status !== Status.INVISIBLE) this.broadcast(s, this.presenceOf(s));
+    this.loadPending(s);
+    return s;
+  }
+
+  /** Ends a session: friends see it go offline (unless it was replaced or the server stops). */
+  close(s: Session, reason: CloseReason): void {
+    if (s.closed) return;
+    s.closed = true;
+    for (const pair of s.pairs.values()) pair.inflight?.timer?.cancel();
+    s.pairs.clear();
+    s.inflightBySeq.clear();
+    if (this.sessions.get(s.uid) === s) this.sessions.delete(s.uid);
+    if (reason === 'timeout') this.metrics.timeouts++;
+    if (reason === 'logout') this.metrics.logouts++;
+    this.log.info({ uid: s.uid, reason }, 'logout');
+    if (reason !== 'replaced' && reason !== 'shutdown' && s.status !== Status.INVISIBLE) {
+      this.broadcast(s, { ...this.presenceOf(s), status: Status.OFFLINE });
+    }
+  }
+
+  /** Records that a session is alive (any valid packet); resumes paused deliveries that are due. */
+  seen(s: Session): void {
+    s.lastSeen = this.clock.now();
+    for (const pair of s.pairs.values()) {
+      if (pair.pausedUntil && pair.pausedUntil <= s.lastSeen) {
+        pair.pausedUntil = 0;
+        this.pumpPair(s, pair);
+      }
+    }
+  }
+
+  /** Changes a user's status and tells online friends (invisible looks offline to them). */
+  setStatus(s: Session, status: number): void {
+    const before = s.status;
+    if (before === status) return;
+    s.status = status;
+    const shown = status === Status.INVISIBLE ? Status.OFFLINE : status;
+    const shownBefore = before === Status.INVISIBLE ? Status.OFFLINE : before;
+    if (shown !== shownBefore) this.broadcast(s, { ...this.presenceOf(s), status: shown });
+  }
+
+  /** What friends see of a session. */
+  presenceOf(s: Session): Presence {
+    return {
+      uid: s.uid,
+      status: s.status,
+      ip: ipToU32(s.endpoint.address),
+      port: s.endpoint.port,
+      clientVersion: s.version,
+      key: s.fileKey,
+    };
+  }
+
+  /** A user's friends that are online and visible, in uid order. */
+  onlineFriends(uid: number): Presence[] {
+    const out: Presence[] = [];
+    for (const f of this.store.friendsOf(uid)) {
+      const s = this.sessions.get(f.uid);
+      if (s && s.status !== Status.INVISIBLE) out.push(this.presenceOf(s));
+    }
+    return out.sort((a, b) => a.uid - b.uid);
+  }
+
+  private broadcast(from: Session, p: Presence): void {
+    for (const f of this.store.friendsOf(from.uid)) {
+      const s = this.sessions.get(f.uid);
+      if (s) s.output.pushStatus(s, p);
+    }
+  }
+
+  /** Closes sessions not seen within the timeout. */
+  sweep(): void {
+    const limit = this.clock.now() - this.opts.sessionTimeoutMs;
+    for (const s of [...this.sessions.values()]) if (s.lastSeen < limit) this.close(s, 'timeout');
+  }
+
+  /**
+   * Stores message fragments durably (group commit with other submissions of the same turn), then calls
+   * `done`; only then may the framing answer the send. Delivery to online receivers starts right after.
+   */
+  submit(msgs: NewMessage[], done: (results: SubmitResult[]) => void): void {
+    this.submissions.push({ msgs, done });
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** Commits every queued submission in one transaction and answers them. */
+  flush(): void {
+    this.flushScheduled = false;
+    const batch = this.submissions;
+    if (batch.length === 0) return;
+    this.submissions = [];
+    const accepted: NewMessage[] = [];
+    const verdicts: (SubmitResult | number)[][] = [];
+    const pendingNow = new Map<number, number>();
+    for (const sub of batch) {
+      const v: (SubmitResult | number)[] = [];
+      for (const m of sub.msgs) {
+        if (!this.store.getUser(m.receiver)) {
+          v.push({ ok: false, reason: 'unknown_receiver' });
+          continue;
+        }
+        const pending = (pendingNow.get(m.receiver) ?? this.store.pendingCount(m.receiver)) + 1;
+        if (pending > this.opts.maxPendingPerUser) {
+          v.push({ ok: false, reason: 'mailbox_full' });
+          continue;
+        }
+        pendingNow.set(m.receiver, pending);
+        v.push(accepted.length);
+        accepted.push(m);
+      }
+      verdicts.push(v);
+    }
+    const stored = accepted.length ? this.store.storeMessages(accepted) : [];
+    const fresh: StoredMessage[] = [];
+    stored.forEach((r, i) => {
+      if (!r.duplicate) {
+        this.metrics.messagesStored++;
+        fresh.push({ ...accepted[i]!, id: r.id });
+      }
+    });
+    batch.forEach((sub, i) => {
+      sub.done(verdicts[i]!.map((v) => (typeof v === 'number' ? { ok: true, ...stored[v]! } : v)));
+    });
+    for (const m of fresh) {
+      const s = this.sessions.get(m.receiver);
+      if (s) this.enqueue(s, m);
+    }
+  }
+
+  private pairOf(s: Session, sender: number): PairQueue {
+    let p = s.pairs.get(sender);
+    if (!p) {
+      p = { sender, queue: [], pausedUntil: 0 };
+      s.pairs.set(sender, p);
+    }
+    return p;
+  }
+
+  private enqueue(s: Session, m: StoredMessage): void {
+    const pair = this.pairOf(s, m.sender);
+    pair.queue.push(m);
+    this.pumpPair(s, pair);
+  }
+
+  private loadPending(s: Session): void {
+    for (const m of this.store.pendingFor(s.uid, this.opts.maxPendingPerUser)) this.pairOf(s, m.sender).queue.push(m);
+    for (const pair of s.pairs.values()) this.pumpPair(s, pair);
+  }
+
+  private pumpPair(s: Session, pair: PairQueue): void {
+    if (s.closed || pair.inflight || pair.pausedUntil) return;
+    const m = pair.queue.shift();
+    if (!m) return;
+    const push = { msg: m, seq: s.nextSeq(), tries: 0 };
+    pair.inflight = push;
+    s.inflightBySeq.set(push.seq, push);
+    this.sendPush(s, pair);
+  }
+
+  private sendPush(s: Session, pair: PairQueue): void {
+    const push = pair.inflight;
+    if (!push || s.closed) return;
+    push.tries++;
+    if (push.tries > 1) this.metrics.pushRetransmits++;
+    s.output.pushMessage(s, push.msg, push.seq, this.senderInfo(push.msg.sender));
+    push.timer = this.clock.setTimeout(() => {
+      if (pair.inflight !== push || s.closed) return;
+      if (push.tries < this.opts.pushMaxTries) return this.sendPush(s, pair);
+      // Given up: the message stays undelivered in the store and goes out later, still first in line.
+      this.metrics.pushesGivenUp++;
+      s.inflightBySeq.delete(push.seq);
+      pair.inflight = undefined;
+      pair.queue.unshift(push.msg);
+      pair.pausedUntil = this.clock.now() + this.opts.pushPauseMs;
+    }, this.opts.pushRetryMs);
+  }
+
+  private senderInfo(uid: number): SenderInfo {
+    const s = this.sessions.get(uid);
+    const nick = this.store.getUser(uid)?.nick ?? String(uid);
+    if (s) return { ip: ipToU32(s.endpoint.address), port: s.endpoint.port, clientVersion: s.version, imKey: imKey(uid, s.sessionKey), nick };
+    return { ip: 0, port: 0, clientVersion: 0, imKey: imKey(uid, Buffer.alloc(16)), nick };
+  }
+
+  /** A receiver acked the push with server sequence `seq`; returns false for an unknown or repeated ack. */
+  ack(s: Session, seq: number): boolean {
+    const push = s.inflightBySeq.get(seq);
+    if (!push) return false;
+    s.inflightBySeq.delete(seq);
+    push.timer?.cancel();
+    this.store.markDelivered(push.msg.id);
+    this.metrics.messagesDelivered++;
+    const pair = s.pairs.get(push.msg.sender);
+    if (pair && pair.inflight === push) {
+      pair.inflight = undefined;
+      this.pumpPair(s, pair);
+    }
+    return true;
+  }
+}

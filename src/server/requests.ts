@@ -1,0 +1,54 @@
+import type { Packet } from '../protocol/framing.js';
+import { teaDecrypt, teaEncrypt } from '../protocol/tea.js';
+import type { ServerContext } from './context.js';
+import type { Endpoint, Session } from './session.js';
+
+/**
+ * The path every after-login request takes, whatever the framing: find the session, check the sender's
+ * address, answer a duplicate with the stored reply, decrypt with the session key. Framings only supply
+ * how a server packet is encoded.
+ */
+export abstract class SessionRequests {
+  constructor(protected readonly ctx: ServerContext) {}
+
+  /** Encodes a server packet for a session (header of this framing + body + tail). */
+  protected abstract encode(session: Session, command: number, seq: number, body: Buffer): Buffer;
+
+  /**
+   * Opens an after-login request. Returns the session and plaintext, or undefined when the datagram was
+   * dropped or was a duplicate (already answered again).
+   */
+  protected open(packet: Packet, from: Endpoint): { session: Session; plain: Buffer } | undefined {
+    const session = packet.uid === undefined ? undefined : this.ctx.hub.get(packet.uid);
+    if (!session || session.framing !== packet.framing) return void this.ctx.drop('no_session', from, packet);
+    if (!session.isFrom(from)) return void this.ctx.drop('wrong_address', from, packet);
+    const plain = teaDecrypt(packet.body, session.sessionKey);
+    if (!plain) return void this.ctx.drop('undecryptable', from, packet);
+    const earlier = session.replies.get(packet.command, packet.seq);
+    if (earlier) {
+      this.ctx.metrics.duplicates++;
+      this.ctx.hub.seen(session);
+      if (earlier.length) this.ctx.send(earlier, session.endpoint);
+      return undefined;
+    }
+    this.ctx.hub.seen(session);
+    return { session, plain };
+  }
+
+  /** Sends the reply to a request (TEA(session key)) and remembers it for duplicates. */
+  protected reply(session: Session, packet: Packet, plain: Buffer): void {
+    const bytes = this.encode(session, packet.command, packet.seq, teaEncrypt(plain, session.sessionKey, this.ctx.random));
+    session.replies.set(packet.command, packet.seq, bytes);
+    this.ctx.send(bytes, session.endpoint);
+  }
+
+  /** Remembers a request that gets no reply (acks), so a repeat has no second effect. */
+  protected noReply(session: Session, packet: Packet): void {
+    session.replies.set(packet.command, packet.seq, Buffer.alloc(0));
+  }
+
+  /** Sends a server-initiated packet (push) to a session, TEA(session key), with the given server sequence. */
+  protected push(session: Session, command: number, seq: number, plain: Buffer): void {
+    this.ctx.send(this.encode(session, command, seq, teaEncrypt(plain, session.sessionKey, this.ctx.random)), session.endpoint);
+  }
+}

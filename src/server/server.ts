@@ -1,0 +1,150 @@
+import { createSocket, type Socket, type RemoteInfo } from 'node:dgram';
+import pino, { type Logger } from 'pino';
+import { decodePacket, type Packet } from '../protocol/framing.js';
+import { cryptoRandom, type RandomSource } from '../protocol/random.js';
+import { systemClock, type Clock } from '../transport/clock.js';
+import type { Store } from '../store/store.js';
+import { Hub, DEFAULT_HUB_OPTIONS, type HubOptions } from './hub.js';
+import { LoginGuard, DEFAULT_LOGIN_GUARD, type LoginGuardOptions } from './login-guard.js';
+import { Metrics, type DropReason } from './metrics.js';
+import type { Endpoint } from './session.js';
+import type { FramingHandler, ServerContext } from './context.js';
+import { ClassicHandler } from './classic.js';
+import { ModernHandler } from './modern.js';
+
+/** A datagram seen by the server, for the capture writer. */
+export interface WireEvent {
+  direction: 'in' | 'out';
+  bytes: Buffer;
+  /** The client's side of the exchange. */
+  peer: Endpoint;
+  /** The server's side. */
+  local: Endpoint;
+}
+
+/** Server settings; everything but the store has a default. */
+export interface ServerOptions {
+  store: Store;
+  host?: string;
+  port?: number;
+  log?: Logger;
+  clock?: Clock;
+  random?: RandomSource;
+  hub?: Partial<HubOptions>;
+  guard?: Partial<LoginGuardOptions>;
+  /** Delay every reply by this many ms (for clients that lose replies arriving too fast; PROTOCOL-MODERN.md lesson 1). */
+  replyDelayMs?: number;
+  /** The address to tell clients in login replies (defaults to the bound address, or 127.0.0.1 when bound to 0.0.0.0). */
+  publicIp?: string;
+  /** Called for every datagram received and sent (the pcap capture). */
+  onWire?: (e: WireEvent) => void;
+}
+
+/** The OICQ server: one UDP socket, both framings, on the framing-neutral core. */
+export class OicqServer {
+  readonly metrics = new Metrics();
+  readonly hub: Hub;
+  readonly log: Logger;
+  private socket?: Socket;
+  private readonly ctx: ServerContext;
+  private readonly classic: FramingHandler;
+  private readonly modern: FramingHandler;
+  private local: Endpoint = { address: '0.0.0.0', port: 0 };
+
+  constructor(private readonly opts: ServerOptions) {
+    const clock = opts.clock ?? systemClock;
+    const random = opts.random ?? cryptoRandom;
+    this.log = opts.log ?? pino({ level: 'silent' });
+    this.hub = new Hub(opts.store, clock, this.metrics, random, this.log, { ...DEFAULT_HUB_OPTIONS, ...opts.hub });
+    const guard = new LoginGuard(clock, { ...DEFAULT_LOGIN_GUARD, ...opts.guard });
+    const delay = opts.replyDelayMs ?? 0;
+    this.ctx = {
+      hub: this.hub,
+      store: opts.store,
+      clock,
+      random,
+      metrics: this.metrics,
+      guard,
+      log: this.log,
+      get serverIp() { return server.publicIp; },
+      serverPort: () => this.local.port,
+      send: (bytes, to) => {
+        if (delay > 0) clock.setTimeout(() => this.sendNow(bytes, to), delay);
+        else this.sendNow(bytes, to);
+      },
+      drop: (reason, from, packet) => this.drop(reason, from, packet),
+    };
+    const server = this;
+    this.classic = new ClassicHandler(this.ctx);
+    this.modern = new ModernHandler(this.ctx);
+  }
+
+  /** The IPv4 address clients are told (login replies, keep-alive). */
+  get publicIp(): string {
+    if (this.opts.publicIp) return this.opts.publicIp;
+    const a = this.local.address;
+    return a === '0.0.0.0' || a.includes(':') ? '127.0.0.1' : a;
+  }
+
+  /** Binds the socket and starts the core's timers; resolves with the bound address. */
+  async listen(): Promise<Endpoint> {
+    const socket = createSocket({ type: 'udp4', recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
+    this.socket = socket;
+    socket.on('message', (buf, rinfo) => this.onMessage(buf, rinfo));
+    socket.on('error', (err) => this.log.error({ err }, 'socket error'));
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(this.opts.port ?? 8000, this.opts.host ?? '0.0.0.0', () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+    const a = socket.address();
+    this.local = { address: a.address, port: a.port };
+    this.hub.start();
+    return this.local;
+  }
+
+  /** The bound address. */
+  get address(): Endpoint {
+    return this.local;
+  }
+
+  /** Stops: flushes pending stores, closes sessions and the socket. */
+  async close(): Promise<void> {
+    this.hub.stop();
+    const s = this.socket;
+    this.socket = undefined;
+    if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
+  }
+
+  /** Handles one datagram (also the entry point for tests that bypass the socket). */
+  onMessage(buf: Buffer, rinfo: Pick<RemoteInfo, 'address' | 'port'>): void {
+    const from = { address: rinfo.address, port: rinfo.port };
+    this.metrics.received++;
+    this.opts.onWire?.({ direction: 'in', bytes: buf, peer: from, local: this.local });
+    const r = decodePacket(buf, 'c2s');
+    if (!r.ok) return this.drop(r.error.reason as DropReason, from);
+    try {
+      (r.value.framing === 'modern' ? this.modern : this.classic).handle(r.value, from);
+    } catch (err) {
+      // A bug, not bad input: count it, log it, keep serving.
+      this.metrics.drop('unexpected');
+      this.log.error({ err, command: r.value.command, from: `${from.address}:${from.port}` }, 'handler failed');
+    }
+  }
+
+  private sendNow(bytes: Buffer, to: Endpoint): void {
+    if (!this.socket) return;
+    this.metrics.sent++;
+    this.opts.onWire?.({ direction: 'out', bytes, peer: to, local: this.local });
+    this.socket.send(bytes, to.port, to.address);
+  }
+
+  private drop(reason: DropReason, from: Endpoint, packet?: Packet): void {
+    this.metrics.drop(reason);
+    if (this.log.isLevelEnabled('debug')) {
+      this.log.debug({ reason, from: `${from.address}:${from.port}`, command: packet?.command, seq: packet?.seq, uid: packet?.uid }, 'dropped datagram');
+    }
+  }
+}

@@ -1,0 +1,127 @@
+import type { Framing } from '../protocol/framing.js';
+import { DupWindow } from '../transport/dup-window.js';
+import type { Timer } from '../transport/clock.js';
+import type { StoredMessage } from '../store/store.js';
+
+/** Where a client is: the UDP source its login came from. A session is bound to it. */
+export interface Endpoint {
+  address: string;
+  port: number;
+}
+
+/** What friends see of a user: the fields of the 31-byte status block. */
+export interface Presence {
+  uid: number;
+  status: number;
+  /** IPv4 as u32 (0 when unknown). */
+  ip: number;
+  port: number;
+  clientVersion: number;
+  /** The user's file-transfer key (16 bytes), shown in status blocks. */
+  key: Buffer;
+}
+
+/** Facts about a message's sender that a push carries besides the stored message. */
+export interface SenderInfo {
+  ip: number;
+  port: number;
+  clientVersion: number;
+  /** IM key = MD5(sender ‖ sender's session key), or a stand-in when the sender is offline. */
+  imKey: Buffer;
+  nick: string;
+}
+
+/** Why a session ended. */
+export type CloseReason = 'logout' | 'timeout' | 'replaced' | 'shutdown';
+
+/** What the core asks a framing to send to one session; each framing encodes it its own way. */
+export interface SessionOutput {
+  pushStatus(session: Session, friend: Presence): void;
+  /** Sends (or re-sends) one message push with the session's server sequence `seq`. */
+  pushMessage(session: Session, msg: StoredMessage, seq: number, sender: SenderInfo): void;
+  /** Tells the client it was logged in elsewhere, where the framing has a way to say so. */
+  kicked?(session: Session): void;
+}
+
+/** One message push waiting for its ack. */
+export interface Push {
+  msg: StoredMessage;
+  seq: number;
+  tries: number;
+  timer?: Timer;
+}
+
+/** Per (sender → this receiver) delivery queue: at most one push in flight keeps the sender's order. */
+export interface PairQueue {
+  sender: number;
+  queue: StoredMessage[];
+  inflight?: Push;
+  /** After the retries gave up: no pushes before this time (ms). */
+  pausedUntil: number;
+}
+
+/** Parameters to open a session after a successful login. */
+export interface SessionInit {
+  uid: number;
+  framing: Framing;
+  version: number;
+  endpoint: Endpoint;
+  sessionKey: Buffer;
+  passwordKey: Buffer;
+  status: number;
+  output: SessionOutput;
+  /** Framing-specific state (e.g. the login mode); opaque to the core. */
+  extra?: Record<string, unknown>;
+}
+
+/** A logged-in user. Framing-neutral: the framing's handler keeps its own details in `extra`. */
+export class Session {
+  readonly uid: number;
+  readonly framing: Framing;
+  readonly version: number;
+  readonly endpoint: Endpoint;
+  readonly sessionKey: Buffer;
+  readonly passwordKey: Buffer;
+  readonly output: SessionOutput;
+  readonly loginTime: number;
+  readonly extra: Record<string, unknown>;
+  /** The session's file-transfer / auxiliary key, handed out by request-key and shown in status blocks. */
+  readonly fileKey: Buffer;
+  status: number;
+  lastSeen: number;
+  closed = false;
+  /** Replies sent, by (command, sequence), for duplicate requests. */
+  readonly replies = new DupWindow<Buffer>(64);
+  readonly pairs = new Map<number, PairQueue>();
+  readonly inflightBySeq = new Map<number, Push>();
+  private seq: number;
+
+  constructor(init: SessionInit, now: number, fileKey: Buffer, firstSeq: number) {
+    this.uid = init.uid;
+    this.framing = init.framing;
+    this.version = init.version;
+    this.endpoint = init.endpoint;
+    this.sessionKey = init.sessionKey;
+    this.passwordKey = init.passwordKey;
+    this.status = init.status;
+    this.output = init.output;
+    this.extra = init.extra ?? {};
+    this.loginTime = now;
+    this.lastSeen = now;
+    this.fileKey = fileKey;
+    this.seq = firstSeq & 0xffff;
+  }
+
+  /** The next server sequence for a push (u16, wrapping, never 0, never one still in flight). */
+  nextSeq(): number {
+    do {
+      this.seq = (this.seq + 1) & 0xffff;
+    } while (this.seq === 0 || this.inflightBySeq.has(this.seq));
+    return this.seq;
+  }
+
+  /** Whether a datagram from `e` belongs to this session. */
+  isFrom(e: Endpoint): boolean {
+    return e.address === this.endpoint.address && e.port === this.endpoint.port;
+  }
+}

@@ -1,0 +1,99 @@
+// SQLite schema as an ordered list of migrations. A database records the versions applied in
+// schema_migrations; opening it applies the missing ones, each in its own transaction.
+import type Database from 'better-sqlite3';
+import { StoreError } from './validate.js';
+
+/** One schema step: applied once, in version order. */
+export interface Migration {
+  version: number;
+  sql: string;
+}
+
+/** Every schema step so far. Append only: never edit a migration that has shipped. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE users (
+        uid          INTEGER PRIMARY KEY CHECK (uid BETWEEN 1 AND 4294967295),
+        nick         TEXT    NOT NULL,
+        password_md5 BLOB    NOT NULL CHECK (length(password_md5) = 16),
+        face         INTEGER NOT NULL DEFAULT 0,
+        age          INTEGER NOT NULL DEFAULT 0,
+        gender       INTEGER NOT NULL DEFAULT 255,
+        created_at   INTEGER NOT NULL
+      );
+
+      -- Group 0 ("My Friends") is implicit and has no row.
+      CREATE TABLE friend_groups (
+        owner INTEGER NOT NULL REFERENCES users(uid) ON DELETE CASCADE,
+        idx   INTEGER NOT NULL CHECK (idx BETWEEN 1 AND 63),
+        name  TEXT    NOT NULL,
+        PRIMARY KEY (owner, idx)
+      ) WITHOUT ROWID;
+      CREATE UNIQUE INDEX friend_groups_name ON friend_groups(owner, name);
+
+      -- One row per direction: a friendship is two rows, each with its owner's group.
+      CREATE TABLE friends (
+        owner   INTEGER NOT NULL REFERENCES users(uid) ON DELETE CASCADE,
+        friend  INTEGER NOT NULL REFERENCES users(uid) ON DELETE CASCADE,
+        grp     INTEGER NOT NULL DEFAULT 0,
+        since   INTEGER NOT NULL,
+        PRIMARY KEY (owner, friend),
+        CHECK (owner <> friend)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE messages (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        sender       INTEGER NOT NULL,
+        receiver     INTEGER NOT NULL,
+        sent_at      INTEGER NOT NULL,
+        msg_id       INTEGER NOT NULL,
+        frag_count   INTEGER NOT NULL,
+        frag_index   INTEGER NOT NULL,
+        reply_type   INTEGER NOT NULL,
+        text         TEXT    NOT NULL,
+        font_name    TEXT,
+        font_size    INTEGER,
+        font_style   INTEGER,  -- bit 0 bold, bit 1 italic, bit 2 underline
+        font_color   INTEGER,
+        stored_at    INTEGER NOT NULL,
+        delivered_at INTEGER
+      );
+      -- A retransmitted send must not store the message twice.
+      CREATE UNIQUE INDEX messages_dedup ON messages(sender, receiver, sent_at, msg_id, frag_index);
+      CREATE INDEX messages_pending ON messages(receiver, id) WHERE delivered_at IS NULL;
+    `,
+  },
+];
+
+/** The schema version this code writes. */
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/** Applies the missing migrations; refuses a database written by a newer version. Returns the version now in place. */
+export function migrate(db: Database.Database, now: number): number {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    INTEGER PRIMARY KEY,
+    applied_at INTEGER NOT NULL
+  )`);
+  const row = db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null };
+  const current = row.v ?? 0;
+  if (current > SCHEMA_VERSION) {
+    throw new StoreError(
+      'schema',
+      `the database has schema version ${current}, newer than this oicq understands (${SCHEMA_VERSION}) — upgrade oicq`,
+    );
+  }
+  const record = db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)');
+  const applied = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?');
+  for (const m of MIGRATIONS) {
+    if (m.version <= current) continue;
+    // Checked again under the write lock: another process may have opened the same file meanwhile.
+    db.transaction(() => {
+      if (applied.get(m.version)) return;
+      db.exec(m.sql);
+      record.run(m.version, now);
+    }).immediate();
+  }
+  return SCHEMA_VERSION;
+}

@@ -1,0 +1,468 @@
+// The embedded Store: one SQLite file in WAL mode through better-sqlite3 (synchronous, so a call
+// returns only after its transaction is committed and, with synchronous=FULL, on disk).
+import Database from 'better-sqlite3';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Account, Friend, FriendGroup, MessageFont, NewMessage, Store, StoredMessage } from './store.js';
+import { migrate } from './schema.js';
+import {
+  DEFAULT_GROUP_NAME,
+  MAX_GROUP_INDEX,
+  MAX_UID,
+  StoreError,
+  checkInt,
+  checkName,
+  checkPasswordMd5,
+  checkUid,
+} from './validate.js';
+
+/** Where the CLI and the server keep the database unless told otherwise (relative to the working directory). */
+export const DEFAULT_DB_PATH = 'data/oicq.db';
+
+/** Options of openSqliteStore. */
+export interface SqliteStoreOptions {
+  /** 'full' (default): every commit is on disk when the call returns. 'normal': faster; a power cut may lose the last commits. */
+  synchronous?: 'full' | 'normal';
+  /** Clock in Unix seconds for createdAt and delivery stamps (tests pin it). */
+  now?: () => number;
+}
+
+/**
+ * Opens (creating if needed) the SQLite store at `path` (':memory:' for a throwaway one). The file and its
+ * -wal/-shm companions are kept at mode 0600: they hold MD5(password), which is password-equivalent.
+ */
+export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): Store {
+  const memory = path === ':memory:';
+  if (!memory) prepareFile(path);
+  const db = new Database(path);
+  try {
+    if (!memory) db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${opts.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    const now = opts.now ?? (() => Math.floor(Date.now() / 1000));
+    migrate(db, now());
+    if (!memory) tightenModes(path);
+    return new SqliteStore(db, now);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+}
+
+/** Creates the parent directories and an empty 0600 file, so SQLite never creates it with the umask's mode. */
+function prepareFile(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
+}
+
+/** Sets 0600 on the database and its WAL files (SQLite copies the main file's mode, but an older file may be looser). */
+function tightenModes(path: string): void {
+  for (const p of [path, `${path}-wal`, `${path}-shm`]) {
+    if (!existsSync(p)) continue;
+    try {
+      chmodSync(p, 0o600);
+    } catch (e) {
+      // Someone else's file that we may read but not chmod: leave its mode to its owner.
+      if ((e as NodeJS.ErrnoException).code !== 'EPERM') throw e;
+    }
+  }
+}
+
+interface UserRow {
+  uid: number;
+  nick: string;
+  password_md5: Buffer;
+  face: number;
+  age: number;
+  gender: number;
+  created_at: number;
+}
+
+interface FriendRow {
+  uid: number;
+  nick: string;
+  face: number;
+  age: number;
+  gender: number;
+  grp: number;
+}
+
+interface MessageRow {
+  id: number;
+  sender: number;
+  receiver: number;
+  sent_at: number;
+  msg_id: number;
+  frag_count: number;
+  frag_index: number;
+  reply_type: number;
+  text: string;
+  font_name: string | null;
+  font_size: number | null;
+  font_style: number | null;
+  font_color: number | null;
+}
+
+const BOLD = 1;
+const ITALIC = 2;
+const UNDERLINE = 4;
+
+function toAccount(r: UserRow): Account {
+  return {
+    uid: r.uid,
+    nick: r.nick,
+    passwordMd5: r.password_md5,
+    face: r.face,
+    age: r.age,
+    gender: r.gender,
+    createdAt: r.created_at,
+  };
+}
+
+function toMessage(r: MessageRow): StoredMessage {
+  const m: StoredMessage = {
+    id: r.id,
+    sender: r.sender,
+    receiver: r.receiver,
+    sentAt: r.sent_at,
+    msgId: r.msg_id,
+    fragCount: r.frag_count,
+    fragIndex: r.frag_index,
+    replyType: r.reply_type,
+    text: r.text,
+  };
+  if (r.font_name !== null) {
+    const style = r.font_style ?? 0;
+    m.font = {
+      name: r.font_name,
+      size: r.font_size ?? 0,
+      bold: (style & BOLD) !== 0,
+      italic: (style & ITALIC) !== 0,
+      underline: (style & UNDERLINE) !== 0,
+      color: r.font_color ?? 0,
+    };
+  }
+  return m;
+}
+
+function checkMessage(m: NewMessage): void {
+  checkUid(m.sender, 'sender');
+  checkUid(m.receiver, 'receiver');
+  checkInt(m.sentAt, 0, MAX_UID, 'sentAt');
+  checkInt(m.msgId, 0, MAX_UID, 'msgId');
+  checkInt(m.fragCount, 1, 0xff, 'fragCount');
+  checkInt(m.fragIndex, 0, m.fragCount - 1, 'fragIndex');
+  checkInt(m.replyType, 0, 0xff, 'replyType');
+  if (typeof m.text !== 'string') throw new StoreError('bad-input', 'message text must be a string');
+  if (m.font) checkFont(m.font);
+}
+
+function checkFont(f: MessageFont): void {
+  if (typeof f.name !== 'string') throw new StoreError('bad-input', 'font name must be a string');
+  checkInt(f.size, 0, 0xff, 'font size');
+  checkInt(f.color, 0, 0xffffff, 'font color');
+}
+
+/** Prepares every statement the store uses, once per connection. */
+function prepareStatements(db: Database.Database) {
+  const p = <R = unknown>(sql: string) => db.prepare<unknown[], R>(sql);
+  return {
+    insertUser: p('INSERT INTO users (uid, nick, password_md5, created_at) VALUES (?, ?, ?, ?)'),
+    getUser: p<UserRow>('SELECT * FROM users WHERE uid = ?'),
+    userExists: p<{ one: number }>('SELECT 1 AS one FROM users WHERE uid = ?'),
+    listUsers: p<UserRow>('SELECT * FROM users ORDER BY uid'),
+    countUsers: p<{ n: number }>('SELECT count(*) AS n FROM users'),
+    setPassword: p('UPDATE users SET password_md5 = ? WHERE uid = ?'),
+    setNick: p('UPDATE users SET nick = ? WHERE uid = ?'),
+    // The first gap at or above `from`: either `from` itself or just after a taken uid with a free successor.
+    nextFree: p<{ uid: number }>(`
+      SELECT @from AS uid WHERE NOT EXISTS (SELECT 1 FROM users WHERE uid = @from)
+      UNION ALL
+      SELECT * FROM (
+        SELECT u.uid + 1 AS uid FROM users u
+        WHERE u.uid >= @from AND NOT EXISTS (SELECT 1 FROM users v WHERE v.uid = u.uid + 1)
+        ORDER BY u.uid LIMIT 1
+      )
+      LIMIT 1`),
+
+    upsertFriend: p(`
+      INSERT INTO friends (owner, friend, grp, since) VALUES (@owner, @friend, coalesce(@grp, 0), @since)
+      ON CONFLICT (owner, friend) DO UPDATE SET grp = coalesce(@grp, grp)`),
+    deleteFriend: p('DELETE FROM friends WHERE owner = ? AND friend = ?'),
+    isFriend: p<{ one: number }>('SELECT 1 AS one FROM friends WHERE owner = ? AND friend = ?'),
+    friendsOf: p<FriendRow>(`
+      SELECT u.uid, u.nick, u.face, u.age, u.gender, f.grp
+      FROM friends f JOIN users u ON u.uid = f.friend
+      WHERE f.owner = ? ORDER BY f.grp, u.uid`),
+    moveFriend: p('UPDATE friends SET grp = ? WHERE owner = ? AND friend = ?'),
+    regroupFriends: p('UPDATE friends SET grp = 0 WHERE owner = ? AND grp = ?'),
+
+    groupsOf: p<{ idx: number; name: string }>('SELECT idx, name FROM friend_groups WHERE owner = ? ORDER BY idx'),
+    groupByName: p<{ idx: number }>('SELECT idx FROM friend_groups WHERE owner = ? AND name = ?'),
+    groupExists: p<{ one: number }>('SELECT 1 AS one FROM friend_groups WHERE owner = ? AND idx = ?'),
+    // The lowest free index from 1: 1 itself, or just after a used index with a free successor.
+    freeGroupIndex: p<{ idx: number }>(`
+      SELECT 1 AS idx WHERE NOT EXISTS (SELECT 1 FROM friend_groups WHERE owner = @owner AND idx = 1)
+      UNION ALL
+      SELECT * FROM (
+        SELECT g.idx + 1 AS idx FROM friend_groups g
+        WHERE g.owner = @owner AND NOT EXISTS (SELECT 1 FROM friend_groups h WHERE h.owner = @owner AND h.idx = g.idx + 1)
+        ORDER BY g.idx LIMIT 1
+      )
+      LIMIT 1`),
+    insertGroup: p('INSERT INTO friend_groups (owner, idx, name) VALUES (?, ?, ?)'),
+    renameGroup: p('UPDATE friend_groups SET name = ? WHERE owner = ? AND idx = ?'),
+    deleteGroup: p('DELETE FROM friend_groups WHERE owner = ? AND idx = ?'),
+
+    insertMessage: p<{ id: number }>(`
+      INSERT INTO messages (sender, receiver, sent_at, msg_id, frag_count, frag_index, reply_type, text,
+                            font_name, font_size, font_style, font_color, stored_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      RETURNING id`),
+    existingMessage: p<{ id: number }>(
+      'SELECT id FROM messages WHERE sender = ? AND receiver = ? AND sent_at = ? AND msg_id = ? AND frag_index = ?',
+    ),
+    pending: p<MessageRow>('SELECT * FROM messages WHERE receiver = ? AND delivered_at IS NULL ORDER BY id LIMIT ?'),
+    pendingCount: p<{ n: number }>('SELECT count(*) AS n FROM messages WHERE receiver = ? AND delivered_at IS NULL'),
+    markDelivered: p('UPDATE messages SET delivered_at = ? WHERE id = ? AND delivered_at IS NULL'),
+    getMessage: p<MessageRow>('SELECT * FROM messages WHERE id = ?'),
+  };
+}
+
+type Statements = ReturnType<typeof prepareStatements>;
+
+class SqliteStore implements Store {
+  private readonly s: Statements;
+  private readonly storeBatch: Database.Transaction<(msgs: NewMessage[]) => { id: number; duplicate: boolean }[]>;
+  private readonly addFriendTx: (a: number, b: number, ga: number | undefined, gb: number | undefined) => void;
+  private readonly removeFriendTx: (a: number, b: number) => boolean;
+  private readonly removeGroupTx: (uid: number, index: number) => void;
+  private readonly addGroupTx: Database.Transaction<(uid: number, name: string) => number>;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly now: () => number,
+  ) {
+    this.s = prepareStatements(db);
+
+    this.storeBatch = db.transaction((msgs: NewMessage[]) => {
+      const at = this.now();
+      return msgs.map((m) => {
+        const f = m.font;
+        const style = f ? (f.bold ? BOLD : 0) | (f.italic ? ITALIC : 0) | (f.underline ? UNDERLINE : 0) : null;
+        // Looked up first (not ON CONFLICT) so a duplicate does not use up an AUTOINCREMENT id.
+        const old = this.s.existingMessage.get(m.sender, m.receiver, m.sentAt, m.msgId, m.fragIndex);
+        if (old) return { id: old.id, duplicate: true };
+        const row = this.s.insertMessage.get(
+          m.sender, m.receiver, m.sentAt, m.msgId, m.fragCount, m.fragIndex, m.replyType, m.text,
+          f ? f.name : null, f ? f.size : null, style, f ? f.color : null, at,
+        );
+        return { id: row!.id, duplicate: false };
+      });
+    });
+
+    this.addFriendTx = db.transaction((a: number, b: number, ga: number | undefined, gb: number | undefined) => {
+      const at = this.now();
+      this.s.upsertFriend.run({ owner: a, friend: b, grp: ga ?? null, since: at });
+      this.s.upsertFriend.run({ owner: b, friend: a, grp: gb ?? null, since: at });
+    });
+
+    this.removeFriendTx = db.transaction((a: number, b: number) => {
+      const n = this.s.deleteFriend.run(a, b).changes + this.s.deleteFriend.run(b, a).changes;
+      return n > 0;
+    });
+
+    this.removeGroupTx = db.transaction((uid: number, index: number) => {
+      this.s.regroupFriends.run(uid, index);
+      this.s.deleteGroup.run(uid, index);
+    });
+
+    this.addGroupTx = db.transaction((uid: number, name: string) => {
+      const existing = this.s.groupByName.get(uid, name);
+      if (existing) return existing.idx;
+      const free = this.s.freeGroupIndex.get({ owner: uid });
+      if (!free || free.idx > MAX_GROUP_INDEX) {
+        throw new StoreError('groups-full', `user ${uid} already has ${MAX_GROUP_INDEX} friend groups, the most there can be`, uid);
+      }
+      this.s.insertGroup.run(uid, free.idx, name);
+      return free.idx;
+    });
+  }
+
+  private requireUser(uid: number, what = 'uid'): void {
+    checkUid(uid, what);
+    if (!this.s.userExists.get(uid)) throw new StoreError('unknown-user', `user ${uid} does not exist`, uid);
+  }
+
+  /** Validates a group index of an owner: 0 always exists, others need their row. */
+  private requireGroup(uid: number, index: number): void {
+    checkInt(index, 0, MAX_GROUP_INDEX, 'group index');
+    if (index !== 0 && !this.s.groupExists.get(uid, index)) {
+      throw new StoreError('unknown-group', `user ${uid} has no friend group ${index}`, uid);
+    }
+  }
+
+  addUser(uid: number, passwordMd5: Buffer, nick: string): Account {
+    checkUid(uid);
+    checkPasswordMd5(passwordMd5);
+    const name = checkName(nick, 'nick');
+    const taken = () => new StoreError('duplicate-user', `user ${uid} already exists`, uid);
+    if (this.s.userExists.get(uid)) throw taken();
+    try {
+      this.s.insertUser.run(uid, name, Buffer.from(passwordMd5), this.now());
+    } catch (e) {
+      // Another process took the uid between the check and the insert.
+      if ((e as { code?: unknown }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw taken();
+      throw e;
+    }
+    return this.getUser(uid)!;
+  }
+
+  getUser(uid: number): Account | undefined {
+    // A lookup answers "no such user" for any number, so a login with uid 0 is simply unknown.
+    if (!Number.isInteger(uid) || uid < 1 || uid > MAX_UID) return undefined;
+    const r = this.s.getUser.get(uid);
+    return r ? toAccount(r) : undefined;
+  }
+
+  listUsers(): Account[] {
+    return this.s.listUsers.all().map(toAccount);
+  }
+
+  countUsers(): number {
+    return this.s.countUsers.get()!.n;
+  }
+
+  setPassword(uid: number, passwordMd5: Buffer): void {
+    this.requireUser(uid);
+    checkPasswordMd5(passwordMd5);
+    this.s.setPassword.run(Buffer.from(passwordMd5), uid);
+  }
+
+  setNick(uid: number, nick: string): void {
+    this.requireUser(uid);
+    this.s.setNick.run(checkName(nick, 'nick'), uid);
+  }
+
+  nextFreeUid(from: number): number {
+    checkUid(from, 'first uid');
+    const r = this.s.nextFree.get({ from });
+    if (!r || r.uid > MAX_UID) throw new StoreError('bad-input', `no free uid at or above ${from}`);
+    return r.uid;
+  }
+
+  addFriend(a: number, b: number, groupOfBForA?: number, groupOfAForB?: number): void {
+    this.requireUser(a);
+    this.requireUser(b);
+    if (a === b) throw new StoreError('self-friend', `user ${a} cannot be their own friend`, a);
+    if (groupOfBForA !== undefined) this.requireGroup(a, groupOfBForA);
+    if (groupOfAForB !== undefined) this.requireGroup(b, groupOfAForB);
+    this.addFriendTx(a, b, groupOfBForA, groupOfAForB);
+  }
+
+  removeFriend(a: number, b: number): boolean {
+    this.requireUser(a);
+    this.requireUser(b);
+    return this.removeFriendTx(a, b);
+  }
+
+  friendsOf(uid: number): Friend[] {
+    this.requireUser(uid);
+    return this.s.friendsOf.all(uid).map((r) => ({
+      uid: r.uid,
+      nick: r.nick,
+      face: r.face,
+      age: r.age,
+      gender: r.gender,
+      group: r.grp,
+    }));
+  }
+
+  areFriends(a: number, b: number): boolean {
+    return this.s.isFriend.get(a, b) !== undefined;
+  }
+
+  groupsOf(uid: number): FriendGroup[] {
+    this.requireUser(uid);
+    const rows = this.s.groupsOf.all(uid).map((r) => ({ index: r.idx, name: r.name }));
+    return [{ index: 0, name: DEFAULT_GROUP_NAME }, ...rows];
+  }
+
+  addGroup(uid: number, name: string): number {
+    this.requireUser(uid);
+    const n = checkName(name, 'group name');
+    if (n === DEFAULT_GROUP_NAME) return 0;
+    return this.addGroupTx.immediate(uid, n);
+  }
+
+  renameGroup(uid: number, index: number, name: string): void {
+    this.requireUser(uid);
+    const n = checkName(name, 'group name');
+    if (index === 0) throw new StoreError('bad-input', `group 0 "${DEFAULT_GROUP_NAME}" is built in and cannot be renamed`, uid);
+    this.requireGroup(uid, index);
+    const other = n === DEFAULT_GROUP_NAME ? 0 : this.s.groupByName.get(uid, n)?.idx;
+    if (other === index) return;
+    if (other !== undefined) {
+      throw new StoreError('duplicate-group', `user ${uid} already has a friend group named "${n}" (index ${other})`, uid);
+    }
+    this.s.renameGroup.run(n, uid, index);
+  }
+
+  removeGroup(uid: number, index: number): void {
+    this.requireUser(uid);
+    if (index === 0) throw new StoreError('bad-input', `group 0 "${DEFAULT_GROUP_NAME}" is built in and cannot be removed`, uid);
+    this.requireGroup(uid, index);
+    this.removeGroupTx(uid, index);
+  }
+
+  moveFriend(owner: number, friend: number, index: number): void {
+    this.requireUser(owner);
+    this.requireUser(friend);
+    this.requireGroup(owner, index);
+    if (!this.s.isFriend.get(owner, friend)) {
+      throw new StoreError('not-friends', `user ${friend} is not a friend of user ${owner}`, owner);
+    }
+    this.s.moveFriend.run(index, owner, friend);
+  }
+
+  storeMessages(msgs: NewMessage[]): { id: number; duplicate: boolean }[] {
+    // Validate the whole batch first: a bad message must not leave half a batch behind.
+    for (const m of msgs) checkMessage(m);
+    if (msgs.length === 0) return [];
+    // IMMEDIATE: take the write lock before the duplicate lookup, so no other process inserts in between.
+    return this.storeBatch.immediate(msgs);
+  }
+
+  pendingFor(receiver: number, limit?: number): StoredMessage[] {
+    checkUid(receiver, 'receiver');
+    if (limit !== undefined) checkInt(limit, 0, Number.MAX_SAFE_INTEGER, 'limit');
+    // LIMIT -1 is SQLite's "no limit".
+    return this.s.pending.all(receiver, limit ?? -1).map(toMessage);
+  }
+
+  pendingCount(receiver: number): number {
+    checkUid(receiver, 'receiver');
+    return this.s.pendingCount.get(receiver)!.n;
+  }
+
+  markDelivered(id: number): void {
+    checkInt(id, 1, Number.MAX_SAFE_INTEGER, 'message id');
+    // Unknown or already delivered ids change nothing: a receiver may ack twice.
+    this.s.markDelivered.run(this.now(), id);
+  }
+
+  getMessage(id: number): StoredMessage | undefined {
+    checkInt(id, 1, Number.MAX_SAFE_INTEGER, 'message id');
+    const r = this.s.getMessage.get(id);
+    return r ? toMessage(r) : undefined;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,67 @@
+// Input checks shared by every Store backend, so each one rejects bad input with the same messages
+// (the CLI shows them as-is and adds a hint chosen by `code`).
+
+/** Largest uid: uids are u32 on the wire. */
+export const MAX_UID = 0xffffffff;
+/** Largest friend-group index: the group travels as a u8 holding index × 4 (PROTOCOL.md, 0x0058). */
+export const MAX_GROUP_INDEX = 63;
+/** Name of group 0, which every owner has implicitly. */
+export const DEFAULT_GROUP_NAME = 'My Friends';
+/** Longest nick or group name, in characters. */
+export const MAX_NAME_LENGTH = 64;
+
+/** What kind of mistake a StoreError reports (the CLI picks its hint from this). */
+export type StoreErrorCode =
+  | 'bad-input'
+  | 'unknown-user'
+  | 'duplicate-user'
+  | 'self-friend'
+  | 'not-friends'
+  | 'unknown-group'
+  | 'groups-full'
+  | 'duplicate-group'
+  | 'schema';
+
+/** A store call rejected its input or the database state; the message is one user-readable line. */
+export class StoreError extends Error {
+  constructor(
+    readonly code: StoreErrorCode,
+    message: string,
+    /** The uid the error is about, when there is one (e.g. the unknown user). */
+    readonly uid?: number,
+  ) {
+    super(message);
+    this.name = 'StoreError';
+  }
+}
+
+/** Throws unless `n` is an integer in [min, max]; `what` names the value in the message. */
+export function checkInt(n: number, min: number, max: number, what: string): void {
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new StoreError('bad-input', `${what} must be a whole number from ${min} to ${max}, got ${String(n)}`);
+  }
+}
+
+/** Throws unless `uid` is a valid uid (1..4294967295). */
+export function checkUid(uid: number, what = 'uid'): void {
+  checkInt(uid, 1, MAX_UID, what);
+}
+
+/** Throws unless `pwMd5` is a 16-byte MD5 digest. */
+export function checkPasswordMd5(pwMd5: Uint8Array): void {
+  if (!(pwMd5 instanceof Uint8Array) || pwMd5.length !== 16) {
+    throw new StoreError('bad-input', 'the stored password must be a 16-byte MD5 digest');
+  }
+}
+
+// Control characters would break the protocol's text fields (0x1E separates the fields of a get-info reply).
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** Returns the trimmed name, or throws if it is empty, too long or holds control characters. */
+export function checkName(name: string, what: string): string {
+  const t = typeof name === 'string' ? name.trim() : '';
+  if (t.length === 0) throw new StoreError('bad-input', `${what} must not be empty`);
+  if ([...t].length > MAX_NAME_LENGTH) throw new StoreError('bad-input', `${what} is longer than ${MAX_NAME_LENGTH} characters`);
+  if (CONTROL.test(t)) throw new StoreError('bad-input', `${what} must not contain control characters`);
+  return t;
+}

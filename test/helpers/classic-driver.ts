@@ -1,0 +1,116 @@
+import { decodePacket, encodePacket } from '../../src/protocol/framing.js';
+import { teaDecrypt, teaEncrypt } from '../../src/protocol/tea.js';
+import { passwordKey, imKey } from '../../src/protocol/keys.js';
+import { Cmd } from '../../src/protocol/commands.js';
+import {
+  buildLoginBody, loginReplyCodec, tokenReplyCodec, tokenRequestCodec, sendImRequestCodec, receiveImPushCodec,
+  receiveImAckFor, receiveImAckCodec, IM_TEXT, type LoginReply, type ReceiveImPush,
+} from '../../src/protocol/bodies/classic/index.js';
+import { UdpPeer } from './udp.js';
+
+/** A pushed packet the driver received. */
+export interface Pushed {
+  command: number;
+  seq: number;
+  plain: Buffer;
+}
+
+/**
+ * A raw classic client for server tests, built on the protocol core only: every datagram is visible,
+ * nothing is retried unless the test says so. (The SDK is the real client.)
+ */
+export class ClassicDriver {
+  seq = 0x1000;
+  sessionKey: Buffer = Buffer.alloc(16);
+  loginReply?: LoginReply;
+  readonly pushes: Pushed[] = [];
+
+  constructor(readonly peer: UdpPeer, readonly uid: number, readonly password: string, readonly version = 0x0d55) {}
+
+  static async open(serverPort: number, uid: number, password: string): Promise<ClassicDriver> {
+    return new ClassicDriver(await UdpPeer.open(serverPort), uid, password);
+  }
+
+  packet(command: number, body: Buffer, seq = ++this.seq): Buffer {
+    return encodePacket({ direction: 'c2s', version: this.version, command, seq, uid: this.uid, body });
+  }
+
+  /** Sends a request and waits for the server packet with the same command and sequence. */
+  async raw(command: number, body: Buffer, seq = ++this.seq, ms = 3000): Promise<Buffer> {
+    this.peer.send(this.packet(command, body, seq));
+    const bytes = await this.peer.next((b) => {
+      const r = decodePacket(b, 's2c');
+      return r.ok && r.value.command === command && r.value.seq === seq;
+    }, ms);
+    const r = decodePacket(bytes, 's2c');
+    if (!r.ok) throw r.error;
+    return r.value.body;
+  }
+
+  /** Token + login; returns the decoded login reply (throws if it does not open). */
+  async login(status = 10): Promise<LoginReply> {
+    const tok = tokenReplyCodec.decode(await this.raw(Cmd.REQUEST_LOGIN_TOKEN, tokenRequestCodec.encode({ sub: 0 })));
+    const initialKey = Buffer.alloc(16, 7);
+    const pk = passwordKey(this.password);
+    const body = buildLoginBody({ initialKey, passwordKey: pk, token: tok.token, status });
+    const reply = await this.raw(Cmd.LOGIN, body);
+    const plain = teaDecrypt(reply, pk) ?? teaDecrypt(reply, initialKey);
+    if (!plain) throw new Error('login reply does not open');
+    this.loginReply = loginReplyCodec.decode(plain);
+    if (this.loginReply.kind === 'success') this.sessionKey = this.loginReply.sessionKey;
+    return this.loginReply;
+  }
+
+  /** A session request: TEA(session key) both ways. */
+  async request(command: number, plain: Buffer, seq = ++this.seq): Promise<Buffer> {
+    const reply = await this.raw(command, teaEncrypt(plain, this.sessionKey), seq);
+    const p = teaDecrypt(reply, this.sessionKey);
+    if (!p) throw new Error(`reply to 0x${command.toString(16)} does not open with the session key`);
+    return p;
+  }
+
+  /** Sends without waiting for anything. */
+  fire(command: number, plain: Buffer, seq = ++this.seq): void {
+    this.peer.send(this.packet(command, teaEncrypt(plain, this.sessionKey), seq));
+  }
+
+  /** The next push of `command` (server-initiated, decrypted). */
+  async push(command: number, ms = 3000): Promise<Pushed> {
+    const bytes = await this.peer.next((b) => {
+      const r = decodePacket(b, 's2c');
+      return r.ok && r.value.command === command;
+    }, ms);
+    const r = decodePacket(bytes, 's2c');
+    if (!r.ok) throw r.error;
+    const plain = teaDecrypt(r.value.body, this.sessionKey);
+    if (!plain) throw new Error('push does not open with the session key');
+    return { command, seq: r.value.seq, plain };
+  }
+
+  /** Waits for a message push, acks it, and returns it decoded. */
+  async receive(ms = 3000, ack = true): Promise<{ push: ReceiveImPush; seq: number }> {
+    const p = await this.push(Cmd.RECV_IM, ms);
+    const push = receiveImPushCodec.decode(p.plain);
+    if (ack) this.fire(Cmd.RECV_IM, receiveImAckCodec.encode(receiveImAckFor(push)), p.seq);
+    return { push, seq: p.seq };
+  }
+
+  /** Sends a text message; resolves with the reply's result byte. */
+  async send(to: number, text: string, opts: { msgSeq?: number; time?: number; seq?: number } = {}): Promise<number> {
+    const msgSeq = opts.msgSeq ?? this.seq + 1;
+    const body = sendImRequestCodec.encode({
+      sender: this.uid, receiver: to,
+      message: {
+        senderVersion: this.version, sender: this.uid, receiver: to, imKey: imKey(this.uid, this.sessionKey), imType: IM_TEXT,
+        msgSeq: msgSeq & 0xffff, time: opts.time ?? Math.floor(Date.now() / 1000), face: 0, fragCount: 1, fragIndex: 0, msgId: 1,
+        replyType: 1, text, font: undefined,
+      },
+    });
+    const reply = await this.request(Cmd.SEND_IM, body, opts.seq);
+    return reply[0]!;
+  }
+
+  close(): void {
+    this.peer.close();
+  }
+}
