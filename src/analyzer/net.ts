@@ -55,18 +55,13 @@ const MAX_VLAN_TAGS = 8;
  */
 export function decodeUdp(linkType: number, data: Buffer, out?: UdpDatagram): UdpDatagram | null {
   const n = data.length;
-  let p: number;
   switch (linkType) {
     case LINKTYPE.ETHERNET:
-      if (n < 14) return null;
-      return byEtherType(data, 12, out);
+      return n < 14 ? null : byEtherType(data, u16be(data, 12), 14, out);
     case LINKTYPE.LINUX_SLL:
-      if (n < 16) return null;
-      return byEtherType(data, 14, out);
+      return n < 16 ? null : byEtherType(data, u16be(data, 14), 16, out);
     case LINKTYPE.LINUX_SLL2:
-      if (n < 20) return null;
-      p = etherTypeAfterTags(data, u16be(data, 0), 20);
-      return byEtherTypeValue(data, p, out);
+      return n < 20 ? null : byEtherType(data, u16be(data, 0), 20, out);
     case LINKTYPE.RAW:
     case LINKTYPE.RAW_12:
     case LINKTYPE.RAW_14:
@@ -105,27 +100,13 @@ function byVersion(data: Buffer, p: number, out: UdpDatagram | undefined): UdpDa
   return null;
 }
 
-/** Reads the EtherType at `at`, skips any 802.1Q / 802.1ad / QinQ tags, then decodes IP. */
-function byEtherType(data: Buffer, at: number, out: UdpDatagram | undefined): UdpDatagram | null {
-  const p = etherTypeAfterTags(data, u16be(data, at), at + 2);
-  return byEtherTypeValue(data, p, out);
-}
-
-// etherTypeAfterTags packs its two results into one number to stay allocation-free:
-// (etherType * 2^32) + offset of the network header; -1 when the tags run off the frame.
-function etherTypeAfterTags(data: Buffer, type: number, p: number): number {
+/** Skips any 802.1Q / 802.1ad / QinQ tags after EtherType `type` (its payload at `p`), then decodes IP. */
+function byEtherType(data: Buffer, type: number, p: number, out: UdpDatagram | undefined): UdpDatagram | null {
   for (let i = 0; i < MAX_VLAN_TAGS && (type === 0x8100 || type === 0x88a8 || type === 0x9100); i++) {
-    if (p + 4 > data.length) return -1;
+    if (p + 4 > data.length) return null;
     type = u16be(data, p + 2);
     p += 4;
   }
-  return type * 4294967296 + p;
-}
-
-function byEtherTypeValue(data: Buffer, packed: number, out: UdpDatagram | undefined): UdpDatagram | null {
-  if (packed < 0) return null;
-  const type = Math.floor(packed / 4294967296);
-  const p = packed - type * 4294967296;
   if (type === ETHERTYPE_IPV4) return data.length > p && data[p]! >> 4 === 4 ? ipv4(data, p, out) : null;
   if (type === ETHERTYPE_IPV6) return data.length > p && data[p]! >> 4 === 6 ? ipv6(data, p, out) : null;
   return null;

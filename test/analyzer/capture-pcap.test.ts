@@ -15,7 +15,7 @@ import {
   type CaptureStats,
 } from '../../src/analyzer/capture/index.js';
 import { decodeUdp, LINKTYPE } from '../../src/analyzer/net.js';
-import { pcapFile, ethernet, ipv4, udp, type Endian, type PcapRecord } from '../helpers/pcap-build.js';
+import { pcapFile, ethernet, sll, sll2, nullLink, ipv4, ipv6, udp, type Endian, type PcapRecord } from '../helpers/pcap-build.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'oicq-pcap-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -232,4 +232,49 @@ test('returning false from the handler stops early without error', async () => {
 
 test('a missing file rejects with the fs error, not a CaptureError', async () => {
   await assert.rejects(readCapture(join(dir, 'does-not-exist.pcap'), () => {}), (e: NodeJS.ErrnoException) => e.code === 'ENOENT');
+});
+
+test('each link type in a classic pcap reads back to the same UDP datagram', async () => {
+  const v4 = ipv4({ src: '203.0.113.5', dst: '198.51.100.7', payload: udp(40000, 8000, Buffer.from('over v4')) });
+  const v6 = ipv6({ src: '2001:db8::5', dst: '2001:db8::7', payload: udp(40000, 8000, Buffer.from('over v6')) });
+  const cases: [number, Buffer, Buffer][] = [
+    [LINKTYPE.ETHERNET, ethernet(0x0800, v4, { vlans: [{ tpid: 0x8100, vid: 5 }] }), ethernet(0x86dd, v6)],
+    [LINKTYPE.LINUX_SLL, sll(0x0800, v4), sll(0x86dd, v6)],
+    [LINKTYPE.LINUX_SLL2, sll2(0x0800, v4), sll2(0x86dd, v6)],
+    [LINKTYPE.RAW, v4, v6],
+    [12, v4, v6],
+    [14, v4, v6],
+    [LINKTYPE.NULL, nullLink(2, 'le', v4), nullLink(30, 'le', v6)],
+    [LINKTYPE.LOOP, nullLink(2, 'be', v4), nullLink(24, 'be', v6)],
+  ];
+  for (const [linkType, a, b] of cases) {
+    for (const endian of ['le', 'be'] as Endian[]) {
+      const path = tmpFile(pcapFile({ endian, linkType, records: [{ sec: 10, frac: 20, data: a }, { sec: 11, frac: 21, data: b }] }));
+      const seen: string[] = [];
+      await readCapture(path, (f) => {
+        const u = decodeUdp(f.linkType, f.data);
+        seen.push(`${f.linkType} ${f.tsSec}.${f.tsNsec} v${u?.ipVersion} ${u?.srcIp}:${u?.srcPort}>${u?.dstIp}:${u?.dstPort} ${u?.payload.toString()}`);
+      });
+      assert.deepEqual(seen, [
+        `${linkType} 10.20000 v4 203.0.113.5:40000>198.51.100.7:8000 over v4`,
+        `${linkType} 11.21000 v6 2001:db8::5:40000>2001:db8::7:8000 over v6`,
+      ], `link type ${linkType} ${endian}`);
+    }
+  }
+  const v4only: [number, Buffer][] = [[LINKTYPE.IPV4, v4], [LINKTYPE.IPV6, v6]];
+  for (const [linkType, data] of v4only) {
+    const seen: (string | undefined)[] = [];
+    parseCapture(pcapFile({ endian: 'le', linkType, records: [{ sec: 1, frac: 0, data }] }), (f) => void seen.push(decodeUdp(f.linkType, f.data)?.srcIp));
+    assert.deepEqual(seen, [linkType === LINKTYPE.IPV4 ? '203.0.113.5' : '2001:db8::5']);
+  }
+});
+
+test('breaking out of captureFrames early closes the file without error', async () => {
+  const path = tmpFile(pcapFile({ endian: 'le', linkType: 1, records: sampleRecords(10) }));
+  const seen: number[] = [];
+  for await (const f of captureFrames(path, { chunkSize: 40 })) {
+    seen.push(f.index);
+    if (f.index === 3) break;
+  }
+  assert.deepEqual(seen, [1, 2, 3]);
 });

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PcapWriter, buildPcap, pcapFileHeader, pcapRecordLength, PCAP_FILE_HEADER_LENGTH, type PcapDatagram } from '../../src/capture/pcap-writer.js';
+import { PcapWriter, buildPcap, writePcapFile, pcapFileHeader, pcapRecordLength, PCAP_FILE_HEADER_LENGTH, type PcapDatagram } from '../../src/capture/pcap-writer.js';
 import { readCapture, parseCapture, type Frame } from '../../src/analyzer/capture/index.js';
 import { decodeUdp } from '../../src/analyzer/net.js';
 import { EncodeError } from '../../src/protocol/errors.js';
@@ -150,11 +150,19 @@ test('writer errors: bad address, mixed versions, bad port, oversized payload, c
 });
 
 test('IPv6 address text forms map to the right bytes', () => {
-  const b = buildPcap([{ srcIp: '2001:db8:0:0:1::5', srcPort: 1, dstIp: '::ffff:1.2.3.4:0', dstPort: 2, payload: Buffer.alloc(0) }].slice(0, 0));
-  assert.equal(b.length, 24);
   const f = buildPcap([{ srcIp: '2001:db8:0:0:1::5', srcPort: 1, dstIp: '64:ff9b::192.0.2.33', dstPort: 2, payload: Buffer.alloc(0), time: 0 }]).subarray(40 + 14);
   assert.deepEqual(f.subarray(8, 24), ip6('2001:db8::1:0:0:5'));
   assert.deepEqual(f.subarray(24, 40), ip6('64:ff9b::c000:221'));
+});
+
+test('writePcapFile streams a generator to disk with the same bytes as buildPcap', () => {
+  const list = sample();
+  const path = tmpPath();
+  function* gen(): Generator<PcapDatagram> {
+    yield* list;
+  }
+  assert.equal(writePcapFile(path, gen()), list.length);
+  assert.deepEqual(readFileSync(path), buildPcap(list));
 });
 
 // ---------------------------------------------------------------- cross-checks with Wireshark's tools

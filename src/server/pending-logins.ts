@@ -1,0 +1,45 @@
+import { DupWindow } from '../transport/dup-window.js';
+
+/**
+ * Pre-login state of the modern login chain (0x00DD → 0x00E5 → 0x0030), per endpoint and uid: bounded in
+ * size (oldest dropped first) and in time (entries expire), so strangers cannot make it grow.
+ */
+export class PendingLogins<T extends object> {
+  private readonly map = new Map<string, { at: number; value: T; replies: DupWindow<Buffer> }>();
+
+  constructor(private readonly maxEntries = 10_000, private readonly ttlMs = 60_000) {}
+
+  private static key(address: string, port: number, uid: number): string {
+    return `${address}|${port}|${uid}`;
+  }
+
+  /** Starts (or restarts) a pending login. */
+  set(address: string, port: number, uid: number, value: T, now: number): DupWindow<Buffer> {
+    const k = PendingLogins.key(address, port, uid);
+    this.map.delete(k);
+    if (this.map.size >= this.maxEntries) this.map.delete(this.map.keys().next().value!);
+    const replies = new DupWindow<Buffer>(8);
+    this.map.set(k, { at: now, value, replies });
+    return replies;
+  }
+
+  /** The live pending login of an endpoint and uid. */
+  get(address: string, port: number, uid: number, now: number): { value: T; replies: DupWindow<Buffer> } | undefined {
+    const k = PendingLogins.key(address, port, uid);
+    const e = this.map.get(k);
+    if (!e) return undefined;
+    if (now - e.at > this.ttlMs) {
+      this.map.delete(k);
+      return undefined;
+    }
+    return e;
+  }
+
+  delete(address: string, port: number, uid: number): void {
+    this.map.delete(PendingLogins.key(address, port, uid));
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+}
