@@ -19,10 +19,10 @@ import {
 import type { BodyCodec } from '../protocol/codec.js';
 import { DecodeError } from '../protocol/errors.js';
 import type { StoredMessage } from '../store/store.js';
-import type { FramingHandler, ServerContext } from './context.js';
+import type { FramingHandler } from './context.js';
 import { SessionRequests } from './requests.js';
 import type { Endpoint, Presence, SenderInfo, Session, SessionOutput } from './session.js';
-import { LoginTokens, packMsgId, unpackMsgId } from './login-token.js';
+import { packMsgId, unpackMsgId } from './login-token.js';
 
 const FRIENDS_PER_PAGE = 50;
 const GROUP_ENTRIES_PER_PAGE = 100;
@@ -43,12 +43,6 @@ export function levelOf(createdAt: number, nowSec: number): { activeTime: number
  * QQ plugin and LumaQQ-style clients send. Bodies are encoded only through the protocol's codecs.
  */
 export class ClassicHandler extends SessionRequests implements FramingHandler, SessionOutput {
-  private readonly tokens: LoginTokens;
-
-  constructor(ctx: ServerContext) {
-    super(ctx);
-    this.tokens = new LoginTokens(ctx.random(32));
-  }
 
   protected encode(_session: Session | undefined, command: number, seq: number, body: Buffer): Buffer {
     return encodePacket({ framing: 'classic', direction: 's2c', version: CLASSIC_SERVER_VERSION, command, seq, body });
@@ -192,7 +186,7 @@ export class ClassicHandler extends SessionRequests implements FramingHandler, S
     } catch {
       return this.ctx.drop('bad_body', from, p);
     }
-    const token = this.tokens.issue(from, this.ctx.clock.now());
+    const token = this.ctx.tokens.issue(from, this.ctx.clock.now(), 'token', 24);
     this.ctx.send(this.encode(undefined, p.command, p.seq, tokenReplyCodec.encode({ result: 0, token })), from);
   }
 
@@ -221,7 +215,7 @@ export class ClassicHandler extends SessionRequests implements FramingHandler, S
       ctx.metrics.drop('login_refused');
       return fail('too many failed logins; wait a few minutes and try again', false);
     }
-    if (!this.tokens.check(from, request.token, ctx.clock.now())) return fail('login token expired; log in again', false);
+    if (!this.ctx.tokens.check(from, request.token, ctx.clock.now(), 'token')) return fail('login token expired; log in again', false);
     const account = ctx.store.getUser(uid);
     if (!account) return fail('unknown QQ number', true);
     const passwordKey = passwordKeyFromMd5(account.passwordMd5);

@@ -7,6 +7,7 @@ import type { Hub } from './hub.js';
 import type { LoginGuard } from './login-guard.js';
 import type { DropReason, Metrics } from './metrics.js';
 import type { Endpoint } from './session.js';
+import type { TokenSource } from './login-token.js';
 
 /** What a framing's handler gets from the server: the core, the store, and a way to send. */
 export interface ServerContext {
@@ -17,6 +18,8 @@ export interface ServerContext {
   readonly metrics: Metrics;
   readonly guard: LoginGuard;
   readonly log: Logger;
+  /** Issues and checks the login-chain tokens (stateless HMAC tokens unless a test injects fixed ones). */
+  readonly tokens: TokenSource;
   /** The server's own IPv4 address as clients should see it (for login replies). */
   readonly serverIp: string;
   readonly serverPort: () => number;

@@ -5,7 +5,13 @@ import type { Endpoint } from './session.js';
  * Login tokens without server state: a token is an HMAC of the client's address and the current minute,
  * so the pre-login table cannot grow (and expires by itself). Valid for the current and the previous minute.
  */
-export class LoginTokens {
+/** Issues and checks tokens of the login chains (classic 0x0062; modern touch token and token_c). */
+export interface TokenSource {
+  issue(e: Endpoint, now: number, label: string, length: number): Buffer;
+  check(e: Endpoint, token: Uint8Array, now: number, label: string): boolean;
+}
+
+export class LoginTokens implements TokenSource {
   constructor(private readonly secret: Buffer, private readonly periodMs = 60_000) {}
 
   private make(e: Endpoint, bucket: number, label: string, length: number): Buffer {

@@ -7,10 +7,10 @@ import type { BodyCodec } from '../protocol/codec.js';
 import { DecodeError } from '../protocol/errors.js';
 import * as M from '../protocol/bodies/modern/index.js';
 import type { MessageFont, StoredMessage } from '../store/store.js';
-import type { FramingHandler, ServerContext } from './context.js';
+import type { FramingHandler } from './context.js';
 import { SessionRequests } from './requests.js';
 import type { Endpoint, Presence, SenderInfo, Session, SessionOutput } from './session.js';
-import { LoginTokens, packMsgId, unpackMsgId } from './login-token.js';
+import { packMsgId, unpackMsgId } from './login-token.js';
 import { PendingLogins } from './pending-logins.js';
 import { levelOf, statusBlockOf } from './classic.js';
 
@@ -44,13 +44,7 @@ export function fontOfIm(im: M.ImBody): MessageFont {
  * the post-login chain, keep-alive, pushes and 0x00CD/0x00CE messages, answered in 14-byte server headers.
  */
 export class ModernHandler extends SessionRequests implements FramingHandler, SessionOutput {
-  private readonly tokens: LoginTokens;
   private readonly pending = new PendingLogins<Pending>();
-
-  constructor(ctx: ServerContext) {
-    super(ctx);
-    this.tokens = new LoginTokens(ctx.random(32));
-  }
 
   protected encode(session: Session, command: number, seq: number, body: Buffer): Buffer {
     return this.header(session.version, session.uid, command, seq, body);
@@ -112,7 +106,7 @@ export class ModernHandler extends SessionRequests implements FramingHandler, Se
     M.touchRequest.decode(w.plain);
     // Never a redirect: a loopback client would reconnect to the address it is given.
     const reply = M.makeTouchReply({
-      serverTime: this.nowSec(), serverIp: ipToU32(this.ctx.serverIp), loginToken: this.tokens.issue(from, this.now(), 'touch', 24),
+      serverTime: this.nowSec(), serverIp: ipToU32(this.ctx.serverIp), loginToken: this.ctx.tokens.issue(from, this.now(), 'touch', 24),
     }, this.ctx.random);
     this.loginReply(p, from, w.key, M.touchReply.encode(reply));
   }
@@ -121,8 +115,8 @@ export class ModernHandler extends SessionRequests implements FramingHandler, Se
     const w = this.unwrapKey(p, from);
     if (!w) return;
     const req = M.loginRequest.decode(w.plain);
-    if (!this.tokens.check(from, req.loginToken, this.now(), 'touch')) return this.ctx.drop('login_refused', from, p);
-    const tokenC = this.tokens.issue(from, this.now(), 'captcha', 56);
+    if (!this.ctx.tokens.check(from, req.loginToken, this.now(), 'touch')) return this.ctx.drop('login_refused', from, p);
+    const tokenC = this.ctx.tokens.issue(from, this.now(), 'captcha', 56);
     this.loginReply(p, from, w.key, M.loginReply.encode(M.makeLoginReply(this.ctx.random, tokenC)));
   }
 
@@ -137,7 +131,7 @@ export class ModernHandler extends SessionRequests implements FramingHandler, Se
     const w = this.unwrapKey(p, from);
     if (!w) return;
     const req = M.verifyRequest.decode(w.plain);
-    if (!this.tokens.check(from, req.tokenC, this.now(), 'captcha')) return ctx.drop('login_refused', from, p);
+    if (!this.ctx.tokens.check(from, req.tokenC, this.now(), 'captcha')) return ctx.drop('login_refused', from, p);
     const fail = (code: number, message: string, count: boolean) => {
       ctx.metrics.loginsFailed++;
       if (count && ctx.guard.fail(uid, from.address)) ctx.log.warn({ uid, from: `${from.address}:${from.port}` }, 'login cool-down started');

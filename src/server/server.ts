@@ -11,6 +11,7 @@ import type { Endpoint } from './session.js';
 import type { FramingHandler, ServerContext } from './context.js';
 import { ClassicHandler } from './classic.js';
 import { ModernHandler } from './modern.js';
+import { LoginTokens, type TokenSource } from './login-token.js';
 
 /** A datagram seen by the server, for the capture writer. */
 export interface WireEvent {
@@ -36,6 +37,8 @@ export interface ServerOptions {
   replyDelayMs?: number;
   /** The address to tell clients in login replies (defaults to the bound address, or 127.0.0.1 when bound to 0.0.0.0). */
   publicIp?: string;
+  /** Login-chain tokens (default: stateless HMAC tokens with a fresh secret). Tests inject recorded ones. */
+  tokens?: TokenSource;
   /** Called for every datagram received and sent (the pcap capture). */
   onWire?: (e: WireEvent) => void;
 }
@@ -66,6 +69,7 @@ export class OicqServer {
       metrics: this.metrics,
       guard,
       log: this.log,
+      tokens: opts.tokens ?? new LoginTokens(random(32)),
       get serverIp() { return server.publicIp; },
       serverPort: () => this.local.port,
       send: (bytes, to) => {
