@@ -45,6 +45,7 @@ export class Hub {
   private readonly sessions = new Map<number, Session>();
   private sweepTimer?: Timer;
   private submissions: Submission[] = [];
+  private delivered: number[] = [];
   private flushScheduled = false;
 
   constructor(
@@ -183,15 +184,24 @@ export class Hub {
    */
   submit(msgs: NewMessage[], done: (results: SubmitResult[]) => void): void {
     this.submissions.push({ msgs, done });
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => this.flush());
-    }
+    this.scheduleFlush();
   }
 
-  /** Commits every queued submission in one transaction and answers them. */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // After the socket's pending datagrams are read: one commit serves all the sends and acks of this turn.
+    setImmediate(() => this.flush());
+  }
+
+  /** Commits every queued submission and delivery mark (one transaction each) and answers the submissions. */
   flush(): void {
     this.flushScheduled = false;
+    if (this.delivered.length) {
+      const ids = this.delivered;
+      this.delivered = [];
+      this.store.markDeliveredMany(ids);
+    }
     const batch = this.submissions;
     if (batch.length === 0) return;
     this.submissions = [];
@@ -294,7 +304,10 @@ export class Hub {
     if (!push) return false;
     s.inflightBySeq.delete(seq);
     push.timer?.cancel();
-    this.store.markDelivered(push.msg.id);
+    // The mark is group-committed; if the process dies first, the message is pushed again after restart and
+    // the receiver, which acked it, recognises it by its server sequence (the store id) and shows it once.
+    this.delivered.push(push.msg.id);
+    this.scheduleFlush();
     this.metrics.messagesDelivered++;
     const pair = s.pairs.get(push.msg.sender);
     if (pair && pair.inflight === push) {

@@ -243,6 +243,7 @@ class SqliteStore implements Store {
   private readonly removeFriendTx: (a: number, b: number) => boolean;
   private readonly removeGroupTx: (uid: number, index: number) => void;
   private readonly addGroupTx: Database.Transaction<(uid: number, name: string) => number>;
+  private readonly markBatch: Database.Transaction<(ids: readonly number[]) => void>;
 
   constructor(
     private readonly db: Database.Database,
@@ -264,6 +265,11 @@ class SqliteStore implements Store {
         );
         return { id: row!.id, duplicate: false };
       });
+    });
+
+    this.markBatch = db.transaction((ids: readonly number[]) => {
+      const at = this.now();
+      for (const id of ids) this.s.markDelivered.run(at, id);
     });
 
     this.addFriendTx = db.transaction((a: number, b: number, ga: number | undefined, gb: number | undefined) => {
@@ -454,6 +460,12 @@ class SqliteStore implements Store {
     checkInt(id, 1, Number.MAX_SAFE_INTEGER, 'message id');
     // Unknown or already delivered ids change nothing: a receiver may ack twice.
     this.s.markDelivered.run(this.now(), id);
+  }
+
+  markDeliveredMany(ids: readonly number[]): void {
+    for (const id of ids) checkInt(id, 1, Number.MAX_SAFE_INTEGER, 'message id');
+    if (ids.length === 0) return;
+    this.markBatch(ids);
   }
 
   getMessage(id: number): StoredMessage | undefined {

@@ -102,6 +102,8 @@ export interface Store {
   pendingCount(receiver: number): number;
   /** Marks a message delivered (acked by the receiver); idempotent. */
   markDelivered(id: number): void;
+  /** Marks several messages delivered in one transaction (acks are group-committed like sends). */
+  markDeliveredMany(ids: readonly number[]): void;
   getMessage(id: number): StoredMessage | undefined;
 
   close(): void;
