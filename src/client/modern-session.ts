@@ -1,0 +1,241 @@
+import { Cmd } from '../protocol/commands.js';
+import type { Packet } from '../protocol/framing.js';
+import type { RandomSource } from '../protocol/random.js';
+import { teaEncrypt } from '../protocol/tea.js';
+import { Status, u32ToIp } from '../protocol/bodies/status-block.js';
+import * as M from '../protocol/bodies/modern/index.js';
+import type { BodyCodec } from '../protocol/codec.js';
+import { DecodeError } from '../protocol/errors.js';
+import type { Clock } from '../transport/clock.js';
+import {
+  LoginRefusedError, ProtocolError, RedirectRefusedError, SendFailedError, UnknownUserError, WrongPasswordError,
+} from './errors.js';
+import type { Link } from './link.js';
+import type { FramingSession, Friend, FriendList, LoginInfo, OnlineFriend, PushEvent, UserInfo } from './session.js';
+
+// The modern framing's client (PROTOCOL-MODERN.md §3–§5): the login chain 0x0091 → 0x00BA → 0x00DD → 0x00E5 →
+// 0x0030 with random keys where MyQQ leaves them zero, then session requests TEA(session key) both ways.
+
+/** What a modern session needs besides the link. */
+export interface SessionContext {
+  link: Link;
+  uid: number;
+  /** MD5(password). */
+  passwordMd5: Buffer;
+  /** MD5(MD5(password)): the last-resort key of every server packet. */
+  passwordKey: Buffer;
+  version: number;
+  random: RandomSource;
+  clock: Clock;
+}
+
+/** A system notice pushed in 0x00CE (type 0030) that says "logged in from another place". */
+const KICK_TEXT = /另一地点登录|logged in (from )?(another|elsewhere)/i;
+const IM_TYPE_SYSTEM = 0x0030;
+/** Guards against a server that never reports the last page. */
+const MAX_PAGES = 1000;
+
+/** The client side of the modern framing. */
+export class ModernSession implements FramingSession {
+  sessionKey: Buffer | undefined;
+
+  constructor(private readonly ctx: SessionContext) {}
+
+  // ---- helpers ----
+
+  private open<T>(p: Packet, codec: BodyCodec<T>, ...keys: Uint8Array[]): T {
+    const r = M.openWith(p.body, ...keys, this.ctx.passwordKey);
+    if (!r.ok) throw new ProtocolError(p.command, 'does not open with the expected key');
+    try {
+      return codec.decode(r.value.plain);
+    } catch (e) {
+      if (e instanceof DecodeError) throw new ProtocolError(p.command, e.message);
+      throw e;
+    }
+  }
+
+  private key(): Buffer {
+    if (!this.sessionKey) throw new Error('no session key');
+    return this.sessionKey;
+  }
+
+  /** A session request: TEA(session key) both ways. */
+  private async call<A, B>(command: number, req: BodyCodec<A>, value: A, rep: BodyCodec<B>): Promise<B> {
+    const sk = this.key();
+    const p = await this.ctx.link.request(command, teaEncrypt(req.encode(value), sk, this.ctx.random));
+    return this.open(p, rep, sk);
+  }
+
+  private nowSec(): number {
+    return Math.floor(this.ctx.clock.now() / 1000);
+  }
+
+  // ---- login ----
+
+  async login(status: number): Promise<LoginInfo> {
+    const { link, random, uid } = this.ctx;
+    this.sessionKey = undefined;
+
+    const touchKey = random(16);
+    const tp = await link.request(Cmd.TOUCH, M.wrapKeyPrefixed(touchKey, M.touchRequest.encode(M.makeTouchRequest()), random));
+    const touch = this.open(tp, M.touchReply, touchKey);
+    if (!touch.ok) throw new LoginRefusedError(uid, `touch result 0x${touch.result.toString(16)}`, touch.result);
+    if (touch.redirect) throw new RedirectRefusedError(uid, u32ToIp(touch.redirect.serverIp));
+
+    const requestKey = random(16);
+    const lp = await link.request(Cmd.LOGIN_REQUEST, M.wrapKeyPrefixed(requestKey, M.loginRequest.encode(M.makeLoginRequest(touch.loginToken)), random));
+    const gate = this.open(lp, M.loginReply, requestKey);
+    if (gate.pngFlag !== 0 || gate.captcha !== 0) throw new LoginRefusedError(uid, 'the server asks for a captcha, which this client cannot answer');
+
+    const verifyKey = random(16);
+    const verifyKey2 = random(16);
+    const verifyCipher = M.buildVerifyBlock(
+      { uid, passwordMd5: this.ctx.passwordMd5, serverTime: touch.serverTime, serverIp: touch.serverIp, verifyKey1: random(16), verifyKey2 },
+      random,
+    );
+    const vreq = M.verifyRequest.encode(M.makeVerifyRequest({ tokenC: gate.tokenC, verifyCipher }, random));
+    const vp = await link.request(Cmd.VERIFY, M.wrapKeyPrefixed(verifyKey, vreq, random));
+    // Success comes under verify_key2, a failure under the request's clear key (the server could not read key2).
+    const verify = this.open(vp, M.verifyReply, verifyKey2, verifyKey);
+    if (!verify.ok) {
+      if (verify.code === M.VerifyCode.WRONG_PASSWORD) throw new WrongPasswordError(uid, verify.message);
+      if (verify.code === M.VerifyCode.NO_SUCH_UID) throw new UnknownUserError(uid, verify.message);
+      throw new LoginRefusedError(uid, verify.message || `code 0x${verify.code.toString(16)}`, verify.code);
+    }
+
+    const { loginInfoMagic: magic, loginInfoKey1: key1 } = verify;
+    const ip = await link.request(Cmd.GET_LOGIN_INFO, M.wrapMagicPrefixed(magic, key1, M.loginInfoRequest.encode(M.makeLoginInfoRequest(gate.tokenC, verify)), random));
+    const info = this.open(ip, M.loginInfoReply, verify.loginInfoKey3);
+
+    const mode = status === Status.INVISIBLE ? M.LoginMode.HIDDEN : M.LoginMode.ONLINE;
+    const sreq = M.sendLoginInfoRequest.encode(M.makeSendLoginInfoRequest({ tokenC: gate.tokenC, info, mode }, random));
+    const sp = await link.request(Cmd.LOGIN_INFO, M.wrapMagicPrefixed(magic, key1, sreq, random));
+    const done = this.open(sp, M.sendLoginInfoReply, info.loginInfoKey2);
+    if (!done.ok) throw new LoginRefusedError(uid, `login info result 0x${done.result.toString(16)}`, done.result);
+    this.sessionKey = done.sessionKey;
+    return { uid, sessionKey: done.sessionKey, clientIp: u32ToIp(done.clientIp), clientPort: done.clientPort, loginTime: new Date(done.loginTime * 1000) };
+  }
+
+  // ---- requests ----
+
+  async keepAlive(): Promise<void> {
+    await this.call(Cmd.MODERN_KEEP_ALIVE, M.keepAliveRequest, { uid: this.ctx.uid, form: 'u32' }, M.keepAliveReply);
+  }
+
+  async getFriends(): Promise<FriendList> {
+    // 0x00EB: uid → group, paged from page 1.
+    const groupOf = new Map<number, number>();
+    for (let page = 1, n = 0; n < MAX_PAGES; n++) {
+      const r = await this.call(Cmd.BUDDY_INDEX, M.buddyIndexRequest, { page }, M.buddyIndexReply);
+      if (r.result === 0) for (const e of r.entries) if (e.type === M.IndexType.BUDDY) groupOf.set(e.uid, e.group);
+      if (r.currentPage >= r.totalPages) break;
+      page = r.currentPage + 1;
+    }
+    // 0x0001: group labels.
+    const groups = [{ index: 0, name: 'My Friends' }];
+    const labels = await this.call(Cmd.GROUP_LABELS, M.groupLabelsRequest, { start: 0 }, M.groupLabelsReply);
+    for (const l of [...labels.labels].sort((a, b) => a.order - b.order)) groups.push({ index: l.id, name: l.name });
+    // 0x0126: the friends, paged until FFFF.
+    const friends: Friend[] = [];
+    for (let start = 0, n = 0; n < MAX_PAGES; n++) {
+      const r = await this.call(Cmd.MODERN_FRIEND_LIST, M.friendListRequest, { start }, M.friendListReply);
+      for (const f of r.friends) friends.push({ uid: f.uid, nick: f.nick, face: f.face, age: f.age, gender: f.sex, group: groupOf.get(f.uid) ?? 0 });
+      if (r.next === M.FRIEND_LIST_LAST || r.next <= start) break;
+      start = r.next;
+    }
+    return { groups, friends };
+  }
+
+  async getOnlineFriends(): Promise<OnlineFriend[]> {
+    const out = new Map<number, OnlineFriend>();
+    for (let start = 0, n = 0; n < MAX_PAGES; n++) {
+      const r = await this.call(Cmd.GET_ONLINE_FRIENDS, M.onlineListRequest, { start }, M.onlineListReply);
+      for (const { block: b } of r.entries) out.set(b.uid, { uid: b.uid, status: b.status, ip: u32ToIp(b.ip), port: b.port, clientVersion: b.clientVersion });
+      const highest = Math.max(start, ...r.entries.map((e) => e.block.uid));
+      // Not the last page: ask again from the highest uid seen (a page that moves nothing ends it).
+      if (r.next === M.ONLINE_LIST_LAST || highest === start) break;
+      start = highest;
+    }
+    return [...out.values()].sort((a, b) => a.uid - b.uid);
+  }
+
+  async getUserInfo(uid: number): Promise<UserInfo> {
+    const r = await this.call(Cmd.FRIEND_DETAILS, M.detailsRequest, { uid, tags: [...M.MYQQ_DETAIL_TAGS] }, M.detailsReply);
+    if (r.result !== 0) throw new UnknownUserError(uid);
+    return { uid, nick: M.detailText(r, M.DetailTag.NICK) ?? '' };
+  }
+
+  async setStatus(status: number): Promise<void> {
+    const r = await this.call(Cmd.CHANGE_STATUS, M.changeStatusRequest, { mode: status }, M.changeStatusReply);
+    if (r.result !== M.CHANGE_STATUS_OK) throw new ProtocolError(Cmd.CHANGE_STATUS, `change status result 0x${r.result.toString(16)}`);
+  }
+
+  async requestKey(sub: number): Promise<Buffer> {
+    const r = await this.call(Cmd.REQUEST_KEY, M.keyRequest, { sub }, M.keyReply);
+    if (r.result !== 0) throw new ProtocolError(Cmd.REQUEST_KEY, `request key result 0x${r.result.toString(16)}`);
+    return r.key;
+  }
+
+  async sendMessage(to: number, text: string): Promise<number> {
+    const msgId = this.ctx.random(2).readUInt16BE(0);
+    const sk = this.key();
+    // MyQQ puts a packet's seq in the message seq; any u16 that differs per message does (the server dedups on it).
+    const msgSeq = this.ctx.random(2).readUInt16BE(0);
+    const parts = M.makeSendIms({ sender: this.ctx.uid, receiver: to, sessionKey: sk, senderVersion: this.ctx.version, text, msgSeq, time: this.nowSec(), msgId });
+    for (const part of parts) {
+      const r = await this.call(Cmd.MODERN_SEND_IM, M.sendIm, part, M.sendImReply);
+      if (r.result !== 0) throw new SendFailedError(to, r.result, part.im.fragmentIndex);
+    }
+    return msgId;
+  }
+
+  readPush(p: Packet): PushEvent | undefined {
+    const sk = this.sessionKey;
+    if (!sk) return undefined;
+    const r = M.openWith(p.body, sk);
+    if (!r.ok) return undefined;
+    try {
+      switch (p.command) {
+        case Cmd.FRIEND_STATUS: {
+          const push = M.statusPush.decode(r.value.plain);
+          return { kind: 'status', uid: push.block.uid, status: push.block.status };
+        }
+        case Cmd.MODERN_RECV_IM: {
+          const push = M.receiveIm.decode(r.value.plain);
+          // Every copy is acked (same command and seq, the push's first 16 bytes); the server does not answer.
+          this.ctx.link.send(Cmd.MODERN_RECV_IM, teaEncrypt(M.imAck.encode(M.imAckFor(push)), sk, this.ctx.random), p.seq);
+          if (push.receiver !== this.ctx.uid) return { kind: 'ignored' };
+          if (push.kind === 'raw') return push.imType === IM_TYPE_SYSTEM ? systemNotice(push.data) : { kind: 'ignored' };
+          const im = push.im;
+          if (im.contentType !== M.IM_CONTENT_TEXT) return { kind: 'ignored' };
+          return {
+            kind: 'message',
+            fragment: {
+              sender: push.sender, serverSeq: push.msgSeq, sendTime: im.sendTime, msgId: im.msgId,
+              fragCount: Math.max(1, im.fragmentCount), fragIndex: im.fragmentIndex, text: M.imText(im),
+            },
+          };
+        }
+        default:
+          return { kind: 'ignored' };
+      }
+    } catch (e) {
+      if (e instanceof DecodeError) return { kind: 'ignored' };
+      throw e;
+    }
+  }
+
+  logout(): void {
+    const sk = this.sessionKey;
+    if (!sk) return;
+    this.ctx.link.send(Cmd.MODERN_LOGOUT, teaEncrypt(M.logoutRequest.encode({}), sk, this.ctx.random));
+    this.sessionKey = undefined;
+  }
+}
+
+/** A 0x00CE system notice (type 0030): u32, type u8, length u8, text. "Logged in elsewhere" is a kick. */
+function systemNotice(data: Buffer): PushEvent {
+  if (data.length < 6) return { kind: 'ignored' };
+  const text = data.subarray(6, 6 + data[5]!).toString('utf8');
+  return KICK_TEXT.test(text) ? { kind: 'kicked', text } : { kind: 'ignored' };
+}

@@ -1,0 +1,98 @@
+import type { Packet } from '../protocol/framing.js';
+
+// What the client needs from a framing: the login, the requests after it, and the reading of pushes.
+// ClassicSession and ModernSession implement it on the protocol codecs; Client adds timers, events,
+// de-duplication and reconnects on top, the same for both.
+
+/** What a successful login established. */
+export interface LoginInfo {
+  uid: number;
+  sessionKey: Buffer;
+  /** The client's address as the server saw it. */
+  clientIp: string;
+  clientPort: number;
+  /** Server's login time. */
+  loginTime: Date;
+}
+
+/** A friend group; index 0 is "My Friends". */
+export interface FriendGroup {
+  index: number;
+  name: string;
+}
+
+/** One friend. */
+export interface Friend {
+  uid: number;
+  nick: string;
+  face: number;
+  age: number;
+  /** 0 male, 1 female, 0xFF unknown. */
+  gender: number;
+  /** Index of the friend's group (see FriendList.groups). */
+  group: number;
+}
+
+/** The friend list with its groups. */
+export interface FriendList {
+  groups: FriendGroup[];
+  friends: Friend[];
+}
+
+/** A friend that is online (from the online list). */
+export interface OnlineFriend {
+  uid: number;
+  /** Status value (Status.ONLINE, AWAY, BUSY …). */
+  status: number;
+  ip: string;
+  port: number;
+  clientVersion: number;
+}
+
+/** What getUserInfo returns. */
+export interface UserInfo {
+  uid: number;
+  nick: string;
+  face?: number;
+  age?: number;
+  gender?: number;
+}
+
+/** One received message fragment, as either framing delivers it. */
+export interface Fragment {
+  sender: number;
+  /** The server's message sequence (the routing header's). */
+  serverSeq: number;
+  /** Sender's send time, unix seconds. */
+  sendTime: number;
+  msgId: number;
+  fragCount: number;
+  fragIndex: number;
+  text: string;
+}
+
+/** What a push means to the client (the session has already acked it if it needs an ack). */
+export type PushEvent =
+  | { kind: 'message'; fragment: Fragment }
+  | { kind: 'status'; uid: number; status: number }
+  | { kind: 'kicked'; text: string }
+  | { kind: 'ignored' };
+
+/** One framing's client side. Every method but `readPush` and `logout` is a request with retransmission. */
+export interface FramingSession {
+  /** The session key once logged in. */
+  readonly sessionKey: Buffer | undefined;
+  login(status: number): Promise<LoginInfo>;
+  keepAlive(): Promise<void>;
+  getFriends(): Promise<FriendList>;
+  getOnlineFriends(): Promise<OnlineFriend[]>;
+  getUserInfo(uid: number): Promise<UserInfo>;
+  setStatus(status: number): Promise<void>;
+  requestKey(sub: number): Promise<Buffer>;
+  /** Sends one message (all fragments, in order); resolves with its message id once every fragment was acked 00. */
+  sendMessage(to: number, text: string): Promise<number>;
+  /** Opens, acks and reads a server packet that answered no request; undefined if it does not open. */
+  readPush(p: Packet): PushEvent | undefined;
+  /** Sends the logout datagram(s); no reply. */
+  logout(): void;
+}
