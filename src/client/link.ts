@@ -28,6 +28,9 @@ export interface LinkOptions {
 export class Link {
   private socket?: Socket;
   private address = '';
+  /** Datagrams handed to the socket and not yet sent (close waits for them: a logout must leave). */
+  private unsent = 0;
+  private closed?: Promise<void>;
   private seq: number;
   private readonly requester: Requester<Packet>;
   /** Server packets that matched no pending request. */
@@ -112,10 +115,17 @@ export class Link {
   }
 
   private write(bytes: Buffer): void {
-    if (!this.socket) return;
+    const s = this.socket;
+    if (!s) return;
     this.onWire?.('out', bytes);
-    this.socket.send(bytes, this.opts.port, this.address);
+    this.unsent++;
+    s.send(bytes, this.opts.port, this.address, () => {
+      this.unsent--;
+      this.drained?.();
+    });
   }
+
+  private drained?: () => void;
 
   private receive(buf: Buffer): void {
     const r = decodePacket(buf, 's2c');
@@ -135,11 +145,22 @@ export class Link {
     return this.requester.size;
   }
 
-  /** Fails pending requests and closes the socket. */
-  close(): void {
+  /** Fails pending requests, lets datagrams already sent leave, then closes the socket. */
+  close(): Promise<void> {
+    if (this.closed) return this.closed;
     this.requester.rejectAll(new ClosedError());
     const s = this.socket;
     this.socket = undefined;
-    s?.close();
+    if (!s) return (this.closed = Promise.resolve());
+    this.closed = new Promise<void>((resolve) => {
+      const finish = () => {
+        if (this.unsent > 0) return;
+        this.drained = undefined;
+        s.close(() => resolve());
+      };
+      this.drained = finish;
+      finish();
+    });
+    return this.closed;
   }
 }

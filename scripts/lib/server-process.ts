@@ -1,0 +1,82 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The project's root (where bin/oicq.js is). */
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Runs `oicq <args>` synchronously (account setup); throws with its stderr on failure. */
+export function oicq(args: string[]): string {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin/oicq.js'), ...args], { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`oicq ${args.join(' ')} failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** A server child process (`oicq serve`) on 127.0.0.1 and a random port. */
+export interface ServerProcess {
+  child: ChildProcess;
+  port: number;
+  db: string;
+  /** Log lines (JSON) the server printed so far. */
+  logs: string[];
+  /** Resident set size in kB, from /proc. */
+  rssKb(): number;
+  /** SIGTERM, then resolves with the metrics the server logged when it stopped. */
+  stop(): Promise<Record<string, unknown> | undefined>;
+}
+
+/** A fresh temporary database path. */
+export function tempDb(): string {
+  return join(mkdtempSync(join(tmpdir(), 'oicq-run-')), 'oicq.db');
+}
+
+/** Starts `oicq serve` and resolves when it listens. */
+export async function startServerProcess(db: string, extra: string[] = []): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [join(ROOT, 'bin/oicq.js'), 'serve', '--host', '127.0.0.1', '--port', '0', '--db', db, '--no-demo', ...extra], {
+    cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: string[] = [];
+  let buf = '';
+  const port = await new Promise<number>((resolvePort, reject) => {
+    const onData = (d: Buffer) => {
+      buf += d.toString();
+      let i;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        const m = /^listening on udp [\d.]+:(\d+)$/.exec(line);
+        if (m) resolvePort(Number(m[1]));
+        else if (line.startsWith('{')) logs.push(line);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (d: Buffer) => process.stderr.write(d));
+    child.once('exit', (code) => reject(new Error(`server exited with ${code} before listening`)));
+  });
+  return {
+    child, port, db, logs,
+    rssKb: () => {
+      try {
+        const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+        return m ? Number(m[1]) : 0;
+      } catch {
+        return 0;
+      }
+    },
+    stop: () => new Promise((resolveStop) => {
+      if (child.exitCode !== null) return resolveStop(undefined);
+      child.once('exit', () => {
+        for (const l of logs.reverse()) {
+          try {
+            const o = JSON.parse(l) as { msg?: string; metrics?: Record<string, unknown> };
+            if (o.msg === 'stopped') return resolveStop(o.metrics);
+          } catch { /* not JSON */ }
+        }
+        resolveStop(undefined);
+      });
+      child.kill('SIGTERM');
+    }),
+  };
+}

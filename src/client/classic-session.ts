@@ -1,0 +1,210 @@
+import { Cmd } from '../protocol/commands.js';
+import type { Packet } from '../protocol/framing.js';
+import { imKey } from '../protocol/keys.js';
+import { teaDecrypt, teaEncrypt } from '../protocol/tea.js';
+import { decodeGb, DEFAULT_FONT, encodeGb } from '../protocol/text.js';
+import { u32ToIp } from '../protocol/bodies/status-block.js';
+import * as C from '../protocol/bodies/classic/index.js';
+import type { BodyCodec } from '../protocol/codec.js';
+import { DecodeError } from '../protocol/errors.js';
+import {
+  LoginRefusedError, ProtocolError, RedirectRefusedError, SendFailedError, UnknownUserError, WrongPasswordError,
+} from './errors.js';
+import type { SessionContext } from './modern-session.js';
+import type { FramingSession, Friend, FriendList, LoginInfo, OnlineFriend, PushEvent, UserInfo } from './session.js';
+
+// The classic framing's client (PROTOCOL.md §5): 2005-style login (0x0062 token, 0x0022 login), then session
+// requests TEA(session key) both ways; text is GB18030.
+
+/** GB18030 bytes of text per message fragment. */
+export const CLASSIC_FRAGMENT_BYTES = 700;
+const MAX_PAGES = 1000;
+const KICK_TEXT = /另一地点登录|logged in (from )?(another|elsewhere)/i;
+
+/** Splits text into pieces of at most `maxBytes` GB18030 bytes, never inside a character ('' → ['']). */
+export function splitGbText(text: string, maxBytes: number = CLASSIC_FRAGMENT_BYTES): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let n = 0;
+  for (const ch of text) {
+    const len = encodeGb(ch).length;
+    if (n + len > maxBytes && cur !== '') {
+      out.push(cur);
+      cur = '';
+      n = 0;
+    }
+    cur += ch;
+    n += len;
+  }
+  out.push(cur);
+  return out;
+}
+
+/** The client side of the classic framing. */
+export class ClassicSession implements FramingSession {
+  sessionKey: Buffer | undefined;
+  private msgSeq: number;
+
+  constructor(private readonly ctx: SessionContext) {
+    this.msgSeq = ctx.random(2).readUInt16BE(0);
+  }
+
+  private decode<T>(command: number, codec: BodyCodec<T>, plain: Buffer): T {
+    try {
+      return codec.decode(plain);
+    } catch (e) {
+      if (e instanceof DecodeError) throw new ProtocolError(command, e.message);
+      throw e;
+    }
+  }
+
+  private key(): Buffer {
+    if (!this.sessionKey) throw new Error('no session key');
+    return this.sessionKey;
+  }
+
+  private async call<A, B>(command: number, req: BodyCodec<A>, value: A, rep: BodyCodec<B>): Promise<B> {
+    const sk = this.key();
+    const p = await this.ctx.link.request(command, teaEncrypt(req.encode(value), sk, this.ctx.random));
+    const plain = teaDecrypt(p.body, sk) ?? teaDecrypt(p.body, this.ctx.passwordKey);
+    if (!plain) throw new ProtocolError(command, 'does not open with the session key');
+    return this.decode(command, rep, plain);
+  }
+
+  async login(status: number): Promise<LoginInfo> {
+    const { link, random, uid, passwordKey } = this.ctx;
+    this.sessionKey = undefined;
+    const tp = await link.request(Cmd.REQUEST_LOGIN_TOKEN, C.tokenRequestCodec.encode({ sub: 0 }));
+    const tok = this.decode(tp.command, C.tokenReplyCodec, tp.body);
+    if (tok.result !== 0) throw new LoginRefusedError(uid, `token result 0x${tok.result.toString(16)}`, tok.result);
+
+    const initialKey = random(16);
+    const lp = await link.request(Cmd.LOGIN, C.buildLoginBody({ initialKey, passwordKey, token: tok.token, status, random }));
+    // Success comes under the password key; a failure under the initial key (the server cannot prove the password).
+    const plain = teaDecrypt(lp.body, passwordKey) ?? teaDecrypt(lp.body, initialKey);
+    if (!plain) throw new ProtocolError(Cmd.LOGIN, 'login reply opens with neither the password key nor the initial key');
+    const reply = this.decode(Cmd.LOGIN, C.loginReplyCodec, plain);
+    if (reply.kind === 'redirect') throw new RedirectRefusedError(uid, `${u32ToIp(reply.ip)}:${reply.port}`);
+    if (reply.kind === 'failure') {
+      // Classic failures carry only a text reason.
+      if (/password/i.test(reply.reason)) throw new WrongPasswordError(uid, reply.reason);
+      if (/unknown|no such/i.test(reply.reason)) throw new UnknownUserError(uid, reply.reason);
+      throw new LoginRefusedError(uid, reply.reason || `code 0x${reply.code.toString(16)}`, reply.code);
+    }
+    this.sessionKey = reply.sessionKey;
+    return { uid, sessionKey: reply.sessionKey, clientIp: u32ToIp(reply.clientIp), clientPort: reply.clientPort, loginTime: new Date(reply.loginTime * 1000) };
+  }
+
+  async keepAlive(): Promise<void> {
+    await this.call(Cmd.KEEP_ALIVE, C.keepAliveRequestCodec, { uid: this.ctx.uid, form: 'u32' }, C.keepAliveReplyCodec);
+  }
+
+  async getFriends(): Promise<FriendList> {
+    const friends: Friend[] = [];
+    for (let start = 0, n = 0; n < MAX_PAGES; n++) {
+      const r = await this.call(Cmd.GET_FRIEND_LIST, C.friendListRequestCodec, { start, extra: Buffer.alloc(1) }, C.friendListReplyCodec);
+      for (const e of r.entries) friends.push({ uid: e.uid, nick: e.nick, face: e.face, age: e.age, gender: e.gender, group: 0 });
+      if (r.next === C.FRIEND_LIST_END || r.next <= start) break;
+      start = r.next;
+    }
+    const groupOf = new Map<number, number>();
+    for (let startUid = 0, n = 0; n < MAX_PAGES; n++) {
+      const r = await this.call(Cmd.DOWNLOAD_GROUPS, C.friendGroupsRequestCodec, { op: 1, sub: 2, reserved: 0, startUid }, C.friendGroupsReplyCodec);
+      for (const e of r.entries) if (e.type === C.GroupEntryType.FRIEND) groupOf.set(e.uid, e.group);
+      if (r.nextUid === 0 || r.nextUid <= startUid) break;
+      startUid = r.nextUid;
+    }
+    for (const f of friends) f.group = groupOf.get(f.uid) ?? 0;
+    // The classic protocol has no group names in these replies: number them.
+    const indexes = [...new Set([0, ...friends.map((f) => f.group)])].sort((a, b) => a - b);
+    return { groups: indexes.map((index) => ({ index, name: index === 0 ? 'My Friends' : `Group ${index}` })), friends };
+  }
+
+  async getOnlineFriends(): Promise<OnlineFriend[]> {
+    const out = new Map<number, OnlineFriend>();
+    for (let position = 0, n = 0; n < MAX_PAGES; n++) {
+      const r = await this.call(Cmd.GET_ONLINE_FRIENDS, C.onlineFriendsRequestCodec, { sub: C.ONLINE_SUB, position, extra: Buffer.alloc(3) }, C.onlineFriendsReplyCodec);
+      for (const { block: b } of r.entries) out.set(b.uid, { uid: b.uid, status: b.status, ip: u32ToIp(b.ip), port: b.port, clientVersion: b.clientVersion });
+      if (r.next === C.ONLINE_END || r.next <= position) break;
+      position = r.next;
+    }
+    return [...out.values()].sort((a, b) => a.uid - b.uid);
+  }
+
+  async getUserInfo(uid: number): Promise<UserInfo> {
+    const r = await this.call(Cmd.GET_USER_INFO, C.userInfoRequestCodec, { uid }, C.userInfoReplyCodec);
+    return { uid, nick: r.info.nick, face: r.info.face, age: r.info.age, gender: r.info.gender };
+  }
+
+  async setStatus(status: number): Promise<void> {
+    const r = await this.call(Cmd.CHANGE_STATUS, C.changeStatusRequestCodec, { status, misc: 0, extra: Buffer.alloc(0) }, C.changeStatusReplyCodec);
+    if (r.result !== C.CHANGE_STATUS_OK) throw new ProtocolError(Cmd.CHANGE_STATUS, `change status result 0x${r.result.toString(16)}`);
+  }
+
+  async requestKey(sub: number): Promise<Buffer> {
+    const r = await this.call(Cmd.REQUEST_KEY, C.keyRequestCodec, { sub, extra: Buffer.alloc(0) }, C.keyReplyCodec);
+    if (r.result !== 0) throw new ProtocolError(Cmd.REQUEST_KEY, `request key result 0x${r.result.toString(16)}`);
+    return r.key;
+  }
+
+  async sendMessage(to: number, text: string): Promise<number> {
+    const { uid, random, version, clock } = this.ctx;
+    const sk = this.key();
+    const msgId = random(2).readUInt16BE(0);
+    this.msgSeq = (this.msgSeq + 1) & 0xffff;
+    const parts = splitGbText(text);
+    const time = Math.floor(clock.now() / 1000);
+    for (let i = 0; i < parts.length; i++) {
+      const message: C.ImMessage = {
+        senderVersion: version, sender: uid, receiver: to, imKey: imKey(uid, sk), imType: C.IM_TEXT, msgSeq: this.msgSeq, time,
+        face: 0, fragCount: parts.length, fragIndex: i, msgId, replyType: C.ReplyType.NORMAL, text: parts[i]!, font: DEFAULT_FONT,
+      };
+      const r = await this.call(Cmd.SEND_IM, C.sendImRequestCodec, { sender: uid, receiver: to, message }, C.sendImReplyCodec);
+      if (r.result !== 0) throw new SendFailedError(to, r.result, i);
+    }
+    return msgId;
+  }
+
+  readPush(p: Packet): PushEvent | undefined {
+    const sk = this.sessionKey;
+    if (!sk) return undefined;
+    const plain = teaDecrypt(p.body, sk);
+    if (!plain) return undefined;
+    try {
+      switch (p.command) {
+        case Cmd.FRIEND_STATUS: {
+          const push = C.friendStatusPushCodec.decode(plain);
+          return { kind: 'status', uid: push.friend.uid, status: push.friend.status };
+        }
+        case Cmd.RECV_IM: {
+          const push = C.receiveImPushCodec.decode(plain);
+          this.ctx.link.send(Cmd.RECV_IM, teaEncrypt(C.receiveImAckCodec.encode(C.receiveImAckFor(push)), sk, this.ctx.random), p.seq);
+          if (push.receiver !== this.ctx.uid || push.content.kind !== 'im') return { kind: 'ignored' };
+          const m = push.content.message;
+          if (m.imType !== C.IM_TEXT) return { kind: 'ignored' };
+          return {
+            kind: 'message',
+            fragment: { sender: push.sender, serverSeq: push.serverSeq, sendTime: m.time, msgId: m.msgId, fragCount: Math.max(1, m.fragCount), fragIndex: m.fragIndex, text: m.text },
+          };
+        }
+        case Cmd.SYSTEM_MESSAGE: {
+          const text = decodeGb(plain);
+          return KICK_TEXT.test(text) ? { kind: 'kicked', text } : { kind: 'ignored' };
+        }
+        default:
+          return { kind: 'ignored' };
+      }
+    } catch (e) {
+      if (e instanceof DecodeError) return { kind: 'ignored' };
+      throw e;
+    }
+  }
+
+  logout(): void {
+    const sk = this.sessionKey;
+    if (!sk) return;
+    // TEA(session key, password key), up to 4 times: there is no reply to tell it arrived.
+    this.ctx.link.send(Cmd.LOGOUT, teaEncrypt(C.logoutCodec.encode({ passwordKey: this.ctx.passwordKey }), sk, this.ctx.random), undefined, 4);
+    this.sessionKey = undefined;
+  }
+}
