@@ -1,0 +1,369 @@
+import { CAPTURE_VERSION, framingOf, type Framing, type Packet } from '../protocol/framing.js';
+import { passwordKey, passwordMd5 } from '../protocol/keys.js';
+import { cryptoRandom, type RandomSource } from '../protocol/random.js';
+import { Status } from '../protocol/bodies/status-block.js';
+import { systemClock, type Clock, type Timer } from '../transport/clock.js';
+import { DEFAULT_RETRY, type RetryPolicy } from '../transport/requester.js';
+import { ClassicSession } from './classic-session.js';
+import { ClosedError, isPermanentLoginError, NotOnlineError, TimeoutError } from './errors.js';
+import { TypedEmitter } from './events.js';
+import { Inbox, type AssembledMessage } from './inbox.js';
+import { Link } from './link.js';
+import { ModernSession } from './modern-session.js';
+import type { FramingSession, FriendList, LoginInfo, OnlineFriend, PushEvent, UserInfo } from './session.js';
+
+/** Version tag of the classic client the SDK imitates (QQ2005, as pidgin's qq2005 mode). */
+export const CLASSIC_CLIENT_VERSION = 0x0d55;
+/** Default keep-alive interval (PROTOCOL-MODERN.md §4: every 30 s). */
+export const DEFAULT_KEEP_ALIVE_MS = 30_000;
+/** Default server address. */
+export const DEFAULT_SERVER = '127.0.0.1:8000';
+
+/** Re-login after a lost session: exponential backoff from `initialDelayMs` up to `maxDelayMs`. */
+export interface ReconnectOptions {
+  initialDelayMs: number;
+  maxDelayMs: number;
+  /** Attempts before giving up (Infinity = never). */
+  maxAttempts: number;
+}
+
+/** Defaults of `reconnect: true`. */
+export const DEFAULT_RECONNECT: ReconnectOptions = { initialDelayMs: 1_000, maxDelayMs: 60_000, maxAttempts: Infinity };
+
+/** Client settings; only uid and password are required. */
+export interface ClientOptions {
+  uid: number;
+  password: string;
+  /** `host:port` (port 8000 if left out); default 127.0.0.1:8000. */
+  server?: string;
+  /** Default 'modern' (or what `version` implies when only it is given). */
+  framing?: Framing;
+  /** Version tag; default 0x3639 (the capture's) for modern, 0x0D55 for classic. */
+  version?: number;
+  clock?: Clock;
+  random?: RandomSource;
+  /** Retransmission: default 3 s interval, 5 tries (PROTOCOL.md §8). */
+  retry?: Partial<RetryPolicy>;
+  /** Keep-alive interval in ms (default 30 000). */
+  keepAliveMs?: number;
+  /** Re-login when the session is lost (default off). */
+  reconnect?: boolean | Partial<ReconnectOptions>;
+  /** Local address to bind (default 127.0.0.1 for a loopback server, else all interfaces). */
+  bindAddress?: string;
+}
+
+/** Where the client is in its life. */
+export type ClientState = 'idle' | 'connecting' | 'online' | 'reconnecting' | 'offline' | 'closed';
+
+/** Why a session ended (the `offline` event). */
+export type OfflineReason = 'timeout' | 'kicked' | 'login-failed';
+
+/** A received message (once, whole, however often the server pushed it). */
+export type IncomingMessage = AssembledMessage;
+
+/** The client's events and their payloads. */
+export interface ClientEvents {
+  [event: string]: unknown;
+  message: IncomingMessage;
+  friendStatus: { uid: number; status: number };
+  online: { uid: number; relogin: boolean };
+  offline: { reason: OfflineReason; error?: Error };
+  kicked: { text: string };
+  reconnecting: { attempt: number; delayMs: number };
+}
+
+/** Splits `host:port` (port 8000 if absent). */
+export function parseServer(server: string): { host: string; port: number } {
+  const m = /^([^:\s]+)(?::(\d{1,5}))?$/.exec(server.trim());
+  const port = m?.[2] === undefined ? 8000 : Number(m[2]);
+  if (!m || port < 1 || port > 65535) throw new RangeError(`server '${server}' is not host:port`);
+  return { host: m[1]!, port };
+}
+
+/** Pushes kept while a login is under way (the server may push before its login reply arrives). */
+const EARLY_PUSHES = 64;
+
+/**
+ * An OICQ client: login (either framing), keep-alive, friend lists, status, messages in and out,
+ * lost-session detection and optional re-login. Typed events: message, friendStatus, online, offline, kicked.
+ */
+export class Client extends TypedEmitter<ClientEvents> {
+  readonly uid: number;
+  readonly framing: Framing;
+  readonly version: number;
+  readonly server: string;
+  private readonly host: string;
+  private readonly port: number;
+  private readonly clock: Clock;
+  private readonly random: RandomSource;
+  private readonly retry: RetryPolicy;
+  private readonly keepAliveMs: number;
+  private readonly reconnect: ReconnectOptions | undefined;
+  private readonly pwMd5: Buffer;
+  private readonly pwKey: Buffer;
+  private readonly inbox = new Inbox();
+  private link?: Link;
+  private session?: FramingSession;
+  private _state: ClientState = 'idle';
+  private _info?: LoginInfo;
+  private status: number = Status.ONLINE;
+  /** Bumped whenever the session changes, so late async results of an older one are ignored. */
+  private gen = 0;
+  private keepAliveTimer?: Timer;
+  private reconnectTimer?: Timer;
+  private probing = false;
+  private early: Packet[] = [];
+  private loginPromise?: Promise<LoginInfo>;
+
+  constructor(opts: ClientOptions) {
+    super();
+    if (!Number.isInteger(opts.uid) || opts.uid < 1 || opts.uid > 0xffffffff) throw new RangeError(`uid ${opts.uid} is not 1..4294967295`);
+    this.uid = opts.uid;
+    this.framing = opts.framing ?? (opts.version !== undefined ? framingOf(opts.version) : 'modern');
+    this.version = opts.version ?? (this.framing === 'modern' ? CAPTURE_VERSION : CLASSIC_CLIENT_VERSION);
+    if (framingOf(this.version) !== this.framing) throw new RangeError(`version 0x${this.version.toString(16)} is not a ${this.framing} version tag`);
+    this.server = opts.server ?? DEFAULT_SERVER;
+    ({ host: this.host, port: this.port } = parseServer(this.server));
+    this.clock = opts.clock ?? systemClock;
+    this.random = opts.random ?? cryptoRandom;
+    this.retry = { ...DEFAULT_RETRY, ...opts.retry };
+    this.keepAliveMs = opts.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS;
+    this.reconnect = opts.reconnect ? { ...DEFAULT_RECONNECT, ...(opts.reconnect === true ? {} : opts.reconnect) } : undefined;
+    this.pwMd5 = passwordMd5(opts.password);
+    this.pwKey = passwordKey(opts.password);
+    this.bindAddress = opts.bindAddress;
+  }
+
+  private readonly bindAddress: string | undefined;
+
+  /** Where the client is: idle, connecting, online, reconnecting, offline or closed. */
+  get state(): ClientState {
+    return this._state;
+  }
+
+  /** What the last successful login established. */
+  get info(): LoginInfo | undefined {
+    return this._info;
+  }
+
+  /** The local UDP port (0 when no socket is open). */
+  get localPort(): number {
+    return this.link?.localPort ?? 0;
+  }
+
+  // ---------------------------------------------------------------- login and life cycle
+
+  /**
+   * Logs in with `status` (default online); resolves when the session key is set. Rejects with
+   * WrongPasswordError, UnknownUserError, LoginRefusedError, RedirectRefusedError or TimeoutError.
+   */
+  login(status: number = Status.ONLINE): Promise<LoginInfo> {
+    if (this._state === 'closed') return Promise.reject(new ClosedError());
+    if (this._state === 'online' && this._info) return Promise.resolve(this._info);
+    if (this.loginPromise) return this.loginPromise;
+    this.status = status;
+    this.reconnectTimer?.cancel();
+    const relogin = this._state === 'reconnecting';
+    this.loginPromise = this.attempt(relogin)
+      .catch(async (e: unknown) => {
+        if (!relogin && this._state !== 'closed') {
+          this._state = 'idle';
+          await this.dropLink();
+        }
+        throw e;
+      })
+      .finally(() => {
+        this.loginPromise = undefined;
+      });
+    return this.loginPromise;
+  }
+
+  private async attempt(relogin: boolean): Promise<LoginInfo> {
+    const gen = ++this.gen;
+    this._state = relogin ? 'reconnecting' : 'connecting';
+    const { link, session } = await this.ensureLink();
+    this.early = [];
+    const info = await session.login(this.status);
+    if (gen !== this.gen) throw new ClosedError();
+    // The login carries online/invisible (and away for classic); anything else is set right after.
+    const carried = this.framing === 'modern' ? [Status.ONLINE, Status.INVISIBLE] : [Status.ONLINE, Status.AWAY, Status.INVISIBLE, Status.BUSY];
+    if (!(carried as number[]).includes(this.status)) await session.setStatus(this.status);
+    if (gen !== this.gen) throw new ClosedError();
+    this._info = info;
+    this._state = 'online';
+    this.scheduleKeepAlive(gen);
+    const early = this.early;
+    this.early = [];
+    for (const p of early) this.onPush(link, p);
+    this.emit('online', { uid: this.uid, relogin });
+    return info;
+  }
+
+  private async ensureLink(): Promise<{ link: Link; session: FramingSession }> {
+    if (this.link?.isOpen && this.session) return { link: this.link, session: this.session };
+    const link = new Link({
+      host: this.host, port: this.port, framing: this.framing, version: this.version, uid: this.uid,
+      clock: this.clock, random: this.random, retry: this.retry, bindAddress: this.bindAddress,
+    });
+    const ctx = { link, uid: this.uid, passwordMd5: this.pwMd5, passwordKey: this.pwKey, version: this.version, random: this.random, clock: this.clock };
+    const session = this.framing === 'modern' ? new ModernSession(ctx) : new ClassicSession(ctx);
+    link.onPush = (p) => this.onPush(link, p);
+    this.link = link;
+    this.session = session;
+    await link.open();
+    return { link, session };
+  }
+
+  private async dropLink(): Promise<void> {
+    const link = this.link;
+    this.link = undefined;
+    this.session = undefined;
+    await link?.close();
+  }
+
+  /** Logs out (no reply is expected) and closes: no timers, socket closed when this resolves. */
+  async logout(): Promise<void> {
+    if (this._state === 'online') this.session?.logout();
+    await this.close();
+  }
+
+  /** Closes without logging out (the server ends the session by keep-alive timeout). */
+  async close(): Promise<void> {
+    this.gen++;
+    this._state = 'closed';
+    this.keepAliveTimer?.cancel();
+    this.reconnectTimer?.cancel();
+    this.keepAliveTimer = this.reconnectTimer = undefined;
+    await this.dropLink();
+  }
+
+  // ---------------------------------------------------------------- keep-alive and lost sessions
+
+  private scheduleKeepAlive(gen: number): void {
+    this.keepAliveTimer?.cancel();
+    this.keepAliveTimer = this.clock.setTimeout(() => void this.keepAlive(gen), this.keepAliveMs);
+  }
+
+  private async keepAlive(gen: number): Promise<void> {
+    if (gen !== this.gen || this._state !== 'online' || !this.session) return;
+    this.keepAliveTimer?.cancel();
+    this.probing = true;
+    try {
+      await this.session.keepAlive();
+      if (gen === this.gen) this.scheduleKeepAlive(gen);
+    } catch (e) {
+      if (gen === this.gen && this._state === 'online') this.lost('timeout', e instanceof Error ? e : undefined);
+    } finally {
+      if (gen === this.gen) this.probing = false;
+    }
+  }
+
+  /** The session is gone: tell the user, then re-login (if enabled) or close the socket. */
+  private lost(reason: OfflineReason, error?: Error): void {
+    this.gen++;
+    this.probing = false;
+    this.keepAliveTimer?.cancel();
+    const again = this.reconnect !== undefined && reason !== 'kicked';
+    this._state = again ? 'reconnecting' : 'offline';
+    this.link?.failPending(new NotOnlineError(this._state));
+    this.emit('offline', error ? { reason, error } : { reason });
+    if (again) this.scheduleReconnect(0);
+    else void this.dropLink();
+  }
+
+  private scheduleReconnect(attempt: number): void {
+    const r = this.reconnect!;
+    const base = Math.min(r.maxDelayMs, r.initialDelayMs * 2 ** attempt);
+    // Jitter in [50 %, 100 %] so many clients do not come back in step.
+    const delayMs = Math.round(base * (0.5 + this.random(1)[0]! / 510));
+    this.emit('reconnecting', { attempt: attempt + 1, delayMs });
+    this.reconnectTimer = this.clock.setTimeout(() => {
+      if (this._state !== 'reconnecting') return;
+      this.login(this.status).catch((e: unknown) => {
+        if (this._state !== 'reconnecting') return;
+        if (isPermanentLoginError(e) || attempt + 1 >= r.maxAttempts) {
+          this._state = 'offline';
+          void this.dropLink();
+          this.emit('offline', { reason: 'login-failed', error: e instanceof Error ? e : new Error(String(e)) });
+          return;
+        }
+        this.scheduleReconnect(attempt + 1);
+      });
+    }, delayMs);
+  }
+
+  // ---------------------------------------------------------------- pushes
+
+  private onPush(link: Link, p: Packet): void {
+    if (link !== this.link || !this.session) return;
+    if (this._state !== 'online') {
+      // A push that beat the login reply: read it once the session key is known.
+      if ((this._state === 'connecting' || this._state === 'reconnecting') && this.early.length < EARLY_PUSHES) this.early.push(p);
+      return;
+    }
+    const ev = this.session.readPush(p);
+    if (ev) this.handle(ev);
+  }
+
+  private handle(ev: PushEvent): void {
+    switch (ev.kind) {
+      case 'message': {
+        const m = this.inbox.accept(ev.fragment);
+        if (m) this.emit('message', m);
+        return;
+      }
+      case 'status':
+        return this.emit('friendStatus', { uid: ev.uid, status: ev.status });
+      case 'kicked':
+        this.emit('kicked', { text: ev.text });
+        return this.lost('kicked');
+    }
+  }
+
+  // ---------------------------------------------------------------- requests
+
+  /** Runs a session request; a timeout makes the client check the session at once with a keep-alive. */
+  private async use<T>(fn: (s: FramingSession) => Promise<T>): Promise<T> {
+    if (this._state !== 'online' || !this.session) throw this._state === 'closed' ? new ClosedError() : new NotOnlineError(this._state);
+    try {
+      return await fn(this.session);
+    } catch (e) {
+      if (e instanceof TimeoutError && this._state === 'online' && !this.probing) void this.keepAlive(this.gen);
+      throw e;
+    }
+  }
+
+  /** The friend list with its groups (modern 0x00EB + 0x0001 + 0x0126; classic 0x0026 + 0x0058). */
+  getFriends(): Promise<FriendList> {
+    return this.use((s) => s.getFriends());
+  }
+
+  /** Friends online now, following the paging to the end. */
+  getOnlineFriends(): Promise<OnlineFriend[]> {
+    return this.use((s) => s.getOnlineFriends());
+  }
+
+  /** A user's public info (modern 0x003C nick; classic 0x0006). */
+  getUserInfo(uid: number): Promise<UserInfo> {
+    return this.use((s) => s.getUserInfo(uid));
+  }
+
+  /** Changes the status (Status.ONLINE, AWAY, INVISIBLE, BUSY …); kept for re-logins. */
+  async setStatus(status: number): Promise<void> {
+    await this.use((s) => s.setStatus(status));
+    this.status = status;
+  }
+
+  /** Asks for an auxiliary key (0x001D with sub-command `sub`, e.g. 4 = file transfer). */
+  requestKey(sub: number): Promise<Buffer> {
+    return this.use((s) => s.requestKey(sub));
+  }
+
+  /**
+   * Sends a text message (split into fragments when long); resolves with its message id once the server
+   * acked every fragment `00`, rejects with SendFailedError otherwise (or TimeoutError).
+   */
+  sendMessage(to: number, text: string): Promise<number> {
+    return this.use((s) => s.sendMessage(to, text));
+  }
+}
