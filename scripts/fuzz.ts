@@ -10,7 +10,8 @@ const seed = Number(process.env.FUZZ_SEED ?? 1);
 
 const db = tempDb();
 oicq(['user', 'add', '10001', '--password', 'pw', '--db', db]);
-const server = await startServerProcess(db, ['--log-level', 'info', '--sync', 'normal']);
+// Limits off: every datagram should reach the decoders and handlers, not the limiters.
+const server = await startServerProcess(db, ['--log-level', 'info', '--sync', 'normal', '--flood-drops', '0', '--prelogin-rate', '1000000']);
 const rssBefore = server.rssKb();
 const sock = createSocket('udp4');
 await new Promise<void>((r) => sock.bind(0, '127.0.0.1', r));

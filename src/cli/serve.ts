@@ -31,6 +31,8 @@ options:
   --login-window <s>         window in which those failures count (default 60)
   --login-cooldown <s>       cool-down length (default 300)
   --prelogin-rate <n>        requests answered before login, per address per second (default 20)
+  --flood-drops <n>          bad datagrams per second from one address before it is shed (default 500; 0 = off)
+  --flood-penalty <s>        how long such an address is shed (default 10); live sessions are never shed
   --sync <full|normal>       SQLite durability: full (default) or normal (survives a process crash, not a power cut)
   --log-level <level>        fatal | error | warn | info | debug (default info; debug logs every dropped datagram)
   -h, --help                 this help
@@ -52,6 +54,8 @@ const OPTIONS = {
   'login-window': { type: 'string' },
   'login-cooldown': { type: 'string' },
   'prelogin-rate': { type: 'string' },
+  'flood-drops': { type: 'string' },
+  'flood-penalty': { type: 'string' },
   sync: { type: 'string' },
   'log-level': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -134,6 +138,10 @@ export async function run(argv: string[]): Promise<number> {
       windowMs: num('login-window', 60, 1, 86_400) * 1000,
       cooldownMs: num('login-cooldown', 300, 0, 86_400 * 30) * 1000,
       preLoginPerSecond: num('prelogin-rate', 20, 1, 1_000_000),
+    },
+    flood: {
+      maxDropsPerSecond: num('flood-drops', 500, 0, 100_000_000),
+      penaltyMs: num('flood-penalty', 10, 1, 86_400) * 1000,
     },
     onWire: capture
       ? (e) => {

@@ -2,7 +2,7 @@ import { Cmd } from '../protocol/commands.js';
 import type { Packet } from '../protocol/framing.js';
 import { imKey } from '../protocol/keys.js';
 import { teaDecrypt, teaEncrypt } from '../protocol/tea.js';
-import { decodeGb, DEFAULT_FONT, encodeGb } from '../protocol/text.js';
+import { DEFAULT_FONT, encodeGb } from '../protocol/text.js';
 import { u32ToIp } from '../protocol/bodies/status-block.js';
 import * as C from '../protocol/bodies/classic/index.js';
 import type { BodyCodec } from '../protocol/codec.js';
@@ -188,8 +188,11 @@ export class ClassicSession implements FramingSession {
           };
         }
         case Cmd.SYSTEM_MESSAGE: {
-          const text = decodeGb(plain);
-          return KICK_TEXT.test(text) ? { kind: 'kicked', text } : { kind: 'ignored' };
+          const msg = C.systemMessageCodec.decode(plain);
+          // Acked like pidgin does: 0x0012 with the code's first character, the sender and the push's seq.
+          const ack = C.systemMessageAckCodec.encode({ code: String(msg.code).charCodeAt(0), from: msg.from, seq: p.seq });
+          this.ctx.link.send(Cmd.ACK_SYSTEM_MESSAGE, teaEncrypt(ack, sk, this.ctx.random));
+          return KICK_TEXT.test(msg.text) ? { kind: 'kicked', text: msg.text } : { kind: 'ignored' };
         }
         default:
           return { kind: 'ignored' };

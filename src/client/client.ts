@@ -194,8 +194,14 @@ export class Client extends TypedEmitter<ClientEvents> {
     this.scheduleKeepAlive(gen);
     const early = this.early;
     this.early = [];
-    for (const p of early) this.onPush(link, p);
     this.emit('online', { uid: this.uid, relogin });
+    // Pushes that beat the login reply are read after login() has resolved, so a caller that adds its
+    // listeners right after `await client.login()` still sees those messages.
+    if (early.length) {
+      setImmediate(() => {
+        if (gen === this.gen) for (const p of early) this.onPush(link, p);
+      });
+    }
     return info;
   }
 

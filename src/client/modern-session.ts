@@ -31,7 +31,6 @@ export interface SessionContext {
 
 /** A system notice pushed in 0x00CE (type 0030) that says "logged in from another place". */
 const KICK_TEXT = /另一地点登录|logged in (from )?(another|elsewhere)/i;
-const IM_TYPE_SYSTEM = 0x0030;
 /** Guards against a server that never reports the last page. */
 const MAX_PAGES = 1000;
 
@@ -205,7 +204,7 @@ export class ModernSession implements FramingSession {
           // Every copy is acked (same command and seq, the push's first 16 bytes); the server does not answer.
           this.ctx.link.send(Cmd.MODERN_RECV_IM, teaEncrypt(M.imAck.encode(M.imAckFor(push)), sk, this.ctx.random), p.seq);
           if (push.receiver !== this.ctx.uid) return { kind: 'ignored' };
-          if (push.kind === 'raw') return push.imType === IM_TYPE_SYSTEM ? systemNotice(push.data) : { kind: 'ignored' };
+          if (push.kind === 'raw') return push.imType === M.IM_TYPE_SYSTEM ? systemNotice(push.data) : { kind: 'ignored' };
           const im = push.im;
           if (im.contentType !== M.IM_CONTENT_TEXT) return { kind: 'ignored' };
           return {
@@ -233,9 +232,8 @@ export class ModernSession implements FramingSession {
   }
 }
 
-/** A 0x00CE system notice (type 0030): u32, type u8, length u8, text. "Logged in elsewhere" is a kick. */
+/** A 0x00CE system notice (type 0030). "Logged in elsewhere" is a kick. */
 function systemNotice(data: Buffer): PushEvent {
-  if (data.length < 6) return { kind: 'ignored' };
-  const text = data.subarray(6, 6 + data[5]!).toString('utf8');
+  const { text } = M.systemNotice.decode(data);
   return KICK_TEXT.test(text) ? { kind: 'kicked', text } : { kind: 'ignored' };
 }

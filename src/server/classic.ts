@@ -14,8 +14,10 @@ import {
   keepAliveRequestCodec, keepAliveReplyCodec, keepAliveReply,
   keyRequestCodec, keyReplyCodec, KEY_REPLY_PADDING,
   sendImRequestCodec, sendImReplyCodec, receiveImPushCodec, receiveImAckCodec, RecvType, IM_TEXT,
+  systemMessageCodec, systemMessageAckCodec, SystemCode,
   type LoginReply,
 } from '../protocol/bodies/classic/index.js';
+import { KICKED_TEXT } from '../protocol/bodies/modern/index.js';
 import type { BodyCodec } from '../protocol/codec.js';
 import { DecodeError } from '../protocol/errors.js';
 import type { StoredMessage } from '../store/store.js';
@@ -25,6 +27,8 @@ import type { Endpoint, Presence, SenderInfo, Session, SessionOutput } from './s
 import { packMsgId, unpackMsgId } from './login-token.js';
 
 const FRIENDS_PER_PAGE = 50;
+/** What a replaced session is told (the Chinese text is what QQ clients recognise). */
+const KICKED_NOTICE = `${KICKED_TEXT} (your account logged in from another place)`;
 const GROUP_ENTRIES_PER_PAGE = 100;
 
 /** A status block as friends see it. */
@@ -137,6 +141,10 @@ export class ClassicHandler extends SessionRequests implements FramingHandler, S
         hub.ack(s, p.seq);
         return this.noReply(s, p);
       }
+      case Cmd.ACK_SYSTEM_MESSAGE: {
+        this.decode(systemMessageAckCodec, plain);
+        return this.noReply(s, p);
+      }
       case Cmd.LOGOUT: {
         // The body is TEA(session key, password key): only the real user can end the session.
         if (!plain.equals(s.passwordKey)) return this.ctx.drop('bad_body', s.endpoint, p);
@@ -234,9 +242,15 @@ export class ClassicHandler extends SessionRequests implements FramingHandler, S
     const bytes = this.encode(session, p.command, p.seq, teaEncrypt(loginReplyCodec.encode(reply), passwordKey, ctx.random));
     session.replies.set(p.command, p.seq, bytes);
     ctx.send(bytes, from);
+    ctx.hub.deliverPending(session);
   }
 
   // ---- pushes (SessionOutput) ----
+
+  kicked(session: Session): void {
+    const body = systemMessageCodec.encode({ code: SystemCode.NOTICE, from: 10000, to: session.uid, text: KICKED_NOTICE });
+    this.push(session, Cmd.SYSTEM_MESSAGE, session.nextSeq(), body);
+  }
 
   pushStatus(session: Session, friend: Presence): void {
     const body = friendStatusPushCodec.encode({ friend: statusBlockOf(friend), myUid: session.uid, extra: Buffer.alloc(0) });

@@ -43,6 +43,7 @@ interface Submission {
  */
 export class Hub {
   private readonly sessions = new Map<number, Session>();
+  private readonly byEndpoint = new Map<string, Session>();
   private sweepTimer?: Timer;
   private submissions: Submission[] = [];
   private delivered: number[] = [];
@@ -84,12 +85,17 @@ export class Hub {
     return this.sessions.size;
   }
 
+  /** Whether a live session is bound to this endpoint (its datagrams are never shed). */
+  hasEndpoint(e: { address: string; port: number }): boolean {
+    return this.byEndpoint.has(`${e.address}|${e.port}`);
+  }
+
   /** All sessions (for tests and metrics). */
   all(): IterableIterator<Session> {
     return this.sessions.values();
   }
 
-  /** Opens a session after a successful login; replaces (kicks) an older session of the same uid. */
+  /** Opens a session after a successful login; replaces (kicks) an older session of the same uid. Then call deliverPending. */
   open(init: SessionInit): Session {
     const old = this.sessions.get(init.uid);
     if (old) {
@@ -99,11 +105,19 @@ export class Hub {
     const seed = this.random(2);
     const s = new Session(init, this.clock.now(), this.random(16), (seed[0]! << 8) | seed[1]!);
     this.sessions.set(s.uid, s);
+    this.byEndpoint.set(`${s.endpoint.address}|${s.endpoint.port}`, s);
     this.metrics.loginsOk++;
     this.log.info({ uid: s.uid, framing: s.framing, version: s.version, from: `${s.endpoint.address}:${s.endpoint.port}` }, 'login');
     if (s.status !== Status.INVISIBLE) this.broadcast(s, this.presenceOf(s));
-    this.loadPending(s);
     return s;
+  }
+
+  /**
+   * Starts pushing a new session's undelivered messages. Framings call it right after sending the login reply:
+   * a push that arrives before it cannot be opened by the client yet.
+   */
+  deliverPending(s: Session): void {
+    if (!s.closed) this.loadPending(s);
   }
 
   /** Ends a session: friends see it go offline (unless it was replaced or the server stops). */
@@ -114,6 +128,8 @@ export class Hub {
     s.pairs.clear();
     s.inflightBySeq.clear();
     if (this.sessions.get(s.uid) === s) this.sessions.delete(s.uid);
+    const ek = `${s.endpoint.address}|${s.endpoint.port}`;
+    if (this.byEndpoint.get(ek) === s) this.byEndpoint.delete(ek);
     if (reason === 'timeout') this.metrics.timeouts++;
     if (reason === 'logout') this.metrics.logouts++;
     this.log.info({ uid: s.uid, reason }, 'logout');

@@ -206,6 +206,7 @@ export class ModernHandler extends SessionRequests implements FramingHandler, Se
     });
     const bytes = this.loginReply(p, from, info.loginInfoKey2, M.sendLoginInfoReply.encode(reply));
     session.replies.set(p.command, p.seq, bytes);
+    ctx.hub.deliverPending(session);
   }
 
   // ---- after login ----
@@ -327,6 +328,12 @@ export class ModernHandler extends SessionRequests implements FramingHandler, Se
   }
 
   // ---- pushes (SessionOutput) ----
+
+  kicked(session: Session): void {
+    const data = M.systemNotice.encode({ unknown: 0, type: 1, text: `${M.KICKED_TEXT} (your account logged in from another place)` });
+    const body = M.receiveIm.encode({ sender: 10000, receiver: session.uid, msgSeq: 0, senderIp: 0, senderPort: 0, imType: M.IM_TYPE_SYSTEM, kind: 'raw', data });
+    this.push(session, Cmd.MODERN_RECV_IM, session.nextSeq(), body);
+  }
 
   pushStatus(session: Session, friend: Presence): void {
     const body = M.statusPush.encode(M.makeStatusPush(statusBlockOf(friend), session.uid, this.nowSec()));

@@ -12,6 +12,7 @@ import type { FramingHandler, ServerContext } from './context.js';
 import { ClassicHandler } from './classic.js';
 import { ModernHandler } from './modern.js';
 import { LoginTokens, type TokenSource } from './login-token.js';
+import { FloodGuard, DEFAULT_FLOOD_GUARD, type FloodGuardOptions } from './flood-guard.js';
 
 /** A datagram seen by the server, for the capture writer. */
 export interface WireEvent {
@@ -33,6 +34,7 @@ export interface ServerOptions {
   random?: RandomSource;
   hub?: Partial<HubOptions>;
   guard?: Partial<LoginGuardOptions>;
+  flood?: Partial<FloodGuardOptions>;
   /** Delay every reply by this many ms (for clients that lose replies arriving too fast; PROTOCOL-MODERN.md lesson 1). */
   replyDelayMs?: number;
   /** The address to tell clients in login replies (defaults to the bound address, or 127.0.0.1 when bound to 0.0.0.0). */
@@ -52,6 +54,7 @@ export class OicqServer {
   private readonly ctx: ServerContext;
   private readonly classic: FramingHandler;
   private readonly modern: FramingHandler;
+  private readonly flood: FloodGuard;
   private local: Endpoint = { address: '0.0.0.0', port: 0 };
 
   constructor(private readonly opts: ServerOptions) {
@@ -60,6 +63,7 @@ export class OicqServer {
     this.log = opts.log ?? pino({ level: 'silent' });
     this.hub = new Hub(opts.store, clock, this.metrics, random, this.log, { ...DEFAULT_HUB_OPTIONS, ...opts.hub });
     const guard = new LoginGuard(clock, { ...DEFAULT_LOGIN_GUARD, ...opts.guard });
+    this.flood = new FloodGuard(clock, { ...DEFAULT_FLOOD_GUARD, ...opts.flood });
     const delay = opts.replyDelayMs ?? 0;
     this.ctx = {
       hub: this.hub,
@@ -127,6 +131,10 @@ export class OicqServer {
     const from = { address: rinfo.address, port: rinfo.port };
     this.metrics.received++;
     this.opts.onWire?.({ direction: 'in', bytes: buf, peer: from, local: this.local });
+    if (this.flood.shed(from.address) && !this.hub.hasEndpoint(from)) {
+      this.metrics.drop('rate_limited');
+      return;
+    }
     const r = decodePacket(buf, 'c2s');
     if (!r.ok) return this.drop(r.error.reason as DropReason, from);
     try {
@@ -147,6 +155,7 @@ export class OicqServer {
 
   private drop(reason: DropReason, from: Endpoint, packet?: Packet): void {
     this.metrics.drop(reason);
+    if (this.flood.dropped(from.address)) this.log.warn({ address: from.address }, 'flood: shedding datagrams from this address for a while');
     if (this.log.isLevelEnabled('debug')) {
       this.log.debug({ reason, from: `${from.address}:${from.port}`, command: packet?.command, seq: packet?.seq, uid: packet?.uid }, 'dropped datagram');
     }

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { DecodeError } from '../../src/protocol/errors.js';
 import fc from 'fast-check';
 import { decodePacket, encodePacket, type Direction } from '../../src/protocol/framing.js';
 import { teaDecrypt, teaDecryptBlock, teaEncrypt } from '../../src/protocol/tea.js';
@@ -20,6 +21,8 @@ import {
   friendListReplyCodec,
   friendListRequestCodec,
   friendStatusPushCodec,
+  systemMessageCodec,
+  systemMessageAckCodec,
   keepAliveReply,
   keepAliveReplyCodec,
   keepAliveRequestCodec,
@@ -341,6 +344,7 @@ test('the registry: wraps and codec names of every classic command', () => {
     [0x0002, 'session', 'keepAliveRequest', 'session', 'keepAliveReply'],
     [0x0006, 'session', 'userInfoRequest', 'session', 'userInfoReply'],
     [0x000d, 'session', 'changeStatusRequest', 'session', 'changeStatusReply'],
+    [0x0012, 'session', 'systemMessageAck', '-', '-'],
     [0x0016, 'session', 'sendImRequest', 'session', 'sendImReply'],
     [0x0017, 'session', 'receiveImAck', 'session', 'receiveImPush'],
     [0x001d, 'session', 'keyRequest', 'session', 'keyReply'],
@@ -350,6 +354,7 @@ test('the registry: wraps and codec names of every classic command', () => {
     [0x0058, 'session', 'friendGroupsRequest', 'session', 'friendGroupsReply'],
     [0x005c, 'session', 'levelsRequest', 'session', 'levelsReply'],
     [0x0062, 'none', 'tokenRequest', 'none', 'tokenReply'],
+    [0x0080, '-', '-', 'session', 'systemMessage'],
     [0x0081, '-', '-', 'session', 'friendStatusPush'],
   ]);
 });
@@ -558,4 +563,15 @@ test('property: random and mutated bodies never throw out of decodeBody; success
     }),
     { numRuns: 400 },
   );
+});
+
+test('system message (0x0080) and its ack (0x0012): fields, GB18030 text with separators inside, round trips', () => {
+  const msg = { code: 6, from: 10000, to: 10002, text: '您的帐号在另一地点登录\x1fmore' };
+  const bytes = systemMessageCodec.encode(msg);
+  assert.equal(bytes.subarray(0, 15).toString('latin1'), '6\x1f10000\x1f10002\x1f');
+  assert.deepEqual(systemMessageCodec.decode(bytes), msg);
+  const ack = { code: 0x36, from: 10000, seq: 0x1234 };
+  assert.equal(systemMessageAckCodec.encode(ack).toString('hex'), '361e31303030301e1234');
+  assert.deepEqual(systemMessageAckCodec.decode(systemMessageAckCodec.encode(ack)), ack);
+  assert.throws(() => systemMessageCodec.decode(Buffer.from('6\x1f1')), (e: unknown) => e instanceof DecodeError && e.reason === 'truncated');
 });

@@ -9,6 +9,7 @@ import { logoutCodec } from './logout.js';
 import { receiveImAckCodec, receiveImPushCodec, sendImReplyCodec, sendImRequestCodec } from './message.js';
 import { onlineFriendsReplyCodec, onlineFriendsRequestCodec } from './online.js';
 import { changeStatusReplyCodec, changeStatusRequestCodec, friendStatusPushCodec } from './status.js';
+import { systemMessageAckCodec, systemMessageCodec } from './system.js';
 
 export * from './info.js';
 export * from './keepalive.js';
@@ -19,6 +20,7 @@ export * from './logout.js';
 export * from './message.js';
 export * from './online.js';
 export * from './status.js';
+export * from './system.js';
 
 // One line per command (PROTOCOL.md §5): code, then the c2s and s2c codecs. Wrap is `session` unless
 // the row says otherwise.
@@ -29,6 +31,7 @@ const ROWS: readonly Row[] = [
   [0x0002, keepAliveRequestCodec, keepAliveReplyCodec],
   [0x0006, userInfoRequestCodec, userInfoReplyCodec],
   [0x000d, changeStatusRequestCodec, changeStatusReplyCodec],
+  [0x0012, systemMessageAckCodec, undefined],
   [0x0016, sendImRequestCodec, sendImReplyCodec],
   [0x0017, receiveImAckCodec, receiveImPushCodec],
   [0x001d, keyRequestCodec, keyReplyCodec],
@@ -38,6 +41,7 @@ const ROWS: readonly Row[] = [
   [0x0058, friendGroupsRequestCodec, friendGroupsReplyCodec],
   [0x005c, levelsRequestCodec, levelsReplyCodec],
   [0x0062, tokenRequestCodec, tokenReplyCodec, { c2s: 'none', s2c: 'none' }],
+  [0x0080, undefined, systemMessageCodec],
   [0x0081, undefined, friendStatusPushCodec],
 ];
 

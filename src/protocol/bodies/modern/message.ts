@@ -3,7 +3,7 @@ import { EncodeError } from '../../errors.js';
 import { imKey } from '../../keys.js';
 import type { Reader } from '../../reader.js';
 import type { Writer } from '../../writer.js';
-import { decodeUtf8, decodeWhole, encodeWith, rawOr, readText16, resultByteCodec, type ResultByte } from './common.js';
+import { decodeUtf8, decodeWhole, encodeWith, rawOr, readText8, readText16, resultByteCodec, type ResultByte } from './common.js';
 
 // Instant messages (PROTOCOL-MODERN.md §5): 0x00CD send = sender, receiver, then the "IM body"; 0x00CE push =
 // a 20-byte routing header, then the same IM body (bytes [8:] of the sender's 0x00CD); the ack = 16 bytes.
@@ -305,3 +305,24 @@ export const imAck: BodyCodec<ImAck> = codec<ImAck>(
 export function imAckFor(push: ImRoute): ImAck {
   return { sender: push.sender, receiver: push.receiver, msgSeq: push.msgSeq, senderIp: push.senderIp };
 }
+
+/** 0x00CE type of a system notice (PROTOCOL-MODERN.md §5.3). */
+export const IM_TYPE_SYSTEM = 0x0030;
+
+/** A system notice, the body of a 0x00CE push of type 0030 after the routing header: u32, type u8, u8 length + text. */
+export interface SystemNotice {
+  /** The u32 MQ skips (0 from this server). */
+  unknown: number;
+  type: number;
+  text: string;
+}
+
+/** Codec of a system notice (used as the `data` of a `raw` ReceiveIm with imType IM_TYPE_SYSTEM). */
+export const systemNotice: BodyCodec<SystemNotice> = codec<SystemNotice>(
+  'systemNotice',
+  (v) => encodeWith((w) => w.u32(v.unknown, 'unknown').u8(v.type, 'type').tok8(Buffer.from(v.text, 'utf8'), 'text')),
+  (body) => decodeWhole(body, (r) => ({ unknown: r.u32('unknown'), type: r.u8('type'), text: readText8(r, 'text') })),
+);
+
+/** The text MyQQ recognises as "logged in from another place" (it then leaves the session). */
+export const KICKED_TEXT = '您的帐号在另一地点登录';

@@ -1,0 +1,150 @@
+// `oicq send`: log in, send one message, exit 0 only when the server acked it. Also home of what the two
+// client commands share (options, the password, turning SDK errors into one-line CliErrors).
+import {
+  Client, LoginRefusedError, RedirectRefusedError, SendFailedError, TimeoutError, UnknownUserError, WrongPasswordError,
+  type Friend, type ClientOptions,
+} from '../client/index.js';
+import { DEFAULT_SERVER, parseServer } from '../client/client.js';
+import { checkPositionals, parseIntArg, parseOptions, parseUid, USAGE_EXIT } from './args.js';
+import { CliError } from './errors.js';
+
+/** Exit code: the server did not answer. */
+export const EXIT_UNREACHABLE = 3;
+/** Exit code: the login was refused (wrong password, unknown account, cool-down). */
+export const EXIT_LOGIN = 4;
+/** Exit code: a message was not accepted, or its receiver is unknown. */
+export const EXIT_SEND = 5;
+
+/** Options both client commands take. */
+export const CLIENT_OPTIONS = {
+  uid: { type: 'string' },
+  password: { type: 'string' },
+  server: { type: 'string' },
+  framing: { type: 'string' },
+  retry: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Help lines of the shared options. */
+export const CLIENT_OPTIONS_HELP = `  --uid <n>                 your QQ number (required)
+  --password <pw>           your password; or set OICQ_PASSWORD (a terminal prompts for it otherwise)
+  --server <host:port>      the server (default ${DEFAULT_SERVER})
+  --framing modern|classic  wire framing (default modern, the capture's 0x3639 client)
+  --retry <ms>              resend an unanswered request after this long (default 3000; 5 tries)
+  -h, --help                this help`;
+
+type ClientValues = { uid?: string; password?: string; server?: string; framing?: string; retry?: string };
+
+/** Reads a password from the terminal without echoing it. */
+export function promptHidden(question: string): Promise<string> {
+  const input = process.stdin;
+  return new Promise((resolve, reject) => {
+    process.stderr.write(question);
+    let typed = '';
+    const wasRaw = input.isRaw;
+    input.setRawMode(true);
+    input.resume();
+    input.setEncoding('utf8');
+    const done = (err?: Error) => {
+      input.off('data', onData);
+      input.setRawMode(wasRaw);
+      input.pause();
+      process.stderr.write('\n');
+      if (err) reject(err);
+      else resolve(typed);
+    };
+    const onData = (chunk: string) => {
+      for (const ch of chunk) {
+        if (ch === '\r' || ch === '\n') return done();
+        if (ch === '\u0003') return done(new CliError('cancelled', 130));
+        if (ch === '\u007f' || ch === '\b') typed = typed.slice(0, -1);
+        else if (ch >= ' ') typed += ch;
+      }
+    };
+    input.on('data', onData);
+  });
+}
+
+/** The password from --password, OICQ_PASSWORD, or (on a terminal, when `prompt`) a prompt that does not echo. */
+export async function passwordOf(values: ClientValues, command: string, prompt: boolean): Promise<string> {
+  const pw = values.password ?? process.env.OICQ_PASSWORD;
+  if (pw !== undefined && pw !== '') return pw;
+  if (prompt && process.stdin.isTTY) return promptHidden('password: ');
+  throw new CliError(`no password: pass --password <pw> or set OICQ_PASSWORD — run '${command} --help'`, USAGE_EXIT);
+}
+
+/** Client options from the command line (the password already read). */
+export function clientOptionsOf(values: ClientValues, password: string, command: string): ClientOptions {
+  if (values.uid === undefined) throw new CliError(`missing --uid <n> — run '${command} --help'`, USAGE_EXIT);
+  const uid = parseUid(values.uid, '--uid');
+  const framing = values.framing ?? 'modern';
+  if (framing !== 'modern' && framing !== 'classic') throw new CliError(`--framing '${framing}' must be modern or classic`, USAGE_EXIT);
+  const server = values.server ?? DEFAULT_SERVER;
+  try {
+    parseServer(server);
+  } catch {
+    throw new CliError(`--server '${server}' is not host:port (e.g. 127.0.0.1:8000)`, USAGE_EXIT);
+  }
+  const retry = values.retry === undefined ? undefined : { intervalMs: parseIntArg(values.retry, 10, 60_000, '--retry') };
+  return { uid, password, server, framing, ...(retry ? { retry } : {}) };
+}
+
+/** Turns an SDK error into the one-line CliError the user sees (other errors pass through). */
+export function explain(e: unknown, server: string, uid: number): unknown {
+  if (e instanceof TimeoutError) return new CliError(`no answer from ${server} — is 'oicq serve' running? check --server`, EXIT_UNREACHABLE);
+  if (e instanceof WrongPasswordError) return new CliError(`wrong password for ${uid} — check --password or OICQ_PASSWORD`, EXIT_LOGIN);
+  if (e instanceof UnknownUserError) return new CliError(`no account ${uid} on ${server} — create it with 'oicq user add ${uid} --password <pw>'`, EXIT_LOGIN);
+  if (e instanceof LoginRefusedError) return new CliError(`login refused: ${e.reason}`, EXIT_LOGIN);
+  if (e instanceof RedirectRefusedError) return new CliError(`the server redirected us to ${e.target}; redirects are not followed — check --server`, EXIT_LOGIN);
+  if (e instanceof SendFailedError) return new CliError(`the server did not accept the message to ${e.to} — no such user, or their mailbox is full`, EXIT_SEND);
+  const code = (e as { code?: unknown } | null)?.code;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new CliError(`cannot resolve the host of ${server} — check --server`, EXIT_UNREACHABLE);
+  return e;
+}
+
+/** The friend named by `who`: a uid (friend or not) or a nickname (case-insensitive, must be unique). */
+export function resolveFriend(who: string, friends: readonly Friend[]): number {
+  if (/^\d+$/.test(who)) return parseUid(who, 'friend uid');
+  const matches = friends.filter((f) => f.nick.toLowerCase() === who.toLowerCase());
+  if (matches.length === 1) return matches[0]!.uid;
+  if (matches.length > 1) throw new CliError(`'${who}' is the nickname of ${matches.map((f) => f.uid).join(', ')} — use the uid`, EXIT_SEND);
+  throw new CliError(`unknown friend '${who}' — give a uid, or a nickname from your friend list`, EXIT_SEND);
+}
+
+const HELP = `usage: oicq send --uid <n> --to <uid|nick> [options] <text…>
+
+Logs in, sends one message and exits: 0 when the server acked it (for scripts).
+Exit codes: 2 usage, ${EXIT_UNREACHABLE} no answer from the server, ${EXIT_LOGIN} login refused, ${EXIT_SEND} message refused or unknown friend.
+
+options:
+  --to <uid|nick>           the receiver: a uid, or a friend's nickname
+${CLIENT_OPTIONS_HELP}
+`;
+
+const OPTIONS = { ...CLIENT_OPTIONS, to: { type: 'string' } } as const;
+
+/** `oicq send`. */
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseOptions(argv, OPTIONS, 'oicq send');
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  checkPositionals(positionals, 1, Infinity, 'oicq send --uid <n> --to <uid|nick> <text>');
+  if (values.to === undefined) throw new CliError("missing --to <uid|nick> — run 'oicq send --help'", USAGE_EXIT);
+  const text = positionals.join(' ');
+  const opts = clientOptionsOf(values, await passwordOf(values, 'oicq send', true), 'oicq send');
+  const client = new Client(opts);
+  try {
+    await client.login();
+    const to = /^\d+$/.test(values.to) ? parseUid(values.to, '--to') : resolveFriend(values.to, (await client.getFriends()).friends);
+    const id = await client.sendMessage(to, text);
+    process.stdout.write(`sent to ${to} (message id ${id})\n`);
+    return 0;
+  } catch (e) {
+    throw explain(e, client.server, client.uid);
+  } finally {
+    // Logs out if the login succeeded (a refused send must not leave the session open), then closes.
+    await client.logout();
+  }
+}

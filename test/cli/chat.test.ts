@@ -1,0 +1,116 @@
+// `oicq chat` as a user sees it: in a pseudo-terminal (tmux, read back with capture-pane) and with stdin piped.
+// The real binary against a real `oicq serve` child; Bob is an SDK client in this process.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { Client, type IncomingMessage } from '../../src/client/index.js';
+import { until } from '../helpers/udp.js';
+import { childEnv, OicqWorld, ROOT } from '../client/oicq-process.js';
+
+const world = new OicqWorld();
+let bob: Client;
+const atBob: IncomingMessage[] = [];
+
+before(async () => {
+  world.addUser(10001, 'alice-pw', 'Alice');
+  world.addUser(10002, 'bob-pw', 'Bob');
+  world.addFriend(10001, 10002);
+  await world.start();
+  bob = new Client({ uid: 10002, password: 'bob-pw', server: world.address(), retry: { intervalMs: 200, maxTries: 5 } });
+  bob.on('message', (m) => atBob.push(m));
+  await bob.login();
+});
+
+after(async () => {
+  await bob?.logout();
+  await world.stop();
+});
+
+/** Waits for a condition that depends on other processes (polling, generous bound). */
+const eventually = (cond: () => boolean, what: string) => until(cond, 15_000, what);
+
+test('piped stdin: commands line by line, each incoming message one line, exit after stdin ends and sends are acked', async () => {
+  atBob.length = 0;
+  const child = spawn(process.execPath, ['bin/oicq.js', 'chat', '--uid', '10001', '--server', world.address(), '--framing', 'classic'], {
+    cwd: ROOT, env: childEnv({ OICQ_PASSWORD: 'alice-pw' }), stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+  const exited = new Promise<number | null>((r) => child.on('close', r));
+  await eventually(() => out.includes('Bob (10002)'), 'friend list');
+  assert.match(out, /logged in as Alice \(10001\) .*classic framing/);
+  assert.match(out, /Bob \(10002\) — online/);
+
+  await bob.sendMessage(10001, 'first line\nsecond line — 你好');
+  await eventually(() => out.includes('second line'), 'incoming message');
+  const line = out.split('\n').find((l) => l.includes('first line'))!;
+  assert.match(line, /^\[\d\d:\d\d:\d\d\] Bob \(10002\): first line ↵ second line — 你好$/);
+
+  child.stdin.write('/msg Bob hello from a pipe\n');
+  child.stdin.write('and a follow-up to the current conversation\n');
+  child.stdin.write('/msg Nobody hi\n');
+  child.stdin.end();
+  assert.equal(await exited, 1, 'a failed command makes the exit code non-zero');
+  assert.match(err, /^unknown friend 'Nobody' — /m);
+  // Both sends were acked before the exit: they are at Bob (or on their way).
+  await eventually(() => atBob.length === 2, 'messages at Bob');
+  assert.deepEqual(atBob.map((m) => [m.from, m.text]), [[10001, 'hello from a pipe'], [10001, 'and a follow-up to the current conversation']]);
+});
+
+test('piped stdin: /quit exits 0 and logs out', async () => {
+  const r = spawnSync(process.execPath, ['bin/oicq.js', 'chat', '--uid', '10001', '--password', 'alice-pw', '--server', world.address()], {
+    cwd: ROOT, env: childEnv(), input: '/status away\n/quit\n', encoding: 'utf8',
+  });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /\* you are now away/);
+  assert.deepEqual(await bob.getOnlineFriends(), []);
+});
+
+const TMUX = '/usr/bin/tmux';
+
+function hasTmux(): boolean {
+  return spawnSync(TMUX, ['-V']).status === 0;
+}
+
+test('terminal: password prompt without echo, friend list, a message arriving, /msg typed by the user', { skip: !hasTmux() && !process.env.CI && 'tmux is not installed (set CI to make this a failure)' }, async () => {
+  assert.ok(hasTmux(), 'tmux is required in CI');
+  const socket = `oicq-test-${randomBytes(4).toString('hex')}`;
+  const tmux = (...args: string[]) => spawnSync(TMUX, ['-L', socket, ...args], { encoding: 'utf8', env: childEnv() });
+  const screen = () => tmux('capture-pane', '-p', '-J', '-t', 'chat').stdout;
+  atBob.length = 0;
+  try {
+    const cmd = `cd '${ROOT}' && '${process.execPath}' bin/oicq.js chat --uid 10001 --server ${world.address()}; echo "chat exited with $?"; sleep 30`;
+    const r = tmux('new-session', '-d', '-s', 'chat', '-x', '120', '-y', '40', cmd);
+    assert.equal(r.status, 0, r.stderr);
+    await eventually(() => screen().includes('password:'), 'password prompt');
+    tmux('send-keys', '-t', 'chat', 'alice-pw', 'Enter');
+    await eventually(() => screen().includes('type /help'), 'logged in');
+    let s = screen();
+    assert.ok(!s.includes('alice-pw'), 'the password is not echoed');
+    assert.match(s, /logged in as Alice \(10001\)/);
+    assert.match(s, /My Friends\n\s+Bob \(10002\) — online/);
+
+    await bob.sendMessage(10001, 'hi Alice, 你好!');
+    await eventually(() => /\[\d\d:\d\d:\d\d\] Bob: hi Alice, 你好!/.test(screen()), 'message on screen');
+
+    tmux('send-keys', '-t', 'chat', '-l', '/msg Bob how are you?');
+    tmux('send-keys', '-t', 'chat', 'Enter');
+    await eventually(() => atBob.length === 1, 'message at Bob');
+    assert.equal(atBob[0]!.text, 'how are you?');
+    await eventually(() => /→ Bob: how are you\?/.test(screen()), 'echo of the sent message');
+    await eventually(() => screen().includes('[Bob] >'), 'prompt names the conversation');
+
+    await bob.setStatus(30);
+    await eventually(() => screen().includes('* Bob is now away'), 'status change shown');
+
+    tmux('send-keys', '-t', 'chat', '-l', '/quit');
+    tmux('send-keys', '-t', 'chat', 'Enter');
+    await eventually(() => screen().includes('chat exited with 0'), 'exit 0');
+    assert.deepEqual(await bob.getOnlineFriends(), [], '/quit logged out');
+  } finally {
+    tmux('kill-server');
+  }
+});

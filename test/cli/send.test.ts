@@ -1,0 +1,61 @@
+// `oicq send`: exit 0 only when the server acked; one-line errors with distinct exit codes otherwise.
+// Runs the real binary against a real `oicq serve` child; the receiver is an SDK client in this process.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Client, type IncomingMessage } from '../../src/client/index.js';
+import { until } from '../helpers/udp.js';
+import { oicq, OicqWorld } from '../client/oicq-process.js';
+
+const world = new OicqWorld();
+let bob: Client;
+const got: IncomingMessage[] = [];
+
+before(async () => {
+  world.addUser(10001, 'alice-pw', 'Alice');
+  world.addUser(10002, 'bob-pw', 'Bob');
+  world.addFriend(10001, 10002);
+  await world.start();
+  bob = new Client({ uid: 10002, password: 'bob-pw', server: world.address(), retry: { intervalMs: 200, maxTries: 5 } });
+  bob.on('message', (m) => got.push(m));
+  await bob.login();
+});
+
+after(async () => {
+  await bob?.logout();
+  await world.stop();
+});
+
+const alice = (...more: string[]) => ['send', '--uid', '10001', '--server', world.address(), ...more];
+
+test('send by uid and by nickname, both framings: exit 0, the friend receives the text', async () => {
+  const r1 = await oicq(alice('--password', 'alice-pw', '--to', '10002', 'héllo Bob, 你好'));
+  assert.equal(r1.code, 0, r1.stderr);
+  assert.match(r1.stdout, /^sent to 10002 \(message id \d+\)\n$/);
+  const r2 = await oicq(alice('--to', 'bob', '--framing', 'classic', 'second', 'from', 'classic'), { env: { OICQ_PASSWORD: 'alice-pw' } });
+  assert.equal(r2.code, 0, r2.stderr);
+  await until(() => got.length === 2, 5000, 'two messages');
+  assert.deepEqual(got.map((m) => [m.from, m.text]), [[10001, 'héllo Bob, 你好'], [10001, 'second from classic']]);
+});
+
+test('errors are one line with distinct exit codes', async () => {
+  const cases: [string[], number, RegExp][] = [
+    [alice('--password', 'nope', '--to', '10002', 'x'), 4, /^oicq send: wrong password for 10001 — check --password or OICQ_PASSWORD\n$/],
+    [['send', '--uid', '10009', '--password', 'x', '--server', world.address(), '--to', '10002', 'x'], 4, /^oicq send: no account 10009 on /],
+    [alice('--password', 'alice-pw', '--to', 'Zed', 'x'), 5, /^oicq send: unknown friend 'Zed' — /],
+    [alice('--password', 'alice-pw', '--to', '99999', 'x'), 5, /^oicq send: the server did not accept the message to 99999 — /],
+    [['send', '--uid', '10001', '--password', 'a', '--server', '127.0.0.1:9', '--retry', '40', '--to', '10002', 'x'], 3,
+      /^oicq send: no answer from 127\.0\.0\.1:9 — is 'oicq serve' running\? check --server\n$/],
+    [alice('--to', '10002', 'x'), 2, /^oicq send: no password: pass --password <pw> or set OICQ_PASSWORD/],
+    [alice('--password', 'p', 'x'), 2, /^oicq send: missing --to <uid\|nick>/],
+  ];
+  const runs = await Promise.all(cases.map(([args]) => oicq(args)));
+  runs.forEach((r, i) => {
+    const [args, code, msg] = cases[i]!;
+    assert.equal(r.code, code, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, msg);
+    assert.equal(r.stderr.trim().split('\n').length, 1, 'one line');
+    assert.equal(r.stdout, '');
+  });
+  // A refused send logged out: Alice is not left online.
+  assert.deepEqual(await bob.getOnlineFriends(), []);
+});

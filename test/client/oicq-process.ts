@@ -1,0 +1,97 @@
+// Runs the real `oicq` binary for the CLI tests: accounts through `oicq user add` / `oicq friend add`, a server
+// child (`oicq serve --port 0`, ready when it prints its "listening on udp" line), and client commands.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The project root (where bin/oicq.js is). */
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The environment for children: no password from the outside. */
+export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const { OICQ_PASSWORD: _drop, ...base } = process.env;
+  return { ...base, ...extra };
+}
+
+/** Runs `oicq <args>` to completion (account set-up). Throws on a non-zero exit. */
+export function oicqSync(args: string[]): string {
+  const r = spawnSync(process.execPath, ['bin/oicq.js', ...args], { cwd: ROOT, env: childEnv(), encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`oicq ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** A finished run of an oicq command. */
+export interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `oicq <args>` without blocking the event loop (in-process SDK clients keep working meanwhile). */
+export function oicq(args: string[], opts: { env?: Record<string, string>; input?: string } = {}): Promise<Run> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, ['bin/oicq.js', ...args], { cwd: ROOT, env: childEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+/** A temp directory with a database, accounts made through the CLI, and a server child process. */
+export class OicqWorld {
+  readonly dir = mkdtempSync(join(tmpdir(), 'oicq-cli-client-'));
+  readonly db = join(this.dir, 'oicq.db');
+  port = 0;
+  private server?: ChildProcess;
+
+  /** `oicq user add <uid> --password <pw> --nick <nick>`. */
+  addUser(uid: number, password: string, nick: string): void {
+    oicqSync(['user', 'add', String(uid), '--password', password, '--nick', nick, '--db', this.db]);
+  }
+
+  /** `oicq friend add <a> <b>`. */
+  addFriend(a: number, b: number): void {
+    oicqSync(['friend', 'add', String(a), String(b), '--db', this.db]);
+  }
+
+  /** Starts `oicq serve --host 127.0.0.1 --port 0 --db <tmp> --no-demo`; resolves when it is listening. */
+  async start(): Promise<number> {
+    const child = spawn(process.execPath, ['bin/oicq.js', 'serve', '--host', '127.0.0.1', '--port', '0', '--db', this.db, '--no-demo', '--log-level', 'warn'], {
+      cwd: ROOT, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.server = child;
+    let out = '';
+    this.port = await new Promise<number>((res, rej) => {
+      child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+        out += d;
+        const m = /listening on udp [\d.]+:(\d+)/.exec(out);
+        if (m) res(Number(m[1]));
+      });
+      child.on('exit', (code) => rej(new Error(`oicq serve exited ${code}: ${out}`)));
+    });
+    return this.port;
+  }
+
+  /** `--server 127.0.0.1:<port>`. */
+  address(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  /** Stops the server and removes the temp directory. */
+  async stop(): Promise<void> {
+    const s = this.server;
+    if (s && s.exitCode === null) {
+      await new Promise<void>((r) => {
+        s.once('exit', () => r());
+        s.kill('SIGTERM');
+      });
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
