@@ -1,28 +1,40 @@
 // A bounded hash table of recent requests and pushes, keyed by two numbers (who, command·sequence), for
 // request↔reply and push↔ack pairing on the per-packet path: typed arrays, open addressing with linear
-// probing, no per-entry objects. When full it is rebuilt without its stale and oldest entries, each
-// dropped entry reported to the owner first (so an unanswered request is still counted).
+// probing, no per-entry objects, no allocation after construction. When full it is rebuilt without its
+// stale and oldest entries, each dropped entry reported to the owner first (so an unanswered request is
+// still counted).
 
-/** Entry states. */
+/** A request waiting for its reply. */
 export const REQ_PENDING = 1;
+/** A request that got its reply (kept to recognise resends and repeated replies). */
 export const REQ_ANSWERED = 2;
+/** A push of a command that is acknowledged (message pushes), waiting for its ack. */
 export const PUSH_PENDING = 3;
+/** A push that was acknowledged. */
 export const PUSH_ACKED = 4;
+/** A push of a command that expects no ack (status pushes): settled from the start. */
+export const PUSH_NOACK = 5;
 
-/** Called for every entry the table drops: its state, summary row and copy count. */
-export type EvictHandler = (state: number, row: number, copies: number) => void;
+/** True for entries whose exchange is settled (kept only to recognise resends, repeats and late acks). */
+export function settled(state: number): boolean {
+  return state === REQ_ANSWERED || state === PUSH_ACKED || state === PUSH_NOACK;
+}
 
-/** Slots in the table by default (33 bytes each, twice); at most half of them are live. */
+/** Called for every entry the table drops: its state and summary row. */
+export type EvictHandler = (state: number, row: number) => void;
+
+/** Slots in the table by default (31 bytes each, twice: ≈ 4 MB); at most half of them are live. */
 export const DEFAULT_PAIR_SLOTS = 1 << 16;
 
 interface Columns {
   k1: Float64Array;
   k2: Uint32Array;
   t0: Float64Array;
-  frame: Float64Array;
+  frame: Uint32Array;
   state: Uint8Array;
   copies: Uint16Array;
   row: Uint16Array;
+  len: Uint16Array;
 }
 
 function columns(n: number): Columns {
@@ -30,19 +42,15 @@ function columns(n: number): Columns {
     k1: new Float64Array(n),
     k2: new Uint32Array(n),
     t0: new Float64Array(n),
-    frame: new Float64Array(n),
+    frame: new Uint32Array(n),
     state: new Uint8Array(n),
     copies: new Uint16Array(n),
     row: new Uint16Array(n),
+    len: new Uint16Array(n),
   };
 }
 
-/** True for entries whose exchange is settled (kept only to recognise resends and repeated replies). */
-function settled(state: number): boolean {
-  return state === REQ_ANSWERED || state === PUSH_ACKED;
-}
-
-/** See the file comment. Fields are public typed arrays indexed by slot, read by the summary code. */
+/** See the file comment. Fields are public typed arrays indexed by slot, read and updated by the summary. */
 export class PairTable {
   /** Who (a safe integer). */
   k1!: Float64Array;
@@ -50,25 +58,28 @@ export class PairTable {
   k2!: Uint32Array;
   /** Time (ms) of the first copy. */
   t0!: Float64Array;
-  /** Frame index of the first copy. */
-  frame!: Float64Array;
+  /** Frame index of the first copy (mod 2^32). */
+  frame!: Uint32Array;
   state!: Uint8Array;
   /** Copies seen (1 = no retransmission; saturates at 65535). */
   copies!: Uint16Array;
   /** The summary row of the entry's first packet. */
   row!: Uint16Array;
+  /** OICQ length of the first copy (a resend has the same bytes, so the same length). */
+  len!: Uint16Array;
   /** Live entries. */
   size = 0;
   /** Unsettled entries (pending requests, unacked pushes) dropped to make room before their window ended. */
   evicted = 0;
-  private readonly mask: number;
   readonly maxLive: number;
-  // Rebuilds copy into the spare columns and swap, so the table never allocates after construction.
+  private readonly mask: number;
+  // Rebuilds copy into the spare columns and swap.
   private spare: Columns;
   private lastNow = 0;
 
   constructor(
     readonly slots = DEFAULT_PAIR_SLOTS,
+    /** Entries older than this (ms) are forgotten: a later packet with the same key starts a new exchange. */
     readonly windowMs = 60_000,
     private readonly onEvict: EvictHandler = () => {},
   ) {
@@ -87,6 +98,7 @@ export class PairTable {
     this.state = c.state;
     this.copies = c.copies;
     this.row = c.row;
+    this.len = c.len;
   }
 
   private hash(k1: number, k2: number): number {
@@ -109,7 +121,7 @@ export class PairTable {
   }
 
   /** Stores a new entry (the key must not be present); returns its slot. `t` (ms) also drives eviction. */
-  insert(k1: number, k2: number, state: number, t: number, frame: number, row: number): number {
+  insert(k1: number, k2: number, state: number, t: number, frame: number, row: number, len: number): number {
     if (this.size >= this.maxLive) this.makeRoom(t);
     const st = this.state;
     const mask = this.mask;
@@ -117,34 +129,34 @@ export class PairTable {
     while (st[i] !== 0) i = (i + 1) & mask;
     this.k1[i] = k1;
     this.k2[i] = k2;
-    this.reset(i, state, t, frame, row);
+    this.reset(i, state, t, frame, row, len);
     this.size++;
     return i;
   }
 
   /** Re-initialises an existing slot for a new exchange under the same key. */
-  reset(i: number, state: number, t: number, frame: number, row: number): void {
+  reset(i: number, state: number, t: number, frame: number, row: number, len: number): void {
     this.state[i] = state;
     this.t0[i] = t;
     this.frame[i] = frame;
     this.copies[i] = 1;
     this.row[i] = row;
+    this.len[i] = len;
   }
 
   /** Reports every live entry to the evict handler and empties the table (end of capture). */
   drain(): void {
-    for (let i = 0; i < this.slots; i++) if (this.state[i] !== 0) this.onEvict(this.state[i]!, this.row[i]!, this.copies[i]!);
+    for (let i = 0; i < this.slots; i++) if (this.state[i] !== 0) this.onEvict(this.state[i]!, this.row[i]!);
     this.state.fill(0);
     this.size = 0;
   }
 
-  // Makes room: drops entries older than the window, then the older half (by time range) of the settled
-  // ones, and when unsettled entries alone fill three quarters, their older half too. Cutoffs include
-  // ties, so each call frees at least a quarter of the table.
+  // Makes room: drops entries older than the window, then the oldest quarter (by time range) of the
+  // settled ones, then their older half, then all of them; only if unsettled entries alone still fill
+  // seven eighths, their older half too. Cutoffs include ties, so the table always ends below 7/8 full.
   private makeRoom(now: number): void {
     this.lastNow = now;
     const stale = now - this.windowMs;
-    let pending = 0;
     let minSettled = Infinity;
     let minPending = Infinity;
     const st = this.state;
@@ -156,35 +168,33 @@ export class PairTable {
       if (t < stale) continue;
       if (settled(s)) {
         if (t < minSettled) minSettled = t;
-      } else {
-        pending++;
-        if (t < minPending) minPending = t;
-      }
+      } else if (t < minPending) minPending = t;
     }
-    const cutSettled = minSettled === Infinity ? stale : Math.max(stale, (minSettled + now) / 2);
-    const cutPending = pending > (this.maxLive * 3) >>> 2 ? Math.max(stale, (minPending + now) / 2) : -Infinity;
-    const full = (this.maxLive * 3) >>> 2;
-    this.rebuild((s, t) => t < stale || t <= (settled(s) ? cutSettled : cutPending));
-    if (this.size < full) return;
-    // Still full (unsettled entries close to three quarters): all settled ones and the older unsettled half.
+    const target = (this.maxLive * 7) >>> 3;
+    for (const frac of [0.25, 0.5, 2]) {
+      const cut = minSettled === Infinity ? stale : Math.max(stale, minSettled + (now - minSettled) * frac);
+      this.rebuild((s, t) => t < stale || (settled(s) && t <= cut));
+      if (this.size < target) return;
+    }
     const mid = Math.max(stale, (minPending + now) / 2);
-    this.rebuild((s, t) => settled(s) || t <= mid);
-    if (this.size >= full) this.rebuild(() => true); // pathological time stamps: start over
+    this.rebuild((_s, t) => t <= mid);
+    if (this.size >= target) this.rebuild(() => true); // pathological time stamps: start over
   }
 
   private rebuild(drop: (state: number, t0: number) => boolean): void {
-    const o: Columns = { k1: this.k1, k2: this.k2, t0: this.t0, frame: this.frame, state: this.state, copies: this.copies, row: this.row };
+    const o: Columns = { k1: this.k1, k2: this.k2, t0: this.t0, frame: this.frame, state: this.state, copies: this.copies, row: this.row, len: this.len };
     const n = this.slots;
     this.spare.state.fill(0);
     this.use(this.spare);
     this.spare = o;
     this.size = 0;
+    const stale = this.lastNow - this.windowMs;
     for (let i = 0; i < n; i++) {
       const st = o.state[i]!;
       if (st === 0) continue;
       if (drop(st, o.t0[i]!)) {
-        if (!settled(st) && o.t0[i]! >= this.lastNow - this.windowMs) this.evicted++;
-        this.onEvict(st, o.row[i]!, o.copies[i]!);
+        if (!settled(st) && o.t0[i]! >= stale) this.evicted++;
+        this.onEvict(st, o.row[i]!);
         continue;
       }
       let j = this.hash(o.k1[i]!, o.k2[i]!);
@@ -196,6 +206,7 @@ export class PairTable {
       this.state[j] = st;
       this.copies[j] = o.copies[i]!;
       this.row[j] = o.row[i]!;
+      this.len[j] = o.len[i]!;
       this.size++;
     }
   }

@@ -177,7 +177,7 @@ function exchanges(r: SummaryRow): string {
   } else {
     if (r.replies) parts.push(`${r.replies} replies`);
     if (r.repeatedReplies) parts.push(`${r.repeatedReplies} repeated replies`);
-    if (r.pushes) parts.push(`${r.pushes} push: ${r.pushesAcked} acked, ${r.pushesUnacked} unacked`);
+    if (r.pushes) parts.push(r.pushesAcked || r.pushesUnacked ? `${r.pushes} push: ${r.pushesAcked} acked, ${r.pushesUnacked} unacked` : `${r.pushes} push`);
     if (r.repeatedPushes) parts.push(`${r.repeatedPushes} repeated pushes`);
   }
   return parts.join('; ');

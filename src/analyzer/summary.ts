@@ -3,7 +3,7 @@
 // bounded table of outstanding exchanges). Fed one packet at a time with numbers only.
 import { commandMeaning, wiresharkName } from '../protocol/commands.js';
 import type { Direction, Framing } from '../protocol/framing.js';
-import { PairTable, PUSH_ACKED, PUSH_PENDING, REQ_ANSWERED, REQ_PENDING } from './pair-table.js';
+import { PairTable, PUSH_ACKED, PUSH_NOACK, PUSH_PENDING, REQ_ANSWERED, REQ_PENDING } from './pair-table.js';
 import { MEDIAN_METHOD, Reservoir, Reservoir3, type Spread } from './reservoir.js';
 import { C2S } from './select.js';
 
@@ -154,21 +154,20 @@ export class SummaryBuilder {
   peerMs = 0;
   private readonly reasons = new Map<string, number>();
   private readonly rows: Row[] = [];
-  private readonly rowIndex = new Int32Array(1 << 18);
+  private readonly rowIndex = new Uint16Array(1 << 18);
   private readonly table: PairTable;
   private readonly totalReply = new Reservoir();
   private first = NaN;
   private last = NaN;
 
   constructor(options: { slots?: number; windowMs?: number } = {}) {
-    this.table = new PairTable(options.slots, options.windowMs, (state, row, copies) => this.onEvict(state, row, copies));
+    this.table = new PairTable(options.slots, options.windowMs, (state, row) => this.onEvict(state, row));
   }
 
-  private onEvict(state: number, row: number, copies: number): void {
+  private onEvict(state: number, row: number): void {
     const r = this.rows[row]!;
     if (state === REQ_PENDING) r.unanswered++;
     else if (state === PUSH_PENDING) r.pushesUnacked++;
-    void copies;
   }
 
   private rowFor(framing: FramingCode, dir: number, command: number): number {
@@ -211,61 +210,25 @@ export class SummaryBuilder {
     row.lengths.add(frameLen, udpLen, oicqLen);
     const table = this.table;
     const k2 = command * 65536 + seq;
-    let slot = table.find(who, k2);
+    const slot = table.find(who, k2);
+    this.peerFrame = 0;
     if (slot >= 0) {
-      const state = table.state[slot]!;
-      const t0 = table.t0[slot]!;
-      if (t - t0 > table.windowMs) {
-        // Same key long after: a new exchange (sequence numbers wrap). Close the old one first.
-        this.onEvict(state, table.row[slot]!, table.copies[slot]!);
-      } else if (dir === C2S) {
-        if (state === PUSH_PENDING || state === PUSH_ACKED) {
-          if (state === PUSH_PENDING) {
-            table.state[slot] = PUSH_ACKED;
-            this.rows[table.row[slot]!]!.pushesAcked++;
-          }
-          row.acks++;
-          this.peerFrame = table.frame[slot]!;
-          return Role.ACK;
-        }
-        const copies = table.copies[slot]! < 0xffff ? ++table.copies[slot]! : 0xffff;
-        const reqRow = this.rows[table.row[slot]!]!;
-        if (copies === 2) reqRow.retransmitted++;
-        row.retransmissions++;
-        this.peerFrame = table.frame[slot]!;
-        return Role.RETRANSMISSION;
-      } else {
-        this.peerFrame = table.frame[slot]!;
-        if (state === REQ_PENDING) {
-          table.state[slot] = REQ_ANSWERED;
-          const ms = t - t0;
-          const reqRow = this.rows[table.row[slot]!]!;
-          reqRow.answered++;
-          reqRow.replyMs.add(ms);
-          this.totalReply.add(ms);
-          row.replies++;
-          this.peerMs = ms;
-          return Role.REPLY;
-        }
-        if (state === REQ_ANSWERED) {
-          row.repeatedReplies++;
-          this.peerMs = t - t0;
-          return Role.REPEATED_REPLY;
-        }
-        if (table.copies[slot]! < 0xffff) table.copies[slot]!++;
-        row.repeatedPushes++;
-        return Role.REPEATED_PUSH;
-      }
+      const role = this.match(slot, dir, row, t, oicqLen);
+      if (role !== 0) return role;
+      // Not part of that exchange (too old, or a different request under a reused key): close it.
+      this.onEvict(table.state[slot]!, table.row[slot]!);
     }
     let role: RoleCode;
-    let state = 0;
+    let state: number;
     if (dir === C2S) {
       if (ACK_ONLY[framing]!.has(command)) {
         row.acks++;
         role = Role.ACK;
+        state = PUSH_ACKED;
       } else if (ONE_WAY[framing]!.has(command)) {
         row.oneWay++;
         role = Role.ONE_WAY;
+        state = REQ_ANSWERED;
       } else {
         row.requests++;
         role = Role.REQUEST;
@@ -274,17 +237,61 @@ export class SummaryBuilder {
     } else {
       row.pushes++;
       role = Role.PUSH;
-      state = PUSH_PENDING;
+      state = ACK_ONLY[framing]!.has(command) ? PUSH_PENDING : PUSH_NOACK;
     }
-    this.peerFrame = 0;
-    if (state !== 0) {
-      if (slot >= 0) table.reset(slot, state, t, frame, rowId);
-      else table.insert(who, k2, state, t, frame, rowId);
-    } else if (slot >= 0) {
-      // The slot was closed above and this packet opens nothing: keep it as a settled placeholder.
-      table.reset(slot, role === Role.ACK ? PUSH_ACKED : REQ_ANSWERED, t, frame, rowId);
-    }
+    if (slot >= 0) table.reset(slot, state, t, frame, rowId, oicqLen);
+    else table.insert(who, k2, state, t, frame, rowId, oicqLen);
     return role;
+  }
+
+  // A packet whose key is in the table: its role in that exchange, or 0 when it starts a new one.
+  private match(slot: number, dir: number, row: Row, t: number, oicqLen: number): RoleCode | 0 {
+    const table = this.table;
+    const state = table.state[slot]!;
+    const t0 = table.t0[slot]!;
+    if (t - t0 > table.windowMs) return 0;
+    const isPush = state === PUSH_PENDING || state === PUSH_ACKED || state === PUSH_NOACK;
+    if (dir === C2S) {
+      if (isPush) {
+        if (state !== PUSH_ACKED) {
+          this.rows[table.row[slot]!]!.pushesAcked++;
+          table.state[slot] = PUSH_ACKED;
+        }
+        row.acks++;
+        this.peerFrame = table.frame[slot]!;
+        return Role.ACK;
+      }
+      if (table.len[slot] !== oicqLen) return 0; // a resend carries the same bytes
+      const copies = table.copies[slot]! < 0xffff ? ++table.copies[slot]! : 0xffff;
+      if (copies === 2) this.rows[table.row[slot]!]!.retransmitted++;
+      row.retransmissions++;
+      this.peerFrame = table.frame[slot]!;
+      return Role.RETRANSMISSION;
+    }
+    this.peerFrame = table.frame[slot]!;
+    if (state === REQ_PENDING) {
+      table.state[slot] = REQ_ANSWERED;
+      const ms = t - t0;
+      const reqRow = this.rows[table.row[slot]!]!;
+      reqRow.answered++;
+      reqRow.replyMs.add(ms);
+      this.totalReply.add(ms);
+      row.replies++;
+      this.peerMs = ms;
+      return Role.REPLY;
+    }
+    if (state === REQ_ANSWERED) {
+      row.repeatedReplies++;
+      this.peerMs = t - t0;
+      return Role.REPEATED_REPLY;
+    }
+    if (table.len[slot] !== oicqLen) {
+      this.peerFrame = 0;
+      return 0;
+    }
+    if (table.copies[slot]! < 0xffff) table.copies[slot]!++;
+    row.repeatedPushes++;
+    return Role.REPEATED_PUSH;
   }
 
   /** Closes the outstanding exchanges and returns the summary. The builder is spent afterwards. */

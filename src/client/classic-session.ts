@@ -184,7 +184,7 @@ export class ClassicSession implements FramingSession {
           if (m.imType !== C.IM_TEXT) return { kind: 'ignored' };
           return {
             kind: 'message',
-            fragment: { sender: push.sender, serverSeq: push.serverSeq, sendTime: m.time, msgId: m.msgId, fragCount: Math.max(1, m.fragCount), fragIndex: m.fragIndex, text: m.text },
+            fragment: { sender: push.sender, serverSeq: push.serverSeq, sendTime: m.time, msgSeq: m.msgSeq, msgId: m.msgId, fragCount: Math.max(1, m.fragCount), fragIndex: m.fragIndex, text: m.text },
           };
         }
         case Cmd.SYSTEM_MESSAGE: {

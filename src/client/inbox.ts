@@ -41,12 +41,13 @@ export class Inbox {
   /** Takes one fragment; returns the message when it is complete and new, else undefined. */
   accept(f: Fragment): AssembledMessage | undefined {
     const seqKey = `${f.sender}:${f.serverSeq}`;
-    const idKey = `${f.sender}:${f.sendTime}:${f.msgId}:${f.fragIndex}`;
+    // The same identity the server de-duplicates on: a random u16 id alone collides within a busy second.
+    const idKey = `${f.sender}:${f.sendTime}:${f.msgSeq}:${f.msgId}:${f.fragIndex}`;
     const freshSeq = this.bySeq.add(seqKey);
     const freshId = this.byId.add(idKey);
     if (!freshSeq || !freshId) return undefined;
     if (f.fragCount <= 1) return { from: f.sender, text: f.text, time: new Date(f.sendTime * 1000), messageId: f.msgId, fragments: 1 };
-    const key = `${f.sender}:${f.sendTime}:${f.msgId}`;
+    const key = `${f.sender}:${f.sendTime}:${f.msgSeq}:${f.msgId}`;
     let p = this.partial.get(key);
     if (!p) {
       p = { frags: new Map(), count: f.fragCount };

@@ -210,7 +210,7 @@ export class ModernSession implements FramingSession {
           return {
             kind: 'message',
             fragment: {
-              sender: push.sender, serverSeq: push.msgSeq, sendTime: im.sendTime, msgId: im.msgId,
+              sender: push.sender, serverSeq: push.msgSeq, sendTime: im.sendTime, msgSeq: im.msgSeq, msgId: im.msgId,
               fragCount: Math.max(1, im.fragmentCount), fragIndex: im.fragmentIndex, text: M.imText(im),
             },
           };

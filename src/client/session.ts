@@ -65,6 +65,8 @@ export interface Fragment {
   serverSeq: number;
   /** Sender's send time, unix seconds. */
   sendTime: number;
+  /** The sender's message sequence (u16). */
+  msgSeq: number;
   msgId: number;
   fragCount: number;
   fragIndex: number;

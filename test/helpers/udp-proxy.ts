@@ -48,6 +48,8 @@ export interface UdpProxyOptions {
   hook?: (d: ProxyDatagram) => ProxyAction | undefined;
   /** A reordered datagram is released after this long if nothing overtakes it (default 50 ms). */
   reorderFlushMs?: number;
+  /** Keep every datagram in `log` (default true); long runs turn it off and read `stats` instead. */
+  logging?: boolean;
 }
 
 /** A logged datagram with the action taken. */
@@ -63,6 +65,11 @@ interface Upstream {
 /** The proxy. Start with `UdpProxy.start`, point clients at `port`, close when done. */
 export class UdpProxy {
   readonly log: ProxyLogEntry[] = [];
+  /** What was done to how many datagrams, per direction. */
+  readonly stats: Record<ProxyDirection, Record<'pass' | 'drop' | 'duplicate' | 'reorder' | 'delay', number>> = {
+    c2s: { pass: 0, drop: 0, duplicate: 0, reorder: 0, delay: 0 },
+    s2c: { pass: 0, drop: 0, duplicate: 0, reorder: 0, delay: 0 },
+  };
   hook: UdpProxyOptions['hook'];
   private readonly front: Socket;
   private readonly upstreams = new Map<string, Upstream>();
@@ -146,7 +153,9 @@ export class UdpProxy {
     if (this.closed) return;
     const d: ProxyDatagram = { direction, bytes: Buffer.from(bytes), client, index: this.counts[direction]++ };
     const action = this.decide(d);
-    this.log.push({ ...d, action });
+    const kind = typeof action === 'string' ? action : 'delay';
+    this.stats[d.direction][kind]++;
+    if (this.opts.logging !== false) this.log.push({ ...d, action });
     const held = this.held[direction];
     if (action === 'reorder' && !held) {
       const timer = setTimeout(() => this.release(direction), this.opts.reorderFlushMs ?? 50);

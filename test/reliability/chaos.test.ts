@@ -1,0 +1,23 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runChaos } from '../helpers/chaos.js';
+
+test('2 000 messages among 10 users through 30% loss, 10% duplication and reordering: each delivered exactly once, in order', async () => {
+  const r = await runChaos({
+    users: 10, messages: 2000, seed: 7, retryMs: 40, retries: 40, settleMs: 20_000,
+    rates: { drop: 0.3, duplicate: 0.1, reorder: 0.1, delay: 0.05, delayMs: [5, 30] },
+  });
+  // The network really was hostile, both ways.
+  for (const dir of ['c2s', 's2c'] as const) {
+    const s = r.proxy[dir];
+    const total = s.pass + s.drop + s.duplicate + s.reorder + s.delay;
+    assert.ok(s.drop / total > 0.25, `${dir} drop rate ${(s.drop / total).toFixed(2)}`);
+    assert.ok(s.duplicate > 0 && s.reorder > 0);
+  }
+  assert.equal(r.sent, 2000);
+  assert.equal(r.lost, 0, 'no accepted message lost');
+  assert.equal(r.duplicated, 0, 'no message shown twice');
+  assert.equal(r.outOfOrder, 0, 'every sender\'s order kept');
+  assert.equal(r.delivered, r.accepted);
+  assert.ok(r.accepted >= 1990, `${r.accepted} of 2000 accepted (${r.failed} failed after all retries)`);
+});
