@@ -141,14 +141,19 @@ export class SessionTracker {
 
   private tryKeys(p: SessionPacket, candidates: readonly Candidate[], notes: string[], what: string): SessionResult {
     const tried: string[] = [];
+    const missing: string[] = [];
     for (const [name, key] of candidates) {
-      if (!key) continue;
+      if (!key) {
+        missing.push(name);
+        continue;
+      }
       tried.push(name);
       const plain = teaDecrypt(p.body, key);
       if (plain) return { opened: this.decode(p, name, Buffer.from(plain)), notes };
     }
-    if (tried.length === 0) return { failure: `no key for ${what} yet (the exchange that hands it out is not in the capture)`, notes };
-    return { failure: `does not open with the ${tried.join(' or the ')}`, notes };
+    const unknown = missing.length ? `the ${missing.join(' and the ')} of ${what} is not known (the exchange that hands it out is not in the capture)` : '';
+    if (tried.length === 0) return { failure: unknown, notes };
+    return { failure: `does not open with the ${tried.join(' or the ')}${unknown ? `; ${unknown}` : ''}`, notes };
   }
 
   // ---------------------------------------------------------------- classic
