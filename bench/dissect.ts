@@ -248,6 +248,10 @@ function main(): void {
     const mb = statSync(file).size / 1e6;
     console.log(`capture: ${fmt(written, 0)} packets, ${fmt(mb, 1)} MB, generated in ${fmt(genMs / 1000, 1)} s (${file})`);
 
+    // The same command on a one-packet capture: the start-up's share of time and RSS (tsx, module loading).
+    const tiny = join(dir, 'tiny.pcap');
+    writePcapFile(tiny, traffic(1));
+    const base = timed(process.execPath, ['bin/oicq.js', 'dissect', '--summary', tiny]);
     const ours = timed(process.execPath, ['bin/oicq.js', 'dissect', '--summary', file], { OICQ_DISSECT_STATS: '1' });
     const stats = /dissect-stats (\{.*\})/.exec(ours.stderr);
     const inner = stats ? (JSON.parse(stats[1]!) as { frames: number; oicq: number; ms: number; maxRssKb: number }) : null;
@@ -265,6 +269,7 @@ function main(): void {
       ['oicq dissect --summary (wall, incl. start-up)', fmt(ours.ms / 1000, 2), fmt(oursRate, 0), ours.maxRssKb === null ? '?' : fmt(ours.maxRssKb / 1024, 1)],
     ];
     if (inner) rows.push(['  of which reading + dissecting', fmt(inner.ms / 1000, 2), fmt((written * 1000) / inner.ms, 0), fmt(inner.maxRssKb / 1024, 1)]);
+    rows.push(['  same command on a 1-packet capture (start-up)', fmt(base.ms / 1000, 2), '-', base.maxRssKb === null ? '?' : fmt(base.maxRssKb / 1024, 1)]);
     if (tshark) rows.push([`tshark -T fields -e oicq.command`, fmt(tshark.ms / 1000, 2), fmt((written * 1000) / tshark.ms, 0), tshark.maxRssKb === null ? '?' : fmt(tshark.maxRssKb / 1024, 1)]);
     printTable(`dissect vs tshark on ${fmt(written, 0)} packets`, ['tool', 's', 'packets/s', 'peak RSS MB'], rows);
     console.log(`\n${pairing}`);

@@ -34,7 +34,9 @@ export function tempDb(): string {
 
 /** Starts `oicq serve` and resolves when it listens. */
 export async function startServerProcess(db: string, extra: string[] = []): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin/oicq.js'), 'serve', '--host', '127.0.0.1', '--port', '0', '--db', db, '--no-demo', ...extra], {
+  // OICQ_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server of a bench run.
+  const nodeArgs = process.env.OICQ_SERVER_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin/oicq.js'), 'serve', '--host', '127.0.0.1', '--port', '0', '--db', db, '--no-demo', ...extra], {
     cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];

@@ -10,6 +10,9 @@ import { locateUdp4, newUdpLocation, type UdpLocation } from './udp-fast.js';
 import { SessionTracker, type Credential, type SessionResult } from './sessions.js';
 import { Role, ROLE_NAMES, SummaryBuilder, type RoleCode, type Summary } from './summary.js';
 
+/** Bytes per capture read: a quarter of the reader's default, which reads no faster but holds more memory. */
+export const READ_CHUNK = 256 * 1024;
+
 /** Options of dissectFile. */
 export interface DissectOptions {
   /** Server ports (default [8000]). */
@@ -136,7 +139,7 @@ export async function dissectFile(path: string, options: DissectOptions = {}, si
   let capture: CaptureStats | null = null;
   let error: CaptureError | null = null;
   try {
-    capture = await readCapture(path, d.onFrame, options.chunkSize === undefined ? {} : { chunkSize: options.chunkSize });
+    capture = await readCapture(path, d.onFrame, { chunkSize: options.chunkSize ?? READ_CHUNK });
   } catch (e) {
     if (!(e instanceof CaptureError)) throw e;
     error = e;

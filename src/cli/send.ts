@@ -1,7 +1,8 @@
 // `oicq send`: log in, send one message, exit 0 only when the server acked it. Also home of what the two
 // client commands share (options, the password, turning SDK errors into one-line CliErrors).
 import {
-  Client, LoginRefusedError, RedirectRefusedError, SendFailedError, TimeoutError, UnknownUserError, WrongPasswordError,
+  Client, LoginRefusedError, RedirectRefusedError, SendFailedError,
+  NotOnlineError, TimeoutError, UnknownUserError, WrongPasswordError,
   type Friend, type ClientOptions,
 } from '../client/index.js';
 import { DEFAULT_SERVER, parseServer } from '../client/client.js';
@@ -97,6 +98,7 @@ export function explain(e: unknown, server: string, uid: number): unknown {
   if (e instanceof LoginRefusedError) return new CliError(`login refused: ${e.reason}`, EXIT_LOGIN);
   if (e instanceof RedirectRefusedError) return new CliError(`the server redirected us to ${e.target}; redirects are not followed — check --server`, EXIT_LOGIN);
   if (e instanceof SendFailedError) return new CliError(`the server did not accept the message to ${e.to} — no such user, or their mailbox is full`, EXIT_SEND);
+  if (e instanceof NotOnlineError) return new CliError(`the session ended before the server answered (was ${uid} logged in from another place?) — try again`, EXIT_LOGIN);
   const code = (e as { code?: unknown } | null)?.code;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new CliError(`cannot resolve the host of ${server} — check --server`, EXIT_UNREACHABLE);
   return e;

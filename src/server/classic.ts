@@ -14,7 +14,7 @@ import {
   keepAliveRequestCodec, keepAliveReplyCodec, keepAliveReply,
   keyRequestCodec, keyReplyCodec, KEY_REPLY_PADDING,
   sendImRequestCodec, sendImReplyCodec, receiveImPushCodec, receiveImAckCodec, RecvType, IM_TEXT,
-  systemMessageCodec, systemMessageAckCodec, SystemCode,
+  systemMessageCodec, systemMessageAckCodec, SystemCode, memoRequestCodec, memoReplyCodec,
   type LoginReply,
 } from '../protocol/bodies/classic/index.js';
 import { KICKED_TEXT } from '../protocol/bodies/modern/index.js';
@@ -24,7 +24,7 @@ import type { StoredMessage } from '../store/store.js';
 import type { FramingHandler } from './context.js';
 import { SessionRequests } from './requests.js';
 import type { Endpoint, Presence, SenderInfo, Session, SessionOutput } from './session.js';
-import { packMsgId, unpackMsgId } from './login-token.js';
+import { fragmentOf, packMsgId, unpackMsgId } from './message-id.js';
 
 const FRIENDS_PER_PAGE = 50;
 /** What a replaced session is told (the Chinese text is what QQ clients recognise). */
@@ -141,6 +141,11 @@ export class ClassicHandler extends SessionRequests implements FramingHandler, S
         hub.ack(s, p.seq);
         return this.noReply(s, p);
       }
+      case Cmd.BUDDY_MEMO: {
+        // The server keeps no memos; the lone sub-command is the "no memo" answer pidgin accepts.
+        const { sub } = this.decode(memoRequestCodec, plain);
+        return this.reply(s, p, memoReplyCodec.encode({ sub }));
+      }
       case Cmd.ACK_SYSTEM_MESSAGE: {
         this.decode(systemMessageAckCodec, plain);
         return this.noReply(s, p);
@@ -175,9 +180,11 @@ export class ClassicHandler extends SessionRequests implements FramingHandler, S
       // Non-text IMs (file-transfer requests …) are not relayed; answer so the client does not retry.
       return this.reply(s, p, sendImReplyCodec.encode({ result: 0 }));
     }
+    const frag = fragmentOf(m.fragCount, m.fragIndex);
+    if (!frag) return this.reply(s, p, sendImReplyCodec.encode({ result: 1 }));
     this.ctx.hub.submit([{
       sender: s.uid, receiver: req.receiver, sentAt: m.time, msgId: packMsgId(m.msgSeq, m.msgId),
-      fragCount: m.fragCount, fragIndex: m.fragIndex, replyType: m.replyType, text: m.text,
+      ...frag, replyType: m.replyType, text: m.text,
       font: m.font ? messageFontOf(m.font) : undefined,
     }], ([r]) => {
       if (s.closed) return;

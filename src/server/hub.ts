@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock, Timer } from '../transport/clock.js';
 import type { NewMessage, Store, StoredMessage } from '../store/store.js';
+import { checkMessage } from '../store/validate.js';
 import { imKey } from '../protocol/keys.js';
 import { ipToU32, Status } from '../protocol/bodies/status-block.js';
 import type { RandomSource } from '../protocol/random.js';
@@ -30,7 +31,7 @@ export const DEFAULT_HUB_OPTIONS: HubOptions = {
 };
 
 /** The outcome of submitting one message fragment. */
-export type SubmitResult = { ok: true; id: number; duplicate: boolean } | { ok: false; reason: 'unknown_receiver' | 'mailbox_full' };
+export type SubmitResult = { ok: true; id: number; duplicate: boolean } | { ok: false; reason: 'unknown_receiver' | 'mailbox_full' | 'bad_message' | 'store_failed' };
 
 interface Submission {
   msgs: NewMessage[];
@@ -117,7 +118,9 @@ export class Hub {
    * a push that arrives before it cannot be opened by the client yet.
    */
   deliverPending(s: Session): void {
-    if (!s.closed) this.loadPending(s);
+    if (s.closed || s.pendingLoaded) return;
+    s.pendingLoaded = true;
+    this.loadPending(s);
   }
 
   /** Ends a session: friends see it go offline (unless it was replaced or the server stops). */
@@ -207,31 +210,57 @@ export class Hub {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
     // After the socket's pending datagrams are read: one commit serves all the sends and acks of this turn.
-    setImmediate(() => this.flush());
+    setImmediate(() => this.safeFlush());
   }
 
-  /** Commits every queued submission and delivery mark (one transaction each) and answers the submissions. */
+  /** flush() for the event loop: a failing store must cost this batch, not the process. */
+  private safeFlush(): void {
+    const batch = this.submissions;
+    try {
+      this.flush();
+    } catch (err) {
+      this.log.error({ err }, 'storing a batch of messages failed; its senders are told the sends failed');
+      for (const sub of batch) sub.done(sub.msgs.map(() => ({ ok: false, reason: 'store_failed' })));
+    }
+  }
+
+  /** Undelivered messages of a receiver: counted in memory while it is online, else asked of the store. */
+  private pendingOf(receiver: number): number {
+    const s = this.sessions.get(receiver);
+    if (!s) return this.store.pendingCount(receiver);
+    let n = 0;
+    for (const pair of s.pairs.values()) n += pair.queue.length + (pair.inflight ? 1 : 0);
+    return n;
+  }
+
+  /** Commits every queued submission and delivery mark in one transaction, then answers the submissions. */
   flush(): void {
     this.flushScheduled = false;
-    if (this.delivered.length) {
-      const ids = this.delivered;
-      this.delivered = [];
-      this.store.markDeliveredMany(ids);
-    }
+    const delivered = this.delivered;
+    this.delivered = [];
     const batch = this.submissions;
-    if (batch.length === 0) return;
     this.submissions = [];
+    if (batch.length === 0) {
+      if (delivered.length) this.store.storeMessages([], delivered);
+      return;
+    }
     const accepted: NewMessage[] = [];
     const verdicts: (SubmitResult | number)[][] = [];
     const pendingNow = new Map<number, number>();
     for (const sub of batch) {
       const v: (SubmitResult | number)[] = [];
       for (const m of sub.msgs) {
-        if (!this.store.getUser(m.receiver)) {
+        try {
+          checkMessage(m);
+        } catch {
+          v.push({ ok: false, reason: 'bad_message' });
+          continue;
+        }
+        if (!this.sessions.has(m.receiver) && !this.store.getUser(m.receiver)) {
           v.push({ ok: false, reason: 'unknown_receiver' });
           continue;
         }
-        const pending = (pendingNow.get(m.receiver) ?? this.store.pendingCount(m.receiver)) + 1;
+        const pending = (pendingNow.get(m.receiver) ?? this.pendingOf(m.receiver)) + 1;
         if (pending > this.opts.maxPendingPerUser) {
           v.push({ ok: false, reason: 'mailbox_full' });
           continue;
@@ -242,7 +271,7 @@ export class Hub {
       }
       verdicts.push(v);
     }
-    const stored = accepted.length ? this.store.storeMessages(accepted) : [];
+    const stored = this.store.storeMessages(accepted, delivered);
     const fresh: StoredMessage[] = [];
     stored.forEach((r, i) => {
       if (!r.duplicate) {
@@ -309,9 +338,8 @@ export class Hub {
 
   private senderInfo(uid: number): SenderInfo {
     const s = this.sessions.get(uid);
-    const nick = this.store.getUser(uid)?.nick ?? String(uid);
-    if (s) return { ip: ipToU32(s.endpoint.address), port: s.endpoint.port, clientVersion: s.version, imKey: imKey(uid, s.sessionKey), nick };
-    return { ip: 0, port: 0, clientVersion: 0, imKey: imKey(uid, Buffer.alloc(16)), nick };
+    if (s) return { ip: ipToU32(s.endpoint.address), port: s.endpoint.port, clientVersion: s.version, imKey: imKey(uid, s.sessionKey) };
+    return { ip: 0, port: 0, clientVersion: 0, imKey: imKey(uid, Buffer.alloc(16)) };
   }
 
   /** A receiver acked the push with server sequence `seq`; returns false for an unknown or repeated ack. */

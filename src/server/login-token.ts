@@ -35,13 +35,3 @@ export class LoginTokens implements TokenSource {
     return [b, b - 1].some((x) => timingSafeEqual(this.make(e, x, label, token.length), token));
   }
 }
-
-/** Packs a message's sequence and id (both u16 on the wire) into the store's u32 message id. */
-export function packMsgId(msgSeq: number, msgId: number): number {
-  return ((msgSeq & 0xffff) * 0x10000 + (msgId & 0xffff)) >>> 0;
-}
-
-/** Splits the store's u32 message id back into (sequence, id). */
-export function unpackMsgId(stored: number): { msgSeq: number; msgId: number } {
-  return { msgSeq: Math.floor(stored / 0x10000) & 0xffff, msgId: stored & 0xffff };
-}

@@ -10,7 +10,7 @@ import type { MessageFont, StoredMessage } from '../store/store.js';
 import type { FramingHandler } from './context.js';
 import { SessionRequests } from './requests.js';
 import type { Endpoint, Presence, SenderInfo, Session, SessionOutput } from './session.js';
-import { packMsgId, unpackMsgId } from './login-token.js';
+import { fragmentOf, packMsgId, unpackMsgId } from './message-id.js';
 import { PendingLogins } from './pending-logins.js';
 import { levelOf, statusBlockOf } from './classic.js';
 
@@ -19,6 +19,8 @@ const FRIENDS_PER_PAGE = 50;
 /** ≈ 22 entries make the capture's ≈1000-byte online reply. */
 const ONLINE_PER_PAGE = 22;
 const SIGNATURES_PER_PAGE = 30;
+/** Longest wait before a new session's queued messages are pushed (see sendLoginInfo). */
+const PENDING_HOLD_MS = 1500;
 
 // Font flag bits, as in the classic font trailer's attribute byte (a project choice: MQ sends 0).
 const BOLD = 0x20;
@@ -206,7 +208,9 @@ export class ModernHandler extends SessionRequests implements FramingHandler, Se
     });
     const bytes = this.loginReply(p, from, info.loginInfoKey2, M.sendLoginInfoReply.encode(reply));
     session.replies.set(p.command, p.seq, bytes);
-    ctx.hub.deliverPending(session);
+    // Queued messages wait until the client has loaded its buddy list (its online-list request ends MyQQ's
+    // post-login chain), so it can show who they are from; at most PENDING_HOLD_MS.
+    ctx.clock.setTimeout(() => ctx.hub.deliverPending(session), PENDING_HOLD_MS);
   }
 
   // ---- after login ----
@@ -273,6 +277,7 @@ export class ModernHandler extends SessionRequests implements FramingHandler, Se
       }
       case Cmd.GET_ONLINE_FRIENDS: {
         const { start } = this.decode(M.onlineListRequest, plain);
+        hub.deliverPending(s);
         const online = hub.onlineFriends(s.uid).filter((f) => f.uid > start);
         const page = online.slice(0, ONLINE_PER_PAGE);
         return this.reply(s, p, M.onlineListReply.encode({
@@ -318,9 +323,11 @@ export class ModernHandler extends SessionRequests implements FramingHandler, Se
     const im = req.im;
     if (req.sender !== s.uid || im.sender !== s.uid) return this.ctx.drop('bad_body', s.endpoint, p);
     if (im.contentType !== M.IM_CONTENT_TEXT) return this.reply(s, p, M.sendImReply.encode({ result: 0 }));
+    const frag = fragmentOf(im.fragmentCount, im.fragmentIndex);
+    if (!frag) return this.reply(s, p, M.sendImReply.encode({ result: 1 }));
     this.ctx.hub.submit([{
       sender: s.uid, receiver: req.receiver, sentAt: im.sendTime, msgId: packMsgId(im.msgSeq, im.msgId),
-      fragCount: im.fragmentCount, fragIndex: im.fragmentIndex, replyType: im.replyType, text: M.imText(im), font: fontOfIm(im),
+      ...frag, replyType: im.replyType, text: M.imText(im), font: fontOfIm(im),
     }], ([r]) => {
       if (s.closed) return;
       this.reply(s, p, M.sendImReply.encode({ result: r?.ok ? 0 : 1 }));

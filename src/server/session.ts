@@ -28,7 +28,6 @@ export interface SenderInfo {
   clientVersion: number;
   /** IM key = MD5(sender ‖ sender's session key), or a stand-in when the sender is offline. */
   imKey: Buffer;
-  nick: string;
 }
 
 /** Why a session ended. */
@@ -90,6 +89,8 @@ export class Session {
   status: number;
   lastSeen: number;
   closed = false;
+  /** Whether the undelivered messages of the store were queued for this session (once per session). */
+  pendingLoaded = false;
   /** Replies sent, by (command, sequence), for duplicate requests. */
   readonly replies = new DupWindow<Buffer>(64);
   readonly pairs = new Map<number, PairQueue>();

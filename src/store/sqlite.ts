@@ -3,7 +3,7 @@
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Account, Friend, FriendGroup, MessageFont, NewMessage, Store, StoredMessage } from './store.js';
+import type { Account, Friend, FriendGroup, NewMessage, Store, StoredMessage } from './store.js';
 import { migrate } from './schema.js';
 import {
   DEFAULT_GROUP_NAME,
@@ -11,6 +11,7 @@ import {
   MAX_UID,
   StoreError,
   checkInt,
+  checkMessage,
   checkName,
   checkPasswordMd5,
   checkUid,
@@ -150,24 +151,6 @@ function toMessage(r: MessageRow): StoredMessage {
   return m;
 }
 
-function checkMessage(m: NewMessage): void {
-  checkUid(m.sender, 'sender');
-  checkUid(m.receiver, 'receiver');
-  checkInt(m.sentAt, 0, MAX_UID, 'sentAt');
-  checkInt(m.msgId, 0, MAX_UID, 'msgId');
-  checkInt(m.fragCount, 1, 0xff, 'fragCount');
-  checkInt(m.fragIndex, 0, m.fragCount - 1, 'fragIndex');
-  checkInt(m.replyType, 0, 0xff, 'replyType');
-  if (typeof m.text !== 'string') throw new StoreError('bad-input', 'message text must be a string');
-  if (m.font) checkFont(m.font);
-}
-
-function checkFont(f: MessageFont): void {
-  if (typeof f.name !== 'string') throw new StoreError('bad-input', 'font name must be a string');
-  checkInt(f.size, 0, 0xff, 'font size');
-  checkInt(f.color, 0, 0xffffff, 'font color');
-}
-
 /** Prepares every statement the store uses, once per connection. */
 function prepareStatements(db: Database.Database) {
   const p = <R = unknown>(sql: string) => db.prepare<unknown[], R>(sql);
@@ -238,12 +221,11 @@ type Statements = ReturnType<typeof prepareStatements>;
 
 class SqliteStore implements Store {
   private readonly s: Statements;
-  private readonly storeBatch: Database.Transaction<(msgs: NewMessage[]) => { id: number; duplicate: boolean }[]>;
+  private readonly storeBatch: Database.Transaction<(msgs: NewMessage[], delivered: readonly number[]) => { id: number; duplicate: boolean }[]>;
   private readonly addFriendTx: (a: number, b: number, ga: number | undefined, gb: number | undefined) => void;
   private readonly removeFriendTx: (a: number, b: number) => boolean;
   private readonly removeGroupTx: (uid: number, index: number) => void;
   private readonly addGroupTx: Database.Transaction<(uid: number, name: string) => number>;
-  private readonly markBatch: Database.Transaction<(ids: readonly number[]) => void>;
 
   constructor(
     private readonly db: Database.Database,
@@ -251,8 +233,9 @@ class SqliteStore implements Store {
   ) {
     this.s = prepareStatements(db);
 
-    this.storeBatch = db.transaction((msgs: NewMessage[]) => {
+    this.storeBatch = db.transaction((msgs: NewMessage[], delivered: readonly number[]) => {
       const at = this.now();
+      for (const id of delivered) this.s.markDelivered.run(at, id);
       return msgs.map((m) => {
         const f = m.font;
         const style = f ? (f.bold ? BOLD : 0) | (f.italic ? ITALIC : 0) | (f.underline ? UNDERLINE : 0) : null;
@@ -265,11 +248,6 @@ class SqliteStore implements Store {
         );
         return { id: row!.id, duplicate: false };
       });
-    });
-
-    this.markBatch = db.transaction((ids: readonly number[]) => {
-      const at = this.now();
-      for (const id of ids) this.s.markDelivered.run(at, id);
     });
 
     this.addFriendTx = db.transaction((a: number, b: number, ga: number | undefined, gb: number | undefined) => {
@@ -436,12 +414,13 @@ class SqliteStore implements Store {
     this.s.moveFriend.run(index, owner, friend);
   }
 
-  storeMessages(msgs: NewMessage[]): { id: number; duplicate: boolean }[] {
+  storeMessages(msgs: NewMessage[], delivered: readonly number[] = []): { id: number; duplicate: boolean }[] {
     // Validate the whole batch first: a bad message must not leave half a batch behind.
     for (const m of msgs) checkMessage(m);
-    if (msgs.length === 0) return [];
+    for (const id of delivered) checkInt(id, 1, Number.MAX_SAFE_INTEGER, 'message id');
+    if (msgs.length === 0 && delivered.length === 0) return [];
     // IMMEDIATE: take the write lock before the duplicate lookup, so no other process inserts in between.
-    return this.storeBatch.immediate(msgs);
+    return this.storeBatch.immediate(msgs, delivered);
   }
 
   pendingFor(receiver: number, limit?: number): StoredMessage[] {
@@ -460,12 +439,6 @@ class SqliteStore implements Store {
     checkInt(id, 1, Number.MAX_SAFE_INTEGER, 'message id');
     // Unknown or already delivered ids change nothing: a receiver may ack twice.
     this.s.markDelivered.run(this.now(), id);
-  }
-
-  markDeliveredMany(ids: readonly number[]): void {
-    for (const id of ids) checkInt(id, 1, Number.MAX_SAFE_INTEGER, 'message id');
-    if (ids.length === 0) return;
-    this.markBatch(ids);
   }
 
   getMessage(id: number): StoredMessage | undefined {

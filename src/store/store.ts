@@ -93,17 +93,16 @@ export interface Store {
   /**
    * Stores messages in one transaction (group commit). A message equal to one already stored
    * (same sender, receiver, sentAt, msgId, fragIndex) is not stored again: its existing id is returned
-   * with duplicate = true. Durable when this returns.
+   * with duplicate = true. `delivered` ids are marked delivered in the same transaction (one commit for a
+   * whole turn of sends and acks). Durable when this returns.
    */
-  storeMessages(msgs: NewMessage[]): { id: number; duplicate: boolean }[];
+  storeMessages(msgs: NewMessage[], delivered?: readonly number[]): { id: number; duplicate: boolean }[];
   /** Undelivered messages for a receiver, in store order. */
   pendingFor(receiver: number, limit?: number): StoredMessage[];
   /** Number of undelivered messages for a receiver. */
   pendingCount(receiver: number): number;
   /** Marks a message delivered (acked by the receiver); idempotent. */
   markDelivered(id: number): void;
-  /** Marks several messages delivered in one transaction (acks are group-committed like sends). */
-  markDeliveredMany(ids: readonly number[]): void;
   getMessage(id: number): StoredMessage | undefined;
 
   close(): void;

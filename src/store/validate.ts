@@ -1,5 +1,6 @@
 // Input checks shared by every Store backend, so each one rejects bad input with the same messages
 // (the CLI shows them as-is and adds a hint chosen by `code`).
+import type { MessageFont, NewMessage } from './store.js';
 
 /** Largest uid: uids are u32 on the wire. */
 export const MAX_UID = 0xffffffff;
@@ -64,4 +65,24 @@ export function checkName(name: string, what: string): string {
   if ([...t].length > MAX_NAME_LENGTH) throw new StoreError('bad-input', `${what} is longer than ${MAX_NAME_LENGTH} characters`);
   if (CONTROL.test(t)) throw new StoreError('bad-input', `${what} must not contain control characters`);
   return t;
+}
+
+/** Checks a message before it is stored; throws StoreError (bad-input) naming the field. */
+export function checkMessage(m: NewMessage): void {
+  checkUid(m.sender, 'sender');
+  checkUid(m.receiver, 'receiver');
+  checkInt(m.sentAt, 0, MAX_UID, 'sentAt');
+  checkInt(m.msgId, 0, MAX_UID, 'msgId');
+  checkInt(m.fragCount, 1, 0xff, 'fragCount');
+  checkInt(m.fragIndex, 0, m.fragCount - 1, 'fragIndex');
+  checkInt(m.replyType, 0, 0xff, 'replyType');
+  if (typeof m.text !== 'string') throw new StoreError('bad-input', 'message text must be a string');
+  if (m.font) checkFont(m.font);
+}
+
+/** Checks a message font. */
+export function checkFont(f: MessageFont): void {
+  if (typeof f.name !== 'string') throw new StoreError('bad-input', 'font name must be a string');
+  checkInt(f.size, 0, 0xff, 'font size');
+  checkInt(f.color, 0, 0xffffff, 'font color');
 }

@@ -23,6 +23,8 @@ import {
   friendStatusPushCodec,
   systemMessageCodec,
   systemMessageAckCodec,
+  memoRequestCodec,
+  memoReplyCodec,
   keepAliveReply,
   keepAliveReplyCodec,
   keepAliveRequestCodec,
@@ -351,6 +353,7 @@ test('the registry: wraps and codec names of every classic command', () => {
     [0x0022, 'keyPrefixed', 'loginRequest', 'loginReply', 'loginReply'],
     [0x0026, 'session', 'friendListRequest', 'session', 'friendListReply'],
     [0x0027, 'session', 'onlineFriendsRequest', 'session', 'onlineFriendsReply'],
+    [0x003e, 'session', 'memoRequest', 'session', 'memoReply'],
     [0x0058, 'session', 'friendGroupsRequest', 'session', 'friendGroupsReply'],
     [0x005c, 'session', 'levelsRequest', 'session', 'levelsReply'],
     [0x0062, 'none', 'tokenRequest', 'none', 'tokenReply'],
@@ -574,4 +577,11 @@ test('system message (0x0080) and its ack (0x0012): fields, GB18030 text with se
   assert.equal(systemMessageAckCodec.encode(ack).toString('hex'), '361e31303030301e1234');
   assert.deepEqual(systemMessageAckCodec.decode(systemMessageAckCodec.encode(ack)), ack);
   assert.throws(() => systemMessageCodec.decode(Buffer.from('6\x1f1')), (e: unknown) => e instanceof DecodeError && e.reason === 'truncated');
+});
+
+test('buddy memo (0x003E): pidgin\'s request, the one-byte "no memo" reply, and a full memo round trip', () => {
+  assert.deepEqual(memoRequestCodec.decode(Buffer.from('0300002712', 'hex')), { sub: 3, uid: 10002 });
+  assert.equal(memoReplyCodec.encode({ sub: 3 }).toString('hex'), '03');
+  const full = { sub: 3, memo: { uid: 10002, unknown: 0, fields: ['小明', '', '', '', 'a@b.c', '', 'note'] } };
+  assert.deepEqual(memoReplyCodec.decode(memoReplyCodec.encode(full)), full);
 });

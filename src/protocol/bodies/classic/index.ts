@@ -10,6 +10,7 @@ import { receiveImAckCodec, receiveImPushCodec, sendImReplyCodec, sendImRequestC
 import { onlineFriendsReplyCodec, onlineFriendsRequestCodec } from './online.js';
 import { changeStatusReplyCodec, changeStatusRequestCodec, friendStatusPushCodec } from './status.js';
 import { systemMessageAckCodec, systemMessageCodec } from './system.js';
+import { memoReplyCodec, memoRequestCodec } from './memo.js';
 
 export * from './info.js';
 export * from './keepalive.js';
@@ -21,6 +22,7 @@ export * from './message.js';
 export * from './online.js';
 export * from './status.js';
 export * from './system.js';
+export * from './memo.js';
 
 // One line per command (PROTOCOL.md §5): code, then the c2s and s2c codecs. Wrap is `session` unless
 // the row says otherwise.
@@ -38,6 +40,7 @@ const ROWS: readonly Row[] = [
   [0x0022, loginRequestCodec, loginReplyCodec, { c2s: 'keyPrefixed', s2c: 'loginReply' }],
   [0x0026, friendListRequestCodec, friendListReplyCodec],
   [0x0027, onlineFriendsRequestCodec, onlineFriendsReplyCodec],
+  [0x003e, memoRequestCodec, memoReplyCodec],
   [0x0058, friendGroupsRequestCodec, friendGroupsReplyCodec],
   [0x005c, levelsRequestCodec, levelsReplyCodec],
   [0x0062, tokenRequestCodec, tokenReplyCodec, { c2s: 'none', s2c: 'none' }],

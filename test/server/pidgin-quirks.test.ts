@@ -1,0 +1,59 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Cmd } from '../../src/protocol/commands.js';
+import { imKey } from '../../src/protocol/keys.js';
+import { sendImRequestCodec, memoRequestCodec, memoReplyCodec, IM_TEXT } from '../../src/protocol/bodies/classic/index.js';
+import { DEFAULT_FONT } from '../../src/protocol/text.js';
+import { ClassicDriver } from '../helpers/classic-driver.js';
+import { startServer, seedAccounts, until } from '../helpers/udp.js';
+
+const CAROL = { uid: 100003, password: 'carol' };
+const DAVE = { uid: 100004, password: 'dave' };
+
+test("pidgin's send (fragment count 0, index 0, id 0) is accepted, stored as one fragment, delivered — and never stops the server", async () => {
+  const { server, store } = await startServer();
+  seedAccounts(store, [CAROL, DAVE], [[CAROL.uid, DAVE.uid]]);
+  const c = await ClassicDriver.open(server.address.port, CAROL.uid, CAROL.password);
+  const d = await ClassicDriver.open(server.address.port, DAVE.uid, DAVE.password);
+  try {
+    await c.login();
+    await d.login();
+    const send = (fragCount: number, fragIndex: number, text: string, msgSeq: number) => c.request(Cmd.SEND_IM, sendImRequestCodec.encode({
+      sender: CAROL.uid, receiver: DAVE.uid,
+      message: {
+        senderVersion: 0x0d55, sender: CAROL.uid, receiver: DAVE.uid, imKey: imKey(CAROL.uid, c.sessionKey), imType: IM_TEXT,
+        msgSeq, time: 1_763_900_000, face: 0, fragCount, fragIndex, msgId: 0, replyType: 1, text, font: DEFAULT_FONT,
+      },
+    }));
+    assert.deepEqual(await send(0, 0, 'hi dave', 0x38b6), Buffer.from([0]));
+    const m = await d.receive();
+    assert.ok(m.push.content.kind === 'im');
+    assert.deepEqual([m.push.content.message.text, m.push.content.message.fragCount, m.push.content.message.fragIndex], ['hi dave', 1, 0]);
+    // A fragment index beyond the count is refused (result 1), nothing is stored, the server goes on.
+    assert.deepEqual(await send(2, 5, 'bad index', 0x38b7), Buffer.from([1]));
+    assert.deepEqual(await send(0, 3, 'bad index', 0x38b8), Buffer.from([1]));
+    assert.equal(await c.send(DAVE.uid, 'still serving', { msgSeq: 0x38b9 }), 0);
+    assert.equal((await d.receive()).push.content.kind, 'im');
+    await until(() => store.pendingCount(DAVE.uid) === 0, 2000, 'acked');
+    assert.equal(server.metrics.dropped.unexpected, 0);
+  } finally {
+    c.close();
+    d.close();
+    await server.close();
+  }
+});
+
+test("pidgin's buddy-memo request (0x003E, 03 + uid) gets the one-byte \"no memo\" answer", async () => {
+  const { server, store } = await startServer();
+  seedAccounts(store, [CAROL, DAVE], [[CAROL.uid, DAVE.uid]]);
+  const c = await ClassicDriver.open(server.address.port, CAROL.uid, CAROL.password);
+  try {
+    await c.login();
+    const reply = await c.request(Cmd.BUDDY_MEMO, memoRequestCodec.encode({ sub: 3, uid: DAVE.uid }));
+    assert.deepEqual(memoReplyCodec.decode(reply), { sub: 3 });
+    assert.equal(server.metrics.dropped.unknown_command, 0);
+  } finally {
+    c.close();
+    await server.close();
+  }
+});
