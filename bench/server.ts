@@ -48,7 +48,13 @@ const db = tempDb();
 createLoadAccounts(db, N);
 const server = await startServerProcess(db, ['--log-level', 'info', '--prelogin-rate', '100000', '--sync', SYNC]);
 const { clients, stop } = await loginLoadClients(server.port, N);
+const cpu0 = { server: server.cpuMs(), load: process.cpuUsage() };
+const t0 = Date.now();
 const max = await saturate(clients, PHASE_MS);
+const wall = Date.now() - t0;
+const serverCpu = (100 * (server.cpuMs() - cpu0.server)) / wall;
+const u = process.cpuUsage(cpu0.load);
+const loadCpu = (100 * (u.user + u.system)) / 1000 / wall;
 const rss = server.rssKb();
 const half = await paced(clients, max.rate / 2, PHASE_MS);
 stop();
@@ -60,6 +66,7 @@ printTable('Results', ['measure', 'value'], [
   ['delivered messages/s (half rate, paced)', fmt(half.rate, 0)],
   ['  latency p50 / p99 at half rate (ms)', `${fmt(half.p50, 2)} / ${fmt(half.p99, 2)}`],
   ['server RSS under load (MB)', fmt(rss / 1024, 1)],
+  ['CPU during the max phase: server / load generator', `${fmt(serverCpu, 0)}% / ${fmt(loadCpu, 0)}%`],
   ['reference: node:dgram echo round trips/s', fmt(echo, 0)],
   ['ratio delivered/echo (target ≥ 0.5×)', ratio(max.rate, echo)],
   ['p99 at half rate < 5 ms (target)', half.p99 < 5 ? 'met' : 'missed'],

@@ -11,7 +11,8 @@ import {
   sendImRequestCodec, receiveImPushCodec, receiveImAckCodec, receiveImAckFor, keepAliveRequestCodec, IM_TEXT,
 } from '../../src/protocol/bodies/classic/index.js';
 import { ClassicDriver } from '../../test/helpers/classic-driver.js';
-import { oicq } from '../../scripts/lib/server-process.js';
+import { openSqliteStore } from '../../src/store/sqlite.js';
+import { passwordMd5 } from '../../src/protocol/keys.js';
 
 const random = seededRandom(2024);
 
@@ -104,8 +105,10 @@ export class LoadClient {
 
 /** Creates `n` accounts (uids from `base`, friends in pairs i ↔ i^1) in a database, before the server starts. */
 export function createLoadAccounts(db: string, n: number, base = 50000): void {
-  for (let i = 0; i < n; i++) oicq(['user', 'add', String(base + i), '--password', `pw${i}`, '--db', db]);
-  for (let i = 0; i < n; i += 2) oicq(['friend', 'add', String(base + i), String(base + i + 1), '--db', db]);
+  const store = openSqliteStore(db, { synchronous: 'normal' });
+  for (let i = 0; i < n; i++) store.addUser(base + i, passwordMd5(`pw${i}`), `load${i}`);
+  for (let i = 0; i < n; i += 2) store.addFriend(base + i, base + i + 1);
+  store.close();
 }
 
 /** Logs `n` load clients in; they keep alive every second until `stop()`. */

@@ -23,6 +23,8 @@ export interface ServerProcess {
   logs: string[];
   /** Resident set size in kB, from /proc. */
   rssKb(): number;
+  /** CPU time (user + system) used so far, in ms, from /proc. */
+  cpuMs(): number;
   /** SIGTERM, then resolves with the metrics the server logged when it stopped. */
   stop(): Promise<Record<string, unknown> | undefined>;
 }
@@ -63,6 +65,14 @@ export async function startServerProcess(db: string, extra: string[] = []): Prom
       try {
         const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
         return m ? Number(m[1]) : 0;
+      } catch {
+        return 0;
+      }
+    },
+    cpuMs: () => {
+      try {
+        const f = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime + stime in clock ticks (USER_HZ = 100)
       } catch {
         return 0;
       }

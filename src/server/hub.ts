@@ -210,6 +210,7 @@ export class Hub {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
     // After the socket's pending datagrams are read: one commit serves all the sends and acks of this turn.
+    // (A 1–2 ms commit window was measured and bought no throughput, only latency.)
     setImmediate(() => this.safeFlush());
   }
 
