@@ -1,6 +1,6 @@
 // `npm run chaos`: 100 000 messages among 50 users through a proxy with 30% loss, 10% duplication, 10% reordering
 // and some delay, both ways. Prints lost / duplicated / out-of-order counts (target: 0, 0, 0).
-import { runChaos } from '../test/helpers/chaos.js';
+import { CHAOS_RATES, runChaos } from '../test/helpers/chaos.js';
 
 const messages = Number(process.env.CHAOS_MESSAGES ?? 100_000);
 const users = Number(process.env.CHAOS_USERS ?? 50);
@@ -8,7 +8,7 @@ const seed = Number(process.env.CHAOS_SEED ?? 1);
 console.log(`chaos: ${messages} messages among ${users} users, seed ${seed}; 30% loss, 10% duplication, 10% reordering, 5% delay (5–30 ms), both ways`);
 const r = await runChaos({
   users, messages, seed, retryMs: 40, retries: 40, settleMs: 60_000,
-  rates: { drop: 0.3, duplicate: 0.1, reorder: 0.1, delay: 0.05, delayMs: [5, 30] },
+  rates: CHAOS_RATES,
   onProgress: (n) => { if (n % 10_000 === 0) process.stderr.write(`  ${n} sent\n`); },
 });
 const pct = (d: 'c2s' | 's2c') => {

@@ -6,6 +6,12 @@ import type { Framing } from '../../src/protocol/framing.js';
 import { UdpProxy, type ProxyRates } from './udp-proxy.js';
 import { startServer, seedAccounts } from './udp.js';
 
+/**
+ * 30% loss, 10% duplication, 10% reordering and some delay, of all datagrams, each way. The proxy tries drop,
+ * then duplicate, then reorder, then delay, so each later probability is scaled up to give its share of the total.
+ */
+export const CHAOS_RATES: ProxyRates = { drop: 0.3, duplicate: 0.1 / 0.7, reorder: 0.1 / 0.6, delay: 0.05 / 0.5, delayMs: [5, 30] };
+
 /** Settings of one run. */
 export interface ChaosOptions {
   users: number;
