@@ -8,6 +8,7 @@ import * as C from '../protocol/bodies/classic/index.js';
 import type { BodyCodec } from '../protocol/codec.js';
 import { DecodeError } from '../protocol/errors.js';
 import {
+  decodeReply, sessionKeyOf,
   LoginRefusedError, ProtocolError, RedirectRefusedError, SendFailedError, UnknownUserError, WrongPasswordError,
 } from './errors.js';
 import type { SessionContext } from './modern-session.js';
@@ -50,17 +51,11 @@ export class ClassicSession implements FramingSession {
   }
 
   private decode<T>(command: number, codec: BodyCodec<T>, plain: Buffer): T {
-    try {
-      return codec.decode(plain);
-    } catch (e) {
-      if (e instanceof DecodeError) throw new ProtocolError(command, e.message);
-      throw e;
-    }
+    return decodeReply(command, codec, plain);
   }
 
   private key(): Buffer {
-    if (!this.sessionKey) throw new Error('no session key');
-    return this.sessionKey;
+    return sessionKeyOf(this.sessionKey);
   }
 
   private async call<A, B>(command: number, req: BodyCodec<A>, value: A, rep: BodyCodec<B>): Promise<B> {

@@ -1,3 +1,5 @@
+import type { BodyCodec } from '../protocol/codec.js';
+import { DecodeError } from '../protocol/errors.js';
 // Typed errors of the client SDK: every way a login, a request or a send can fail is its own class,
 // so callers (and the CLI) branch on `instanceof`, never on message text.
 
@@ -56,6 +58,22 @@ export class ProtocolError extends ClientError {
   constructor(readonly command: number, detail: string) {
     super(`bad reply to command 0x${command.toString(16).padStart(4, '0')}: ${detail}`);
   }
+}
+
+/** Decodes a server body with `codec`; a malformed body becomes a ProtocolError naming the command. */
+export function decodeReply<T>(command: number, codec: BodyCodec<T>, plain: Buffer): T {
+  try {
+    return codec.decode(plain);
+  } catch (e) {
+    if (e instanceof DecodeError) throw new ProtocolError(command, e.message);
+    throw e;
+  }
+}
+
+/** The session key, or an error when a call is made before login set it (a bug in the caller). */
+export function sessionKeyOf(key: Buffer | undefined): Buffer {
+  if (!key) throw new Error('no session key');
+  return key;
 }
 
 /** A request needs a logged-in session and there is none (not yet logged in, lost, or reconnecting). */

@@ -8,6 +8,7 @@ import type { BodyCodec } from '../protocol/codec.js';
 import { DecodeError } from '../protocol/errors.js';
 import type { Clock } from '../transport/clock.js';
 import {
+  decodeReply, sessionKeyOf,
   LoginRefusedError, ProtocolError, RedirectRefusedError, SendFailedError, UnknownUserError, WrongPasswordError,
 } from './errors.js';
 import type { Link } from './link.js';
@@ -45,17 +46,11 @@ export class ModernSession implements FramingSession {
   private open<T>(p: Packet, codec: BodyCodec<T>, ...keys: Uint8Array[]): T {
     const r = M.openWith(p.body, ...keys, this.ctx.passwordKey);
     if (!r.ok) throw new ProtocolError(p.command, 'does not open with the expected key');
-    try {
-      return codec.decode(r.value.plain);
-    } catch (e) {
-      if (e instanceof DecodeError) throw new ProtocolError(p.command, e.message);
-      throw e;
-    }
+    return decodeReply(p.command, codec, r.value.plain);
   }
 
   private key(): Buffer {
-    if (!this.sessionKey) throw new Error('no session key');
-    return this.sessionKey;
+    return sessionKeyOf(this.sessionKey);
   }
 
   /** A session request: TEA(session key) both ways. */

@@ -18,7 +18,6 @@ import {
   type LoginReply,
 } from '../protocol/bodies/classic/index.js';
 import { KICKED_TEXT } from '../protocol/bodies/modern/index.js';
-import type { BodyCodec } from '../protocol/codec.js';
 import { DecodeError } from '../protocol/errors.js';
 import type { StoredMessage } from '../store/store.js';
 import type { FramingHandler } from './context.js';
@@ -70,28 +69,24 @@ export class ClassicHandler extends SessionRequests implements FramingHandler, S
     }
   }
 
-  private decode<T>(c: BodyCodec<T>, plain: Buffer): T {
-    return c.decode(plain);
-  }
-
   private dispatch(s: Session, p: Packet, plain: Buffer): void {
     const { hub, store } = this.ctx;
     switch (p.command) {
       case Cmd.KEEP_ALIVE: {
-        this.decode(keepAliveRequestCodec, plain);
+        keepAliveRequestCodec.decode(plain);
         return this.reply(s, p, keepAliveReplyCodec.encode(keepAliveReply(hub.onlineCount(), s.endpoint.address, s.endpoint.port)));
       }
       case Cmd.GET_USER_INFO: {
-        const { uid } = this.decode(userInfoRequestCodec, plain);
+        const { uid } = userInfoRequestCodec.decode(plain);
         return this.reply(s, p, userInfoReplyCodec.encode(this.userInfo(uid)));
       }
       case Cmd.CHANGE_STATUS: {
-        const req = this.decode(changeStatusRequestCodec, plain);
+        const req = changeStatusRequestCodec.decode(plain);
         hub.setStatus(s, req.status);
         return this.reply(s, p, changeStatusReplyCodec.encode({ result: CHANGE_STATUS_OK }));
       }
       case Cmd.GET_FRIEND_LIST: {
-        const { start } = this.decode(friendListRequestCodec, plain);
+        const { start } = friendListRequestCodec.decode(plain);
         const friends = store.friendsOf(s.uid).sort((a, b) => a.uid - b.uid);
         const page = friends.slice(start, start + FRIENDS_PER_PAGE);
         const end = start + page.length;
@@ -101,7 +96,7 @@ export class ClassicHandler extends SessionRequests implements FramingHandler, S
         }));
       }
       case Cmd.DOWNLOAD_GROUPS: {
-        const req = this.decode(friendGroupsRequestCodec, plain);
+        const req = friendGroupsRequestCodec.decode(plain);
         const friends = store.friendsOf(s.uid).filter((f) => f.uid >= req.startUid).sort((a, b) => a.uid - b.uid);
         const page = friends.slice(0, GROUP_ENTRIES_PER_PAGE);
         return this.reply(s, p, friendGroupsReplyCodec.encode({
@@ -111,7 +106,7 @@ export class ClassicHandler extends SessionRequests implements FramingHandler, S
         }));
       }
       case Cmd.GET_LEVEL: {
-        const req = this.decode(levelsRequestCodec, plain);
+        const req = levelsRequestCodec.decode(plain);
         const now = Math.floor(this.ctx.clock.now() / 1000);
         const entries = req.uids.flatMap((uid) => {
           const a = store.getUser(uid);
@@ -120,7 +115,7 @@ export class ClassicHandler extends SessionRequests implements FramingHandler, S
         return this.reply(s, p, levelsReplyCodec.encode({ sub: req.sub, entries }));
       }
       case Cmd.GET_ONLINE_FRIENDS: {
-        const req = this.decode(onlineFriendsRequestCodec, plain);
+        const req = onlineFriendsRequestCodec.decode(plain);
         // The position is an index into the online list (a u8, as pidgin sends it); FF ends the paging.
         const online = hub.onlineFriends(s.uid);
         const page = online.slice(req.position, req.position + ONLINE_MAX_ENTRIES);
@@ -131,23 +126,23 @@ export class ClassicHandler extends SessionRequests implements FramingHandler, S
         }));
       }
       case Cmd.REQUEST_KEY: {
-        const { sub } = this.decode(keyRequestCodec, plain);
+        const { sub } = keyRequestCodec.decode(plain);
         return this.reply(s, p, keyReplyCodec.encode({ sub, result: 0, key: s.fileKey, token: undefined, padding: Buffer.alloc(KEY_REPLY_PADDING) }));
       }
       case Cmd.SEND_IM:
         return this.sendIm(s, p, plain);
       case Cmd.RECV_IM: {
-        this.decode(receiveImAckCodec, plain);
+        receiveImAckCodec.decode(plain);
         hub.ack(s, p.seq);
         return this.noReply(s, p);
       }
       case Cmd.BUDDY_MEMO: {
         // The server keeps no memos; the lone sub-command is the "no memo" answer pidgin accepts.
-        const { sub } = this.decode(memoRequestCodec, plain);
+        const { sub } = memoRequestCodec.decode(plain);
         return this.reply(s, p, memoReplyCodec.encode({ sub }));
       }
       case Cmd.ACK_SYSTEM_MESSAGE: {
-        this.decode(systemMessageAckCodec, plain);
+        systemMessageAckCodec.decode(plain);
         return this.noReply(s, p);
       }
       case Cmd.LOGOUT: {
@@ -173,7 +168,7 @@ export class ClassicHandler extends SessionRequests implements FramingHandler, S
   }
 
   private sendIm(s: Session, p: Packet, plain: Buffer): void {
-    const req = this.decode(sendImRequestCodec, plain);
+    const req = sendImRequestCodec.decode(plain);
     const m = req.message;
     if (req.sender !== s.uid || m.sender !== s.uid) return this.ctx.drop('bad_body', s.endpoint, p);
     if (m.imType !== IM_TEXT) {

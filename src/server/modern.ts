@@ -3,7 +3,6 @@ import { Cmd } from '../protocol/commands.js';
 import { teaEncrypt } from '../protocol/tea.js';
 import { passwordKeyFromMd5 } from '../protocol/keys.js';
 import { ipToU32, Status } from '../protocol/bodies/status-block.js';
-import type { BodyCodec } from '../protocol/codec.js';
 import { DecodeError } from '../protocol/errors.js';
 import * as M from '../protocol/bodies/modern/index.js';
 import type { MessageFont, StoredMessage } from '../store/store.js';
@@ -215,15 +214,11 @@ export class ModernHandler extends SessionRequests implements FramingHandler, Se
 
   // ---- after login ----
 
-  private decode<T>(c: BodyCodec<T>, plain: Buffer): T {
-    return c.decode(plain);
-  }
-
   private dispatch(s: Session, p: Packet, plain: Buffer): void {
     const { hub, store } = this.ctx;
     switch (p.command) {
       case Cmd.BUDDY_INDEX: {
-        const { page } = this.decode(M.buddyIndexRequest, plain);
+        const { page } = M.buddyIndexRequest.decode(plain);
         const friends = store.friendsOf(s.uid).sort((a, b) => a.uid - b.uid);
         const totalPages = Math.max(1, Math.ceil(friends.length / INDEX_PER_PAGE));
         const current = Math.min(Math.max(page, 1), totalPages);
@@ -237,46 +232,46 @@ export class ModernHandler extends SessionRequests implements FramingHandler, Se
       case Cmd.CHAIN_EA:
       case Cmd.CHAIN_ED:
       case Cmd.CHAIN_EC:
-        this.decode(M.chainRequest, plain);
+        M.chainRequest.decode(plain);
         return this.reply(s, p, M.chainReply.encode(M.CHAIN_REPLY_OK));
       case Cmd.GROUP_LABELS: {
-        this.decode(M.groupLabelsRequest, plain);
+        M.groupLabelsRequest.decode(plain);
         const labels = store.groupsOf(s.uid).filter((g) => g.index !== 0).map((g, i) => ({ id: g.index, order: i + 1, name: g.name }));
         return this.reply(s, p, M.groupLabelsReply.encode({ next: labels.length ? 0 : M.NO_GROUP_LABELS, unknown1: 0, unknown2: 0, labels }));
       }
       case Cmd.GET_LEVEL: {
-        const { uid } = this.decode(M.levelRequest, plain);
+        const { uid } = M.levelRequest.decode(plain);
         const a = store.getUser(uid);
         const l = levelOf(a?.createdAt ?? this.nowSec(), this.nowSec());
         return this.reply(s, p, M.levelReply.encode({ uid, unknown1: 3, level: l.level, activeDays: l.activeTime, unknown2: 0, daysToUpgrade: l.daysLeft }));
       }
       case Cmd.CHANGE_STATUS: {
-        const req = this.decode(M.changeStatusRequest, plain);
+        const req = M.changeStatusRequest.decode(plain);
         hub.setStatus(s, req.mode);
         return this.reply(s, p, M.changeStatusReply.encode({ result: M.CHANGE_STATUS_OK }));
       }
       case Cmd.MODERN_FRIEND_LIST: {
-        const { start } = this.decode(M.friendListRequest, plain);
+        const { start } = M.friendListRequest.decode(plain);
         const all = store.friendsOf(s.uid).sort((a, b) => a.uid - b.uid)
           .map((f) => ({ uid: f.uid, face: f.face, age: f.age, sex: f.gender === 1 ? M.Sex.FEMALE : M.Sex.MALE, nick: f.nick }));
         return this.reply(s, p, M.friendListReply.encode(M.friendListPage(all, start, FRIENDS_PER_PAGE)));
       }
       case Cmd.SIGNATURES: {
-        const { queries } = this.decode(M.signaturesRequest, plain);
+        const { queries } = M.signaturesRequest.decode(plain);
         // The server keeps no signatures: every known uid gets an empty one (an unknown uid would stop MQ's parse).
         const known = queries.filter((q) => store.getUser(q.uid)).slice(0, SIGNATURES_PER_PAGE);
         return this.reply(s, p, M.signaturesReply.encode({ result: 0, next: 0, signatures: known.map((q) => ({ uid: q.uid, time: 0, text: '' })) }));
       }
       case Cmd.ACCOUNTS: {
-        const req = this.decode(M.accountsRequest, plain);
+        const req = M.accountsRequest.decode(plain);
         return this.reply(s, p, M.accountsReply.encode({ uid: s.uid, result: 1, next: 0, accounts: req.uids.map((uid) => ({ uid, flag: 0 })) }));
       }
       case Cmd.ALIASES: {
-        this.decode(M.aliasesRequest, plain);
+        M.aliasesRequest.decode(plain);
         return this.reply(s, p, M.aliasesReply.encode({ last: 1, aliases: [] }));
       }
       case Cmd.GET_ONLINE_FRIENDS: {
-        const { start } = this.decode(M.onlineListRequest, plain);
+        const { start } = M.onlineListRequest.decode(plain);
         hub.deliverPending(s);
         const online = hub.onlineFriends(s.uid).filter((f) => f.uid > start);
         const page = online.slice(0, ONLINE_PER_PAGE);
@@ -286,30 +281,30 @@ export class ModernHandler extends SessionRequests implements FramingHandler, Se
         }));
       }
       case Cmd.FRIEND_DETAILS: {
-        const req = this.decode(M.detailsRequest, plain);
+        const req = M.detailsRequest.decode(plain);
         const a = store.getUser(req.uid);
         const fields = a ? [{ tag: M.DetailTag.NICK, value: Buffer.from(a.nick, 'utf8') }] : [];
         return this.reply(s, p, M.detailsReply.encode({ result: a ? 0 : 1, uid: req.uid, unknown: 0, fields }));
       }
       case Cmd.MODERN_KEEP_ALIVE: {
-        this.decode(M.keepAliveRequest, plain);
+        M.keepAliveRequest.decode(plain);
         return this.reply(s, p, M.keepAliveReply.encode(M.makeKeepAliveReply({
           online: Math.max(1, hub.onlineCount()), clientIp: ipToU32(s.endpoint.address), clientPort: s.endpoint.port, serverTime: this.nowSec(),
         })));
       }
       case Cmd.REQUEST_KEY: {
-        const { sub } = this.decode(M.keyRequest, plain);
+        const { sub } = M.keyRequest.decode(plain);
         return this.reply(s, p, M.keyReply.encode({ sub, result: 0, key: s.fileKey }));
       }
       case Cmd.MODERN_SEND_IM:
         return this.sendIm(s, p, plain);
       case Cmd.MODERN_RECV_IM: {
-        this.decode(M.imAck, plain);
+        M.imAck.decode(plain);
         hub.ack(s, p.seq);
         return this.noReply(s, p);
       }
       case Cmd.MODERN_LOGOUT: {
-        this.decode(M.logoutRequest, plain);
+        M.logoutRequest.decode(plain);
         this.noReply(s, p);
         return hub.close(s, 'logout');
       }
@@ -319,7 +314,7 @@ export class ModernHandler extends SessionRequests implements FramingHandler, Se
   }
 
   private sendIm(s: Session, p: Packet, plain: Buffer): void {
-    const req = this.decode(M.sendIm, plain);
+    const req = M.sendIm.decode(plain);
     const im = req.im;
     if (req.sender !== s.uid || im.sender !== s.uid) return this.ctx.drop('bad_body', s.endpoint, p);
     if (im.contentType !== M.IM_CONTENT_TEXT) return this.reply(s, p, M.sendImReply.encode({ result: 0 }));

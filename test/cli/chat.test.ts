@@ -4,28 +4,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { Client, type IncomingMessage } from '../../src/client/index.js';
+import type { IncomingMessage } from '../../src/client/index.js';
 import { until } from '../helpers/udp.js';
-import { childEnv, OicqWorld, ROOT } from '../client/oicq-process.js';
+import { aliceAndBobWorld, childEnv, ROOT } from '../client/oicq-process.js';
 
-const world = new OicqWorld();
-let bob: Client;
 const atBob: IncomingMessage[] = [];
-
-before(async () => {
-  world.addUser(10001, 'alice-pw', 'Alice');
-  world.addUser(10002, 'bob-pw', 'Bob');
-  world.addFriend(10001, 10002);
-  await world.start();
-  bob = new Client({ uid: 10002, password: 'bob-pw', server: world.address(), retry: { intervalMs: 200, maxTries: 5 } });
-  bob.on('message', (m) => atBob.push(m));
-  await bob.login();
-});
-
-after(async () => {
-  await bob?.logout();
-  await world.stop();
-});
+const { world, bob } = aliceAndBobWorld({ before, after }, atBob);
 
 /** Waits for a condition that depends on other processes (polling, generous bound). */
 const eventually = (cond: () => boolean, what: string) => until(cond, 15_000, what);
@@ -44,7 +28,7 @@ test('piped stdin: commands line by line, each incoming message one line, exit a
   assert.match(out, /logged in as Alice \(10001\) .*classic framing/);
   assert.match(out, /Bob \(10002\) — online/);
 
-  await bob.sendMessage(10001, 'first line\nsecond line — 你好');
+  await bob().sendMessage(10001, 'first line\nsecond line — 你好');
   await eventually(() => out.includes('second line'), 'incoming message');
   const line = out.split('\n').find((l) => l.includes('first line'))!;
   assert.match(line, /^\[\d\d:\d\d:\d\d\] Bob \(10002\): first line ↵ second line — 你好$/);
@@ -66,7 +50,7 @@ test('piped stdin: /quit exits 0 and logs out', async () => {
   });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /\* you are now away/);
-  assert.deepEqual(await bob.getOnlineFriends(), []);
+  assert.deepEqual(await bob().getOnlineFriends(), []);
 });
 
 const TMUX = '/usr/bin/tmux';
@@ -93,7 +77,7 @@ test('terminal: password prompt without echo, friend list, a message arriving, /
     assert.match(s, /logged in as Alice \(10001\)/);
     assert.match(s, /My Friends\n\s+Bob \(10002\) — online/);
 
-    await bob.sendMessage(10001, 'hi Alice, 你好!');
+    await bob().sendMessage(10001, 'hi Alice, 你好!');
     await eventually(() => /\[\d\d:\d\d:\d\d\] Bob: hi Alice, 你好!/.test(screen()), 'message on screen');
 
     tmux('send-keys', '-t', 'chat', '-l', '/msg Bob how are you?');
@@ -103,13 +87,13 @@ test('terminal: password prompt without echo, friend list, a message arriving, /
     await eventually(() => /→ Bob: how are you\?/.test(screen()), 'echo of the sent message');
     await eventually(() => screen().includes('[Bob] >'), 'prompt names the conversation');
 
-    await bob.setStatus(30);
+    await bob().setStatus(30);
     await eventually(() => screen().includes('* Bob is now away'), 'status change shown');
 
     tmux('send-keys', '-t', 'chat', '-l', '/quit');
     tmux('send-keys', '-t', 'chat', 'Enter');
     await eventually(() => screen().includes('chat exited with 0'), 'exit 0');
-    assert.deepEqual(await bob.getOnlineFriends(), [], '/quit logged out');
+    assert.deepEqual(await bob().getOnlineFriends(), [], '/quit logged out');
   } finally {
     tmux('kill-server');
   }

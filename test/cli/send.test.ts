@@ -2,28 +2,12 @@
 // Runs the real binary against a real `oicq serve` child; the receiver is an SDK client in this process.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Client, type IncomingMessage } from '../../src/client/index.js';
+import type { IncomingMessage } from '../../src/client/index.js';
 import { until } from '../helpers/udp.js';
-import { oicq, OicqWorld } from '../client/oicq-process.js';
+import { aliceAndBobWorld, oicq } from '../client/oicq-process.js';
 
-const world = new OicqWorld();
-let bob: Client;
 const got: IncomingMessage[] = [];
-
-before(async () => {
-  world.addUser(10001, 'alice-pw', 'Alice');
-  world.addUser(10002, 'bob-pw', 'Bob');
-  world.addFriend(10001, 10002);
-  await world.start();
-  bob = new Client({ uid: 10002, password: 'bob-pw', server: world.address(), retry: { intervalMs: 200, maxTries: 5 } });
-  bob.on('message', (m) => got.push(m));
-  await bob.login();
-});
-
-after(async () => {
-  await bob?.logout();
-  await world.stop();
-});
+const { world, bob } = aliceAndBobWorld({ before, after }, got);
 
 const alice = (...more: string[]) => ['send', '--uid', '10001', '--server', world.address(), ...more];
 
@@ -59,5 +43,5 @@ test('errors are one line with distinct exit codes', async () => {
     assert.equal(r.stdout, '');
   });
   // A refused send logged out: Alice is not left online.
-  assert.deepEqual(await bob.getOnlineFriends(), []);
+  assert.deepEqual(await bob().getOnlineFriends(), []);
 });

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Client, type IncomingMessage } from '../../src/client/index.js';
 
 /** The project root (where bin/oicq.js is). */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -94,4 +95,27 @@ export class OicqWorld {
     }
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The world both CLI suites use: Alice (10001) and Bob (10002), friends, on a real server process, with Bob as an
+ * SDK client in the test's own process whose messages go to `inbox`. Registers the before/after hooks.
+ */
+export function aliceAndBobWorld(hooks: { before: (fn: () => Promise<void>) => void; after: (fn: () => Promise<void>) => void }, inbox: IncomingMessage[]): { world: OicqWorld; bob: () => Client } {
+  const world = new OicqWorld();
+  let bob: Client | undefined;
+  hooks.before(async () => {
+    world.addUser(10001, 'alice-pw', 'Alice');
+    world.addUser(10002, 'bob-pw', 'Bob');
+    world.addFriend(10001, 10002);
+    await world.start();
+    bob = new Client({ uid: 10002, password: 'bob-pw', server: world.address(), retry: { intervalMs: 200, maxTries: 5 } });
+    bob.on('message', (m) => inbox.push(m));
+    await bob.login();
+  });
+  hooks.after(async () => {
+    await bob?.logout();
+    await world.stop();
+  });
+  return { world, bob: () => bob! };
 }
