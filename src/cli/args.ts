@@ -10,13 +10,17 @@ export const USAGE_EXIT = 2;
 export interface OptionSpec {
   type: 'string' | 'boolean';
   short?: string;
+  /** Repeatable: the value is the list of every occurrence. */
+  multiple?: boolean;
 }
 
 /** A command's options by long name. */
 export type OptionSpecs = Record<string, OptionSpec>;
 
 /** Parsed option values: strings for string options, true for flags given; absent when not given. */
-export type OptionValues<O extends OptionSpecs> = { [K in keyof O]?: O[K]['type'] extends 'string' ? string : boolean };
+export type OptionValues<O extends OptionSpecs> = {
+  [K in keyof O]?: O[K]['type'] extends 'string' ? (O[K]['multiple'] extends true ? string[] : string) : boolean;
+};
 
 /** Result of parseOptions. */
 export interface Parsed<O extends OptionSpecs> {

@@ -26,7 +26,6 @@ options:
 
 exit status: 0 when the whole file was read, 1 when it is truncated or corrupt (reported after what was read)`;
 
-// `multiple` is passed through to node:util parseArgs, which then returns arrays for these two.
 const OPTIONS = {
   port: { type: 'string', multiple: true },
   'any-port': { type: 'boolean' },
@@ -56,10 +55,6 @@ class Output {
   }
 }
 
-function list(v: unknown): string[] {
-  return v === undefined ? [] : Array.isArray(v) ? (v as string[]) : [String(v)];
-}
-
 function checkFile(path: string): void {
   try {
     if (statSync(path).isDirectory()) throw new CliError(`${path} is a directory, not a capture file`);
@@ -82,7 +77,7 @@ export async function run(argv: string[]): Promise<number> {
   checkPositionals(positionals, 1, 1, 'oicq dissect <file> [options]');
   const file = positionals[0]!;
   const ports: number[] = [];
-  for (const v of list(values.port)) {
+  for (const v of values.port ?? []) {
     try {
       ports.push(...parsePortList(v));
     } catch (e) {
@@ -90,7 +85,7 @@ export async function run(argv: string[]): Promise<number> {
     }
   }
   const credentials: Credential[] = [];
-  for (const v of list(values.password)) {
+  for (const v of values.password ?? []) {
     try {
       credentials.push(parseCredential(v));
     } catch (e) {
