@@ -3,7 +3,7 @@
 // round trip measured in the same run as the reference.
 import { createSocket } from 'node:dgram';
 import { fork } from 'node:child_process';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { startServerProcess, tempDb } from '../scripts/lib/server-process.js';
 import { createLoadAccounts, loginLoadClients, paced, saturate } from './lib/load.js';
 import { fmt, printTable, ratio } from './lib/table.js';
@@ -56,7 +56,11 @@ const serverCpu = (100 * (server.cpuMs() - cpu0.server)) / wall;
 const u = process.cpuUsage(cpu0.load);
 const loadCpu = (100 * (u.user + u.system)) / 1000 / wall;
 const rss = server.rssKb();
+// The load generator's own event-loop delay during the paced phase: latency it adds to what it measures.
+const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+loopDelay.enable();
 const half = await paced(clients, max.rate / 2, PHASE_MS);
+loopDelay.disable();
 stop();
 const metrics = await server.stop();
 
@@ -65,6 +69,7 @@ printTable('Results', ['measure', 'value'], [
   ['  latency p50 / p99 at max (ms)', `${fmt(max.p50, 2)} / ${fmt(max.p99, 2)}`],
   ['delivered messages/s (half rate, paced)', fmt(half.rate, 0)],
   ['  latency p50 / p99 at half rate (ms)', `${fmt(half.p50, 2)} / ${fmt(half.p99, 2)}`],
+  ['  load generator event-loop delay p99 at half rate (ms)', fmt(loopDelay.percentile(99) / 1e6, 2)],
   ['server RSS under load (MB)', fmt(rss / 1024, 1)],
   ['CPU during the max phase: server / load generator', `${fmt(serverCpu, 0)}% / ${fmt(loadCpu, 0)}%`],
   ['reference: node:dgram echo round trips/s', fmt(echo, 0)],
