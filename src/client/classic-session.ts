@@ -2,7 +2,7 @@ import { Cmd } from '../protocol/commands.js';
 import type { Packet } from '../protocol/framing.js';
 import { imKey } from '../protocol/keys.js';
 import { teaDecrypt, teaEncrypt } from '../protocol/tea.js';
-import { DEFAULT_FONT, encodeGb } from '../protocol/text.js';
+import { DEFAULT_FONT, encodeGb, splitText } from '../protocol/text.js';
 import { u32ToIp } from '../protocol/bodies/status-block.js';
 import * as C from '../protocol/bodies/classic/index.js';
 import type { BodyCodec } from '../protocol/codec.js';
@@ -24,21 +24,7 @@ const KICK_TEXT = /另一地点登录|logged in (from )?(another|elsewhere)/i;
 
 /** Splits text into pieces of at most `maxBytes` GB18030 bytes, never inside a character ('' → ['']). */
 export function splitGbText(text: string, maxBytes: number = CLASSIC_FRAGMENT_BYTES): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let n = 0;
-  for (const ch of text) {
-    const len = encodeGb(ch).length;
-    if (n + len > maxBytes && cur !== '') {
-      out.push(cur);
-      cur = '';
-      n = 0;
-    }
-    cur += ch;
-    n += len;
-  }
-  out.push(cur);
-  return out;
+  return splitText(text, maxBytes, (ch) => encodeGb(ch).length);
 }
 
 /** The client side of the classic framing. */

@@ -151,3 +151,26 @@ export function messageFontOf(f: FontTrailer): FontStyle {
 export function fontTrailerOf(f: FontStyle, charset: number = CHARSET_GB): FontTrailer {
   return { name: f.name, size: f.size, bold: f.bold, italic: f.italic, underline: f.underline, color: f.color, charset };
 }
+
+/**
+ * Splits text into pieces of at most `maxBytes` bytes as `byteLength` counts them (UTF-8 by default), never
+ * inside a character ('' → ['']): the fragments of a long message, in either framing's encoding.
+ */
+export function splitText(text: string, maxBytes: number, byteLength: (ch: string) => number = (ch) => Buffer.byteLength(ch, 'utf8')): string[] {
+  if (maxBytes < 4) throw new EncodeError('maxBytes', 'must hold one character (4 bytes)');
+  const out: string[] = [];
+  let cur = '';
+  let curBytes = 0;
+  for (const ch of text) {
+    const n = byteLength(ch);
+    if (curBytes + n > maxBytes && cur !== '') {
+      out.push(cur);
+      cur = '';
+      curBytes = 0;
+    }
+    cur += ch;
+    curBytes += n;
+  }
+  out.push(cur);
+  return out;
+}

@@ -203,12 +203,7 @@ export class ClassicHandler extends SessionRequests implements FramingHandler, S
   private login(p: Packet, from: Endpoint): void {
     const { ctx } = this;
     const uid = p.uid!;
-    const existing = ctx.hub.get(uid);
-    const earlier = existing?.isFrom(from) ? existing.replies.get(p.command, p.seq) : undefined;
-    if (earlier) {
-      ctx.metrics.duplicates++;
-      return ctx.send(earlier, from);
-    }
+    if (this.resendLoginReply(p, from)) return;
     if (!ctx.guard.preLogin(from.address)) return ctx.drop('rate_limited', from, p);
     const opened = openLoginBody(p.body);
     if (!opened.ok) return ctx.drop(opened.error.reason === 'undecryptable' ? 'undecryptable' : 'bad_body', from, p);

@@ -180,12 +180,7 @@ export class ModernHandler extends SessionRequests implements FramingHandler, Se
   private sendLoginInfo(p: Packet, from: Endpoint): void {
     const { ctx } = this;
     const uid = p.uid!;
-    const existing = ctx.hub.get(uid);
-    const earlier = existing?.isFrom(from) ? existing.replies.get(p.command, p.seq) : undefined;
-    if (earlier) {
-      ctx.metrics.duplicates++;
-      return ctx.send(earlier, from);
-    }
+    if (this.resendLoginReply(p, from)) return;
     const got = this.pendingFor(p, from);
     if (!got) return;
     const info = got.entry.value.info;

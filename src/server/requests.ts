@@ -35,6 +35,16 @@ export abstract class SessionRequests {
     return { session, plain };
   }
 
+  /** A repeated final login request from the same endpoint gets the reply it already got (no second session). */
+  protected resendLoginReply(packet: Packet, from: Endpoint): boolean {
+    const existing = packet.uid === undefined ? undefined : this.ctx.hub.get(packet.uid);
+    const earlier = existing?.isFrom(from) ? existing.replies.get(packet.command, packet.seq) : undefined;
+    if (!earlier) return false;
+    this.ctx.metrics.duplicates++;
+    this.ctx.send(earlier, from);
+    return true;
+  }
+
   /** Sends the reply to a request (TEA(session key)) and remembers it for duplicates. */
   protected reply(session: Session, packet: Packet, plain: Buffer): void {
     const bytes = this.encode(session, packet.command, packet.seq, teaEncrypt(plain, session.sessionKey, this.ctx.random));

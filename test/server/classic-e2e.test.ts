@@ -6,7 +6,7 @@ import {
   keepAliveRequestCodec, keepAliveReplyCodec, friendListRequestCodec, friendListReplyCodec, onlineFriendsRequestCodec,
   onlineFriendsReplyCodec, friendStatusPushCodec, changeStatusRequestCodec, changeStatusReplyCodec, userInfoRequestCodec,
   userInfoReplyCodec, friendGroupsRequestCodec, friendGroupsReplyCodec, keyRequestCodec, keyReplyCodec, levelsRequestCodec,
-  levelsReplyCodec, logoutCodec, FRIEND_LIST_END, ONLINE_END,
+  levelsReplyCodec, logoutCodec, FRIEND_LIST_END, ONLINE_END, tokenReplyCodec, tokenRequestCodec, buildLoginBody,
 } from '../../src/protocol/bodies/classic/index.js';
 import { passwordKey } from '../../src/protocol/keys.js';
 import { ClassicDriver } from '../helpers/classic-driver.js';
@@ -166,6 +166,26 @@ test('wrong password gets the failure reply (readable with the initial key); unk
   } finally {
     bad.close();
     ghost.close();
+    await server.close();
+  }
+});
+
+test('a repeated login datagram gets the very same reply and opens no second session', async () => {
+  const { server } = await setup();
+  const d = await ClassicDriver.open(server.address.port, A.uid, A.password);
+  try {
+    const tok = tokenReplyCodec.decode(await d.raw(Cmd.REQUEST_LOGIN_TOKEN, tokenRequestCodec.encode({ sub: 0 })));
+    const body = buildLoginBody({ initialKey: Buffer.alloc(16, 3), passwordKey: passwordKey(A.password), token: tok.token, status: Status.ONLINE });
+    const first = await d.raw(Cmd.LOGIN, body, 0x5000);
+    const session = server.hub.get(A.uid);
+    assert.ok(session);
+    const again = await d.raw(Cmd.LOGIN, body, 0x5000);
+    assert.deepEqual(again, first, 'byte for byte');
+    assert.equal(server.hub.get(A.uid), session, 'the same session');
+    assert.equal(server.metrics.duplicates, 1);
+    assert.equal(server.metrics.loginsOk, 1);
+  } finally {
+    d.close();
     await server.close();
   }
 });

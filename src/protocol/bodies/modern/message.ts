@@ -1,6 +1,7 @@
 import { codec, type BodyCodec } from '../../codec.js';
 import { EncodeError } from '../../errors.js';
 import { imKey } from '../../keys.js';
+import { splitText } from '../../text.js';
 import type { Reader } from '../../reader.js';
 import type { Writer } from '../../writer.js';
 import { decodeUtf8, decodeWhole, encodeWith, rawOr, readText8, readText16, resultByteCodec, type ResultByte } from './common.js';
@@ -220,22 +221,7 @@ export function makeSendIms(p: SendImParams): SendIm[] {
 
 /** Splits a text into fragments of at most `maxBytes` UTF-8 bytes, never inside a character ('' → ['']). */
 export function splitImText(text: string, maxBytes: number = IM_FRAGMENT_BYTES): string[] {
-  if (maxBytes < 4) throw new EncodeError('maxBytes', 'must hold one character (4 bytes)');
-  const out: string[] = [];
-  let cur = '';
-  let curBytes = 0;
-  for (const ch of text) {
-    const n = Buffer.byteLength(ch, 'utf8');
-    if (curBytes + n > maxBytes) {
-      out.push(cur);
-      cur = '';
-      curBytes = 0;
-    }
-    cur += ch;
-    curBytes += n;
-  }
-  out.push(cur);
-  return out;
+  return splitText(text, maxBytes);
 }
 
 /** Joins the fragments of one message (any order) back into its text. */
