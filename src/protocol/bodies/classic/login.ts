@@ -220,17 +220,8 @@ export const LOGIN_REPLY_UNKNOWN37 = (() => {
 })();
 
 /** Fields a server chooses for a success reply; the rest gets the values pidgin accepted. */
-export interface LoginSuccessInit {
-  sessionKey: Buffer;
-  uid: number;
-  clientIp: number;
-  clientPort: number;
-  serverIp: number;
-  serverPort: number;
-  loginTime: number;
-  lastLoginIp?: number;
-  lastLoginTime?: number;
-}
+export type LoginSuccessInit = Pick<LoginSuccess, 'sessionKey' | 'uid' | 'clientIp' | 'clientPort' | 'serverIp' | 'serverPort' | 'loginTime'> &
+  Partial<Pick<LoginSuccess, 'lastLoginIp' | 'lastLoginTime'>>;
 
 /** A success reply of 160 bytes (the length pidgin accepted), unknown parts as in the vectors. */
 export function loginSuccess(init: LoginSuccessInit): LoginSuccess {
