@@ -299,6 +299,8 @@ export class Hub {
   }
 
   private enqueue(s: Session, m: StoredMessage): void {
+    // Not before deliverPending: the message is stored, and loadPending queues it after the older ones.
+    if (!s.pendingLoaded) return;
     const pair = this.pairOf(s, m.sender);
     pair.queue.push(m);
     this.pumpPair(s, pair);

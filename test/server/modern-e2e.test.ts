@@ -79,3 +79,27 @@ test('--reply-delay holds every reply back by the configured time (for MyQQ on l
     await server.close();
   }
 });
+
+test('a message sent while a modern login holds its queue back arrives after the queued ones, not before', async () => {
+  const { server } = await serverWith([M1, M2, C], [[M2.uid, C.uid]]);
+  const clients = new Clients();
+  try {
+    const c = await clients.online(C, server.address.port, 'classic');
+    await c.sendMessage(M2.uid, 'queued while offline');
+    const m2 = clients.make(M2, server.address.port, 'modern');
+    const inbox: string[] = [];
+    m2.on('message', (m) => inbox.push(m.text));
+    await m2.login();
+    // The server holds the queue until the client's online-list request (or 1.5 s): this one must wait too.
+    await c.sendMessage(M2.uid, 'sent during the hold');
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(inbox, []);
+    await m2.getOnlineFriends();
+    const deadline = Date.now() + 5000;
+    while (inbox.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(inbox, ['queued while offline', 'sent during the hold']);
+  } finally {
+    await clients.closeAll();
+    await server.close();
+  }
+});
