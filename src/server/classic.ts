@@ -179,7 +179,7 @@ export class ClassicHandler extends SessionRequests implements FramingHandler, S
     if (!frag) return this.reply(s, p, sendImReplyCodec.encode({ result: 1 }));
     this.ctx.hub.submit([{
       sender: s.uid, receiver: req.receiver, sentAt: m.time, msgId: packMsgId(m.msgSeq, m.msgId),
-      ...frag, replyType: m.replyType, text: m.text,
+      fragCount: frag.fragCount, fragIndex: frag.fragIndex, replyType: m.replyType, text: m.text,
       font: m.font ? messageFontOf(m.font) : undefined,
     }], ([r]) => {
       if (s.closed) return;

@@ -277,11 +277,15 @@ export class Hub {
     stored.forEach((r, i) => {
       if (!r.duplicate) {
         this.metrics.messagesStored++;
-        fresh.push({ ...accepted[i]!, id: r.id });
+        const m = accepted[i]!;
+        fresh.push({
+          id: r.id, sender: m.sender, receiver: m.receiver, sentAt: m.sentAt, msgId: m.msgId, fragCount: m.fragCount,
+          fragIndex: m.fragIndex, replyType: m.replyType, text: m.text, font: m.font,
+        });
       }
     });
     batch.forEach((sub, i) => {
-      sub.done(verdicts[i]!.map((v) => (typeof v === 'number' ? { ok: true, ...stored[v]! } : v)));
+      sub.done(verdicts[i]!.map((v) => (typeof v === 'number' ? { ok: true, id: stored[v]!.id, duplicate: stored[v]!.duplicate } : v)));
     });
     for (const m of fresh) {
       const s = this.sessions.get(m.receiver);
@@ -341,7 +345,7 @@ export class Hub {
 
   private senderInfo(uid: number): SenderInfo {
     const s = this.sessions.get(uid);
-    if (s) return { ip: ipToU32(s.endpoint.address), port: s.endpoint.port, clientVersion: s.version, imKey: imKey(uid, s.sessionKey) };
+    if (s) return { ip: ipToU32(s.endpoint.address), port: s.endpoint.port, clientVersion: s.version, imKey: s.imKey };
     return { ip: 0, port: 0, clientVersion: 0, imKey: imKey(uid, Buffer.alloc(16)) };
   }
 

@@ -1,5 +1,6 @@
 import type { Framing } from '../protocol/framing.js';
 import { DupWindow } from '../transport/dup-window.js';
+import { imKey } from '../protocol/keys.js';
 import type { Timer } from '../transport/clock.js';
 import type { StoredMessage } from '../store/store.js';
 
@@ -80,6 +81,8 @@ export class Session {
   readonly version: number;
   readonly endpoint: Endpoint;
   readonly sessionKey: Buffer;
+  /** MD5(uid ‖ session key): what the user's messages carry as their IM key (computed once, not per push). */
+  readonly imKey: Buffer;
   readonly passwordKey: Buffer;
   readonly output: SessionOutput;
   readonly loginTime: number;
@@ -103,6 +106,7 @@ export class Session {
     this.version = init.version;
     this.endpoint = init.endpoint;
     this.sessionKey = init.sessionKey;
+    this.imKey = imKey(init.uid, init.sessionKey);
     this.passwordKey = init.passwordKey;
     this.status = init.status;
     this.output = init.output;
