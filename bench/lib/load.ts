@@ -32,7 +32,8 @@ export class LoadClient {
   chained = false;
   delivered = 0;
   latencies: number[] = [];
-  private readonly sentAt = new Map<string, number>();
+  /** When each message to this client was sent, by its number (msgId << 16 | msgSeq, the sender's counter). */
+  private readonly sentAt = new Map<number, number>();
 
   constructor(readonly driver: ClassicDriver, readonly partner: number, readonly port: number, readonly peers: Map<number, LoadClient>) {
     this.key = teaKey(driver.sessionKey);
@@ -56,9 +57,9 @@ export class LoadClient {
 
   /** Sends one message to the partner. */
   send(): void {
-    const n = ++this.counter;
+    const n = ++this.counter & 0x7fffffff;
     const text = `${this.uid}:${n}`;
-    this.peers.get(this.partner)!.sentAt.set(text, performance.now());
+    this.peers.get(this.partner)!.sentAt.set(n, performance.now());
     const body = sendImRequestCodec.encode({
       sender: this.uid, receiver: this.partner,
       message: {
@@ -93,9 +94,11 @@ export class LoadClient {
       const push = receiveImPushCodec.decode(plain);
       this.out(Cmd.RECV_IM, teaEncrypt(receiveImAckCodec.encode(receiveImAckFor(push)), this.key, random), r.value.seq);
       if (push.content.kind !== 'im') return;
-      const t0 = this.sentAt.get(push.content.message.text);
+      const m = push.content.message;
+      const n = m.msgId * 0x10000 + m.msgSeq;
+      const t0 = this.sentAt.get(n);
       if (t0 !== undefined) {
-        this.sentAt.delete(push.content.message.text);
+        this.sentAt.delete(n);
         this.delivered++;
         this.latencies.push(performance.now() - t0);
       }
@@ -154,21 +157,25 @@ export async function saturate(clients: LoadClient[], ms: number, warmupMs = 500
   return r;
 }
 
-/** A paced load of `rate` messages/s in all, spread evenly over the clients. */
+/**
+ * A paced (open-loop) load of `rate` messages/s in all, the clients taking turns. One pacer sends what is due
+ * every millisecond, so sends go out as evenly as the timer allows (per-client timers drift into bursts).
+ */
 export async function paced(clients: LoadClient[], rate: number, ms: number): Promise<PhaseResult> {
   clients.forEach((c) => c.reset());
-  const interval = (clients.length * 1000) / rate;
-  const timers: NodeJS.Timeout[] = [];
-  clients.forEach((c, i) => {
-    timers.push(setTimeout(() => {
-      c.send();
-      timers.push(setInterval(() => c.send(), interval));
-    }, (i * interval) / clients.length));
-  });
   const t0 = performance.now();
+  let sent = 0;
+  let next = 0;
+  const pacer = setInterval(() => {
+    const due = Math.floor(((performance.now() - t0) * rate) / 1000);
+    for (; sent < due; sent++) {
+      clients[next]!.send();
+      next = (next + 1) % clients.length;
+    }
+  }, 1);
   await sleep(ms);
   const elapsed = performance.now() - t0;
-  for (const t of timers) clearInterval(t);
+  clearInterval(pacer);
   await sleep(300);
   return collect(clients, elapsed);
 }

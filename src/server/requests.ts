@@ -22,7 +22,7 @@ export abstract class SessionRequests {
     const session = packet.uid === undefined ? undefined : this.ctx.hub.get(packet.uid);
     if (!session || session.framing !== packet.framing) return void this.ctx.drop('no_session', from, packet);
     if (!session.isFrom(from)) return void this.ctx.drop('wrong_address', from, packet);
-    const plain = teaDecrypt(packet.body, session.sessionKey);
+    const plain = teaDecrypt(packet.body, session.sessionTeaKey);
     if (!plain) return void this.ctx.drop('undecryptable', from, packet);
     const earlier = session.replies.get(packet.command, packet.seq);
     if (earlier) {
@@ -47,7 +47,7 @@ export abstract class SessionRequests {
 
   /** Sends the reply to a request (TEA(session key)) and remembers it for duplicates. */
   protected reply(session: Session, packet: Packet, plain: Buffer): void {
-    const bytes = this.encode(session, packet.command, packet.seq, teaEncrypt(plain, session.sessionKey, this.ctx.random));
+    const bytes = this.encode(session, packet.command, packet.seq, teaEncrypt(plain, session.sessionTeaKey, this.ctx.random));
     session.replies.set(packet.command, packet.seq, bytes);
     this.ctx.send(bytes, session.endpoint);
   }
@@ -59,6 +59,6 @@ export abstract class SessionRequests {
 
   /** Sends a server-initiated packet (push) to a session, TEA(session key), with the given server sequence. */
   protected push(session: Session, command: number, seq: number, plain: Buffer): void {
-    this.ctx.send(this.encode(session, command, seq, teaEncrypt(plain, session.sessionKey, this.ctx.random)), session.endpoint);
+    this.ctx.send(this.encode(session, command, seq, teaEncrypt(plain, session.sessionTeaKey, this.ctx.random)), session.endpoint);
   }
 }

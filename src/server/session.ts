@@ -1,6 +1,7 @@
 import type { Framing } from '../protocol/framing.js';
 import { DupWindow } from '../transport/dup-window.js';
 import { imKey } from '../protocol/keys.js';
+import { teaKey, type TeaKey } from '../protocol/tea.js';
 import type { Timer } from '../transport/clock.js';
 import type { StoredMessage } from '../store/store.js';
 
@@ -81,6 +82,8 @@ export class Session {
   readonly version: number;
   readonly endpoint: Endpoint;
   readonly sessionKey: Buffer;
+  /** The session key split for QQ-TEA once, not per datagram. */
+  readonly sessionTeaKey: TeaKey;
   /** MD5(uid ‖ session key): what the user's messages carry as their IM key (computed once, not per push). */
   readonly imKey: Buffer;
   readonly passwordKey: Buffer;
@@ -107,6 +110,7 @@ export class Session {
     this.endpoint = init.endpoint;
     this.sessionKey = init.sessionKey;
     this.imKey = imKey(init.uid, init.sessionKey);
+    this.sessionTeaKey = teaKey(init.sessionKey);
     this.passwordKey = init.passwordKey;
     this.status = init.status;
     this.output = init.output;
