@@ -36,13 +36,43 @@ test('requester fails with a typed timeout after the last try', async () => {
 });
 
 test('duplicate window remembers replies and forgets the oldest past capacity', () => {
-  const w = new DupWindow<string>(3);
-  w.set(1, 1, 'a');
-  w.set(1, 2, 'b');
-  w.set(2, 1, 'c');
-  assert.equal(w.get(1, 1), 'a');
-  w.set(2, 2, 'd');
+  const w = new DupWindow(3, 4);
+  const b = (s: string) => Buffer.from(s);
+  w.set(1, 1, b('a'));
+  w.set(1, 2, b('bb'));
+  w.set(2, 1, b('long reply')); // longer than a slot: kept by reference
+  assert.deepEqual(w.get(1, 1), b('a'));
+  assert.deepEqual(w.get(2, 1), b('long reply'));
+  w.set(2, 2, b('dddd'));
   assert.equal(w.get(1, 1), undefined);
-  assert.equal(w.get(2, 2), 'd');
+  assert.equal(w.has(1, 1), false);
+  assert.deepEqual(w.get(2, 2), b('dddd'));
+  assert.deepEqual(w.get(1, 2), b('bb'));
   assert.equal(w.size, 3);
+});
+
+test('duplicate window: a repeated key moves to the newest place; empty replies and extreme keys are kept apart', () => {
+  const w = new DupWindow(3, 8);
+  w.set(0xffff, 0xffff, Buffer.from('max'));
+  w.set(0, 0, new Uint8Array(0));
+  assert.deepEqual(w.get(0xffff, 0xffff), Buffer.from('max'));
+  assert.deepEqual(w.get(0, 0), Buffer.alloc(0));
+  assert.equal(w.get(0, 1), undefined);
+  w.set(0xffff, 0xffff, Buffer.from('again')); // now newest: (0, 0) is the oldest
+  assert.equal(w.size, 2);
+  w.set(5, 5, Buffer.from('x'));
+  w.set(6, 6, Buffer.from('y'));
+  assert.equal(w.get(0, 0), undefined);
+  assert.deepEqual(w.get(0xffff, 0xffff), Buffer.from('again'));
+  assert.equal(w.size, 3);
+});
+
+test('duplicate window: a remembered reply is a copy, unchanged by later writes to the slot or the original', () => {
+  const w = new DupWindow(1, 8);
+  const reply = Buffer.from('abc');
+  w.set(1, 1, reply);
+  reply[0] = 0x7a;
+  const got = w.get(1, 1)!;
+  w.set(1, 2, Buffer.from('zzz'));
+  assert.deepEqual(got, Buffer.from('abc'));
 });

@@ -5,7 +5,7 @@ import { DupWindow } from '../transport/dup-window.js';
  * size (oldest dropped first) and in time (entries expire), so strangers cannot make it grow.
  */
 export class PendingLogins<T extends object> {
-  private readonly map = new Map<string, { at: number; value: T; replies: DupWindow<Buffer> }>();
+  private readonly map = new Map<string, { at: number; value: T; replies: DupWindow }>();
 
   constructor(private readonly maxEntries = 10_000, private readonly ttlMs = 60_000) {}
 
@@ -14,17 +14,17 @@ export class PendingLogins<T extends object> {
   }
 
   /** Starts (or restarts) a pending login. */
-  set(address: string, port: number, uid: number, value: T, now: number): DupWindow<Buffer> {
+  set(address: string, port: number, uid: number, value: T, now: number): DupWindow {
     const k = PendingLogins.key(address, port, uid);
     this.map.delete(k);
     if (this.map.size >= this.maxEntries) this.map.delete(this.map.keys().next().value!);
-    const replies = new DupWindow<Buffer>(8);
+    const replies = new DupWindow(8);
     this.map.set(k, { at: now, value, replies });
     return replies;
   }
 
   /** The live pending login of an endpoint and uid. */
-  get(address: string, port: number, uid: number, now: number): { value: T; replies: DupWindow<Buffer> } | undefined {
+  get(address: string, port: number, uid: number, now: number): { value: T; replies: DupWindow } | undefined {
     const k = PendingLogins.key(address, port, uid);
     const e = this.map.get(k);
     if (!e) return undefined;

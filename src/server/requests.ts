@@ -8,6 +8,9 @@ import type { Endpoint, Session } from './session.js';
  * address, answer a duplicate with the stored reply, decrypt with the session key. Framings only supply
  * how a server packet is encoded.
  */
+/** What an answered-without-reply request is remembered with. */
+const NO_REPLY = new Uint8Array(0);
+
 export abstract class SessionRequests {
   constructor(protected readonly ctx: ServerContext) {}
 
@@ -54,7 +57,7 @@ export abstract class SessionRequests {
 
   /** Remembers a request that gets no reply (acks), so a repeat has no second effect. */
   protected noReply(session: Session, packet: Packet): void {
-    session.replies.set(packet.command, packet.seq, Buffer.alloc(0));
+    session.replies.set(packet.command, packet.seq, NO_REPLY);
   }
 
   /** Sends a server-initiated packet (push) to a session, TEA(session key), with the given server sequence. */

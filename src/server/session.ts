@@ -98,7 +98,7 @@ export class Session {
   /** Whether the undelivered messages of the store were queued for this session (once per session). */
   pendingLoaded = false;
   /** Replies sent, by (command, sequence), for duplicate requests. */
-  readonly replies = new DupWindow<Buffer>(64);
+  readonly replies = new DupWindow(64);
   readonly pairs = new Map<number, PairQueue>();
   readonly inflightBySeq = new Map<number, Push>();
   private seq: number;
