@@ -1,49 +1,81 @@
 // `npm run bench:server`: a load generator (this process) with N classic clients that keep alive and send messages
 // to each other through a server process (send → 00 → push → ack, durable), against a bare node:dgram echo
-// round trip measured in the same run as the reference.
+// round trip measured in the same run as the reference. Also measured: a bare node:dgram relay that moves a
+// delivered message's four datagrams and does nothing else, the most any single-threaded node:dgram server could
+// deliver on this machine.
 import { createSocket } from 'node:dgram';
 import { fork } from 'node:child_process';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { startServerProcess, tempDb } from '../scripts/lib/server-process.js';
+import { cpuMsOf, startServerProcess, tempDb } from '../scripts/lib/server-process.js';
 import { createLoadAccounts, loginLoadClients, paced, saturate } from './lib/load.js';
 import { fmt, printTable, ratio } from './lib/table.js';
 
 const N = Number(process.env.BENCH_CLIENTS ?? 40);
+// The bare relay's datagram kinds (relay-server.ts).
+const RELAY_SEND = 1;
+const RELAY_PUSH = 2;
+const RELAY_ACK = 3;
 const PHASE_MS = Number(process.env.BENCH_MS ?? 5000);
 const SYNC = process.env.BENCH_SYNC ?? 'full';
 
-async function echoReference(): Promise<number> {
-  const child = fork(new URL('./lib/echo-server.ts', import.meta.url).pathname, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+/** Rate and CPU of one bare run (no OICQ): the echo reference or the relay ceiling. */
+interface BareResult {
+  rate: number;
+  /** CPU of the bare server process and of this process, in % of one core. */
+  serverCpu: number;
+  loadCpu: number;
+}
+
+/**
+ * N sockets against a bare node:dgram process, one datagram (OICQ-sized) in flight per socket, as the chat load.
+ * `echo`: every reply is a round trip. `relay`: the server answers a send and forwards it to the partner socket,
+ * which acks it: a delivered message's four datagrams, without its crypto, codecs or store.
+ */
+async function bareRun(kind: 'echo' | 'relay'): Promise<BareResult> {
+  const file = kind === 'echo' ? './lib/echo-server.ts' : './lib/relay-server.ts';
+  const child = fork(new URL(file, import.meta.url).pathname, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   const port = await new Promise<number>((r) => child.once('message', (m) => r((m as { port: number }).port)));
   const sockets = await Promise.all(Array.from({ length: N }, async () => {
     const s = createSocket('udp4');
     await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
     return s;
   }));
-  // Same shape as the chat load: one outstanding datagram per client, an OICQ-sized payload.
-  const payload = Buffer.alloc(120, 1);
-  let trips = 0;
+  let count = 0;
   let running = true;
-  for (const s of sockets) {
-    s.on('message', () => {
-      trips++;
-      if (running) s.send(payload, port, '127.0.0.1');
+  sockets.forEach((s, i) => {
+    const payload = Buffer.alloc(120, 1);
+    payload[0] = RELAY_SEND;
+    payload.writeUInt16BE(sockets[i ^ 1]!.address().port, 1);
+    s.on('message', (b) => {
+      if (kind === 'echo' || b[0] === RELAY_SEND) {
+        if (kind === 'echo') count++;
+        if (running) s.send(payload, port, '127.0.0.1');
+      } else if (b[0] === RELAY_PUSH) {
+        count++;
+        b[0] = RELAY_ACK;
+        s.send(b, port, '127.0.0.1');
+      }
     });
     s.send(payload, port, '127.0.0.1');
-  }
+  });
   await new Promise((r) => setTimeout(r, 500));
-  trips = 0;
+  count = 0;
+  const cpu0 = { server: cpuMsOf(child.pid!), load: process.cpuUsage() };
   const t0 = performance.now();
   await new Promise((r) => setTimeout(r, PHASE_MS));
-  const rate = (trips * 1000) / (performance.now() - t0);
+  const ms = performance.now() - t0;
+  const rate = (count * 1000) / ms;
+  const serverCpu = (100 * (cpuMsOf(child.pid!) - cpu0.server)) / ms;
+  const u = process.cpuUsage(cpu0.load);
   running = false;
   for (const s of sockets) s.close();
   child.kill();
-  return rate;
+  return { rate, serverCpu, loadCpu: (u.user + u.system) / 10 / ms };
 }
 
 console.log(`bench:server — ${N} classic clients in pairs, ${PHASE_MS / 1000} s phases, server with synchronous=${SYNC.toUpperCase()}`);
-const echo = await echoReference();
+const echo = await bareRun('echo');
+const relay = await bareRun('relay');
 const db = tempDb();
 createLoadAccounts(db, N);
 const server = await startServerProcess(db, ['--log-level', 'info', '--prelogin-rate', '100000', '--sync', SYNC]);
@@ -72,8 +104,11 @@ printTable('Results', ['measure', 'value'], [
   ['  load generator event-loop delay p99 at half rate (ms)', fmt(loopDelay.percentile(99) / 1e6, 2)],
   ['server RSS under load (MB)', fmt(rss / 1024, 1)],
   ['CPU during the max phase: server / load generator', `${fmt(serverCpu, 0)}% / ${fmt(loadCpu, 0)}%`],
-  ['reference: node:dgram echo round trips/s', fmt(echo, 0)],
-  ['ratio delivered/echo (target ≥ 0.5×)', ratio(max.rate, echo)],
+  ['reference: node:dgram echo round trips/s', fmt(echo.rate, 0)],
+  ['  CPU: echo server / load generator', `${fmt(echo.serverCpu, 0)}% / ${fmt(echo.loadCpu, 0)}%`],
+  ['ratio delivered/echo (target ≥ 0.5×)', ratio(max.rate, echo.rate)],
+  ['ceiling: bare node:dgram relay, same 4 datagrams, no work (msgs/s)', fmt(relay.rate, 0)],
+  ['  its ratio to echo / CPU: relay / load generator', `${ratio(relay.rate, echo.rate)} / ${fmt(relay.serverCpu, 0)}% / ${fmt(relay.loadCpu, 0)}%`],
   ['p99 at half rate < 5 ms (target)', half.p99 < 5 ? 'met' : 'missed'],
 ]);
 if (metrics) console.log(`\nserver counters: stored ${metrics.messagesStored}, delivered ${metrics.messagesDelivered}, push retransmits ${metrics.pushRetransmits}, dropped ${metrics.droppedTotal}`);

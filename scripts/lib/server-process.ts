@@ -29,6 +29,16 @@ export interface ServerProcess {
   stop(): Promise<Record<string, unknown> | undefined>;
 }
 
+/** CPU time (user + system, all threads) a process has used so far, in ms, from /proc (0 once it is gone). */
+export function cpuMsOf(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime + stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return 0;
+  }
+}
+
 /** A fresh temporary database path. */
 export function tempDb(): string {
   return join(mkdtempSync(join(tmpdir(), 'oicq-run-')), 'oicq.db');
@@ -69,14 +79,7 @@ export async function startServerProcess(db: string, extra: string[] = []): Prom
         return 0;
       }
     },
-    cpuMs: () => {
-      try {
-        const f = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-        return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime + stime in clock ticks (USER_HZ = 100)
-      } catch {
-        return 0;
-      }
-    },
+    cpuMs: () => cpuMsOf(child.pid!),
     stop: () => new Promise((resolveStop) => {
       if (child.exitCode !== null) return resolveStop(undefined);
       child.once('exit', () => {
