@@ -91,7 +91,8 @@ const rss = server.rssKb();
 // The load generator's own event-loop delay during the paced phase: latency it adds to what it measures.
 const loopDelay = monitorEventLoopDelay({ resolution: 1 });
 loopDelay.enable();
-const half = await paced(clients, max.rate / 2, PHASE_MS);
+// Three unmeasured seconds at the new rate first: the garbage of the maximum phase is collected then, not measured.
+const half = await paced(clients, max.rate / 2, PHASE_MS, 3000);
 loopDelay.disable();
 stop();
 const metrics = await server.stop();

@@ -159,10 +159,10 @@ export async function saturate(clients: LoadClient[], ms: number, warmupMs = 500
 
 /**
  * A paced (open-loop) load of `rate` messages/s in all, the clients taking turns. One pacer sends what is due
- * every millisecond, so sends go out as evenly as the timer allows (per-client timers drift into bursts).
+ * every millisecond, so sends go out as evenly as the timer allows (per-client timers drift into bursts). The
+ * first `warmupMs` at that rate are not measured.
  */
-export async function paced(clients: LoadClient[], rate: number, ms: number): Promise<PhaseResult> {
-  clients.forEach((c) => c.reset());
+export async function paced(clients: LoadClient[], rate: number, ms: number, warmupMs = 0): Promise<PhaseResult> {
   const t0 = performance.now();
   let sent = 0;
   let next = 0;
@@ -173,8 +173,11 @@ export async function paced(clients: LoadClient[], rate: number, ms: number): Pr
       next = (next + 1) % clients.length;
     }
   }, 1);
+  await sleep(warmupMs);
+  clients.forEach((c) => c.reset());
+  const t1 = performance.now();
   await sleep(ms);
-  const elapsed = performance.now() - t0;
+  const elapsed = performance.now() - t1;
   clearInterval(pacer);
   await sleep(300);
   return collect(clients, elapsed);
