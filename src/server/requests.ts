@@ -3,14 +3,14 @@ import { teaDecrypt, teaEncrypt } from '../protocol/tea.js';
 import type { ServerContext } from './context.js';
 import type { Endpoint, Session } from './session.js';
 
+/** What an answered-without-reply request is remembered with. */
+const NO_REPLY = new Uint8Array(0);
+
 /**
  * The path every after-login request takes, whatever the framing: find the session, check the sender's
  * address, answer a duplicate with the stored reply, decrypt with the session key. Framings only supply
  * how a server packet is encoded.
  */
-/** What an answered-without-reply request is remembered with. */
-const NO_REPLY = new Uint8Array(0);
-
 export abstract class SessionRequests {
   constructor(protected readonly ctx: ServerContext) {}
 

@@ -1,3 +1,6 @@
+/** A free slot's key (real keys are never negative). */
+const EMPTY_KEY = -1;
+
 /**
  * A bounded window of recent (command, sequence) pairs with the reply sent for each (PROTOCOL.md §8):
  * a duplicate request gets the same reply again and has no second effect. Oldest entries fall out first.
@@ -77,6 +80,3 @@ export class DupWindow {
     return this.count;
   }
 }
-
-/** A free slot's key (real keys are never negative). */
-const EMPTY_KEY = -1;
