@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import iconv from 'iconv-lite';
 import {
   CHARSET_GB,
   DEFAULT_FONT,
@@ -32,6 +33,16 @@ test('GB18030: 宋体 is CB CE CC E5, ASCII is itself, 4-byte sequences round-tr
   assert.equal(decodeGb(encodeGb('\ufeffx')), '\ufeffx');
   assert.equal(decodeUtf8(encodeUtf8('你好 ok')), '你好 ok');
   assert.equal(encodeUtf8('你').toString('hex'), 'e4bda0');
+});
+
+test('GB18030: the ASCII fast path gives what the GB18030 tables give, and mixed text still takes the tables', () => {
+  const ascii = String.fromCharCode(...Array.from({ length: 128 }, (_, i) => i));
+  assert.deepEqual(encodeGb(ascii), iconv.encode(ascii, 'gb18030'));
+  assert.equal(decodeGb(Buffer.from(ascii, 'latin1')), iconv.decode(Buffer.from(ascii, 'latin1'), 'gb18030'));
+  // One byte ≥ 0x80 anywhere sends the whole text through the tables.
+  assert.equal(decodeGb(hex('68 69 cbcecce5 21')), 'hi宋体!');
+  assert.equal(encodeGb('ok 宋体').toString('hex'), '6f6b20cbcecce5');
+  assert.equal(decodeGb(hex('80')), iconv.decode(hex('80'), 'gb18030'));
 });
 
 test("pidgin's font trailer decodes to 宋体 10pt black, GB charset, and re-encodes to the same bytes", () => {
