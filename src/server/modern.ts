@@ -339,16 +339,13 @@ export class ModernHandler extends SessionRequests implements FramingHandler, Se
 
   pushMessage(session: Session, msg: StoredMessage, seq: number, sender: SenderInfo): void {
     const { msgSeq, msgId } = unpackMsgId(msg.msgId);
-    const [base] = M.makeSendIms({
-      sender: msg.sender, receiver: msg.receiver, sessionKey: Buffer.alloc(16), senderVersion: sender.clientVersion || session.version,
-      text: '', msgSeq, time: msg.sentAt, msgId, replyType: msg.replyType, fontName: msg.font?.name, fontSize: msg.font?.size,
-    });
     const f = msg.font;
-    const im: M.ImBody = {
-      ...base!.im, imKey: sender.imKey, fragmentCount: msg.fragCount, fragmentIndex: msg.fragIndex,
+    const im = M.makeImText({
+      sender: msg.sender, receiver: msg.receiver, imKey: sender.imKey, senderVersion: sender.clientVersion || session.version,
+      text: msg.text, msgSeq, time: msg.sentAt, msgId, fragmentCount: msg.fragCount, fragmentIndex: msg.fragIndex,
+      replyType: msg.replyType, fontName: f?.name, fontSize: f?.size,
       color: f ? f.color : 0, fontFlags: f ? (f.bold ? BOLD : 0) | (f.italic ? ITALIC : 0) | (f.underline ? UNDERLINE : 0) : 0,
-      segments: [{ kind: 'text', text: msg.text }],
-    };
+    });
     const body = M.receiveIm.encode({
       sender: msg.sender, receiver: msg.receiver, msgSeq: msg.id >>> 0, senderIp: sender.ip, senderPort: sender.port,
       imType: M.IM_TYPE_BUDDY, kind: 'im', im,

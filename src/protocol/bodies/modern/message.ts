@@ -182,6 +182,61 @@ export interface SendImParams {
   replyType?: number;
 }
 
+/** What one text fragment's IM body needs; the rest is fixed (as MyQQ sends it). */
+export interface ImTextParams {
+  sender: number;
+  receiver: number;
+  /** MD5(sender uid ‖ sender's session key). */
+  imKey: Buffer;
+  senderVersion: number;
+  /** This fragment's text. */
+  text: string;
+  msgSeq: number;
+  /** Send time, unix seconds. */
+  time: number;
+  msgId: number;
+  fragmentCount: number;
+  fragmentIndex: number;
+  face?: number;
+  fontName?: string;
+  fontSize?: number;
+  /** 0xRRGGBB. */
+  color?: number;
+  fontFlags?: number;
+  replyType?: number;
+}
+
+/** Builds the IM body of one text fragment (a 0x00CD send's, or a 0x00CE push's). */
+export function makeImText(p: ImTextParams): ImBody {
+  return {
+    headType: 0,
+    head: IM_HEAD,
+    senderVersion: p.senderVersion,
+    sender: p.sender,
+    receiver: p.receiver,
+    imKey: p.imKey,
+    contentType: IM_CONTENT_TEXT,
+    msgSeq: p.msgSeq,
+    sendTime: p.time,
+    face: p.face ?? 0,
+    hasFont: 1,
+    fragmentCount: p.fragmentCount,
+    fragmentIndex: p.fragmentIndex,
+    msgId: p.msgId,
+    replyType: p.replyType ?? ReplyType.NORMAL,
+    msgTag: MSG_TAG,
+    time2: p.time,
+    msgIdPair: ((p.msgId << 16) | p.msgId) >>> 0,
+    color: p.color ?? 0,
+    fontSize: p.fontSize ?? 9,
+    fontFlags: p.fontFlags ?? 0,
+    charset: IM_CHARSET,
+    fontName: p.fontName ?? '宋体',
+    reserved: 0,
+    segments: [{ kind: 'text', text: p.text }],
+  };
+}
+
 /** Builds the 0x00CD bodies of one message: one per fragment of at most 700 UTF-8 bytes. */
 export function makeSendIms(p: SendImParams): SendIm[] {
   const parts = splitImText(p.text);
@@ -189,33 +244,11 @@ export function makeSendIms(p: SendImParams): SendIm[] {
   return parts.map((text, i) => ({
     sender: p.sender,
     receiver: p.receiver,
-    im: {
-      headType: 0,
-      head: IM_HEAD,
-      senderVersion: p.senderVersion,
-      sender: p.sender,
-      receiver: p.receiver,
-      imKey: key,
-      contentType: IM_CONTENT_TEXT,
-      msgSeq: p.msgSeq,
-      sendTime: p.time,
-      face: p.face ?? 0,
-      hasFont: 1,
-      fragmentCount: parts.length,
-      fragmentIndex: i,
-      msgId: p.msgId,
-      replyType: p.replyType ?? ReplyType.NORMAL,
-      msgTag: MSG_TAG,
-      time2: p.time,
-      msgIdPair: ((p.msgId << 16) | p.msgId) >>> 0,
-      color: 0,
-      fontSize: p.fontSize ?? 9,
-      fontFlags: 0,
-      charset: IM_CHARSET,
-      fontName: p.fontName ?? '宋体',
-      reserved: 0,
-      segments: [{ kind: 'text', text }],
-    },
+    im: makeImText({
+      sender: p.sender, receiver: p.receiver, imKey: key, senderVersion: p.senderVersion, text, msgSeq: p.msgSeq,
+      time: p.time, msgId: p.msgId, fragmentCount: parts.length, fragmentIndex: i, face: p.face,
+      fontName: p.fontName, fontSize: p.fontSize, replyType: p.replyType,
+    }),
   }));
 }
 
