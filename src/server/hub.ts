@@ -3,7 +3,7 @@ import type { Clock, Timer } from '../transport/clock.js';
 import type { NewMessage, Store, StoredMessage } from '../store/store.js';
 import { checkMessage } from '../store/validate.js';
 import { imKey } from '../protocol/keys.js';
-import { ipToU32, Status } from '../protocol/bodies/status-block.js';
+import { Status } from '../protocol/bodies/status-block.js';
 import type { RandomSource } from '../protocol/random.js';
 import type { Metrics } from './metrics.js';
 import { Session, type CloseReason, type PairQueue, type Presence, type SenderInfo, type SessionInit } from './session.js';
@@ -167,7 +167,7 @@ export class Hub {
     return {
       uid: s.uid,
       status: s.status,
-      ip: ipToU32(s.endpoint.address),
+      ip: s.ip,
       port: s.endpoint.port,
       clientVersion: s.version,
       key: s.fileKey,
@@ -345,7 +345,7 @@ export class Hub {
 
   private senderInfo(uid: number): SenderInfo {
     const s = this.sessions.get(uid);
-    if (s) return { ip: ipToU32(s.endpoint.address), port: s.endpoint.port, clientVersion: s.version, imKey: s.imKey };
+    if (s) return { ip: s.ip, port: s.endpoint.port, clientVersion: s.version, imKey: s.imKey };
     return { ip: 0, port: 0, clientVersion: 0, imKey: imKey(uid, Buffer.alloc(16)) };
   }
 

@@ -284,7 +284,7 @@ export class ModernHandler extends SessionRequests implements FramingHandler, Se
       case Cmd.MODERN_KEEP_ALIVE: {
         M.keepAliveRequest.decode(plain);
         return this.reply(s, p, M.keepAliveReply.encode(M.makeKeepAliveReply({
-          online: Math.max(1, hub.onlineCount()), clientIp: ipToU32(s.endpoint.address), clientPort: s.endpoint.port, serverTime: this.nowSec(),
+          online: Math.max(1, hub.onlineCount()), clientIp: s.ip, clientPort: s.endpoint.port, serverTime: this.nowSec(),
         })));
       }
       case Cmd.REQUEST_KEY: {

@@ -1,6 +1,7 @@
 import type { Framing } from '../protocol/framing.js';
 import { DupWindow } from '../transport/dup-window.js';
 import { imKey } from '../protocol/keys.js';
+import { ipToU32 } from '../protocol/bodies/status-block.js';
 import { teaKey, type TeaKey } from '../protocol/tea.js';
 import type { Timer } from '../transport/clock.js';
 import type { StoredMessage } from '../store/store.js';
@@ -81,6 +82,8 @@ export class Session {
   readonly framing: Framing;
   readonly version: number;
   readonly endpoint: Endpoint;
+  /** The endpoint's IPv4 address as a u32, as status blocks and message pushes carry it. */
+  readonly ip: number;
   readonly sessionKey: Buffer;
   /** The session key split for QQ-TEA once, not per datagram. */
   readonly sessionTeaKey: TeaKey;
@@ -108,6 +111,7 @@ export class Session {
     this.framing = init.framing;
     this.version = init.version;
     this.endpoint = init.endpoint;
+    this.ip = ipToU32(init.endpoint.address);
     this.sessionKey = init.sessionKey;
     this.imKey = imKey(init.uid, init.sessionKey);
     this.sessionTeaKey = teaKey(init.sessionKey);
