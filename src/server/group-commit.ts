@@ -46,6 +46,13 @@ export class GroupCommit {
     this.schedule();
   }
 
+  /** Message fragments submitted and not committed yet. */
+  queuedMessages(): number {
+    let n = 0;
+    for (const sub of this.submissions) n += sub.msgs.length;
+    return n;
+  }
+
   /** Queues a delivery mark (the receiver acked the message with this store id). */
   markDelivered(id: number): void {
     this.delivered.push(id);

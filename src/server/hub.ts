@@ -177,6 +177,17 @@ export class Hub {
     this.commit.submit(msgs, done);
   }
 
+  /**
+   * Message pushes the server still owes its online sessions: sends not yet stored, messages queued or in
+   * flight (not acked yet, or paused after a give-up), and a session's stored backlog not yet loaded. 0 means
+   * every push to an online receiver was acked (what tests wait for before asserting nothing more arrives).
+   */
+  outstandingPushes(): number {
+    let n = this.commit.queuedMessages();
+    for (const s of this.sessions.all()) n += s.pendingLoaded ? this.delivery.pendingIn(s) : this.store.pendingCount(s.uid);
+    return n;
+  }
+
   /** A receiver acked the push with server sequence `seq`; returns false for an unknown or repeated ack. */
   ack(s: Session, seq: number): boolean {
     return this.delivery.ack(s, seq);
