@@ -29,7 +29,10 @@ export class Metrics {
   messagesStored = 0;
   messagesDelivered = 0;
   pushRetransmits = 0;
+  /** Pushes given up because the receiver fell silent (they go out again when it sends something). */
   pushesGivenUp = 0;
+  /** Pushes re-sent under a fresh server sequence after going unacked under the old one. */
+  pushFreshSeqs = 0;
 
   /** Counts one dropped datagram. */
   drop(reason: DropReason): void {

@@ -18,7 +18,7 @@ export interface ChaosOptions {
   messages: number;
   seed: number;
   rates: ProxyRates;
-  /** Client retransmission interval (ms) and tries; the server's push retry uses the same interval. */
+  /** Client retransmission interval (ms) and tries; the server's shortest push timeout is the same interval. */
   retryMs: number;
   retries: number;
   /** Give up waiting for deliveries after this long once all sends are done. */
@@ -49,7 +49,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   const { server, store } = await startServer({
     guard: { preLoginPerSecond: 1_000_000 },
     flood: { maxDropsPerSecond: 0 },
-    hub: { pushRetryMs: o.retryMs, pushMaxTries: o.retries, pushPauseMs: o.retryMs * 2, sessionTimeoutMs: 600_000 },
+    hub: { pushRto: { minMs: o.retryMs, maxMs: o.retryMs * 25, initialMs: o.retryMs }, sessionTimeoutMs: 600_000 },
   });
   const pairs: [number, number][] = [];
   for (let i = 0; i < o.users; i++) for (let j = i + 1; j < o.users; j++) pairs.push([users[i]!.uid, users[j]!.uid]);
