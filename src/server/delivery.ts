@@ -124,6 +124,7 @@ export class Delivery {
     push.tries++;
     push.seqTries++;
     push.sentAt = this.clock.now();
+    this.metrics.pushesSent++;
     if (push.tries > 1) this.metrics.pushRetransmits++;
     s.output.pushMessage(s, push.msg, push.seq, this.deps.senderInfo(push.msg.sender));
     const wait = s.rto.backedOff(push.tries - this.opts.pushSteadySends);
