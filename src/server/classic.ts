@@ -193,7 +193,8 @@ export class ClassicHandler extends SessionRequests implements FramingHandler, S
     if (!this.ctx.guard.preLogin(from.address)) return this.ctx.drop('rate_limited', from, p);
     try {
       tokenRequestCodec.decode(p.body);
-    } catch {
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e;
       return this.ctx.drop('bad_body', from, p);
     }
     const token = this.ctx.tokens.issue(from, this.ctx.clock.now(), 'token', 24);
