@@ -2,7 +2,7 @@
 // with no de-duplication (the SDK hides repeats; the server's promises are checked here, below it).
 import { decodePacket } from '../../src/protocol/framing.js';
 import { teaDecrypt } from '../../src/protocol/tea.js';
-import { Cmd } from '../../src/protocol/commands.js';
+import { ClassicCmd as Cmd } from '../../src/protocol/commands.js';
 import { receiveImAckCodec, receiveImAckFor, receiveImPushCodec, keepAliveRequestCodec } from '../../src/protocol/bodies/classic/index.js';
 import type { ClassicDriver } from './classic-driver.js';
 
