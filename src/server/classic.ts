@@ -225,6 +225,8 @@ export class ClassicHandler extends SessionRequests implements FramingHandler, S
     if (!account) return fail('unknown QQ number', true);
     const passwordKey = passwordKeyFromMd5(account.passwordMd5);
     if (!checkPasswordProof(request.proof, passwordKey)) return fail('wrong password', true);
+    const ban = ctx.store.banOf(uid);
+    if (ban) return fail(`this QQ number is banned: ${ban.reason}`, false);
     ctx.guard.succeed(uid);
     const sessionKey = ctx.random(16);
     const status = [Status.ONLINE, Status.AWAY, Status.INVISIBLE, Status.BUSY].includes(request.status as 10) ? request.status : Status.ONLINE;
@@ -244,8 +246,8 @@ export class ClassicHandler extends SessionRequests implements FramingHandler, S
 
   // ---- pushes (SessionOutput) ----
 
-  kicked(session: Session): void {
-    const body = systemMessageCodec.encode({ code: SystemCode.NOTICE, from: 10000, to: session.uid, text: KICKED_NOTICE });
+  kicked(session: Session, reason?: string): void {
+    const body = systemMessageCodec.encode({ code: SystemCode.NOTICE, from: 10000, to: session.uid, text: reason ?? KICKED_NOTICE });
     this.push(session, Cmd.SYSTEM_MESSAGE, session.nextSeq(), body);
   }
 

@@ -91,6 +91,30 @@ export class Hub {
     return this.byEndpoint.has(`${e.address}|${e.port}`);
   }
 
+  /** The live session bound to this endpoint, if any. */
+  atEndpoint(e: { address: string; port: number }): Session | undefined {
+    return this.byEndpoint.get(`${e.address}|${e.port}`);
+  }
+
+  /**
+   * Ends a user's session on an operator's word: the client gets the framing's "logged in elsewhere" notice
+   * (or `reason` in its place) and friends see it go offline. Returns false when the user is not online.
+   */
+  kick(uid: number, reason?: string): boolean {
+    const s = this.sessions.get(uid);
+    if (!s) return false;
+    s.output.kicked?.(s, reason);
+    this.close(s, 'kicked');
+    return true;
+  }
+
+  /** Messages queued or in flight to an online session. */
+  pendingPushes(s: Session): number {
+    let n = 0;
+    for (const pair of s.pairs.values()) n += pair.queue.length + (pair.inflight ? 1 : 0);
+    return n;
+  }
+
   /** All sessions (for tests and metrics). */
   all(): IterableIterator<Session> {
     return this.sessions.values();
@@ -228,10 +252,7 @@ export class Hub {
   /** Undelivered messages of a receiver: counted in memory while it is online, else asked of the store. */
   private pendingOf(receiver: number): number {
     const s = this.sessions.get(receiver);
-    if (!s) return this.store.pendingCount(receiver);
-    let n = 0;
-    for (const pair of s.pairs.values()) n += pair.queue.length + (pair.inflight ? 1 : 0);
-    return n;
+    return s ? this.pendingPushes(s) : this.store.pendingCount(receiver);
   }
 
   /** Commits every queued submission and delivery mark in one transaction, then answers the submissions. */
@@ -272,11 +293,15 @@ export class Hub {
       }
       verdicts.push(v);
     }
+    const timed = this.metrics.timings;
+    const t0 = timed ? performance.now() : 0;
     const stored = this.store.storeMessages(accepted, delivered);
+    if (timed) timed.storeCommit((performance.now() - t0) / 1000);
     const fresh: StoredMessage[] = [];
     stored.forEach((r, i) => {
       if (!r.duplicate) {
         this.metrics.messagesStored++;
+        timed?.stored(r.id, this.clock.now());
         const m = accepted[i]!;
         fresh.push({
           id: r.id, sender: m.sender, receiver: m.receiver, sentAt: m.sentAt, msgId: m.msgId, fragCount: m.fragCount,
@@ -329,7 +354,10 @@ export class Hub {
     const push = pair.inflight;
     if (!push || s.closed) return;
     push.tries++;
-    if (push.tries > 1) this.metrics.pushRetransmits++;
+    if (push.tries > 1) {
+      this.metrics.pushRetransmits++;
+      s.retransmits++;
+    }
     s.output.pushMessage(s, push.msg, push.seq, this.senderInfo(push.msg.sender));
     push.timer = this.clock.setTimeout(() => {
       if (pair.inflight !== push || s.closed) return;
@@ -360,6 +388,7 @@ export class Hub {
     this.delivered.push(push.msg.id);
     this.scheduleFlush();
     this.metrics.messagesDelivered++;
+    this.metrics.timings?.delivered(push.msg.id, this.clock.now());
     const pair = s.pairs.get(push.msg.sender);
     if (pair && pair.inflight === push) {
       pair.inflight = undefined;

@@ -148,6 +148,8 @@ export class ModernHandler extends SessionRequests implements FramingHandler, Se
     if (!account) return fail(M.VerifyCode.NO_SUCH_UID, 'no such QQ number', true);
     const opened = M.checkVerifyBlock(req.verifyCipher, account.passwordMd5, uid);
     if (!opened.ok) return fail(M.VerifyCode.WRONG_PASSWORD, 'wrong password', true);
+    const ban = ctx.store.banOf(uid);
+    if (ban) return fail(M.VerifyCode.DENIED, `this QQ number is banned: ${ban.reason}`, false);
     const verify = M.makeVerifySuccess({ serverTime: this.nowSec() }, ctx.random);
     const replies = this.pending.set(from.address, from.port, uid, { verify }, this.now());
     replies.set(p.command, p.seq, this.loginReply(p, from, opened.block.verifyKey2, M.verifyReply.encode(verify)));
@@ -326,8 +328,8 @@ export class ModernHandler extends SessionRequests implements FramingHandler, Se
 
   // ---- pushes (SessionOutput) ----
 
-  kicked(session: Session): void {
-    const data = M.systemNotice.encode({ unknown: 0, type: 1, text: `${M.KICKED_TEXT} (your account logged in from another place)` });
+  kicked(session: Session, reason?: string): void {
+    const data = M.systemNotice.encode({ unknown: 0, type: 1, text: reason ?? `${M.KICKED_TEXT} (your account logged in from another place)` });
     const body = M.receiveIm.encode({ sender: 10000, receiver: session.uid, msgSeq: 0, senderIp: 0, senderPort: 0, imType: M.IM_TYPE_SYSTEM, kind: 'raw', data });
     this.push(session, Cmd.MODERN_RECV_IM, session.nextSeq(), body);
   }
