@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import parsePrometheus from 'parse-prometheus-text-format';
 import { ADMIN_COMMANDS } from '../../src/admin/table.js';
-import { Cmd } from '../../src/protocol/commands.js';
+import { ClassicCmd } from '../../src/protocol/commands.js';
 import { systemMessageCodec } from '../../src/protocol/bodies/classic/index.js';
 import { ClassicDriver } from '../helpers/classic-driver.js';
 import { until } from '../helpers/udp.js';
@@ -138,7 +138,7 @@ test('sessions list a raw client with its traffic; kick sends the reason as a sy
       assert.equal(row.packetsOut, 1, JSON.stringify(row));
       assert.ok((row.bytesOut as number) > 0);
 
-      const notice = alice.push(Cmd.SYSTEM_MESSAGE);
+      const notice = alice.push(ClassicCmd.SYSTEM_MESSAGE);
       assert.deepEqual((await w.call('POST', '/api/sessions/10001/kick', { reason: 'maintenance at noon' })).body, { uid: 10001, kicked: true });
       const msg = systemMessageCodec.decode((await notice).plain);
       assert.equal(msg.text, 'maintenance at noon');
