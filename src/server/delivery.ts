@@ -91,6 +91,7 @@ export class Delivery {
     // the receiver, which acked it, recognises it by its server sequence (the store id) and shows it once.
     this.deps.markDelivered(push.msg.id);
     this.metrics.messagesDelivered++;
+    this.metrics.timings?.delivered(push.msg.id, this.clock.now());
     const pair = s.pairs.get(push.msg.sender);
     if (pair && pair.inflight === push) {
       pair.inflight = undefined;
@@ -125,7 +126,10 @@ export class Delivery {
     push.seqTries++;
     push.sentAt = this.clock.now();
     this.metrics.pushesSent++;
-    if (push.tries > 1) this.metrics.pushRetransmits++;
+    if (push.tries > 1) {
+      this.metrics.pushRetransmits++;
+      s.retransmits++;
+    }
     s.output.pushMessage(s, push.msg, push.seq, this.deps.senderInfo(push.msg.sender));
     const wait = s.rto.backedOff(push.tries - this.opts.pushSteadySends);
     push.timer = this.clock.setTimeout(() => this.missed(s, pair, push), wait);
