@@ -4,7 +4,7 @@ import { imKey } from '../../keys.js';
 import { splitText } from '../../text.js';
 import type { Reader } from '../../reader.js';
 import type { Writer } from '../../writer.js';
-import { decodeUtf8, decodeWhole, encodeWith, rawOr, readText8, readText16, resultByteCodec, type ResultByte } from './common.js';
+import { decodeUtf8, readWhole, encodeWith, rawOr, readText8, readText16, resultByteCodec, type ResultByte } from './common.js';
 
 // Instant messages (PROTOCOL-MODERN.md §5): 0x00CD send = sender, receiver, then the "IM body"; 0x00CE push =
 // a 20-byte routing header, then the same IM body (bytes [8:] of the sender's 0x00CD); the ack = 16 bytes.
@@ -156,7 +156,7 @@ export const sendIm: BodyCodec<SendIm> = codec<SendIm>(
       w.u32(v.sender, 'sender').u32(v.receiver, 'receiver');
       writeImBody(w, v.im);
     }),
-  (body) => decodeWhole(body, (r) => ({ sender: r.u32('sender'), receiver: r.u32('receiver'), im: readImBody(r) })),
+  (body) => readWhole(body, (r) => ({ sender: r.u32('sender'), receiver: r.u32('receiver'), im: readImBody(r) })),
 );
 
 /** Codec of the 0x00CD reply: one byte, `00` = accepted. */
@@ -293,7 +293,7 @@ export const receiveIm: BodyCodec<ReceiveIm> = codec<ReceiveIm>(
       }
     }),
   (body) =>
-    decodeWhole<ReceiveIm>(body, (r) => {
+    readWhole<ReceiveIm>(body, (r) => {
       const route: ImRoute = { sender: r.u32('sender'), receiver: r.u32('receiver'), msgSeq: r.u32('msgSeq'), senderIp: r.u32('senderIp'), senderPort: r.u16('senderPort'), imType: r.u16('imType') };
       if (route.imType === IM_TYPE_BUDDY) return { ...route, kind: 'im', im: readImBody(r) };
       return { ...route, kind: 'raw', data: Buffer.from(r.rest()) };
@@ -317,7 +317,7 @@ export interface ImAck {
 export const imAck: BodyCodec<ImAck> = codec<ImAck>(
   'imAck',
   (v) => encodeWith((w) => w.u32(v.sender, 'sender').u32(v.receiver, 'receiver').u32(v.msgSeq, 'msgSeq').u32(v.senderIp, 'senderIp')),
-  (body) => decodeWhole(body, (r) => ({ sender: r.u32('sender'), receiver: r.u32('receiver'), msgSeq: r.u32('msgSeq'), senderIp: r.u32('senderIp') })),
+  (body) => readWhole(body, (r) => ({ sender: r.u32('sender'), receiver: r.u32('receiver'), msgSeq: r.u32('msgSeq'), senderIp: r.u32('senderIp') })),
 );
 
 /** The ack a client sends for a push. */
@@ -340,7 +340,7 @@ export interface SystemNotice {
 export const systemNotice: BodyCodec<SystemNotice> = codec<SystemNotice>(
   'systemNotice',
   (v) => encodeWith((w) => w.u32(v.unknown, 'unknown').u8(v.type, 'type').tok8(Buffer.from(v.text, 'utf8'), 'text')),
-  (body) => decodeWhole(body, (r) => ({ unknown: r.u32('unknown'), type: r.u8('type'), text: readText8(r, 'text') })),
+  (body) => readWhole(body, (r) => ({ unknown: r.u32('unknown'), type: r.u8('type'), text: readText8(r, 'text') })),
 );
 
 /** The text MyQQ recognises as "logged in from another place" (it then leaves the session). */
