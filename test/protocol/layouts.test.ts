@@ -139,7 +139,7 @@ test('font trailer: attributes, colour, charset, name and length byte at their o
 
 // Classic message part (PROTOCOL.md §5, 0x0016 after sender and receiver; 0x0017 after its 20-byte head).
 const IM_PART_FIELDS: [string, number, number][] = [
-  ['senderVersion', 0, 2], ['sender', 2, 4], ['receiver', 6, 4], ['imKey', 10, 16], ['imType', 26, 2], ['msgSeq', 28, 2], ['time', 30, 4],
+  ['senderVersion', 0, 2], ['sender', 2, 4], ['receiver', 6, 4], ['imKey', 10, 16], ['imType', 26, 2], ['msgSeq', 28, 2], ['sendTime', 30, 4],
   ['face', 34, 2], ['hasFont', 36, 4], ['fragCount', 40, 1], ['fragIndex', 41, 1], ['msgId', 42, 2], ['replyType', 44, 1],
 ];
 
@@ -164,7 +164,7 @@ test('classic IM header: 0x0016 request, 0x0017 push and its ack, field by field
   assert.deepEqual([s.sender, s.receiver], [10002, 20002]);
   assert.deepEqual(
     { ...s.message, imKey: s.message.imKey.toString('hex') },
-    { senderVersion: 0x0d55, sender: 10002, receiver: 20002, imKey: KEY, imType: 0x0b, msgSeq: 0x4767, time: 0x6b048885, face: 3, fragCount: 2, fragIndex: 1, msgId: 0xbeef, replyType: 1, text: 'hi', font: { name: '宋体', size: 9, bold: true, italic: false, underline: false, color: 0x010203, charset: 0x8602 } },
+    { senderVersion: 0x0d55, sender: 10002, receiver: 20002, imKey: KEY, imType: 0x0b, msgSeq: 0x4767, sendTime: 0x6b048885, face: 3, fragCount: 2, fragIndex: 1, msgId: 0xbeef, replyType: 1, text: 'hi', font: { name: '宋体', size: 9, bold: true, italic: false, underline: false, color: 0x010203, charset: 0x8602 } },
   );
   assertImPartAt(send, 8, s.message as unknown as Record<string, unknown>);
   assert.equal(sendImRequestCodec.encode(s).toString('hex'), send.toString('hex'));
@@ -200,8 +200,8 @@ test('modern IM header: the 0x00CE worked example of §5.2 at its offsets', () =
   assert.equal(b.length, 144);
   const p = M.receiveIm.decode(b);
   assert.ok(p.kind === 'im');
-  assert.deepEqual([p.sender, p.receiver, p.msgSeq, p.senderIp, p.senderPort, p.imType], [u32(b, 0), u32(b, 4), u32(b, 8), u32(b, 12), u16(b, 16), u16(b, 18)]);
-  assert.deepEqual([p.sender, p.receiver, p.msgSeq, p.senderIp, p.senderPort, p.imType], [100002, 100001, 0x01004101, 0x7f000001, 4000, 0x00a6]);
+  assert.deepEqual([p.sender, p.receiver, p.serverSeq, p.senderIp, p.senderPort, p.imType], [u32(b, 0), u32(b, 4), u32(b, 8), u32(b, 12), u16(b, 16), u16(b, 18)]);
+  assert.deepEqual([p.sender, p.receiver, p.serverSeq, p.senderIp, p.senderPort, p.imType], [100002, 100001, 0x01004101, 0x7f000001, 4000, 0x00a6]);
   const im = p.im;
   assert.deepEqual([im.headType, im.head!.toString('hex')], [u16(b, 20), at(b, 24, 8)]);
   assert.equal(u16(b, 22), 8);
@@ -210,8 +210,8 @@ test('modern IM header: the 0x00CE worked example of §5.2 at its offsets', () =
   assert.equal(im.imKey.toString('hex'), at(b, 42, 16));
   assert.deepEqual([im.contentType, im.msgSeq, im.sendTime, im.face, im.hasFont], [u16(b, 58), u16(b, 60), u32(b, 62), u16(b, 66), u32(b, 68)]);
   assert.deepEqual([im.contentType, im.msgSeq, im.sendTime, im.face, im.hasFont], [0x000b, 0x0101, 0x6b048b32, 3, 1]);
-  assert.deepEqual([im.fragmentCount, im.fragmentIndex, im.msgId, im.replyType], [b[72], b[73], u16(b, 74), b[76]]);
-  assert.deepEqual([im.fragmentCount, im.fragmentIndex, im.msgId, im.replyType], [1, 0, 0x4101, 1]);
+  assert.deepEqual([im.fragCount, im.fragIndex, im.msgId, im.replyType], [b[72], b[73], u16(b, 74), b[76]]);
+  assert.deepEqual([im.fragCount, im.fragIndex, im.msgId, im.replyType], [1, 0, 0x4101, 1]);
   assert.equal(im.msgTag!.toString('hex'), at(b, 77, 8));
   assert.deepEqual([im.time2, im.msgIdPair, im.color], [u32(b, 85), u32(b, 89), u32(b, 93)]);
   assert.deepEqual([im.fontSize, im.fontFlags, im.charset], [b[97], b[98], u16(b, 99)]);
@@ -228,7 +228,7 @@ test('modern IM header: the 0x00CE worked example of §5.2 at its offsets', () =
   // Bytes [20:] of the push have the layout of bytes [8:] of a 0x00CD.
   const send = M.sendIm.decode(Buffer.concat([b.subarray(0, 8), b.subarray(20)]));
   assert.deepEqual(send.im, im);
-  assert.deepEqual(M.imAck.decode(b.subarray(0, 16)), { sender: 100002, receiver: 100001, msgSeq: 0x01004101, senderIp: 0x7f000001 });
+  assert.deepEqual(M.imAck.decode(b.subarray(0, 16)), { sender: 100002, receiver: 100001, serverSeq: 0x01004101, senderIp: 0x7f000001 });
 });
 
 // ---- the recorded sessions --------------------------------------------------------------------------------------
@@ -266,7 +266,7 @@ test('recorded: MyQQ\'s 0x00CE pushes and 0x00CD send, routing header and IM hea
     const b = plainOf(ps, 0x00ce, 's2c', n);
     const p = M.receiveIm.decode(b);
     assert.ok(p.kind === 'im');
-    assert.deepEqual([p.sender, p.receiver, p.msgSeq, p.senderIp, p.senderPort, p.imType], [u32(b, 0), u32(b, 4), u32(b, 8), u32(b, 12), u16(b, 16), u16(b, 18)]);
+    assert.deepEqual([p.sender, p.receiver, p.serverSeq, p.senderIp, p.senderPort, p.imType], [u32(b, 0), u32(b, 4), u32(b, 8), u32(b, 12), u16(b, 16), u16(b, 18)]);
     assert.deepEqual([p.im.sender, p.im.receiver, p.im.msgSeq, p.im.sendTime, p.im.msgId], [u32(b, 34), u32(b, 38), u16(b, 60), u32(b, 62), u16(b, 74)]);
     assert.equal(p.im.imKey.toString('hex'), at(b, 42, 16));
     assert.equal(M.receiveIm.encode(p).toString('hex'), b.toString('hex'));
