@@ -5,7 +5,8 @@ import { createInterface, type Interface } from 'node:readline';
 import { Client, Status, type Friend, type FriendList, type IncomingMessage } from '../client/index.js';
 import { checkPositionals, parseOptions, parseUid, USAGE_EXIT } from './args.js';
 import { CliError } from './errors.js';
-import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, clientOptionsOf, explain, passwordOf, resolveFriend } from './send.js';
+import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, clientOptionsOf, explain, resolveFriend } from './send.js';
+import { readPassword } from './password.js';
 
 const HELP = `usage: oicq chat --uid <n> [options]
 
@@ -239,7 +240,7 @@ export async function run(argv: string[]): Promise<number> {
   checkPositionals(positionals, 0, 0, 'oicq chat --uid <n> [options]');
   const status = values.status === undefined ? Status.ONLINE : statusArg(values.status);
   const tty = process.stdin.isTTY === true && process.stdout.isTTY === true;
-  const opts = clientOptionsOf(values, await passwordOf(values, 'oicq chat', true), 'oicq chat');
+  const opts = clientOptionsOf(values, await readPassword(values, 'oicq chat'), 'oicq chat');
   const client = new Client({ ...opts, reconnect: true });
   const chat = new Chat(client, tty);
   try {

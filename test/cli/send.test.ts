@@ -22,19 +22,19 @@ test('send by uid and by nickname, both framings: exit 0, the friend receives th
 });
 
 test('errors are one line with distinct exit codes', async () => {
-  const cases: [string[], number, RegExp][] = [
-    [alice('--password', 'nope', '--to', '10002', 'x'), 4, /^oicq send: wrong password for 10001 — check --password or OICQ_PASSWORD\n$/],
-    [['send', '--uid', '10009', '--password', 'x', '--server', world.address(), '--to', '10002', 'x'], 4, /^oicq send: no account 10009 on /],
-    [alice('--password', 'alice-pw', '--to', 'Zed', 'x'), 5, /^oicq send: unknown friend 'Zed' — /],
-    [alice('--password', 'alice-pw', '--to', '99999', 'x'), 5, /^oicq send: the server did not accept the message to 99999 — /],
-    [['send', '--uid', '10001', '--password', 'a', '--server', '127.0.0.1:9', '--retry', '40', '--to', '10002', 'x'], 3,
-      /^oicq send: no answer from 127\.0\.0\.1:9 — is 'oicq serve' running\? check --server\n$/],
-    [alice('--to', '10002', 'x'), 2, /^oicq send: no password: pass --password <pw> or set OICQ_PASSWORD/],
-    [alice('--password', 'p', 'x'), 2, /^oicq send: missing --to <uid\|nick>/],
+  const cases: [string[], number, RegExp, string?][] = [
+    [alice('--to', '10002', 'x'), 4, /^oicq send: wrong password for 10001 — check OICQ_PASSWORD, --password-file or --password\n$/, 'nope'],
+    [['send', '--uid', '10009', '--server', world.address(), '--to', '10002', 'x'], 4, /^oicq send: no account 10009 on /, 'x'],
+    [alice('--to', 'Zed', 'x'), 5, /^oicq send: unknown friend 'Zed' — /, 'alice-pw'],
+    [alice('--to', '99999', 'x'), 5, /^oicq send: the server did not accept the message to 99999 — /, 'alice-pw'],
+    [['send', '--uid', '10001', '--server', '127.0.0.1:9', '--retry', '40', '--to', '10002', 'x'], 3,
+      /^oicq send: no answer from 127\.0\.0\.1:9 — is 'oicq serve' running\? check --server\n$/, 'a'],
+    [alice('--to', '10002', 'x'), 2, /^oicq send: no password: set OICQ_PASSWORD, pass --password-file <path>, or run on a terminal to be asked/],
+    [alice('x'), 2, /^oicq send: missing --to <uid\|nick>/, 'p'],
   ];
   // One after the other: a second login of the same number kicks the first (as QQ servers do).
   const runs = [];
-  for (const [args] of cases) runs.push(await oicq(args));
+  for (const [args, , , pw] of cases) runs.push(await oicq(args, pw === undefined ? {} : { env: { OICQ_PASSWORD: pw } }));
   runs.forEach((r, i) => {
     const [args, code, msg] = cases[i]!;
     assert.equal(r.code, code, `${args.join(' ')}: ${r.stderr}`);
