@@ -225,6 +225,21 @@ export class Hub {
     }
   }
 
+  /**
+   * Message pushes the server still owes its online sessions: sends not yet stored, messages queued or in
+   * flight (not acked yet, or paused after a give-up), and a session's stored backlog not yet loaded. 0 means
+   * every push to an online receiver was acked (what tests wait for before asserting nothing more arrives).
+   */
+  outstandingPushes(): number {
+    let n = 0;
+    for (const sub of this.submissions) n += sub.msgs.length;
+    for (const s of this.sessions.values()) {
+      if (!s.pendingLoaded) n += this.store.pendingCount(s.uid);
+      else for (const pair of s.pairs.values()) n += pair.queue.length + (pair.inflight ? 1 : 0);
+    }
+    return n;
+  }
+
   /** Undelivered messages of a receiver: counted in memory while it is online, else asked of the store. */
   private pendingOf(receiver: number): number {
     const s = this.sessions.get(receiver);
