@@ -37,10 +37,11 @@ export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): St
   if (!memory) prepareFile(path);
   const db = new Database(path);
   try {
+    // The busy timeout first: switching a new file to WAL takes a lock that a concurrent opener may hold.
+    db.pragma('busy_timeout = 5000');
     if (!memory) db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${opts.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
     const now = opts.now ?? (() => Math.floor(Date.now() / 1000));
     migrate(db, now());
     if (!memory) tightenModes(path);
