@@ -1,23 +1,21 @@
 import type { Logger } from 'pino';
 import type { Clock, Timer } from '../transport/clock.js';
-import type { NewMessage, Store, StoredMessage } from '../store/store.js';
-import { checkMessage } from '../store/validate.js';
+import type { NewMessage, Store } from '../store/store.js';
 import { imKey } from '../protocol/keys.js';
-import { Status } from '../protocol/bodies/status-block.js';
 import type { RandomSource } from '../protocol/random.js';
 import type { Metrics } from './metrics.js';
-import { Session, type CloseReason, type PairQueue, type Presence, type SenderInfo, type SessionInit } from './session.js';
+import { Session, type CloseReason, type Presence, type SenderInfo, type SessionInit } from './session.js';
+import { SessionTable } from './sessions.js';
+import { PresenceFanout } from './presence.js';
+import { GroupCommit, type SubmitResult } from './group-commit.js';
+import { Delivery, type DeliveryOptions } from './delivery.js';
+
+export type { SubmitResult } from './group-commit.js';
 
 /** Timers and limits of the core. */
-export interface HubOptions {
+export interface HubOptions extends DeliveryOptions {
   /** A session that sends nothing for this long is closed (keep-alive interval × missed keep-alives). */
   sessionTimeoutMs: number;
-  /** Re-send an unacked message push after this long. */
-  pushRetryMs: number;
-  /** Sends of one push before it is given up and kept for later. */
-  pushMaxTries: number;
-  /** After giving up, wait this long before pushing to that receiver again (or until it logs in again). */
-  pushPauseMs: number;
   /** Most undelivered messages kept per receiver; sends beyond it are refused. */
   maxPendingPerUser: number;
 }
@@ -30,25 +28,16 @@ export const DEFAULT_HUB_OPTIONS: HubOptions = {
   maxPendingPerUser: 10_000,
 };
 
-/** The outcome of submitting one message fragment. */
-export type SubmitResult = { ok: true; id: number; duplicate: boolean } | { ok: false; reason: 'unknown_receiver' | 'mailbox_full' | 'bad_message' | 'store_failed' };
-
-interface Submission {
-  msgs: NewMessage[];
-  done: (results: SubmitResult[]) => void;
-}
-
 /**
- * The framing-neutral core: sessions, presence fan-out and durable, exactly-once, per-sender-ordered
- * message delivery. Framings call it; it calls back through each session's SessionOutput.
+ * The framing-neutral core the framings call: it wires the session table, presence fan-out, the group commit
+ * and delivery together, and keeps the session life cycle (open, seen, sweep, close) in one place.
  */
 export class Hub {
-  private readonly sessions = new Map<number, Session>();
-  private readonly byEndpoint = new Map<string, Session>();
+  readonly sessions = new SessionTable();
+  readonly presence: PresenceFanout;
+  readonly commit: GroupCommit;
+  readonly delivery: Delivery;
   private sweepTimer?: Timer;
-  private submissions: Submission[] = [];
-  private delivered: number[] = [];
-  private flushScheduled = false;
 
   constructor(
     readonly store: Store,
@@ -57,7 +46,27 @@ export class Hub {
     private readonly random: RandomSource,
     private readonly log: Logger,
     readonly opts: HubOptions = DEFAULT_HUB_OPTIONS,
-  ) {}
+  ) {
+    this.presence = new PresenceFanout(store, this.sessions);
+    this.delivery = new Delivery(clock, metrics, opts, {
+      senderInfo: (uid) => this.senderInfo(uid),
+      markDelivered: (id) => this.commit.markDelivered(id),
+    });
+    this.commit = new GroupCommit(store, clock, metrics, log, {
+      knownReceiver: (uid) => this.sessions.get(uid) !== undefined || this.store.getUser(uid) !== undefined,
+      pendingOf: (uid) => {
+        const s = this.sessions.get(uid);
+        return s ? this.delivery.pendingIn(s) : this.store.pendingCount(uid);
+      },
+      maxPendingPerUser: opts.maxPendingPerUser,
+    }, (fresh) => {
+      for (const m of fresh) {
+        const s = this.sessions.get(m.receiver);
+        // Not before deliverPending: the message is stored, and deliverPending queues it after the older ones.
+        if (s?.pendingLoaded) this.delivery.enqueue(s, m);
+      }
+    });
+  }
 
   /** Starts the keep-alive sweep. */
   start(): void {
@@ -71,9 +80,9 @@ export class Hub {
 
   /** Closes every session (no presence pushes) and stops timers. Pending submissions are flushed first. */
   stop(): void {
-    this.flush();
+    this.commit.flush();
     this.sweepTimer?.cancel();
-    for (const s of [...this.sessions.values()]) this.close(s, 'shutdown');
+    for (const s of [...this.sessions.all()]) this.close(s, 'shutdown');
   }
 
   /** The online session of a uid. */
@@ -88,12 +97,12 @@ export class Hub {
 
   /** Whether a live session is bound to this endpoint (its datagrams are never shed). */
   hasEndpoint(e: { address: string; port: number }): boolean {
-    return this.byEndpoint.has(`${e.address}|${e.port}`);
+    return this.sessions.hasEndpoint(e);
   }
 
   /** All sessions (for tests and metrics). */
   all(): IterableIterator<Session> {
-    return this.sessions.values();
+    return this.sessions.all();
   }
 
   /** Opens a session after a successful login; replaces (kicks) an older session of the same uid. Then call deliverPending. */
@@ -105,11 +114,10 @@ export class Hub {
     }
     const seed = this.random(2);
     const s = new Session(init, this.clock.now(), this.random(16), (seed[0]! << 8) | seed[1]!);
-    this.sessions.set(s.uid, s);
-    this.byEndpoint.set(`${s.endpoint.address}|${s.endpoint.port}`, s);
+    this.sessions.add(s);
     this.metrics.loginsOk++;
     this.log.info({ uid: s.uid, framing: s.framing, version: s.version, from: `${s.endpoint.address}:${s.endpoint.port}` }, 'login');
-    if (s.status !== Status.INVISIBLE) this.broadcast(s, this.presenceOf(s));
+    this.presence.online(s);
     return s;
   }
 
@@ -120,81 +128,45 @@ export class Hub {
   deliverPending(s: Session): void {
     if (s.closed || s.pendingLoaded) return;
     s.pendingLoaded = true;
-    this.loadPending(s);
+    this.delivery.load(s, this.store.pendingFor(s.uid, this.opts.maxPendingPerUser));
   }
 
   /** Ends a session: friends see it go offline (unless it was replaced or the server stops). */
   close(s: Session, reason: CloseReason): void {
     if (s.closed) return;
     s.closed = true;
-    for (const pair of s.pairs.values()) pair.inflight?.timer?.cancel();
-    s.pairs.clear();
-    s.inflightBySeq.clear();
-    if (this.sessions.get(s.uid) === s) this.sessions.delete(s.uid);
-    const ek = `${s.endpoint.address}|${s.endpoint.port}`;
-    if (this.byEndpoint.get(ek) === s) this.byEndpoint.delete(ek);
+    this.delivery.drop(s);
+    this.sessions.remove(s);
     if (reason === 'timeout') this.metrics.timeouts++;
     if (reason === 'logout') this.metrics.logouts++;
     this.log.info({ uid: s.uid, reason }, 'logout');
-    if (reason !== 'replaced' && reason !== 'shutdown' && s.status !== Status.INVISIBLE) {
-      this.broadcast(s, { ...this.presenceOf(s), status: Status.OFFLINE });
-    }
+    if (reason !== 'replaced' && reason !== 'shutdown') this.presence.offline(s);
   }
 
-  /** Records that a session is alive (any valid packet); resumes paused deliveries that are due. */
+  /** Records that a session is alive (any valid packet); resumes deliveries waiting for it. */
   seen(s: Session): void {
     s.lastSeen = this.clock.now();
-    for (const pair of s.pairs.values()) {
-      if (pair.pausedUntil && pair.pausedUntil <= s.lastSeen) {
-        pair.pausedUntil = 0;
-        this.pumpPair(s, pair);
-      }
-    }
+    this.delivery.seen(s);
   }
 
   /** Changes a user's status and tells online friends (invisible looks offline to them). */
   setStatus(s: Session, status: number): void {
-    const before = s.status;
-    if (before === status) return;
-    s.status = status;
-    const shown = status === Status.INVISIBLE ? Status.OFFLINE : status;
-    const shownBefore = before === Status.INVISIBLE ? Status.OFFLINE : before;
-    if (shown !== shownBefore) this.broadcast(s, { ...this.presenceOf(s), status: shown });
+    this.presence.setStatus(s, status);
   }
 
   /** What friends see of a session. */
   presenceOf(s: Session): Presence {
-    return {
-      uid: s.uid,
-      status: s.status,
-      ip: s.ip,
-      port: s.endpoint.port,
-      clientVersion: s.version,
-      key: s.fileKey,
-    };
+    return this.presence.of(s);
   }
 
   /** A user's friends that are online and visible, in uid order. */
   onlineFriends(uid: number): Presence[] {
-    const out: Presence[] = [];
-    for (const f of this.store.friendsOf(uid)) {
-      const s = this.sessions.get(f.uid);
-      if (s && s.status !== Status.INVISIBLE) out.push(this.presenceOf(s));
-    }
-    return out.sort((a, b) => a.uid - b.uid);
-  }
-
-  private broadcast(from: Session, p: Presence): void {
-    for (const f of this.store.friendsOf(from.uid)) {
-      const s = this.sessions.get(f.uid);
-      if (s) s.output.pushStatus(s, p);
-    }
+    return this.presence.onlineFriends(uid);
   }
 
   /** Closes sessions not seen within the timeout. */
   sweep(): void {
-    const limit = this.clock.now() - this.opts.sessionTimeoutMs;
-    for (const s of [...this.sessions.values()]) if (s.lastSeen < limit) this.close(s, 'timeout');
+    for (const s of this.sessions.seenBefore(this.clock.now() - this.opts.sessionTimeoutMs)) this.close(s, 'timeout');
   }
 
   /**
@@ -202,27 +174,7 @@ export class Hub {
    * `done`; only then may the framing answer the send. Delivery to online receivers starts right after.
    */
   submit(msgs: NewMessage[], done: (results: SubmitResult[]) => void): void {
-    this.submissions.push({ msgs, done });
-    this.scheduleFlush();
-  }
-
-  private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    // After the socket's pending datagrams are read: one commit serves all the sends and acks of this turn.
-    // (A 1–2 ms commit window was measured and bought no throughput, only latency.)
-    setImmediate(() => this.safeFlush());
-  }
-
-  /** flush() for the event loop: a failing store must cost this batch, not the process. */
-  private safeFlush(): void {
-    const batch = this.submissions;
-    try {
-      this.flush();
-    } catch (err) {
-      this.log.error({ err }, 'storing a batch of messages failed; its senders are told the sends failed');
-      for (const sub of batch) sub.done(sub.msgs.map(() => ({ ok: false, reason: 'store_failed' })));
-    }
+    this.commit.submit(msgs, done);
   }
 
   /**
@@ -231,155 +183,19 @@ export class Hub {
    * every push to an online receiver was acked (what tests wait for before asserting nothing more arrives).
    */
   outstandingPushes(): number {
-    let n = 0;
-    for (const sub of this.submissions) n += sub.msgs.length;
-    for (const s of this.sessions.values()) {
-      if (!s.pendingLoaded) n += this.store.pendingCount(s.uid);
-      else for (const pair of s.pairs.values()) n += pair.queue.length + (pair.inflight ? 1 : 0);
-    }
+    let n = this.commit.queuedMessages();
+    for (const s of this.sessions.all()) n += s.pendingLoaded ? this.delivery.pendingIn(s) : this.store.pendingCount(s.uid);
     return n;
   }
 
-  /** Undelivered messages of a receiver: counted in memory while it is online, else asked of the store. */
-  private pendingOf(receiver: number): number {
-    const s = this.sessions.get(receiver);
-    if (!s) return this.store.pendingCount(receiver);
-    let n = 0;
-    for (const pair of s.pairs.values()) n += pair.queue.length + (pair.inflight ? 1 : 0);
-    return n;
-  }
-
-  /** Commits every queued submission and delivery mark in one transaction, then answers the submissions. */
-  flush(): void {
-    this.flushScheduled = false;
-    const delivered = this.delivered;
-    this.delivered = [];
-    const batch = this.submissions;
-    this.submissions = [];
-    if (batch.length === 0) {
-      if (delivered.length) this.store.storeMessages([], delivered);
-      return;
-    }
-    const accepted: NewMessage[] = [];
-    const verdicts: (SubmitResult | number)[][] = [];
-    const pendingNow = new Map<number, number>();
-    for (const sub of batch) {
-      const v: (SubmitResult | number)[] = [];
-      for (const m of sub.msgs) {
-        try {
-          checkMessage(m);
-        } catch {
-          v.push({ ok: false, reason: 'bad_message' });
-          continue;
-        }
-        if (!this.sessions.has(m.receiver) && !this.store.getUser(m.receiver)) {
-          v.push({ ok: false, reason: 'unknown_receiver' });
-          continue;
-        }
-        const pending = (pendingNow.get(m.receiver) ?? this.pendingOf(m.receiver)) + 1;
-        if (pending > this.opts.maxPendingPerUser) {
-          v.push({ ok: false, reason: 'mailbox_full' });
-          continue;
-        }
-        pendingNow.set(m.receiver, pending);
-        v.push(accepted.length);
-        accepted.push(m);
-      }
-      verdicts.push(v);
-    }
-    const stored = this.store.storeMessages(accepted, delivered);
-    const fresh: StoredMessage[] = [];
-    stored.forEach((r, i) => {
-      if (!r.duplicate) {
-        this.metrics.messagesStored++;
-        const m = accepted[i]!;
-        fresh.push({
-          id: r.id, sender: m.sender, receiver: m.receiver, sentAt: m.sentAt, msgId: m.msgId, fragCount: m.fragCount,
-          fragIndex: m.fragIndex, replyType: m.replyType, text: m.text, font: m.font,
-        });
-      }
-    });
-    batch.forEach((sub, i) => {
-      sub.done(verdicts[i]!.map((v) => (typeof v === 'number' ? { ok: true, id: stored[v]!.id, duplicate: stored[v]!.duplicate } : v)));
-    });
-    for (const m of fresh) {
-      const s = this.sessions.get(m.receiver);
-      if (s) this.enqueue(s, m);
-    }
-  }
-
-  private pairOf(s: Session, sender: number): PairQueue {
-    let p = s.pairs.get(sender);
-    if (!p) {
-      p = { sender, queue: [], pausedUntil: 0 };
-      s.pairs.set(sender, p);
-    }
-    return p;
-  }
-
-  private enqueue(s: Session, m: StoredMessage): void {
-    // Not before deliverPending: the message is stored, and loadPending queues it after the older ones.
-    if (!s.pendingLoaded) return;
-    const pair = this.pairOf(s, m.sender);
-    pair.queue.push(m);
-    this.pumpPair(s, pair);
-  }
-
-  private loadPending(s: Session): void {
-    for (const m of this.store.pendingFor(s.uid, this.opts.maxPendingPerUser)) this.pairOf(s, m.sender).queue.push(m);
-    for (const pair of s.pairs.values()) this.pumpPair(s, pair);
-  }
-
-  private pumpPair(s: Session, pair: PairQueue): void {
-    if (s.closed || pair.inflight || pair.pausedUntil) return;
-    const m = pair.queue.shift();
-    if (!m) return;
-    const push = { msg: m, seq: s.nextSeq(), tries: 0 };
-    pair.inflight = push;
-    s.inflightBySeq.set(push.seq, push);
-    this.sendPush(s, pair);
-  }
-
-  private sendPush(s: Session, pair: PairQueue): void {
-    const push = pair.inflight;
-    if (!push || s.closed) return;
-    push.tries++;
-    if (push.tries > 1) this.metrics.pushRetransmits++;
-    s.output.pushMessage(s, push.msg, push.seq, this.senderInfo(push.msg.sender));
-    push.timer = this.clock.setTimeout(() => {
-      if (pair.inflight !== push || s.closed) return;
-      if (push.tries < this.opts.pushMaxTries) return this.sendPush(s, pair);
-      // Given up: the message stays undelivered in the store and goes out later, still first in line.
-      this.metrics.pushesGivenUp++;
-      s.inflightBySeq.delete(push.seq);
-      pair.inflight = undefined;
-      pair.queue.unshift(push.msg);
-      pair.pausedUntil = this.clock.now() + this.opts.pushPauseMs;
-    }, this.opts.pushRetryMs);
+  /** A receiver acked the push with server sequence `seq`; returns false for an unknown or repeated ack. */
+  ack(s: Session, seq: number): boolean {
+    return this.delivery.ack(s, seq);
   }
 
   private senderInfo(uid: number): SenderInfo {
     const s = this.sessions.get(uid);
     if (s) return { ip: s.ip, port: s.endpoint.port, clientVersion: s.version, imKey: s.imKey };
     return { ip: 0, port: 0, clientVersion: 0, imKey: imKey(uid, Buffer.alloc(16)) };
-  }
-
-  /** A receiver acked the push with server sequence `seq`; returns false for an unknown or repeated ack. */
-  ack(s: Session, seq: number): boolean {
-    const push = s.inflightBySeq.get(seq);
-    if (!push) return false;
-    s.inflightBySeq.delete(seq);
-    push.timer?.cancel();
-    // The mark is group-committed; if the process dies first, the message is pushed again after restart and
-    // the receiver, which acked it, recognises it by its server sequence (the store id) and shows it once.
-    this.delivered.push(push.msg.id);
-    this.scheduleFlush();
-    this.metrics.messagesDelivered++;
-    const pair = s.pairs.get(push.msg.sender);
-    if (pair && pair.inflight === push) {
-      pair.inflight = undefined;
-      this.pumpPair(s, pair);
-    }
-    return true;
   }
 }

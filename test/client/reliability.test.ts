@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { OicqServer } from '../../src/server/server.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { decodePacket } from '../../src/protocol/framing.js';
-import { Cmd } from '../../src/protocol/commands.js';
+import { ClassicCmd, ModernCmd } from '../../src/protocol/commands.js';
 import type { IncomingMessage } from '../../src/client/index.js';
 import { UdpProxy, type ProxyLogEntry } from '../helpers/udp-proxy.js';
 import { until } from '../helpers/udp.js';
@@ -19,8 +19,8 @@ function commandOf(bytes: Buffer): number {
 const cmd = (c: number) => (e: ProxyLogEntry) => commandOf(e.bytes) === c;
 
 for (const framing of ['modern', 'classic'] as const) {
-  const SEND = framing === 'modern' ? Cmd.MODERN_SEND_IM : Cmd.SEND_IM;
-  const RECV = framing === 'modern' ? Cmd.MODERN_RECV_IM : Cmd.RECV_IM;
+  const SEND = framing === 'modern' ? ModernCmd.SEND_IM : ClassicCmd.SEND_IM;
+  const RECV = framing === 'modern' ? ModernCmd.RECV_IM : ClassicCmd.RECV_IM;
 
   test(`${framing}: a dropped send reply is recovered by retransmitting the same datagram; delivered once`, async () => {
     const { server, port } = await serverWith([ALICE, BOB], [[ALICE.uid, BOB.uid]]);

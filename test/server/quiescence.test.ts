@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ClassicDriver } from '../helpers/classic-driver.js';
 import { seedAccounts, startServer } from '../helpers/udp.js';
 import { quiescence, serverProbe, storeProbe } from '../helpers/quiescence.js';
-import { Cmd } from '../../src/protocol/commands.js';
+import { ClassicCmd } from '../../src/protocol/commands.js';
 import { receiveImAckCodec, receiveImAckFor } from '../../src/protocol/bodies/classic/index.js';
 
 const A = { uid: 92001, password: 'q-a' };
@@ -30,7 +30,7 @@ test('outstandingPushes counts a push until its ack, and quiescence waits for ex
     assert.equal(server.outstandingPushes(), 2, 'one in flight, one queued behind it');
     await assert.rejects(quiescence(serverProbe(server), { deadlineMs: 50, what: 'B never acks' }), /not quiescent after 50 ms: 2 push\(es\) still owed \(B never acks\)/);
 
-    b.fire(Cmd.RECV_IM, receiveImAckCodec.encode(receiveImAckFor(first.push)), first.seq);
+    b.fire(ClassicCmd.RECV_IM, receiveImAckCodec.encode(receiveImAckFor(first.push)), first.seq);
     const second = await b.receive(3000, true);
     assert.ok(second.push.content.kind === 'im' && second.push.content.message.text === 'two');
     await quiescence(serverProbe(server));
