@@ -1,7 +1,7 @@
 // `oicq dissect` end to end on captures the test builds: the recorded sessions decrypted with --password,
 // JSON lines for jq, the summary, port selection and the --any-port heuristic, malformed datagrams, and
 // clear errors for truncated, foreign and missing files. All commands run in one child process.
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,75 +9,79 @@ import { join } from 'node:path';
 import { buildPcap, PCAP_FILE_HEADER_LENGTH } from '../../src/capture/pcap-writer.js';
 import { encodePacket } from '../../src/protocol/framing.js';
 import { jsonLines, oicqBatch, sessionDatagrams, T0, vectorSessions, writeSessionsPcap, type Run } from './dissect-fixtures.js';
-import { onVectors } from '../helpers/vectors.js';
+import { lazy, VECTORS } from '../helpers/vectors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'oicq-dissect-cli-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
-onVectors('oicq dissect on the recorded sessions (../shared/vectors)', () => {
-  const classic = vectorSessions('classic-sessions.json');
-  const modern = vectorSessions('modern-session.json');
-  const f = {
-    classic: writeSessionsPcap(join(dir, 'classic.pcap'), classic, 51234),
-    modern1: writeSessionsPcap(join(dir, 'modern1.pcap'), modern.slice(0, 1)),
-    modern2: writeSessionsPcap(join(dir, 'modern2.pcap'), modern.slice(1, 2)),
-    modernBoth: writeSessionsPcap(join(dir, 'modern.pcap'), modern),
-    port4000: writeSessionsPcap(join(dir, 'port4000.pcap'), classic, 51234, 4000),
-    anyPort: join(dir, 'any.pcap'),
-    truncated: join(dir, 'truncated.pcap'),
-    garbage: join(dir, 'garbage.bin'),
-    odd: join(dir, 'odd.pcap'),
-  };
-  // --any-port: classic on 4000 and modern on 5555 (the client's port lower than the server's), plus noise.
-  writeFileSync(
-    f.anyPort,
-    buildPcap([
-      ...sessionDatagrams(classic, 51234, 4000),
-      ...sessionDatagrams(modern.slice(0, 1), 1025, 5555),
-      { srcIp: '10.0.0.1', srcPort: 53, dstIp: '10.0.0.2', dstPort: 5353, payload: Buffer.from('not oicq at all'), time: T0 },
-    ]),
-  );
-  // Cut the classic capture inside its 6th record.
-  const whole = readFileSync(f.classic);
-  const recordEnds: number[] = [];
-  for (let o = PCAP_FILE_HEADER_LENGTH; o < whole.length; o += 16 + whole.readUInt32LE(o + 8)) recordEnds.push(o + 16 + whole.readUInt32LE(o + 8));
-  writeFileSync(f.truncated, whole.subarray(0, recordEnds[4]! + 30));
-  writeFileSync(f.garbage, Buffer.from('this is not a capture file at all\n'));
-  // Malformed datagrams and an unknown command on port 8000.
-  const srv = { dstIp: '10.1.1.1', dstPort: 8000, srcIp: '10.1.1.2', srcPort: 40001 };
-  writeFileSync(
-    f.odd,
-    buildPcap([
-      { ...srv, payload: Buffer.from('0100'.repeat(6), 'hex'), time: T0 }, // bad tag
-      { ...srv, payload: Buffer.from('020d550002000100002712ff', 'hex'), time: T0 + 1 }, // bad tail
-      { ...srv, payload: Buffer.from('020d5503', 'hex'), time: T0 + 2 }, // too short
-      { ...srv, payload: encodePacket({ direction: 'c2s', version: 0x0d55, command: 0x1234, seq: 9, uid: 777, body: Buffer.from('abcd', 'hex') }), time: T0 + 3 },
-    ]),
-  );
+describe('oicq dissect on the recorded sessions (../shared/vectors)', () => {
+  // Built and run once, on first use inside a test (all commands in one child process).
+  const setup = lazy(() => {
+    const classic = vectorSessions('classic-sessions.json');
+    const modern = vectorSessions('modern-session.json');
+    const f = {
+      classic: writeSessionsPcap(join(dir, 'classic.pcap'), classic, 51234),
+      modern1: writeSessionsPcap(join(dir, 'modern1.pcap'), modern.slice(0, 1)),
+      modern2: writeSessionsPcap(join(dir, 'modern2.pcap'), modern.slice(1, 2)),
+      modernBoth: writeSessionsPcap(join(dir, 'modern.pcap'), modern),
+      port4000: writeSessionsPcap(join(dir, 'port4000.pcap'), classic, 51234, 4000),
+      anyPort: join(dir, 'any.pcap'),
+      truncated: join(dir, 'truncated.pcap'),
+      garbage: join(dir, 'garbage.bin'),
+      odd: join(dir, 'odd.pcap'),
+    };
+    // --any-port: classic on 4000 and modern on 5555 (the client's port lower than the server's), plus noise.
+    writeFileSync(
+      f.anyPort,
+      buildPcap([
+        ...sessionDatagrams(classic, 51234, 4000),
+        ...sessionDatagrams(modern.slice(0, 1), 1025, 5555),
+        { srcIp: '10.0.0.1', srcPort: 53, dstIp: '10.0.0.2', dstPort: 5353, payload: Buffer.from('not oicq at all'), time: T0 },
+      ]),
+    );
+    // Cut the classic capture inside its 6th record.
+    const whole = readFileSync(f.classic);
+    const recordEnds: number[] = [];
+    for (let o = PCAP_FILE_HEADER_LENGTH; o < whole.length; o += 16 + whole.readUInt32LE(o + 8)) recordEnds.push(o + 16 + whole.readUInt32LE(o + 8));
+    writeFileSync(f.truncated, whole.subarray(0, recordEnds[4]! + 30));
+    writeFileSync(f.garbage, Buffer.from('this is not a capture file at all\n'));
+    // Malformed datagrams and an unknown command on port 8000.
+    const srv = { dstIp: '10.1.1.1', dstPort: 8000, srcIp: '10.1.1.2', srcPort: 40001 };
+    writeFileSync(
+      f.odd,
+      buildPcap([
+        { ...srv, payload: Buffer.from('0100'.repeat(6), 'hex'), time: T0 }, // bad tag
+        { ...srv, payload: Buffer.from('020d550002000100002712ff', 'hex'), time: T0 + 1 }, // bad tail
+        { ...srv, payload: Buffer.from('020d5503', 'hex'), time: T0 + 2 }, // too short
+        { ...srv, payload: encodePacket({ direction: 'c2s', version: 0x0d55, command: 0x1234, seq: 9, uid: 777, body: Buffer.from('abcd', 'hex') }), time: T0 + 3 },
+      ]),
+    );
 
-  const runs = oicqBatch([
-    ['dissect', f.classic, '--password', '10002:secret123'], // 0
-    ['dissect', f.classic, '--json', '--password', '10002:secret123'], // 1
-    ['dissect', f.modern1, '--password', '100001:secret123'], // 2
-    ['dissect', f.modern2, '--password', '100001:secret123'], // 3
-    ['dissect', f.modernBoth, '--summary'], // 4
-    ['dissect', f.modernBoth, '--summary', '--json'], // 5
-    ['dissect', f.truncated], // 6
-    ['dissect', f.truncated, '--summary'], // 7
-    ['dissect', f.garbage], // 8
-    ['dissect', join(dir, 'missing.pcap')], // 9
-    ['dissect', f.classic, '--password', 'secret123'], // 10
-    ['dissect', f.classic, '--limit', '3', '--json'], // 11
-    ['dissect', f.port4000, '--json'], // 12
-    ['dissect', f.port4000, '--port', '9000,4000', '--json'], // 13
-    ['dissect', f.port4000, '--port', 'abc'], // 14
-    ['dissect', f.anyPort, '--any-port', '--json'], // 15
-    ['dissect', f.odd], // 16
-    ['dissect', f.odd, '--json'], // 17
-    ['dissect', '--help'], // 18
-    ['dissect'], // 19
-    ['dissect', f.modernBoth, '--json', '--password', '100001:secret123'], // 20
-  ]);
+    const runs = oicqBatch([
+      ['dissect', f.classic, '--password', '10002:secret123'], // 0
+      ['dissect', f.classic, '--json', '--password', '10002:secret123'], // 1
+      ['dissect', f.modern1, '--password', '100001:secret123'], // 2
+      ['dissect', f.modern2, '--password', '100001:secret123'], // 3
+      ['dissect', f.modernBoth, '--summary'], // 4
+      ['dissect', f.modernBoth, '--summary', '--json'], // 5
+      ['dissect', f.truncated], // 6
+      ['dissect', f.truncated, '--summary'], // 7
+      ['dissect', f.garbage], // 8
+      ['dissect', join(dir, 'missing.pcap')], // 9
+      ['dissect', f.classic, '--password', 'secret123'], // 10
+      ['dissect', f.classic, '--limit', '3', '--json'], // 11
+      ['dissect', f.port4000, '--json'], // 12
+      ['dissect', f.port4000, '--port', '9000,4000', '--json'], // 13
+      ['dissect', f.port4000, '--port', 'abc'], // 14
+      ['dissect', f.anyPort, '--any-port', '--json'], // 15
+      ['dissect', f.odd], // 16
+      ['dissect', f.odd, '--json'], // 17
+      ['dissect', '--help'], // 18
+      ['dissect'], // 19
+      ['dissect', f.modernBoth, '--json', '--password', '100001:secret123'], // 20
+    ]);
+    return { classic, modern, f, runs, recordEnds };
+  });
 
   /** One stderr line matching re, the given exit code. */
   function failsWith(r: Run, code: number, re: RegExp): void {
@@ -87,7 +91,8 @@ onVectors('oicq dissect on the recorded sessions (../shared/vectors)', () => {
     assert.match(lines[0]!, re);
   }
 
-  test('classic session with --password: every body opened and decoded, both message texts shown', () => {
+  test('classic session with --password: every body opened and decoded, both message texts shown', VECTORS, () => {
+    const { classic, modern, f, runs, recordEnds } = setup();
     const r = runs[0]!;
     assert.equal(r.code, 0, r.stderr);
     const blocks = r.stdout.split(/\n(?=#\d+ )/).filter((b) => b.startsWith('#'));
@@ -105,7 +110,8 @@ onVectors('oicq dissect on the recorded sessions (../shared/vectors)', () => {
     assert.match(r.stdout, /20 frames, 20 UDP datagrams, 20 OICQ packets, 0 malformed/);
   });
 
-  test('--json: one object per packet with the header fields and the decoded body, then the summary', () => {
+  test('--json: one object per packet with the header fields and the decoded body, then the summary', VECTORS, () => {
+    const { classic, modern, f, runs, recordEnds } = setup();
     const lines = jsonLines(runs[1]!.stdout);
     assert.equal(lines.length, 21);
     const packets = lines.slice(0, 20);
@@ -130,7 +136,8 @@ onVectors('oicq dissect on the recorded sessions (../shared/vectors)', () => {
     assert.equal(summary.pairing.answered, 9);
   });
 
-  test('modern session 1 with --password: all 49 bodies open, "hello from myqq" shown; session 2 shows the closed verify block', () => {
+  test('modern session 1 with --password: all 49 bodies open, "hello from myqq" shown; session 2 shows the closed verify block', VECTORS, () => {
+    const { classic, modern, f, runs, recordEnds } = setup();
     const r = runs[2]!;
     assert.equal(r.code, 0, r.stderr);
     assert.equal((r.stdout.match(/\n {4}body: opened with the /g) ?? []).length, 49);
@@ -148,7 +155,8 @@ onVectors('oicq dissect on the recorded sessions (../shared/vectors)', () => {
     assert.equal(lines.filter((l) => (l.body as { codec?: string } | undefined)?.codec).length, 55);
   });
 
-  test('--summary: per command and direction, counts and lengths, pairing; --json gives one summary object', () => {
+  test('--summary: per command and direction, counts and lengths, pairing; --json gives one summary object', VECTORS, () => {
+    const { classic, modern, f, runs, recordEnds } = setup();
     const r = runs[4]!;
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /summary: 55 frames, 55 UDP, 55 OICQ packets, 0 malformed/);
@@ -165,7 +173,8 @@ onVectors('oicq dissect on the recorded sessions (../shared/vectors)', () => {
     assert.deepEqual([keepAlive.count, keepAlive.oicq.min], [1, 39]);
   });
 
-  test('a truncated file: what was read is printed first, then one error line naming the offset, exit 1', () => {
+  test('a truncated file: what was read is printed first, then one error line naming the offset, exit 1', VECTORS, () => {
+    const { classic, modern, f, runs, recordEnds } = setup();
     const r = runs[6]!;
     assert.equal(r.code, 1);
     assert.equal((r.stdout.match(/^#\d+ /gm) ?? []).length, 5);
@@ -176,7 +185,8 @@ onVectors('oicq dissect on the recorded sessions (../shared/vectors)', () => {
     failsWith(s, 1, /at offset \d+/);
   });
 
-  test('garbage, a missing file, bad options: one clear line each', () => {
+  test('garbage, a missing file, bad options: one clear line each', VECTORS, () => {
+    const { classic, modern, f, runs, recordEnds } = setup();
     failsWith(runs[8]!, 1, /garbage\.bin: not a pcap or pcapng file \(magic 74686973\)/);
     assert.equal(runs[8]!.stdout, '');
     failsWith(runs[9]!, 1, /cannot open .*missing\.pcap: no such file/);
@@ -188,14 +198,16 @@ onVectors('oicq dissect on the recorded sessions (../shared/vectors)', () => {
     assert.match(runs[18]!.stdout, /usage: oicq dissect <file> \[options\][\s\S]*--any-port[\s\S]*--password <uid>:<pw>/);
   });
 
-  test('--limit stops after n packets', () => {
+  test('--limit stops after n packets', VECTORS, () => {
+    const { classic, modern, f, runs, recordEnds } = setup();
     const lines = jsonLines(runs[11]!.stdout);
     assert.equal(lines.length, 4);
     assert.deepEqual(lines.slice(0, 3).map((l) => l.frame), [1, 2, 3]);
     assert.equal((lines[3]!.summary as { oicq: number }).oicq, 3);
   });
 
-  test('ports: 8000 by default, --port as a comma list; --any-port finds OICQ elsewhere and guesses the direction', () => {
+  test('ports: 8000 by default, --port as a comma list; --any-port finds OICQ elsewhere and guesses the direction', VECTORS, () => {
+    const { classic, modern, f, runs, recordEnds } = setup();
     assert.equal(jsonLines(runs[12]!.stdout).length, 1); // only the summary: nothing on 8000
     const on4000 = jsonLines(runs[13]!.stdout);
     assert.equal(on4000.length, 21);
@@ -207,7 +219,8 @@ onVectors('oicq dissect on the recorded sessions (../shared/vectors)', () => {
     assert.deepEqual(packets.slice(20).map((l) => l.dst).slice(0, 2), ['127.0.0.1:5555', '127.0.0.1:1025']);
   });
 
-  test('malformed datagrams on the OICQ port are shown, and unknown commands are dissected, not hidden', () => {
+  test('malformed datagrams on the OICQ port are shown, and unknown commands are dissected, not hidden', VECTORS, () => {
+    const { classic, modern, f, runs, recordEnds } = setup();
     const r = runs[16]!;
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /#1 +10\.1\.1\.2:40001 → 10\.1\.1\.1:8000 +malformed: bad_tag \(first byte 0x01\), 12 bytes: 01 00 01 00/);

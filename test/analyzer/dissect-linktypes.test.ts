@@ -1,7 +1,7 @@
 // The dissector on hand-built captures (test/helpers/pcap-build.ts): every link type, both pcap flavours
 // and byte orders, pcapng with several interfaces, IPv6, truncated and corrupt files. The detail path
 // (decodeUdp) and the summary's fast path must see the same packets.
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,19 +9,22 @@ import { join } from 'node:path';
 import { dissectFile, type DissectedPacket } from '../../src/analyzer/dissect.js';
 import { LINKTYPE } from '../../src/analyzer/net.js';
 import { epb, ethernet, idb, ipv4, ipv6, nullLink, pcapFile, shb, sll, sll2, udp, tsresol, type Endian } from '../helpers/pcap-build.js';
-import { hex, onVectors } from '../helpers/vectors.js';
+import { hex, lazy, VECTORS } from '../helpers/vectors.js';
 import { vectorSessions } from './dissect-fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'oicq-dissect-lt-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
-onVectors('link types and file formats around the recorded pidgin session (../shared/vectors)', () => {
-  const packets = vectorSessions('classic-sessions.json')[0]!.packets;
-  const expected = packets.map((p) => [p.command, p.seq, p.dir]);
+describe('link types and file formats around the recorded pidgin session (../shared/vectors)', () => {
+  // Read on first use, inside a test.
+  const rec = lazy(() => {
+    const packets = vectorSessions('classic-sessions.json')[0]!.packets;
+    return { packets, expected: packets.map((p) => [p.command, p.seq, p.dir]) };
+  });
 
   /** The IP packet of recorded datagram i (v4 or v6). */
   function ip(i: number, v6 = false): Buffer {
-    const p = packets[i]!;
+    const p = rec().packets[i]!;
     const c2s = p.dir === 'c2s';
     const u = udp(c2s ? 40000 : 8000, c2s ? 8000 : 40000, hex(p.hex));
     return v6 ? ipv6({ src: c2s ? '2001:db8::2' : '2001:db8::1', dst: c2s ? '2001:db8::1' : '2001:db8::2', payload: u }) : ipv4({ src: c2s ? '10.0.0.2' : '10.0.0.1', dst: c2s ? '10.0.0.1' : '10.0.0.2', payload: u });
@@ -51,7 +54,8 @@ onVectors('link types and file formats around the recorded pidgin session (../sh
 
   for (const [name, linkType, frame] of LINKS) {
     for (const [flavour, endian, nanos] of [['pcap µs le', 'le', false], ['pcap ns be', 'be', true]] as const) {
-      test(`${name}, ${flavour}: every packet, its direction and its decrypted body`, async () => {
+      test(`${name}, ${flavour}: every packet, its direction and its decrypted body`, VECTORS, async () => {
+        const { packets, expected } = rec();
         const path = join(dir, `${name}-${flavour}.pcap`.replace(/\W+/g, '_'));
         writeFileSync(path, pcapFile({ endian, nanos, linkType, records: packets.map((_, i) => ({ sec: 1_700_000_000 + i, frac: nanos ? 123_456_789 : 123_456, data: frame(i) })) }));
         const r = await both(path);
@@ -66,7 +70,8 @@ onVectors('link types and file formats around the recorded pidgin session (../sh
     }
   }
 
-  test('pcapng, both byte orders, interfaces of different link types in one section', async () => {
+  test('pcapng, both byte orders, interfaces of different link types in one section', VECTORS, async () => {
+    const { packets, expected } = rec();
     for (const e of ['le', 'be'] as Endian[]) {
       const blocks = [shb(e), idb(e, { linkType: LINKTYPE.ETHERNET, options: [tsresol(9)] }), idb(e, { linkType: LINKTYPE.RAW })];
       packets.forEach((_, i) => blocks.push(epb(e, { ifId: i % 2, ts: BigInt(1_700_000_000 + i) * 1_000_000_000n, data: i % 2 === 0 ? ethernet(0x0800, ip(i)) : ip(i) })));
@@ -79,7 +84,8 @@ onVectors('link types and file formats around the recorded pidgin session (../sh
     }
   });
 
-  test('truncated and corrupt files: everything before the fault is dissected, the fault names its offset', async () => {
+  test('truncated and corrupt files: everything before the fault is dissected, the fault names its offset', VECTORS, async () => {
+    const { packets } = rec();
     const recs = packets.map((_, i) => ({ sec: 1_700_000_000, frac: i, data: ethernet(0x0800, ip(i)) }));
     const full = pcapFile({ endian: 'le', linkType: LINKTYPE.ETHERNET, records: recs });
     const seven = pcapFile({ endian: 'le', linkType: LINKTYPE.ETHERNET, records: recs.slice(0, 7) });

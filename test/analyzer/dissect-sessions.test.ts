@@ -1,10 +1,10 @@
 // The key tracker (src/analyzer/sessions.ts) on the recorded sessions: every body opens with the key the
 // recording names, decodes to the recorded plaintext, and the learned session key is the recorded one.
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodePacket } from '../../src/protocol/framing.js';
 import { parseCredential, SessionTracker, type SessionResult } from '../../src/analyzer/sessions.js';
-import { hex, onVectors, type VectorSession } from '../helpers/vectors.js';
+import { hex, VECTORS, type VectorSession } from '../helpers/vectors.js';
 import { vectorSessions } from './dissect-fixtures.js';
 
 function feed(tracker: SessionTracker, s: VectorSession, client = '127.0.0.1:40000'): SessionResult[] {
@@ -28,8 +28,8 @@ test('parseCredential: uid:password, colons allowed in the password, clear error
   assert.throws(() => parseCredential('5:'), /password after '5:' is empty/);
 });
 
-onVectors('key tracking on the recorded sessions (../shared/vectors)', () => {
-  test('classic: with the password every body opens with the recorded key and decodes to the recorded plaintext', () => {
+describe('key tracking on the recorded sessions (../shared/vectors)', () => {
+  test('classic: with the password every body opens with the recorded key and decodes to the recorded plaintext', VECTORS, () => {
     const [s] = vectorSessions('classic-sessions.json');
     const rs = feed(new SessionTracker([{ uid: s!.uid, password: s!.password }]), s!);
     const expectKey: Record<string, string> = { none: 'clear', pwd_key: 'password key', session_key: 'session key' };
@@ -47,7 +47,7 @@ onVectors('key tracking on the recorded sessions (../shared/vectors)', () => {
     assert.match(texts(rs), /hi from mock server/);
   });
 
-  test('classic: a wrong password is noticed at the proof; the reply and the session stay closed', () => {
+  test('classic: a wrong password is noticed at the proof; the reply and the session stay closed', VECTORS, () => {
     const [s] = vectorSessions('classic-sessions.json');
     const rs = feed(new SessionTracker([{ uid: s!.uid, password: 'not-it' }]), s!);
     assert.match(rs.flatMap((r) => r.notes).join('\n'), /password proof does NOT match/);
@@ -59,7 +59,7 @@ onVectors('key tracking on the recorded sessions (../shared/vectors)', () => {
     assert.equal(rs[4]!.opened, undefined);
   });
 
-  test('classic: without a password only clear and key-prefixed bodies open, and nothing is reported missing', () => {
+  test('classic: without a password only clear and key-prefixed bodies open, and nothing is reported missing', VECTORS, () => {
     const [s] = vectorSessions('classic-sessions.json');
     const rs = feed(new SessionTracker([]), s!);
     assert.deepEqual(
@@ -68,7 +68,7 @@ onVectors('key tracking on the recorded sessions (../shared/vectors)', () => {
     );
   });
 
-  test('classic: sessions are told apart by client endpoint (server packets carry no uid)', () => {
+  test('classic: sessions are told apart by client endpoint (server packets carry no uid)', VECTORS, () => {
     const [s] = vectorSessions('classic-sessions.json');
     const tracker = new SessionTracker([{ uid: s!.uid, password: s!.password }]);
     const first = feed(tracker, { ...s!, packets: s!.packets.slice(0, 4) });
@@ -81,7 +81,7 @@ onVectors('key tracking on the recorded sessions (../shared/vectors)', () => {
     assert.equal(same[0]!.opened?.key, 'session key');
   });
 
-  test('modern: the login chain is followed key by key and every body of session 1 opens and decodes', () => {
+  test('modern: the login chain is followed key by key and every body of session 1 opens and decodes', VECTORS, () => {
     const [s1] = vectorSessions('modern-session.json');
     const rs = feed(new SessionTracker([{ uid: s1!.uid, password: s1!.password }]), s1!);
     rs.forEach((r, i) => {
@@ -102,7 +102,7 @@ onVectors('key tracking on the recorded sessions (../shared/vectors)', () => {
     assert.match(texts(rs), /hi from the stand-in server/);
   });
 
-  test('modern: a wrong password in the capture (session 2) leaves the verify block closed and shows the 0x34 reply', () => {
+  test('modern: a wrong password in the capture (session 2) leaves the verify block closed and shows the 0x34 reply', VECTORS, () => {
     const [, s2] = vectorSessions('modern-session.json');
     const rs = feed(new SessionTracker([{ uid: 100001, password: 'secret123' }]), s2!);
     const notes = rs.flatMap((r) => r.notes).join('\n');
@@ -114,7 +114,7 @@ onVectors('key tracking on the recorded sessions (../shared/vectors)', () => {
     assert.equal(rs.filter((r) => r.opened?.decoded.ok).length, 6);
   });
 
-  test('modern: without the login in the capture, session packets of a known user say why they stay closed', () => {
+  test('modern: without the login in the capture, session packets of a known user say why they stay closed', VECTORS, () => {
     const [s1] = vectorSessions('modern-session.json');
     const rs = feed(new SessionTracker([{ uid: 100001, password: 'secret123' }]), { ...s1!, packets: s1!.packets.slice(10) });
     assert.equal(rs.length, 39);

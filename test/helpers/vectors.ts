@@ -1,7 +1,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 /** Where the shared test vectors live: ../shared/vectors beside the project's root. */
@@ -13,19 +13,27 @@ export const HAVE_VECTORS = existsSync(VECTORS_DIR);
 /** Why the conformance tests skip: false when the vectors are present. */
 export const VECTORS_SKIP: string | false = HAVE_VECTORS
   ? false
-  : `recorded vectors not found at ${VECTORS_DIR} (they live in ../shared/vectors beside the project) — conformance tests skipped`;
+  : `../shared/vectors is not beside the project (looked in ${VECTORS_DIR}): this test on the recorded vectors is skipped`;
 
 /**
- * Declares the tests that need ../shared/vectors: `body` runs as a suite when they are present; otherwise one
- * skipped test says why (a failure when CI is set, as with tshark: CI has the vectors).
+ * Options for every test that reads ../shared/vectors: `test(name, VECTORS, fn)` skips with the reason on its line
+ * when the vectors are absent (the test still counts as a case). Such tests read the vectors only inside their
+ * body (through `lazy`), since they are declared either way.
  */
-export function onVectors(title: string, body: () => void): void {
-  if (HAVE_VECTORS) describe(title, body);
-  else if (process.env.CI) test(title, () => assert.fail(`${VECTORS_SKIP}, but CI is set: CI must provide ../shared/vectors`));
-  else test(title, { skip: VECTORS_SKIP }, () => {});
+export const VECTORS: { skip?: string } = VECTORS_SKIP ? { skip: VECTORS_SKIP } : {};
+
+// CI has the vectors: there, their absence is a failure, not a skip (as with tshark).
+if (VECTORS_SKIP && process.env.CI) {
+  test('../shared/vectors must be present in CI', () => assert.fail(`${VECTORS_SKIP}, but CI is set: CI must provide ../shared/vectors`));
 }
 
-/** Reads and parses one vector file; fails with a clear message if ../shared is missing (call it inside onVectors). */
+/** `make` run once, on first use (vector data is read inside tests, never while they are declared). */
+export function lazy<T>(make: () => T): () => T {
+  let value: { v: T } | undefined;
+  return () => (value ??= { v: make() }).v;
+}
+
+/** Reads and parses one vector file; fails with a clear message if ../shared is missing (call it inside a VECTORS test). */
 export function loadVectors<T = unknown>(name: string): T {
   const p = resolve(VECTORS_DIR, name);
   if (!existsSync(p)) throw new Error(`test vectors not found at ${p}: the project's root needs ../shared/vectors beside it`);

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DecodeError } from '../../src/protocol/errors.js';
 import fc from 'fast-check';
@@ -66,7 +66,7 @@ import {
   type TokenReply,
   type UserInfoReply,
 } from '../../src/protocol/bodies/classic/index.js';
-import { loadVectors, hex, onVectors, type SessionsFile, type VectorPacket } from '../helpers/vectors.js';
+import { lazy, loadVectors, hex, VECTORS, type SessionsFile, type VectorPacket } from '../helpers/vectors.js';
 
 const MY_UID = 10002;
 const PEER_UID = 20002;
@@ -94,10 +94,12 @@ test('the registry: wraps and codec names of every classic command', () => {
   ]);
 });
 
-onVectors('pidgin session (../shared/vectors/classic-sessions.json)', () => {
-  const session = loadVectors<SessionsFile>('classic-sessions.json').sessions[0]!;
-  const PWD_KEY = hex(session.pwd_key);
-  const SESSION_KEY = hex(session.session_key!);
+describe('pidgin session (../shared/vectors/classic-sessions.json)', () => {
+  // Read on first use, inside a test.
+  const rec = lazy(() => {
+    const session = loadVectors<SessionsFile>('classic-sessions.json').sessions[0]!;
+    return { session, PWD_KEY: hex(session.pwd_key), SESSION_KEY: hex(session.session_key!) };
+  });
 
   const WRAP_OF_KEY: Record<string, Wrap> = {
     none: 'none',
@@ -117,9 +119,9 @@ onVectors('pidgin session (../shared/vectors/classic-sessions.json)', () => {
         return { plain: teaDecrypt(cipher, key)!, key, cipher };
       }
       case 'pwd_key':
-        return { plain: teaDecrypt(body, PWD_KEY)!, key: PWD_KEY, cipher: body };
+        return { plain: teaDecrypt(body, rec().PWD_KEY)!, key: rec().PWD_KEY, cipher: body };
       case 'session_key':
-        return { plain: teaDecrypt(body, SESSION_KEY)!, key: SESSION_KEY, cipher: body };
+        return { plain: teaDecrypt(body, rec().SESSION_KEY)!, key: rec().SESSION_KEY, cipher: body };
       default:
         throw new Error(`unknown key name ${p.key}`);
     }
@@ -141,23 +143,25 @@ onVectors('pidgin session (../shared/vectors/classic-sessions.json)', () => {
   }
 
   // Every datagram of the session, opened and decoded once.
-  const decoded: Decoded[] = session.packets.map((p) => {
+  const decodedAll = lazy((): Decoded[] => rec().session.packets.map((p) => {
     const pk = decodePacket(hex(p.hex), p.dir);
     assert.ok(pk.ok);
     const { plain } = open(p, pk.value.body);
     const r = decodeBody('classic', p.command, p.dir, plain);
     assert.ok(r.ok, `${p.dir} 0x${p.command.toString(16)}: ${r.ok ? '' : r.error.message}`);
     return { p, plain, value: r.value.value };
-  });
+  }));
 
   /** The decoded value of the one datagram with this command and direction. */
   function only<T>(command: number, dir: Direction): T {
-    const found = decoded.filter((d) => d.p.command === command && d.p.dir === dir);
+    const found = decodedAll().filter((d) => d.p.command === command && d.p.dir === dir);
     assert.equal(found.length, 1, `one ${dir} 0x${command.toString(16)}`);
     return found[0]!.value as T;
   }
 
-  test('every datagram opens with its named key to the recorded plaintext, decodes, and re-encodes to the same bytes', () => {
+  test('every datagram opens with its named key to the recorded plaintext, decodes, and re-encodes to the same bytes', VECTORS, () => {
+    const { session, PWD_KEY, SESSION_KEY } = rec();
+    const decoded = decodedAll();
     assert.equal(session.packets.length, 20);
     for (const p of session.packets) {
       const bytes = hex(p.hex);
@@ -184,7 +188,9 @@ onVectors('pidgin session (../shared/vectors/classic-sessions.json)', () => {
     }
   });
 
-  test('token: request 00, reply 00 + 24-byte token (exactly 2 + length bytes)', () => {
+  test('token: request 00, reply 00 + 24-byte token (exactly 2 + length bytes)', VECTORS, () => {
+    const { session, PWD_KEY, SESSION_KEY } = rec();
+    const decoded = decodedAll();
     assert.deepEqual(only(0x0062, 'c2s'), { sub: 0 });
     const reply = only<TokenReply>(0x0062, 's2c');
     assert.equal(reply.result, 0);
@@ -192,7 +198,9 @@ onVectors('pidgin session (../shared/vectors/classic-sessions.json)', () => {
     assert.equal(decoded.find((d) => d.p.command === 0x0062 && d.p.dir === 's2c')!.plain.length, 26);
   });
 
-  test('login request: status byte, the token of the token reply, a proof that opens with the password key', () => {
+  test('login request: status byte, the token of the token reply, a proof that opens with the password key', VECTORS, () => {
+    const { session, PWD_KEY, SESSION_KEY } = rec();
+    const decoded = decodedAll();
     const req = only<LoginRequest>(0x0022, 'c2s');
     const token = only<TokenReply>(0x0062, 's2c').token;
     assert.equal(req.status, Status.AWAY); // [52] = 0x1E in pidgin's login
@@ -219,7 +227,9 @@ onVectors('pidgin session (../shared/vectors/classic-sessions.json)', () => {
     assert.equal(short.ok ? 'ok' : short.error.reason, 'truncated');
   });
 
-  test('buildLoginBody → openLoginBody: key in clear, 416-byte plaintext, proof, status and token as given', () => {
+  test('buildLoginBody → openLoginBody: key in clear, 416-byte plaintext, proof, status and token as given', VECTORS, () => {
+    const { session, PWD_KEY, SESSION_KEY } = rec();
+    const decoded = decodedAll();
     const initialKey = hex('00112233445566778899aabbccddeeff');
     const token = Buffer.alloc(24, 0x5a);
     const body = buildLoginBody({ initialKey, passwordKey: PWD_KEY, token, status: Status.ONLINE, random: seededRandom(7) });
@@ -239,7 +249,9 @@ onVectors('pidgin session (../shared/vectors/classic-sessions.json)', () => {
     assert.deepEqual(buildLoginBody({ initialKey, passwordKey: PWD_KEY, token, status: 10, random: seededRandom(7) }), body);
   });
 
-  test('login reply: ≥148 bytes, the session key of the file, uid 10002, addresses, previous login', () => {
+  test('login reply: ≥148 bytes, the session key of the file, uid 10002, addresses, previous login', VECTORS, () => {
+    const { session, PWD_KEY, SESSION_KEY } = rec();
+    const decoded = decodedAll();
     const reply = only<LoginReply>(0x0022, 's2c');
     assert.equal(reply.kind, 'success');
     if (reply.kind !== 'success') return;
@@ -257,7 +269,9 @@ onVectors('pidgin session (../shared/vectors/classic-sessions.json)', () => {
     assert.equal(loginReplyCodec.encode(built).toString('hex'), decoded.find((d) => d.p.command === 0x0022 && d.p.dir === 's2c')!.p.plain);
   });
 
-  test('login reply: failure 05 + GB18030 reason, redirect 01 + uid + IP + port', () => {
+  test('login reply: failure 05 + GB18030 reason, redirect 01 + uid + IP + port', VECTORS, () => {
+    const { session, PWD_KEY, SESSION_KEY } = rec();
+    const decoded = decodedAll();
     const fail = loginReplyCodec.encode({ kind: 'failure', code: 5, reason: '密码错误' });
     assert.equal(fail.toString('hex'), '05c3dcc2ebb4edcef3');
     assert.deepEqual(loginReplyCodec.decode(fail), { kind: 'failure', code: 5, reason: '密码错误' });
@@ -267,7 +281,9 @@ onVectors('pidgin session (../shared/vectors/classic-sessions.json)', () => {
     assert.throws(() => loginReplyCodec.encode({ ...(loginReplyCodec.decode(hex(decoded.find((d) => d.p.command === 0x22 && d.p.dir === 's2c')!.p.plain)) as LoginReply & { kind: 'success' }), tail: Buffer.alloc(0) }), /148/);
   });
 
-  test('session bodies: info, status, friend list, groups, levels, online — the recorded values', () => {
+  test('session bodies: info, status, friend list, groups, levels, online — the recorded values', VECTORS, () => {
+    const { session, PWD_KEY, SESSION_KEY } = rec();
+    const decoded = decodedAll();
     assert.deepEqual(only(0x0006, 'c2s'), { uid: MY_UID });
     const info = only<UserInfoReply>(0x0006, 's2c');
     assert.ok(info.fields.length >= 37);
@@ -292,7 +308,9 @@ onVectors('pidgin session (../shared/vectors/classic-sessions.json)', () => {
     assert.deepEqual(only(0x0027, 's2c'), { next: 0xff, entries: [] });
   });
 
-  test('messages: "hello from pidgin" with IM key MD5(10002 ‖ session key) and 宋体; the push and its ack', () => {
+  test('messages: "hello from pidgin" with IM key MD5(10002 ‖ session key) and 宋体; the push and its ack', VECTORS, () => {
+    const { session, PWD_KEY, SESSION_KEY } = rec();
+    const decoded = decodedAll();
     const send = only<SendImRequest>(0x0016, 'c2s');
     assert.deepEqual([send.sender, send.receiver], [MY_UID, PEER_UID]);
     const m = send.message;
@@ -320,7 +338,9 @@ onVectors('pidgin session (../shared/vectors/classic-sessions.json)', () => {
     assert.deepEqual(seqs, [4097, 4097]);
   });
 
-  test('a send forwarded as a push carries the same message part, byte for byte', () => {
+  test('a send forwarded as a push carries the same message part, byte for byte', VECTORS, () => {
+    const { session, PWD_KEY, SESSION_KEY } = rec();
+    const decoded = decodedAll();
     const send = only<SendImRequest>(0x0016, 'c2s');
     const push = receiveImPushFor(send, { serverSeq: 7, senderIp: 0x7f000001, senderPort: 4000 });
     const sendPlain = sendImRequestCodec.encode(send);
@@ -331,7 +351,9 @@ onVectors('pidgin session (../shared/vectors/classic-sessions.json)', () => {
     assert.deepEqual(receiveImPushCodec.decode(pushPlain), push);
   });
 
-  test('keep alive, request key, status push, logout: layouts of PROTOCOL.md §5', () => {
+  test('keep alive, request key, status push, logout: layouts of PROTOCOL.md §5', VECTORS, () => {
+    const { session, PWD_KEY, SESSION_KEY } = rec();
+    const decoded = decodedAll();
     assert.deepEqual(keepAliveRequestCodec.decode(hex('00002712')), { uid: MY_UID, form: 'u32' });
     assert.deepEqual(keepAliveRequestCodec.decode(Buffer.from('10002')), { uid: MY_UID, form: 'ascii' });
     assert.equal(keepAliveRequestCodec.encode({ uid: MY_UID, form: 'ascii' }).toString(), '10002');
@@ -365,7 +387,9 @@ onVectors('pidgin session (../shared/vectors/classic-sessions.json)', () => {
   });
 
 
-  test('property: random and mutated bodies never throw out of decodeBody; successes re-encode to the same bytes', () => {
+  test('property: random and mutated bodies never throw out of decodeBody; successes re-encode to the same bytes', VECTORS, () => {
+    const { session, PWD_KEY, SESSION_KEY } = rec();
+    const decoded = decodedAll();
     const seeds = decoded.map((d) => ({ command: d.p.command, dir: d.p.dir, plain: d.plain }));
     const arb = fc.tuple(
       fc.constantFrom(...seeds),

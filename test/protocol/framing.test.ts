@@ -1,8 +1,8 @@
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { decodePacket, encodePacket, framingOf, headerLength, MODERN_CLIENT_EXTRA, type Direction } from '../../src/protocol/framing.js';
-import { loadVectors, hex, onVectors, type SessionsFile } from '../helpers/vectors.js';
+import { loadVectors, hex, VECTORS, type SessionsFile } from '../helpers/vectors.js';
 import { seedPackets } from '../helpers/fuzz-gen.js';
 
 test('framing from version tag: 0x1E0D and later are modern', () => {
@@ -24,11 +24,10 @@ test("the capture's header strings decode as PROTOCOL.md §1 says", () => {
   assert.deepEqual([s.value.command, s.value.seq, s.value.uid, s.value.body.toString('hex')], [0x81, 0x637c, 393148612, 'f844']);
 });
 
-onVectors('recorded datagrams (../shared/vectors)', () => {
-  const classic = loadVectors<SessionsFile>('classic-sessions.json');
-  const modern = loadVectors<SessionsFile>('modern-session.json');
-
-  test('every recorded datagram decodes and re-encodes to the same bytes', () => {
+describe('recorded datagrams (../shared/vectors)', () => {
+  test('every recorded datagram decodes and re-encodes to the same bytes', VECTORS, () => {
+    const classic = loadVectors<SessionsFile>('classic-sessions.json');
+    const modern = loadVectors<SessionsFile>('modern-session.json');
     let n = 0;
     for (const [file, framing] of [[classic, 'classic'], [modern, 'modern']] as const) {
       for (const s of file.sessions) {

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { bodySpec, decodeBody } from '../../src/protocol/commands.js';
@@ -10,7 +10,7 @@ import { replayRandom, seededRandom, type RandomSource } from '../../src/protoco
 import { teaCipherLength, teaDecrypt, teaDecryptBlock } from '../../src/protocol/tea.js';
 import { ipToU32, Status, type StatusBlock } from '../../src/protocol/bodies/status-block.js';
 import * as M from '../../src/protocol/bodies/modern/index.js';
-import { loadVectors, hex, onVectors, type SessionsFile, type VectorPacket, type VectorSession } from '../helpers/vectors.js';
+import { lazy, loadVectors, hex, VECTORS, type SessionsFile, type VectorPacket, type VectorSession } from '../helpers/vectors.js';
 
 test('the wraps named by the table match PROTOCOL-MODERN.md §6', () => {
   const wraps = (code: number) => [bodySpec('modern', code, 'c2s')?.wrap, bodySpec('modern', code, 's2c')?.wrap];
@@ -26,9 +26,7 @@ test('the wraps named by the table match PROTOCOL-MODERN.md §6', () => {
   assert.deepEqual(wraps(0x0062), ['session', undefined]);
 });
 
-onVectors('MyQQ sessions (../shared/vectors/modern-session.json)', () => {
-  const file = loadVectors<SessionsFile>('modern-session.json');
-  const [full, wrong] = file.sessions as [VectorSession, VectorSession];
+describe('MyQQ sessions (../shared/vectors/modern-session.json)', () => {
 
   const keyOf = (s: VectorSession, name: string): Buffer => {
     const k = s.keys?.[name];
@@ -119,8 +117,11 @@ onVectors('MyQQ sessions (../shared/vectors/modern-session.json)', () => {
   }
 
   const openAll = (s: VectorSession): Opened[] => s.packets.map((p) => openPacket(s, p));
-  const S1 = openAll(full);
-  const S2 = openAll(wrong);
+  // Read and opened on first use, inside a test.
+  const sessions = lazy(() => {
+    const [full, wrong] = loadVectors<SessionsFile>('modern-session.json').sessions as [VectorSession, VectorSession];
+    return { full, wrong, S1: openAll(full), S2: openAll(wrong) };
+  });
 
   function find<T>(all: Opened[], cmd: number, dir: Direction, nth = 0): T & object {
     const hits = all.filter((o) => o.pk.command === cmd && o.p.dir === dir);
@@ -130,7 +131,8 @@ onVectors('MyQQ sessions (../shared/vectors/modern-session.json)', () => {
   }
   const findOpened = (all: Opened[], cmd: number, dir: Direction, nth = 0): Opened => all.filter((o) => o.pk.command === cmd && o.p.dir === dir)[nth]!;
 
-  test('every datagram of both sessions opens with its named key, decodes, and re-encodes to the same bytes', () => {
+  test('every datagram of both sessions opens with its named key, decodes, and re-encodes to the same bytes', VECTORS, () => {
+    const { full, wrong, S1, S2 } = sessions();
     let n = 0;
     for (const all of [S1, S2]) {
       for (const o of all) {
@@ -144,7 +146,8 @@ onVectors('MyQQ sessions (../shared/vectors/modern-session.json)', () => {
     assert.equal(n, 49 + 6);
   });
 
-  test('§2 key chain: md5_pass_qq opens the verify block; the chain keys open each next step; IM key = MD5(uid ‖ SK)', () => {
+  test('§2 key chain: md5_pass_qq opens the verify block; the chain keys open each next step; IM key = MD5(uid ‖ SK)', VECTORS, () => {
+    const { full, wrong, S1, S2 } = sessions();
     const uid = full.uid;
     const md5pass1 = passwordMd5(full.password);
     assert.deepEqual(md5pass1, K(full, 'md5_pass1'));
@@ -241,7 +244,8 @@ onVectors('MyQQ sessions (../shared/vectors/modern-session.json)', () => {
     assert.deepEqual(cd.im.imKey, K(full, 'im_key'));
   });
 
-  test('the wrong-password session: the block does not open with the real password; the failure reply says 0x34', () => {
+  test('the wrong-password session: the block does not open with the real password; the failure reply says 0x34', VECTORS, () => {
+    const { full, wrong, S1, S2 } = sessions();
     const uid = wrong.uid;
     const real = passwordMd5('secret123');
     const dd = find<M.VerifyRequest>(S2, 0x00dd, 'c2s');
@@ -267,7 +271,8 @@ onVectors('MyQQ sessions (../shared/vectors/modern-session.json)', () => {
     assert.deepEqual([noSuch.code, noSuch.message], [0xbf, '无此号码']);
   });
 
-  test('post-login bodies decode to the recorded values', () => {
+  test('post-login bodies decode to the recorded values', VECTORS, () => {
+    const { full, wrong, S1, S2 } = sessions();
     const idx = find<M.BuddyIndexReply>(S1, 0x00eb, 's2c');
     assert.deepEqual(find<M.BuddyIndexRequest>(S1, 0x00eb, 'c2s'), { page: 1 });
     assert.deepEqual([idx.result, idx.updateTime, idx.totalPages, idx.currentPage], [0, 0x6b048b2c, 1, 1]);
@@ -327,7 +332,8 @@ onVectors('MyQQ sessions (../shared/vectors/modern-session.json)', () => {
     assert.deepEqual(M.keepAliveReply.encode(M.makeKeepAliveReply({ online: 3, clientIp: ka.clientIp, clientPort: 0xacca, serverTime: 0x6b048b4a })), findOpened(S1, 0x0058, 's2c').plain);
   });
 
-  test('messages: 0x00CD "hello from myqq", 0x00CE pushes and their acks', () => {
+  test('messages: 0x00CD "hello from myqq", 0x00CE pushes and their acks', VECTORS, () => {
+    const { full, wrong, S1, S2 } = sessions();
     const sendO = findOpened(S1, 0x00cd, 'c2s');
     const send = sendO.value as M.SendIm;
     assert.equal(M.imText(send.im), 'hello from myqq');
@@ -351,7 +357,8 @@ onVectors('MyQQ sessions (../shared/vectors/modern-session.json)', () => {
     }
   });
 
-  test('§5.1 worked example: field offsets, and the builder reproduces the plaintext', () => {
+  test('§5.1 worked example: field offsets, and the builder reproduces the plaintext', VECTORS, () => {
+    const { full, wrong, S1, S2 } = sessions();
     const plain = findOpened(S1, 0x00cd, 'c2s').plain;
     const exampleHex =
       '000186a1000186a20000000800010004000000002227000186a1000186a2ca73229e771d6012053bff4239d3c902000b' +

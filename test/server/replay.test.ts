@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodePacket } from '../../src/protocol/framing.js';
 import { teaDecrypt } from '../../src/protocol/tea.js';
@@ -6,12 +6,12 @@ import { passwordKey } from '../../src/protocol/keys.js';
 import * as M from '../../src/protocol/bodies/modern/index.js';
 import { tokenReplyCodec, loginReplyCodec } from '../../src/protocol/bodies/classic/index.js';
 import type { TokenSource } from '../../src/server/login-token.js';
-import { loadVectors, hex, onVectors, type SessionsFile, type VectorSession } from '../helpers/vectors.js';
+import { lazy, loadVectors, hex, VECTORS, type SessionsFile, type VectorSession } from '../helpers/vectors.js';
 import { startServer, seedAccounts, UdpPeer } from '../helpers/udp.js';
 
-onVectors('recorded MyQQ and pidgin logins (../shared/vectors)', () => {
-  const modern = loadVectors<SessionsFile>('modern-session.json');
-  const classic = loadVectors<SessionsFile>('classic-sessions.json');
+describe('recorded MyQQ and pidgin logins (../shared/vectors)', () => {
+  const modern = lazy(() => loadVectors<SessionsFile>('modern-session.json'));
+  const classic = lazy(() => loadVectors<SessionsFile>('classic-sessions.json'));
 
   /** Tokens as the stand-in chose them, so the recorded client datagrams (which echo them) are accepted. */
   function recordedTokens(byLabel: Record<string, Buffer>): TokenSource {
@@ -40,8 +40,8 @@ onVectors('recorded MyQQ and pidgin logins (../shared/vectors)', () => {
     return r.value.body;
   }
 
-  test("MyQQ's recorded touch, login request and password verify are answered in keys MyQQ opens", async () => {
-    const s = modern.sessions[0]!;
+  test("MyQQ's recorded touch, login request and password verify are answered in keys MyQQ opens", VECTORS, async () => {
+    const s = modern().sessions[0]!;
     const k = s.keys!;
     const touchReply = M.touchReply.decode(Buffer.from(packets(s, 0x91, 's2c')[0]!.plain, 'hex'));
     const loginReply = M.loginReply.decode(Buffer.from(packets(s, 0xba, 's2c')[0]!.plain, 'hex'));
@@ -78,9 +78,9 @@ onVectors('recorded MyQQ and pidgin logins (../shared/vectors)', () => {
     }
   });
 
-  test("MyQQ's recorded wrong-password verify gets code 0x34 readable with the clear 0x00DD key", async () => {
-    const s = modern.sessions[1]!;
-    const real = modern.sessions[0]!;
+  test("MyQQ's recorded wrong-password verify gets code 0x34 readable with the clear 0x00DD key", VECTORS, async () => {
+    const s = modern().sessions[1]!;
+    const real = modern().sessions[0]!;
     const touchReply = M.touchReply.decode(Buffer.from(packets(s, 0x91, 's2c')[0]!.plain, 'hex'));
     const loginReply = M.loginReply.decode(Buffer.from(packets(s, 0xba, 's2c')[0]!.plain, 'hex'));
     assert.ok(touchReply.ok);
@@ -102,8 +102,8 @@ onVectors('recorded MyQQ and pidgin logins (../shared/vectors)', () => {
     }
   });
 
-  test("pidgin's recorded token request and login (password secret123) get replies pidgin reads", async () => {
-    const s = classic.sessions[0]!;
+  test("pidgin's recorded token request and login (password secret123) get replies pidgin reads", VECTORS, async () => {
+    const s = classic().sessions[0]!;
     const tokenPlain = Buffer.from(packets(s, 0x62, 's2c')[0]!.plain, 'hex');
     const token = tokenReplyCodec.decode(tokenPlain).token;
     const { server, store } = await startServer({ tokens: recordedTokens({ token }) });
