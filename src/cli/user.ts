@@ -1,7 +1,7 @@
 // `oicq user add | list | passwd | delete`: accounts in the store. Also home of what the account commands share
 // (opening the database with user-facing errors, and table output), used by friend.ts and group.ts.
 import { existsSync } from 'node:fs';
-import { passwordMd5 } from '../protocol/keys.js';
+import { userAdd, userDelete, userList, userPasswd, FIRST_AUTO_UID } from '../admin/commands/users.js';
 import { DEFAULT_DB_PATH, openSqliteStore } from '../store/sqlite.js';
 import type { Store } from '../store/store.js';
 import { StoreError } from '../store/validate.js';
@@ -9,21 +9,19 @@ import { USAGE_EXIT, checkPositionals, parseOptions, parseUid, rejectOptions, ta
 import { CliError } from './errors.js';
 import { PASSWORD_HELP, PASSWORD_OPTIONS, readPassword } from './password.js';
 
-/** First uid handed out by `user add` without a uid. */
-export const FIRST_AUTO_UID = 10000;
-
 const USAGE = `usage: oicq user <add | list | passwd | delete> [options]
 
   oicq user add [<uid>] [--nick <name>]
       add an account; without <uid> it takes the next free uid from ${FIRST_AUTO_UID}, and prints the uid
   oicq user list
-      list the accounts: uid, nick, number of friends, creation time (UTC)
+      list the accounts: uid, nick, number of friends, creation time (UTC), ban reason
   oicq user passwd <uid>
       change an account's password
   oicq user delete <uid>
       delete an account: its friendships end on both sides, its friend groups go, and every message it sent or
       received is deleted (also those not delivered yet). A server that is running keeps a session already
-      logged in until it ends; the next login is refused as an unknown number.
+      logged in until it ends (the admin API's user.delete ends it at once); the next login is refused as an
+      unknown number.
 
 options:
   --db <path>               database file (default ${DEFAULT_DB_PATH}; created by 'user add' if missing)
@@ -55,12 +53,8 @@ export async function run(argv: string[]): Promise<number> {
     case 'add': {
       checkPositionals(positionals, 0, 1, 'oicq user add [<uid>] [--nick <name>]');
       const wanted = positionals[0] === undefined ? undefined : parseUid(positionals[0]);
-      const md5 = passwordMd5(await readPassword(values, 'oicq user'));
-      const uid = withStore(db, true, (store) =>
-        wanted === undefined
-          ? store.addNextUser(FIRST_AUTO_UID, md5, values.nick).uid
-          : store.addUser(wanted, md5, values.nick ?? String(wanted)).uid,
-      );
+      const pw = await readPassword(values, 'oicq user');
+      const { uid } = withStore(db, true, (store) => userAdd.run({ store }, { uid: wanted, password: pw, nick: values.nick }));
       process.stdout.write(`${uid}\n`);
       return 0;
     }
@@ -68,12 +62,12 @@ export async function run(argv: string[]): Promise<number> {
       checkPositionals(positionals, 0, 0, 'oicq user list');
       rejectOptions(values, ['password', 'password-file', 'nick'], 'oicq user list', 'oicq user');
       const rows = withStore(db, false, (store) =>
-        store.listUsers().map((u) => [String(u.uid), u.nick, String(store.friendsOf(u.uid).length), formatTime(u.createdAt)]),
+        userList.run({ store }, {}).map((u) => [String(u.uid), u.nick, String(u.friends), formatTime(u.createdAt), u.banned ?? '']),
       );
       if (rows.length === 0) {
         process.stdout.write(`no accounts yet — add one with 'oicq user add' (it asks for the password, or takes OICQ_PASSWORD)\n`);
       } else {
-        process.stdout.write(formatTable(['uid', 'nick', 'friends', 'created (UTC)'], rows));
+        process.stdout.write(formatTable(['uid', 'nick', 'friends', 'created (UTC)', 'banned'], rows));
       }
       return 0;
     }
@@ -83,8 +77,8 @@ export async function run(argv: string[]): Promise<number> {
       const uid = parseUid(positionals[0]!);
       // The account is checked first: nobody is asked for a password of a user that does not exist.
       withStore(db, false, (store) => requireUser(store, uid));
-      const md5 = passwordMd5(await readPassword(values, 'oicq user'));
-      withStore(db, false, (store) => store.setPassword(uid, md5));
+      const pw = await readPassword(values, 'oicq user');
+      withStore(db, false, (store) => userPasswd.run({ store }, { uid, password: pw }));
       process.stdout.write(`password of user ${uid} changed\n`);
       return 0;
     }
@@ -92,7 +86,7 @@ export async function run(argv: string[]): Promise<number> {
       checkPositionals(positionals, 1, 1, 'oicq user delete <uid>');
       rejectOptions(values, ['password', 'password-file', 'nick'], 'oicq user delete', 'oicq user');
       const uid = parseUid(positionals[0]!);
-      const d = withStore(db, false, (store) => store.deleteUser(uid));
+      const d = withStore(db, false, (store) => userDelete.run({ store }, { uid }));
       const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
       process.stdout.write(
         `deleted user ${uid}: ${plural(d.friends, 'friendship')} ended, ${plural(d.messages, 'message')} deleted` +
