@@ -1,4 +1,5 @@
-import { ClassicCmd } from '../protocol/commands.js';
+import { CLASSIC_TABLE, ClassicCmd } from '../protocol/commands.js';
+import { requestCodecs, type C2sOf, type CommandRow, type S2cOf } from '../protocol/table.js';
 import { LoginFailure } from '../protocol/login-failure.js';
 import type { Packet } from '../protocol/framing.js';
 import { imKey } from '../protocol/keys.js';
@@ -45,12 +46,14 @@ export class ClassicSession implements FramingSession {
     return sessionKeyOf(this.sessionKey);
   }
 
-  private async call<A, B>(command: number, req: BodyCodec<A>, value: A, rep: BodyCodec<B>): Promise<B> {
+  /** One after-login request of the table, encoded and decoded by its row's codecs. */
+  private async call<R extends CommandRow>(row: R, value: C2sOf<R>): Promise<S2cOf<R>> {
     const sk = this.key();
-    const p = await this.ctx.link.request(command, teaEncrypt(req.encode(value), sk, this.ctx.random));
+    const { request, reply } = requestCodecs(row);
+    const p = await this.ctx.link.request(row.code, teaEncrypt(request.encode(value), sk, this.ctx.random));
     const plain = teaDecrypt(p.body, sk) ?? teaDecrypt(p.body, this.ctx.passwordKey);
-    if (!plain) throw new ProtocolError(command, 'does not open with the session key');
-    return this.decode(command, rep, plain);
+    if (!plain) throw new ProtocolError(row.code, 'does not open with the session key');
+    return this.decode(row.code, reply, plain);
   }
 
   async login(status: number): Promise<LoginInfo> {
@@ -78,20 +81,20 @@ export class ClassicSession implements FramingSession {
   }
 
   async keepAlive(): Promise<void> {
-    await this.call(ClassicCmd.KEEP_ALIVE, C.keepAliveRequestCodec, { uid: this.ctx.uid, form: 'u32' }, C.keepAliveReplyCodec);
+    await this.call(CLASSIC_TABLE.KEEP_ALIVE, { uid: this.ctx.uid, form: 'u32' });
   }
 
   async getFriends(): Promise<FriendList> {
     const friends: Friend[] = [];
     for (let start = 0, n = 0; n < MAX_PAGES; n++) {
-      const r = await this.call(ClassicCmd.GET_FRIEND_LIST, C.friendListRequestCodec, { start, extra: Buffer.alloc(1) }, C.friendListReplyCodec);
+      const r = await this.call(CLASSIC_TABLE.GET_FRIEND_LIST, { start, extra: Buffer.alloc(1) });
       for (const e of r.entries) friends.push({ uid: e.uid, nick: e.nick, face: e.face, age: e.age, gender: e.gender, group: 0 });
       if (r.next === C.FRIEND_LIST_END || r.next <= start) break;
       start = r.next;
     }
     const groupOf = new Map<number, number>();
     for (let startUid = 0, n = 0; n < MAX_PAGES; n++) {
-      const r = await this.call(ClassicCmd.DOWNLOAD_GROUPS, C.friendGroupsRequestCodec, { op: 1, sub: 2, reserved: 0, startUid }, C.friendGroupsReplyCodec);
+      const r = await this.call(CLASSIC_TABLE.DOWNLOAD_GROUPS, { op: 1, sub: 2, reserved: 0, startUid });
       for (const e of r.entries) if (e.type === C.GroupEntryType.FRIEND) groupOf.set(e.uid, e.group);
       if (r.nextUid === 0 || r.nextUid <= startUid) break;
       startUid = r.nextUid;
@@ -105,7 +108,7 @@ export class ClassicSession implements FramingSession {
   async getOnlineFriends(): Promise<OnlineFriend[]> {
     const out = new Map<number, OnlineFriend>();
     for (let position = 0, n = 0; n < MAX_PAGES; n++) {
-      const r = await this.call(ClassicCmd.GET_ONLINE_FRIENDS, C.onlineFriendsRequestCodec, { sub: C.ONLINE_SUB, position, extra: Buffer.alloc(3) }, C.onlineFriendsReplyCodec);
+      const r = await this.call(CLASSIC_TABLE.GET_ONLINE_FRIENDS, { sub: C.ONLINE_SUB, position, extra: Buffer.alloc(3) });
       for (const { block: b } of r.entries) out.set(b.uid, { uid: b.uid, status: b.status, ip: u32ToIp(b.ip), port: b.port, clientVersion: b.clientVersion });
       if (r.next === C.ONLINE_END || r.next <= position) break;
       position = r.next;
@@ -114,17 +117,17 @@ export class ClassicSession implements FramingSession {
   }
 
   async getUserInfo(uid: number): Promise<UserInfo> {
-    const r = await this.call(ClassicCmd.GET_USER_INFO, C.userInfoRequestCodec, { uid }, C.userInfoReplyCodec);
+    const r = await this.call(CLASSIC_TABLE.GET_USER_INFO, { uid });
     return { uid, nick: r.info.nick, face: r.info.face, age: r.info.age, gender: r.info.gender };
   }
 
   async setStatus(status: number): Promise<void> {
-    const r = await this.call(ClassicCmd.CHANGE_STATUS, C.changeStatusRequestCodec, { status, misc: 0, extra: Buffer.alloc(0) }, C.changeStatusReplyCodec);
+    const r = await this.call(CLASSIC_TABLE.CHANGE_STATUS, { status, misc: 0, extra: Buffer.alloc(0) });
     if (r.result !== C.CHANGE_STATUS_OK) throw new ProtocolError(ClassicCmd.CHANGE_STATUS, `change status result 0x${r.result.toString(16)}`);
   }
 
   async requestKey(sub: number): Promise<Buffer> {
-    const r = await this.call(ClassicCmd.REQUEST_KEY, C.keyRequestCodec, { sub, extra: Buffer.alloc(0) }, C.keyReplyCodec);
+    const r = await this.call(CLASSIC_TABLE.REQUEST_KEY, { sub, extra: Buffer.alloc(0) });
     if (r.result !== 0) throw new ProtocolError(ClassicCmd.REQUEST_KEY, `request key result 0x${r.result.toString(16)}`);
     return r.key;
   }
@@ -141,7 +144,7 @@ export class ClassicSession implements FramingSession {
         senderVersion: version, sender: uid, receiver: to, imKey: imKey(uid, sk), imType: C.IM_TEXT, msgSeq: this.msgSeq, sendTime: time,
         face: 0, fragCount: parts.length, fragIndex: i, msgId, replyType: C.ReplyType.NORMAL, text: parts[i]!, font: DEFAULT_FONT,
       };
-      const r = await this.call(ClassicCmd.SEND_IM, C.sendImRequestCodec, { sender: uid, receiver: to, message }, C.sendImReplyCodec);
+      const r = await this.call(CLASSIC_TABLE.SEND_IM, { sender: uid, receiver: to, message });
       if (r.result !== 0) throw new SendFailedError(to, r.result, i);
     }
     return msgId;

@@ -52,6 +52,13 @@ export function row<Code extends number, C = never, S = never>(
   return { code, meaning, kind, ...(c2s ? { c2s } : {}), ...(s2c ? { s2c } : {}) };
 }
 
+/** The request and reply codecs of a request row, typed by the row (what a client sends and reads). */
+export function requestCodecs<R extends CommandRow>(r: R): { request: BodyCodec<C2sOf<R>>; reply: BodyCodec<S2cOf<R>> } {
+  if (!r.c2s || !r.s2c) throw new Error(`command 0x${r.code.toString(16)} has no request and reply layout`);
+  // The row's specs are BodySpec<C2sOf<R>> and BodySpec<S2cOf<R>> by construction (see row()).
+  return { request: r.c2s.codec as BodyCodec<C2sOf<R>>, reply: r.s2c.codec as BodyCodec<S2cOf<R>> };
+}
+
 /** The name → code constants of a table. */
 export function codesOf<T extends CommandTable>(table: T): CommandCodes<T> {
   return Object.freeze(Object.fromEntries(Object.entries(table).map(([name, r]) => [name, r.code]))) as CommandCodes<T>;
