@@ -8,12 +8,12 @@ import { DEFAULT_FONT, encodeGb, splitText } from '../protocol/text.js';
 import { u32ToIp } from '../protocol/bodies/status-block.js';
 import * as C from '../protocol/bodies/classic/index.js';
 import type { BodyCodec } from '../protocol/codec.js';
-import { DecodeError } from '../protocol/errors.js';
 import {
   decodeReply, sessionKeyOf,
   LoginRefusedError, ProtocolError, RedirectRefusedError, SendFailedError, UnknownUserError, WrongPasswordError,
 } from './errors.js';
 import type { SessionContext } from './modern-session.js';
+import { KICK_TEXT, pushRoutes, readPushWith } from './push.js';
 import type { FramingSession, Friend, FriendList, LoginInfo, OnlineFriend, PushEvent, UserInfo } from './session.js';
 
 // The classic framing's client (PROTOCOL.md §5): 2005-style login (0x0062 token, 0x0022 login), then session
@@ -22,7 +22,6 @@ import type { FramingSession, Friend, FriendList, LoginInfo, OnlineFriend, PushE
 /** GB18030 bytes of text per message fragment. */
 export const CLASSIC_FRAGMENT_BYTES = 700;
 const MAX_PAGES = 1000;
-const KICK_TEXT = /另一地点登录|logged in (from )?(another|elsewhere)/i;
 
 /** Splits text into pieces of at most `maxBytes` GB18030 bytes, never inside a character ('' → ['']). */
 export function splitGbText(text: string, maxBytes: number = CLASSIC_FRAGMENT_BYTES): string[] {
@@ -150,42 +149,31 @@ export class ClassicSession implements FramingSession {
     return msgId;
   }
 
+  private readonly pushes = pushRoutes(CLASSIC_TABLE, {
+    FRIEND_STATUS: (push) => ({ kind: 'status', uid: push.friend.uid, status: push.friend.status }),
+    RECV_IM: (push, seq) => {
+      this.ctx.link.send(ClassicCmd.RECV_IM, teaEncrypt(C.receiveImAckCodec.encode(C.receiveImAckFor(push)), this.key(), this.ctx.random), seq);
+      if (push.receiver !== this.ctx.uid || push.content.kind !== 'im') return { kind: 'ignored' };
+      const m = push.content.message;
+      if (m.imType !== C.IM_TEXT) return { kind: 'ignored' };
+      return {
+        kind: 'message',
+        fragment: { sender: push.sender, serverSeq: push.serverSeq, sendTime: m.sendTime, msgSeq: m.msgSeq, msgId: m.msgId, fragCount: Math.max(1, m.fragCount), fragIndex: m.fragIndex, text: m.text },
+      };
+    },
+    SYSTEM_MESSAGE: (msg, seq) => {
+      // Acked like pidgin does: 0x0012 with the code's first character, the sender and the push's seq.
+      const ack = C.systemMessageAckCodec.encode({ code: String(msg.code).charCodeAt(0), from: msg.from, seq });
+      this.ctx.link.send(ClassicCmd.ACK_SYSTEM_MESSAGE, teaEncrypt(ack, this.key(), this.ctx.random));
+      return KICK_TEXT.test(msg.text) ? { kind: 'kicked', text: msg.text } : { kind: 'ignored' };
+    },
+  });
+
   readPush(p: Packet): PushEvent | undefined {
     const sk = this.sessionKey;
     if (!sk) return undefined;
     const plain = teaDecrypt(p.body, sk);
-    if (!plain) return undefined;
-    try {
-      switch (p.command) {
-        case ClassicCmd.FRIEND_STATUS: {
-          const push = C.friendStatusPushCodec.decode(plain);
-          return { kind: 'status', uid: push.friend.uid, status: push.friend.status };
-        }
-        case ClassicCmd.RECV_IM: {
-          const push = C.receiveImPushCodec.decode(plain);
-          this.ctx.link.send(ClassicCmd.RECV_IM, teaEncrypt(C.receiveImAckCodec.encode(C.receiveImAckFor(push)), sk, this.ctx.random), p.seq);
-          if (push.receiver !== this.ctx.uid || push.content.kind !== 'im') return { kind: 'ignored' };
-          const m = push.content.message;
-          if (m.imType !== C.IM_TEXT) return { kind: 'ignored' };
-          return {
-            kind: 'message',
-            fragment: { sender: push.sender, serverSeq: push.serverSeq, sendTime: m.sendTime, msgSeq: m.msgSeq, msgId: m.msgId, fragCount: Math.max(1, m.fragCount), fragIndex: m.fragIndex, text: m.text },
-          };
-        }
-        case ClassicCmd.SYSTEM_MESSAGE: {
-          const msg = C.systemMessageCodec.decode(plain);
-          // Acked like pidgin does: 0x0012 with the code's first character, the sender and the push's seq.
-          const ack = C.systemMessageAckCodec.encode({ code: String(msg.code).charCodeAt(0), from: msg.from, seq: p.seq });
-          this.ctx.link.send(ClassicCmd.ACK_SYSTEM_MESSAGE, teaEncrypt(ack, sk, this.ctx.random));
-          return KICK_TEXT.test(msg.text) ? { kind: 'kicked', text: msg.text } : { kind: 'ignored' };
-        }
-        default:
-          return { kind: 'ignored' };
-      }
-    } catch (e) {
-      if (e instanceof DecodeError) return { kind: 'ignored' };
-      throw e;
-    }
+    return plain ? readPushWith(this.pushes, p.command, plain, p.seq) : undefined;
   }
 
   logout(): void {

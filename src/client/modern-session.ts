@@ -6,13 +6,13 @@ import { teaEncrypt } from '../protocol/tea.js';
 import { Status, u32ToIp } from '../protocol/bodies/status-block.js';
 import * as M from '../protocol/bodies/modern/index.js';
 import type { BodyCodec } from '../protocol/codec.js';
-import { DecodeError } from '../protocol/errors.js';
 import type { Clock } from '../transport/clock.js';
 import {
   decodeReply, sessionKeyOf,
   LoginRefusedError, ProtocolError, RedirectRefusedError, SendFailedError, UnknownUserError, WrongPasswordError,
 } from './errors.js';
 import type { Link } from './link.js';
+import { KICK_TEXT, pushRoutes, readPushWith } from './push.js';
 import type { FramingSession, Friend, FriendList, LoginInfo, OnlineFriend, PushEvent, UserInfo } from './session.js';
 
 // The modern framing's client (PROTOCOL-MODERN.md §3–§5): the login chain 0x0091 → 0x00BA → 0x00DD → 0x00E5 →
@@ -31,8 +31,6 @@ export interface SessionContext {
   clock: Clock;
 }
 
-/** A system notice pushed in 0x00CE (type 0030) that says "logged in from another place". */
-const KICK_TEXT = /另一地点登录|logged in (from )?(another|elsewhere)/i;
 /** Guards against a server that never reports the last page. */
 const MAX_PAGES = 1000;
 
@@ -186,40 +184,30 @@ export class ModernSession implements FramingSession {
     return msgId;
   }
 
+  private readonly pushes = pushRoutes(MODERN_TABLE, {
+    FRIEND_STATUS: (push) => ({ kind: 'status', uid: push.block.uid, status: push.block.status }),
+    RECV_IM: (push, seq) => {
+      // Every copy is acked (same command and seq, the push's first 16 bytes); the server does not answer.
+      this.ctx.link.send(ModernCmd.RECV_IM, teaEncrypt(M.imAck.encode(M.imAckFor(push)), this.key(), this.ctx.random), seq);
+      if (push.receiver !== this.ctx.uid) return { kind: 'ignored' };
+      if (push.kind === 'raw') return push.imType === M.IM_TYPE_SYSTEM ? systemNotice(push.data) : { kind: 'ignored' };
+      const im = push.im;
+      if (im.contentType !== M.IM_CONTENT_TEXT) return { kind: 'ignored' };
+      return {
+        kind: 'message',
+        fragment: {
+          sender: push.sender, serverSeq: push.serverSeq, sendTime: im.sendTime, msgSeq: im.msgSeq, msgId: im.msgId,
+          fragCount: Math.max(1, im.fragCount), fragIndex: im.fragIndex, text: M.imText(im),
+        },
+      };
+    },
+  });
+
   readPush(p: Packet): PushEvent | undefined {
     const sk = this.sessionKey;
     if (!sk) return undefined;
     const r = M.openWith(p.body, sk);
-    if (!r.ok) return undefined;
-    try {
-      switch (p.command) {
-        case ModernCmd.FRIEND_STATUS: {
-          const push = M.statusPush.decode(r.value.plain);
-          return { kind: 'status', uid: push.block.uid, status: push.block.status };
-        }
-        case ModernCmd.RECV_IM: {
-          const push = M.receiveIm.decode(r.value.plain);
-          // Every copy is acked (same command and seq, the push's first 16 bytes); the server does not answer.
-          this.ctx.link.send(ModernCmd.RECV_IM, teaEncrypt(M.imAck.encode(M.imAckFor(push)), sk, this.ctx.random), p.seq);
-          if (push.receiver !== this.ctx.uid) return { kind: 'ignored' };
-          if (push.kind === 'raw') return push.imType === M.IM_TYPE_SYSTEM ? systemNotice(push.data) : { kind: 'ignored' };
-          const im = push.im;
-          if (im.contentType !== M.IM_CONTENT_TEXT) return { kind: 'ignored' };
-          return {
-            kind: 'message',
-            fragment: {
-              sender: push.sender, serverSeq: push.serverSeq, sendTime: im.sendTime, msgSeq: im.msgSeq, msgId: im.msgId,
-              fragCount: Math.max(1, im.fragCount), fragIndex: im.fragIndex, text: M.imText(im),
-            },
-          };
-        }
-        default:
-          return { kind: 'ignored' };
-      }
-    } catch (e) {
-      if (e instanceof DecodeError) return { kind: 'ignored' };
-      throw e;
-    }
+    return r.ok ? readPushWith(this.pushes, p.command, r.value.plain, p.seq) : undefined;
   }
 
   logout(): void {
