@@ -110,7 +110,8 @@ class Chat {
       this.current = m.from;
       this.prompt();
     }
-    const who = this.nick(m.from);
+    // A long message missing parts is shown anyway, and says so (the gaps hold MISSING_FRAGMENT).
+    const who = this.nick(m.from) + (m.incomplete ? ' [incomplete: some parts never arrived]' : '');
     if (!this.tty) {
       // One line per message, whatever the text holds.
       this.say(`[${hhmmss(m.time)}] ${who} (${m.from}): ${visibleLine(m.text)}`);

@@ -50,9 +50,18 @@ export class Exchange<Req = unknown, Rep = unknown> {
 /** Handles one command after login. */
 export type Handler<Req, Rep> = (x: Exchange<Req, Rep>) => void;
 
+/**
+ * A handler for a request the client re-sends until it is answered (a send): a body that does not decode
+ * gets `malformed` as its reply, so the client learns it failed and stops, instead of silence.
+ */
+export interface AnsweredHandler<Req, Rep> {
+  handle: Handler<Req, Rep>;
+  malformed: Rep;
+}
+
 /** Handlers of a table's after-login commands, by constant name (a file by concern exports one of these). */
 export type SessionHandlers<T extends CommandTable> = {
-  readonly [K in keyof T as [C2sOf<T[K]>] extends [never] ? never : K]?: Handler<C2sOf<T[K]>, S2cOf<T[K]>>;
+  readonly [K in keyof T as [C2sOf<T[K]>] extends [never] ? never : K]?: Handler<C2sOf<T[K]>, S2cOf<T[K]>> | AnsweredHandler<C2sOf<T[K]>, S2cOf<T[K]>>;
 };
 
 /** Handles one command of a login exchange (before there is a session); `f` is the framing. */
@@ -66,6 +75,8 @@ export interface Route {
   readonly request: BodyCodec<unknown>;
   readonly reply: BodyCodec<unknown> | undefined;
   readonly handler: Handler<unknown, unknown>;
+  /** The reply to a body that does not decode (absent: such a request is dropped unanswered). */
+  readonly malformed?: unknown;
 }
 
 /** The routes of after-login handlers, by code; throws at start-up for a handler whose row has no request layout. */
@@ -74,11 +85,15 @@ export function sessionRoutes<T extends CommandTable>(table: T, ...groups: Sessi
   for (const group of groups) {
     for (const [name, handler] of Object.entries(group) as [keyof T & string, unknown][]) {
       const row = table[name]!;
-      if (typeof handler !== 'function') continue;
+      const answered = typeof handler === 'object' && handler !== null ? (handler as AnsweredHandler<unknown, unknown>) : undefined;
+      if (typeof handler !== 'function' && !answered) continue;
       if (!row.c2s) throw new Error(`handler for ${name}: the table has no client→server layout`);
       if (out.has(row.code)) throw new Error(`two handlers for ${name}`);
+      if (answered && !row.s2c) throw new Error(`handler for ${name}: a malformed reply needs a server→client layout`);
       // Each handler is typed by its own row, and the route pairs it with that row's codecs.
-      out.set(row.code, { request: row.c2s.codec, reply: row.s2c?.codec, handler: handler as Handler<unknown, unknown> });
+      out.set(row.code, answered
+        ? { request: row.c2s.codec, reply: row.s2c?.codec, handler: answered.handle, malformed: answered.malformed }
+        : { request: row.c2s.codec, reply: row.s2c?.codec, handler: handler as Handler<unknown, unknown> });
     }
   }
   return out;

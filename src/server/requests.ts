@@ -21,7 +21,8 @@ export abstract class SessionRequests {
 
   /**
    * Handles one packet of this framing: a login command goes to its login handler; anything else takes the
-   * session path, is decoded by its row's codec and goes to its command's handler. Bad bodies are dropped.
+   * session path, is decoded by its row's codec and goes to its command's handler. Bad bodies are dropped, or
+   * answered with the row's failure reply where the handler names one (sends).
    */
   protected route(packet: Packet, from: Endpoint, logins: ReadonlyMap<number, LoginHandler<this>>, routes: ReadonlyMap<number, Route>): void {
     try {
@@ -31,7 +32,16 @@ export abstract class SessionRequests {
       if (!opened) return;
       const route = routes.get(packet.command);
       if (!route) return this.ctx.drop('unknown_command', opened.session.endpoint, packet);
-      route.handler(new Exchange(this, opened.session, packet, route.request.decode(opened.plain), route.reply));
+      let body: unknown;
+      try {
+        body = route.request.decode(opened.plain);
+      } catch (e) {
+        if (!(e instanceof DecodeError) || route.malformed === undefined || !route.reply) throw e;
+        // Counted as bad input, and answered with the failure reply so the client stops re-sending it.
+        this.ctx.drop('bad_body', from, packet);
+        return this.reply(opened.session, packet, route.reply.encode(route.malformed));
+      }
+      route.handler(new Exchange(this, opened.session, packet, body, route.reply));
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
       this.ctx.drop('bad_body', from, packet);

@@ -1,6 +1,6 @@
 import type { MessageFont } from '../store/store.js';
 import type { Exchange } from './dispatch.js';
-import { fragmentOf, packMsgId } from './message-id.js';
+import { fragmentOf, packMsgId, MAX_FRAGMENT_BYTES } from './message-id.js';
 
 /** A text IM as a send request carries it, in either framing (field names of the store). */
 export interface TextSubmission {
@@ -24,21 +24,28 @@ interface SendResult {
   result: number;
 }
 
+/** What a refused send is answered (the client stops re-sending and tells its user). */
+export const SEND_REFUSED: SendResult = { result: 1 };
+
 /**
- * "Submit a text message", once for both framings: checks the sender, stores the fragment durably (group
- * commit) and only then answers 0 (stored) or 1 (refused); a non-text IM is answered 0 and not relayed.
+ * "Submit a text message", once for both framings: checks the sender and the size limits, stores the fragment
+ * durably (group commit) and only then answers 0 (stored) or 1 (refused); a non-text IM is answered 0 and not
+ * relayed. Nothing a client sends goes unanswered: it would re-send it until it gives up.
  */
 export function submitText(x: Exchange<unknown, SendResult>, m: TextSubmission): void {
   const s = x.session;
-  if (m.senders[0] !== s.uid || m.senders[1] !== s.uid) return x.drop('bad_body');
+  if (m.senders[0] !== s.uid || m.senders[1] !== s.uid) {
+    x.drop('bad_body');
+    return x.reply(SEND_REFUSED);
+  }
   if (!m.isText) return x.reply({ result: 0 });
   const frag = fragmentOf(m.fragCount, m.fragIndex);
-  if (!frag) return x.reply({ result: 1 });
+  if (!frag || Buffer.byteLength(m.text, 'utf8') > MAX_FRAGMENT_BYTES) return x.reply(SEND_REFUSED);
   x.ctx.hub.submit([{
     sender: s.uid, receiver: m.receiver, sentAt: m.sentAt, msgId: packMsgId(m.msgSeq, m.msgId),
     fragCount: frag.fragCount, fragIndex: frag.fragIndex, replyType: m.replyType, text: m.text, font: m.font,
   }], ([r]) => {
     if (s.closed) return;
-    x.reply({ result: r?.ok ? 0 : 1 });
+    x.reply(r?.ok ? { result: 0 } : SEND_REFUSED);
   });
 }

@@ -3,7 +3,7 @@ import type { MODERN_TABLE } from '../../protocol/commands.js';
 import { styleOf } from '../../protocol/text.js';
 import type { MessageFont } from '../../store/store.js';
 import type { SessionHandlers } from '../dispatch.js';
-import { submitText } from '../submit-text.js';
+import { submitText, SEND_REFUSED } from '../submit-text.js';
 
 /** The store-side font of a modern IM body (its font-flags byte uses the classic style bits, FontStyleBit). */
 export function fontOfIm(im: M.ImBody): MessageFont {
@@ -12,13 +12,16 @@ export function fontOfIm(im: M.ImBody): MessageFont {
 
 /** Modern sends (0x00CD) and the acks of message pushes (0x00CE). */
 export const messageHandlers: SessionHandlers<typeof MODERN_TABLE> = {
-  SEND_IM: (x) => {
-    const { sender, receiver, im } = x.body;
-    submitText(x, {
-      senders: [sender, im.sender], receiver, isText: im.contentType === M.IM_CONTENT_TEXT, sentAt: im.sendTime,
-      msgSeq: im.msgSeq, msgId: im.msgId, fragCount: im.fragCount, fragIndex: im.fragIndex,
-      replyType: im.replyType, text: M.imText(im), font: fontOfIm(im),
-    });
+  SEND_IM: {
+    handle: (x) => {
+      const { sender, receiver, im } = x.body;
+      submitText(x, {
+        senders: [sender, im.sender], receiver, isText: im.contentType === M.IM_CONTENT_TEXT, sentAt: im.sendTime,
+        msgSeq: im.msgSeq, msgId: im.msgId, fragCount: im.fragCount, fragIndex: im.fragIndex,
+        replyType: im.replyType, text: M.imText(im), font: fontOfIm(im),
+      });
+    },
+    malformed: SEND_REFUSED,
   },
 
   RECV_IM: (x) => {
