@@ -21,6 +21,7 @@ import { KICKED_TEXT } from '../protocol/bodies/modern/index.js';
 import { DecodeError } from '../protocol/errors.js';
 import type { StoredMessage } from '../store/store.js';
 import type { FramingHandler } from './context.js';
+import { slowedDownReason } from './login-guard.js';
 import { SessionRequests } from './requests.js';
 import type { Endpoint, Presence, SenderInfo, Session, SessionOutput } from './session.js';
 import { fragmentOf, packMsgId, unpackMsgId } from './message-id.js';
@@ -208,24 +209,25 @@ export class ClassicHandler extends SessionRequests implements FramingHandler, S
     const opened = openLoginBody(p.body);
     if (!opened.ok) return ctx.drop(opened.error.reason === 'undecryptable' ? 'undecryptable' : 'bad_body', from, p);
     const { initialKey, request } = opened.value;
-    const fail = (reason: string, count: boolean) => {
+    // `counted`: a password was tried (for a known uid or not); the guard counts it and logs it aggregated.
+    const fail = (reason: string, counted?: { knownUid: boolean }) => {
       ctx.metrics.loginsFailed++;
-      if (count && ctx.guard.fail(uid, from.address)) ctx.log.warn({ uid, from: `${from.address}:${from.port}` }, 'login cool-down started');
-      ctx.log.info({ uid, from: `${from.address}:${from.port}`, reason }, 'login failed');
+      if (counted) ctx.guard.fail(uid, from.address, counted.knownUid, reason);
       // The client cannot be answered with its password key when the password was wrong: use its initial key.
       const body = loginReplyCodec.encode({ kind: 'failure', code: 0x05, reason });
       ctx.send(this.encode(undefined, p.command, p.seq, teaEncrypt(body, initialKey, ctx.random)), from);
     };
-    if (!ctx.guard.allowed(uid, from.address)) {
+    const verdict = ctx.guard.check(uid, from.address);
+    if (!verdict.ok) {
       ctx.metrics.drop('login_refused');
-      return fail('too many failed logins; wait a few minutes and try again', false);
+      return fail(slowedDownReason(verdict.waitMs));
     }
-    if (!this.ctx.tokens.check(from, request.token, ctx.clock.now(), 'token')) return fail('login token expired; log in again', false);
+    if (!this.ctx.tokens.check(from, request.token, ctx.clock.now(), 'token')) return fail('login token expired; log in again');
     const account = ctx.store.getUser(uid);
-    if (!account) return fail('unknown QQ number', true);
+    if (!account) return fail('unknown QQ number', { knownUid: false });
     const passwordKey = passwordKeyFromMd5(account.passwordMd5);
-    if (!checkPasswordProof(request.proof, passwordKey)) return fail('wrong password', true);
-    ctx.guard.succeed(uid);
+    if (!checkPasswordProof(request.proof, passwordKey)) return fail('wrong password', { knownUid: true });
+    ctx.guard.succeed(uid, from.address);
     const sessionKey = ctx.random(16);
     const status = [Status.ONLINE, Status.AWAY, Status.INVISIBLE, Status.BUSY].includes(request.status as 10) ? request.status : Status.ONLINE;
     const session = ctx.hub.open({

@@ -7,6 +7,7 @@ import { DecodeError } from '../protocol/errors.js';
 import * as M from '../protocol/bodies/modern/index.js';
 import type { MessageFont, StoredMessage } from '../store/store.js';
 import type { FramingHandler } from './context.js';
+import { slowedDownReason } from './login-guard.js';
 import { SessionRequests } from './requests.js';
 import type { Endpoint, Presence, SenderInfo, Session, SessionOutput } from './session.js';
 import { fragmentOf, packMsgId, unpackMsgId } from './message-id.js';
@@ -133,21 +134,22 @@ export class ModernHandler extends SessionRequests implements FramingHandler, Se
     if (!w) return;
     const req = M.verifyRequest.decode(w.plain);
     if (!this.ctx.tokens.check(from, req.tokenC, this.now(), 'captcha')) return ctx.drop('login_refused', from, p);
-    const fail = (code: number, message: string, count: boolean) => {
+    // `counted`: a password was tried (for a known uid or not); the guard counts it and logs it aggregated.
+    const fail = (code: number, message: string, counted?: { knownUid: boolean }) => {
       ctx.metrics.loginsFailed++;
-      if (count && ctx.guard.fail(uid, from.address)) ctx.log.warn({ uid, from: `${from.address}:${from.port}` }, 'login cool-down started');
-      ctx.log.info({ uid, from: `${from.address}:${from.port}`, reason: message }, 'login failed');
+      if (counted) ctx.guard.fail(uid, from.address, counted.knownUid, message);
       // The verify block did not open (or must not be trusted): answer with the request's clear key.
       this.loginReply(p, from, w.key, M.verifyReply.encode(M.makeVerifyFailure(code, message)));
     };
-    if (!ctx.guard.allowed(uid, from.address)) {
+    const verdict = ctx.guard.check(uid, from.address);
+    if (!verdict.ok) {
       ctx.metrics.drop('login_refused');
-      return fail(M.VerifyCode.DENIED, 'too many failed logins; wait a few minutes and try again', false);
+      return fail(M.VerifyCode.DENIED, slowedDownReason(verdict.waitMs));
     }
     const account = ctx.store.getUser(uid);
-    if (!account) return fail(M.VerifyCode.NO_SUCH_UID, 'no such QQ number', true);
+    if (!account) return fail(M.VerifyCode.NO_SUCH_UID, 'no such QQ number', { knownUid: false });
     const opened = M.checkVerifyBlock(req.verifyCipher, account.passwordMd5, uid);
-    if (!opened.ok) return fail(M.VerifyCode.WRONG_PASSWORD, 'wrong password', true);
+    if (!opened.ok) return fail(M.VerifyCode.WRONG_PASSWORD, 'wrong password', { knownUid: true });
     const verify = M.makeVerifySuccess({ serverTime: this.nowSec() }, ctx.random);
     const replies = this.pending.set(from.address, from.port, uid, { verify }, this.now());
     replies.set(p.command, p.seq, this.loginReply(p, from, opened.block.verifyKey2, M.verifyReply.encode(verify)));
@@ -190,7 +192,7 @@ export class ModernHandler extends SessionRequests implements FramingHandler, Se
     const account = ctx.store.getUser(uid);
     if (!account) return ctx.drop('login_refused', from, p);
     this.pending.delete(from.address, from.port, uid);
-    ctx.guard.succeed(uid);
+    ctx.guard.succeed(uid, from.address);
     const sessionKey = ctx.random(16);
     const status = req.mode === M.LoginMode.HIDDEN ? Status.INVISIBLE : Status.ONLINE;
     const session = ctx.hub.open({

@@ -55,6 +55,7 @@ export class OicqServer {
   private readonly classic: FramingHandler;
   private readonly modern: FramingHandler;
   private readonly flood: FloodGuard;
+  private readonly guard: LoginGuard;
   private local: Endpoint = { address: '0.0.0.0', port: 0 };
 
   constructor(private readonly opts: ServerOptions) {
@@ -62,7 +63,19 @@ export class OicqServer {
     const random = opts.random ?? cryptoRandom;
     this.log = opts.log ?? pino({ level: 'silent' });
     this.hub = new Hub(opts.store, clock, this.metrics, random, this.log, { ...DEFAULT_HUB_OPTIONS, ...opts.hub });
-    const guard = new LoginGuard(clock, { ...DEFAULT_LOGIN_GUARD, ...opts.guard });
+    const guardOpts = { ...DEFAULT_LOGIN_GUARD, ...opts.guard };
+    const guard = new LoginGuard(clock, guardOpts, {
+      isKnown: (uid, address) => opts.store.isKnownAddress(uid, address),
+      remember: (uid, address) => {
+        try {
+          opts.store.rememberAddress(uid, address, guardOpts.knownAddresses);
+        } catch (err) {
+          // A full disk must not refuse the login: the address is simply not remembered this time.
+          this.log.warn({ err, uid }, 'could not remember the login address');
+        }
+      },
+    }, this.log);
+    this.guard = guard;
     this.flood = new FloodGuard(clock, { ...DEFAULT_FLOOD_GUARD, ...opts.flood });
     const delay = opts.replyDelayMs ?? 0;
     this.ctx = {
@@ -121,6 +134,7 @@ export class OicqServer {
   /** Stops: flushes pending stores, closes sessions and the socket. */
   async close(): Promise<void> {
     this.hub.stop();
+    this.guard.stop();
     const s = this.socket;
     this.socket = undefined;
     if (s) await new Promise<void>((resolve) => s.close(() => resolve()));

@@ -3,7 +3,7 @@
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Account, Friend, FriendGroup, NewMessage, Store, StoredMessage } from './store.js';
+import type { Account, Friend, FriendGroup, MailboxUsage, NewMessage, ServerInfo, Store, StoredMessage, StrangerPolicy } from './store.js';
 import { migrate } from './schema.js';
 import {
   DEFAULT_GROUP_NAME,
@@ -26,7 +26,17 @@ export interface SqliteStoreOptions {
   synchronous?: 'full' | 'normal';
   /** Clock in Unix seconds for createdAt and delivery stamps (tests pin it). */
   now?: () => number;
+  /**
+   * Days a delivered message is kept. 0 (default): its text is erased as soon as it is delivered and the row
+   * (a tombstone that recognises a late retransmitted send) goes after DEDUP_TOMBSTONE_SECONDS.
+   */
+  keepDeliveredDays?: number;
+  /** Run SQLite's quick_check before use and refuse a damaged file (the server does; account commands need not). */
+  quickCheck?: boolean;
 }
+
+/** How long a delivered message's tombstone stays so a late retransmission of its send is not stored again. */
+export const DEDUP_TOMBSTONE_SECONDS = 3600;
 
 /**
  * Opens (creating if needed) the SQLite store at `path` (':memory:' for a throwaway one). The file and its
@@ -35,20 +45,64 @@ export interface SqliteStoreOptions {
 export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): Store {
   const memory = path === ':memory:';
   if (!memory) prepareFile(path);
-  const db = new Database(path);
+  let db: Database.Database;
+  try {
+    db = new Database(path);
+  } catch (e) {
+    throw storeFault(e, path) ?? e;
+  }
   try {
     if (!memory) db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${opts.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    if (opts.quickCheck) {
+      const problems = integrityProblems(db, 'quick');
+      if (problems.length) throw corrupt(path, problems[0]!);
+    }
     const now = opts.now ?? (() => Math.floor(Date.now() / 1000));
     migrate(db, now());
     if (!memory) tightenModes(path);
-    return new SqliteStore(db, now);
+    return new SqliteStore(db, now, path, opts.keepDeliveredDays ?? 0);
   } catch (e) {
     db.close();
-    throw e;
+    throw storeFault(e, path) ?? e;
   }
+}
+
+/** SQLite's integrity_check or quick_check: the problems it lists ([] for "ok"). */
+function integrityProblems(db: Database.Database, mode: 'quick' | 'full'): string[] {
+  const rows = db.pragma(mode === 'quick' ? 'quick_check(20)' : 'integrity_check(100)') as Record<string, string>[];
+  const lines = rows.map((r) => String(Object.values(r)[0]));
+  return lines.length === 1 && lines[0] === 'ok' ? [] : lines;
+}
+
+function corrupt(path: string, detail: string): StoreError {
+  return new StoreError(
+    'corrupt',
+    `the database ${path} is damaged (${detail}); stop the server, restore a backup (copy it over ${path} and ` +
+      `delete ${path}-wal and ${path}-shm), or salvage what is readable with 'sqlite3 ${path} .recover'`,
+  );
+}
+
+/**
+ * Turns SQLite's errors about the file itself (disk full, damaged or not a database, read-only) into a
+ * StoreError that names the file and the way out; undefined for anything else.
+ */
+export function storeFault(e: unknown, path: string): StoreError | undefined {
+  if (e instanceof StoreError) return e;
+  const code = (e as { code?: unknown }).code;
+  if (typeof code !== 'string') return undefined;
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC') {
+    return new StoreError('disk-full', `the disk holding ${path} is full — free some space (or move the store with --db) and try again`);
+  }
+  if (code === 'SQLITE_CORRUPT' || code.startsWith('SQLITE_CORRUPT_') || code === 'SQLITE_NOTADB') {
+    return corrupt(path, (e as Error).message);
+  }
+  if (code === 'SQLITE_READONLY' || code.startsWith('SQLITE_READONLY_') || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_PERM') {
+    return new StoreError('bad-input', `cannot write the database ${path} (${(e as Error).message}) — check the path and its permissions, or pass --db`);
+  }
+  return undefined;
 }
 
 /** Creates the parent directories and an empty 0600 file, so SQLite never creates it with the umask's mode. */
@@ -82,6 +136,7 @@ interface UserRow {
   age: number;
   gender: number;
   created_at: number;
+  strangers: number;
 }
 
 interface FriendRow {
@@ -122,6 +177,7 @@ function toAccount(r: UserRow): Account {
     age: r.age,
     gender: r.gender,
     createdAt: r.created_at,
+    strangers: r.strangers === 1 ? 'friends-only' : 'accept',
   };
 }
 
@@ -202,11 +258,29 @@ function prepareStatements(db: Database.Database) {
     renameGroup: p('UPDATE friend_groups SET name = ? WHERE owner = ? AND idx = ?'),
     deleteGroup: p('DELETE FROM friend_groups WHERE owner = ? AND idx = ?'),
 
+    setStrangers: p('UPDATE users SET strangers = ? WHERE uid = ?'),
+    knownAddress: p<{ last_at: number }>('SELECT last_at FROM login_addresses WHERE uid = ? AND address = ?'),
+    upsertAddress: p(`
+      INSERT INTO login_addresses (uid, address, last_at) VALUES (?, ?, ?)
+      ON CONFLICT (uid, address) DO UPDATE SET last_at = excluded.last_at`),
+    trimAddresses: p(`
+      DELETE FROM login_addresses WHERE uid = @uid AND address NOT IN (
+        SELECT address FROM login_addresses WHERE uid = @uid ORDER BY last_at DESC, address LIMIT @keep)`),
+
     insertMessage: p<{ id: number }>(`
       INSERT INTO messages (sender, receiver, sent_at, msg_id, frag_count, frag_index, reply_type, text,
-                            font_name, font_size, font_style, font_color, stored_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            font_name, font_size, font_style, font_color, stored_at, stranger)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       RETURNING id`),
+    usage: p<{ stranger: number; n: number; bytes: number }>(`
+      SELECT stranger, count(*) AS n, coalesce(sum(length(CAST(text AS BLOB))), 0) AS bytes
+      FROM messages WHERE receiver = ? AND delivered_at IS NULL GROUP BY stranger`),
+    // Erasing the text on delivery keeps the row as a tombstone for the duplicate check.
+    markDeliveredErase: p(`UPDATE messages SET delivered_at = ?, text = '', font_name = NULL WHERE id = ? AND delivered_at IS NULL`),
+    purge: p('DELETE FROM messages WHERE delivered_at IS NOT NULL AND delivered_at < ?'),
+    setServer: p('INSERT OR REPLACE INTO server_info (id, pid, host, started_at) VALUES (1, ?, ?, ?)'),
+    clearServer: p('DELETE FROM server_info'),
+    getServer: p<{ pid: number; host: string; started_at: number }>('SELECT pid, host, started_at FROM server_info WHERE id = 1'),
     existingMessage: p<{ id: number }>(
       'SELECT id FROM messages WHERE sender = ? AND receiver = ? AND sent_at = ? AND msg_id = ? AND frag_index = ?',
     ),
@@ -227,15 +301,20 @@ class SqliteStore implements Store {
   private readonly removeGroupTx: (uid: number, index: number) => void;
   private readonly addGroupTx: Database.Transaction<(uid: number, name: string) => number>;
 
+  private readonly mark: Statements['markDelivered'];
+
   constructor(
     private readonly db: Database.Database,
     private readonly now: () => number,
+    private readonly path: string,
+    private readonly keepDeliveredDays: number,
   ) {
     this.s = prepareStatements(db);
+    this.mark = keepDeliveredDays > 0 ? this.s.markDelivered : this.s.markDeliveredErase;
 
     this.storeBatch = db.transaction((msgs: NewMessage[], delivered: readonly number[]) => {
       const at = this.now();
-      for (const id of delivered) this.s.markDelivered.run(at, id);
+      for (const id of delivered) this.mark.run(at, id);
       return msgs.map((m) => {
         const f = m.font;
         const style = f ? (f.bold ? BOLD : 0) | (f.italic ? ITALIC : 0) | (f.underline ? UNDERLINE : 0) : null;
@@ -244,7 +323,7 @@ class SqliteStore implements Store {
         if (old) return { id: old.id, duplicate: true };
         const row = this.s.insertMessage.get(
           m.sender, m.receiver, m.sentAt, m.msgId, m.fragCount, m.fragIndex, m.replyType, m.text,
-          f ? f.name : null, f ? f.size : null, style, f ? f.color : null, at,
+          f ? f.name : null, f ? f.size : null, style, f ? f.color : null, at, m.stranger ? 1 : 0,
         );
         return { id: row!.id, duplicate: false };
       });
@@ -340,6 +419,27 @@ class SqliteStore implements Store {
     return r.uid;
   }
 
+  setStrangerPolicy(uid: number, policy: StrangerPolicy): void {
+    this.requireUser(uid);
+    if (policy !== 'accept' && policy !== 'friends-only') throw new StoreError('bad-input', `strangers must be accept or friends-only, got ${String(policy)}`);
+    this.s.setStrangers.run(policy === 'friends-only' ? 1 : 0, uid);
+  }
+
+  isKnownAddress(uid: number, address: string): boolean {
+    return this.s.knownAddress.get(uid, address) !== undefined;
+  }
+
+  rememberAddress(uid: number, address: string, keep: number): void {
+    const at = this.now();
+    const row = this.s.knownAddress.get(uid, address);
+    // Refreshed at most hourly: a login is not worth a commit when nothing changes.
+    if (row && at - row.last_at < 3600) return;
+    this.db.transaction(() => {
+      this.s.upsertAddress.run(uid, address, at);
+      this.s.trimAddresses.run({ uid, keep });
+    })();
+  }
+
   addFriend(a: number, b: number, groupOfBForA?: number, groupOfAForB?: number): void {
     this.requireUser(a);
     this.requireUser(b);
@@ -420,7 +520,11 @@ class SqliteStore implements Store {
     for (const id of delivered) checkInt(id, 1, Number.MAX_SAFE_INTEGER, 'message id');
     if (msgs.length === 0 && delivered.length === 0) return [];
     // IMMEDIATE: take the write lock before the duplicate lookup, so no other process inserts in between.
-    return this.storeBatch.immediate(msgs, delivered);
+    try {
+      return this.storeBatch.immediate(msgs, delivered);
+    } catch (e) {
+      throw storeFault(e, this.path) ?? e;
+    }
   }
 
   pendingFor(receiver: number, limit?: number): StoredMessage[] {
@@ -435,10 +539,49 @@ class SqliteStore implements Store {
     return this.s.pendingCount.get(receiver)!.n;
   }
 
+  mailboxUsage(receiver: number): MailboxUsage {
+    const u: MailboxUsage = { friends: { count: 0, bytes: 0 }, strangers: { count: 0, bytes: 0 } };
+    for (const r of this.s.usage.all(receiver)) {
+      const side = r.stranger ? u.strangers : u.friends;
+      side.count += r.n;
+      side.bytes += r.bytes;
+    }
+    return u;
+  }
+
   markDelivered(id: number): void {
     checkInt(id, 1, Number.MAX_SAFE_INTEGER, 'message id');
     // Unknown or already delivered ids change nothing: a receiver may ack twice.
-    this.s.markDelivered.run(this.now(), id);
+    this.mark.run(this.now(), id);
+  }
+
+  purgeDelivered(): number {
+    const keep = Math.max(this.keepDeliveredDays * 86_400, DEDUP_TOMBSTONE_SECONDS);
+    return this.s.purge.run(this.now() - keep).changes;
+  }
+
+  setServerInfo(info: ServerInfo | undefined): void {
+    if (info) this.s.setServer.run(info.pid, info.host, info.startedAt);
+    else this.s.clearServer.run();
+  }
+
+  serverInfo(): ServerInfo | undefined {
+    const r = this.s.getServer.get();
+    return r ? { pid: r.pid, host: r.host, startedAt: r.started_at } : undefined;
+  }
+
+  check(mode: 'quick' | 'full'): string[] {
+    return integrityProblems(this.db, mode);
+  }
+
+  async backup(file: string): Promise<void> {
+    // Created empty and 0600 first (SQLite would use the umask), and never over an existing file.
+    closeSync(openSync(file, 'wx', 0o600));
+    try {
+      await this.db.backup(file);
+    } catch (e) {
+      throw storeFault(e, file) ?? e;
+    }
   }
 
   getMessage(id: number): StoredMessage | undefined {
