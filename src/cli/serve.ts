@@ -26,10 +26,18 @@ options:
   --session-timeout <s>      close a session silent for this long (default 180 = 3 missed 60 s keep-alives)
   --push-retry <ms>          re-send an unacked message push after this long (default 3000)
   --push-tries <n>           sends of one push before it is kept for later (default 5)
-  --max-pending <n>          undelivered messages kept per user; sends beyond are refused (default 10000)
-  --login-failures <n>       failed logins per uid or address before a cool-down (default 5)
-  --login-window <s>         window in which those failures count (default 60)
-  --login-cooldown <s>       cool-down length (default 300)
+  --max-pending <n>          undelivered messages from friends kept per user; sends beyond are refused (default 10000)
+  --max-pending-bytes <n>    undelivered text bytes from friends kept per user (default 16777216)
+  --stranger-quota <n>       undelivered messages from non-friends kept per user (default 50)
+  --stranger-rate <n>        messages a user may send to non-friends per minute (default 20)
+  --min-free-disk <MB>       refuse sends while the store's disk has less free space (default 64; 0 = off)
+  --keep-delivered <days>    keep delivered messages this long (default 0: text erased once delivered)
+  --login-failures <n>       free failed logins per uid, and per (uid, address), before logins slow down (default 5)
+  --login-address-failures <n>  free failed logins per source address, any uids (default 20)
+  --login-window <s>         failures are forgiven after this long without one (default 60)
+  --login-cooldown <s>       longest wait under a slow-down; the wait doubles from 1 s per failure (default 300)
+  --login-table <n>          failure-table size, per kind of key (default 10000)
+  --known-addresses <n>      recent good login addresses kept per user, exempt from others' failures (default 4)
   --prelogin-rate <n>        requests answered before login, per address per second (default 20)
   --flood-drops <n>          bad datagrams per second from one address before it is shed (default 500; 0 = off)
   --flood-penalty <s>        how long such an address is shed (default 10); live sessions are never shed
@@ -50,6 +58,14 @@ const OPTIONS = {
   'push-retry': { type: 'string' },
   'push-tries': { type: 'string' },
   'max-pending': { type: 'string' },
+  'max-pending-bytes': { type: 'string' },
+  'stranger-quota': { type: 'string' },
+  'stranger-rate': { type: 'string' },
+  'min-free-disk': { type: 'string' },
+  'keep-delivered': { type: 'string' },
+  'login-address-failures': { type: 'string' },
+  'login-table': { type: 'string' },
+  'known-addresses': { type: 'string' },
   'login-failures': { type: 'string' },
   'login-window': { type: 'string' },
   'login-cooldown': { type: 'string' },
@@ -98,7 +114,7 @@ export async function run(argv: string[]): Promise<number> {
   let store: Store;
   try {
     if (dbPath !== ':memory:') mkdirSync(dirname(dbPath), { recursive: true });
-    store = openSqliteStore(dbPath, { synchronous: sync });
+    store = openSqliteStore(dbPath, { synchronous: sync, keepDeliveredDays: num('keep-delivered', 0, 0, 36_500), quickCheck: true });
   } catch (e) {
     throw new CliError(`cannot open the store at ${dbPath}: ${(e as Error).message} — check the path and its permissions, or pass --db`);
   }
@@ -132,12 +148,19 @@ export async function run(argv: string[]): Promise<number> {
       pushRetryMs: num('push-retry', 3000, 10, 600_000),
       pushMaxTries: num('push-tries', 5, 1, 100),
       maxPendingPerUser: num('max-pending', 10_000, 1, 10_000_000),
+      maxPendingBytesPerUser: num('max-pending-bytes', 16 << 20, 1, Number.MAX_SAFE_INTEGER),
+      maxStrangerPending: num('stranger-quota', 50, 0, 10_000_000),
+      strangerSendsPerMinute: num('stranger-rate', 20, 0, 1_000_000),
+      minFreeDiskBytes: num('min-free-disk', 64, 0, 1 << 30) * 1024 * 1024,
     },
     guard: {
       maxFailures: num('login-failures', 5, 1, 1_000_000),
+      maxAddressFailures: num('login-address-failures', 20, 1, 1_000_000),
       windowMs: num('login-window', 60, 1, 86_400) * 1000,
       cooldownMs: num('login-cooldown', 300, 0, 86_400 * 30) * 1000,
       preLoginPerSecond: num('prelogin-rate', 20, 1, 1_000_000),
+      maxTracked: num('login-table', 10_000, 16, 10_000_000),
+      knownAddresses: num('known-addresses', 4, 1, 100),
     },
     flood: {
       maxDropsPerSecond: num('flood-drops', 500, 0, 100_000_000),

@@ -6,10 +6,11 @@ import { imKey } from '../protocol/keys.js';
 import { Status } from '../protocol/bodies/status-block.js';
 import type { RandomSource } from '../protocol/random.js';
 import type { Metrics } from './metrics.js';
+import { MailboxPolicy, DEFAULT_MAILBOX, type MailboxOptions, type Refusal } from './mailbox-policy.js';
 import { Session, type CloseReason, type PairQueue, type Presence, type SenderInfo, type SessionInit } from './session.js';
 
-/** Timers and limits of the core. */
-export interface HubOptions {
+/** Timers and limits of the core (the mailbox limits are MailboxPolicy's). */
+export interface HubOptions extends MailboxOptions {
   /** A session that sends nothing for this long is closed (keep-alive interval × missed keep-alives). */
   sessionTimeoutMs: number;
   /** Re-send an unacked message push after this long. */
@@ -18,20 +19,21 @@ export interface HubOptions {
   pushMaxTries: number;
   /** After giving up, wait this long before pushing to that receiver again (or until it logs in again). */
   pushPauseMs: number;
-  /** Most undelivered messages kept per receiver; sends beyond it are refused. */
-  maxPendingPerUser: number;
+  /** After a commit failed (e.g. disk full), retry the delivery marks it held after this long. */
+  commitRetryMs: number;
 }
 
 export const DEFAULT_HUB_OPTIONS: HubOptions = {
+  ...DEFAULT_MAILBOX,
   sessionTimeoutMs: 180_000,
   pushRetryMs: 3_000,
   pushMaxTries: 5,
   pushPauseMs: 60_000,
-  maxPendingPerUser: 10_000,
+  commitRetryMs: 1_000,
 };
 
 /** The outcome of submitting one message fragment. */
-export type SubmitResult = { ok: true; id: number; duplicate: boolean } | { ok: false; reason: 'unknown_receiver' | 'mailbox_full' | 'bad_message' | 'store_failed' };
+export type SubmitResult = { ok: true; id: number; duplicate: boolean } | { ok: false; reason: Refusal | 'bad_message' | 'store_failed' };
 
 interface Submission {
   msgs: NewMessage[];
@@ -49,6 +51,8 @@ export class Hub {
   private submissions: Submission[] = [];
   private delivered: number[] = [];
   private flushScheduled = false;
+  private retryTimer?: Timer;
+  private readonly mailbox: MailboxPolicy;
 
   constructor(
     readonly store: Store,
@@ -57,7 +61,9 @@ export class Hub {
     private readonly random: RandomSource,
     private readonly log: Logger,
     readonly opts: HubOptions = DEFAULT_HUB_OPTIONS,
-  ) {}
+  ) {
+    this.mailbox = new MailboxPolicy(store, clock, opts);
+  }
 
   /** Starts the keep-alive sweep. */
   start(): void {
@@ -71,7 +77,8 @@ export class Hub {
 
   /** Closes every session (no presence pushes) and stops timers. Pending submissions are flushed first. */
   stop(): void {
-    this.flush();
+    this.retryTimer?.cancel();
+    this.safeFlush(false);
     this.sweepTimer?.cancel();
     for (const s of [...this.sessions.values()]) this.close(s, 'shutdown');
   }
@@ -211,27 +218,41 @@ export class Hub {
     this.flushScheduled = true;
     // After the socket's pending datagrams are read: one commit serves all the sends and acks of this turn.
     // (A 1–2 ms commit window was measured and bought no throughput, only latency.)
-    setImmediate(() => this.safeFlush());
+    setImmediate(() => this.safeFlush(true));
   }
 
-  /** flush() for the event loop: a failing store must cost this batch, not the process. */
-  private safeFlush(): void {
+  /**
+   * flush() for the event loop: a failing store (disk full, I/O error) must cost this batch's sends, not the
+   * process — and never the delivery marks: those are kept and committed again later (`retry`), else the
+   * receiver would get the same messages again at every login.
+   */
+  private safeFlush(retry: boolean): void {
     const batch = this.submissions;
+    const marks = this.delivered;
     try {
       this.flush();
     } catch (err) {
-      this.log.error({ err }, 'storing a batch of messages failed; its senders are told the sends failed');
+      this.delivered = marks.concat(this.delivered);
+      this.mailbox.reset();
+      const sends = batch.reduce((n, sub) => n + sub.msgs.length, 0);
+      this.log.error(
+        { err, sends, deliveryMarks: marks.length },
+        `committing ${sends} sent message(s) and ${marks.length} delivery mark(s) failed: the senders are told ` +
+          `the sends failed; the delivery marks are kept${retry ? ` and retried in ${this.opts.commitRetryMs} ms` : ' (lost at shutdown: those messages are pushed again at the next login)'}`,
+      );
       for (const sub of batch) sub.done(sub.msgs.map(() => ({ ok: false, reason: 'store_failed' })));
+      if (retry && !this.retryTimer) {
+        this.retryTimer = this.clock.setTimeout(() => {
+          this.retryTimer = undefined;
+          this.scheduleFlush();
+        }, this.opts.commitRetryMs);
+      }
     }
   }
 
-  /** Undelivered messages of a receiver: counted in memory while it is online, else asked of the store. */
-  private pendingOf(receiver: number): number {
-    const s = this.sessions.get(receiver);
-    if (!s) return this.store.pendingCount(receiver);
-    let n = 0;
-    for (const pair of s.pairs.values()) n += pair.queue.length + (pair.inflight ? 1 : 0);
-    return n;
+  /** Delivery marks waiting to be committed (kept across failed commits). */
+  get uncommittedMarks(): number {
+    return this.delivered.length;
   }
 
   /** Commits every queued submission and delivery mark in one transaction, then answers the submissions. */
@@ -247,7 +268,6 @@ export class Hub {
     }
     const accepted: NewMessage[] = [];
     const verdicts: (SubmitResult | number)[][] = [];
-    const pendingNow = new Map<number, number>();
     for (const sub of batch) {
       const v: (SubmitResult | number)[] = [];
       for (const m of sub.msgs) {
@@ -257,16 +277,12 @@ export class Hub {
           v.push({ ok: false, reason: 'bad_message' });
           continue;
         }
-        if (!this.sessions.has(m.receiver) && !this.store.getUser(m.receiver)) {
-          v.push({ ok: false, reason: 'unknown_receiver' });
+        const refused = this.mailbox.admit(m, this.sessions.has(m.receiver));
+        if (refused) {
+          this.metrics.sendsRefused[refused]++;
+          v.push({ ok: false, reason: refused });
           continue;
         }
-        const pending = (pendingNow.get(m.receiver) ?? this.pendingOf(m.receiver)) + 1;
-        if (pending > this.opts.maxPendingPerUser) {
-          v.push({ ok: false, reason: 'mailbox_full' });
-          continue;
-        }
-        pendingNow.set(m.receiver, pending);
         v.push(accepted.length);
         accepted.push(m);
       }
@@ -275,12 +291,13 @@ export class Hub {
     const stored = this.store.storeMessages(accepted, delivered);
     const fresh: StoredMessage[] = [];
     stored.forEach((r, i) => {
-      if (!r.duplicate) {
+      if (r.duplicate) this.mailbox.release(accepted[i]!);
+      else {
         this.metrics.messagesStored++;
         const m = accepted[i]!;
         fresh.push({
           id: r.id, sender: m.sender, receiver: m.receiver, sentAt: m.sentAt, msgId: m.msgId, fragCount: m.fragCount,
-          fragIndex: m.fragIndex, replyType: m.replyType, text: m.text, font: m.font,
+          fragIndex: m.fragIndex, replyType: m.replyType, text: m.text, font: m.font, stranger: m.stranger,
         });
       }
     });
@@ -358,6 +375,7 @@ export class Hub {
     // The mark is group-committed; if the process dies first, the message is pushed again after restart and
     // the receiver, which acked it, recognises it by its server sequence (the store id) and shows it once.
     this.delivered.push(push.msg.id);
+    this.mailbox.release(push.msg);
     this.scheduleFlush();
     this.metrics.messagesDelivered++;
     const pair = s.pairs.get(push.msg.sender);

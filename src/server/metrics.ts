@@ -1,3 +1,4 @@
+import type { Refusal } from './mailbox-policy.js';
 /** Why the server dropped a datagram; every drop is counted under one of these. */
 export type DropReason =
   | 'too_short'
@@ -18,6 +19,10 @@ export class Metrics {
   readonly dropped: Record<DropReason, number> = {
     too_short: 0, bad_tag: 0, bad_tail: 0, oversize: 0, undecryptable: 0, bad_body: 0,
     unknown_command: 0, no_session: 0, wrong_address: 0, rate_limited: 0, login_refused: 0, unexpected: 0,
+  };
+  /** Sends refused by the mailbox policy, by reason. */
+  readonly sendsRefused: Record<Refusal, number> = {
+    unknown_receiver: 0, self: 0, mailbox_full: 0, strangers_refused: 0, stranger_quota: 0, stranger_rate: 0, disk_low: 0,
   };
   received = 0;
   sent = 0;
@@ -43,7 +48,7 @@ export class Metrics {
 
   /** A plain snapshot (JSON-able). */
   snapshot(): Record<string, unknown> {
-    const { dropped, ...rest } = this;
-    return { ...rest, dropped: { ...dropped }, droppedTotal: this.droppedTotal };
+    const { dropped, sendsRefused, ...rest } = this;
+    return { ...rest, dropped: { ...dropped }, droppedTotal: this.droppedTotal, sendsRefused: { ...sendsRefused } };
   }
 }

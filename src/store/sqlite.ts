@@ -1,7 +1,7 @@
 // The embedded Store: one SQLite file in WAL mode through better-sqlite3 (synchronous, so a call
 // returns only after its transaction is committed and, with synchronous=FULL, on disk).
 import Database from 'better-sqlite3';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Account, Friend, FriendGroup, MailboxUsage, NewMessage, ServerInfo, Store, StoredMessage, StrangerPolicy } from './store.js';
 import { migrate } from './schema.js';
@@ -162,6 +162,7 @@ interface MessageRow {
   font_size: number | null;
   font_style: number | null;
   font_color: number | null;
+  stranger: number;
 }
 
 const BOLD = 1;
@@ -193,6 +194,7 @@ function toMessage(r: MessageRow): StoredMessage {
     replyType: r.reply_type,
     text: r.text,
   };
+  if (r.stranger) m.stranger = true;
   if (r.font_name !== null) {
     const style = r.font_style ?? 0;
     m.font = {
@@ -572,6 +574,12 @@ class SqliteStore implements Store {
 
   check(mode: 'quick' | 'full'): string[] {
     return integrityProblems(this.db, mode);
+  }
+
+  freeDiskBytes(): number | undefined {
+    if (this.path === ':memory:') return undefined;
+    const st = statfsSync(dirname(this.path));
+    return st.bavail * st.bsize;
   }
 
   async backup(file: string): Promise<void> {

@@ -143,6 +143,8 @@ export interface Store {
   serverInfo(): ServerInfo | undefined;
   /** SQLite's integrity check ('quick' at start, 'full' for `oicq db check`): the problems found, [] if none. */
   check(mode: 'quick' | 'full'): string[];
+  /** Free bytes on the disk that holds the store (undefined when it has no file). */
+  freeDiskBytes(): number | undefined;
   /** Online copy of the store into `file` (consistent even while the server writes). */
   backup(file: string): Promise<void>;
 
