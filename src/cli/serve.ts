@@ -1,8 +1,10 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdirSync, realpathSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { hostname } from 'node:os';
 import { randomInt } from 'node:crypto';
 import pino from 'pino';
-import { openSqliteStore, DEFAULT_DB_PATH } from '../store/sqlite.js';
+import { openSqliteStore, storeFault, DEFAULT_DB_PATH } from '../store/sqlite.js';
+import { lockStoreForServer, serverLockPath, type ServerLock } from '../store/lock.js';
 import type { Store } from '../store/store.js';
 import { passwordMd5 } from '../protocol/keys.js';
 import { OicqServer } from '../server/server.js';
@@ -22,7 +24,9 @@ options:
   --no-demo                  do not create the two demo accounts in an empty store
   --public-ip <addr>         IPv4 address to tell clients in login replies (default: the bound one, or 127.0.0.1)
   --reply-delay <ms>         delay every reply (MyQQ on loopback needs ~30; default 0 = off)
-  --capture <file.pcap>      write every datagram received and sent to a pcap file
+  --capture <file.pcap>      write every datagram received and sent to a new pcap file (mode 0600: it holds login
+                             exchanges); an existing file is refused unless --capture-overwrite
+  --capture-overwrite        let --capture replace an existing file (never the store's own files)
   --session-timeout <s>      close a session silent for this long (default 180 = 3 missed 60 s keep-alives)
   --push-retry <ms>          re-send an unacked message push after this long (default 3000)
   --push-tries <n>           sends of one push before it is kept for later (default 5)
@@ -32,6 +36,7 @@ options:
   --stranger-rate <n>        messages a user may send to non-friends per minute (default 20)
   --min-free-disk <MB>       refuse sends while the store's disk has less free space (default 64; 0 = off)
   --keep-delivered <days>    keep delivered messages this long (default 0: text erased once delivered)
+  --max-db-size <MB>         the database never grows past this; sends beyond get the failure reply (default 0 = no limit)
   --login-failures <n>       free failed logins per uid, and per (uid, address), before logins slow down (default 5)
   --login-address-failures <n>  free failed logins per source address, any uids (default 20)
   --login-window <s>         failures are forgiven after this long without one (default 60)
@@ -54,6 +59,7 @@ const OPTIONS = {
   'public-ip': { type: 'string' },
   'reply-delay': { type: 'string' },
   capture: { type: 'string' },
+  'capture-overwrite': { type: 'boolean' },
   'session-timeout': { type: 'string' },
   'push-retry': { type: 'string' },
   'push-tries': { type: 'string' },
@@ -63,6 +69,7 @@ const OPTIONS = {
   'stranger-rate': { type: 'string' },
   'min-free-disk': { type: 'string' },
   'keep-delivered': { type: 'string' },
+  'max-db-size': { type: 'string' },
   'login-address-failures': { type: 'string' },
   'login-table': { type: 'string' },
   'known-addresses': { type: 'string' },
@@ -94,6 +101,42 @@ export function createDemoAccounts(store: Store): { uid: number; nick: string; p
   return made;
 }
 
+/** "pid 123 on host, since 2026-01-01 10:00:00 UTC" from the store's server_info row, if it can be read. */
+function describeHolder(store: Store): string | undefined {
+  try {
+    const i = store.serverInfo();
+    if (!i) return undefined;
+    return `pid ${i.pid} on ${i.host}, since ${new Date(i.startedAt * 1000).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Refuses a capture path that is one of the store's own files, or (without overwrite) an existing file. */
+function checkCapturePath(capture: string, dbPath: string, overwrite: boolean): void {
+  // Compared after resolving links, so another spelling of the database's path is caught too.
+  const real = (p: string) => {
+    const abs = resolve(p);
+    try {
+      return realpathSync(abs);
+    } catch {
+      try {
+        return resolve(realpathSync(dirname(abs)), abs.slice(dirname(abs).length + 1));
+      } catch {
+        return abs;
+      }
+    }
+  };
+  const target = real(capture);
+  const own = dbPath === ':memory:' ? [] : [dbPath, `${dbPath}-wal`, `${dbPath}-shm`, `${dbPath}-journal`, serverLockPath(dbPath)];
+  if (own.some((p) => real(p) === target)) {
+    throw new CliError(`--capture ${capture} is one of the store's own files (${dbPath}) — write the capture somewhere else`, 2);
+  }
+  if (!overwrite && existsSync(capture)) {
+    throw new CliError(`the capture file ${capture} already exists — pick a new name, or pass --capture-overwrite to replace it`);
+  }
+}
+
 /** `oicq serve`. */
 export async function run(argv: string[]): Promise<number> {
   const { values: o, positionals } = parseOptions(argv, OPTIONS, 'oicq serve');
@@ -111,13 +154,39 @@ export async function run(argv: string[]): Promise<number> {
   const port = num('port', 8000, 0, 65535);
   const dbPath = o.db ?? DEFAULT_DB_PATH;
 
+  if (o.capture) checkCapturePath(o.capture, dbPath, o['capture-overwrite'] === true);
   let store: Store;
   try {
     if (dbPath !== ':memory:') mkdirSync(dirname(dbPath), { recursive: true });
-    store = openSqliteStore(dbPath, { synchronous: sync, keepDeliveredDays: num('keep-delivered', 0, 0, 36_500), quickCheck: true });
+    store = openSqliteStore(dbPath, {
+      synchronous: sync, keepDeliveredDays: num('keep-delivered', 0, 0, 36_500),
+      maxSizeBytes: num('max-db-size', 0, 0, 1 << 30) * 1024 * 1024, quickCheck: true,
+    });
   } catch (e) {
+    const fault = storeFault(e, dbPath);
+    if (fault) throw new CliError(`cannot start: ${fault.message}`);
     throw new CliError(`cannot open the store at ${dbPath}: ${(e as Error).message} — check the path and its permissions, or pass --db`);
   }
+  let lock: ServerLock | undefined;
+  try {
+    if (dbPath !== ':memory:') lock = lockStoreForServer(dbPath, () => describeHolder(store));
+    store.setServerInfo({ pid: process.pid, host: hostname(), startedAt: Math.floor(Date.now() / 1000) });
+  } catch (e) {
+    lock?.release();
+    store.close();
+    const fault = storeFault(e, dbPath);
+    if (fault) throw new CliError(`cannot start: ${fault.message}`);
+    throw e;
+  }
+  const shutDownStore = () => {
+    try {
+      store.setServerInfo(undefined);
+    } catch {
+      // A full disk at shutdown: the row only describes the holder; the lock below is what counts.
+    }
+    store.close();
+    lock?.release();
+  };
   const log = pino({ level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime });
 
   if (store.countUsers() === 0 && !o['no-demo']) {
@@ -130,8 +199,12 @@ export async function run(argv: string[]): Promise<number> {
   let capture: PcapWriter | undefined;
   if (o.capture) {
     try {
-      capture = new PcapWriter(o.capture);
+      capture = new PcapWriter(o.capture, { overwrite: o['capture-overwrite'] === true });
     } catch (e) {
+      shutDownStore();
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
+        throw new CliError(`the capture file ${o.capture} already exists — pick a new name, or pass --capture-overwrite to replace it`);
+      }
       throw new CliError(`cannot write the capture file ${o.capture}: ${(e as Error).message}`);
     }
   }
@@ -180,7 +253,8 @@ export async function run(argv: string[]): Promise<number> {
   try {
     bound = await server.listen();
   } catch (e) {
-    store.close();
+    capture?.close();
+    shutDownStore();
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') throw new CliError(`UDP port ${port} on ${o.host ?? '0.0.0.0'} is already in use — stop the other server or pass --port`);
     if (code === 'EACCES') throw new CliError(`not allowed to bind UDP port ${port} — use a port above 1023 or run with the needed privilege`);
@@ -202,7 +276,7 @@ export async function run(argv: string[]): Promise<number> {
   if (flushTimer) clearInterval(flushTimer);
   await server.close();
   capture?.close();
-  store.close();
+  shutDownStore();
   log.info({ metrics: server.metrics.snapshot() }, 'stopped');
   return 0;
 }

@@ -1,8 +1,8 @@
-// `oicq user add | list | passwd`: accounts in the store. Also home of what the account commands share
+// `oicq user add | list | passwd | set`: accounts in the store. Also home of what the account commands share
 // (opening the database with user-facing errors, and table output), used by friend.ts and group.ts.
 import { existsSync } from 'node:fs';
 import { passwordMd5 } from '../protocol/keys.js';
-import { DEFAULT_DB_PATH, openSqliteStore } from '../store/sqlite.js';
+import { DEFAULT_DB_PATH, openSqliteStore, storeFault } from '../store/sqlite.js';
 import type { Store } from '../store/store.js';
 import { StoreError } from '../store/validate.js';
 import { USAGE_EXIT, checkPositionals, parseOptions, parseUid, rejectOptions, takeSubcommand } from './args.js';
@@ -11,7 +11,7 @@ import { CliError } from './errors.js';
 /** First uid handed out by `user add` without a uid. */
 export const FIRST_AUTO_UID = 10000;
 
-const USAGE = `usage: oicq user <add | list | passwd> [options]
+const USAGE = `usage: oicq user <add | list | passwd | set> [options]
 
   oicq user add [<uid>] --password <pw> [--nick <name>]
       add an account; without <uid> it takes the next free uid from ${FIRST_AUTO_UID}, and prints the uid
@@ -19,11 +19,14 @@ const USAGE = `usage: oicq user <add | list | passwd> [options]
       list the accounts: uid, nick, number of friends, creation time (UTC)
   oicq user passwd <uid> --password <pw>
       change an account's password
+  oicq user set <uid> --strangers <accept|friends-only>
+      who may leave the user messages when not a friend: anyone (default) or friends only
 
 options:
   --db <path>         database file (default ${DEFAULT_DB_PATH}; created by 'user add' if missing)
   --password <pw>     the password; or set OICQ_PASSWORD instead (keeps it out of the process list)
   --nick <name>       nickname (default: the uid)
+  --strangers <who>   accept | friends-only (with 'set')
   -h, --help          show this help
 
 Only MD5(password) is stored; the database file is created with mode 0600.`;
@@ -32,10 +35,11 @@ const OPTIONS = {
   db: { type: 'string' },
   password: { type: 'string' },
   nick: { type: 'string' },
+  strangers: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-const SUBS = ['add', 'list', 'passwd'] as const;
+const SUBS = ['add', 'list', 'passwd', 'set'] as const;
 
 /** Runs `oicq user …`; returns the exit code. */
 export async function run(argv: string[]): Promise<number> {
@@ -79,6 +83,18 @@ export async function run(argv: string[]): Promise<number> {
       const pw = password(values.password);
       withStore(db, false, (store) => store.setPassword(uid, passwordMd5(pw)));
       process.stdout.write(`password of user ${uid} changed\n`);
+      return 0;
+    }
+    case 'set': {
+      checkPositionals(positionals, 1, 1, 'oicq user set <uid> --strangers <accept|friends-only>');
+      rejectOptions(values, ['password', 'nick'], 'oicq user set', 'oicq user');
+      const uid = parseUid(positionals[0]!);
+      const who = values.strangers;
+      if (who !== 'accept' && who !== 'friends-only') {
+        throw new CliError(`${who === undefined ? 'missing --strangers' : `--strangers '${who}' is not accept or friends-only`} — e.g. 'oicq user set ${uid} --strangers friends-only'`, USAGE_EXIT);
+      }
+      withStore(db, false, (store) => store.setStrangerPolicy(uid, who));
+      process.stdout.write(`user ${uid} now ${who === 'accept' ? 'accepts messages from anyone' : 'accepts messages from friends only'}\n`);
       return 0;
     }
   }
@@ -138,7 +154,9 @@ export function withStore<T>(dbPath: string, create: boolean, fn: (store: Store)
   try {
     return fn(store);
   } catch (e) {
-    if (e instanceof StoreError) throw storeErrorToCli(e);
+    // A damaged page or a full disk met mid-command: say so, naming the file (not a usage error).
+    const fault = storeFault(e, dbPath);
+    if (fault) throw storeErrorToCli(fault);
     throw e;
   } finally {
     store.close();

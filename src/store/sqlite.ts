@@ -31,6 +31,8 @@ export interface SqliteStoreOptions {
    * (a tombstone that recognises a late retransmitted send) goes after DEDUP_TOMBSTONE_SECONDS.
    */
   keepDeliveredDays?: number;
+  /** The database never grows past this many bytes (SQLite's max_page_count): writes that need more fail as on a full disk. */
+  maxSizeBytes?: number;
   /** Run SQLite's quick_check before use and refuse a damaged file (the server does; account commands need not). */
   quickCheck?: boolean;
 }
@@ -56,6 +58,10 @@ export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): St
     db.pragma(`synchronous = ${opts.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    if (opts.maxSizeBytes) {
+      const pageSize = db.pragma('page_size', { simple: true }) as number;
+      db.pragma(`max_page_count = ${Math.max(1, Math.floor(opts.maxSizeBytes / pageSize))}`);
+    }
     if (opts.quickCheck) {
       const problems = integrityProblems(db, 'quick');
       if (problems.length) throw corrupt(path, problems[0]!);
@@ -70,10 +76,29 @@ export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): St
   }
 }
 
+/**
+ * SQLite's full integrity check of the file at `path`, opened read-only (nothing is migrated or written):
+ * the problems found, [] if none. A file that is not a database at all is one problem.
+ */
+export function checkSqliteFile(path: string): string[] {
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+    return integrityProblems(db, 'full');
+  } catch (e) {
+    const fault = storeFault(e, path);
+    if (fault?.code === 'corrupt') return [(e as Error).message];
+    throw fault ?? e;
+  } finally {
+    db?.close();
+  }
+}
+
 /** SQLite's integrity_check or quick_check: the problems it lists ([] for "ok"). */
 function integrityProblems(db: Database.Database, mode: 'quick' | 'full'): string[] {
   const rows = db.pragma(mode === 'quick' ? 'quick_check(20)' : 'integrity_check(100)') as Record<string, string>[];
-  const lines = rows.map((r) => String(Object.values(r)[0]));
+  // One row can hold several lines; the "*** in database main ***" heading says nothing.
+  const lines = rows.flatMap((r) => String(Object.values(r)[0]).split('\n')).filter((l) => l && !l.startsWith('***'));
   return lines.length === 1 && lines[0] === 'ok' ? [] : lines;
 }
 
@@ -85,6 +110,17 @@ function corrupt(path: string, detail: string): StoreError {
   );
 }
 
+/** Whether the disk holding `path` has no room left (an I/O error there is then the full disk: SQLite reports a
+ *  failed write of its -shm or -wal file as SQLITE_IOERR_*, not SQLITE_FULL). */
+function diskFull(path: string): boolean {
+  try {
+    const st = statfsSync(dirname(path));
+    return st.bavail * st.bsize < 64 * 1024;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Turns SQLite's errors about the file itself (disk full, damaged or not a database, read-only) into a
  * StoreError that names the file and the way out; undefined for anything else.
@@ -93,14 +129,17 @@ export function storeFault(e: unknown, path: string): StoreError | undefined {
   if (e instanceof StoreError) return e;
   const code = (e as { code?: unknown }).code;
   if (typeof code !== 'string') return undefined;
-  if (code === 'SQLITE_FULL' || code === 'ENOSPC') {
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC' || (code.startsWith('SQLITE_IOERR') && diskFull(path))) {
+    if (code === 'SQLITE_FULL' && !diskFull(path)) {
+      return new StoreError('disk-full', `the database ${path} is full: it reached its size limit (--max-db-size) — raise the limit or let messages be delivered`);
+    }
     return new StoreError('disk-full', `the disk holding ${path} is full — free some space (or move the store with --db) and try again`);
   }
   if (code === 'SQLITE_CORRUPT' || code.startsWith('SQLITE_CORRUPT_') || code === 'SQLITE_NOTADB') {
     return corrupt(path, (e as Error).message);
   }
   if (code === 'SQLITE_READONLY' || code.startsWith('SQLITE_READONLY_') || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_PERM') {
-    return new StoreError('bad-input', `cannot write the database ${path} (${(e as Error).message}) — check the path and its permissions, or pass --db`);
+    return new StoreError('io', `cannot write the database ${path} (${(e as Error).message}) — check the path and its permissions, or pass --db`);
   }
   return undefined;
 }

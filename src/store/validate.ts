@@ -24,7 +24,8 @@ export type StoreErrorCode =
   | 'schema'
   | 'disk-full'
   | 'corrupt'
-  | 'locked';
+  | 'locked'
+  | 'io';
 
 /** A store call rejected its input or the database state; the message is one user-readable line. */
 export class StoreError extends Error {
