@@ -6,7 +6,7 @@ import { decodePacket, encodePacket } from '../../src/protocol/framing.js';
 import { teaDecrypt, teaEncrypt, teaKey, type TeaKey } from '../../src/protocol/tea.js';
 import { imKey } from '../../src/protocol/keys.js';
 import { seededRandom } from '../../src/protocol/random.js';
-import { Cmd } from '../../src/protocol/commands.js';
+import { ClassicCmd } from '../../src/protocol/commands.js';
 import {
   sendImRequestCodec, receiveImPushCodec, receiveImAckCodec, receiveImAckFor, keepAliveRequestCodec, IM_TEXT,
 } from '../../src/protocol/bodies/classic/index.js';
@@ -67,11 +67,11 @@ export class LoadClient {
         msgSeq: n & 0xffff, time: 1_700_000_000, face: 0, fragCount: 1, fragIndex: 0, msgId: (n >>> 16) & 0xffff, replyType: 1, text, font: undefined,
       },
     });
-    this.out(Cmd.SEND_IM, teaEncrypt(body, this.key, random), this.nextSeq());
+    this.out(ClassicCmd.SEND_IM, teaEncrypt(body, this.key, random), this.nextSeq());
   }
 
   keepAlive(): void {
-    this.out(Cmd.KEEP_ALIVE, teaEncrypt(keepAliveRequestCodec.encode({ uid: this.uid, form: 'u32' }), this.key, random), this.nextSeq());
+    this.out(ClassicCmd.KEEP_ALIVE, teaEncrypt(keepAliveRequestCodec.encode({ uid: this.uid, form: 'u32' }), this.key, random), this.nextSeq());
   }
 
   reset(): void {
@@ -88,11 +88,11 @@ export class LoadClient {
     if (!r.ok) return;
     const plain = teaDecrypt(r.value.body, this.key);
     if (!plain) return;
-    if (r.value.command === Cmd.SEND_IM) {
+    if (r.value.command === ClassicCmd.SEND_IM) {
       if (this.chained) this.send();
-    } else if (r.value.command === Cmd.RECV_IM) {
+    } else if (r.value.command === ClassicCmd.RECV_IM) {
       const push = receiveImPushCodec.decode(plain);
-      this.out(Cmd.RECV_IM, teaEncrypt(receiveImAckCodec.encode(receiveImAckFor(push)), this.key, random), r.value.seq);
+      this.out(ClassicCmd.RECV_IM, teaEncrypt(receiveImAckCodec.encode(receiveImAckFor(push)), this.key, random), r.value.seq);
       if (push.content.kind !== 'im') return;
       const m = push.content.message;
       const n = m.msgId * 0x10000 + m.msgSeq;

@@ -1,7 +1,7 @@
 // Which UDP datagrams are OICQ, and which way they go (client→server or server→client).
 // By port (8000 or --port) the side on the server port is the server; with --any-port a header
 // heuristic picks OICQ out of any UDP traffic and guesses the direction from the header's shape.
-import { commandInfo } from '../protocol/commands.js';
+import { isKnownCommand } from '../protocol/commands.js';
 import { FIRST_MODERN_VERSION, MAX_DATAGRAM, TAG, TAIL } from '../protocol/framing.js';
 import type { UdpDatagram } from './net.js';
 
@@ -39,7 +39,7 @@ export function oicqShape(b: Buffer, start = 0, end = b.length): Shape {
   const n = end - start;
   if (n < 8 || n > MAX_DATAGRAM || b[start] !== TAG || b[end - 1] !== TAIL) return 'not_oicq';
   const version = (b[start + 1]! << 8) | b[start + 2]!;
-  if (commandInfo((b[start + 3]! << 8) | b[start + 4]!) === undefined) return 'not_oicq';
+  if (!isKnownCommand((b[start + 3]! << 8) | b[start + 4]!)) return 'not_oicq';
   if (version >= FIRST_MODERN_VERSION) {
     if (version > LAST_MODERN_VERSION || n < 15) return 'not_oicq';
     if (b[start + 11] === 0 && b[start + 12] === 0 && b[start + 13] === 0) return 's2c';

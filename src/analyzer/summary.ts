@@ -1,7 +1,7 @@
 // The --summary aggregates: per (framing, command, direction) row, the packet count, length spreads and
 // the request↔reply / push↔ack bookkeeping, kept in constant memory (bounded rows, bounded samples, a
 // bounded table of outstanding exchanges). Fed one packet at a time with numbers only.
-import { commandMeaning, wiresharkName } from '../protocol/commands.js';
+import { codesOfKind, commandMeaning, wiresharkName } from '../protocol/commands.js';
 import type { Direction, Framing } from '../protocol/framing.js';
 import { PairTable, PUSH_ACKED, PUSH_NOACK, PUSH_PENDING, REQ_ANSWERED, REQ_PENDING } from './pair-table.js';
 import { MEDIAN_METHOD, Reservoir, Reservoir3, type Spread } from './reservoir.js';
@@ -42,10 +42,10 @@ export const ROLE_NAMES: Readonly<Record<RoleCode, string>> = {
 /** Framing as a number on the hot path: 0 classic, 1 modern. */
 export type FramingCode = 0 | 1;
 
-// Client packets that only acknowledge a push (classic 0x0017 / 0x0012, modern 0x00CE / 0x0017), and ones
-// that expect nothing back (logout), by framing.
-const ACK_ONLY: readonly ReadonlySet<number>[] = [new Set([0x0017, 0x0012]), new Set([0x00ce, 0x0017])];
-const ONE_WAY: readonly ReadonlySet<number>[] = [new Set([0x0001]), new Set([0x0062])];
+// Client packets that only acknowledge a push (the table's `ack` rows) and ones that expect nothing back
+// (its `oneWay` rows), by framing code.
+const ACK_ONLY: readonly ReadonlySet<number>[] = [new Set(codesOfKind('classic', 'ack')), new Set(codesOfKind('modern', 'ack'))];
+const ONE_WAY: readonly ReadonlySet<number>[] = [new Set(codesOfKind('classic', 'oneWay')), new Set(codesOfKind('modern', 'oneWay'))];
 
 /** Rows for distinct commands at most; further unknown codes share one "other" row per framing and direction. */
 export const MAX_ROWS = 512;

@@ -1,4 +1,5 @@
-import { Cmd } from '../protocol/commands.js';
+import { ClassicCmd } from '../protocol/commands.js';
+import { LoginFailure } from '../protocol/login-failure.js';
 import type { Packet } from '../protocol/framing.js';
 import { imKey } from '../protocol/keys.js';
 import { teaDecrypt, teaEncrypt } from '../protocol/tea.js';
@@ -55,21 +56,21 @@ export class ClassicSession implements FramingSession {
   async login(status: number): Promise<LoginInfo> {
     const { link, random, uid, passwordKey } = this.ctx;
     this.sessionKey = undefined;
-    const tp = await link.request(Cmd.REQUEST_LOGIN_TOKEN, C.tokenRequestCodec.encode({ sub: 0 }));
+    const tp = await link.request(ClassicCmd.REQUEST_LOGIN_TOKEN, C.tokenRequestCodec.encode({ sub: 0 }));
     const tok = this.decode(tp.command, C.tokenReplyCodec, tp.body);
     if (tok.result !== 0) throw new LoginRefusedError(uid, `token result 0x${tok.result.toString(16)}`, tok.result);
 
     const initialKey = random(16);
-    const lp = await link.request(Cmd.LOGIN, C.buildLoginBody({ initialKey, passwordKey, token: tok.token, status, random }));
+    const lp = await link.request(ClassicCmd.LOGIN, C.buildLoginBody({ initialKey, passwordKey, token: tok.token, status, random }));
     // Success comes under the password key; a failure under the initial key (the server cannot prove the password).
     const plain = teaDecrypt(lp.body, passwordKey) ?? teaDecrypt(lp.body, initialKey);
-    if (!plain) throw new ProtocolError(Cmd.LOGIN, 'login reply opens with neither the password key nor the initial key');
-    const reply = this.decode(Cmd.LOGIN, C.loginReplyCodec, plain);
+    if (!plain) throw new ProtocolError(ClassicCmd.LOGIN, 'login reply opens with neither the password key nor the initial key');
+    const reply = this.decode(ClassicCmd.LOGIN, C.loginReplyCodec, plain);
     if (reply.kind === 'redirect') throw new RedirectRefusedError(uid, `${u32ToIp(reply.ip)}:${reply.port}`);
     if (reply.kind === 'failure') {
-      // Classic failures carry only a text reason.
-      if (/password/i.test(reply.reason)) throw new WrongPasswordError(uid, reply.reason);
-      if (/unknown|no such/i.test(reply.reason)) throw new UnknownUserError(uid, reply.reason);
+      // Classic failures carry only a text reason: the server's LoginFailure texts tell which.
+      if (reply.reason === LoginFailure.WRONG_PASSWORD) throw new WrongPasswordError(uid, reply.reason);
+      if (reply.reason === LoginFailure.UNKNOWN_UID) throw new UnknownUserError(uid, reply.reason);
       throw new LoginRefusedError(uid, reply.reason || `code 0x${reply.code.toString(16)}`, reply.code);
     }
     this.sessionKey = reply.sessionKey;
@@ -77,20 +78,20 @@ export class ClassicSession implements FramingSession {
   }
 
   async keepAlive(): Promise<void> {
-    await this.call(Cmd.KEEP_ALIVE, C.keepAliveRequestCodec, { uid: this.ctx.uid, form: 'u32' }, C.keepAliveReplyCodec);
+    await this.call(ClassicCmd.KEEP_ALIVE, C.keepAliveRequestCodec, { uid: this.ctx.uid, form: 'u32' }, C.keepAliveReplyCodec);
   }
 
   async getFriends(): Promise<FriendList> {
     const friends: Friend[] = [];
     for (let start = 0, n = 0; n < MAX_PAGES; n++) {
-      const r = await this.call(Cmd.GET_FRIEND_LIST, C.friendListRequestCodec, { start, extra: Buffer.alloc(1) }, C.friendListReplyCodec);
+      const r = await this.call(ClassicCmd.GET_FRIEND_LIST, C.friendListRequestCodec, { start, extra: Buffer.alloc(1) }, C.friendListReplyCodec);
       for (const e of r.entries) friends.push({ uid: e.uid, nick: e.nick, face: e.face, age: e.age, gender: e.gender, group: 0 });
       if (r.next === C.FRIEND_LIST_END || r.next <= start) break;
       start = r.next;
     }
     const groupOf = new Map<number, number>();
     for (let startUid = 0, n = 0; n < MAX_PAGES; n++) {
-      const r = await this.call(Cmd.DOWNLOAD_GROUPS, C.friendGroupsRequestCodec, { op: 1, sub: 2, reserved: 0, startUid }, C.friendGroupsReplyCodec);
+      const r = await this.call(ClassicCmd.DOWNLOAD_GROUPS, C.friendGroupsRequestCodec, { op: 1, sub: 2, reserved: 0, startUid }, C.friendGroupsReplyCodec);
       for (const e of r.entries) if (e.type === C.GroupEntryType.FRIEND) groupOf.set(e.uid, e.group);
       if (r.nextUid === 0 || r.nextUid <= startUid) break;
       startUid = r.nextUid;
@@ -104,7 +105,7 @@ export class ClassicSession implements FramingSession {
   async getOnlineFriends(): Promise<OnlineFriend[]> {
     const out = new Map<number, OnlineFriend>();
     for (let position = 0, n = 0; n < MAX_PAGES; n++) {
-      const r = await this.call(Cmd.GET_ONLINE_FRIENDS, C.onlineFriendsRequestCodec, { sub: C.ONLINE_SUB, position, extra: Buffer.alloc(3) }, C.onlineFriendsReplyCodec);
+      const r = await this.call(ClassicCmd.GET_ONLINE_FRIENDS, C.onlineFriendsRequestCodec, { sub: C.ONLINE_SUB, position, extra: Buffer.alloc(3) }, C.onlineFriendsReplyCodec);
       for (const { block: b } of r.entries) out.set(b.uid, { uid: b.uid, status: b.status, ip: u32ToIp(b.ip), port: b.port, clientVersion: b.clientVersion });
       if (r.next === C.ONLINE_END || r.next <= position) break;
       position = r.next;
@@ -113,18 +114,18 @@ export class ClassicSession implements FramingSession {
   }
 
   async getUserInfo(uid: number): Promise<UserInfo> {
-    const r = await this.call(Cmd.GET_USER_INFO, C.userInfoRequestCodec, { uid }, C.userInfoReplyCodec);
+    const r = await this.call(ClassicCmd.GET_USER_INFO, C.userInfoRequestCodec, { uid }, C.userInfoReplyCodec);
     return { uid, nick: r.info.nick, face: r.info.face, age: r.info.age, gender: r.info.gender };
   }
 
   async setStatus(status: number): Promise<void> {
-    const r = await this.call(Cmd.CHANGE_STATUS, C.changeStatusRequestCodec, { status, misc: 0, extra: Buffer.alloc(0) }, C.changeStatusReplyCodec);
-    if (r.result !== C.CHANGE_STATUS_OK) throw new ProtocolError(Cmd.CHANGE_STATUS, `change status result 0x${r.result.toString(16)}`);
+    const r = await this.call(ClassicCmd.CHANGE_STATUS, C.changeStatusRequestCodec, { status, misc: 0, extra: Buffer.alloc(0) }, C.changeStatusReplyCodec);
+    if (r.result !== C.CHANGE_STATUS_OK) throw new ProtocolError(ClassicCmd.CHANGE_STATUS, `change status result 0x${r.result.toString(16)}`);
   }
 
   async requestKey(sub: number): Promise<Buffer> {
-    const r = await this.call(Cmd.REQUEST_KEY, C.keyRequestCodec, { sub, extra: Buffer.alloc(0) }, C.keyReplyCodec);
-    if (r.result !== 0) throw new ProtocolError(Cmd.REQUEST_KEY, `request key result 0x${r.result.toString(16)}`);
+    const r = await this.call(ClassicCmd.REQUEST_KEY, C.keyRequestCodec, { sub, extra: Buffer.alloc(0) }, C.keyReplyCodec);
+    if (r.result !== 0) throw new ProtocolError(ClassicCmd.REQUEST_KEY, `request key result 0x${r.result.toString(16)}`);
     return r.key;
   }
 
@@ -140,7 +141,7 @@ export class ClassicSession implements FramingSession {
         senderVersion: version, sender: uid, receiver: to, imKey: imKey(uid, sk), imType: C.IM_TEXT, msgSeq: this.msgSeq, time,
         face: 0, fragCount: parts.length, fragIndex: i, msgId, replyType: C.ReplyType.NORMAL, text: parts[i]!, font: DEFAULT_FONT,
       };
-      const r = await this.call(Cmd.SEND_IM, C.sendImRequestCodec, { sender: uid, receiver: to, message }, C.sendImReplyCodec);
+      const r = await this.call(ClassicCmd.SEND_IM, C.sendImRequestCodec, { sender: uid, receiver: to, message }, C.sendImReplyCodec);
       if (r.result !== 0) throw new SendFailedError(to, r.result, i);
     }
     return msgId;
@@ -153,13 +154,13 @@ export class ClassicSession implements FramingSession {
     if (!plain) return undefined;
     try {
       switch (p.command) {
-        case Cmd.FRIEND_STATUS: {
+        case ClassicCmd.FRIEND_STATUS: {
           const push = C.friendStatusPushCodec.decode(plain);
           return { kind: 'status', uid: push.friend.uid, status: push.friend.status };
         }
-        case Cmd.RECV_IM: {
+        case ClassicCmd.RECV_IM: {
           const push = C.receiveImPushCodec.decode(plain);
-          this.ctx.link.send(Cmd.RECV_IM, teaEncrypt(C.receiveImAckCodec.encode(C.receiveImAckFor(push)), sk, this.ctx.random), p.seq);
+          this.ctx.link.send(ClassicCmd.RECV_IM, teaEncrypt(C.receiveImAckCodec.encode(C.receiveImAckFor(push)), sk, this.ctx.random), p.seq);
           if (push.receiver !== this.ctx.uid || push.content.kind !== 'im') return { kind: 'ignored' };
           const m = push.content.message;
           if (m.imType !== C.IM_TEXT) return { kind: 'ignored' };
@@ -168,11 +169,11 @@ export class ClassicSession implements FramingSession {
             fragment: { sender: push.sender, serverSeq: push.serverSeq, sendTime: m.time, msgSeq: m.msgSeq, msgId: m.msgId, fragCount: Math.max(1, m.fragCount), fragIndex: m.fragIndex, text: m.text },
           };
         }
-        case Cmd.SYSTEM_MESSAGE: {
+        case ClassicCmd.SYSTEM_MESSAGE: {
           const msg = C.systemMessageCodec.decode(plain);
           // Acked like pidgin does: 0x0012 with the code's first character, the sender and the push's seq.
           const ack = C.systemMessageAckCodec.encode({ code: String(msg.code).charCodeAt(0), from: msg.from, seq: p.seq });
-          this.ctx.link.send(Cmd.ACK_SYSTEM_MESSAGE, teaEncrypt(ack, sk, this.ctx.random));
+          this.ctx.link.send(ClassicCmd.ACK_SYSTEM_MESSAGE, teaEncrypt(ack, sk, this.ctx.random));
           return KICK_TEXT.test(msg.text) ? { kind: 'kicked', text: msg.text } : { kind: 'ignored' };
         }
         default:
@@ -188,7 +189,7 @@ export class ClassicSession implements FramingSession {
     const sk = this.sessionKey;
     if (!sk) return;
     // TEA(session key, password key), up to 4 times: there is no reply to tell it arrived.
-    this.ctx.link.send(Cmd.LOGOUT, teaEncrypt(C.logoutCodec.encode({ passwordKey: this.ctx.passwordKey }), sk, this.ctx.random), undefined, 4);
+    this.ctx.link.send(ClassicCmd.LOGOUT, teaEncrypt(C.logoutCodec.encode({ passwordKey: this.ctx.passwordKey }), sk, this.ctx.random), undefined, 4);
     this.sessionKey = undefined;
   }
 }

@@ -1,4 +1,4 @@
-import { Cmd } from '../protocol/commands.js';
+import { ModernCmd } from '../protocol/commands.js';
 import type { Packet } from '../protocol/framing.js';
 import type { RandomSource } from '../protocol/random.js';
 import { teaEncrypt } from '../protocol/tea.js';
@@ -71,13 +71,13 @@ export class ModernSession implements FramingSession {
     this.sessionKey = undefined;
 
     const touchKey = random(16);
-    const tp = await link.request(Cmd.TOUCH, M.wrapKeyPrefixed(touchKey, M.touchRequest.encode(M.makeTouchRequest()), random));
+    const tp = await link.request(ModernCmd.TOUCH, M.wrapKeyPrefixed(touchKey, M.touchRequest.encode(M.makeTouchRequest()), random));
     const touch = this.open(tp, M.touchReply, touchKey);
     if (!touch.ok) throw new LoginRefusedError(uid, `touch result 0x${touch.result.toString(16)}`, touch.result);
     if (touch.redirect) throw new RedirectRefusedError(uid, u32ToIp(touch.redirect.serverIp));
 
     const requestKey = random(16);
-    const lp = await link.request(Cmd.LOGIN_REQUEST, M.wrapKeyPrefixed(requestKey, M.loginRequest.encode(M.makeLoginRequest(touch.loginToken)), random));
+    const lp = await link.request(ModernCmd.LOGIN_REQUEST, M.wrapKeyPrefixed(requestKey, M.loginRequest.encode(M.makeLoginRequest(touch.loginToken)), random));
     const gate = this.open(lp, M.loginReply, requestKey);
     if (gate.pngFlag !== 0 || gate.captcha !== 0) throw new LoginRefusedError(uid, 'the server asks for a captcha, which this client cannot answer');
 
@@ -88,7 +88,7 @@ export class ModernSession implements FramingSession {
       random,
     );
     const vreq = M.verifyRequest.encode(M.makeVerifyRequest({ tokenC: gate.tokenC, verifyCipher }, random));
-    const vp = await link.request(Cmd.VERIFY, M.wrapKeyPrefixed(verifyKey, vreq, random));
+    const vp = await link.request(ModernCmd.VERIFY, M.wrapKeyPrefixed(verifyKey, vreq, random));
     // Success comes under verify_key2, a failure under the request's clear key (the server could not read key2).
     const verify = this.open(vp, M.verifyReply, verifyKey2, verifyKey);
     if (!verify.ok) {
@@ -98,12 +98,12 @@ export class ModernSession implements FramingSession {
     }
 
     const { loginInfoMagic: magic, loginInfoKey1: key1 } = verify;
-    const ip = await link.request(Cmd.GET_LOGIN_INFO, M.wrapMagicPrefixed(magic, key1, M.loginInfoRequest.encode(M.makeLoginInfoRequest(gate.tokenC, verify)), random));
+    const ip = await link.request(ModernCmd.GET_LOGIN_INFO, M.wrapMagicPrefixed(magic, key1, M.loginInfoRequest.encode(M.makeLoginInfoRequest(gate.tokenC, verify)), random));
     const info = this.open(ip, M.loginInfoReply, verify.loginInfoKey3);
 
     const mode = status === Status.INVISIBLE ? M.LoginMode.HIDDEN : M.LoginMode.ONLINE;
     const sreq = M.sendLoginInfoRequest.encode(M.makeSendLoginInfoRequest({ tokenC: gate.tokenC, info, mode }, random));
-    const sp = await link.request(Cmd.LOGIN_INFO, M.wrapMagicPrefixed(magic, key1, sreq, random));
+    const sp = await link.request(ModernCmd.SEND_LOGIN_INFO, M.wrapMagicPrefixed(magic, key1, sreq, random));
     const done = this.open(sp, M.sendLoginInfoReply, info.loginInfoKey2);
     if (!done.ok) throw new LoginRefusedError(uid, `login info result 0x${done.result.toString(16)}`, done.result);
     this.sessionKey = done.sessionKey;
@@ -113,26 +113,26 @@ export class ModernSession implements FramingSession {
   // ---- requests ----
 
   async keepAlive(): Promise<void> {
-    await this.call(Cmd.MODERN_KEEP_ALIVE, M.keepAliveRequest, { uid: this.ctx.uid, form: 'u32' }, M.keepAliveReply);
+    await this.call(ModernCmd.KEEP_ALIVE, M.keepAliveRequest, { uid: this.ctx.uid, form: 'u32' }, M.keepAliveReply);
   }
 
   async getFriends(): Promise<FriendList> {
     // 0x00EB: uid → group, paged from page 1.
     const groupOf = new Map<number, number>();
     for (let page = 1, n = 0; n < MAX_PAGES; n++) {
-      const r = await this.call(Cmd.BUDDY_INDEX, M.buddyIndexRequest, { page }, M.buddyIndexReply);
+      const r = await this.call(ModernCmd.BUDDY_INDEX, M.buddyIndexRequest, { page }, M.buddyIndexReply);
       if (r.result === 0) for (const e of r.entries) if (e.type === M.IndexType.BUDDY) groupOf.set(e.uid, e.group);
       if (r.currentPage >= r.totalPages) break;
       page = r.currentPage + 1;
     }
     // 0x0001: group labels.
     const groups = [{ index: 0, name: 'My Friends' }];
-    const labels = await this.call(Cmd.GROUP_LABELS, M.groupLabelsRequest, { start: 0 }, M.groupLabelsReply);
+    const labels = await this.call(ModernCmd.GROUP_LABELS, M.groupLabelsRequest, { start: 0 }, M.groupLabelsReply);
     for (const l of [...labels.labels].sort((a, b) => a.order - b.order)) groups.push({ index: l.id, name: l.name });
     // 0x0126: the friends, paged until FFFF.
     const friends: Friend[] = [];
     for (let start = 0, n = 0; n < MAX_PAGES; n++) {
-      const r = await this.call(Cmd.MODERN_FRIEND_LIST, M.friendListRequest, { start }, M.friendListReply);
+      const r = await this.call(ModernCmd.FRIEND_LIST, M.friendListRequest, { start }, M.friendListReply);
       for (const f of r.friends) friends.push({ uid: f.uid, nick: f.nick, face: f.face, age: f.age, gender: f.sex, group: groupOf.get(f.uid) ?? 0 });
       if (r.next === M.FRIEND_LIST_LAST || r.next <= start) break;
       start = r.next;
@@ -143,7 +143,7 @@ export class ModernSession implements FramingSession {
   async getOnlineFriends(): Promise<OnlineFriend[]> {
     const out = new Map<number, OnlineFriend>();
     for (let start = 0, n = 0; n < MAX_PAGES; n++) {
-      const r = await this.call(Cmd.GET_ONLINE_FRIENDS, M.onlineListRequest, { start }, M.onlineListReply);
+      const r = await this.call(ModernCmd.GET_ONLINE_FRIENDS, M.onlineListRequest, { start }, M.onlineListReply);
       for (const { block: b } of r.entries) out.set(b.uid, { uid: b.uid, status: b.status, ip: u32ToIp(b.ip), port: b.port, clientVersion: b.clientVersion });
       const highest = Math.max(start, ...r.entries.map((e) => e.block.uid));
       // Not the last page: ask again from the highest uid seen (a page that moves nothing ends it).
@@ -154,19 +154,19 @@ export class ModernSession implements FramingSession {
   }
 
   async getUserInfo(uid: number): Promise<UserInfo> {
-    const r = await this.call(Cmd.FRIEND_DETAILS, M.detailsRequest, { uid, tags: [...M.MYQQ_DETAIL_TAGS] }, M.detailsReply);
+    const r = await this.call(ModernCmd.FRIEND_DETAILS, M.detailsRequest, { uid, tags: [...M.MYQQ_DETAIL_TAGS] }, M.detailsReply);
     if (r.result !== 0) throw new UnknownUserError(uid);
     return { uid, nick: M.detailText(r, M.DetailTag.NICK) ?? '' };
   }
 
   async setStatus(status: number): Promise<void> {
-    const r = await this.call(Cmd.CHANGE_STATUS, M.changeStatusRequest, { mode: status }, M.changeStatusReply);
-    if (r.result !== M.CHANGE_STATUS_OK) throw new ProtocolError(Cmd.CHANGE_STATUS, `change status result 0x${r.result.toString(16)}`);
+    const r = await this.call(ModernCmd.CHANGE_STATUS, M.changeStatusRequest, { mode: status }, M.changeStatusReply);
+    if (r.result !== M.CHANGE_STATUS_OK) throw new ProtocolError(ModernCmd.CHANGE_STATUS, `change status result 0x${r.result.toString(16)}`);
   }
 
   async requestKey(sub: number): Promise<Buffer> {
-    const r = await this.call(Cmd.REQUEST_KEY, M.keyRequest, { sub }, M.keyReply);
-    if (r.result !== 0) throw new ProtocolError(Cmd.REQUEST_KEY, `request key result 0x${r.result.toString(16)}`);
+    const r = await this.call(ModernCmd.REQUEST_KEY, M.keyRequest, { sub }, M.keyReply);
+    if (r.result !== 0) throw new ProtocolError(ModernCmd.REQUEST_KEY, `request key result 0x${r.result.toString(16)}`);
     return r.key;
   }
 
@@ -177,7 +177,7 @@ export class ModernSession implements FramingSession {
     const msgSeq = this.ctx.random(2).readUInt16BE(0);
     const parts = M.makeSendIms({ sender: this.ctx.uid, receiver: to, sessionKey: sk, senderVersion: this.ctx.version, text, msgSeq, time: this.nowSec(), msgId });
     for (const part of parts) {
-      const r = await this.call(Cmd.MODERN_SEND_IM, M.sendIm, part, M.sendImReply);
+      const r = await this.call(ModernCmd.SEND_IM, M.sendIm, part, M.sendImReply);
       if (r.result !== 0) throw new SendFailedError(to, r.result, part.im.fragmentIndex);
     }
     return msgId;
@@ -190,14 +190,14 @@ export class ModernSession implements FramingSession {
     if (!r.ok) return undefined;
     try {
       switch (p.command) {
-        case Cmd.FRIEND_STATUS: {
+        case ModernCmd.FRIEND_STATUS: {
           const push = M.statusPush.decode(r.value.plain);
           return { kind: 'status', uid: push.block.uid, status: push.block.status };
         }
-        case Cmd.MODERN_RECV_IM: {
+        case ModernCmd.RECV_IM: {
           const push = M.receiveIm.decode(r.value.plain);
           // Every copy is acked (same command and seq, the push's first 16 bytes); the server does not answer.
-          this.ctx.link.send(Cmd.MODERN_RECV_IM, teaEncrypt(M.imAck.encode(M.imAckFor(push)), sk, this.ctx.random), p.seq);
+          this.ctx.link.send(ModernCmd.RECV_IM, teaEncrypt(M.imAck.encode(M.imAckFor(push)), sk, this.ctx.random), p.seq);
           if (push.receiver !== this.ctx.uid) return { kind: 'ignored' };
           if (push.kind === 'raw') return push.imType === M.IM_TYPE_SYSTEM ? systemNotice(push.data) : { kind: 'ignored' };
           const im = push.im;
@@ -222,7 +222,7 @@ export class ModernSession implements FramingSession {
   logout(): void {
     const sk = this.sessionKey;
     if (!sk) return;
-    this.ctx.link.send(Cmd.MODERN_LOGOUT, teaEncrypt(M.logoutRequest.encode({}), sk, this.ctx.random));
+    this.ctx.link.send(ModernCmd.LOGOUT, teaEncrypt(M.logoutRequest.encode({}), sk, this.ctx.random));
     this.sessionKey = undefined;
   }
 }

@@ -17,12 +17,38 @@ export interface BodyCodec<T> {
  * - `magicPrefixed`: tok16 login_info_magic in clear, then TEA(login_info_key1) (modern 0x00E5/0x0030).
  * - `loginReply`: TEA of a key from the login exchange (password key, a login-chain key, or the request's key).
  */
-export type Wrap = 'none' | 'session' | 'keyPrefixed' | 'magicPrefixed' | 'loginReply';
+export const Wrap = {
+  NONE: 'none',
+  SESSION: 'session',
+  KEY_PREFIXED: 'keyPrefixed',
+  MAGIC_PREFIXED: 'magicPrefixed',
+  LOGIN_REPLY: 'loginReply',
+} as const;
+/** A Wrap value. */
+export type Wrap = (typeof Wrap)[keyof typeof Wrap];
+
+/**
+ * The keys of a login exchange, by the names PROTOCOL.md §3 and PROTOCOL-MODERN.md §2 give them. A body
+ * spec lists the ones that open it: for `keyPrefixed` the key it carries in clear, for `magicPrefixed` and
+ * `loginReply` the keys to try, in order.
+ */
+export type LoginKey =
+  | 'initial key'
+  | 'password key'
+  | 'touch key'
+  | 'request key'
+  | 'verify key'
+  | 'verify_key2'
+  | 'login_info_key1'
+  | 'login_info_key2'
+  | 'login_info_key3';
 
 /** One direction of one command in one framing: its wrap and its plaintext codec. */
-export interface BodySpec {
+export interface BodySpec<T = unknown> {
   readonly wrap: Wrap;
-  readonly codec: BodyCodec<unknown>;
+  readonly codec: BodyCodec<T>;
+  /** Login keys that open the body (see LoginKey); absent for `none` and `session`. */
+  readonly keys?: readonly LoginKey[];
 }
 
 /** The bodies of one framing, by command code and direction. */

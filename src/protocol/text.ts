@@ -76,16 +76,36 @@ export interface FontTrailer {
 export const FONT_TRAILER_FIXED = 9;
 
 const SIZE_MASK = 0x1f;
-const BOLD = 0x20;
-const ITALIC = 0x40;
-const UNDERLINE = 0x80;
+
+/**
+ * The font-style bits of the classic trailer's attribute byte (bits 5–7; the size is bits 0–4). The one bit
+ * map of the project: the modern IM's font-flags byte and the store's style column use the same bits.
+ */
+export const FontStyleBit = { BOLD: 0x20, ITALIC: 0x40, UNDERLINE: 0x80 } as const;
+
+/** The style flags of a font. */
+export interface StyleFlags {
+  bold: boolean;
+  italic: boolean;
+  underline: boolean;
+}
+
+/** A font's style as FontStyleBit bits. */
+export function styleBits(f: StyleFlags): number {
+  return (f.bold ? FontStyleBit.BOLD : 0) | (f.italic ? FontStyleBit.ITALIC : 0) | (f.underline ? FontStyleBit.UNDERLINE : 0);
+}
+
+/** The style flags of FontStyleBit bits (other bits are ignored). */
+export function styleOf(bits: number): StyleFlags {
+  return { bold: (bits & FontStyleBit.BOLD) !== 0, italic: (bits & FontStyleBit.ITALIC) !== 0, underline: (bits & FontStyleBit.UNDERLINE) !== 0 };
+}
 
 /** Writes a font trailer (its last byte is its own length, 9 + name length). */
 export function writeFontTrailer(w: Writer, f: FontTrailer): Writer {
   if (!Number.isInteger(f.size) || f.size < 0 || f.size > SIZE_MASK) throw new EncodeError('font.size', `${f.size} is not 0–31`);
   if (!Number.isInteger(f.color) || f.color < 0 || f.color > 0xffffff) throw new EncodeError('font.color', `${f.color} is not 0xRRGGBB`);
   const name = encodeGb(f.name);
-  const attrs = f.size | (f.bold ? BOLD : 0) | (f.italic ? ITALIC : 0) | (f.underline ? UNDERLINE : 0);
+  const attrs = f.size | styleBits(f);
   return w
     .u8(0)
     .u8(attrs, 'font.attributes')
@@ -122,9 +142,7 @@ export function decodeFontTrailer(bytes: Buffer): FontTrailer {
   return {
     name,
     size: attrs & SIZE_MASK,
-    bold: (attrs & BOLD) !== 0,
-    italic: (attrs & ITALIC) !== 0,
-    underline: (attrs & UNDERLINE) !== 0,
+    ...styleOf(attrs),
     color: ((red << 16) | (green << 8) | blue) >>> 0,
     charset,
   };

@@ -45,11 +45,6 @@ export interface KnownAddresses {
   remember(uid: number, address: string): void;
 }
 
-/** The failure reply's text while logins are slowed down (clients show it as it is). */
-export function slowedDownReason(waitMs: number): string {
-  return `too many failed logins; try again in ${Math.max(1, Math.ceil(waitMs / 1000))} s`;
-}
-
 /** The verdict on a login attempt: go on, or refused for `waitMs` more. */
 export type LoginVerdict = { ok: true } | { ok: false; waitMs: number };
 

@@ -1,16 +1,24 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Endpoint } from './session.js';
 
+/** The kinds of login token: classic 0x0062's token, the modern touch token and token_c (0x00BA). */
+export const LoginTokenKind = { CLASSIC: 'token', TOUCH: 'touch', CAPTCHA: 'captcha' } as const;
+/** A LoginTokenKind value. */
+export type LoginTokenKind = (typeof LoginTokenKind)[keyof typeof LoginTokenKind];
+
+/** Token length of each kind, in bytes (what the real servers hand out). */
+export const LOGIN_TOKEN_LENGTH: Readonly<Record<LoginTokenKind, number>> = { token: 24, touch: 24, captcha: 56 };
+
+/** Issues and checks tokens of the login chains. */
+export interface TokenSource {
+  issue(e: Endpoint, now: number, kind: LoginTokenKind): Buffer;
+  check(e: Endpoint, token: Uint8Array, now: number, kind: LoginTokenKind): boolean;
+}
+
 /**
  * Login tokens without server state: a token is an HMAC of the client's address and the current minute,
  * so the pre-login table cannot grow (and expires by itself). Valid for the current and the previous minute.
  */
-/** Issues and checks tokens of the login chains (classic 0x0062; modern touch token and token_c). */
-export interface TokenSource {
-  issue(e: Endpoint, now: number, label: string, length: number): Buffer;
-  check(e: Endpoint, token: Uint8Array, now: number, label: string): boolean;
-}
-
 export class LoginTokens implements TokenSource {
   constructor(private readonly secret: Buffer, private readonly periodMs = 60_000) {}
 
@@ -23,15 +31,15 @@ export class LoginTokens implements TokenSource {
     return out;
   }
 
-  /** The token of `length` bytes for an endpoint at time `now` (ms); `label` separates kinds of token. */
-  issue(e: Endpoint, now: number, label = 'token', length = 24): Buffer {
-    return this.make(e, Math.floor(now / this.periodMs), label, length);
+  /** The token of a kind for an endpoint at time `now` (ms); the kind separates tokens and sets their length. */
+  issue(e: Endpoint, now: number, kind: LoginTokenKind): Buffer {
+    return this.make(e, Math.floor(now / this.periodMs), kind, LOGIN_TOKEN_LENGTH[kind]);
   }
 
-  /** Whether `token` was issued to this endpoint, with this label, within the last one or two periods. */
-  check(e: Endpoint, token: Uint8Array, now: number, label = 'token'): boolean {
-    if (token.length === 0) return false;
+  /** Whether `token` was issued to this endpoint, of this kind, within the last one or two periods. */
+  check(e: Endpoint, token: Uint8Array, now: number, kind: LoginTokenKind): boolean {
+    if (token.length !== LOGIN_TOKEN_LENGTH[kind]) return false;
     const b = Math.floor(now / this.periodMs);
-    return [b, b - 1].some((x) => timingSafeEqual(this.make(e, x, label, token.length), token));
+    return [b, b - 1].some((x) => timingSafeEqual(this.make(e, x, kind, token.length), token));
   }
 }

@@ -1,4 +1,6 @@
 import type { Packet } from '../protocol/framing.js';
+import { DecodeError } from '../protocol/errors.js';
+import { Exchange, type LoginHandler, type Route } from './dispatch.js';
 import { teaDecrypt, teaEncrypt } from '../protocol/tea.js';
 import type { ServerContext } from './context.js';
 import type { Endpoint, Session } from './session.js';
@@ -12,10 +14,29 @@ const NO_REPLY = new Uint8Array(0);
  * how a server packet is encoded.
  */
 export abstract class SessionRequests {
-  constructor(protected readonly ctx: ServerContext) {}
+  constructor(readonly ctx: ServerContext) {}
 
   /** Encodes a server packet for a session (header of this framing + body + tail). */
-  protected abstract encode(session: Session, command: number, seq: number, body: Buffer): Buffer;
+  abstract encode(session: Session, command: number, seq: number, body: Buffer): Buffer;
+
+  /**
+   * Handles one packet of this framing: a login command goes to its login handler; anything else takes the
+   * session path, is decoded by its row's codec and goes to its command's handler. Bad bodies are dropped.
+   */
+  protected route(packet: Packet, from: Endpoint, logins: ReadonlyMap<number, LoginHandler<this>>, routes: ReadonlyMap<number, Route>): void {
+    try {
+      const login = logins.get(packet.command);
+      if (login) return login(this, packet, from);
+      const opened = this.open(packet, from);
+      if (!opened) return;
+      const route = routes.get(packet.command);
+      if (!route) return this.ctx.drop('unknown_command', opened.session.endpoint, packet);
+      route.handler(new Exchange(this, opened.session, packet, route.request.decode(opened.plain), route.reply));
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e;
+      this.ctx.drop('bad_body', from, packet);
+    }
+  }
 
   /**
    * Opens an after-login request. Returns the session and plaintext, or undefined when the datagram was
@@ -39,7 +60,7 @@ export abstract class SessionRequests {
   }
 
   /** A repeated final login request from the same endpoint gets the reply it already got (no second session). */
-  protected resendLoginReply(packet: Packet, from: Endpoint): boolean {
+  resendLoginReply(packet: Packet, from: Endpoint): boolean {
     const existing = packet.uid === undefined ? undefined : this.ctx.hub.get(packet.uid);
     const earlier = existing?.isFrom(from) ? existing.replies.get(packet.command, packet.seq) : undefined;
     if (!earlier) return false;
@@ -49,19 +70,19 @@ export abstract class SessionRequests {
   }
 
   /** Sends the reply to a request (TEA(session key)) and remembers it for duplicates. */
-  protected reply(session: Session, packet: Packet, plain: Buffer): void {
+  reply(session: Session, packet: Packet, plain: Buffer): void {
     const bytes = this.encode(session, packet.command, packet.seq, teaEncrypt(plain, session.sessionTeaKey, this.ctx.random));
     session.replies.set(packet.command, packet.seq, bytes);
     this.ctx.send(bytes, session.endpoint);
   }
 
   /** Remembers a request that gets no reply (acks), so a repeat has no second effect. */
-  protected noReply(session: Session, packet: Packet): void {
+  noReply(session: Session, packet: Packet): void {
     session.replies.set(packet.command, packet.seq, NO_REPLY);
   }
 
   /** Sends a server-initiated packet (push) to a session, TEA(session key), with the given server sequence. */
-  protected push(session: Session, command: number, seq: number, plain: Buffer): void {
+  push(session: Session, command: number, seq: number, plain: Buffer): void {
     this.ctx.send(this.encode(session, command, seq, teaEncrypt(plain, session.sessionTeaKey, this.ctx.random)), session.endpoint);
   }
 }

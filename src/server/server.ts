@@ -135,6 +135,11 @@ export class OicqServer {
     return this.local;
   }
 
+  /** Message pushes still owed to online receivers (0 = every push acked); see Hub.outstandingPushes. */
+  outstandingPushes(): number {
+    return this.hub.outstandingPushes();
+  }
+
   /** Stops: flushes pending stores, closes sessions and the socket. */
   async close(): Promise<void> {
     this.purgeTimer?.cancel();

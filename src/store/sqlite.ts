@@ -5,6 +5,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statfsSync } fro
 import { dirname } from 'node:path';
 import type { Account, Friend, FriendGroup, MailboxUsage, NewMessage, ServerInfo, Store, StoredMessage, StrangerPolicy } from './store.js';
 import { migrate } from './schema.js';
+import { styleBits, styleOf } from '../protocol/text.js';
 import {
   DEFAULT_GROUP_NAME,
   MAX_GROUP_INDEX,
@@ -204,9 +205,8 @@ interface MessageRow {
   stranger: number;
 }
 
-const BOLD = 1;
-const ITALIC = 2;
-const UNDERLINE = 4;
+// The style column keeps the font-style bits of the classic attribute byte (FontStyleBit), shifted down to bits 0–2.
+const STYLE_SHIFT = 5;
 
 function toAccount(r: UserRow): Account {
   return {
@@ -239,9 +239,7 @@ function toMessage(r: MessageRow): StoredMessage {
     m.font = {
       name: r.font_name,
       size: r.font_size ?? 0,
-      bold: (style & BOLD) !== 0,
-      italic: (style & ITALIC) !== 0,
-      underline: (style & UNDERLINE) !== 0,
+      ...styleOf(style << STYLE_SHIFT),
       color: r.font_color ?? 0,
     };
   }
@@ -358,7 +356,7 @@ class SqliteStore implements Store {
       for (const id of delivered) this.mark.run(at, id);
       return msgs.map((m) => {
         const f = m.font;
-        const style = f ? (f.bold ? BOLD : 0) | (f.italic ? ITALIC : 0) | (f.underline ? UNDERLINE : 0) : null;
+        const style = f ? styleBits(f) >>> STYLE_SHIFT : null;
         // Looked up first (not ON CONFLICT) so a duplicate does not use up an AUTOINCREMENT id.
         const old = this.s.existingMessage.get(m.sender, m.receiver, m.sentAt, m.msgId, m.fragIndex);
         if (old) return { id: old.id, duplicate: true };

@@ -10,6 +10,8 @@ export interface Timer {
 export interface Clock {
   now(): number;
   setTimeout(fn: () => void, ms: number): Timer;
+  /** Runs `fn` once the current event-loop turn is over (after pending I/O is read): the group-commit turn. */
+  turn(fn: () => void): void;
 }
 
 /** The real clock. Timers are unref'd so they never keep a process alive on their own. */
@@ -19,6 +21,9 @@ export const systemClock: Clock = {
     const t = setTimeout(fn, ms);
     t.unref();
     return { cancel: () => clearTimeout(t) };
+  },
+  turn(fn) {
+    setImmediate(fn);
   },
 };
 
@@ -40,6 +45,11 @@ export class ManualClock implements Clock {
     const entry = { at: this.time + Math.max(0, ms), id: this.nextId++, fn };
     this.timers.push(entry);
     return { cancel: () => { this.timers = this.timers.filter((t) => t !== entry); } };
+  }
+
+  /** A turn is a timer due now: it runs at the next `advance`, `advance(0)` included. */
+  turn(fn: () => void): void {
+    this.setTimeout(fn, 0);
   }
 
   /** Moves time forward by `ms`, running every timer that falls due (including ones they schedule). */

@@ -10,6 +10,7 @@ import { startServerProcess } from '../../scripts/lib/server-process.js';
 import { ClassicDriver } from '../helpers/classic-driver.js';
 import type { ReceiveImPush } from '../../src/protocol/bodies/classic/index.js';
 import { jsonLines, oicqBatch } from './dissect-fixtures.js';
+import { quiescence, storeProbe } from '../helpers/quiescence.js';
 
 const textOf = (p: ReceiveImPush): string => (p.content.kind === 'im' ? p.content.message.text : '');
 
@@ -39,8 +40,8 @@ test('a server capture of two classic clients chatting dissects and decrypts com
       assert.equal(textOf((await b.receive()).push), 'hello bob, from the capture test');
       assert.equal(await b.send(A.uid, 'hi alice 你好'), 0);
       assert.equal(textOf((await a.receive()).push), 'hi alice 你好');
-      // Let the acks reach the server before it stops.
-      await new Promise((r) => setTimeout(r, 100));
+      // The acks reach the server (their delivery marks are committed) before it stops.
+      await quiescence(storeProbe(db, [A.uid, B.uid]), { pollMs: 20 });
     } finally {
       a?.close();
       b?.close();

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodePacket } from '../../src/protocol/framing.js';
-import { Cmd } from '../../src/protocol/commands.js';
+import { ModernCmd } from '../../src/protocol/commands.js';
 import { Status } from '../../src/client/index.js';
 import { UdpProxy, type ProxyLogEntry } from '../helpers/udp-proxy.js';
 import { until } from '../helpers/udp.js';
@@ -45,29 +45,29 @@ test('capture sizes: keep-alive 39/47, send 151/31, push 175/ack 55, key 39/63, 
     assert.equal(client.value.version, 0x3639);
     assert.deepEqual(client.value.extra, Buffer.from('0200000001010100006470', 'hex'));
 
-    await until(() => sizes(s2c(), Cmd.MODERN_KEEP_ALIVE).length >= 2, 3000, 'keep-alives');
-    assert.ok(sizes(c2s(), Cmd.MODERN_KEEP_ALIVE).every((n) => n === 39), 'keep-alive request: 39 (uid as u32)');
-    assert.ok(sizes(s2c(), Cmd.MODERN_KEEP_ALIVE).every((n) => n === 47), 'keep-alive reply: 47');
+    await until(() => sizes(s2c(), ModernCmd.KEEP_ALIVE).length >= 2, 3000, 'keep-alives');
+    assert.ok(sizes(c2s(), ModernCmd.KEEP_ALIVE).every((n) => n === 39), 'keep-alive request: 39 (uid as u32)');
+    assert.ok(sizes(s2c(), ModernCmd.KEEP_ALIVE).every((n) => n === 47), 'keep-alive reply: 47');
 
     for (let n = 6; n <= 13; n++) await a.sendMessage(BOB.uid, textOf(n));
-    assert.deepEqual(sizes(c2s(), Cmd.MODERN_SEND_IM), Array(8).fill(151), 'send: 151 for 6–13 bytes of text');
-    assert.deepEqual(sizes(s2c(), Cmd.MODERN_SEND_IM), Array(8).fill(31), 'send reply: 31');
+    assert.deepEqual(sizes(c2s(), ModernCmd.SEND_IM), Array(8).fill(151), 'send: 151 for 6–13 bytes of text');
+    assert.deepEqual(sizes(s2c(), ModernCmd.SEND_IM), Array(8).fill(31), 'send reply: 31');
 
     for (let n = 26; n <= 33; n++) await b.sendMessage(ALICE.uid, textOf(n));
-    await until(() => sizes(c2s(), Cmd.MODERN_RECV_IM).length === 8, 3000, 'eight acks');
-    assert.deepEqual(sizes(s2c(), Cmd.MODERN_RECV_IM), Array(8).fill(175), 'push: 175 for 26–33 bytes of text');
-    assert.deepEqual(sizes(c2s(), Cmd.MODERN_RECV_IM), Array(8).fill(55), 'ack: 55');
+    await until(() => sizes(c2s(), ModernCmd.RECV_IM).length === 8, 3000, 'eight acks');
+    assert.deepEqual(sizes(s2c(), ModernCmd.RECV_IM), Array(8).fill(175), 'push: 175 for 26–33 bytes of text');
+    assert.deepEqual(sizes(c2s(), ModernCmd.RECV_IM), Array(8).fill(55), 'ack: 55');
 
     await a.requestKey(4);
-    assert.deepEqual([sizes(c2s(), Cmd.REQUEST_KEY), sizes(s2c(), Cmd.REQUEST_KEY)], [[39], [63]]);
+    assert.deepEqual([sizes(c2s(), ModernCmd.REQUEST_KEY), sizes(s2c(), ModernCmd.REQUEST_KEY)], [[39], [63]]);
 
     await b.setStatus(Status.AWAY);
     // Bob's login, then his change to away.
-    await until(() => sizes(s2c(), Cmd.FRIEND_STATUS).length === 2, 3000, 'status pushes');
-    assert.deepEqual(sizes(s2c(), Cmd.FRIEND_STATUS), [79, 79]);
+    await until(() => sizes(s2c(), ModernCmd.FRIEND_STATUS).length === 2, 3000, 'status pushes');
+    assert.deepEqual(sizes(s2c(), ModernCmd.FRIEND_STATUS), [79, 79]);
 
     await a.getOnlineFriends();
-    assert.deepEqual(sizes(c2s(), Cmd.GET_ONLINE_FRIENDS), [39]);
+    assert.deepEqual(sizes(c2s(), ModernCmd.GET_ONLINE_FRIENDS), [39]);
   } finally {
     await cs.closeAll();
     proxy.close();

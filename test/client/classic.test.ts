@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Status, type IncomingMessage } from '../../src/client/index.js';
-import { Cmd } from '../../src/protocol/commands.js';
+import { ClassicCmd } from '../../src/protocol/commands.js';
 import { decodePacket } from '../../src/protocol/framing.js';
 import { splitGbText } from '../../src/client/classic-session.js';
 import { encodeGb } from '../../src/protocol/text.js';
@@ -25,7 +25,7 @@ test('classic login (0x0062 token, 0x0022 login); friends and groups; info; key;
     const a = await cs.online(ALICE, proxy.port, 'classic');
     assert.equal(server.hub.get(ALICE.uid)?.framing, 'classic');
     assert.equal(server.hub.get(ALICE.uid)?.version, 0x0d55);
-    assert.deepEqual(proxy.seen('c2s').map((e) => commandOf(e.bytes)), [Cmd.REQUEST_LOGIN_TOKEN, Cmd.LOGIN]);
+    assert.deepEqual(proxy.seen('c2s').map((e) => commandOf(e.bytes)), [ClassicCmd.REQUEST_LOGIN_TOKEN, ClassicCmd.LOGIN]);
     assert.equal(proxy.seen('c2s')[0]!.bytes.length, 11 + 1 + 1, 'token request: header, body 00, tail');
 
     const list = await a.getFriends();
@@ -67,7 +67,7 @@ test('classic online list over 30-entry pages: 33 friends online', async () => {
     const a = await cs.online(ALICE, proxy.port, 'classic');
     const online = await a.getOnlineFriends();
     assert.deepEqual(online.map((f) => f.uid), others.map((o) => o.uid));
-    assert.equal(proxy.seen('c2s').filter((e) => commandOf(e.bytes) === Cmd.GET_ONLINE_FRIENDS).length, 2);
+    assert.equal(proxy.seen('c2s').filter((e) => commandOf(e.bytes) === ClassicCmd.GET_ONLINE_FRIENDS).length, 2);
   } finally {
     await cs.closeAll();
     proxy.close();

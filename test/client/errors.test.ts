@@ -9,7 +9,7 @@ import { ManualClock } from '../../src/transport/clock.js';
 import { cryptoRandom, type RandomSource } from '../../src/protocol/random.js';
 import { decodePacket, encodePacket } from '../../src/protocol/framing.js';
 import { teaEncrypt } from '../../src/protocol/tea.js';
-import { Cmd } from '../../src/protocol/commands.js';
+import { ModernCmd } from '../../src/protocol/commands.js';
 import * as M from '../../src/protocol/bodies/modern/index.js';
 import { UdpPeer } from '../helpers/udp.js';
 import { ALICE, Clients, FAST_RETRY, serverWith } from './fixtures.js';
@@ -61,7 +61,7 @@ test('no server: retransmits the same datagram, then TimeoutError naming the ser
     await assert.rejects(c.login(), (e: unknown) => {
       assert.ok(e instanceof TimeoutError);
       assert.equal(e.server, `127.0.0.1:${silent.port}`);
-      assert.equal(e.command, Cmd.TOUCH);
+      assert.equal(e.command, ModernCmd.TOUCH);
       assert.equal(e.tries, 3);
       assert.match(e.message, new RegExp(`no answer from 127\\.0\\.0\\.1:${silent.port}`));
       return true;
@@ -83,7 +83,7 @@ test('a touch reply with a redirect flag is refused (RedirectRefusedError), neve
     const login = c.login();
     const bytes = await fake.next();
     const p = decodePacket(bytes, 'c2s');
-    assert.ok(p.ok && p.value.command === Cmd.TOUCH && p.value.uid === ALICE.uid);
+    assert.ok(p.ok && p.value.command === ModernCmd.TOUCH && p.value.uid === ALICE.uid);
     const opened = M.unwrapKeyPrefixed(p.value.body);
     assert.ok(opened.ok);
     assert.ok(!opened.value.key.equals(Buffer.alloc(16)), 'the touch key is random, not zero');
@@ -92,7 +92,7 @@ test('a touch reply with a redirect flag is refused (RedirectRefusedError), neve
       redirect: { flag: 1, count: 1, ispId: 0, unknown: 0, serverIp: 0x0a000001 },
     });
     fake.socket.send(encodePacket({
-      direction: 's2c', version: p.value.version, command: Cmd.TOUCH, seq: p.value.seq, uid: ALICE.uid,
+      direction: 's2c', version: p.value.version, command: ModernCmd.TOUCH, seq: p.value.seq, uid: ALICE.uid,
       body: teaEncrypt(reply, opened.value.key),
     }), c.localPort, '127.0.0.1');
     await assert.rejects(login, (e: unknown) => e instanceof RedirectRefusedError && e.target === '10.0.0.1');
@@ -113,7 +113,7 @@ test('sequence numbers are u16, increment per request, wrap and skip 0; retries 
   try {
     await link.open();
     assert.deepEqual([link.nextSeq(), link.nextSeq(), link.nextSeq()], [0xfffe, 0xffff, 1]);
-    const req = link.request(Cmd.MODERN_KEEP_ALIVE, Buffer.alloc(16));
+    const req = link.request(ModernCmd.KEEP_ALIVE, Buffer.alloc(16));
     const seqs: number[] = [];
     for (let i = 0; i < 5; i++) {
       const b = await peer.next();

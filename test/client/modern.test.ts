@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { Status } from '../../src/client/index.js';
 import type { IncomingMessage } from '../../src/client/index.js';
 import { ManualClock } from '../../src/transport/clock.js';
-import { Cmd } from '../../src/protocol/commands.js';
+import { ModernCmd } from '../../src/protocol/commands.js';
 import { decodePacket } from '../../src/protocol/framing.js';
 import { UdpProxy } from '../helpers/udp-proxy.js';
 import { until } from '../helpers/udp.js';
@@ -114,7 +114,7 @@ test('online list with more friends online than one 22-entry page: the client fo
     const a = await cs.online(ALICE, proxy.port);
     const online = await a.getOnlineFriends();
     assert.deepEqual(online.map((f) => f.uid), others.map((o) => o.uid));
-    const requests = proxy.seen('c2s').filter((e) => commandOf(e.bytes) === Cmd.GET_ONLINE_FRIENDS);
+    const requests = proxy.seen('c2s').filter((e) => commandOf(e.bytes) === ModernCmd.GET_ONLINE_FRIENDS);
     assert.equal(requests.length, 2, 'two pages: 22 + 3');
     const friends = await a.getFriends();
     assert.equal(friends.friends.length, 25);
@@ -137,7 +137,7 @@ test('keep-alive runs by itself on the injected clock; logout ends the session a
     const a = cs.make(ALICE, proxy.port, 'modern', { clock, keepAliveMs: 30_000 });
     await a.login();
     assert.equal(clock.pending, 1, 'only the keep-alive timer');
-    const keepAlives = () => proxy.seen('s2c').filter((e) => commandOf(e.bytes) === Cmd.MODERN_KEEP_ALIVE).length;
+    const keepAlives = () => proxy.seen('s2c').filter((e) => commandOf(e.bytes) === ModernCmd.KEEP_ALIVE).length;
     clock.advance(29_999);
     assert.equal(keepAlives(), 0);
     clock.advance(1);
@@ -153,7 +153,7 @@ test('keep-alive runs by itself on the injected clock; logout ends the session a
     await until(() => server.hub.get(ALICE.uid) === undefined, 3000, 'server closed the session');
     await until(() => offline.includes(ALICE.uid), 3000, 'friend saw the logout');
     const last = proxy.seen('c2s').at(-1)!;
-    assert.equal(commandOf(last.bytes), Cmd.MODERN_LOGOUT);
+    assert.equal(commandOf(last.bytes), ModernCmd.LOGOUT);
     assert.equal(last.bytes.length, 22 + 32 + 1, '16 zero bytes under TEA = 32 bytes');
     await assert.rejects(a.getFriends(), { name: 'ClosedError' });
   } finally {

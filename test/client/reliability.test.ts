@@ -4,11 +4,12 @@ import assert from 'node:assert/strict';
 import { OicqServer } from '../../src/server/server.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { decodePacket } from '../../src/protocol/framing.js';
-import { Cmd } from '../../src/protocol/commands.js';
+import { ClassicCmd, ModernCmd } from '../../src/protocol/commands.js';
 import type { IncomingMessage } from '../../src/client/index.js';
 import { UdpProxy, type ProxyLogEntry } from '../helpers/udp-proxy.js';
 import { until } from '../helpers/udp.js';
 import { ALICE, BOB, Clients, serverWith } from './fixtures.js';
+import { heldBy, quiescence, serverProbe } from '../helpers/quiescence.js';
 
 function commandOf(bytes: Buffer): number {
   const r = decodePacket(bytes, 'c2s');
@@ -18,8 +19,8 @@ function commandOf(bytes: Buffer): number {
 const cmd = (c: number) => (e: ProxyLogEntry) => commandOf(e.bytes) === c;
 
 for (const framing of ['modern', 'classic'] as const) {
-  const SEND = framing === 'modern' ? Cmd.MODERN_SEND_IM : Cmd.SEND_IM;
-  const RECV = framing === 'modern' ? Cmd.MODERN_RECV_IM : Cmd.RECV_IM;
+  const SEND = framing === 'modern' ? ModernCmd.SEND_IM : ClassicCmd.SEND_IM;
+  const RECV = framing === 'modern' ? ModernCmd.RECV_IM : ClassicCmd.RECV_IM;
 
   test(`${framing}: a dropped send reply is recovered by retransmitting the same datagram; delivered once`, async () => {
     const { server, port } = await serverWith([ALICE, BOB], [[ALICE.uid, BOB.uid]]);
@@ -40,7 +41,7 @@ for (const framing of ['modern', 'classic'] as const) {
       assert.ok(sends[1]!.bytes.equals(sends[0]!.bytes), 'retransmission = same bytes, same seq');
       assert.equal(proxy.seen('s2c').filter(cmd(SEND)).length, 2, 'the server answered the duplicate again');
       await until(() => got.length === 1, 3000, 'delivery');
-      await new Promise((r) => setTimeout(r, 100));
+      await quiescence(serverProbe(server));
       assert.deepEqual(got.map((m) => m.text), ['survives a lost reply']);
       assert.ok(server.metrics.duplicates >= 1);
     } finally {
@@ -94,7 +95,8 @@ test('seeded loss, duplication and reordering both ways: every send resolves, ea
     const texts = Array.from({ length: 12 }, (_, i) => `message ${i} — 第${i}条`);
     for (const t of texts) await a.sendMessage(BOB.uid, t);
     await until(() => got.length === texts.length, 10_000, 'all messages');
-    await new Promise((r) => setTimeout(r, 300));
+    // Every push acked and nothing left in either proxy (a delayed duplicate would still be shown after this).
+    await quiescence([serverProbe(server), heldBy(pa), heldBy(pb)], { deadlineMs: 10_000 });
     assert.deepEqual(got, texts);
     const actions: string[] = [...pa.log, ...pb.log].map((e) => (typeof e.action === 'string' ? e.action : 'delay'));
     for (const k of ['drop', 'duplicate', 'reorder', 'delay']) assert.ok(actions.includes(k), `the proxy did ${k}`);

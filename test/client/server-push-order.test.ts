@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodePacket } from '../../src/protocol/framing.js';
-import { Cmd } from '../../src/protocol/commands.js';
+import { ClassicCmd, ModernCmd } from '../../src/protocol/commands.js';
 import { UdpProxy } from '../helpers/udp-proxy.js';
 import { until } from '../helpers/udp.js';
 import { ALICE, BOB, Clients, serverWith } from './fixtures.js';
@@ -13,8 +13,8 @@ const commandOf = (b: Buffer) => {
 };
 
 for (const framing of ['modern', 'classic'] as const) {
-  const LOGIN_REPLY = framing === 'modern' ? Cmd.LOGIN_INFO : Cmd.LOGIN;
-  const PUSH = framing === 'modern' ? Cmd.MODERN_RECV_IM : Cmd.RECV_IM;
+  const LOGIN_REPLY = framing === 'modern' ? ModernCmd.SEND_LOGIN_INFO : ClassicCmd.LOGIN;
+  const PUSH = framing === 'modern' ? ModernCmd.RECV_IM : ClassicCmd.RECV_IM;
   test(`${framing}: a stored message is pushed only after the login reply`, async () => {
     const { server, port } = await serverWith([ALICE, BOB], [[ALICE.uid, BOB.uid]]);
     const proxy = await UdpProxy.start({ targetPort: port });

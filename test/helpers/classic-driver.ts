@@ -1,7 +1,7 @@
 import { decodePacket, encodePacket } from '../../src/protocol/framing.js';
 import { teaDecrypt, teaEncrypt } from '../../src/protocol/tea.js';
 import { passwordKey, imKey } from '../../src/protocol/keys.js';
-import { Cmd } from '../../src/protocol/commands.js';
+import { ClassicCmd } from '../../src/protocol/commands.js';
 import {
   buildLoginBody, loginReplyCodec, tokenReplyCodec, tokenRequestCodec, sendImRequestCodec, receiveImPushCodec,
   receiveImAckFor, receiveImAckCodec, IM_TEXT, type LoginReply, type ReceiveImPush,
@@ -49,11 +49,11 @@ export class ClassicDriver {
 
   /** Token + login; returns the decoded login reply (throws if it does not open). */
   async login(status = 10): Promise<LoginReply> {
-    const tok = tokenReplyCodec.decode(await this.raw(Cmd.REQUEST_LOGIN_TOKEN, tokenRequestCodec.encode({ sub: 0 })));
+    const tok = tokenReplyCodec.decode(await this.raw(ClassicCmd.REQUEST_LOGIN_TOKEN, tokenRequestCodec.encode({ sub: 0 })));
     const initialKey = Buffer.alloc(16, 7);
     const pk = passwordKey(this.password);
     const body = buildLoginBody({ initialKey, passwordKey: pk, token: tok.token, status });
-    const reply = await this.raw(Cmd.LOGIN, body);
+    const reply = await this.raw(ClassicCmd.LOGIN, body);
     const plain = teaDecrypt(reply, pk) ?? teaDecrypt(reply, initialKey);
     if (!plain) throw new Error('login reply does not open');
     this.loginReply = loginReplyCodec.decode(plain);
@@ -89,9 +89,9 @@ export class ClassicDriver {
 
   /** Waits for a message push, acks it, and returns it decoded. */
   async receive(ms = 3000, ack = true): Promise<{ push: ReceiveImPush; seq: number }> {
-    const p = await this.push(Cmd.RECV_IM, ms);
+    const p = await this.push(ClassicCmd.RECV_IM, ms);
     const push = receiveImPushCodec.decode(p.plain);
-    if (ack) this.fire(Cmd.RECV_IM, receiveImAckCodec.encode(receiveImAckFor(push)), p.seq);
+    if (ack) this.fire(ClassicCmd.RECV_IM, receiveImAckCodec.encode(receiveImAckFor(push)), p.seq);
     return { push, seq: p.seq };
   }
 
@@ -106,7 +106,7 @@ export class ClassicDriver {
         replyType: 1, text, font: undefined,
       },
     });
-    const reply = await this.request(Cmd.SEND_IM, body, opts.seq);
+    const reply = await this.request(ClassicCmd.SEND_IM, body, opts.seq);
     return reply[0]!;
   }
 

@@ -185,6 +185,11 @@ export class UdpProxy {
     if (!this.closed) h.send();
   }
 
+  /** Datagrams the proxy holds back right now (delayed or waiting to be overtaken): a quiescence probe. */
+  get holding(): number {
+    return this.timers.size + Object.keys(this.held).length;
+  }
+
   /** Stops forwarding and closes every socket. */
   close(): void {
     this.closed = true;

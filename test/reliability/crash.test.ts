@@ -4,6 +4,7 @@ import { Client } from '../../src/client/index.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { seedAccounts } from '../helpers/udp.js';
 import { startServerProcess, tempDb, type ServerProcess } from '../../scripts/lib/server-process.js';
+import { quiescence, storeProbe } from '../helpers/quiescence.js';
 
 const A = { uid: 81001, password: 'crash-a' };
 const B = { uid: 81002, password: 'crash-b' };
@@ -47,9 +48,8 @@ test('SIGKILL in the middle of a message stream: after restart on the same datab
     }
     await killer;
     assert.ok(killed);
-    const deadline = Date.now() + 15_000;
-    while (acked.some((i) => !got.includes(`m${i}`)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    await new Promise((r) => setTimeout(r, 300));
+    // Every push the restarted server owes B acked (its delivery marks committed), then B's reads caught up.
+    await quiescence(storeProbe(db, [B.uid]), { deadlineMs: 15_000, pollMs: 20, what: 'pushes to B after the restart' });
 
     const missing = acked.filter((i) => !got.includes(`m${i}`));
     assert.deepEqual(missing, [], 'every acked message arrived');

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Cmd } from '../../src/protocol/commands.js';
+import { ClassicCmd } from '../../src/protocol/commands.js';
 import { Status } from '../../src/protocol/bodies/status-block.js';
 import {
   keepAliveRequestCodec, keepAliveReplyCodec, friendListRequestCodec, friendListReplyCodec, onlineFriendsRequestCodec,
@@ -31,35 +31,35 @@ test('three classic users log in, see each other online, chat both ways, get pre
     assert.ok(ra.kind === 'success' && ra.uid === A.uid);
     await b.login();
     // a sees b come online.
-    const pushB = friendStatusPushCodec.decode((await a.push(Cmd.FRIEND_STATUS)).plain);
+    const pushB = friendStatusPushCodec.decode((await a.push(ClassicCmd.FRIEND_STATUS)).plain);
     assert.deepEqual([pushB.friend.uid, pushB.friend.status, pushB.myUid], [B.uid, Status.ONLINE, A.uid]);
     await c.login(Status.AWAY);
 
-    const online = onlineFriendsReplyCodec.decode(await a.request(Cmd.GET_ONLINE_FRIENDS, onlineFriendsRequestCodec.encode({ sub: 2, position: 0, extra: Buffer.alloc(3) })));
+    const online = onlineFriendsReplyCodec.decode(await a.request(ClassicCmd.GET_ONLINE_FRIENDS, onlineFriendsRequestCodec.encode({ sub: 2, position: 0, extra: Buffer.alloc(3) })));
     assert.equal(online.next, ONLINE_END);
     assert.deepEqual(online.entries.map((e) => [e.block.uid, e.block.status]), [[B.uid, Status.ONLINE], [C.uid, Status.AWAY]]);
 
-    const friends = friendListReplyCodec.decode(await b.request(Cmd.GET_FRIEND_LIST, friendListRequestCodec.encode({ start: 0, extra: Buffer.alloc(1) })));
+    const friends = friendListReplyCodec.decode(await b.request(ClassicCmd.GET_FRIEND_LIST, friendListRequestCodec.encode({ start: 0, extra: Buffer.alloc(1) })));
     assert.equal(friends.next, FRIEND_LIST_END);
     assert.deepEqual(friends.entries.map((f) => [f.uid, f.nick]), [[A.uid, 'Alice'], [C.uid, 'Carol']]);
 
-    const info = userInfoReplyCodec.decode(await a.request(Cmd.GET_USER_INFO, userInfoRequestCodec.encode({ uid: B.uid })));
+    const info = userInfoReplyCodec.decode(await a.request(ClassicCmd.GET_USER_INFO, userInfoRequestCodec.encode({ uid: B.uid })));
     assert.equal(info.info.nick, '小明');
     assert.ok(info.fields.length >= 37);
 
-    const ka = keepAliveReplyCodec.decode(await a.request(Cmd.KEEP_ALIVE, keepAliveRequestCodec.encode({ uid: A.uid, form: 'u32' })));
+    const ka = keepAliveReplyCodec.decode(await a.request(ClassicCmd.KEEP_ALIVE, keepAliveRequestCodec.encode({ uid: A.uid, form: 'u32' })));
     assert.equal(ka.onlineUsers, 3);
     assert.equal(ka.clientPort, a.peer.port);
 
-    const groups = friendGroupsReplyCodec.decode(await a.request(Cmd.DOWNLOAD_GROUPS, friendGroupsRequestCodec.encode({ op: 1, sub: 2, reserved: 0, startUid: 0 })));
+    const groups = friendGroupsReplyCodec.decode(await a.request(ClassicCmd.DOWNLOAD_GROUPS, friendGroupsRequestCodec.encode({ op: 1, sub: 2, reserved: 0, startUid: 0 })));
     assert.deepEqual(groups.entries.map((e) => e.uid), [B.uid, C.uid]);
     assert.equal(groups.nextUid, 0);
 
-    const lv = levelsReplyCodec.decode(await a.request(Cmd.GET_LEVEL, levelsRequestCodec.encode({ sub: 0, uids: [A.uid, B.uid] })));
+    const lv = levelsReplyCodec.decode(await a.request(ClassicCmd.GET_LEVEL, levelsRequestCodec.encode({ sub: 0, uids: [A.uid, B.uid] })));
     assert.deepEqual(lv.entries.map((e) => e.uid), [A.uid, B.uid]);
 
-    const k1 = keyReplyCodec.decode(await a.request(Cmd.REQUEST_KEY, keyRequestCodec.encode({ sub: 4, extra: Buffer.alloc(0) })));
-    const k2 = keyReplyCodec.decode(await b.request(Cmd.REQUEST_KEY, keyRequestCodec.encode({ sub: 4, extra: Buffer.alloc(0) })));
+    const k1 = keyReplyCodec.decode(await a.request(ClassicCmd.REQUEST_KEY, keyRequestCodec.encode({ sub: 4, extra: Buffer.alloc(0) })));
+    const k2 = keyReplyCodec.decode(await b.request(ClassicCmd.REQUEST_KEY, keyRequestCodec.encode({ sub: 4, extra: Buffer.alloc(0) })));
     assert.equal(k1.key.length, 16);
     assert.notDeepEqual(k1.key, k2.key, 'per-session keys');
 
@@ -75,13 +75,13 @@ test('three classic users log in, see each other online, chat both ways, get pre
 
     // Status change reaches friends; invisible looks offline.
     a.peer.drain();
-    assert.equal(changeStatusReplyCodec.decode(await c.request(Cmd.CHANGE_STATUS, changeStatusRequestCodec.encode({ status: Status.INVISIBLE, misc: 0, extra: Buffer.alloc(0) }))).result, 0x30);
-    const pushC = friendStatusPushCodec.decode((await a.push(Cmd.FRIEND_STATUS)).plain);
+    assert.equal(changeStatusReplyCodec.decode(await c.request(ClassicCmd.CHANGE_STATUS, changeStatusRequestCodec.encode({ status: Status.INVISIBLE, misc: 0, extra: Buffer.alloc(0) }))).result, 0x30);
+    const pushC = friendStatusPushCodec.decode((await a.push(ClassicCmd.FRIEND_STATUS)).plain);
     assert.deepEqual([pushC.friend.uid, pushC.friend.status], [C.uid, Status.OFFLINE]);
 
     // Logout: body TEA(session key, password key); friends see b go offline.
-    b.fire(Cmd.LOGOUT, logoutCodec.encode({ passwordKey: passwordKey(B.password) }));
-    const pushOff = friendStatusPushCodec.decode((await a.push(Cmd.FRIEND_STATUS)).plain);
+    b.fire(ClassicCmd.LOGOUT, logoutCodec.encode({ passwordKey: passwordKey(B.password) }));
+    const pushOff = friendStatusPushCodec.decode((await a.push(ClassicCmd.FRIEND_STATUS)).plain);
     assert.deepEqual([pushOff.friend.uid, pushOff.friend.status], [B.uid, Status.OFFLINE]);
     assert.equal(server.hub.get(B.uid), undefined);
   } finally {
@@ -158,7 +158,7 @@ test('wrong password gets the failure reply (readable with the initial key); unk
     // Junk and a session packet from a stranger.
     bad.peer.send(Buffer.from('hello'));
     bad.peer.send(Buffer.from('02ffff', 'hex'));
-    bad.fire(Cmd.KEEP_ALIVE, Buffer.alloc(4));
+    bad.fire(ClassicCmd.KEEP_ALIVE, Buffer.alloc(4));
     await until(() => server.metrics.dropped.too_short + server.metrics.dropped.no_session >= 3, 2000, 'drops counted');
     assert.equal(server.metrics.dropped.too_short, 2);
     assert.equal(server.metrics.dropped.no_session, 1);
@@ -174,12 +174,12 @@ test('a repeated login datagram gets the very same reply and opens no second ses
   const { server } = await setup();
   const d = await ClassicDriver.open(server.address.port, A.uid, A.password);
   try {
-    const tok = tokenReplyCodec.decode(await d.raw(Cmd.REQUEST_LOGIN_TOKEN, tokenRequestCodec.encode({ sub: 0 })));
+    const tok = tokenReplyCodec.decode(await d.raw(ClassicCmd.REQUEST_LOGIN_TOKEN, tokenRequestCodec.encode({ sub: 0 })));
     const body = buildLoginBody({ initialKey: Buffer.alloc(16, 3), passwordKey: passwordKey(A.password), token: tok.token, status: Status.ONLINE });
-    const first = await d.raw(Cmd.LOGIN, body, 0x5000);
+    const first = await d.raw(ClassicCmd.LOGIN, body, 0x5000);
     const session = server.hub.get(A.uid);
     assert.ok(session);
-    const again = await d.raw(Cmd.LOGIN, body, 0x5000);
+    const again = await d.raw(ClassicCmd.LOGIN, body, 0x5000);
     assert.deepEqual(again, first, 'byte for byte');
     assert.equal(server.hub.get(A.uid), session, 'the same session');
     assert.equal(server.metrics.duplicates, 1);

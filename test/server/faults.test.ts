@@ -11,7 +11,9 @@ import pino from 'pino';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { lockStoreForServer } from '../../src/store/lock.js';
 import { StoreError } from '../../src/store/validate.js';
-import { Cmd } from '../../src/protocol/commands.js';
+import { ClassicCmd } from '../../src/protocol/commands.js';
+import { logoutCodec } from '../../src/protocol/bodies/classic/index.js';
+import { passwordKey } from '../../src/protocol/keys.js';
 import { ClassicDriver } from '../helpers/classic-driver.js';
 import { seedAccounts, startServer, tempDir, until } from '../helpers/udp.js';
 import { ROOT, childEnv } from '../client/oicq-process.js';
@@ -52,9 +54,9 @@ test('a delivery mark whose commit fails (database full) is kept and retried, ne
     assert.match(JSON.stringify(err.err), /is full/);
     // The mark alone needs no new page: the retry commits it.
     await until(() => store.pendingCount(R.uid) === 0, 2000, 'the mark committed by the retry');
-    assert.equal(server.hub.uncommittedMarks, 0);
+    assert.equal(server.hub.commit.uncommittedMarks, 0);
     // At the wire: a new login gets no second copy of the acked message.
-    r.fire(Cmd.LOGOUT, Buffer.alloc(16));
+    r.fire(ClassicCmd.LOGOUT, logoutCodec.encode({ passwordKey: passwordKey(R.password) }));
     const again = await ClassicDriver.open(server.address.port, R.uid, R.password);
     await again.login();
     await assert.rejects(again.receive(300), /no matching datagram/);
@@ -145,7 +147,7 @@ test('a real full disk: sends get the failure reply, the marks wait, and everyth
     assert.ok(err, 'logged');
     assert.match(JSON.stringify(err.err), /disk holding .* is full|is full/);
     rmSync(filler);
-    await until(() => server.hub.uncommittedMarks === 0 && store.pendingCount(R.uid) === 0, 3000, 'the mark committed once there is room');
+    await until(() => server.hub.commit.uncommittedMarks === 0 && store.pendingCount(R.uid) === 0, 3000, 'the mark committed once there is room');
     assert.equal(await f.send(R.uid, 'after'), 0);
   } finally {
     r.close();

@@ -6,7 +6,7 @@ import { decodeBody } from '../../src/protocol/commands.js';
 import { DecodeError } from '../../src/protocol/errors.js';
 import { seededRandom } from '../../src/protocol/random.js';
 import { teaEncrypt } from '../../src/protocol/tea.js';
-import { Cmd } from '../../src/protocol/commands.js';
+import { ClassicCmd } from '../../src/protocol/commands.js';
 import { keepAliveRequestCodec, keepAliveReplyCodec } from '../../src/protocol/bodies/classic/index.js';
 import { ClassicDriver } from '../helpers/classic-driver.js';
 import { datagramFuzzer, seedDatagrams } from '../helpers/fuzz-gen.js';
@@ -50,7 +50,7 @@ test('a live server survives hostile datagrams (outside and inside a session), c
     assert.equal(server.metrics.dropped.unexpected, 0, 'no handler threw');
     assert.ok(server.metrics.droppedTotal > N / 2, `dropped ${server.metrics.droppedTotal}`);
     // The victim's session still works.
-    const ka = keepAliveReplyCodec.decode(await victim.request(Cmd.KEEP_ALIVE, keepAliveRequestCodec.encode({ uid: 10001, form: 'u32' })));
+    const ka = keepAliveReplyCodec.decode(await victim.request(ClassicCmd.KEEP_ALIVE, keepAliveRequestCodec.encode({ uid: 10001, form: 'u32' })));
     assert.ok(ka.onlineUsers >= 1);
     assert.equal(await victim.send(10002, 'still here'), 0);
   } finally {

@@ -120,7 +120,7 @@ test('wire: a uid under attack from one address still logs in with the right pas
     }
     const elsewhere = await ClassicDriver.open(server.address.port, VICTIM, 'right', '127.0.0.4');
     const refused = await elsewhere.login();
-    assert.ok(refused.kind === 'failure' && /too many failed logins; try again in \d+ s/.test(refused.reason), 'a new address is slowed down');
+    assert.ok(refused.kind === 'failure' && /too many failed logins/.test(refused.reason), 'a new address is slowed down');
     elsewhere.close();
 
     const home = await ClassicDriver.open(server.address.port, VICTIM, 'right', '127.0.0.2');

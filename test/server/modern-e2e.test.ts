@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Status } from '../../src/protocol/bodies/status-block.js';
 import { Clients, serverWith } from '../client/fixtures.js';
+import { ioTurn, quiescence, serverProbe } from '../helpers/quiescence.js';
 
 const M1 = { uid: 60001, password: 'm1-pw', nick: 'Modern One' };
 const M2 = { uid: 60002, password: 'm2-pw', nick: '现代二' };
@@ -52,8 +53,7 @@ test('two modern users and one classic user: presence and chat across framings, 
     const inbox: string[] = [];
     m2.on('message', (m) => inbox.push(m.text));
     await m2.login();
-    const deadline = Date.now() + 5000;
-    while (inbox.length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await quiescence(serverProbe(server));
     assert.deepEqual(inbox.filter((t) => t.startsWith('while')), ['while you were away 1', 'while you were away 2', 'while you were away 3']);
     assert.ok(inbox.includes('and one from a modern friend'));
     assert.equal(inbox.length, 4);
@@ -92,11 +92,12 @@ test('a message sent while a modern login holds its queue back arrives after the
     await m2.login();
     // The server holds the queue until the client's online-list request (or 1.5 s): this one must wait too.
     await c.sendMessage(M2.uid, 'sent during the hold');
-    await new Promise((r) => setTimeout(r, 100));
+    // The server decides whether to push in the same turn it answers the send: one more turn and a push would be here.
+    await ioTurn();
     assert.deepEqual(inbox, []);
+    assert.equal(server.outstandingPushes(), 2, 'both held back, neither pushed');
     await m2.getOnlineFriends();
-    const deadline = Date.now() + 5000;
-    while (inbox.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await quiescence(serverProbe(server));
     assert.deepEqual(inbox, ['queued while offline', 'sent during the hold']);
   } finally {
     await clients.closeAll();

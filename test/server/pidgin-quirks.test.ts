@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Cmd } from '../../src/protocol/commands.js';
+import { ClassicCmd } from '../../src/protocol/commands.js';
 import { imKey } from '../../src/protocol/keys.js';
 import { sendImRequestCodec, memoRequestCodec, memoReplyCodec, IM_TEXT } from '../../src/protocol/bodies/classic/index.js';
 import { DEFAULT_FONT } from '../../src/protocol/text.js';
@@ -18,7 +18,7 @@ test("pidgin's send (fragment count 0, index 0, id 0) is accepted, stored as one
   try {
     await c.login();
     await d.login();
-    const send = (fragCount: number, fragIndex: number, text: string, msgSeq: number) => c.request(Cmd.SEND_IM, sendImRequestCodec.encode({
+    const send = (fragCount: number, fragIndex: number, text: string, msgSeq: number) => c.request(ClassicCmd.SEND_IM, sendImRequestCodec.encode({
       sender: CAROL.uid, receiver: DAVE.uid,
       message: {
         senderVersion: 0x0d55, sender: CAROL.uid, receiver: DAVE.uid, imKey: imKey(CAROL.uid, c.sessionKey), imType: IM_TEXT,
@@ -49,7 +49,7 @@ test("pidgin's buddy-memo request (0x003E, 03 + uid) gets the one-byte \"no memo
   const c = await ClassicDriver.open(server.address.port, CAROL.uid, CAROL.password);
   try {
     await c.login();
-    const reply = await c.request(Cmd.BUDDY_MEMO, memoRequestCodec.encode({ sub: 3, uid: DAVE.uid }));
+    const reply = await c.request(ClassicCmd.BUDDY_MEMO, memoRequestCodec.encode({ sub: 3, uid: DAVE.uid }));
     assert.deepEqual(memoReplyCodec.decode(reply), { sub: 3 });
     assert.equal(server.metrics.dropped.unknown_command, 0);
   } finally {

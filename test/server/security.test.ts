@@ -4,12 +4,13 @@ import { decodePacket, encodePacket } from '../../src/protocol/framing.js';
 import { teaDecrypt, teaEncrypt } from '../../src/protocol/tea.js';
 import { cryptoRandom } from '../../src/protocol/random.js';
 import { passwordMd5, verifyBlockKey } from '../../src/protocol/keys.js';
-import { Cmd } from '../../src/protocol/commands.js';
+import { ClassicCmd, ModernCmd } from '../../src/protocol/commands.js';
 import * as M from '../../src/protocol/bodies/modern/index.js';
 import { keepAliveRequestCodec, keepAliveReplyCodec, logoutCodec } from '../../src/protocol/bodies/classic/index.js';
 import { passwordKey } from '../../src/protocol/keys.js';
 import { ClassicDriver } from '../helpers/classic-driver.js';
 import { startServer, seedAccounts, until, UdpPeer } from '../helpers/udp.js';
+import { ioTurn } from '../helpers/quiescence.js';
 
 const A = { uid: 20001, password: 'right-pw' };
 const B = { uid: 20002, password: 'other-pw' };
@@ -33,7 +34,7 @@ test('amplification: every reply sent before login is at most 3× its request', 
   try {
     const sizes: [string, number, number][] = [];
     // Classic token and login (right and wrong password).
-    const tokReq = d.packet(Cmd.REQUEST_LOGIN_TOKEN, Buffer.from([0]));
+    const tokReq = d.packet(ClassicCmd.REQUEST_LOGIN_TOKEN, Buffer.from([0]));
     peer.send(tokReq);
     sizes.push(['classic token', tokReq.length, (await peer.next()).length]);
     await d.login();
@@ -42,16 +43,16 @@ test('amplification: every reply sent before login is at most 3× its request', 
     wrong.close();
     // Modern touch, login request, verify (wrong password, unknown uid).
     const key = cryptoRandom(16);
-    const t = await modernStep(peer, A.uid, Cmd.TOUCH, 1, key, M.touchRequest.encode(M.makeTouchRequest()));
+    const t = await modernStep(peer, A.uid, ModernCmd.TOUCH, 1, key, M.touchRequest.encode(M.makeTouchRequest()));
     sizes.push(['modern touch', t.req, t.rep]);
     const touch = M.touchReply.decode(t.plain!);
     assert.ok(touch.ok);
-    const l = await modernStep(peer, A.uid, Cmd.LOGIN_REQUEST, 2, key, M.loginRequest.encode(M.makeLoginRequest(touch.loginToken)));
+    const l = await modernStep(peer, A.uid, ModernCmd.LOGIN_REQUEST, 2, key, M.loginRequest.encode(M.makeLoginRequest(touch.loginToken)));
     sizes.push(['modern login request', l.req, l.rep]);
     const tokenC = M.loginReply.decode(l.plain!).tokenC;
     const sealed = M.buildVerifyBlock({ uid: A.uid, passwordMd5: passwordMd5('wrong'), serverTime: touch.serverTime, serverIp: touch.serverIp }, cryptoRandom);
     assert.ok(M.openVerifyBlock(sealed, verifyBlockKey(passwordMd5('wrong'), A.uid)).ok, 'sealed with the wrong password');
-    const v = await modernStep(peer, A.uid, Cmd.VERIFY, 3, key, M.verifyRequest.encode(M.makeVerifyRequest({ tokenC, verifyCipher: sealed }, cryptoRandom)));
+    const v = await modernStep(peer, A.uid, ModernCmd.VERIFY, 3, key, M.verifyRequest.encode(M.makeVerifyRequest({ tokenC, verifyCipher: sealed }, cryptoRandom)));
     sizes.push(['modern verify (wrong password)', v.req, v.rep]);
     const vr = M.verifyReply.decode(v.plain!);
     assert.ok(!vr.ok && vr.code === M.VerifyCode.WRONG_PASSWORD);
@@ -68,9 +69,9 @@ test('pre-login replies are rate-limited per source address', async () => {
   const peer = await UdpPeer.open(server.address.port);
   const d = new ClassicDriver(peer, A.uid, A.password);
   try {
-    for (let i = 0; i < 40; i++) peer.send(d.packet(Cmd.REQUEST_LOGIN_TOKEN, Buffer.from([0])));
+    for (let i = 0; i < 40; i++) peer.send(d.packet(ClassicCmd.REQUEST_LOGIN_TOKEN, Buffer.from([0])));
     await until(() => server.metrics.received >= 40, 2000, 'all received');
-    await new Promise((r) => setTimeout(r, 100));
+    await ioTurn(); // replies to the last requests, sent as they were handled, are read
     const replies = peer.drain().length;
     assert.ok(replies >= 5 && replies <= 7, `${replies} replies to 40 requests at 5/s`);
     assert.ok(server.metrics.dropped.rate_limited >= 33);
@@ -110,30 +111,30 @@ test('a wrong or stale session key is dropped; a valid packet replayed from anot
   try {
     await a.login();
     const ka = keepAliveRequestCodec.encode({ uid: A.uid, form: 'u32' });
-    assert.equal(keepAliveReplyCodec.decode(await a.request(Cmd.KEEP_ALIVE, ka)).onlineUsers, 1);
+    assert.equal(keepAliveReplyCodec.decode(await a.request(ClassicCmd.KEEP_ALIVE, ka)).onlineUsers, 1);
 
     // Encrypted with a wrong key: dropped as undecryptable, no reply.
-    a.peer.send(encodePacket({ direction: 'c2s', version: 0x0d55, command: Cmd.KEEP_ALIVE, seq: 900, uid: A.uid, body: teaEncrypt(ka, Buffer.alloc(16, 9)) }));
+    a.peer.send(encodePacket({ direction: 'c2s', version: 0x0d55, command: ClassicCmd.KEEP_ALIVE, seq: 900, uid: A.uid, body: teaEncrypt(ka, Buffer.alloc(16, 9)) }));
     await until(() => server.metrics.dropped.undecryptable === 1, 2000, 'undecryptable counted');
 
     // The very datagram a sent, replayed from another address: dropped.
-    const valid = a.packet(Cmd.KEEP_ALIVE, teaEncrypt(ka, a.sessionKey), 901);
+    const valid = a.packet(ClassicCmd.KEEP_ALIVE, teaEncrypt(ka, a.sessionKey), 901);
     thief.send(valid);
     await until(() => server.metrics.dropped.wrong_address === 1, 2000, 'wrong address counted');
     assert.equal(thief.drain().length, 0, 'nothing answered to the thief');
 
     // A stale key: after logout the old session key no longer works (and a new login gets a new key).
     const oldKey = a.sessionKey;
-    a.fire(Cmd.LOGOUT, logoutCodec.encode({ passwordKey: passwordKey(A.password) }));
+    a.fire(ClassicCmd.LOGOUT, logoutCodec.encode({ passwordKey: passwordKey(A.password) }));
     await until(() => server.hub.get(A.uid) === undefined, 2000, 'logged out');
-    a.peer.send(a.packet(Cmd.KEEP_ALIVE, teaEncrypt(ka, oldKey), 902));
+    a.peer.send(a.packet(ClassicCmd.KEEP_ALIVE, teaEncrypt(ka, oldKey), 902));
     await until(() => server.metrics.dropped.no_session === 1, 2000, 'stale key dropped');
     const again = await a.login();
     assert.ok(again.kind === 'success' && !again.sessionKey.equals(oldKey));
-    a.peer.send(a.packet(Cmd.KEEP_ALIVE, teaEncrypt(ka, oldKey), 903));
+    a.peer.send(a.packet(ClassicCmd.KEEP_ALIVE, teaEncrypt(ka, oldKey), 903));
     await until(() => server.metrics.dropped.undecryptable === 2, 2000, 'old key dropped for the new session');
     // A logout body that is not the password key does not end the session.
-    a.fire(Cmd.LOGOUT, logoutCodec.encode({ passwordKey: Buffer.alloc(16) }));
+    a.fire(ClassicCmd.LOGOUT, logoutCodec.encode({ passwordKey: Buffer.alloc(16) }));
     await until(() => server.metrics.dropped.bad_body === 1, 2000, 'forged logout dropped');
     assert.ok(server.hub.get(A.uid));
   } finally {
@@ -155,7 +156,7 @@ test('bounded state: duplicate windows, login guard tables and mailboxes have ca
     assert.equal(store.pendingCount(B.uid), 3);
     // Many keep-alives: the duplicate window stays at its capacity.
     const ka = keepAliveRequestCodec.encode({ uid: A.uid, form: 'u32' });
-    for (let i = 0; i < 100; i++) await a.request(Cmd.KEEP_ALIVE, ka);
+    for (let i = 0; i < 100; i++) await a.request(ClassicCmd.KEEP_ALIVE, ka);
     const session = server.hub.get(A.uid)!;
     assert.equal(session.replies.size, session.replies.capacity);
     // Failed logins from many uids: the guard forgets the oldest beyond its cap.

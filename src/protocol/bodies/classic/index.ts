@@ -1,5 +1,5 @@
-import type { BodyCodec, BodyRegistry, BodySpec, Wrap } from '../../codec.js';
-import type { Direction } from '../../framing.js';
+import { Wrap, type BodyRegistry } from '../../codec.js';
+import { bodiesOf, codesOf, row, spec, type CommandTable } from '../../table.js';
 import { userInfoReplyCodec, userInfoRequestCodec } from './info.js';
 import { keepAliveReplyCodec, keepAliveRequestCodec } from './keepalive.js';
 import { keyReplyCodec, keyRequestCodec } from './key.js';
@@ -24,40 +24,49 @@ export * from './status.js';
 export * from './system.js';
 export * from './memo.js';
 
-// One line per command (PROTOCOL.md §5): code, then the c2s and s2c codecs. Wrap is `session` unless
-// the row says otherwise.
-type Row = readonly [code: number, c2s: BodyCodec<unknown> | undefined, s2c: BodyCodec<unknown> | undefined, wraps?: Partial<Record<Direction, Wrap>>];
+// THE classic command table (PROTOCOL.md §4, §5): code, our name, exchange kind, and the client→server and
+// server→client bodies. Wrap is `session` unless the row says otherwise. Rows without bodies name commands
+// whose layout the project does not implement (the analyzer still names them).
+export const CLASSIC_TABLE = {
+  LOGOUT: row(0x0001, 'logout', 'oneWay', spec(logoutCodec)),
+  KEEP_ALIVE: row(0x0002, 'keep alive', 'request', spec(keepAliveRequestCodec), spec(keepAliveReplyCodec)),
+  UPDATE_USER_INFO: row(0x0004, 'update user info', 'request'),
+  SEARCH_USER: row(0x0005, 'search user', 'request'),
+  GET_USER_INFO: row(0x0006, 'get user info', 'request', spec(userInfoRequestCodec), spec(userInfoReplyCodec)),
+  ADD_FRIEND: row(0x0009, 'add friend (no auth)', 'request'),
+  DELETE_FRIEND: row(0x000a, 'delete friend', 'request'),
+  ADD_FRIEND_AUTH: row(0x000b, 'add friend (auth)', 'request'),
+  CHANGE_STATUS: row(0x000d, 'change status', 'request', spec(changeStatusRequestCodec), spec(changeStatusReplyCodec)),
+  ACK_SYSTEM_MESSAGE: row(0x0012, 'ack system message', 'ack', spec(systemMessageAckCodec)),
+  SEND_IM: row(0x0016, 'send message', 'request', spec(sendImRequestCodec), spec(sendImReplyCodec)),
+  RECV_IM: row(0x0017, 'receive message', 'ack', spec(receiveImAckCodec), spec(receiveImPushCodec)),
+  RETRIEVE_INFO: row(0x0018, 'retrieve information', 'request'),
+  DELETE_ME: row(0x001c, 'delete me', 'request'),
+  REQUEST_KEY: row(0x001d, 'request key', 'request', spec(keyRequestCodec), spec(keyReplyCodec)),
+  LOGIN: row(0x0022, 'login', 'request',
+    spec(loginRequestCodec, Wrap.KEY_PREFIXED, ['initial key']),
+    spec(loginReplyCodec, Wrap.LOGIN_REPLY, ['password key', 'initial key'])),
+  GET_FRIEND_LIST: row(0x0026, 'get friend list', 'request', spec(friendListRequestCodec), spec(friendListReplyCodec)),
+  GET_ONLINE_FRIENDS: row(0x0027, 'get online friends', 'request', spec(onlineFriendsRequestCodec), spec(onlineFriendsReplyCodec)),
+  GROUP_OPERATION: row(0x0030, 'group operation', 'request'),
+  GROUP_NAME_OPERATION: row(0x003c, 'group name operation', 'request'),
+  UPLOAD_GROUPS: row(0x003d, 'upload friend groups', 'request'),
+  BUDDY_MEMO: row(0x003e, 'memo operation', 'request', spec(memoRequestCodec), spec(memoReplyCodec)),
+  DOWNLOAD_GROUPS: row(0x0058, 'download friend groups', 'request', spec(friendGroupsRequestCodec), spec(friendGroupsReplyCodec)),
+  GET_LEVEL: row(0x005c, 'get level', 'request', spec(levelsRequestCodec), spec(levelsReplyCodec)),
+  REQUEST_LOGIN_TOKEN: row(0x0062, 'request login token', 'request', spec(tokenRequestCodec, Wrap.NONE), spec(tokenReplyCodec, Wrap.NONE)),
+  REQUEST_EXTRA_INFO: row(0x0065, 'request extra information', 'request'),
+  SIGNATURE_OPERATION: row(0x0067, 'signature operation', 'request'),
+  SYSTEM_MESSAGE: row(0x0080, 'system message', 'push', undefined, spec(systemMessageCodec)),
+  FRIEND_STATUS: row(0x0081, 'friend status changed', 'push', undefined, spec(friendStatusPushCodec)),
+  SELECT_SERVER: row(0x0091, 'select server', 'request'),
+  FRIENDS_STATUS_OF_GROUP: row(0x00b5, 'friends status of group', 'request'),
+  LOGIN_TOKEN_EX: row(0x00ba, 'login token (ex)', 'request'),
+  CHECK_PASSWORD: row(0x00dd, 'check password', 'request'),
+} as const satisfies CommandTable;
 
-const ROWS: readonly Row[] = [
-  [0x0001, logoutCodec, undefined],
-  [0x0002, keepAliveRequestCodec, keepAliveReplyCodec],
-  [0x0006, userInfoRequestCodec, userInfoReplyCodec],
-  [0x000d, changeStatusRequestCodec, changeStatusReplyCodec],
-  [0x0012, systemMessageAckCodec, undefined],
-  [0x0016, sendImRequestCodec, sendImReplyCodec],
-  [0x0017, receiveImAckCodec, receiveImPushCodec],
-  [0x001d, keyRequestCodec, keyReplyCodec],
-  [0x0022, loginRequestCodec, loginReplyCodec, { c2s: 'keyPrefixed', s2c: 'loginReply' }],
-  [0x0026, friendListRequestCodec, friendListReplyCodec],
-  [0x0027, onlineFriendsRequestCodec, onlineFriendsReplyCodec],
-  [0x003e, memoRequestCodec, memoReplyCodec],
-  [0x0058, friendGroupsRequestCodec, friendGroupsReplyCodec],
-  [0x005c, levelsRequestCodec, levelsReplyCodec],
-  [0x0062, tokenRequestCodec, tokenReplyCodec, { c2s: 'none', s2c: 'none' }],
-  [0x0080, undefined, systemMessageCodec],
-  [0x0081, undefined, friendStatusPushCodec],
-];
+/** Classic command codes by name (derived from CLASSIC_TABLE; each code has exactly one name). */
+export const ClassicCmd = codesOf(CLASSIC_TABLE);
 
-function spec(c: BodyCodec<unknown>, wrap: Wrap | undefined): BodySpec {
-  return { wrap: wrap ?? 'session', codec: c };
-}
-
-/** Body layouts of the classic framing, by command and direction. */
-export const CLASSIC_BODIES: BodyRegistry = new Map(
-  ROWS.map(([code, c2s, s2c, wraps]) => {
-    const entry: Partial<Record<Direction, BodySpec>> = {};
-    if (c2s) entry.c2s = spec(c2s, wraps?.c2s);
-    if (s2c) entry.s2c = spec(s2c, wraps?.s2c);
-    return [code, entry] as const;
-  }),
-);
+/** Body layouts of the classic framing, by command and direction (derived from CLASSIC_TABLE). */
+export const CLASSIC_BODIES: BodyRegistry = bodiesOf('classic', CLASSIC_TABLE);

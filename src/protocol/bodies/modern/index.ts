@@ -1,5 +1,5 @@
-import type { BodyCodec, BodyRegistry, BodySpec, Wrap } from '../../codec.js';
-import type { Direction } from '../../framing.js';
+import { Wrap, type BodyRegistry } from '../../codec.js';
+import { bodiesOf, codesOf, row, spec, type CommandTable } from '../../table.js';
 import { buddyIndexReply, buddyIndexRequest, chainReply, chainRequest } from './chain.js';
 import { detailsReply, detailsRequest } from './details.js';
 import { keepAliveReply, keepAliveRequest } from './keepalive.js';
@@ -48,40 +48,54 @@ export * from './details.js';
 export * from './message.js';
 export * from './logout.js';
 
-const spec = <T>(wrap: Wrap, c: BodyCodec<T>): BodySpec => ({ wrap, codec: c as BodyCodec<unknown> });
-type Row = [number, Partial<Record<Direction, BodySpec>>];
-const session = <A, B>(code: number, c2s?: BodyCodec<A>, s2c?: BodyCodec<B>): Row => [
-  code,
-  { ...(c2s ? { c2s: spec('session', c2s) } : {}), ...(s2c ? { s2c: spec('session', s2c) } : {}) },
-];
+// THE modern command table (PROTOCOL-MODERN.md §3–§6): code, our name, exchange kind, and the bodies.
+// Login-chain requests carry their key in clear (or the magic) and their replies use a chain key; everything
+// after is TEA(session key) both ways.
+const PW = 'password key';
+export const MODERN_TABLE = {
+  GROUP_LABELS: row(0x0001, 'friend group labels', 'request', spec(groupLabelsRequest), spec(groupLabelsReply)),
+  QUN: row(0x0002, 'Qun command', 'request'),
+  GET_USER_INFO: row(0x0006, 'get user info', 'request'),
+  CHANGE_STATUS: row(0x000d, 'change status', 'request', spec(changeStatusRequest), spec(changeStatusReply)),
+  QUN_MESSAGE: row(0x0017, 'receive Qun/system message', 'ack'),
+  REQUEST_KEY: row(0x001d, 'request key', 'request', spec(keyRequest), spec(keyReply)),
+  GET_ONLINE_FRIENDS: row(0x0027, 'get online friends', 'request', spec(onlineListRequest), spec(onlineListReply)),
+  SEND_LOGIN_INFO: row(0x0030, 'send login info', 'request',
+    spec(sendLoginInfoRequest, Wrap.MAGIC_PREFIXED, ['login_info_key1']),
+    spec(sendLoginInfoReply, Wrap.LOGIN_REPLY, ['login_info_key2', PW])),
+  FRIEND_DETAILS: row(0x003c, 'friend details', 'request', spec(detailsRequest), spec(detailsReply)),
+  ALIASES: row(0x003e, 'friend aliases', 'request', spec(aliasesRequest), spec(aliasesReply)),
+  KEEP_ALIVE: row(0x0058, 'keep alive', 'request', spec(keepAliveRequest), spec(keepAliveReply)),
+  GET_LEVEL: row(0x005c, 'get level', 'request', spec(levelRequest), spec(levelReply)),
+  LOGOUT: row(0x0062, 'logout', 'oneWay', spec(logoutRequest)),
+  SIGNATURES: row(0x0067, 'signatures', 'request', spec(signaturesRequest), spec(signaturesReply)),
+  SYSTEM_BROADCAST: row(0x0080, 'system broadcast', 'push'),
+  FRIEND_STATUS: row(0x0081, 'friend status changed', 'push', undefined, spec(statusPush)),
+  TOUCH: row(0x0091, 'touch', 'request',
+    spec(touchRequest, Wrap.KEY_PREFIXED, ['touch key']),
+    spec(touchReply, Wrap.LOGIN_REPLY, ['touch key', PW])),
+  ACCOUNTS: row(0x00b5, 'accounts', 'request', spec(accountsRequest), spec(accountsReply)),
+  LOGIN_REQUEST: row(0x00ba, 'login request', 'request',
+    spec(loginRequest, Wrap.KEY_PREFIXED, ['request key']),
+    spec(loginReply, Wrap.LOGIN_REPLY, ['request key', PW])),
+  SEND_IM: row(0x00cd, 'send message', 'request', spec(sendIm), spec(sendImReply)),
+  RECV_IM: row(0x00ce, 'receive message', 'ack', spec(imAck), spec(receiveIm)),
+  VERIFY: row(0x00dd, 'password verify', 'request',
+    spec(verifyRequest, Wrap.KEY_PREFIXED, ['verify key']),
+    spec(verifyReply, Wrap.LOGIN_REPLY, ['verify_key2', 'verify key', PW])),
+  GET_LOGIN_INFO: row(0x00e5, 'get login info', 'request',
+    spec(loginInfoRequest, Wrap.MAGIC_PREFIXED, ['login_info_key1']),
+    spec(loginInfoReply, Wrap.LOGIN_REPLY, ['login_info_key3', PW])),
+  CHAIN_E9: row(0x00e9, 'login chain 0x00E9', 'request', spec(chainRequest), spec(chainReply)),
+  CHAIN_EA: row(0x00ea, 'login chain 0x00EA', 'request', spec(chainRequest), spec(chainReply)),
+  BUDDY_INDEX: row(0x00eb, 'buddy/Qun index', 'request', spec(buddyIndexRequest), spec(buddyIndexReply)),
+  CHAIN_EC: row(0x00ec, 'login chain 0x00EC', 'request', spec(chainRequest), spec(chainReply)),
+  CHAIN_ED: row(0x00ed, 'login chain 0x00ED', 'request', spec(chainRequest), spec(chainReply)),
+  FRIEND_LIST: row(0x0126, 'get friend list', 'request', spec(friendListRequest), spec(friendListReply)),
+} as const satisfies CommandTable;
 
-/** Body layouts of the modern framing, by command and direction (PROTOCOL-MODERN.md §3–§6). */
-export const MODERN_BODIES: BodyRegistry = new Map<number, Partial<Record<Direction, BodySpec>>>([
-  // Login chain: requests carry their key in clear (or the magic), replies use a chain key.
-  [0x0091, { c2s: spec('keyPrefixed', touchRequest), s2c: spec('loginReply', touchReply) }],
-  [0x00ba, { c2s: spec('keyPrefixed', loginRequest), s2c: spec('loginReply', loginReply) }],
-  [0x00dd, { c2s: spec('keyPrefixed', verifyRequest), s2c: spec('loginReply', verifyReply) }],
-  [0x00e5, { c2s: spec('magicPrefixed', loginInfoRequest), s2c: spec('loginReply', loginInfoReply) }],
-  [0x0030, { c2s: spec('magicPrefixed', sendLoginInfoRequest), s2c: spec('loginReply', sendLoginInfoReply) }],
-  // Everything after: TEA(session key) both ways.
-  session(0x00eb, buddyIndexRequest, buddyIndexReply),
-  session(0x00e9, chainRequest, chainReply),
-  session(0x00ea, chainRequest, chainReply),
-  session(0x00ed, chainRequest, chainReply),
-  session(0x00ec, chainRequest, chainReply),
-  session(0x0001, groupLabelsRequest, groupLabelsReply),
-  session(0x005c, levelRequest, levelReply),
-  session(0x000d, changeStatusRequest, changeStatusReply),
-  session(0x0126, friendListRequest, friendListReply),
-  session(0x0067, signaturesRequest, signaturesReply),
-  session(0x00b5, accountsRequest, accountsReply),
-  session(0x003e, aliasesRequest, aliasesReply),
-  session(0x0027, onlineListRequest, onlineListReply),
-  session(0x0058, keepAliveRequest, keepAliveReply),
-  session(0x0081, undefined, statusPush),
-  session(0x001d, keyRequest, keyReply),
-  session(0x003c, detailsRequest, detailsReply),
-  session(0x00cd, sendIm, sendImReply),
-  session(0x00ce, imAck, receiveIm),
-  session(0x0062, logoutRequest),
-]);
+/** Modern command codes by name (derived from MODERN_TABLE; each code has exactly one name). */
+export const ModernCmd = codesOf(MODERN_TABLE);
+
+/** Body layouts of the modern framing, by command and direction (derived from MODERN_TABLE). */
+export const MODERN_BODIES: BodyRegistry = bodiesOf('modern', MODERN_TABLE);

@@ -1,0 +1,25 @@
+import { IM_TEXT } from '../../protocol/bodies/classic/index.js';
+import type { CLASSIC_TABLE } from '../../protocol/commands.js';
+import { messageFontOf } from '../../protocol/text.js';
+import type { SessionHandlers } from '../dispatch.js';
+import { submitText } from '../submit-text.js';
+
+/** Classic sends and the acks of pushes. */
+export const messageHandlers: SessionHandlers<typeof CLASSIC_TABLE> = {
+  SEND_IM: (x) => {
+    const req = x.body;
+    const m = req.message;
+    submitText(x, {
+      senders: [req.sender, m.sender], receiver: req.receiver, isText: m.imType === IM_TEXT, sentAt: m.time,
+      msgSeq: m.msgSeq, msgId: m.msgId, fragCount: m.fragCount, fragIndex: m.fragIndex, replyType: m.replyType,
+      text: m.text, font: m.font ? messageFontOf(m.font) : undefined,
+    });
+  },
+
+  RECV_IM: (x) => {
+    x.ctx.hub.ack(x.session, x.packet.seq);
+    x.noReply();
+  },
+
+  ACK_SYSTEM_MESSAGE: (x) => x.noReply(),
+};

@@ -1,0 +1,22 @@
+import { CHANGE_STATUS_OK, KEY_REPLY_PADDING, keepAliveReply } from '../../protocol/bodies/classic/index.js';
+import type { CLASSIC_TABLE } from '../../protocol/commands.js';
+import type { SessionHandlers } from '../dispatch.js';
+
+/** Classic keep-alive, status, session keys and logout. */
+export const presenceHandlers: SessionHandlers<typeof CLASSIC_TABLE> = {
+  KEEP_ALIVE: (x) => x.reply(keepAliveReply(x.ctx.hub.onlineCount(), x.session.endpoint.address, x.session.endpoint.port)),
+
+  CHANGE_STATUS: (x) => {
+    x.ctx.hub.setStatus(x.session, x.body.status);
+    x.reply({ result: CHANGE_STATUS_OK });
+  },
+
+  REQUEST_KEY: (x) => x.reply({ sub: x.body.sub, result: 0, key: x.session.fileKey, token: undefined, padding: Buffer.alloc(KEY_REPLY_PADDING) }),
+
+  LOGOUT: (x) => {
+    // The body is TEA(session key, password key): only the real user can end the session.
+    if (!x.body.passwordKey.equals(x.session.passwordKey)) return x.drop('bad_body');
+    x.noReply();
+    x.ctx.hub.close(x.session, 'logout');
+  },
+};

@@ -1,0 +1,75 @@
+import * as M from '../../protocol/bodies/modern/index.js';
+import type { MODERN_TABLE } from '../../protocol/commands.js';
+import type { SessionHandlers } from '../dispatch.js';
+import { levelOf } from '../level.js';
+import { statusBlockOf } from '../status-block.js';
+
+const INDEX_PER_PAGE = 100;
+const FRIENDS_PER_PAGE = 50;
+/** ≈ 22 entries make the capture's ≈1000-byte online reply. */
+const ONLINE_PER_PAGE = 22;
+const SIGNATURES_PER_PAGE = 30;
+
+const nowSec = (now: number): number => Math.floor(now / 1000);
+
+/** The modern post-login chain: buddy index, group labels, friend list, online list, details, levels … */
+export const listHandlers: SessionHandlers<typeof MODERN_TABLE> = {
+  BUDDY_INDEX: (x) => {
+    const friends = x.ctx.store.friendsOf(x.session.uid).sort((a, b) => a.uid - b.uid);
+    const totalPages = Math.max(1, Math.ceil(friends.length / INDEX_PER_PAGE));
+    const current = Math.min(Math.max(x.body.page, 1), totalPages);
+    const slice = friends.slice((current - 1) * INDEX_PER_PAGE, current * INDEX_PER_PAGE);
+    x.reply({
+      result: 0, unknown1: 0, unknown2: 0, updateTime: nowSec(x.ctx.clock.now()), totalPages, currentPage: current,
+      entries: slice.map((f) => ({ uid: f.uid, type: M.IndexType.BUDDY, group: f.group })),
+    });
+  },
+
+  // The other steps of MyQQ's post-login chain: acknowledged, nothing to tell.
+  CHAIN_E9: (x) => x.reply(M.CHAIN_REPLY_OK),
+  CHAIN_EA: (x) => x.reply(M.CHAIN_REPLY_OK),
+  CHAIN_EC: (x) => x.reply(M.CHAIN_REPLY_OK),
+  CHAIN_ED: (x) => x.reply(M.CHAIN_REPLY_OK),
+
+  GROUP_LABELS: (x) => {
+    const labels = x.ctx.store.groupsOf(x.session.uid).filter((g) => g.index !== 0).map((g, i) => ({ id: g.index, order: i + 1, name: g.name }));
+    x.reply({ next: labels.length ? 0 : M.NO_GROUP_LABELS, unknown1: 0, unknown2: 0, labels });
+  },
+
+  GET_LEVEL: (x) => {
+    const { uid } = x.body;
+    const now = nowSec(x.ctx.clock.now());
+    const l = levelOf(x.ctx.store.getUser(uid)?.createdAt ?? now, now);
+    x.reply({ uid, unknown1: 3, level: l.level, activeDays: l.activeTime, unknown2: 0, daysToUpgrade: l.daysLeft });
+  },
+
+  FRIEND_LIST: (x) => {
+    const all = x.ctx.store.friendsOf(x.session.uid).sort((a, b) => a.uid - b.uid)
+      .map((f) => ({ uid: f.uid, face: f.face, age: f.age, sex: f.gender === 1 ? M.Sex.FEMALE : M.Sex.MALE, nick: f.nick }));
+    x.reply(M.friendListPage(all, x.body.start, FRIENDS_PER_PAGE));
+  },
+
+  SIGNATURES: (x) => {
+    // The server keeps no signatures: every known uid gets an empty one (an unknown uid would stop MQ's parse).
+    const known = x.body.queries.filter((q) => x.ctx.store.getUser(q.uid)).slice(0, SIGNATURES_PER_PAGE);
+    x.reply({ result: 0, next: 0, signatures: known.map((q) => ({ uid: q.uid, time: 0, text: '' })) });
+  },
+
+  ACCOUNTS: (x) => x.reply({ uid: x.session.uid, result: 1, next: 0, accounts: x.body.uids.map((uid) => ({ uid, flag: 0 })) }),
+
+  ALIASES: (x) => x.reply({ last: 1, aliases: [] }),
+
+  GET_ONLINE_FRIENDS: (x) => {
+    const { hub } = x.ctx;
+    hub.deliverPending(x.session);
+    const online = hub.onlineFriends(x.session.uid).filter((f) => f.uid > x.body.start);
+    const page = online.slice(0, ONLINE_PER_PAGE);
+    x.reply({ next: online.length > page.length ? 0 : M.ONLINE_LIST_LAST, entries: page.map((f) => ({ block: statusBlockOf(f) })) });
+  },
+
+  FRIEND_DETAILS: (x) => {
+    const a = x.ctx.store.getUser(x.body.uid);
+    const fields = a ? [{ tag: M.DetailTag.NICK, value: Buffer.from(a.nick, 'utf8') }] : [];
+    x.reply({ result: a ? 0 : 1, uid: x.body.uid, unknown: 0, fields });
+  },
+};

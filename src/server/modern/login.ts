@@ -1,0 +1,144 @@
+import * as M from '../../protocol/bodies/modern/index.js';
+import { ipToU32, Status } from '../../protocol/bodies/status-block.js';
+import type { MODERN_TABLE } from '../../protocol/commands.js';
+import type { Packet } from '../../protocol/framing.js';
+import { passwordKeyFromMd5 } from '../../protocol/keys.js';
+import { LoginFailure } from '../../protocol/login-failure.js';
+import { teaEncrypt } from '../../protocol/tea.js';
+import type { LoginHandlers } from '../dispatch.js';
+import { checkLogin } from '../login-failure.js';
+import { LoginTokenKind } from '../login-token.js';
+import type { ModernHandler } from '../modern.js';
+import type { Endpoint } from '../session.js';
+
+/** Longest wait before a new session's queued messages are pushed (see SEND_LOGIN_INFO). */
+const PENDING_HOLD_MS = 1500;
+
+/** The verify reply's code for each login failure. */
+const VERIFY_CODE: Readonly<Record<LoginFailure, number>> = {
+  [LoginFailure.COOL_DOWN]: M.VerifyCode.DENIED,
+  [LoginFailure.TOKEN_EXPIRED]: M.VerifyCode.DENIED,
+  [LoginFailure.UNKNOWN_UID]: M.VerifyCode.NO_SUCH_UID,
+  [LoginFailure.WRONG_PASSWORD]: M.VerifyCode.WRONG_PASSWORD,
+};
+
+const nowSec = (f: ModernHandler): number => Math.floor(f.ctx.clock.now() / 1000);
+
+/** Sends a login-chain reply sealed with `key`; returns the bytes. */
+function loginReply(f: ModernHandler, p: Packet, from: Endpoint, key: Uint8Array, plain: Buffer): Buffer {
+  const bytes = f.header(p.version, p.uid!, p.command, p.seq, teaEncrypt(plain, key, f.ctx.random));
+  f.ctx.send(bytes, from);
+  return bytes;
+}
+
+/** Opens a request that carries its key in clear (0x0091/0x00BA/0x00DD), or drops it. */
+function unwrapKey(f: ModernHandler, p: Packet, from: Endpoint): { key: Buffer; plain: Buffer } | undefined {
+  if (!f.ctx.guard.preLogin(from.address)) return void f.ctx.drop('rate_limited', from, p);
+  const r = M.unwrapKeyPrefixed(p.body);
+  if (!r.ok) return void f.ctx.drop(r.error.reason === 'undecryptable' ? 'undecryptable' : 'bad_body', from, p);
+  return r.value;
+}
+
+/** The pending login of a 0x00E5/0x0030 request and its opened body; a repeat gets its earlier reply. */
+function pendingFor(f: ModernHandler, p: Packet, from: Endpoint) {
+  const e = f.pending.get(from.address, from.port, p.uid!, f.ctx.clock.now());
+  if (!e) return void f.ctx.drop('no_session', from, p);
+  const earlier = e.replies.get(p.command, p.seq);
+  if (earlier) {
+    f.ctx.metrics.duplicates++;
+    return void f.ctx.send(earlier, from);
+  }
+  const r = M.unwrapMagicPrefixed(p.body, e.value.verify.loginInfoKey1);
+  if (!r.ok) return void f.ctx.drop(r.error.reason === 'undecryptable' ? 'undecryptable' : 'bad_body', from, p);
+  if (!r.value.magic.equals(e.value.verify.loginInfoMagic)) return void f.ctx.drop('login_refused', from, p);
+  return { entry: e, plain: r.value.plain };
+}
+
+/** The modern login chain 0x0091 → 0x00BA → 0x00DD → 0x00E5 → 0x0030 (PROTOCOL-MODERN.md §2). */
+export const loginHandlers: LoginHandlers<typeof MODERN_TABLE, ModernHandler> = {
+  TOUCH: (f, p, from) => {
+    const w = unwrapKey(f, p, from);
+    if (!w) return;
+    M.touchRequest.decode(w.plain);
+    // Never a redirect: a loopback client would reconnect to the address it is given.
+    const reply = M.makeTouchReply({
+      serverTime: nowSec(f), serverIp: ipToU32(f.ctx.serverIp), loginToken: f.ctx.tokens.issue(from, f.ctx.clock.now(), LoginTokenKind.TOUCH),
+    }, f.ctx.random);
+    loginReply(f, p, from, w.key, M.touchReply.encode(reply));
+  },
+
+  LOGIN_REQUEST: (f, p, from) => {
+    const w = unwrapKey(f, p, from);
+    if (!w) return;
+    const req = M.loginRequest.decode(w.plain);
+    const now = f.ctx.clock.now();
+    if (!f.ctx.tokens.check(from, req.loginToken, now, LoginTokenKind.TOUCH)) return f.ctx.drop('login_refused', from, p);
+    const tokenC = f.ctx.tokens.issue(from, now, LoginTokenKind.CAPTCHA);
+    loginReply(f, p, from, w.key, M.loginReply.encode(M.makeLoginReply(f.ctx.random, tokenC)));
+  },
+
+  VERIFY: (f, p, from) => {
+    const { ctx } = f;
+    const uid = p.uid!;
+    const earlier = f.pending.get(from.address, from.port, uid, ctx.clock.now())?.replies.get(p.command, p.seq);
+    if (earlier) {
+      ctx.metrics.duplicates++;
+      return ctx.send(earlier, from);
+    }
+    const w = unwrapKey(f, p, from);
+    if (!w) return;
+    const req = M.verifyRequest.decode(w.plain);
+    if (!ctx.tokens.check(from, req.tokenC, ctx.clock.now(), LoginTokenKind.CAPTCHA)) return ctx.drop('login_refused', from, p);
+    const check = checkLogin(ctx, uid, from, (a) => {
+      const opened = M.checkVerifyBlock(req.verifyCipher, a.passwordMd5, uid);
+      return opened.ok ? opened.block : undefined;
+    });
+    if (!check.ok) {
+      // The verify block did not open (or must not be trusted): answer with the request's clear key.
+      return void loginReply(f, p, from, w.key, M.verifyReply.encode(M.makeVerifyFailure(VERIFY_CODE[check.failure], check.failure)));
+    }
+    const verify = M.makeVerifySuccess({ serverTime: nowSec(f) }, ctx.random);
+    const replies = f.pending.set(from.address, from.port, uid, { verify }, ctx.clock.now());
+    replies.set(p.command, p.seq, loginReply(f, p, from, check.opened.verifyKey2, M.verifyReply.encode(verify)));
+  },
+
+  GET_LOGIN_INFO: (f, p, from) => {
+    const got = pendingFor(f, p, from);
+    if (!got) return;
+    const req = M.loginInfoRequest.decode(got.plain);
+    if (!req.loginInfoToken.equals(got.entry.value.verify.loginInfoToken)) return f.ctx.drop('login_refused', from, p);
+    const info = M.makeLoginInfoReply({ serverTime: nowSec(f), clientIp: ipToU32(from.address) }, f.ctx.random);
+    got.entry.value.info = info;
+    got.entry.replies.set(p.command, p.seq, loginReply(f, p, from, got.entry.value.verify.loginInfoKey3, M.loginInfoReply.encode(info)));
+  },
+
+  SEND_LOGIN_INFO: (f, p, from) => {
+    const { ctx } = f;
+    const uid = p.uid!;
+    if (f.resendLoginReply(p, from)) return;
+    const got = pendingFor(f, p, from);
+    if (!got) return;
+    const info = got.entry.value.info;
+    if (!info) return ctx.drop('login_refused', from, p);
+    const req = M.sendLoginInfoRequest.decode(got.plain);
+    if (!req.loginInfoLarge.equals(info.loginInfoLarge)) return ctx.drop('login_refused', from, p);
+    const account = ctx.store.getUser(uid);
+    if (!account) return ctx.drop('login_refused', from, p);
+    f.pending.delete(from.address, from.port, uid);
+    ctx.guard.succeed(uid, from.address);
+    const sessionKey = ctx.random(16);
+    const status = req.mode === M.LoginMode.HIDDEN ? Status.INVISIBLE : Status.ONLINE;
+    const session = ctx.hub.open({
+      uid, framing: 'modern', version: p.version, endpoint: from, sessionKey,
+      passwordKey: passwordKeyFromMd5(account.passwordMd5), status, output: f,
+    });
+    const reply = M.makeSendLoginInfoReply({
+      sessionKey, uid, clientIp: ipToU32(from.address), clientPort: from.port, loginTime: nowSec(f), mode: req.mode,
+    });
+    const bytes = loginReply(f, p, from, info.loginInfoKey2, M.sendLoginInfoReply.encode(reply));
+    session.replies.set(p.command, p.seq, bytes);
+    // Queued messages wait until the client has loaded its buddy list (its online-list request ends MyQQ's
+    // post-login chain), so it can show who they are from; at most PENDING_HOLD_MS.
+    ctx.clock.setTimeout(() => ctx.hub.deliverPending(session), PENDING_HOLD_MS);
+  },
+};

@@ -1,0 +1,51 @@
+import type { Store } from '../store/store.js';
+import { Status } from '../protocol/bodies/status-block.js';
+import type { Presence, Session } from './session.js';
+import type { SessionTable } from './sessions.js';
+
+/** Presence fan-out: what friends see of a session, and telling online friends when it changes. */
+export class PresenceFanout {
+  constructor(private readonly store: Store, private readonly sessions: SessionTable) {}
+
+  /** What friends see of a session. */
+  of(s: Session): Presence {
+    return { uid: s.uid, status: s.status, ip: s.ip, port: s.endpoint.port, clientVersion: s.version, key: s.fileKey };
+  }
+
+  /** A user's friends that are online and visible, in uid order. */
+  onlineFriends(uid: number): Presence[] {
+    const out: Presence[] = [];
+    for (const f of this.store.friendsOf(uid)) {
+      const s = this.sessions.get(f.uid);
+      if (s && s.status !== Status.INVISIBLE) out.push(this.of(s));
+    }
+    return out.sort((a, b) => a.uid - b.uid);
+  }
+
+  /** A session came online: friends see it unless it is invisible. */
+  online(s: Session): void {
+    if (s.status !== Status.INVISIBLE) this.broadcast(s, this.of(s));
+  }
+
+  /** A session went offline: friends see it go unless it was invisible. */
+  offline(s: Session): void {
+    if (s.status !== Status.INVISIBLE) this.broadcast(s, { ...this.of(s), status: Status.OFFLINE });
+  }
+
+  /** Changes a user's status and tells online friends (invisible looks offline to them). */
+  setStatus(s: Session, status: number): void {
+    const before = s.status;
+    if (before === status) return;
+    s.status = status;
+    const shown = status === Status.INVISIBLE ? Status.OFFLINE : status;
+    const shownBefore = before === Status.INVISIBLE ? Status.OFFLINE : before;
+    if (shown !== shownBefore) this.broadcast(s, { ...this.of(s), status: shown });
+  }
+
+  private broadcast(from: Session, p: Presence): void {
+    for (const f of this.store.friendsOf(from.uid)) {
+      const s = this.sessions.get(f.uid);
+      if (s) s.output.pushStatus(s, p);
+    }
+  }
+}

@@ -1,0 +1,44 @@
+import type { MessageFont } from '../store/store.js';
+import type { Exchange } from './dispatch.js';
+import { fragmentOf, packMsgId } from './message-id.js';
+
+/** A text IM as a send request carries it, in either framing (field names of the store). */
+export interface TextSubmission {
+  /** The sender named in the request's header and in its IM (both must be the session's user). */
+  senders: readonly [number, number];
+  receiver: number;
+  /** Whether the IM is text (other kinds, e.g. file-transfer requests, are answered but not relayed). */
+  isText: boolean;
+  sentAt: number;
+  msgSeq: number;
+  msgId: number;
+  fragCount: number;
+  fragIndex: number;
+  replyType: number;
+  text: string;
+  font: MessageFont | undefined;
+}
+
+/** The send replies of both framings: a result byte, 0 = accepted. */
+interface SendResult {
+  result: number;
+}
+
+/**
+ * "Submit a text message", once for both framings: checks the sender, stores the fragment durably (group
+ * commit) and only then answers 0 (stored) or 1 (refused); a non-text IM is answered 0 and not relayed.
+ */
+export function submitText(x: Exchange<unknown, SendResult>, m: TextSubmission): void {
+  const s = x.session;
+  if (m.senders[0] !== s.uid || m.senders[1] !== s.uid) return x.drop('bad_body');
+  if (!m.isText) return x.reply({ result: 0 });
+  const frag = fragmentOf(m.fragCount, m.fragIndex);
+  if (!frag) return x.reply({ result: 1 });
+  x.ctx.hub.submit([{
+    sender: s.uid, receiver: m.receiver, sentAt: m.sentAt, msgId: packMsgId(m.msgSeq, m.msgId),
+    fragCount: frag.fragCount, fragIndex: frag.fragIndex, replyType: m.replyType, text: m.text, font: m.font,
+  }], ([r]) => {
+    if (s.closed) return;
+    x.reply({ result: r?.ok ? 0 : 1 });
+  });
+}
