@@ -113,10 +113,10 @@ test('user add / passwd: env password, duplicates, unknown users, usage errors',
   fails(novalue!, 2, /^oicq user: option --password needs a value/);
   fails(nouser!, 1, /^oicq user: user 12345 does not exist — add it with 'oicq user add 12345 --password …'$/);
   fails(wrongopt!, 2, /^oicq user: option --nick does not apply to 'oicq user passwd'/);
-  fails(nosub!, 2, /^oicq user: missing subcommand: add \| list \| passwd — run 'oicq user --help'$/);
+  fails(nosub!, 2, /^oicq user: missing subcommand: add \| list \| passwd \| set — run 'oicq user --help'$/);
   assert.deepEqual(passwd, { code: 0, stdout: 'password of user 10000 changed\n', stderr: '' });
   assert.equal(help!.code, 0);
-  assert.match(help!.stdout, /^usage: oicq user <add \| list \| passwd>/);
+  assert.match(help!.stdout, /^usage: oicq user <add \| list \| passwd \| set>/);
 
   const s = openSqliteStore(db);
   assert.equal(s.getUser(10000)!.passwordMd5.toString('hex'), passwordMd5('changed').toString('hex'));
