@@ -36,8 +36,8 @@ export class ClassicHandler extends SessionRequests implements FramingHandler, S
 
   // ---- pushes (SessionOutput) ----
 
-  kicked(session: Session): void {
-    const body = systemMessageCodec.encode({ code: SystemCode.NOTICE, from: 10000, to: session.uid, text: KICKED_NOTICE });
+  kicked(session: Session, reason?: string): void {
+    const body = systemMessageCodec.encode({ code: SystemCode.NOTICE, from: 10000, to: session.uid, text: reason ?? KICKED_NOTICE });
     this.push(session, ClassicCmd.SYSTEM_MESSAGE, session.nextSeq(), body);
   }
 

@@ -4,11 +4,12 @@ import type { ServerContext } from './context.js';
 import type { Endpoint } from './session.js';
 
 /** The outcome of checking a login's credentials: the account and what opened, or why it failed. */
-export type LoginCheck<T> = { ok: true; account: Account; opened: T } | { ok: false; failure: LoginFailure };
+export type LoginCheck<T> = { ok: true; account: Account; opened: T } | { ok: false; failure: LoginFailure; text: string };
 
 /**
- * The one login-failure path of both framings: the login guard's slow-down, the token, the account and the password
- * proof, in that order; failures are counted and logged here, and the framing sends its failure reply.
+ * The one login-failure path of both framings: the login guard's slow-down, the token, the account, the password
+ * proof and an operator's ban, in that order; failures are counted here and logged aggregated by the guard, and the
+ * framing sends its failure reply.
  * `open` checks the password proof against the account (undefined: wrong password).
  */
 export function checkLogin<T>(
@@ -18,11 +19,14 @@ export function checkLogin<T>(
   open: (account: Account) => T | undefined,
   tokenOk = true,
 ): LoginCheck<T> {
-  // `counted`: a password was tried (for a known uid or not); the guard counts it and logs it aggregated.
-  const fail = (failure: LoginFailure, counted?: { knownUid: boolean }): LoginCheck<T> => {
+  // `counted`: a password was tried (for a known uid or not); the guard counts it. Every failure is logged by the
+  // guard, aggregated per (uid, address) and interval: a flood of failures is a few lines.
+  const fail = (failure: LoginFailure, counted?: { knownUid: boolean }, detail?: string): LoginCheck<T> => {
     ctx.metrics.loginsFailed++;
-    if (counted) ctx.guard.fail(uid, from.address, counted.knownUid, failure);
-    return { ok: false, failure };
+    const text = detail === undefined ? failure : `${failure}: ${detail}`;
+    if (counted) ctx.guard.fail(uid, from.address, counted.knownUid, text);
+    else ctx.guard.refused(uid, from.address, text);
+    return { ok: false, failure, text };
   };
   const verdict = ctx.guard.check(uid, from.address);
   if (!verdict.ok) {
@@ -34,6 +38,9 @@ export function checkLogin<T>(
   if (!account) return fail(LoginFailure.UNKNOWN_UID, { knownUid: false });
   const opened = open(account);
   if (opened === undefined) return fail(LoginFailure.WRONG_PASSWORD, { knownUid: true });
+  // After the password: a ban does not tell a stranger that the number exists.
+  const ban = ctx.store.banOf(uid);
+  if (ban) return fail(LoginFailure.BANNED, undefined, ban.reason);
   ctx.guard.succeed(uid, from.address);
   return { ok: true, account, opened };
 }

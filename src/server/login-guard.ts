@@ -39,6 +39,15 @@ export const DEFAULT_LOGIN_GUARD: LoginGuardOptions = {
   logMaxLines: 50,
 };
 
+/**
+ * A uid, source address or (uid, address) pair whose logins wait until `until` (ms, the guard's clock).
+ * A uid's wait does not apply from the uid's known addresses; a pair's always does.
+ */
+export type LoginLock =
+  | { kind: 'uid'; uid: number; until: number }
+  | { kind: 'address'; address: string; until: number }
+  | { kind: 'pair'; uid: number; address: string; until: number };
+
 /** Where the guard remembers the good addresses of a user (the store, so they survive restarts). */
 export interface KnownAddresses {
   isKnown(uid: number, address: string): boolean;
@@ -97,6 +106,11 @@ export class LoginGuard {
     return { ok: false, waitMs: until - now };
   }
 
+  /** Logs (aggregated) a login refused for another reason than a wrong password, e.g. an expired token or a ban. */
+  refused(uid: number, address: string, reason: string): void {
+    this.note(uid, address, reason, 0, 1);
+  }
+
   /** Records a failed login. `knownUid` = the uid has an account; unknown uids count only per address. */
   fail(uid: number, address: string, knownUid: boolean, reason: string): void {
     const now = this.clock.now();
@@ -112,6 +126,43 @@ export class LoginGuard {
   succeed(uid: number, address: string): void {
     this.users.forget(`p:${uid}|${address}`);
     this.known.remember(uid, address);
+  }
+
+  /** Uids, addresses and pairs under a wait now, soonest end first (the operator console's lock list). */
+  locks(): LoginLock[] {
+    const now = this.clock.now();
+    const out: LoginLock[] = [];
+    for (const [key, until] of this.users.waiting(now)) {
+      if (key.startsWith('u:')) out.push({ kind: 'uid', uid: Number(key.slice(2)), until });
+      else {
+        const [uid, address] = key.slice(2).split('|') as [string, string];
+        out.push({ kind: 'pair', uid: Number(uid), address, until });
+      }
+    }
+    for (const [address, until] of this.addresses.waiting(now)) out.push({ kind: 'address', address, until });
+    return out.sort((a, b) => a.until - b.until);
+  }
+
+  /**
+   * Ends the wait (and forgets the failures) of a uid or an address, with the pairs it is part of; returns
+   * whether there was a wait.
+   */
+  unlock(lock: { uid: number } | { address: string }): boolean {
+    const now = this.clock.now();
+    const match = 'uid' in lock
+      ? (key: string) => key === `u:${lock.uid}` || key.startsWith(`p:${lock.uid}|`)
+      : (key: string) => key.startsWith('p:') && key.endsWith(`|${lock.address}`);
+    let locked = false;
+    for (const [key, until] of this.users.entries()) {
+      if (!match(key)) continue;
+      locked ||= until > now;
+      this.users.forget(key);
+    }
+    if ('address' in lock) {
+      locked = this.addresses.blockedUntil(lock.address, now) > now || locked;
+      this.addresses.forget(lock.address);
+    }
+    return locked;
   }
 
   /** Token bucket per source address for requests answered before login. */
@@ -167,7 +218,7 @@ export class LoginGuard {
     if (line) {
       line.failures += failures;
       line.refused += refused;
-      if (failures) line.reason = reason;
+      line.reason = reason;
     } else if (this.lines.size < this.opts.logMaxLines) {
       this.lines.set(key, { uid, address, failures, refused, reason });
     } else {

@@ -14,8 +14,20 @@ export type DropReason =
   | 'login_refused'
   | 'unexpected';
 
+/** Timings the core reports when someone listens (the operator console's histograms); times in ms, durations in s. */
+export interface Timings {
+  /** A message was committed with store id `id` at `atMs`. */
+  stored(id: number, atMs: number): void;
+  /** The receiver acked the message with store id `id` at `atMs`. */
+  delivered(id: number, atMs: number): void;
+  /** One group commit of messages took this long. */
+  storeCommit(seconds: number): void;
+}
+
 /** Counters kept by the server, for logs, tests and a metrics endpoint. */
 export class Metrics {
+  /** Set by the admin metrics; unset, the core measures nothing extra. */
+  timings?: Timings;
   readonly dropped: Record<DropReason, number> = {
     too_short: 0, bad_tag: 0, bad_tail: 0, oversize: 0, undecryptable: 0, bad_body: 0,
     unknown_command: 0, no_session: 0, wrong_address: 0, rate_limited: 0, login_refused: 0, unexpected: 0,
@@ -48,7 +60,7 @@ export class Metrics {
 
   /** A plain snapshot (JSON-able). */
   snapshot(): Record<string, unknown> {
-    const { dropped, sendsRefused, ...rest } = this;
+    const { dropped, sendsRefused, timings: _timings, ...rest } = this;
     return { ...rest, dropped: { ...dropped }, droppedTotal: this.droppedTotal, sendsRefused: { ...sendsRefused } };
   }
 }

@@ -48,8 +48,8 @@ export class ModernHandler extends SessionRequests implements FramingHandler, Se
 
   // ---- pushes (SessionOutput) ----
 
-  kicked(session: Session): void {
-    const data = M.systemNotice.encode({ unknown: 0, type: 1, text: `${M.KICKED_TEXT} (your account logged in from another place)` });
+  kicked(session: Session, reason?: string): void {
+    const data = M.systemNotice.encode({ unknown: 0, type: 1, text: reason ?? `${M.KICKED_TEXT} (your account logged in from another place)` });
     const body = M.receiveIm.encode({ sender: 10000, receiver: session.uid, msgSeq: 0, senderIp: 0, senderPort: 0, imType: M.IM_TYPE_SYSTEM, kind: 'raw', data });
     this.push(session, ModernCmd.RECV_IM, session.nextSeq(), body);
   }

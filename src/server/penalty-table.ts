@@ -57,6 +57,16 @@ export class PenaltyTable {
     this.hot.delete(key);
   }
 
+  /** Every tracked key with the end of its wait (a past time when it has none). */
+  *entries(): IterableIterator<[string, number]> {
+    for (const m of [this.calm, this.hot]) for (const [k, e] of m) yield [k, e.blockedUntil];
+  }
+
+  /** Keys under a wait now, with its end. */
+  *waiting(now: number): IterableIterator<[string, number]> {
+    for (const [k, until] of this.entries()) if (until > now) yield [k, until];
+  }
+
   /** Keys tracked. */
   get size(): number {
     return this.calm.size + this.hot.size;

@@ -47,17 +47,29 @@ export interface ServerOptions {
   onWire?: (e: WireEvent) => void;
 }
 
+/** A datagram the server dropped, for the operator console (its bytes when the drop happened while handling it). */
+export interface DropEvent {
+  reason: DropReason;
+  from: Endpoint;
+  bytes?: Buffer;
+  packet?: Packet;
+}
+
 /** The OICQ server: one UDP socket, both framings, on the framing-neutral core. */
 export class OicqServer {
   readonly metrics = new Metrics();
   readonly hub: Hub;
   readonly log: Logger;
+  readonly guard: LoginGuard;
   private socket?: Socket;
+  private readonly wireListeners: ((e: WireEvent) => void)[] = [];
+  private readonly dropListeners: ((e: DropEvent) => void)[] = [];
+  /** The datagram being handled (handlers run synchronously), so a drop can show its bytes. */
+  private current?: Buffer;
   private readonly ctx: ServerContext;
   private readonly classic: FramingHandler;
   private readonly modern: FramingHandler;
   private readonly flood: FloodGuard;
-  private readonly guard: LoginGuard;
   private local: Endpoint = { address: '0.0.0.0', port: 0 };
   private purgeTimer?: Timer;
 
@@ -79,6 +91,7 @@ export class OicqServer {
       },
     }, this.log);
     this.guard = guard;
+    if (opts.onWire) this.wireListeners.push(opts.onWire);
     this.flood = new FloodGuard(clock, { ...DEFAULT_FLOOD_GUARD, ...opts.flood });
     const delay = opts.replyDelayMs ?? 0;
     this.ctx = {
@@ -135,6 +148,16 @@ export class OicqServer {
     return this.local;
   }
 
+  /** Also calls `fn` for every datagram received and sent (the console's traffic views). */
+  onWire(fn: (e: WireEvent) => void): void {
+    this.wireListeners.push(fn);
+  }
+
+  /** Also calls `fn` for every dropped datagram. */
+  onDrop(fn: (e: DropEvent) => void): void {
+    this.dropListeners.push(fn);
+  }
+
   /** Message pushes still owed to online receivers (0 = every push acked); see Hub.outstandingPushes. */
   outstandingPushes(): number {
     return this.hub.outstandingPushes();
@@ -165,31 +188,38 @@ export class OicqServer {
   onMessage(buf: Buffer, rinfo: Pick<RemoteInfo, 'address' | 'port'>): void {
     const from = { address: rinfo.address, port: rinfo.port };
     this.metrics.received++;
-    this.opts.onWire?.({ direction: 'in', bytes: buf, peer: from, local: this.local });
+    for (const fn of this.wireListeners) fn({ direction: 'in', bytes: buf, peer: from, local: this.local });
     if (this.flood.shed(from.address) && !this.hub.hasEndpoint(from)) {
       this.metrics.drop('rate_limited');
       return;
     }
-    const r = decodePacket(buf, 'c2s');
-    if (!r.ok) return this.drop(r.error.reason as DropReason, from);
+    this.current = buf;
     try {
-      (r.value.framing === 'modern' ? this.modern : this.classic).handle(r.value, from);
-    } catch (err) {
-      // A bug, not bad input: count it, log it, keep serving.
-      this.metrics.drop('unexpected');
-      this.log.error({ err, command: r.value.command, from: `${from.address}:${from.port}` }, 'handler failed');
+      const r = decodePacket(buf, 'c2s');
+      if (!r.ok) return this.drop(r.error.reason as DropReason, from);
+      try {
+        (r.value.framing === 'modern' ? this.modern : this.classic).handle(r.value, from);
+      } catch (err) {
+        // A bug, not bad input: count it, log it, keep serving.
+        this.metrics.drop('unexpected');
+        for (const fn of this.dropListeners) fn({ reason: 'unexpected', from, bytes: buf, packet: r.value });
+        this.log.error({ err, command: r.value.command, from: `${from.address}:${from.port}` }, 'handler failed');
+      }
+    } finally {
+      this.current = undefined;
     }
   }
 
   private sendNow(bytes: Buffer, to: Endpoint): void {
     if (!this.socket) return;
     this.metrics.sent++;
-    this.opts.onWire?.({ direction: 'out', bytes, peer: to, local: this.local });
+    for (const fn of this.wireListeners) fn({ direction: 'out', bytes, peer: to, local: this.local });
     this.socket.send(bytes, to.port, to.address);
   }
 
   private drop(reason: DropReason, from: Endpoint, packet?: Packet): void {
     this.metrics.drop(reason);
+    for (const fn of this.dropListeners) fn({ reason, from, bytes: this.current, packet });
     if (this.flood.dropped(from.address)) this.log.warn({ address: from.address }, 'flood: shedding datagrams from this address for a while');
     if (this.log.isLevelEnabled('debug')) {
       this.log.debug({ reason, from: `${from.address}:${from.port}`, command: packet?.command, seq: packet?.seq, uid: packet?.uid }, 'dropped datagram');

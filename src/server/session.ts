@@ -34,15 +34,15 @@ export interface SenderInfo {
 }
 
 /** Why a session ended. */
-export type CloseReason = 'logout' | 'timeout' | 'replaced' | 'shutdown';
+export type CloseReason = 'logout' | 'timeout' | 'replaced' | 'kicked' | 'shutdown';
 
 /** What the core asks a framing to send to one session; each framing encodes it its own way. */
 export interface SessionOutput {
   pushStatus(session: Session, friend: Presence): void;
   /** Sends (or re-sends) one message push with the session's server sequence `seq`. */
   pushMessage(session: Session, msg: StoredMessage, seq: number, sender: SenderInfo): void;
-  /** Tells the client it was logged in elsewhere, where the framing has a way to say so. */
-  kicked?(session: Session): void;
+  /** Tells the client it was logged in elsewhere (or, with `reason`, why an operator ended it), where the framing can say so. */
+  kicked?(session: Session, reason?: string): void;
 }
 
 /** One message push waiting for its ack. */
@@ -98,6 +98,8 @@ export class Session {
   status: number;
   lastSeen: number;
   closed = false;
+  /** Message pushes sent again for want of an ack (shown by the operator console). */
+  retransmits = 0;
   /** Whether the undelivered messages of the store were queued for this session (once per session). */
   pendingLoaded = false;
   /** Replies sent, by (command, sequence), for duplicate requests. */

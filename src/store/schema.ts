@@ -68,6 +68,17 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 2,
     sql: `
+      -- Accounts an operator banned: their logins are refused with the reason.
+      CREATE TABLE bans (
+        uid       INTEGER PRIMARY KEY REFERENCES users(uid) ON DELETE CASCADE,
+        reason    TEXT    NOT NULL,
+        banned_at INTEGER NOT NULL
+      );
+    `,
+  },
+  {
+    version: 3,
+    sql: `
       -- Who may leave messages for a user who is not their friend: 0 anyone (QQ's default), 1 friends only.
       ALTER TABLE users ADD COLUMN strangers INTEGER NOT NULL DEFAULT 0 CHECK (strangers IN (0, 1));
       -- 1 when the sender was not the receiver's friend: such messages have their own, small quota.

@@ -61,9 +61,9 @@ export class OicqWorld {
     oicqSync(['friend', 'add', String(a), String(b), '--db', this.db]);
   }
 
-  /** Starts `oicq serve --host 127.0.0.1 --port 0 --db <tmp> --no-demo [extra]`; resolves when it is listening. */
+  /** Starts `oicq serve --host 127.0.0.1 --port 0 --db <tmp> --no-demo --admin 127.0.0.1:0 [extra]`; resolves when it is listening. */
   async start(extra: string[] = []): Promise<number> {
-    const child = spawn(process.execPath, ['bin/oicq.js', 'serve', '--host', '127.0.0.1', '--port', '0', '--db', this.db, '--no-demo', '--log-level', 'warn', ...extra], {
+    const child = spawn(process.execPath, ['bin/oicq.js', 'serve', '--host', '127.0.0.1', '--port', '0', '--db', this.db, '--no-demo', '--log-level', 'warn', '--admin', '127.0.0.1:0', ...extra], {
       cwd: ROOT, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.server = child;

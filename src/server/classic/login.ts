@@ -42,7 +42,7 @@ export const loginHandlers: LoginHandlers<typeof CLASSIC_TABLE, ClassicHandler> 
     }, tokenOk);
     if (!check.ok) {
       // The client cannot be answered with its password key when the password was wrong: use its initial key.
-      const body = loginReplyCodec.encode({ kind: 'failure', code: 0x05, reason: check.failure });
+      const body = loginReplyCodec.encode({ kind: 'failure', code: 0x05, reason: check.text });
       return ctx.send(f.encode(undefined, p.command, p.seq, teaEncrypt(body, initialKey, ctx.random)), from);
     }
     const passwordKey = check.opened;

@@ -20,6 +20,7 @@ const VERIFY_CODE: Readonly<Record<LoginFailure, number>> = {
   [LoginFailure.TOKEN_EXPIRED]: M.VerifyCode.DENIED,
   [LoginFailure.UNKNOWN_UID]: M.VerifyCode.NO_SUCH_UID,
   [LoginFailure.WRONG_PASSWORD]: M.VerifyCode.WRONG_PASSWORD,
+  [LoginFailure.BANNED]: M.VerifyCode.DENIED,
 };
 
 const nowSec = (f: ModernHandler): number => Math.floor(f.ctx.clock.now() / 1000);
@@ -95,7 +96,7 @@ export const loginHandlers: LoginHandlers<typeof MODERN_TABLE, ModernHandler> = 
     });
     if (!check.ok) {
       // The verify block did not open (or must not be trusted): answer with the request's clear key.
-      return void loginReply(f, p, from, w.key, M.verifyReply.encode(M.makeVerifyFailure(VERIFY_CODE[check.failure], check.failure)));
+      return void loginReply(f, p, from, w.key, M.verifyReply.encode(M.makeVerifyFailure(VERIFY_CODE[check.failure], check.text)));
     }
     const verify = M.makeVerifySuccess({ serverTime: nowSec(f) }, ctx.random);
     const replies = f.pending.set(from.address, from.port, uid, { verify }, ctx.clock.now());
