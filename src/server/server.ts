@@ -6,7 +6,7 @@ import { systemClock, type Clock, type Timer } from '../transport/clock.js';
 import type { Store } from '../store/store.js';
 import { Hub, DEFAULT_HUB_OPTIONS, type HubOptions } from './hub.js';
 import { LoginGuard, DEFAULT_LOGIN_GUARD, type LoginGuardOptions } from './login-guard.js';
-import { Metrics, type DropReason } from './metrics.js';
+import { Metrics, packetDropReason, type DropReason } from './metrics.js';
 import type { Endpoint } from './session.js';
 import type { FramingHandler, ServerContext } from './context.js';
 import { ClassicHandler } from './classic.js';
@@ -196,7 +196,7 @@ export class OicqServer {
     this.current = buf;
     try {
       const r = decodePacket(buf, 'c2s');
-      if (!r.ok) return this.drop(r.error.reason as DropReason, from);
+      if (!r.ok) return this.drop(packetDropReason(r.error), from);
       try {
         (r.value.framing === 'modern' ? this.modern : this.classic).handle(r.value, from);
       } catch (err) {

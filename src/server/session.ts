@@ -72,11 +72,9 @@ export interface SessionInit {
   passwordKey: Buffer;
   status: number;
   output: SessionOutput;
-  /** Framing-specific state (e.g. the login mode); opaque to the core. */
-  extra?: Record<string, unknown>;
 }
 
-/** A logged-in user. Framing-neutral: the framing's handler keeps its own details in `extra`. */
+/** A logged-in user. Framing-neutral: what differs by framing is how its output encodes pushes. */
 export class Session {
   readonly uid: number;
   readonly framing: Framing;
@@ -92,7 +90,6 @@ export class Session {
   readonly passwordKey: Buffer;
   readonly output: SessionOutput;
   readonly loginTime: number;
-  readonly extra: Record<string, unknown>;
   /** The session's file-transfer / auxiliary key, handed out by request-key and shown in status blocks. */
   readonly fileKey: Buffer;
   status: number;
@@ -120,7 +117,6 @@ export class Session {
     this.passwordKey = init.passwordKey;
     this.status = init.status;
     this.output = init.output;
-    this.extra = init.extra ?? {};
     this.loginTime = now;
     this.lastSeen = now;
     this.fileKey = fileKey;

@@ -7,6 +7,7 @@ import { teaEncrypt } from '../../protocol/tea.js';
 import type { ClassicHandler } from '../classic.js';
 import type { LoginHandlers } from '../dispatch.js';
 import { checkLogin } from '../login-failure.js';
+import { bodyDropReason } from '../metrics.js';
 import { LoginTokenKind } from '../login-token.js';
 
 /** Statuses a classic login may ask for; anything else logs in online. */
@@ -33,7 +34,7 @@ export const loginHandlers: LoginHandlers<typeof CLASSIC_TABLE, ClassicHandler> 
     if (f.resendLoginReply(p, from)) return;
     if (!ctx.guard.preLogin(from.address)) return ctx.drop('rate_limited', from, p);
     const opened = openLoginBody(p.body);
-    if (!opened.ok) return ctx.drop(opened.error.reason === 'undecryptable' ? 'undecryptable' : 'bad_body', from, p);
+    if (!opened.ok) return ctx.drop(bodyDropReason(opened.error), from, p);
     const { initialKey, request } = opened.value;
     const tokenOk = ctx.tokens.check(from, request.token, ctx.clock.now(), LoginTokenKind.CLASSIC);
     const check = checkLogin(ctx, uid, from, (a) => {
