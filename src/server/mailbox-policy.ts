@@ -24,14 +24,17 @@ export const DEFAULT_MAILBOX: MailboxOptions = {
 };
 
 /** Why a message is not stored. */
-export type Refusal =
-  | 'unknown_receiver'
-  | 'self'
-  | 'mailbox_full'
-  | 'strangers_refused'
-  | 'stranger_quota'
-  | 'stranger_rate'
-  | 'disk_low';
+export const REFUSALS = [
+  'unknown_receiver',
+  'self',
+  'mailbox_full',
+  'strangers_refused',
+  'stranger_quota',
+  'stranger_rate',
+  'disk_low',
+] as const;
+/** A REFUSALS value. */
+export type Refusal = (typeof REFUSALS)[number];
 
 // Bounded caches: a receiver's usage is re-read from the store when it was forgotten.
 const MAX_CACHED = 10_000;

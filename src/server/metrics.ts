@@ -1,5 +1,5 @@
 import type { DecodeError } from '../protocol/errors.js';
-import type { Refusal } from './mailbox-policy.js';
+import { REFUSALS, type Refusal } from './mailbox-policy.js';
 
 /** Why the server dropped a datagram; every drop is counted under one of these. */
 export const DROP_REASONS = [
@@ -44,18 +44,9 @@ export interface Timings {
 export class Metrics {
   /** Set by the admin metrics; unset, the core measures nothing extra. */
   timings?: Timings;
-<<<<<<< HEAD
-  readonly dropped: Record<DropReason, number> = {
-    too_short: 0, bad_tag: 0, bad_tail: 0, oversize: 0, undecryptable: 0, bad_body: 0,
-    unknown_command: 0, no_session: 0, wrong_address: 0, rate_limited: 0, login_refused: 0, unexpected: 0,
-  };
-  /** Sends refused by the mailbox policy, by reason. */
-  readonly sendsRefused: Record<Refusal, number> = {
-    unknown_receiver: 0, self: 0, mailbox_full: 0, strangers_refused: 0, stranger_quota: 0, stranger_rate: 0, disk_low: 0,
-  };
-=======
   readonly dropped = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>;
->>>>>>> main
+  /** Sends refused by the mailbox policy, by reason. */
+  readonly sendsRefused = Object.fromEntries(REFUSALS.map((r) => [r, 0])) as Record<Refusal, number>;
   received = 0;
   sent = 0;
   duplicates = 0;
