@@ -153,7 +153,8 @@ export class Hub {
   deliverPending(s: Session): void {
     if (s.closed || s.pendingLoaded) return;
     s.pendingLoaded = true;
-    this.delivery.load(s, this.store.pendingFor(s.uid, this.opts.maxPendingPerUser));
+    // Friends' and strangers' quotas are apart: a full mailbox holds both.
+    this.delivery.load(s, this.store.pendingFor(s.uid, this.opts.maxPendingPerUser + this.opts.maxStrangerPending));
   }
 
   /** Ends a session: friends see it go offline (unless it was replaced or the server stops). */
