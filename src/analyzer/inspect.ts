@@ -81,6 +81,7 @@ function jsonable(v: unknown): unknown {
 
 function toPacket(p: DissectedPacket): InspectPacket {
   const fields: InspectField[] = headerFields(p.framing, p.direction, p.length).map((f) => ({ ...f, pane: 'wire' as const }));
+  fields.push({ field: 'body (encrypted)', start: p.headerLength, end: p.length - 1, pane: 'wire' });
   const out: InspectPacket = {
     frame: p.frame, time: p.time, src: p.src, dst: p.dst, client: p.client, direction: p.direction, framing: p.framing,
     version: p.version, command: p.command, name: p.meaning, seq: p.seq, length: p.length, role: p.role,
@@ -108,7 +109,6 @@ function toPacket(p: DissectedPacket): InspectPacket {
       out.decrypt = 'failed';
       out.failure = p.session.failure;
     }
-    fields.push({ field: 'body (encrypted)', start: p.headerLength, end: p.length - 1, pane: 'wire' });
   }
   return out;
 }
