@@ -40,7 +40,7 @@ test('console: token login, a UDP login appears in the sessions table, kick noti
     await page.waitForSelector('#online-count');
     violations.length = 0; // the wrong token's 401 was expected
     // The dashboard's first poll answers with nobody online.
-    await page.waitForFunction(() => document.querySelector('#online-count')?.textContent === '0');
+    await page.locator('#online-count', { hasText: /^0$/ }).waitFor();
 
     await page.click('#nav-sessions');
     await page.waitForSelector('#sessions');
