@@ -6,18 +6,21 @@ import type { Endpoint } from './session.js';
 /** The outcome of checking a login's credentials: the account and what opened, or why it failed. */
 export type LoginCheck<T> = { ok: true; account: Account; opened: T } | { ok: false; failure: LoginFailure; text: string };
 
+/** One login's credentials as checkLogin needs them. */
+export interface LoginAttempt<T> {
+  uid: number;
+  from: Endpoint;
+  /** Checks the password proof against the account: what it opened, or undefined for a wrong password. */
+  open: (account: Account) => T | undefined;
+  /** Whether the login token the request carries is valid (default: the framing has none to check here). */
+  tokenOk?: boolean;
+}
+
 /**
  * The one login-failure path of both framings: the cool-down guard, the token, the account, the password
  * proof and an operator's ban, in that order; failures are counted and logged here, and the framing sends its failure reply.
- * `open` checks the password proof against the account (undefined: wrong password).
  */
-export function checkLogin<T>(
-  ctx: ServerContext,
-  uid: number,
-  from: Endpoint,
-  open: (account: Account) => T | undefined,
-  tokenOk = true,
-): LoginCheck<T> {
+export function checkLogin<T>(ctx: ServerContext, { uid, from, open, tokenOk = true }: LoginAttempt<T>): LoginCheck<T> {
   const fail = (failure: LoginFailure, counted: boolean, detail?: string): LoginCheck<T> => {
     ctx.metrics.loginsFailed++;
     if (counted && ctx.guard.fail(uid, from.address)) ctx.log.warn({ uid, from: `${from.address}:${from.port}` }, 'login cool-down started');
