@@ -1,4 +1,4 @@
-import type { BodyCodec, BodyRegistry, BodySpec, LoginKey, Wrap } from './codec.js';
+import { Wrap, type BodyCodec, type BodyRegistry, type BodySpec, type LoginKey } from './codec.js';
 import type { Direction, Framing } from './framing.js';
 
 // The shape of a framing's command table (STYLE.md practice 1): one row per command holds its code, our
@@ -42,7 +42,7 @@ export type TypedRow<Code extends number, C, S> = Omit<CommandRow<Code>, 'c2s' |
 export type CommandCodes<T extends CommandTable> = { readonly [K in keyof T]: T[K]['code'] };
 
 /** A body that travels in `wrap` (keys: which login keys open it; see LoginKey). */
-export function spec<T>(codec: BodyCodec<T>, wrap: Wrap = 'session', keys?: readonly LoginKey[]): BodySpec<T> {
+export function spec<T>(codec: BodyCodec<T>, wrap: Wrap = Wrap.SESSION, keys?: readonly LoginKey[]): BodySpec<T> {
   return keys ? { wrap, codec, keys } : { wrap, codec };
 }
 
