@@ -46,7 +46,10 @@ export function spec<T>(codec: BodyCodec<T>, wrap: Wrap = Wrap.SESSION, keys?: r
   return keys ? { wrap, codec, keys } : { wrap, codec };
 }
 
-/** A table row; leave out a body whose layout is not known (or that never travels that way). */
+/**
+ * A table row; leave out a body whose layout is not known (or that never travels that way). The return type
+ * takes no inference (NoInfer): the table's `satisfies CommandTable` would otherwise type an absent body `unknown`.
+ */
 export function row<Code extends number, C = never, S = never>(
   code: Code,
   meaning: string,
