@@ -171,8 +171,8 @@ export class ClassicSession implements FramingSession {
         }
         case ClassicCmd.SYSTEM_MESSAGE: {
           const msg = C.systemMessageCodec.decode(plain);
-          // Acked like pidgin does: 0x0012 with the code's first character, the sender and the push's seq.
-          const ack = C.systemMessageAckCodec.encode({ code: String(msg.code).charCodeAt(0), from: msg.from, seq: p.seq });
+          // Acked like pidgin does: 0x0012 with the code, the sender and the push's seq.
+          const ack = C.systemMessageAckCodec.encode({ code: msg.code, from: msg.from, seq: p.seq });
           this.ctx.link.send(ClassicCmd.ACK_SYSTEM_MESSAGE, teaEncrypt(ack, sk, this.ctx.random));
           return KICK_TEXT.test(msg.text) ? { kind: 'kicked', text: msg.text } : { kind: 'ignored' };
         }

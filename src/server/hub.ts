@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock, Timer } from '../transport/clock.js';
-import type { NewMessage, Store } from '../store/store.js';
+import type { NewMessage, Store, StoredMessage } from '../store/store.js';
 import { imKey } from '../protocol/keys.js';
 import type { RandomSource } from '../protocol/random.js';
 import type { Metrics } from './metrics.js';
@@ -9,6 +9,8 @@ import { SessionTable } from './sessions.js';
 import { PresenceFanout } from './presence.js';
 import { GroupCommit, type SubmitResult } from './group-commit.js';
 import { Delivery, type DeliveryOptions } from './delivery.js';
+import { Friendships } from './social/friends.js';
+import { DEFAULT_QUN_LIMITS, Quns, type QunLimits } from './social/quns.js';
 
 export type { SubmitResult } from './group-commit.js';
 
@@ -18,6 +20,8 @@ export interface HubOptions extends DeliveryOptions {
   sessionTimeoutMs: number;
   /** Most undelivered messages kept per receiver; sends beyond it are refused. */
   maxPendingPerUser: number;
+  /** Size limits of Qun (members per Qun, Qun created per user). */
+  qun?: QunLimits;
 }
 
 export const DEFAULT_HUB_OPTIONS: HubOptions = {
@@ -37,6 +41,10 @@ export class Hub {
   readonly presence: PresenceFanout;
   readonly commit: GroupCommit;
   readonly delivery: Delivery;
+  /** Friend search, requests and answers, removal (with their system messages). */
+  readonly friends: Friendships;
+  /** Qun: membership, info and messages. */
+  readonly quns: Quns;
   private sweepTimer?: Timer;
 
   constructor(
@@ -59,13 +67,22 @@ export class Hub {
         return s ? this.delivery.pendingIn(s) : this.store.pendingCount(uid);
       },
       maxPendingPerUser: opts.maxPendingPerUser,
-    }, (fresh) => {
-      for (const m of fresh) {
-        const s = this.sessions.get(m.receiver);
-        // Not before deliverPending: the message is stored, and deliverPending queues it after the older ones.
-        if (s?.pendingLoaded) this.delivery.enqueue(s, m);
-      }
-    });
+    }, (fresh) => this.deliverStored(fresh));
+    const deliver = (fresh: readonly StoredMessage[]) => this.deliverStored(fresh);
+    this.friends = new Friendships(store, this.sessions, deliver);
+    this.quns = new Quns(store, this.sessions, deliver, opts.qun ?? DEFAULT_QUN_LIMITS);
+  }
+
+  /**
+   * Hands inbox entries that were just committed (private, Qun or system messages) to delivery: pushed now
+   * to online receivers, in their framing; offline receivers get them from the store at login.
+   */
+  deliverStored(fresh: readonly StoredMessage[]): void {
+    for (const m of fresh) {
+      const s = this.sessions.get(m.receiver);
+      // Not before deliverPending: the message is stored, and deliverPending queues it after the older ones.
+      if (s?.pendingLoaded) this.delivery.enqueue(s, m);
+    }
   }
 
   /** Starts the keep-alive sweep. */

@@ -21,6 +21,8 @@ export type StoreErrorCode =
   | 'unknown-group'
   | 'groups-full'
   | 'duplicate-group'
+  | 'unknown-qun'
+  | 'quns-full'
   | 'schema';
 
 /** A store call rejected its input or the database state; the message is one user-readable line. */

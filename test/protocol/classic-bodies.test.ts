@@ -573,9 +573,11 @@ test('system message (0x0080) and its ack (0x0012): fields, GB18030 text with se
   const bytes = systemMessageCodec.encode(msg);
   assert.equal(bytes.subarray(0, 14).toString('latin1'), '6\x1f10000\x1f10002\x1f');
   assert.deepEqual(systemMessageCodec.decode(bytes), msg);
-  const ack = { code: 0x36, from: 10000, seq: 0x1234 };
+  const ack = { code: 6, from: 10000, seq: 0x1234 };
   assert.equal(systemMessageAckCodec.encode(ack).toString('hex'), '361e31303030301e1234');
   assert.deepEqual(systemMessageAckCodec.decode(systemMessageAckCodec.encode(ack)), ack);
+  // The 2007/08 codes have two digits: the ack carries them whole.
+  assert.equal(systemMessageAckCodec.encode({ code: 41, from: 7, seq: 1 }).toString('hex'), '34311e371e0001');
   assert.throws(() => systemMessageCodec.decode(Buffer.from('6\x1f1')), (e: unknown) => e instanceof DecodeError && e.reason === 'truncated');
 });
 
