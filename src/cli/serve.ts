@@ -9,6 +9,8 @@ import { OicqServer } from '../server/server.js';
 import { PcapWriter } from '../capture/pcap-writer.js';
 import { parseOptions, parseIntArg, checkPositionals } from './args.js';
 import { CliError } from './errors.js';
+import { LogRing } from '../admin/log-ring.js';
+import { startAdmin, type AdminService } from '../admin/service.js';
 
 const HELP = `usage: oicq serve [options]
 
@@ -35,6 +37,11 @@ options:
   --flood-penalty <s>        how long such an address is shed (default 10); live sessions are never shed
   --sync <full|normal>       SQLite durability: full (default) or normal (survives a process crash, not a power cut)
   --log-level <level>        fatal | error | warn | info | debug (default info; debug logs every dropped datagram)
+  --admin <host:port>        admin API, /metrics and web console (default 127.0.0.1:8080; port 0 picks a free one);
+                             printed at start with its token
+  --no-admin                 no admin listener
+  --admin-token <token>      the admin token (default: a fresh random one each start); or set OICQ_ADMIN_TOKEN
+  --open-registration        let anyone create an account on the console's signup page (rate-limited per address)
   -h, --help                 this help
 `;
 
@@ -58,10 +65,23 @@ const OPTIONS = {
   'flood-penalty': { type: 'string' },
   sync: { type: 'string' },
   'log-level': { type: 'string' },
+  admin: { type: 'string' },
+  'no-admin': { type: 'boolean' },
+  'admin-token': { type: 'string' },
+  'open-registration': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+const DEFAULT_ADMIN = '127.0.0.1:8080';
+
+/** `host:port` of --admin (an IPv6 host in brackets). */
+function parseAdminAddress(s: string): { host: string; port: number } {
+  const m = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(s);
+  if (!m) throw new CliError(`--admin '${s}' is not host:port (e.g. ${DEFAULT_ADMIN})`, 2);
+  return { host: m[1]!.replace(/^\[|\]$/g, ''), port: parseIntArg(m[2]!, 0, 65535, '--admin port') };
+}
 
 /** Demo accounts created in an empty store: two friends, with fresh random passwords. */
 export function createDemoAccounts(store: Store): { uid: number; nick: string; password: string }[] {
@@ -102,7 +122,13 @@ export async function run(argv: string[]): Promise<number> {
   } catch (e) {
     throw new CliError(`cannot open the store at ${dbPath}: ${(e as Error).message} — check the path and its permissions, or pass --db`);
   }
-  const log = pino({ level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime });
+  const adminAt = o['no-admin'] ? undefined : parseAdminAddress(o.admin ?? DEFAULT_ADMIN);
+  if (o['no-admin'] && (o.admin || o['open-registration'])) throw new CliError('--no-admin cannot be combined with --admin or --open-registration', 2);
+  const logs = new LogRing();
+  const log = pino(
+    { level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime },
+    pino.multistream([{ level: level as pino.Level, stream: pino.destination(1) }, { level: level as pino.Level, stream: logs }]),
+  );
 
   if (store.countUsers() === 0 && !o['no-demo']) {
     const demo = createDemoAccounts(store);
@@ -163,6 +189,28 @@ export async function run(argv: string[]): Promise<number> {
     if (code === 'EACCES') throw new CliError(`not allowed to bind UDP port ${port} — use a port above 1023 or run with the needed privilege`);
     throw new CliError(`cannot listen on ${o.host ?? '0.0.0.0'}:${port}: ${(e as Error).message}`);
   }
+  let admin: AdminService | undefined;
+  if (adminAt) {
+    const token = o['admin-token'] ?? process.env.OICQ_ADMIN_TOKEN;
+    if (token !== undefined && token.length < 8) throw new CliError('the admin token must be at least 8 characters — pass a longer --admin-token', 2);
+    try {
+      admin = await startAdmin({
+        server, store, logs, host: adminAt.host, port: adminAt.port, token,
+        openRegistration: o['open-registration'] ?? false,
+        captureFiles: o.capture ? [o.capture] : [],
+        config: { ...o, 'admin-token': token === undefined ? undefined : '***', db: dbPath },
+      });
+    } catch (e) {
+      await server.close();
+      store.close();
+      const code = (e as NodeJS.ErrnoException).code;
+      const where = `${adminAt.host}:${adminAt.port}`;
+      if (code === 'EADDRINUSE') throw new CliError(`admin port ${where} is already in use — pass --admin <host:port> (port 0 picks a free one) or --no-admin`);
+      throw new CliError(`cannot listen for the admin API on ${where}: ${(e as Error).message} — pass another --admin or --no-admin`);
+    }
+    log.info({ url: admin.url }, 'admin listening');
+    process.stdout.write(`admin on ${admin.url} token ${admin.token}${o['open-registration'] ? ' (signup open)' : ''}\n`);
+  }
   log.info({ address: bound.address, port: bound.port, db: dbPath, users: store.countUsers(), capture: o.capture }, 'listening');
   // Tests and scripts wait for this exact line on stdout.
   process.stdout.write(`listening on udp ${bound.address}:${bound.port}\n`);
@@ -177,6 +225,7 @@ export async function run(argv: string[]): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
   if (flushTimer) clearInterval(flushTimer);
+  await admin?.close();
   await server.close();
   capture?.close();
   store.close();

@@ -1,22 +1,19 @@
 // `oicq user add | list | passwd`: accounts in the store. Also home of what the account commands share
 // (opening the database with user-facing errors, and table output), used by friend.ts and group.ts.
 import { existsSync } from 'node:fs';
-import { passwordMd5 } from '../protocol/keys.js';
+import { userAdd, userList, userPasswd, FIRST_AUTO_UID } from '../admin/commands/users.js';
 import { DEFAULT_DB_PATH, openSqliteStore } from '../store/sqlite.js';
 import type { Store } from '../store/store.js';
 import { StoreError } from '../store/validate.js';
 import { USAGE_EXIT, checkPositionals, parseOptions, parseUid, rejectOptions, takeSubcommand } from './args.js';
 import { CliError } from './errors.js';
 
-/** First uid handed out by `user add` without a uid. */
-export const FIRST_AUTO_UID = 10000;
-
 const USAGE = `usage: oicq user <add | list | passwd> [options]
 
   oicq user add [<uid>] --password <pw> [--nick <name>]
       add an account; without <uid> it takes the next free uid from ${FIRST_AUTO_UID}, and prints the uid
   oicq user list
-      list the accounts: uid, nick, number of friends, creation time (UTC)
+      list the accounts: uid, nick, number of friends, creation time (UTC), ban reason
   oicq user passwd <uid> --password <pw>
       change an account's password
 
@@ -51,11 +48,7 @@ export async function run(argv: string[]): Promise<number> {
       checkPositionals(positionals, 0, 1, 'oicq user add [<uid>] --password <pw> [--nick <name>]');
       const pw = password(values.password);
       const wanted = positionals[0] === undefined ? undefined : parseUid(positionals[0]);
-      const uid = withStore(db, true, (store) => {
-        const u = wanted ?? store.nextFreeUid(FIRST_AUTO_UID);
-        store.addUser(u, passwordMd5(pw), values.nick ?? String(u));
-        return u;
-      });
+      const { uid } = withStore(db, true, (store) => userAdd.run({ store }, { uid: wanted, password: pw, nick: values.nick }));
       process.stdout.write(`${uid}\n`);
       return 0;
     }
@@ -63,12 +56,12 @@ export async function run(argv: string[]): Promise<number> {
       checkPositionals(positionals, 0, 0, 'oicq user list');
       rejectOptions(values, ['password', 'nick'], 'oicq user list', 'oicq user');
       const rows = withStore(db, false, (store) =>
-        store.listUsers().map((u) => [String(u.uid), u.nick, String(store.friendsOf(u.uid).length), formatTime(u.createdAt)]),
+        userList.run({ store }, {}).map((u) => [String(u.uid), u.nick, String(u.friends), formatTime(u.createdAt), u.banned ?? '']),
       );
       if (rows.length === 0) {
         process.stdout.write(`no accounts yet — add one with 'oicq user add --password <pw>'\n`);
       } else {
-        process.stdout.write(formatTable(['uid', 'nick', 'friends', 'created (UTC)'], rows));
+        process.stdout.write(formatTable(['uid', 'nick', 'friends', 'created (UTC)', 'banned'], rows));
       }
       return 0;
     }
@@ -77,7 +70,7 @@ export async function run(argv: string[]): Promise<number> {
       rejectOptions(values, ['nick'], 'oicq user passwd', 'oicq user');
       const uid = parseUid(positionals[0]!);
       const pw = password(values.password);
-      withStore(db, false, (store) => store.setPassword(uid, passwordMd5(pw)));
+      withStore(db, false, (store) => userPasswd.run({ store }, { uid, password: pw }));
       process.stdout.write(`password of user ${uid} changed\n`);
       return 0;
     }

@@ -6,7 +6,7 @@ import { systemClock, type Clock } from '../transport/clock.js';
 import type { Store } from '../store/store.js';
 import { Hub, DEFAULT_HUB_OPTIONS, type HubOptions } from './hub.js';
 import { LoginGuard, DEFAULT_LOGIN_GUARD, type LoginGuardOptions } from './login-guard.js';
-import { Metrics, type DropReason } from './metrics.js';
+import { Metrics, packetDropReason, type DropReason } from './metrics.js';
 import type { Endpoint } from './session.js';
 import type { FramingHandler, ServerContext } from './context.js';
 import { ClassicHandler } from './classic.js';
@@ -45,12 +45,25 @@ export interface ServerOptions {
   onWire?: (e: WireEvent) => void;
 }
 
+/** A datagram the server dropped, for the operator console (its bytes when the drop happened while handling it). */
+export interface DropEvent {
+  reason: DropReason;
+  from: Endpoint;
+  bytes?: Buffer;
+  packet?: Packet;
+}
+
 /** The OICQ server: one UDP socket, both framings, on the framing-neutral core. */
 export class OicqServer {
   readonly metrics = new Metrics();
   readonly hub: Hub;
   readonly log: Logger;
+  readonly guard: LoginGuard;
   private socket?: Socket;
+  private readonly wireListeners: ((e: WireEvent) => void)[] = [];
+  private readonly dropListeners: ((e: DropEvent) => void)[] = [];
+  /** The datagram being handled (handlers run synchronously), so a drop can show its bytes. */
+  private current?: Buffer;
   private readonly ctx: ServerContext;
   private readonly classic: FramingHandler;
   private readonly modern: FramingHandler;
@@ -63,6 +76,8 @@ export class OicqServer {
     this.log = opts.log ?? pino({ level: 'silent' });
     this.hub = new Hub(opts.store, clock, this.metrics, random, this.log, { ...DEFAULT_HUB_OPTIONS, ...opts.hub });
     const guard = new LoginGuard(clock, { ...DEFAULT_LOGIN_GUARD, ...opts.guard });
+    this.guard = guard;
+    if (opts.onWire) this.wireListeners.push(opts.onWire);
     this.flood = new FloodGuard(clock, { ...DEFAULT_FLOOD_GUARD, ...opts.flood });
     const delay = opts.replyDelayMs ?? 0;
     this.ctx = {
@@ -118,6 +133,16 @@ export class OicqServer {
     return this.local;
   }
 
+  /** Also calls `fn` for every datagram received and sent (the console's traffic views). */
+  onWire(fn: (e: WireEvent) => void): void {
+    this.wireListeners.push(fn);
+  }
+
+  /** Also calls `fn` for every dropped datagram. */
+  onDrop(fn: (e: DropEvent) => void): void {
+    this.dropListeners.push(fn);
+  }
+
   /** Message pushes still owed to online receivers (0 = every push acked); see Hub.outstandingPushes. */
   outstandingPushes(): number {
     return this.hub.outstandingPushes();
@@ -135,31 +160,38 @@ export class OicqServer {
   onMessage(buf: Buffer, rinfo: Pick<RemoteInfo, 'address' | 'port'>): void {
     const from = { address: rinfo.address, port: rinfo.port };
     this.metrics.received++;
-    this.opts.onWire?.({ direction: 'in', bytes: buf, peer: from, local: this.local });
+    for (const fn of this.wireListeners) fn({ direction: 'in', bytes: buf, peer: from, local: this.local });
     if (this.flood.shed(from.address) && !this.hub.hasEndpoint(from)) {
       this.metrics.drop('rate_limited');
       return;
     }
-    const r = decodePacket(buf, 'c2s');
-    if (!r.ok) return this.drop(r.error.reason as DropReason, from);
+    this.current = buf;
     try {
-      (r.value.framing === 'modern' ? this.modern : this.classic).handle(r.value, from);
-    } catch (err) {
-      // A bug, not bad input: count it, log it, keep serving.
-      this.metrics.drop('unexpected');
-      this.log.error({ err, command: r.value.command, from: `${from.address}:${from.port}` }, 'handler failed');
+      const r = decodePacket(buf, 'c2s');
+      if (!r.ok) return this.drop(packetDropReason(r.error), from);
+      try {
+        (r.value.framing === 'modern' ? this.modern : this.classic).handle(r.value, from);
+      } catch (err) {
+        // A bug, not bad input: count it, log it, keep serving.
+        this.metrics.drop('unexpected');
+        for (const fn of this.dropListeners) fn({ reason: 'unexpected', from, bytes: buf, packet: r.value });
+        this.log.error({ err, command: r.value.command, from: `${from.address}:${from.port}` }, 'handler failed');
+      }
+    } finally {
+      this.current = undefined;
     }
   }
 
   private sendNow(bytes: Buffer, to: Endpoint): void {
     if (!this.socket) return;
     this.metrics.sent++;
-    this.opts.onWire?.({ direction: 'out', bytes, peer: to, local: this.local });
+    for (const fn of this.wireListeners) fn({ direction: 'out', bytes, peer: to, local: this.local });
     this.socket.send(bytes, to.port, to.address);
   }
 
   private drop(reason: DropReason, from: Endpoint, packet?: Packet): void {
     this.metrics.drop(reason);
+    for (const fn of this.dropListeners) fn({ reason, from, bytes: this.current, packet });
     if (this.flood.dropped(from.address)) this.log.warn({ address: from.address }, 'flood: shedding datagrams from this address for a while');
     if (this.log.isLevelEnabled('debug')) {
       this.log.debug({ reason, from: `${from.address}:${from.port}`, command: packet?.command, seq: packet?.seq, uid: packet?.uid }, 'dropped datagram');

@@ -66,9 +66,20 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 2,
+    sql: `
+      -- Accounts an operator banned: their logins are refused with the reason.
+      CREATE TABLE bans (
+        uid       INTEGER PRIMARY KEY REFERENCES users(uid) ON DELETE CASCADE,
+        reason    TEXT    NOT NULL,
+        banned_at INTEGER NOT NULL
+      );
+    `,
+  },
+  {
     // Friend requests, system messages, Qun. The messages table becomes every receiver's inbox: kind 0 a
     // private message, 1 a Qun message (its text is kept once in qun_messages), 2 a system message.
-    version: 2,
+    version: 3,
     sql: `
       ALTER TABLE users ADD COLUMN auth_type INTEGER NOT NULL DEFAULT 1;  -- 0 anyone, 1 needs authorization, 2 nobody
       ALTER TABLE users ADD COLUMN signature TEXT NOT NULL DEFAULT '';

@@ -3,7 +3,7 @@
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Account, Friend, FriendChange, FriendGroup, NewMessage, NewNotice, NewQunMessage, Qun, QunChange, QunMember, Store, StoredMessage } from './store.js';
+import type { Account, Ban, Friend, FriendChange, FriendGroup, NewMessage, NewNotice, NewQunMessage, Qun, QunChange, QunMember, Store, StoredMessage } from './store.js';
 import { migrate } from './schema.js';
 import { styleBits, styleOf } from '../protocol/text.js';
 import {
@@ -202,6 +202,9 @@ function prepareStatements(db: Database.Database) {
     countUsers: p<{ n: number }>('SELECT count(*) AS n FROM users'),
     setPassword: p('UPDATE users SET password_md5 = ? WHERE uid = ?'),
     setNick: p('UPDATE users SET nick = ? WHERE uid = ?'),
+    upsertBan: p('INSERT INTO bans (uid, reason, banned_at) VALUES (?, ?, ?) ON CONFLICT (uid) DO UPDATE SET reason = excluded.reason, banned_at = excluded.banned_at'),
+    deleteBan: p('DELETE FROM bans WHERE uid = ?'),
+    getBan: p<{ reason: string; banned_at: number }>('SELECT reason, banned_at FROM bans WHERE uid = ?'),
     // The first gap at or above `from`: either `from` itself or just after a taken uid with a free successor.
     nextFree: p<{ uid: number }>(`
       SELECT @from AS uid WHERE NOT EXISTS (SELECT 1 FROM users WHERE uid = @from)
@@ -409,6 +412,22 @@ class SqliteStore implements Store {
 
   countUsers(): number {
     return this.s.countUsers.get()!.n;
+  }
+
+  ban(uid: number, reason: string): void {
+    this.requireUser(uid);
+    this.s.upsertBan.run(uid, checkName(reason, 'ban reason'), this.now());
+  }
+
+  unban(uid: number): boolean {
+    this.requireUser(uid);
+    return this.s.deleteBan.run(uid).changes > 0;
+  }
+
+  banOf(uid: number): Ban | undefined {
+    if (!Number.isInteger(uid) || uid < 1 || uid > MAX_UID) return undefined;
+    const r = this.s.getBan.get(uid);
+    return r ? { reason: r.reason, bannedAt: r.banned_at } : undefined;
   }
 
   setPassword(uid: number, passwordMd5: Buffer): void {

@@ -21,6 +21,13 @@ export interface Account {
 /** "Who may add me": anyone, only after my authorization, nobody. */
 export const AuthPolicy = { ANYONE: 0, NEEDS_AUTH: 1, NOBODY: 2 } as const;
 
+/** An operator's ban on an account. */
+export interface Ban {
+  reason: string;
+  /** Unix seconds. */
+  bannedAt: number;
+}
+
 /** A friend as seen by one owner: the friend's public profile and the owner's group for it. */
 export interface Friend {
   uid: number;
@@ -180,6 +187,12 @@ export interface Store {
   countUsers(): number;
   setPassword(uid: number, passwordMd5: Buffer): void;
   setNick(uid: number, nick: string): void;
+  /** Bans an account (its logins are refused with `reason`); banning again replaces the reason. */
+  ban(uid: number, reason: string): void;
+  /** Lifts a ban; returns whether there was one. */
+  unban(uid: number): boolean;
+  /** The ban on an account, if any. */
+  banOf(uid: number): Ban | undefined;
   /** The next free uid at or above `from` (for demo accounts and `user add` without a number). */
   nextFreeUid(from: number): number;
 

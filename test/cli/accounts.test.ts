@@ -170,7 +170,7 @@ test('spawned: list commands show the tables; friend remove ends both sides', ()
   let r = spawnOicq(['user', 'list']);
   assert.equal(r.code, 0, r.stderr);
   const rows = cells(r.stdout);
-  assert.deepEqual(rows[0], ['uid', 'nick', 'friends', 'created (UTC)']);
+  assert.deepEqual(rows[0], ['uid', 'nick', 'friends', 'created (UTC)', 'banned']);
   assert.deepEqual(rows.slice(1).map((c) => c.slice(0, 3)), [['10000', 'Alice', '1'], ['10001', '10001', '0'], ['20000', 'Bob', '1']]);
   assert.match(rows[1]![3]!, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
 

@@ -63,7 +63,7 @@ export class OicqWorld {
 
   /** Starts `oicq serve --host 127.0.0.1 --port 0 --db <tmp> --no-demo`; resolves when it is listening. */
   async start(): Promise<number> {
-    const child = spawn(process.execPath, ['bin/oicq.js', 'serve', '--host', '127.0.0.1', '--port', '0', '--db', this.db, '--no-demo', '--log-level', 'warn'], {
+    const child = spawn(process.execPath, ['bin/oicq.js', 'serve', '--host', '127.0.0.1', '--port', '0', '--db', this.db, '--no-demo', '--log-level', 'warn', '--admin', '127.0.0.1:0'], {
       cwd: ROOT, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.server = child;

@@ -380,7 +380,7 @@ const arbStatusBlock: fc.Arbitrary<StatusBlock> = plainObj(
 );
 const arbMessage: fc.Arbitrary<ImMessage> = plainObj(
   fc.record({
-    senderVersion: u16, sender: u32, receiver: u32, imKey: bytes(16), imType: u16, msgSeq: u16, time: u32, face: u16,
+    senderVersion: u16, sender: u32, receiver: u32, imKey: bytes(16), imType: u16, msgSeq: u16, sendTime: u32, face: u16,
     fragCount: u8, fragIndex: u8, msgId: u16, replyType: u8, text: text(30), font: fc.option(arbFont, { nil: undefined }),
   }),
 );

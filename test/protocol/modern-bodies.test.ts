@@ -336,7 +336,7 @@ test('messages: 0x00CD "hello from myqq", 0x00CE pushes and their acks', () => {
   assert.ok(p1.kind === 'im' && p2.kind === 'im');
   assert.equal(M.imText(p1.im), 'hi from the stand-in server');
   assert.equal(M.imText(p2.im), 'echo: hello from myqq');
-  assert.deepEqual([p1.sender, p1.receiver, p1.msgSeq, p1.senderIp, p1.senderPort, p1.imType], [100002, 100001, 0x01004101, ipToU32('127.0.0.1'), 4000, M.IM_TYPE_BUDDY]);
+  assert.deepEqual([p1.sender, p1.receiver, p1.serverSeq, p1.senderIp, p1.senderPort, p1.imType], [100002, 100001, 0x01004101, ipToU32('127.0.0.1'), 4000, M.IM_TYPE_BUDDY]);
   assert.deepEqual([p1.im.receiver, p1.im.face, p1.im.msgId, p1.im.fontName], [100001, 3, 0x4101, '宋体']);
   for (const [n, push] of [[0, p1], [1, p2]] as const) {
     const ackO = findOpened(S1, 0x00ce, 'c2s', n);
@@ -358,7 +358,7 @@ test('§5.1 worked example: field offsets, and the builder reproduces the plaint
     '000001001201000f68656c6c6f2066726f6d206d797171';
   assert.equal(plain.toString('hex'), exampleHex);
   const sk = hex('51de8ab39bcb7557815d728b6d66b5bf');
-  const [built, ...more] = M.makeSendIms({ sender: 100001, receiver: 100002, sessionKey: sk, senderVersion: M.MYQQ_VERSION, text: 'hello from myqq', msgSeq: 0x2f8a, time: 0x6b048b36, msgId: 0xdab1 });
+  const [built, ...more] = M.makeSendIms({ sender: 100001, receiver: 100002, sessionKey: sk, senderVersion: M.MYQQ_VERSION, text: 'hello from myqq', msgSeq: 0x2f8a, sendTime: 0x6b048b36, msgId: 0xdab1 });
   assert.equal(more.length, 0);
   const b = M.sendIm.encode(built!);
   assert.equal(b.toString('hex'), exampleHex);
@@ -400,13 +400,13 @@ test('PROTOCOL.md §7 sizes at the body level', () => {
   assert.equal(dgram('s2c', 0x81, push), 79);
   assert.deepEqual(M.statusPush.decode(push), M.makeStatusPush(block, 393148612, 1_700_000_000));
   for (const text of ['abcdef', '1234567890abc', '你好']) {
-    const [m] = M.makeSendIms({ sender: 1, receiver: 2, sessionKey: Buffer.alloc(16), senderVersion: 0x3639, text, msgSeq: 1, time: 2, msgId: 3 });
+    const [m] = M.makeSendIms({ sender: 1, receiver: 2, sessionKey: Buffer.alloc(16), senderVersion: 0x3639, text, msgSeq: 1, sendTime: 2, msgId: 3 });
     const plain = M.sendIm.encode(m!);
     assert.equal(plain.length, 105 + Buffer.byteLength(text));
     assert.equal(dgram('c2s', 0xcd, plain), 151);
   }
   assert.equal(dgram('s2c', 0xcd, M.sendImReply.encode({ result: 0 })), 31);
-  assert.equal(dgram('c2s', 0xce, M.imAck.encode({ sender: 1, receiver: 2, msgSeq: 3, senderIp: 4 })), 55);
+  assert.equal(dgram('c2s', 0xce, M.imAck.encode({ sender: 1, receiver: 2, serverSeq: 3, senderIp: 4 })), 55);
   assert.equal(M.logoutRequest.encode({}).toString('hex'), '0'.repeat(32));
   assert.equal(teaCipherLength(M.logoutRequest.encode({}).length), 32);
 });
@@ -505,7 +505,7 @@ test('property: list codecs round-trip', () => {
 test('property: the message codec round-trips random UTF-8 text, fragments of ≤ 700 bytes join back', () => {
   fc.assert(
     fc.property(fc.string({ unit: 'binary', maxLength: 900 }), u16, u32, u16, (text, seq, time, msgId) => {
-      const sends = M.makeSendIms({ sender: 100001, receiver: 100002, sessionKey: Buffer.alloc(16, 9), senderVersion: 0x3639, text, msgSeq: seq, time, msgId });
+      const sends = M.makeSendIms({ sender: 100001, receiver: 100002, sessionKey: Buffer.alloc(16, 9), senderVersion: 0x3639, text, msgSeq: seq, sendTime: time, msgId });
       const bodies: M.ImBody[] = [];
       for (const s of sends) {
         const b = M.sendIm.encode(s);
@@ -513,8 +513,8 @@ test('property: the message codec round-trips random UTF-8 text, fragments of �
         assert.deepEqual(d, s);
         assert.deepEqual(M.sendIm.encode(d), b);
         assert.ok(Buffer.byteLength(M.imText(d.im)) <= M.IM_FRAGMENT_BYTES);
-        assert.equal(d.im.fragmentCount, sends.length);
-        const push = M.forwardIm(d, { msgSeq: time, senderIp: 1, senderPort: 2 });
+        assert.equal(d.im.fragCount, sends.length);
+        const push = M.forwardIm(d, { serverSeq: time, senderIp: 1, senderPort: 2 });
         assert.deepEqual(M.receiveIm.decode(M.receiveIm.encode(push)), push);
         bodies.push(d.im);
       }

@@ -1,11 +1,13 @@
 import { checkPasswordProof, loginReplyCodec, loginSuccess, openLoginBody, tokenReplyCodec, tokenRequestCodec } from '../../protocol/bodies/classic/index.js';
 import { ipToU32, Status } from '../../protocol/bodies/status-block.js';
 import type { CLASSIC_TABLE } from '../../protocol/commands.js';
+import { DecodeError } from '../../protocol/errors.js';
 import { passwordKeyFromMd5 } from '../../protocol/keys.js';
 import { teaEncrypt } from '../../protocol/tea.js';
 import type { ClassicHandler } from '../classic.js';
 import type { LoginHandlers } from '../dispatch.js';
 import { checkLogin } from '../login-failure.js';
+import { bodyDropReason } from '../metrics.js';
 import { LoginTokenKind } from '../login-token.js';
 
 /** Statuses a classic login may ask for; anything else logs in online. */
@@ -18,7 +20,8 @@ export const loginHandlers: LoginHandlers<typeof CLASSIC_TABLE, ClassicHandler> 
     if (!ctx.guard.preLogin(from.address)) return ctx.drop('rate_limited', from, p);
     try {
       tokenRequestCodec.decode(p.body);
-    } catch {
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e;
       return ctx.drop('bad_body', from, p);
     }
     const token = ctx.tokens.issue(from, ctx.clock.now(), LoginTokenKind.CLASSIC);
@@ -31,7 +34,7 @@ export const loginHandlers: LoginHandlers<typeof CLASSIC_TABLE, ClassicHandler> 
     if (f.resendLoginReply(p, from)) return;
     if (!ctx.guard.preLogin(from.address)) return ctx.drop('rate_limited', from, p);
     const opened = openLoginBody(p.body);
-    if (!opened.ok) return ctx.drop(opened.error.reason === 'undecryptable' ? 'undecryptable' : 'bad_body', from, p);
+    if (!opened.ok) return ctx.drop(bodyDropReason(opened.error), from, p);
     const { initialKey, request } = opened.value;
     const tokenOk = ctx.tokens.check(from, request.token, ctx.clock.now(), LoginTokenKind.CLASSIC);
     const check = checkLogin(ctx, uid, from, (a) => {
@@ -40,7 +43,7 @@ export const loginHandlers: LoginHandlers<typeof CLASSIC_TABLE, ClassicHandler> 
     }, tokenOk);
     if (!check.ok) {
       // The client cannot be answered with its password key when the password was wrong: use its initial key.
-      const body = loginReplyCodec.encode({ kind: 'failure', code: 0x05, reason: check.failure });
+      const body = loginReplyCodec.encode({ kind: 'failure', code: 0x05, reason: check.text });
       return ctx.send(f.encode(undefined, p.command, p.seq, teaEncrypt(body, initialKey, ctx.random)), from);
     }
     const passwordKey = check.opened;

@@ -99,5 +99,5 @@ export function classicQunPush(m: StoredMessage, sender: SenderInfo): ReceiveImP
 /** A Qun message or notice as the modern 0x0017 push MyQQ reads (type 0x0052 for messages). */
 export function modernQunPush(m: StoredMessage, sender: SenderInfo): ReceiveIm {
   const c = qunContent(m, 'modern');
-  return { sender: m.qun ?? 0, receiver: m.receiver, msgSeq: m.id >>> 0, senderIp: sender.ip, senderPort: sender.port, imType: c.type, kind: 'raw', data: c.body };
+  return { sender: m.qun ?? 0, receiver: m.receiver, serverSeq: m.id >>> 0, senderIp: sender.ip, senderPort: sender.port, imType: c.type, kind: 'raw', data: c.body };
 }
