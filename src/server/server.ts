@@ -43,6 +43,29 @@ export interface ServerOptions {
   tokens?: TokenSource;
   /** Called for every datagram received and sent (the pcap capture). */
   onWire?: (e: WireEvent) => void;
+  /** A socket already bound with bindServerSocket (`oicq serve` binds before it creates anything); host and port are then ignored. */
+  socket?: Socket;
+}
+
+/**
+ * Creates the server's UDP socket (IPv4: the protocol carries IPv4 addresses) bound to host:port; rejects with
+ * the bind error (EADDRINUSE, EACCES, …) and leaves nothing open.
+ */
+export async function bindServerSocket(host: string, port: number): Promise<Socket> {
+  const socket = createSocket({ type: 'udp4', recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(port, host, () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (e) {
+    try { socket.close(); } catch { /* never bound: nothing to close */ }
+    throw e;
+  }
+  return socket;
 }
 
 /** A datagram the server dropped, for the operator console (its bytes when the drop happened while handling it). */
@@ -111,17 +134,11 @@ export class OicqServer {
 
   /** Binds the socket and starts the core's timers; resolves with the bound address. */
   async listen(): Promise<Endpoint> {
-    const socket = createSocket({ type: 'udp4', recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
+    const socket = this.opts.socket ?? (await bindServerSocket(this.opts.host ?? '0.0.0.0', this.opts.port ?? 8000));
     this.socket = socket;
     socket.on('message', (buf, rinfo) => this.onMessage(buf, rinfo));
+    // Only after the bind: a bind error is the caller's to report, not a log line.
     socket.on('error', (err) => this.log.error({ err }, 'socket error'));
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(this.opts.port ?? 8000, this.opts.host ?? '0.0.0.0', () => {
-        socket.off('error', reject);
-        resolve();
-      });
-    });
     const a = socket.address();
     this.local = { address: a.address, port: a.port };
     this.hub.start();

@@ -179,6 +179,17 @@ export interface QunChange {
   notices: NewNotice[];
 }
 
+/** What deleteUser removed. */
+export interface DeletedUser {
+  uid: number;
+  /** Friendships ended (each counted once, though stored as two rows). */
+  friends: number;
+  /** Messages deleted: sent or received by the user, delivered or not. */
+  messages: number;
+  /** Of those, messages that were still waiting for delivery. */
+  undelivered: number;
+}
+
 /** The server's persistence. Implementations must be durable on return of every mutating call. */
 export interface Store {
   addUser(uid: number, passwordMd5: Buffer, nick: string): Account;
@@ -195,6 +206,17 @@ export interface Store {
   banOf(uid: number): Ban | undefined;
   /** The next free uid at or above `from` (for demo accounts and `user add` without a number). */
   nextFreeUid(from: number): number;
+  /**
+   * Adds an account under the next free uid at or above `from`, picked and taken in one transaction (so
+   * concurrent adds, even from other processes, get different uids). `nick` defaults to the uid.
+   */
+  addNextUser(from: number, passwordMd5: Buffer, nick?: string): Account;
+  /**
+   * Deletes an account and everything that belongs to it, in one transaction: its friendships (both sides; the
+   * friends' lists no longer show it), its friend groups, and every message it sent or received, delivered or
+   * not (so nothing of it is pushed later, and a uid reused by a new account inherits no mailbox).
+   */
+  deleteUser(uid: number): DeletedUser;
 
   /** Makes a and b friends of each other (idempotent); `groupOfBForA` puts b in one of a's groups. */
   addFriend(a: number, b: number, groupOfBForA?: number, groupOfAForB?: number): void;

@@ -72,9 +72,25 @@ export const userAdd = defineCommand({
     nick: { type: 'string', doc: 'nickname (default: the uid)', required: false },
   },
   run: ({ store }, { uid, password, nick }) => {
-    const u = uid ?? store.nextFreeUid(FIRST_AUTO_UID);
-    const a = store.addUser(u, passwordMd5(password), nick ?? String(u));
+    // Without a uid the store picks and takes the next free one in one transaction (concurrent adds never collide).
+    const a = uid === undefined
+      ? store.addNextUser(FIRST_AUTO_UID, passwordMd5(password), nick)
+      : store.addUser(uid, passwordMd5(password), nick ?? String(uid));
     return { uid: a.uid, nick: a.nick };
+  },
+});
+
+export const userDelete = defineCommand({
+  name: 'user.delete',
+  summary: 'delete an account: its friendships (both sides), friend groups and every message it sent or received; an online session is ended',
+  method: 'DELETE',
+  path: '/api/users/{uid}',
+  params: { uid: { type: 'uid', doc: 'the account' } },
+  run: ({ store, live }, { uid }) => {
+    const deleted = store.deleteUser(uid);
+    // Its session would otherwise live on until logout or time-out, with a uid the store no longer knows.
+    const kicked = live ? live.server.hub.kick(uid, 'this account was deleted') : false;
+    return { ...deleted, kicked };
   },
 });
 
