@@ -14,6 +14,9 @@ import {
 } from './errors.js';
 import type { SessionContext } from './modern-session.js';
 import type { FramingSession, Friend, FriendList, LoginInfo, OnlineFriend, PushEvent, UserInfo } from './session.js';
+import { readQunPush, type AddFriendResult, type Notice, type SocialTransport } from './social.js';
+import { qunReplyCodec, qunRequestCodec } from '../protocol/bodies/qun.js';
+import { decodeGb as gbText } from '../protocol/text.js';
 
 // The classic framing's client (PROTOCOL.md §5): 2005-style login (0x0062 token, 0x0022 login), then session
 // requests TEA(session key) both ways; text is GB18030.
@@ -147,6 +150,38 @@ export class ClassicSession implements FramingSession {
     return msgId;
   }
 
+  async addFriend(uid: number, note?: string): Promise<AddFriendResult> {
+    const r = await this.call(ClassicCmd.ADD_FRIEND, C.uidTextCodec, { uid }, C.addNoAuthReplyCodec);
+    if (r.outcome === C.AddOutcome.ADDED) return 'accepted';
+    if (r.outcome !== C.AddOutcome.NEEDS_AUTH) return 'refused';
+    if (note !== undefined) {
+      const a = await this.call(ClassicCmd.ADD_FRIEND_AUTH, C.authRequestCodec, { uid, action: C.AuthAction.REQUEST, text: encodeGb(note) }, C.authReplyCodec);
+      if (!a.ok) return 'refused';
+    }
+    return 'needs-authorization';
+  }
+
+  async answerFriend(uid: number, accept: boolean, reason = ''): Promise<void> {
+    const action = accept ? C.AuthAction.APPROVE : C.AuthAction.REJECT;
+    const r = await this.call(ClassicCmd.ADD_FRIEND_AUTH, C.authRequestCodec, { uid, action, ...(accept ? {} : { text: encodeGb(reason) }) }, C.authReplyCodec);
+    if (!r.ok) throw new ProtocolError(ClassicCmd.ADD_FRIEND_AUTH, `no friend request from ${uid} to answer`);
+  }
+
+  async removeFriend(uid: number): Promise<void> {
+    const r = await this.call(ClassicCmd.DELETE_FRIEND, C.removeRequestCodec, { uid }, C.resultOnlyCodec);
+    if (r.result !== 0) throw new ProtocolError(ClassicCmd.DELETE_FRIEND, `remove result 0x${r.result.toString(16)}`);
+  }
+
+  social(): SocialTransport {
+    return {
+      framing: 'classic', decode: (b) => gbText(b), encode: (t) => encodeGb(t),
+      qun: (req) => this.call(ClassicCmd.QUN, qunRequestCodec, req, qunReplyCodec),
+      search: (req) => this.call(ClassicCmd.SEARCH_USER, C.searchRequestCodec, req, C.searchReplyCodec),
+      now: () => Math.floor(this.ctx.clock.now() / 1000),
+      randomU16: () => this.ctx.random(2).readUInt16BE(0),
+    };
+  }
+
   readPush(p: Packet): PushEvent | undefined {
     const sk = this.sessionKey;
     if (!sk) return undefined;
@@ -161,7 +196,12 @@ export class ClassicSession implements FramingSession {
         case ClassicCmd.RECV_IM: {
           const push = C.receiveImPushCodec.decode(plain);
           this.ctx.link.send(ClassicCmd.RECV_IM, teaEncrypt(C.receiveImAckCodec.encode(C.receiveImAckFor(push)), sk, this.ctx.random), p.seq);
-          if (push.receiver !== this.ctx.uid || push.content.kind !== 'im') return { kind: 'ignored' };
+          if (push.receiver !== this.ctx.uid) return { kind: 'ignored' };
+          if (push.content.kind !== 'im') {
+            const q = readQunPush('classic', { sender: push.sender, serverSeq: push.serverSeq, type: push.type }, push.content.bytes, gbText);
+            if (!q) return { kind: 'ignored' };
+            return 'fragment' in q ? { kind: 'qun', qun: q } : { kind: 'notice', notice: q };
+          }
           const m = push.content.message;
           if (m.imType !== C.IM_TEXT) return { kind: 'ignored' };
           return {
@@ -174,6 +214,9 @@ export class ClassicSession implements FramingSession {
           // Acked like pidgin does: 0x0012 with the code, the sender and the push's seq.
           const ack = C.systemMessageAckCodec.encode({ code: msg.code, from: msg.from, seq: p.seq });
           this.ctx.link.send(ClassicCmd.ACK_SYSTEM_MESSAGE, teaEncrypt(ack, sk, this.ctx.random));
+          if (msg.to !== this.ctx.uid) return { kind: 'ignored' };
+          const notice = classicNotice(msg);
+          if (notice) return { kind: 'notice', notice };
           return KICK_TEXT.test(msg.text) ? { kind: 'kicked', text: msg.text } : { kind: 'ignored' };
         }
         default:
@@ -191,5 +234,22 @@ export class ClassicSession implements FramingSession {
     // TEA(session key, password key), up to 4 times: there is no reply to tell it arrived.
     this.ctx.link.send(ClassicCmd.LOGOUT, teaEncrypt(C.logoutCodec.encode({ passwordKey: this.ctx.passwordKey }), sk, this.ctx.random), undefined, 4);
     this.sessionKey = undefined;
+  }
+}
+
+/** What a classic system message (0x0080) means to the SDK, if it is about friends. */
+function classicNotice(m: C.SystemMessage): Notice | undefined {
+  switch (m.code) {
+    case C.SystemCode.BEING_ADDED:
+    case C.SystemCode.ADD_APPROVED:
+      return { kind: 'friendAdded', uid: m.from };
+    case C.SystemCode.ADD_REQUEST:
+      return { kind: 'friendRequest', uid: m.from, note: m.text };
+    case C.SystemCode.ADD_REJECTED:
+      return { kind: 'friendRefused', uid: m.from, reason: m.text };
+    case C.SystemCode.NOTICE:
+      return C.REMOVED_YOU_TEXT.test(m.text) ? { kind: 'friendRemoved', uid: m.from } : undefined;
+    default:
+      return undefined;
   }
 }

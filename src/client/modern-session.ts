@@ -13,6 +13,10 @@ import {
 } from './errors.js';
 import type { Link } from './link.js';
 import type { FramingSession, Friend, FriendList, LoginInfo, OnlineFriend, PushEvent, UserInfo } from './session.js';
+import { readQunPush, type AddFriendResult, type Notice, type SocialTransport } from './social.js';
+import { qunReplyCodec, qunRequestCodec } from '../protocol/bodies/qun.js';
+import * as B from '../protocol/bodies/classic/buddy-ops.js';
+import { REMOVED_YOU_TEXT } from '../protocol/bodies/classic/system.js';
 
 // The modern framing's client (PROTOCOL-MODERN.md §3–§5): the login chain 0x0091 → 0x00BA → 0x00DD → 0x00E5 →
 // 0x0030 with random keys where MyQQ leaves them zero, then session requests TEA(session key) both ways.
@@ -210,6 +214,22 @@ export class ModernSession implements FramingSession {
             },
           };
         }
+        case ModernCmd.QUN_MESSAGE: {
+          const push = M.receiveIm.decode(r.value.plain);
+          this.ctx.link.send(ModernCmd.QUN_MESSAGE, teaEncrypt(M.imAck.encode(M.imAckFor(push)), sk, this.ctx.random), p.seq);
+          if (push.receiver !== this.ctx.uid || push.kind !== 'raw') return { kind: 'ignored' };
+          const q = readQunPush('modern', { sender: push.sender, serverSeq: push.serverSeq, type: push.imType }, push.data, (b) => b.toString('utf8'));
+          if (!q) return { kind: 'ignored' };
+          return 'fragment' in q ? { kind: 'qun', qun: q } : { kind: 'notice', notice: q };
+        }
+        case ModernCmd.SYSTEM_BROADCAST: {
+          const b = M.systemBroadcast.decode(r.value.plain);
+          // MyQQ sends no ack; this SDK does (same command and seq), so the server can stop re-sending.
+          this.ctx.link.send(ModernCmd.SYSTEM_BROADCAST, teaEncrypt(M.broadcastAck.encode({ data: r.value.plain.subarray(0, 16) }), sk, this.ctx.random), p.seq);
+          if (b.to !== this.ctx.uid) return { kind: 'ignored' };
+          const notice = modernNotice(b);
+          return notice ? { kind: 'notice', notice } : { kind: 'ignored' };
+        }
         default:
           return { kind: 'ignored' };
       }
@@ -217,6 +237,45 @@ export class ModernSession implements FramingSession {
       if (e instanceof DecodeError) return { kind: 'ignored' };
       throw e;
     }
+  }
+
+  private authCode(sub: number, uid: number): Promise<B.AuthCodeReply> {
+    return this.call(ModernCmd.AUTH_CODE, B.authCodeRequestCodec, { cmd: 1, sub, uid }, B.authCodeReplyCodec);
+  }
+
+  /** MyQQ's way: 0x00A7 asks for the policy, 0x00AE gets a code, 0x00A8 adds (00) or asks with a note (02). */
+  async addFriend(uid: number, note?: string): Promise<AddFriendResult> {
+    const r = await this.call(ModernCmd.ADD_FRIEND_EX, B.uidU32Codec, { uid }, B.addExReplyCodec);
+    if (r.reply !== 0 || r.authType > B.AuthType.NEEDS_AUTH) return 'refused';
+    const anyone = r.authType === B.AuthType.ANYONE;
+    if (!anyone && note === undefined) return 'needs-authorization';
+    const { code } = await this.authCode(1, uid);
+    const sub = anyone ? B.AuthExSub.ADD : B.AuthExSub.REQUEST;
+    const v = await this.call(ModernCmd.ADD_FRIEND_AUTH_EX, B.authExRequestCodec, { sub, uid, code, allowReverse: 1, group: 0, ...(anyone ? {} : { note: Buffer.from(note ?? '', 'utf8').subarray(0, 255) }) }, B.authExReplyCodec);
+    if (v.result !== 0) return 'refused';
+    return anyone ? 'accepted' : 'needs-authorization';
+  }
+
+  async answerFriend(uid: number, accept: boolean, reason = ''): Promise<void> {
+    const sub = accept ? B.AuthExSub.APPROVE_ADD : B.AuthExSub.REFUSE;
+    const v = await this.call(ModernCmd.ADD_FRIEND_AUTH_EX, B.authExRequestCodec, { sub, uid, ...(accept ? {} : { code: Buffer.alloc(0), note: Buffer.from(reason, 'utf8').subarray(0, 255) }) }, B.authExReplyCodec);
+    if (v.result !== 0) throw new ProtocolError(ModernCmd.ADD_FRIEND_AUTH_EX, `no friend request from ${uid} to answer`);
+  }
+
+  async removeFriend(uid: number): Promise<void> {
+    const { code } = await this.authCode(6, uid);
+    const r = await this.call(ModernCmd.DELETE_FRIEND, B.removeRequestCodec, { uid, token: code }, B.resultOnlyCodec);
+    if (r.result !== 0) throw new ProtocolError(ModernCmd.DELETE_FRIEND, `remove result 0x${r.result.toString(16)}`);
+  }
+
+  social(): SocialTransport {
+    return {
+      framing: 'modern', decode: (b) => b.toString('utf8'), encode: (t) => Buffer.from(t, 'utf8'),
+      qun: (req) => this.call(ModernCmd.QUN, qunRequestCodec, req, qunReplyCodec),
+      search: (req) => this.call(ModernCmd.SEARCH_USER, B.searchRequestCodec, req, B.searchReplyCodec),
+      now: () => this.nowSec(),
+      randomU16: () => this.ctx.random(2).readUInt16BE(0),
+    };
   }
 
   logout(): void {
@@ -231,4 +290,21 @@ export class ModernSession implements FramingSession {
 function systemNotice(data: Buffer): PushEvent {
   const { text } = M.systemNotice.decode(data);
   return KICK_TEXT.test(text) ? { kind: 'kicked', text } : { kind: 'ignored' };
+}
+
+/** What a modern system broadcast means to the SDK, if it is about friends. */
+function modernNotice(b: M.SystemBroadcast): Notice | undefined {
+  switch (b.code) {
+    case M.BroadcastCode.ADDED_ME:
+    case M.BroadcastCode.APPROVED:
+      return { kind: 'friendAdded', uid: b.from };
+    case M.BroadcastCode.ADD_REQUEST:
+      return { kind: 'friendRequest', uid: b.from, note: M.readBroadcastNote(b.data).toString('utf8') };
+    case M.BroadcastCode.REJECTED:
+      return { kind: 'friendRefused', uid: b.from, reason: M.readBroadcastNote(b.data).toString('utf8') };
+    case M.BroadcastCode.NOTICE:
+      return REMOVED_YOU_TEXT.test(b.data.toString('utf8')) ? { kind: 'friendRemoved', uid: b.from } : undefined;
+    default:
+      return undefined;
+  }
 }

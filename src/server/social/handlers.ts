@@ -58,6 +58,7 @@ export function friendOps(cs: Charset): SharedHandlers {
       if (sub === C.AuthExSub.ADD || sub === C.AuthExSub.QUESTION) ok = friends.add(me, uid) === 'added';
       else if (sub === C.AuthExSub.REQUEST) ok = friends.add(me, uid, { note: cs.decode(x.body.note ?? Buffer.alloc(0)) }) !== 'unknown';
       else if (sub === C.AuthExSub.APPROVE || sub === C.AuthExSub.APPROVE_ADD) ok = friends.answer(me, uid, true) || x.ctx.store.areFriends(me, uid);
+      else if (sub === C.AuthExSub.REFUSE) ok = friends.answer(me, uid, false, cs.decode(x.body.note ?? Buffer.alloc(0)));
       else return x.drop('bad_body');
       x.reply({ sub, uid, result: ok ? 0 : 1 });
     },

@@ -1,5 +1,5 @@
 import * as Q from '../../protocol/bodies/qun.js';
-import { SystemCode, type ReceiveImPush, type SystemMessage } from '../../protocol/bodies/classic/index.js';
+import { removedYouText, SystemCode, type ReceiveImPush, type SystemMessage } from '../../protocol/bodies/classic/index.js';
 import { BroadcastCode, broadcastNote, textMsgBlock, type ReceiveIm, type SystemBroadcast } from '../../protocol/bodies/modern/index.js';
 import { encodeFontTrailer, encodeGb, fontTrailerOf, styleBits } from '../../protocol/text.js';
 import { NoticeCode, type StoredMessage } from '../../store/store.js';
@@ -42,7 +42,7 @@ export function modernNotice(m: StoredMessage): SystemBroadcast {
 export function noticeText(m: StoredMessage): string {
   switch (m.code) {
     case NoticeCode.REMOVED_YOU:
-      return `${m.sender} removed you from their friends`;
+      return removedYouText(m.sender);
     case NoticeCode.QUN_DISMISSED:
       return `Qun ${m.qun} was dismissed by ${m.sender}`;
     default:

@@ -270,8 +270,11 @@ export const authCodeReplyCodec = codec<AuthCodeReply>(
   (body) => readWhole(body, (r) => ({ cmd: r.u8('cmd'), sub: r.u16('sub'), reply: r.u8('reply'), code: r.tok16('code') })),
 );
 
-/** 0x00A8 sub-commands: 00 add (anyone may), 01/03 approve a request, 02 ask with a note, 0x10 add after a question. */
-export const AuthExSub = { ADD: 0x00, APPROVE: 0x01, REQUEST: 0x02, APPROVE_ADD: 0x03, QUESTION: 0x10 } as const;
+/**
+ * 0x00A8 sub-commands: 00 add (anyone may), 01/03 approve a request, 02 ask with a note, 0x10 add after a
+ * question (pidgin), and 04 refuse with a reason (the project's own: MyQQ has no way to refuse).
+ */
+export const AuthExSub = { ADD: 0x00, APPROVE: 0x01, REQUEST: 0x02, APPROVE_ADD: 0x03, REFUSE: 0x04, QUESTION: 0x10 } as const;
 
 /** 0x00A8 request: sub u8, uid u32, u16 0, then per sub: tok16 code, allow-reverse u8, group u8, tok8 note (02). */
 export interface AuthExRequest {
@@ -292,7 +295,7 @@ export const authExRequestCodec = codec<AuthExRequest>(
     w.tok16(v.code ?? Buffer.alloc(0), 'code');
     if (v.sub === AuthExSub.APPROVE) return w.u8(0).finish();
     w.u8(v.allowReverse ?? 1, 'allowReverse').u8(v.group ?? 0, 'group');
-    if (v.sub === AuthExSub.REQUEST) w.tok8(v.note ?? Buffer.alloc(0), 'note');
+    if (v.sub === AuthExSub.REQUEST || v.sub === AuthExSub.REFUSE) w.tok8(v.note ?? Buffer.alloc(0), 'note');
     return w.finish();
   },
   (body) => {
@@ -308,7 +311,7 @@ export const authExRequestCodec = codec<AuthExRequest>(
       } else {
         v.allowReverse = r.u8('allowReverse');
         v.group = r.u8('group');
-        if (v.sub === AuthExSub.REQUEST) v.note = r.remaining ? r.tok8('note') : Buffer.alloc(0);
+        if (v.sub === AuthExSub.REQUEST || v.sub === AuthExSub.REFUSE) v.note = r.remaining ? r.tok8('note') : Buffer.alloc(0);
       }
     }
     r.end();

@@ -65,3 +65,14 @@ export const systemMessageAckCodec = codec<SystemMessageAck>(
     return { code, from: parseDecimal(rest.subarray(0, end).toString('latin1'), 'from', sep + 1), seq: rest.readUInt16BE(end + 1) };
   },
 );
+
+/**
+ * The notice text (code 6 classic, "06" modern) the project's server sends when a friend removed you: neither
+ * framing has a code for it; the project's SDK recognises this text.
+ */
+export function removedYouText(uid: number): string {
+  return `${uid} removed you from their friends`;
+}
+
+/** Matches removedYouText. */
+export const REMOVED_YOU_TEXT = /^\d+ removed you from their friends$/;
