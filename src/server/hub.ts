@@ -11,23 +11,25 @@ import { GroupCommit, type SubmitResult } from './group-commit.js';
 import { Delivery, DEFAULT_DELIVERY_OPTIONS, type DeliveryOptions } from './delivery.js';
 import { Friendships } from './social/friends.js';
 import { DEFAULT_QUN_LIMITS, Quns, type QunLimits } from './social/quns.js';
+import { MailboxPolicy, DEFAULT_MAILBOX, type MailboxOptions } from './mailbox-policy.js';
 
 export type { SubmitResult } from './group-commit.js';
 
-/** Timers and limits of the core. */
-export interface HubOptions extends DeliveryOptions {
+/** Timers and limits of the core (the mailbox limits are MailboxPolicy's). */
+export interface HubOptions extends DeliveryOptions, MailboxOptions {
   /** A session that sends nothing for this long is closed (keep-alive interval × missed keep-alives). */
   sessionTimeoutMs: number;
-  /** Most undelivered messages kept per receiver; sends beyond it are refused. */
-  maxPendingPerUser: number;
+  /** After a commit failed (e.g. disk full), retry the delivery marks it held after this long. */
+  commitRetryMs: number;
   /** Size limits of Qun (members per Qun, Qun created per user). */
   qun?: QunLimits;
 }
 
 export const DEFAULT_HUB_OPTIONS: HubOptions = {
   ...DEFAULT_DELIVERY_OPTIONS,
+  ...DEFAULT_MAILBOX,
+  commitRetryMs: 1_000,
   sessionTimeoutMs: 180_000,
-  maxPendingPerUser: 10_000,
 };
 
 /**
@@ -43,6 +45,7 @@ export class Hub {
   readonly friends: Friendships;
   /** Qun: membership, info and messages. */
   readonly quns: Quns;
+  readonly mailbox: MailboxPolicy;
   private sweepTimer?: Timer;
 
   constructor(
@@ -54,18 +57,20 @@ export class Hub {
     readonly opts: HubOptions = DEFAULT_HUB_OPTIONS,
   ) {
     this.presence = new PresenceFanout(store, this.sessions);
+    this.mailbox = new MailboxPolicy(store, clock, opts);
     this.delivery = new Delivery(clock, metrics, opts, {
       senderInfo: (uid) => this.senderInfo(uid),
-      markDelivered: (id) => this.commit.markDelivered(id),
+      markDelivered: (m) => {
+        // Qun and system messages are not counted against the mailbox (see MailboxPolicy), so only IMs release.
+        if (!m.kind) this.mailbox.release(m);
+        this.commit.markDelivered(m.id);
+      },
     });
     this.commit = new GroupCommit(store, clock, metrics, log, {
-      knownReceiver: (uid) => this.sessions.get(uid) !== undefined || this.store.getUser(uid) !== undefined,
-      pendingOf: (uid) => {
-        const s = this.sessions.get(uid);
-        return s ? this.delivery.pendingIn(s) : this.store.pendingCount(uid);
-      },
-      maxPendingPerUser: opts.maxPendingPerUser,
-    }, (fresh) => this.deliverStored(fresh));
+      admit: (m) => this.mailbox.admit(m, this.sessions.get(m.receiver) !== undefined),
+      release: (m) => this.mailbox.release(m),
+      reset: () => this.mailbox.reset(),
+    }, (fresh) => this.deliverStored(fresh), opts.commitRetryMs);
     const deliver = (fresh: readonly StoredMessage[]) => this.deliverStored(fresh);
     this.friends = new Friendships(store, this.sessions, deliver);
     this.quns = new Quns(store, this.sessions, deliver, opts.qun ?? DEFAULT_QUN_LIMITS);
@@ -95,7 +100,8 @@ export class Hub {
 
   /** Closes every session (no presence pushes) and stops timers. Pending submissions are flushed first. */
   stop(): void {
-    this.commit.flush();
+    this.commit.stop();
+    this.commit.safeFlush(false);
     this.sweepTimer?.cancel();
     for (const s of [...this.sessions.all()]) this.close(s, 'shutdown');
   }
@@ -165,7 +171,8 @@ export class Hub {
   deliverPending(s: Session): void {
     if (s.closed || s.pendingLoaded) return;
     s.pendingLoaded = true;
-    this.delivery.load(s, this.store.pendingFor(s.uid, this.opts.maxPendingPerUser));
+    // Friends' and strangers' quotas are apart: a full mailbox holds both.
+    this.delivery.load(s, this.store.pendingFor(s.uid, this.opts.maxPendingPerUser + this.opts.maxStrangerPending));
   }
 
   /** Ends a session: friends see it go offline (unless it was replaced or the server stops). */

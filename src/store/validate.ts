@@ -23,7 +23,11 @@ export type StoreErrorCode =
   | 'duplicate-group'
   | 'unknown-qun'
   | 'quns-full'
-  | 'schema';
+  | 'schema'
+  | 'disk-full'
+  | 'corrupt'
+  | 'locked'
+  | 'io';
 
 /** A store call rejected its input or the database state; the message is one user-readable line. */
 export class StoreError extends Error {

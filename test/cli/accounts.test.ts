@@ -123,10 +123,10 @@ test('user add / passwd: password from the environment, a file, or --password wi
   fails(novalue!, 2, /^oicq user: option --password needs a value/);
   fails(nouser!, 1, /^oicq user: user 12345 does not exist — add it with 'oicq user add 12345'$/);
   fails(wrongopt!, 2, /^oicq user: option --nick does not apply to 'oicq user passwd'/);
-  fails(nosub!, 2, /^oicq user: missing subcommand: add \| list \| passwd \| delete — run 'oicq user --help'$/);
+  fails(nosub!, 2, /^oicq user: missing subcommand: add \| list \| passwd \| set \| delete — run 'oicq user --help'$/);
   assert.deepEqual(passwd, { code: 0, stdout: 'password of user 10000 changed\n', stderr: '' });
   assert.equal(help!.code, 0);
-  assert.match(help!.stdout, /^usage: oicq user <add \| list \| passwd \| delete>/);
+  assert.match(help!.stdout, /^usage: oicq user <add \| list \| passwd \| set \| delete>/);
   assert.deepEqual(fromFile, { code: 0, stdout: '30000\n', stderr: '' });
   fails(nofile!, 2, /^oicq user: cannot read --password-file '.*nope\.txt': no such file/);
   fails(emptyFile!, 2, /^oicq user: --password-file '.*empty\.txt' is empty: its first line must be the password$/);
@@ -241,4 +241,31 @@ test('concurrent user add without a uid: every process gets its own next free ui
   const runs = await Promise.all(Array.from({ length: 6 }, one));
   for (const r of runs) assert.deepEqual([r.code, r.stderr], [0, ''], r.stderr);
   assert.deepEqual(runs.map((r) => Number(r.stdout)).sort(), [10000, 10001, 10002, 10003, 10004, 10005]);
+});
+
+test('group move: a number that is both an index and a group name is refused; --index and --name say which', () => {
+  const s = openSqliteStore(db);
+  s.addUser(50000, passwordMd5('x'), 'Owner');
+  s.addUser(50001, passwordMd5('x'), 'Pal');
+  s.addFriend(50000, 50001);
+  assert.deepEqual([s.addGroup(50000, 'Work'), s.addGroup(50000, '3'), s.addGroup(50000, 'Misc')], [1, 2, 3]);
+  s.close();
+  const [ambiguous, byIndex, byName, plainIndex, plainName, both, stray, noneThere] = batch([
+    { args: ['group', 'move', '50000', '50001', '3'] },
+    { args: ['group', 'move', '50000', '50001', '--index', '3'] },
+    { args: ['group', 'move', '50000', '50001', '--name', '3'] },
+    { args: ['group', 'move', '50000', '50001', '1'] },
+    { args: ['group', 'move', '50000', '50001', 'Misc'] },
+    { args: ['group', 'move', '50000', '50001', '--index', '1', '--name', 'Work'] },
+    { args: ['group', 'list', '50000', '--index', '1'] },
+    { args: ['group', 'move', '50000', '50001', '--name', 'Nope'] },
+  ]);
+  fails(ambiguous!, 2, /^oicq group: '3' is ambiguous: group 3 "Misc", or the group named "3" \(index 2\) — pass --index 3 or --name 3$/);
+  assert.deepEqual(byIndex, { code: 0, stdout: `50001 is now in 50000's group 3 "Misc"\n`, stderr: '' });
+  assert.deepEqual(byName, { code: 0, stdout: `50001 is now in 50000's group 2 "3"\n`, stderr: '' });
+  assert.deepEqual(plainIndex, { code: 0, stdout: `50001 is now in 50000's group 1 "Work"\n`, stderr: '' });
+  assert.deepEqual(plainName, { code: 0, stdout: `50001 is now in 50000's group 3 "Misc"\n`, stderr: '' });
+  fails(both!, 2, /^oicq group: give --index or --name, not both/);
+  fails(stray!, 2, /^oicq group: option --index does not apply to 'oicq group list'/);
+  fails(noneThere!, 1, /^oicq group: user 50000 has no friend group named "Nope"/);
 });

@@ -27,8 +27,8 @@ export class ClassicDriver {
 
   constructor(readonly peer: UdpPeer, readonly uid: number, readonly password: string, readonly version = 0x0d55) {}
 
-  static async open(serverPort: number, uid: number, password: string): Promise<ClassicDriver> {
-    return new ClassicDriver(await UdpPeer.open(serverPort), uid, password);
+  static async open(serverPort: number, uid: number, password: string, host?: string): Promise<ClassicDriver> {
+    return new ClassicDriver(await UdpPeer.open(serverPort, host), uid, password);
   }
 
   packet(command: number, body: Buffer, seq = ++this.seq): Buffer {
