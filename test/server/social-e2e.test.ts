@@ -28,7 +28,7 @@ test('classic: search, add without and with authorization (online and offline re
   const { server, store } = await startServer();
   seedAccounts(store, [A, B, D], []);
   store.setAuthType(D.uid, AuthPolicy.ANYONE);
-  const [a, b] = await Promise.all([A, B].map((u) => ClassicDriver.open(server.address.port, u.uid, u.password)));
+  const [a, b] = (await Promise.all([A, B].map((u) => ClassicDriver.open(server.address.port, u.uid, u.password)))) as [ClassicDriver, ClassicDriver];
   try {
     await a.login();
     // Search by nick and by number.
@@ -101,7 +101,7 @@ async function qunMessage(d: ClassicDriver): Promise<{ qun: number; sender: numb
 test('classic Qun: create, search, join with approval, chat with offline delivery and a member joining mid-stream, leave', async () => {
   const { server, store } = await startServer();
   seedAccounts(store, [A, B, D], []);
-  const [a, b] = await Promise.all([A, B].map((u) => ClassicDriver.open(server.address.port, u.uid, u.password)));
+  const [a, b] = (await Promise.all([A, B].map((u) => ClassicDriver.open(server.address.port, u.uid, u.password)))) as [ClassicDriver, ClassicDriver];
   let bClosed = false;
   try {
     await a.login();
