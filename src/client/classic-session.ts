@@ -95,16 +95,20 @@ export class ClassicSession implements FramingSession {
       start = r.next;
     }
     const groupOf = new Map<number, number>();
+    const quns: number[] = [];
     for (let startUid = 0, n = 0; n < MAX_PAGES; n++) {
       const r = await this.call(CLASSIC_TABLE.DOWNLOAD_GROUPS, { op: 1, sub: 2, reserved: 0, startUid });
-      for (const e of r.entries) if (e.type === C.GroupEntryType.FRIEND) groupOf.set(e.uid, e.group);
+      for (const e of r.entries) {
+        if (e.type === C.GroupEntryType.FRIEND) groupOf.set(e.uid, e.group);
+        else if (e.type === C.GroupEntryType.QUN) quns.push(e.uid);
+      }
       if (r.nextUid === 0 || r.nextUid <= startUid) break;
       startUid = r.nextUid;
     }
     for (const f of friends) f.group = groupOf.get(f.uid) ?? 0;
     // The classic protocol has no group names in these replies: number them.
     const indexes = [...new Set([0, ...friends.map((f) => f.group)])].sort((a, b) => a - b);
-    return { groups: indexes.map((index) => ({ index, name: index === 0 ? 'My Friends' : `Group ${index}` })), friends };
+    return { groups: indexes.map((index) => ({ index, name: index === 0 ? 'My Friends' : `Group ${index}` })), friends, quns };
   }
 
   async getOnlineFriends(): Promise<OnlineFriend[]> {

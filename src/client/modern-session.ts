@@ -124,9 +124,15 @@ export class ModernSession implements FramingSession {
   async getFriends(): Promise<FriendList> {
     // 0x00EB: uid → group, paged from page 1.
     const groupOf = new Map<number, number>();
+    const quns: number[] = [];
     for (let page = 1, n = 0; n < MAX_PAGES; n++) {
       const r = await this.call(MODERN_TABLE.BUDDY_INDEX, { page });
-      if (r.result === 0) for (const e of r.entries) if (e.type === M.IndexType.BUDDY) groupOf.set(e.uid, e.group);
+      if (r.result === 0) {
+        for (const e of r.entries) {
+          if (e.type === M.IndexType.BUDDY) groupOf.set(e.uid, e.group);
+          else if (e.type === M.IndexType.QUN) quns.push(e.uid);
+        }
+      }
       if (r.currentPage >= r.totalPages) break;
       page = r.currentPage + 1;
     }
@@ -142,7 +148,7 @@ export class ModernSession implements FramingSession {
       if (r.next === M.FRIEND_LIST_LAST || r.next <= start) break;
       start = r.next;
     }
-    return { groups, friends };
+    return { groups, friends, quns };
   }
 
   async getOnlineFriends(): Promise<OnlineFriend[]> {

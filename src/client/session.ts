@@ -38,6 +38,8 @@ export interface Friend {
 export interface FriendList {
   groups: FriendGroup[];
   friends: Friend[];
+  /** Numbers of the Qun the user is a member of. */
+  quns: number[];
 }
 
 /** A friend that is online (from the online list). */
