@@ -17,11 +17,8 @@ function qun(d: ClassicDriver, sub: number, id: number, data: Buffer = Buffer.al
 }
 
 /** The next system message push (acked like pidgin: 0x0012 with code, sender, seq). */
-async function system(d: ClassicDriver): Promise<C.SystemMessage> {
-  const p = await d.push(ClassicCmd.SYSTEM_MESSAGE);
-  const m = C.systemMessageCodec.decode(p.plain);
-  d.fire(ClassicCmd.ACK_SYSTEM_MESSAGE, C.systemMessageAckCodec.encode({ code: m.code, from: m.from, seq: p.seq }));
-  return m;
+function system(d: ClassicDriver): Promise<C.SystemMessage> {
+  return d.system();
 }
 
 test('classic: search, add without and with authorization (online and offline receiver), refuse, remove — at the wire', async () => {
