@@ -1,6 +1,7 @@
 import { encodePacket, CLASSIC_SERVER_VERSION, type Packet } from '../protocol/framing.js';
 import { CLASSIC_TABLE, ClassicCmd } from '../protocol/commands.js';
 import { fontTrailerOf } from '../protocol/text.js';
+import { statusPushLayout } from '../protocol/families.js';
 import { friendStatusPushCodec, IM_TEXT, receiveImPushCodec, RecvType, SystemCode, systemMessageCodec } from '../protocol/bodies/classic/index.js';
 import { KICKED_TEXT } from '../protocol/bodies/modern/index.js';
 import type { StoredMessage } from '../store/store.js';
@@ -42,7 +43,10 @@ export class ClassicHandler extends SessionRequests implements FramingHandler, S
   }
 
   pushStatus(session: Session, friend: Presence): void {
-    const body = friendStatusPushCodec.encode({ friend: statusBlockOf(friend), myUid: session.uid, extra: Buffer.alloc(0) });
+    const flagged = statusPushLayout(session.version) === 'flagged';
+    const body = friendStatusPushCodec.encode(flagged
+      ? { friend: statusBlockOf(friend), userFlag: 0, myUid: session.uid, extra: Buffer.alloc(3) }
+      : { friend: statusBlockOf(friend), myUid: session.uid, extra: Buffer.alloc(0) });
     this.push(session, ClassicCmd.FRIEND_STATUS, session.nextSeq(), body);
   }
 

@@ -7,6 +7,7 @@ export type DropReason =
   | 'undecryptable'
   | 'bad_body'
   | 'unknown_command'
+  | 'unsupported_version'
   | 'no_session'
   | 'wrong_address'
   | 'rate_limited'
@@ -17,7 +18,7 @@ export type DropReason =
 export class Metrics {
   readonly dropped: Record<DropReason, number> = {
     too_short: 0, bad_tag: 0, bad_tail: 0, oversize: 0, undecryptable: 0, bad_body: 0,
-    unknown_command: 0, no_session: 0, wrong_address: 0, rate_limited: 0, login_refused: 0, unexpected: 0,
+    unknown_command: 0, unsupported_version: 0, no_session: 0, wrong_address: 0, rate_limited: 0, login_refused: 0, unexpected: 0,
   };
   received = 0;
   sent = 0;

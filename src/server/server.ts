@@ -1,6 +1,7 @@
 import { createSocket, type Socket, type RemoteInfo } from 'node:dgram';
 import pino, { type Logger } from 'pino';
 import { decodePacket, type Packet } from '../protocol/framing.js';
+import { familyOf } from '../protocol/families.js';
 import { cryptoRandom, type RandomSource } from '../protocol/random.js';
 import { systemClock, type Clock } from '../transport/clock.js';
 import type { Store } from '../store/store.js';
@@ -142,6 +143,8 @@ export class OicqServer {
     }
     const r = decodePacket(buf, 'c2s');
     if (!r.ok) return this.drop(r.error.reason as DropReason, from);
+    // A tag of no family the server serves: its chain and layouts are unknown, so nothing could answer it.
+    if (!familyOf(r.value.version)) return this.drop('unsupported_version', from, r.value);
     try {
       (r.value.framing === 'modern' ? this.modern : this.classic).handle(r.value, from);
     } catch (err) {

@@ -1,4 +1,4 @@
-import { FRIEND_LIST_END, GroupEntryType, ONLINE_END, ONLINE_MAX_ENTRIES, userInfoReply } from '../../protocol/bodies/classic/index.js';
+import { FRIEND_LIST_END, GroupEntryType, GroupNameOp, ONLINE_END, ONLINE_MAX_ENTRIES, userInfoReply } from '../../protocol/bodies/classic/index.js';
 import type { CLASSIC_TABLE } from '../../protocol/commands.js';
 import type { SessionHandlers } from '../dispatch.js';
 import { levelOf } from '../level.js';
@@ -61,6 +61,13 @@ export const listHandlers: SessionHandlers<typeof CLASSIC_TABLE> = {
       next: end < online.length && end < ONLINE_END ? end : ONLINE_END,
       entries: page.map((f) => ({ block: statusBlockOf(f), unknown1: 0, ext: 0, comm: 0, unknown2: 0, end: 0 })),
     });
+  },
+
+  // Download only (sub-operation 01): the names of groups 1 … n; "My Friends" (0) is the client's own.
+  GROUP_NAME_OPERATION: (x) => {
+    if (x.body.sub !== GroupNameOp.DOWNLOAD) return x.drop('unknown_command');
+    const groups = x.ctx.store.groupsOf(x.session.uid).filter((g) => g.index > 0).map((g) => ({ index: g.index, name: g.name }));
+    x.reply({ sub: x.body.sub, result: 0, download: { reserved: 0, groups } });
   },
 
   // The server keeps no memos; the lone sub-command is the "no memo" answer pidgin accepts.

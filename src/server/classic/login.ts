@@ -54,6 +54,7 @@ export const loginHandlers: LoginHandlers<typeof CLASSIC_TABLE, ClassicHandler> 
     const bytes = f.encode(session, p.command, p.seq, teaEncrypt(loginReplyCodec.encode(reply), passwordKey, ctx.random));
     session.replies.set(p.command, p.seq, bytes);
     ctx.send(bytes, from);
-    ctx.hub.deliverPending(session);
+    session.releasePendingOnRequest = true;
+    ctx.hub.holdPending(session);
   },
 };

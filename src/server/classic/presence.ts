@@ -1,4 +1,5 @@
 import { CHANGE_STATUS_OK, KEY_REPLY_PADDING, keepAliveReply } from '../../protocol/bodies/classic/index.js';
+import { CHANGE_STATUS_REFUSED } from '../../protocol/bodies/status-block.js';
 import type { CLASSIC_TABLE } from '../../protocol/commands.js';
 import type { SessionHandlers } from '../dispatch.js';
 
@@ -7,8 +8,7 @@ export const presenceHandlers: SessionHandlers<typeof CLASSIC_TABLE> = {
   KEEP_ALIVE: (x) => x.reply(keepAliveReply(x.ctx.hub.onlineCount(), x.session.endpoint.address, x.session.endpoint.port)),
 
   CHANGE_STATUS: (x) => {
-    x.ctx.hub.setStatus(x.session, x.body.status);
-    x.reply({ result: CHANGE_STATUS_OK });
+    x.reply({ result: x.ctx.hub.setStatus(x.session, x.body.status) ? CHANGE_STATUS_OK : CHANGE_STATUS_REFUSED });
   },
 
   REQUEST_KEY: (x) => x.reply({ sub: x.body.sub, result: 0, key: x.session.fileKey, token: undefined, padding: Buffer.alloc(KEY_REPLY_PADDING) }),

@@ -11,9 +11,6 @@ import { LoginTokenKind } from '../login-token.js';
 import type { ModernHandler } from '../modern.js';
 import type { Endpoint } from '../session.js';
 
-/** Longest wait before a new session's queued messages are pushed (see SEND_LOGIN_INFO). */
-const PENDING_HOLD_MS = 1500;
-
 /** The verify reply's code for each login failure. */
 const VERIFY_CODE: Readonly<Record<LoginFailure, number>> = {
   [LoginFailure.COOL_DOWN]: M.VerifyCode.DENIED,
@@ -139,6 +136,6 @@ export const loginHandlers: LoginHandlers<typeof MODERN_TABLE, ModernHandler> = 
     session.replies.set(p.command, p.seq, bytes);
     // Queued messages wait until the client has loaded its buddy list (its online-list request ends MyQQ's
     // post-login chain), so it can show who they are from; at most PENDING_HOLD_MS.
-    ctx.clock.setTimeout(() => ctx.hub.deliverPending(session), PENDING_HOLD_MS);
+    ctx.hub.holdPending(session);
   },
 };

@@ -11,6 +11,7 @@ import { onlineFriendsReplyCodec, onlineFriendsRequestCodec } from './online.js'
 import { changeStatusReplyCodec, changeStatusRequestCodec, friendStatusPushCodec } from './status.js';
 import { systemMessageAckCodec, systemMessageCodec } from './system.js';
 import { memoReplyCodec, memoRequestCodec } from './memo.js';
+import { groupNameReplyCodec, groupNameRequestCodec } from './group-names.js';
 
 export * from './info.js';
 export * from './keepalive.js';
@@ -23,6 +24,7 @@ export * from './online.js';
 export * from './status.js';
 export * from './system.js';
 export * from './memo.js';
+export * from './group-names.js';
 
 // THE classic command table (PROTOCOL.md §4, §5): code, our name, exchange kind, and the client→server and
 // server→client bodies. Wrap is `session` unless the row says otherwise. Rows without bodies name commands
@@ -49,7 +51,7 @@ export const CLASSIC_TABLE = {
   GET_FRIEND_LIST: row(0x0026, 'get friend list', 'request', spec(friendListRequestCodec), spec(friendListReplyCodec)),
   GET_ONLINE_FRIENDS: row(0x0027, 'get online friends', 'request', spec(onlineFriendsRequestCodec), spec(onlineFriendsReplyCodec)),
   GROUP_OPERATION: row(0x0030, 'group operation', 'request'),
-  GROUP_NAME_OPERATION: row(0x003c, 'group name operation', 'request'),
+  GROUP_NAME_OPERATION: row(0x003c, 'group name operation', 'request', spec(groupNameRequestCodec), spec(groupNameReplyCodec)),
   UPLOAD_GROUPS: row(0x003d, 'upload friend groups', 'request'),
   BUDDY_MEMO: row(0x003e, 'memo operation', 'request', spec(memoRequestCodec), spec(memoReplyCodec)),
   DOWNLOAD_GROUPS: row(0x0058, 'download friend groups', 'request', spec(friendGroupsRequestCodec), spec(friendGroupsReplyCodec)),
