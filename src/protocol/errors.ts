@@ -34,13 +34,16 @@ export class EncodeError extends Error {
 /** A value or a typed decode error: what crosses the datagram boundary instead of an exception. */
 export type Result<T> = { ok: true; value: T } | { ok: false; error: DecodeError };
 
-/** Runs a codec that may throw DecodeError and returns a Result; other exceptions are bugs and propagate. */
+/**
+ * Runs a codec that may throw DecodeError and returns a Result. Anything else — a RangeError from a raw Buffer
+ * read past the end included — is a bug in the codec, not bad input, and propagates: every read of input goes
+ * through the bounded Reader (or checks the length itself), so truncation is always a DecodeError.
+ */
 export function tryDecode<T>(fn: () => T): Result<T> {
   try {
     return { ok: true, value: fn() };
   } catch (e) {
     if (e instanceof DecodeError) return { ok: false, error: e };
-    if (e instanceof RangeError) return { ok: false, error: new DecodeError('truncated', e.message) };
     throw e;
   }
 }

@@ -59,6 +59,9 @@ test('what the fast path declines (IPv6, fragments, not UDP, short) is left to d
 
 test('property: on arbitrary bytes behind a valid-looking prefix the fast path never disagrees with decodeUdp', () => {
   const linkTypes = [LINKTYPE.ETHERNET, LINKTYPE.LINUX_SLL, LINKTYPE.LINUX_SLL2, LINKTYPE.RAW, LINKTYPE.IPV4, LINKTYPE.NULL, LINKTYPE.LOOP];
+  // Runs and answers per link type: a fast path that always declined would agree vacuously, so it must answer too.
+  const runs = new Map<number, number>();
+  const located = new Map<number, number>();
   fc.assert(
     fc.property(fc.constantFrom(...linkTypes), fc.uint8Array({ maxLength: 80 }), fc.integer({ min: 0, max: 0xffff }), fc.integer({ min: 0, max: 0xffff }), (lt, tail, total, udpLen) => {
       // Mostly-valid headers with random lengths and trailing bytes, so every branch is reached.
@@ -69,8 +72,14 @@ test('property: on arbitrary bytes behind a valid-looking prefix the fast path n
       const frame =
         lt === LINKTYPE.ETHERNET ? ethernet(0x0800, ip) : lt === LINKTYPE.LINUX_SLL ? sll(0x0800, ip) : lt === LINKTYPE.LINUX_SLL2 ? sll2(0x0800, ip) : lt === LINKTYPE.NULL || lt === LINKTYPE.LOOP ? nullLink(2, 'be', ip) : ip;
       const at = newUdpLocation();
-      if (locateUdp4(lt, frame, at)) agree(lt, frame);
+      runs.set(lt, (runs.get(lt) ?? 0) + 1);
+      if (locateUdp4(lt, frame, at) && agree(lt, frame)) located.set(lt, (located.get(lt) ?? 0) + 1);
     }),
     { numRuns: 2000 },
   );
+  for (const lt of linkTypes) {
+    const n = runs.get(lt) ?? 0;
+    const yes = located.get(lt) ?? 0;
+    assert.ok(n >= 100 && yes >= n / 4, `link type ${lt}: the fast path answered ${yes} of ${n} runs`);
+  }
 });

@@ -1,6 +1,7 @@
 import { checkPasswordProof, loginReplyCodec, loginSuccess, openLoginBody, tokenReplyCodec, tokenRequestCodec } from '../../protocol/bodies/classic/index.js';
 import { ipToU32, Status } from '../../protocol/bodies/status-block.js';
 import type { CLASSIC_TABLE } from '../../protocol/commands.js';
+import { DecodeError } from '../../protocol/errors.js';
 import { passwordKeyFromMd5 } from '../../protocol/keys.js';
 import { teaEncrypt } from '../../protocol/tea.js';
 import type { ClassicHandler } from '../classic.js';
@@ -18,7 +19,8 @@ export const loginHandlers: LoginHandlers<typeof CLASSIC_TABLE, ClassicHandler> 
     if (!ctx.guard.preLogin(from.address)) return ctx.drop('rate_limited', from, p);
     try {
       tokenRequestCodec.decode(p.body);
-    } catch {
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e;
       return ctx.drop('bad_body', from, p);
     }
     const token = ctx.tokens.issue(from, ctx.clock.now(), LoginTokenKind.CLASSIC);
