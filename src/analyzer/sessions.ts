@@ -8,7 +8,7 @@
 // Modern (PROTOCOL-MODERN.md §2, §6): touch / request / verify keys in clear (0x0091/0x00BA/0x00DD);
 // md5_pass_qq opens the verify block → verify_key2 opens the 0x00DD reply → login_info_key1/key3/magic;
 // key1 opens the 0x00E5/0x0030 requests, key3 the 0x00E5 reply → key2 opens the 0x0030 reply → session key.
-import { bodySpec, decodeBody, type DecodedBody } from '../protocol/commands.js';
+import { bodySpec, ClassicCmd, decodeBody, type DecodedBody } from '../protocol/commands.js';
 import type { Result } from '../protocol/errors.js';
 import type { Direction, Framing } from '../protocol/framing.js';
 import { passwordKeyFromMd5, passwordMd5, verifyBlockKey } from '../protocol/keys.js';
@@ -159,6 +159,11 @@ export class SessionTracker {
   // ---------------------------------------------------------------- classic
 
   private openClassic(p: SessionPacket, wrap: string, notes: string[]): SessionResult {
+    if (p.direction === 'c2s' && wrap === 'keyPrefixed' && p.command !== ClassicCmd.LOGIN) {
+      // The 2007/2008 chain's 0x0091/0x00BA/0x00DD carry their key in clear too (the login itself is not followed).
+      const un = unwrapKeyPrefixed(p.body);
+      return un.ok ? { opened: this.decode(p, 'request key (in clear)', un.value.plain), notes } : { failure: un.error.message, notes };
+    }
     if (p.direction === 'c2s' && wrap === 'keyPrefixed') {
       // 0x0022: the initial key is in clear, so the request opens for anyone.
       const un = unwrapKeyPrefixed(p.body);

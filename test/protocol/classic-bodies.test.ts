@@ -312,7 +312,7 @@ test('keep alive, request key, status push, logout: layouts of PROTOCOL.md §5',
   assert.equal(keepAliveRequestCodec.encode({ uid: MY_UID, form: 'ascii' }).toString(), '10002');
   assert.throws(() => keepAliveRequestCodec.encode({ uid: 1234, form: 'ascii' }));
   const ka = keepAliveReply(0, '127.0.0.1', 4000);
-  assert.equal(ka.onlineUsers, 1); // never 0
+  assert.ok(ka.form === 'text' && ka.onlineUsers === 1); // never 0
   assert.equal(keepAliveReplyCodec.encode(ka).toString('latin1'), '0\x1f0\x1f1\x1f127.0.0.1\x1f4000\x1f60');
   assert.deepEqual(keepAliveReplyCodec.decode(keepAliveReplyCodec.encode(ka)), ka);
 
@@ -426,12 +426,19 @@ test('property: list and entry codecs round-trip', () => {
   ));
   roundTrips(keepAliveRequestCodec, fc.oneof(
     plainObj(fc.record({ uid: u32, form: fc.constant<'u32'>('u32') })),
+    plainObj(fc.record({ uid: u32, form: fc.constant<'u32time'>('u32time'), time: u32 })),
     plainObj(fc.record({ uid: fc.oneof(fc.integer({ min: 0, max: 999 }), fc.integer({ min: 10000, max: 0xffffffff })), form: fc.constant<'ascii'>('ascii') })),
   ));
-  roundTrips(keepAliveReplyCodec, plainObj(fc.record({
-    result: fc.stringMatching(/^[0-9a-z]{0,3}$/), unknown: fc.stringMatching(/^[0-9a-z]{0,3}$/), onlineUsers: u32,
-    clientIp: fc.ipV4(), clientPort: u16, interval: fc.stringMatching(/^[0-9]{0,3}$/),
-  })));
+  roundTrips(keepAliveReplyCodec, fc.oneof(
+    plainObj(fc.record({
+      form: fc.constant<'text'>('text'), result: fc.stringMatching(/^[0-9a-z]{0,3}$/), unknown: fc.stringMatching(/^[0-9a-z]{0,3}$/), onlineUsers: u32,
+      clientIp: fc.ipV4(), clientPort: u16, interval: fc.stringMatching(/^[0-9]{0,3}$/),
+    })),
+    plainObj(fc.record({
+      form: fc.constant<'binary'>('binary'),
+      reply: plainObj(fc.record({ result: fc.integer({ min: 0, max: 0x2f }), online: u32, clientIp: u32, clientPort: u16, interval: u16, serverTime: u32, tail: bytes(5) })),
+    })),
+  ));
   roundTrips(tokenReplyCodec, plainObj(fc.record({ result: u8, token: someBytes(40) })));
   roundTrips(userInfoRequestCodec, plainObj(fc.record({ uid: u32 })));
 });

@@ -1,10 +1,17 @@
-import { FRIEND_LIST_END, GroupEntryType, GroupNameOp, ONLINE_END, ONLINE_MAX_ENTRIES, userInfoReply } from '../../protocol/bodies/classic/index.js';
+import { ENTRY_TAIL_2007, FRIEND_LIST_END, GroupEntryType, GroupNameOp, ONLINE_END, ONLINE_MAX_ENTRIES, userInfoReply } from '../../protocol/bodies/classic/index.js';
 import type { CLASSIC_TABLE } from '../../protocol/commands.js';
 import type { SessionHandlers } from '../dispatch.js';
+import { usesLogin2007 } from '../../protocol/families.js';
+import type { Session } from '../session.js';
 import { levelOf } from '../level.js';
 import { statusBlockOf } from '../status-block.js';
 
 const FRIENDS_PER_PAGE = 50;
+
+/** QQ2007/QQ2008 clients expect 4 more bytes in each friend-list and online-list entry. */
+function tail2007(s: Session): { tail?: Buffer } {
+  return usesLogin2007(s.version) ? { tail: Buffer.alloc(ENTRY_TAIL_2007) } : {};
+}
 const GROUP_ENTRIES_PER_PAGE = 100;
 
 /** Classic friend lists, groups, online friends, user info, levels and memos. */
@@ -27,7 +34,7 @@ export const listHandlers: SessionHandlers<typeof CLASSIC_TABLE> = {
     const end = start + page.length;
     x.reply({
       next: end < friends.length ? end : FRIEND_LIST_END,
-      entries: page.map((f) => ({ uid: f.uid, face: f.face, age: f.age, gender: f.gender, nick: f.nick, flagsUnknown: 0, ext: 0, comm: 0 })),
+      entries: page.map((f) => ({ uid: f.uid, face: f.face, age: f.age, gender: f.gender, nick: f.nick, flagsUnknown: 0, ext: 0, comm: 0, ...tail2007(x.session) })),
     });
   },
 
@@ -59,7 +66,7 @@ export const listHandlers: SessionHandlers<typeof CLASSIC_TABLE> = {
     const end = position + page.length;
     x.reply({
       next: end < online.length && end < ONLINE_END ? end : ONLINE_END,
-      entries: page.map((f) => ({ block: statusBlockOf(f), unknown1: 0, ext: 0, comm: 0, unknown2: 0, end: 0 })),
+      entries: page.map((f) => ({ block: statusBlockOf(f), unknown1: 0, ext: 0, comm: 0, unknown2: 0, end: 0, ...tail2007(x.session) })),
     });
   },
 

@@ -7,6 +7,7 @@ import { LoginFailure } from '../../protocol/login-failure.js';
 import { teaEncrypt } from '../../protocol/tea.js';
 import type { LoginHandlers } from '../dispatch.js';
 import { checkLogin } from '../login-failure.js';
+import { openKeyPrefixed } from '../key-prefixed.js';
 import { LoginTokenKind } from '../login-token.js';
 import type { ModernHandler } from '../modern.js';
 import type { Endpoint } from '../session.js';
@@ -29,12 +30,7 @@ function loginReply(f: ModernHandler, p: Packet, from: Endpoint, key: Uint8Array
 }
 
 /** Opens a request that carries its key in clear (0x0091/0x00BA/0x00DD), or drops it. */
-function unwrapKey(f: ModernHandler, p: Packet, from: Endpoint): { key: Buffer; plain: Buffer } | undefined {
-  if (!f.ctx.guard.preLogin(from.address)) return void f.ctx.drop('rate_limited', from, p);
-  const r = M.unwrapKeyPrefixed(p.body);
-  if (!r.ok) return void f.ctx.drop(r.error.reason === 'undecryptable' ? 'undecryptable' : 'bad_body', from, p);
-  return r.value;
-}
+const unwrapKey = (f: ModernHandler, p: Packet, from: Endpoint) => openKeyPrefixed(f.ctx, p, from);
 
 /** The pending login of a 0x00E5/0x0030 request and its opened body; a repeat gets its earlier reply. */
 function pendingFor(f: ModernHandler, p: Packet, from: Endpoint) {

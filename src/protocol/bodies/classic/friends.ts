@@ -1,5 +1,5 @@
 import { codec } from '../../codec.js';
-import { DecodeError, EncodeError } from '../../errors.js';
+import { DecodeError, EncodeError, tryDecode } from '../../errors.js';
 import { Reader } from '../../reader.js';
 import { decodeGb, encodeGb, gbMaxLength } from '../../text.js';
 import { Writer } from '../../writer.js';
@@ -28,7 +28,12 @@ export interface FriendEntry {
   flagsUnknown: number;
   ext: number;
   comm: number;
+  /** 4 more bytes per entry for QQ2007/QQ2008 clients (pidgin checks the entry length); absent for QQ2005. */
+  tail?: Buffer;
 }
+
+/** Bytes QQ2007/QQ2008 friend-list and online-list entries carry after the QQ2005 layout. */
+export const ENTRY_TAIL_2007 = 4;
 
 /** 0x0026 reply: the next position (FRIEND_LIST_END = done) and the entries. */
 export interface FriendListReply {
@@ -50,10 +55,11 @@ function writeFriendEntry(w: Writer, e: FriendEntry): void {
   w.u32(e.uid, 'uid').u16(e.face, 'face').u8(e.age, 'age').u8(e.gender, 'gender')
     .tok8(encodeGb(e.nick), 'nick')
     .u16(e.flagsUnknown, 'flagsUnknown').u8(e.ext, 'ext').u8(e.comm, 'comm');
+  if (e.tail) w.fixed(e.tail, ENTRY_TAIL_2007, 'tail');
 }
 
-function readFriendEntry(r: Reader): FriendEntry {
-  return {
+function readFriendEntry(r: Reader, withTail: boolean): FriendEntry {
+  const e: FriendEntry = {
     uid: r.u32('uid'),
     face: r.u16('face'),
     age: r.u8('age'),
@@ -63,22 +69,31 @@ function readFriendEntry(r: Reader): FriendEntry {
     ext: r.u8('ext'),
     comm: r.u8('comm'),
   };
+  if (withTail) e.tail = r.copy(ENTRY_TAIL_2007, 'tail');
+  return e;
+}
+
+function readFriendEntries(body: Buffer, withTail: boolean): FriendListReply {
+  const r = new Reader(body);
+  const next = r.u16('next');
+  const entries: FriendEntry[] = [];
+  while (r.remaining > 0) entries.push(readFriendEntry(r, withTail));
+  return { next, entries };
 }
 
 /** 0x0026 s2c codec. */
 export const friendListReplyCodec = codec<FriendListReply>(
   'friendListReply',
   (v) => {
-    const w = new Writer(v.entries.reduce((n, e) => n + 13 + gbMaxLength(e.nick), 2)).u16(v.next, 'next');
+    const w = new Writer(v.entries.reduce((n, e) => n + 13 + ENTRY_TAIL_2007 + gbMaxLength(e.nick), 2)).u16(v.next, 'next');
     for (const e of v.entries) writeFriendEntry(w, e);
     return w.finish();
   },
+  // The body does not say which entry layout it has: the QQ2005 one is taken when it reads whole with no uid 0
+  // (a 2007 body read that way hits the zero tails as uids), else the 2007 one.
   (body) => {
-    const r = new Reader(body);
-    const next = r.u16('next');
-    const entries: FriendEntry[] = [];
-    while (r.remaining > 0) entries.push(readFriendEntry(r));
-    return { next, entries };
+    const plain = tryDecode(() => readFriendEntries(body, false));
+    return plain.ok && plain.value.entries.every((e) => e.uid !== 0) ? plain.value : readFriendEntries(body, true);
   },
 );
 

@@ -12,6 +12,7 @@ import { changeStatusReplyCodec, changeStatusRequestCodec, friendStatusPushCodec
 import { systemMessageAckCodec, systemMessageCodec } from './system.js';
 import { memoReplyCodec, memoRequestCodec } from './memo.js';
 import { groupNameReplyCodec, groupNameRequestCodec } from './group-names.js';
+import { checkPasswordReplyCodec, checkPasswordRequestCodec, selectServerReplyCodec, selectServerRequestCodec, tokenExReplyCodec, tokenExRequestCodec } from './login2007.js';
 
 export * from './info.js';
 export * from './keepalive.js';
@@ -25,6 +26,7 @@ export * from './status.js';
 export * from './system.js';
 export * from './memo.js';
 export * from './group-names.js';
+export * from './login2007.js';
 
 // THE classic command table (PROTOCOL.md §4, §5): code, our name, exchange kind, and the client→server and
 // server→client bodies. Wrap is `session` unless the row says otherwise. Rows without bodies name commands
@@ -61,10 +63,15 @@ export const CLASSIC_TABLE = {
   SIGNATURE_OPERATION: row(0x0067, 'signature operation', 'request'),
   SYSTEM_MESSAGE: row(0x0080, 'system message', 'push', undefined, spec(systemMessageCodec)),
   FRIEND_STATUS: row(0x0081, 'friend status changed', 'push', undefined, spec(friendStatusPushCodec)),
-  SELECT_SERVER: row(0x0091, 'select server', 'request'),
+  // The 2007/2008 chain (login2007.ts); its 0x0022 has its own layout (token-prefixed, TEA(login key)), chosen by
+  // the server from the pending 0x00DD state, and is not this table's LOGIN row.
+  SELECT_SERVER: row(0x0091, 'select server', 'request',
+    spec(selectServerRequestCodec, Wrap.KEY_PREFIXED, ['request key']), spec(selectServerReplyCodec, Wrap.LOGIN_REPLY, ['request key'])),
   FRIENDS_STATUS_OF_GROUP: row(0x00b5, 'friends status of group', 'request'),
-  LOGIN_TOKEN_EX: row(0x00ba, 'login token (ex)', 'request'),
-  CHECK_PASSWORD: row(0x00dd, 'check password', 'request'),
+  LOGIN_TOKEN_EX: row(0x00ba, 'login token (ex)', 'request',
+    spec(tokenExRequestCodec, Wrap.KEY_PREFIXED, ['request key']), spec(tokenExReplyCodec, Wrap.LOGIN_REPLY, ['request key'])),
+  CHECK_PASSWORD: row(0x00dd, 'check password', 'request',
+    spec(checkPasswordRequestCodec, Wrap.KEY_PREFIXED, ['request key']), spec(checkPasswordReplyCodec, Wrap.LOGIN_REPLY, ['request key'])),
 } as const satisfies CommandTable;
 
 /** Classic command codes by name (derived from CLASSIC_TABLE; each code has exactly one name). */
