@@ -21,9 +21,6 @@ export interface Login2007State {
   loginKey: Buffer;
 }
 
-/** Bytes of the login token the 0x00DD reply hands out (the client echoes it in front of its 0x0022). */
-const LOGIN_TOKEN_BYTES = 32;
-
 /** The 0x00DD reply code of each login failure. */
 const CHECK_CODE: Readonly<Record<LoginFailure, number>> = {
   [LoginFailure.COOL_DOWN]: CheckPasswordResult.DENIED,
@@ -82,8 +79,9 @@ export function checkPassword(f: ClassicHandler, p: Packet, from: Endpoint): voi
     replyWith(f, p, from, w.key, checkPasswordReplyCodec.encode({ ...head, result: CHECK_CODE[check.failure], message: check.failure }));
     return;
   }
-  const state = { loginToken: ctx.random(LOGIN_TOKEN_BYTES), loginKey: ctx.random(16) };
-  const replies = f.pending.set(from.address, from.port, uid, state, ctx.clock.now());
+  const now = ctx.clock.now();
+  const state = { loginToken: ctx.tokens.issue(from, now, LoginTokenKind.LOGIN_TOKEN_2007), loginKey: ctx.tokens.issue(from, now, LoginTokenKind.LOGIN_KEY_2007) };
+  const replies = f.pending.set(from.address, from.port, uid, state, now);
   replies.set(p.command, p.seq, replyWith(f, p, from, w.key, checkPasswordReplyCodec.encode({ ...head, success: state })));
 }
 

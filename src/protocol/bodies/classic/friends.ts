@@ -161,10 +161,17 @@ export const friendGroupsReplyCodec = codec<FriendGroupsReply>(
   },
 );
 
-/** 0x005C request: `00`, then the uids whose levels are wanted. */
+/** 0x005C sub-command of QQ2007/QQ2008 clients asking for one friend's level (`08`, uid, `00`). */
+export const LEVEL_2007 = 0x08;
+
+/**
+ * 0x005C request: `00` (or `02`), then the uids whose levels are wanted; or LEVEL_2007, one uid and a byte
+ * (`tail`).
+ */
 export interface LevelsRequest {
   sub: number;
   uids: number[];
+  tail?: Buffer;
 }
 
 /** One entry of a 0x005C reply. */
@@ -177,23 +184,32 @@ export interface LevelEntry {
   daysLeft: number;
 }
 
-/** 0x005C reply: `00`, then one 12-byte entry per uid. */
+/**
+ * 0x005C reply: the sub-command, then one 12-byte entry per uid. For LEVEL_2007 one entry, then `extra`
+ * (4 bytes and u16-length strings; the server sends 4 zero bytes and an empty string, u16 0, which ends the list).
+ */
 export interface LevelsReply {
   sub: number;
   entries: LevelEntry[];
+  extra?: Buffer;
 }
+
+/** What the server puts after the entry of a LEVEL_2007 reply. */
+export const LEVEL_2007_EXTRA = Buffer.alloc(6);
 
 /** 0x005C c2s codec. */
 export const levelsRequestCodec = codec<LevelsRequest>(
   'levelsRequest',
   (v) => {
-    const w = new Writer(1 + 4 * v.uids.length).u8(v.sub, 'sub');
+    const w = new Writer(2 + 4 * v.uids.length).u8(v.sub, 'sub');
     for (const u of v.uids) w.u32(u, 'uid');
+    if (v.tail) w.bytes(v.tail);
     return w.finish();
   },
   (body) => {
     const r = new Reader(body);
     const sub = r.u8('sub');
+    if (sub === LEVEL_2007) return { sub, uids: [r.u32('uid')], tail: Buffer.from(r.rest()) };
     const n = entryCount(r, 4, 'uids');
     const uids: number[] = [];
     for (let i = 0; i < n; i++) uids.push(r.u32('uid'));
@@ -205,13 +221,18 @@ export const levelsRequestCodec = codec<LevelsRequest>(
 export const levelsReplyCodec = codec<LevelsReply>(
   'levelsReply',
   (v) => {
-    const w = new Writer(1 + 12 * v.entries.length).u8(v.sub, 'sub');
+    const w = new Writer(1 + 12 * v.entries.length + (v.extra?.length ?? 0)).u8(v.sub, 'sub');
     for (const e of v.entries) w.u32(e.uid, 'uid').u32(e.activeTime, 'activeTime').u16(e.level, 'level').u16(e.daysLeft, 'daysLeft');
+    if (v.extra) w.bytes(v.extra);
     return w.finish();
   },
   (body) => {
     const r = new Reader(body);
     const sub = r.u8('sub');
+    if (sub === LEVEL_2007 && r.remaining >= 12) {
+      const e = { uid: r.u32('uid'), activeTime: r.u32('activeTime'), level: r.u16('level'), daysLeft: r.u16('daysLeft') };
+      return { sub, entries: [e], extra: Buffer.from(r.rest()) };
+    }
     const n = entryCount(r, 12, 'entries');
     const entries: LevelEntry[] = [];
     for (let i = 0; i < n; i++) {
