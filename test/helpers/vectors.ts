@@ -5,6 +5,14 @@ import { fileURLToPath } from 'node:url';
 /** Where the shared test vectors live: ../shared/vectors beside the project's root. */
 export const VECTORS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/vectors');
 
+/** Vectors recorded by this project from real clients, kept in the repository (test/vectors). */
+export const REPO_VECTORS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../vectors');
+
+/** Reads one of the repository's own vector files (always present). */
+export function loadRepoVectors<T = unknown>(name: string): T {
+  return JSON.parse(readFileSync(resolve(REPO_VECTORS_DIR, name), 'utf8')) as T;
+}
+
 /** Reads and parses one vector file; fails with a clear message if ../shared is missing. */
 export function loadVectors<T = unknown>(name: string): T {
   const p = resolve(VECTORS_DIR, name);
@@ -35,6 +43,8 @@ export interface VectorSession {
   session_key: string | null;
   keys?: Record<string, string>;
   verify_block_plain?: string;
+  /** MD5(password), in the repository's own vectors. */
+  pwd_md5?: string;
   packets: VectorPacket[];
 }
 
