@@ -67,9 +67,13 @@ for (const [name, version] of [['qq2007', QQ2007], ['qq2008', QQ2008]] as const)
       assert.equal(got.push.content.kind === 'im' && got.push.content.message.text, '你好, queued');
 
       // Lists in the 2007 layouts: 4 more bytes per entry.
-      const friendsRaw = await a.request(ClassicCmd.GET_FRIEND_LIST, friendListRequestCodec.encode({ start: 0, extra: Buffer.alloc(3) }));
-      const friends = friendListReplyCodec.decode(friendsRaw);
-      assert.deepEqual(friends.entries.map((f) => [f.uid, f.nick, f.tail?.length]), [[B.uid, '小明', 4], [C.uid, 'Carol', 4]]);
+      // A page ends after a non-ASCII nickname (pidgin misreads what follows one), and the next page follows.
+      const page1 = friendListReplyCodec.decode(await a.request(ClassicCmd.GET_FRIEND_LIST, friendListRequestCodec.encode({ start: 0, extra: Buffer.alloc(3) })));
+      assert.deepEqual(page1.entries.map((f) => [f.uid, f.nick, f.tail?.length]), [[B.uid, '小明', 4]]);
+      assert.equal(page1.next, 1);
+      const page2 = friendListReplyCodec.decode(await a.request(ClassicCmd.GET_FRIEND_LIST, friendListRequestCodec.encode({ start: 1, extra: Buffer.alloc(3) })));
+      assert.deepEqual(page2.entries.map((f) => [f.uid, f.nick, f.tail?.length]), [[C.uid, 'Carol', 4]]);
+      assert.equal(page2.next, 0xffff);
       const onlineRaw = await a.request(ClassicCmd.GET_ONLINE_FRIENDS, onlineFriendsRequestCodec.encode({ sub: 2, position: 0, extra: Buffer.alloc(3) }));
       assert.equal(onlineRaw.length, 1 + 42);
       assert.equal(onlineFriendsReplyCodec.decode(onlineRaw).entries[0]!.block.uid, B.uid);

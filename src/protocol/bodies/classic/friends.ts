@@ -90,7 +90,7 @@ export const friendListReplyCodec = codec<FriendListReply>(
     return w.finish();
   },
   // The body does not say which entry layout it has: the QQ2005 one is taken when it reads whole with no uid 0
-  // (a 2007 body read that way hits the zero tails as uids), else the 2007 one.
+  // (a 2007 body read that way hits the zero tails servers send as uids), else the 2007 one.
   (body) => {
     const plain = tryDecode(() => readFriendEntries(body, false));
     return plain.ok && plain.value.entries.every((e) => e.uid !== 0) ? plain.value : readFriendEntries(body, true);
