@@ -64,7 +64,7 @@ export class LoadClient {
       sender: this.uid, receiver: this.partner,
       message: {
         senderVersion: 0x0d55, sender: this.uid, receiver: this.partner, imKey: this.im, imType: IM_TEXT,
-        msgSeq: n & 0xffff, time: 1_700_000_000, face: 0, fragCount: 1, fragIndex: 0, msgId: (n >>> 16) & 0xffff, replyType: 1, text, font: undefined,
+        msgSeq: n & 0xffff, sendTime: 1_700_000_000, face: 0, fragCount: 1, fragIndex: 0, msgId: (n >>> 16) & 0xffff, replyType: 1, text, font: undefined,
       },
     });
     this.out(ClassicCmd.SEND_IM, teaEncrypt(body, this.key, random), this.nextSeq());

@@ -48,7 +48,7 @@ export function tempDb(): string {
 export async function startServerProcess(db: string, extra: string[] = []): Promise<ServerProcess> {
   // OICQ_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server of a bench run.
   const nodeArgs = process.env.OICQ_SERVER_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin/oicq.js'), 'serve', '--host', '127.0.0.1', '--port', '0', '--db', db, '--no-demo', ...extra], {
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin/oicq.js'), 'serve', '--host', '127.0.0.1', '--port', '0', '--db', db, '--no-demo', '--no-admin', ...extra], {
     cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];

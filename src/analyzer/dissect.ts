@@ -4,7 +4,7 @@
 import { frameTimeMs, readCapture, CaptureError, type CaptureStats, type Frame } from './capture/index.js';
 import { decodeUdp, newUdpDatagram, type UdpDatagram } from './net.js';
 import { commandMeaning, wiresharkName } from '../protocol/commands.js';
-import { decodePacket, FIRST_MODERN_VERSION, MAX_DATAGRAM, TAG, TAIL, type Direction, type Framing } from '../protocol/framing.js';
+import { decodePacket, FIRST_MODERN_VERSION, headerLengthOf, MAX_DATAGRAM, TAG, TAIL, type Direction, type Framing } from '../protocol/framing.js';
 import { C2S, NOT_OICQ, OicqSelector } from './select.js';
 import { locateUdp4, newUdpLocation, type UdpLocation } from './udp-fast.js';
 import { SessionTracker, type Credential, type SessionResult } from './sessions.js';
@@ -199,14 +199,14 @@ export class Dissector {
   private oicq(f: Frame, b: Buffer, start: number, end: number, dir: number, client: number, d: UdpDatagram | null): boolean {
     const n = end - start;
     // The same acceptance rules as decodePacket, without its allocations.
+    const direction: Direction = dir === C2S ? 'c2s' : 's2c';
     let hlen = 0;
     let version = 0;
     if (n >= 8 && n <= MAX_DATAGRAM && b[start] === TAG && b[end - 1] === TAIL) {
       version = (b[start + 1]! << 8) | b[start + 2]!;
-      hlen = version >= FIRST_MODERN_VERSION ? (dir === C2S ? 22 : 14) : dir === C2S ? 11 : 7;
+      hlen = headerLengthOf(version, direction);
       if (n < hlen + 1) hlen = 0;
     }
-    const direction: Direction = dir === C2S ? 'c2s' : 's2c';
     if (hlen === 0) {
       this.malformed(f, d ?? this.slowUdp(f), b.subarray(start, end), direction);
       return ++this.shown < this.limit || this.stop();

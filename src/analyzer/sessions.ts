@@ -8,22 +8,14 @@
 // Modern (PROTOCOL-MODERN.md §2, §6): touch / request / verify keys in clear (0x0091/0x00BA/0x00DD);
 // md5_pass_qq opens the verify block → verify_key2 opens the 0x00DD reply → login_info_key1/key3/magic;
 // key1 opens the 0x00E5/0x0030 requests, key3 the 0x00E5 reply → key2 opens the 0x0030 reply → session key.
-import { bodySpec, ClassicCmd, decodeBody, type DecodedBody } from '../protocol/commands.js';
+import { bodySpec, ClassicCmd, commandMeaning, decodeBody, ModernCmd, type DecodedBody } from '../protocol/commands.js';
+import { LOGIN_KEY_CHAIN, Wrap, type BodySpec, type LoginKey } from '../protocol/codec.js';
 import type { Result } from '../protocol/errors.js';
 import type { Direction, Framing } from '../protocol/framing.js';
 import { passwordKeyFromMd5, passwordMd5, verifyBlockKey } from '../protocol/keys.js';
 import { teaDecrypt } from '../protocol/tea.js';
-import { checkPasswordProof, loginReplyCodec, loginRequestCodec } from '../protocol/bodies/classic/index.js';
-import {
-  openVerifyBlock,
-  sendLoginInfoReply,
-  splitMagicPrefixed,
-  unwrapKeyPrefixed,
-  verifyReply,
-  verifyRequest,
-  loginInfoReply,
-  type VerifyBlock,
-} from '../protocol/bodies/modern/index.js';
+import { checkPasswordProof } from '../protocol/bodies/classic/index.js';
+import { openVerifyBlock, splitMagicPrefixed, unwrapKeyPrefixed, type VerifyBlock } from '../protocol/bodies/modern/index.js';
 
 /** A user whose password is known. */
 export interface Credential {
@@ -81,38 +73,25 @@ interface UserKeys {
   pwKey: Buffer;
 }
 
-// Classic state, per client endpoint.
-interface ClassicState {
-  user: UserKeys;
-  initialKey: Buffer;
-  sessionKey: Buffer | null;
-}
+/** A key the tracker can hold: the login exchange's keys (named by the command table) and the session key. */
+type KeyName = LoginKey | 'session key';
 
-// Modern state, per uid.
-interface ModernState {
+/** What the tracker knows of one login and its session: classic per client endpoint, modern per uid. */
+interface LoginState {
   user: UserKeys;
-  touchKey: Buffer | null;
-  requestKey: Buffer | null;
-  verifyKey: Buffer | null;
-  verifyKey2: Buffer | null;
-  key1: Buffer | null;
-  key3: Buffer | null;
-  key2: Buffer | null;
-  sessionKey: Buffer | null;
+  keys: Map<KeyName, Buffer>;
 }
 
 /** Client endpoints remembered for classic sessions at most (oldest forgotten first). */
 export const MAX_CLASSIC_SESSIONS = 4096;
-
-type Candidate = readonly [name: string, key: Buffer | null];
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
 /** Follows logins and opens the bodies of the known users' sessions. */
 export class SessionTracker {
   private readonly users = new Map<number, UserKeys>();
-  private readonly classic = new Map<string, ClassicState>();
-  private readonly modern = new Map<number, ModernState>();
+  private readonly classic = new Map<string, LoginState>();
+  private readonly modern = new Map<number, LoginState>();
 
   constructor(credentials: readonly Credential[]) {
     for (const c of credentials) {
@@ -126,20 +105,32 @@ export class SessionTracker {
     return this.users.size > 0;
   }
 
-  /** Opens one packet's body if it can; never throws on malformed input. */
+  /**
+   * Opens one packet's body if it can; never throws on malformed input. The command table says how the body
+   * travels (its wrap) and which login keys open it; the decoded bodies say which keys they hand out.
+   */
   open(p: SessionPacket): SessionResult {
     const spec = bodySpec(p.framing, p.command, p.direction);
-    const wrap = spec?.wrap ?? 'session';
+    const wrap = spec?.wrap ?? Wrap.SESSION;
     const notes: string[] = [];
-    if (wrap === 'none') return { opened: this.decode(p, 'clear', Buffer.from(p.body)), notes };
-    return p.framing === 'classic' ? this.openClassic(p, wrap, notes) : this.openModern(p, wrap, notes);
+    if (wrap === Wrap.NONE) return { opened: this.decode(p, 'clear', Buffer.from(p.body)), notes };
+    if (p.direction === 'c2s' && wrap === Wrap.KEY_PREFIXED) return this.openKeyPrefixed(p, spec!, notes);
+    const st = this.stateOf(p);
+    if (!st) return this.unknownUser(p, notes);
+    if (p.direction === 'c2s' && wrap === Wrap.MAGIC_PREFIXED) return this.openMagicPrefixed(p, spec!, st, notes);
+    const loginReply = wrap === Wrap.LOGIN_REPLY && spec?.keys;
+    const names: readonly KeyName[] = loginReply ? spec.keys! : ['session key', 'password key'];
+    const what = loginReply ? `the ${commandMeaning(p.command, p.framing)} reply` : 'this session';
+    const r = this.tryKeys(p, names.map((n) => [n, st.keys.get(n) ?? null] as const), notes, what);
+    if (r.opened?.decoded.ok) this.learn(st, r.opened.decoded.value, notes);
+    return r;
   }
 
   private decode(p: SessionPacket, key: string, plain: Buffer): OpenedBody {
     return { key, plain, decoded: decodeBody(p.framing, p.command, p.direction, plain) };
   }
 
-  private tryKeys(p: SessionPacket, candidates: readonly Candidate[], notes: string[], what: string): SessionResult {
+  private tryKeys(p: SessionPacket, candidates: readonly (readonly [KeyName, Buffer | null])[], notes: string[], what: string): SessionResult {
     const tried: string[] = [];
     const missing: string[] = [];
     for (const [name, key] of candidates) {
@@ -156,155 +147,110 @@ export class SessionTracker {
     return { failure: `does not open with the ${tried.join(' or the ')}${unknown ? `; ${unknown}` : ''}`, notes };
   }
 
-  // ---------------------------------------------------------------- classic
-
-  private openClassic(p: SessionPacket, wrap: string, notes: string[]): SessionResult {
-    if (p.direction === 'c2s' && wrap === 'keyPrefixed' && p.command !== ClassicCmd.LOGIN) {
-      // The 2007/2008 chain's 0x0091/0x00BA/0x00DD carry their key in clear too (the login itself is not followed).
-      const un = unwrapKeyPrefixed(p.body);
-      return un.ok ? { opened: this.decode(p, 'request key (in clear)', un.value.plain), notes } : { failure: un.error.message, notes };
-    }
-    if (p.direction === 'c2s' && wrap === 'keyPrefixed') {
-      // 0x0022: the initial key is in clear, so the request opens for anyone.
-      const un = unwrapKeyPrefixed(p.body);
-      if (!un.ok) return { failure: un.error.message, notes };
-      const opened = this.decode(p, 'initial key (in clear)', un.value.plain);
-      const user = p.uid === undefined ? undefined : this.users.get(p.uid);
-      if (user) {
-        if (this.classic.size >= MAX_CLASSIC_SESSIONS && !this.classic.has(p.client)) this.classic.delete(this.classic.keys().next().value!);
-        this.classic.set(p.client, { user, initialKey: un.value.key, sessionKey: null });
-        if (opened.decoded.ok) {
-          const req = opened.decoded.value.value as ReturnType<typeof loginRequestCodec.decode>;
-          notes.push(checkPasswordProof(req.proof, user.pwKey) ? `password proof matches the password given for ${user.uid}` : `password proof does NOT match the password given for ${user.uid}`);
-        }
-      }
-      return { opened, notes };
-    }
-    const st = this.classic.get(p.client);
-    if (!st) return this.unknownUser(p, notes);
-    if (p.direction === 'c2s' && p.uid !== undefined && p.uid !== st.user.uid) return this.unknownUser(p, notes);
-    if (wrap === 'loginReply') {
-      const r = this.tryKeys(p, [['password key', st.user.pwKey], ['initial key', st.initialKey]], notes, 'the login reply');
-      const v = r.opened?.decoded.ok ? (r.opened.decoded.value.value as ReturnType<typeof loginReplyCodec.decode>) : undefined;
-      if (v?.kind === 'success') {
-        st.sessionKey = Buffer.from(v.sessionKey);
-        notes.push(`session key learned for ${st.user.uid}: ${hex(v.sessionKey)}`);
-      } else if (v) notes.push(`login of ${st.user.uid} did not succeed (${v.kind})`);
-      return r;
-    }
-    return this.tryKeys(p, [['session key', st.sessionKey], ['password key', st.user.pwKey]], notes, 'this session');
+  // A request that carries its key in clear opens for anyone; for a known user it starts (or continues) a
+  // login: the key is remembered and the keys of later steps are forgotten.
+  private openKeyPrefixed(p: SessionPacket, spec: BodySpec, notes: string[]): SessionResult {
+    const un = unwrapKeyPrefixed(p.body);
+    if (!un.ok) return { failure: un.error.message, notes };
+    const name = spec.keys?.[0] ?? 'initial key';
+    const opened = this.decode(p, `${name} (in clear)`, un.value.plain);
+    const st = this.loginStateOf(p);
+    if (!st) return { opened, notes };
+    for (const later of LOGIN_KEY_CHAIN.slice(LOGIN_KEY_CHAIN.indexOf(name) + 1)) st.keys.delete(later);
+    st.keys.set(name, un.value.key);
+    if (opened.decoded.ok) this.learn(st, opened.decoded.value, notes);
+    return { opened, notes };
   }
 
-  // Opens nothing for users without a password, but says so only for users that have one.
-  private unknownUser(p: SessionPacket, notes: string[]): SessionResult {
-    if (p.uid !== undefined && this.users.has(p.uid)) return { failure: 'no key yet: the login of this session is not in the capture', notes };
-    return { notes };
+  private openMagicPrefixed(p: SessionPacket, spec: BodySpec, st: LoginState, notes: string[]): SessionResult {
+    const parts = splitMagicPrefixed(p.body);
+    if (!parts.ok) return { failure: parts.error.message, notes };
+    const name = spec.keys?.[0] ?? 'login_info_key1';
+    const key = st.keys.get(name);
+    if (!key) return { failure: `no ${name} yet (the 0x00DD reply did not open)`, notes };
+    const plain = teaDecrypt(parts.value.cipher, key);
+    if (!plain) return { failure: `does not open with ${name}`, notes };
+    return { opened: this.decode(p, `${name} (after the clear magic)`, Buffer.from(plain)), notes };
   }
 
-  // ---------------------------------------------------------------- modern
+  /** What a decoded login body hands out (keys) or tells (the password proof, failures). */
+  private learn(st: LoginState, d: DecodedBody, notes: string[]): void {
+    const uid = st.user.uid;
+    if (d.framing === 'classic' && d.command === ClassicCmd.LOGIN) {
+      if (d.direction === 'c2s') {
+        notes.push(checkPasswordProof(d.value.proof, st.user.pwKey) ? `password proof matches the password given for ${uid}` : `password proof does NOT match the password given for ${uid}`);
+      } else if (d.value.kind === 'success') this.learnSessionKey(st, d.value.sessionKey, notes);
+      else notes.push(`login of ${uid} did not succeed (${d.value.kind})`);
+      return;
+    }
+    if (d.framing !== 'modern') return;
+    if (d.command === ModernCmd.VERIFY && d.direction === 'c2s') {
+      st.keys.delete('verify_key2');
+      const block = openVerifyBlock(d.value.verifyCipher, verifyBlockKey(st.user.pwMd5, uid));
+      if (block.ok) {
+        st.keys.set('verify_key2', block.block.verifyKey2);
+        notes.push(`verify block opens with the password given for ${uid}: ${describeBlock(block.block, st.user.pwMd5)}`);
+      } else if (block.reason === 'cannot_open') {
+        notes.push(`verify block does not open with the password given for ${uid} (the client used another password)`);
+      } else notes.push(`verify block opens but is malformed: ${block.error?.message ?? 'bad layout'}`);
+    } else if (d.command === ModernCmd.VERIFY && d.direction === 's2c') {
+      const v = d.value;
+      if (v.ok) {
+        st.keys.set('login_info_key1', v.loginInfoKey1).set('login_info_key3', v.loginInfoKey3);
+        notes.push(`login_info_key1 ${hex(v.loginInfoKey1)} and login_info_key3 ${hex(v.loginInfoKey3)} learned`);
+      } else notes.push(`password verify failed: code 0x${v.code.toString(16).padStart(2, '0')} ${JSON.stringify(v.message)}`);
+    } else if (d.command === ModernCmd.GET_LOGIN_INFO && d.direction === 's2c') {
+      st.keys.set('login_info_key2', d.value.loginInfoKey2);
+      notes.push(`login_info_key2 ${hex(d.value.loginInfoKey2)} learned`);
+    } else if (d.command === ModernCmd.SEND_LOGIN_INFO && d.direction === 's2c') {
+      const v = d.value;
+      if (v.ok) this.learnSessionKey(st, v.sessionKey, notes);
+      else notes.push(`send login info failed: result 0x${v.result.toString(16).padStart(2, '0')}`);
+    }
+  }
 
-  private modernState(uid: number | undefined): ModernState | undefined {
-    if (uid === undefined) return undefined;
-    let st = this.modern.get(uid);
+  private learnSessionKey(st: LoginState, key: Uint8Array, notes: string[]): void {
+    st.keys.set('session key', Buffer.from(key));
+    notes.push(`session key learned for ${st.user.uid}: ${hex(key)}`);
+  }
+
+  private newState(user: UserKeys): LoginState {
+    return { user, keys: new Map([['password key', user.pwKey]]) };
+  }
+
+  /** The state a login request of a known user (re)starts: classic per client endpoint, modern per uid. */
+  private loginStateOf(p: SessionPacket): LoginState | undefined {
+    if (p.framing === 'modern') return this.stateOf(p);
+    const user = p.uid === undefined ? undefined : this.users.get(p.uid);
+    if (!user) return undefined;
+    if (this.classic.size >= MAX_CLASSIC_SESSIONS && !this.classic.has(p.client)) this.classic.delete(this.classic.keys().next().value!);
+    const st = this.newState(user);
+    this.classic.set(p.client, st);
+    return st;
+  }
+
+  /** The login state a packet belongs to, if it is a known user's. */
+  private stateOf(p: SessionPacket): LoginState | undefined {
+    if (p.framing === 'classic') {
+      // Server packets carry no uid: classic state is per client endpoint.
+      const st = this.classic.get(p.client);
+      return st && (p.direction === 's2c' || p.uid === undefined || p.uid === st.user.uid) ? st : undefined;
+    }
+    if (p.uid === undefined) return undefined;
+    let st = this.modern.get(p.uid);
     if (!st) {
-      const user = this.users.get(uid);
+      const user = this.users.get(p.uid);
       if (!user) return undefined;
-      st = { user, touchKey: null, requestKey: null, verifyKey: null, verifyKey2: null, key1: null, key3: null, key2: null, sessionKey: null };
-      this.modern.set(uid, st);
+      st = this.newState(user);
+      this.modern.set(p.uid, st);
     }
     return st;
   }
 
-  private openModern(p: SessionPacket, wrap: string, notes: string[]): SessionResult {
-    const st = this.modernState(p.uid);
-    if (p.direction === 'c2s') {
-      if (wrap === 'keyPrefixed') return this.modernKeyPrefixed(p, st, notes);
-      if (!st) return { notes };
-      if (wrap === 'magicPrefixed') {
-        const parts = splitMagicPrefixed(p.body);
-        if (!parts.ok) return { failure: parts.error.message, notes };
-        if (!st.key1) return { failure: 'no login_info_key1 yet (the 0x00DD reply did not open)', notes };
-        const plain = teaDecrypt(parts.value.cipher, st.key1);
-        if (!plain) return { failure: 'does not open with login_info_key1', notes };
-        return { opened: this.decode(p, 'login_info_key1 (after the clear magic)', Buffer.from(plain)), notes };
-      }
-      return this.tryKeys(p, [['session key', st.sessionKey], ['password key', st.user.pwKey]], notes, 'this session');
-    }
-    if (!st) return { notes };
-    if (wrap === 'loginReply') return this.modernLoginReply(p, st, notes);
-    return this.tryKeys(p, [['session key', st.sessionKey], ['password key', st.user.pwKey]], notes, 'this session');
-  }
-
-  private modernKeyPrefixed(p: SessionPacket, st: ModernState | undefined, notes: string[]): SessionResult {
-    const un = unwrapKeyPrefixed(p.body);
-    if (!un.ok) return { failure: un.error.message, notes };
-    const name = p.command === 0x0091 ? 'touch key' : p.command === 0x00ba ? 'request key' : 'verify key';
-    const opened = this.decode(p, `${name} (in clear)`, un.value.plain);
-    if (!st) return { opened, notes };
-    if (p.command === 0x0091) {
-      // A touch starts a new login: forget the keys of the previous one.
-      st.touchKey = un.value.key;
-      st.requestKey = st.verifyKey = st.verifyKey2 = st.key1 = st.key2 = st.key3 = null;
-    } else if (p.command === 0x00ba) st.requestKey = un.value.key;
-    else if (p.command === 0x00dd) {
-      st.verifyKey = un.value.key;
-      st.verifyKey2 = null;
-      if (opened.decoded.ok) {
-        const req = opened.decoded.value.value as ReturnType<typeof verifyRequest.decode>;
-        const block = openVerifyBlock(req.verifyCipher, verifyBlockKey(st.user.pwMd5, st.user.uid));
-        if (block.ok) {
-          st.verifyKey2 = block.block.verifyKey2;
-          notes.push(`verify block opens with the password given for ${st.user.uid}: ${describeBlock(block.block, st.user.pwMd5)}`);
-        } else if (block.reason === 'cannot_open') {
-          notes.push(`verify block does not open with the password given for ${st.user.uid} (the client used another password)`);
-        } else notes.push(`verify block opens but is malformed: ${block.error?.message ?? 'bad layout'}`);
-      }
-    }
-    return { opened, notes };
-  }
-
-  private modernLoginReply(p: SessionPacket, st: ModernState, notes: string[]): SessionResult {
-    const pw: Candidate = ['password key', st.user.pwKey];
-    switch (p.command) {
-      case 0x0091:
-        return this.tryKeys(p, [['touch key', st.touchKey], pw], notes, 'the touch reply');
-      case 0x00ba:
-        return this.tryKeys(p, [['request key', st.requestKey], pw], notes, 'the login reply');
-      case 0x00dd: {
-        const r = this.tryKeys(p, [['verify_key2', st.verifyKey2], ['verify key', st.verifyKey], pw], notes, 'the verify reply');
-        if (r.opened?.decoded.ok) {
-          const v = r.opened.decoded.value.value as ReturnType<typeof verifyReply.decode>;
-          if (v.ok) {
-            st.key1 = v.loginInfoKey1;
-            st.key3 = v.loginInfoKey3;
-            notes.push(`login_info_key1 ${hex(v.loginInfoKey1)} and login_info_key3 ${hex(v.loginInfoKey3)} learned`);
-          } else notes.push(`password verify failed: code 0x${v.code.toString(16).padStart(2, '0')} ${JSON.stringify(v.message)}`);
-        }
-        return r;
-      }
-      case 0x00e5: {
-        const r = this.tryKeys(p, [['login_info_key3', st.key3], pw], notes, 'the login info reply');
-        if (r.opened?.decoded.ok) {
-          const v = r.opened.decoded.value.value as ReturnType<typeof loginInfoReply.decode>;
-          st.key2 = v.loginInfoKey2;
-          notes.push(`login_info_key2 ${hex(v.loginInfoKey2)} learned`);
-        }
-        return r;
-      }
-      case 0x0030: {
-        const r = this.tryKeys(p, [['login_info_key2', st.key2], pw], notes, 'the send login info reply');
-        if (r.opened?.decoded.ok) {
-          const v = r.opened.decoded.value.value as ReturnType<typeof sendLoginInfoReply.decode>;
-          if (v.ok) {
-            st.sessionKey = Buffer.from(v.sessionKey);
-            notes.push(`session key learned for ${st.user.uid}: ${hex(v.sessionKey)}`);
-          } else notes.push(`send login info failed: result 0x${v.result.toString(16).padStart(2, '0')}`);
-        }
-        return r;
-      }
-      default:
-        return this.tryKeys(p, [['session key', st.sessionKey], pw], notes, 'this reply');
-    }
+  // Opens nothing for users without a password, but says so only for users that have one.
+  private unknownUser(p: SessionPacket, notes: string[]): SessionResult {
+    if (p.framing === 'classic' && p.uid !== undefined && this.users.has(p.uid)) return { failure: 'no key yet: the login of this session is not in the capture', notes };
+    return { notes };
   }
 }
 

@@ -2,17 +2,21 @@
 // they arrive. With stdin piped: commands line by line, each incoming message printed as one line, exit when
 // stdin ends (after pending sends are acked) or on /quit.
 import { createInterface, type Interface } from 'node:readline';
-import { Client, Status, type Friend, type FriendList, type IncomingMessage } from '../client/index.js';
+import { Client, SendFailedError, Status, type Friend, type FriendList, type IncomingMessage } from '../client/index.js';
 import { checkPositionals, parseOptions, parseUid, USAGE_EXIT } from './args.js';
 import { CliError } from './errors.js';
-import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, clientOptionsOf, explain, passwordOf, resolveFriend } from './send.js';
+import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, clientOptionsOf, explain, refusal, resolveFriend, retryLine } from './send.js';
+import { readPassword } from './password.js';
+import { visible, visibleLine, visibleLines } from './visible.js';
 
 const HELP = `usage: oicq chat --uid <n> [options]
 
 Terminal chat client. Commands:
 ${commandHelp('  ')}
-Plain text goes to the current conversation (the last /msg). With stdin piped, every incoming message is
-printed as one line and the client exits when stdin ends.
+Plain text goes to the current conversation: the last /msg, or, until there is one, whoever wrote last.
+With stdin piped, every incoming message is printed as one line, every sent one as '> to Nick: text', a
+failed line is reported on stderr and the rest go on; the client exits when stdin ends, non-zero if any
+line failed. Control characters in messages and nicknames are shown (␛, ␍, <U+009B>), never obeyed.
 
 options:
   --status online|away|invisible|busy   status at login (default online)
@@ -22,6 +26,7 @@ ${CLIENT_OPTIONS_HELP}
 function commandHelp(indent: string): string {
   return [
     '/msg <uid|nick> <text>   send a message (that friend becomes the current conversation)',
+    '/r <text>                reply to whoever wrote last',
     '/friends                 the friend list with status',
     '/online                  friends online now',
     '/status online|away|invisible|busy',
@@ -59,6 +64,10 @@ class Chat {
   private friends: FriendList = { groups: [], friends: [] };
   private readonly presence = new Map<number, number>();
   private current?: number;
+  /** Who wrote last (for /r, and the conversation until there is one). */
+  private lastFrom?: number;
+  /** Input lines read so far (a failed line is reported with its number in piped mode). */
+  private lineNo = 0;
   private rl?: Interface;
   private queue: Promise<void> = Promise.resolve();
   private failures = 0;
@@ -72,10 +81,13 @@ class Chat {
   constructor(private readonly client: Client, private readonly tty: boolean) {
     // Listening from before the login: messages kept for us arrive right after it.
     client.on('message', (m) => (this.held ? this.held.push(m) : this.showMessage(m)));
+    client.on('retry', (r) => this.warn(retryLine(r)));
   }
 
+  /** A friend's nickname as shown (controls drawn), or the uid for strangers. */
   private nick(uid: number): string {
-    return this.friends.friends.find((f) => f.uid === uid)?.nick || String(uid);
+    const n = this.friends.friends.find((f) => f.uid === uid)?.nick;
+    return n ? visible(n) : String(uid);
   }
 
   /** Prints a line without disturbing what the user is typing. */
@@ -92,18 +104,24 @@ class Chat {
   }
 
   private showMessage(m: IncomingMessage): void {
+    this.lastFrom = m.from;
+    if (this.current === undefined) {
+      // Plain text now answers this person (until a /msg picks someone else).
+      this.current = m.from;
+      this.prompt();
+    }
     const who = this.nick(m.from);
     if (!this.tty) {
       // One line per message, whatever the text holds.
-      this.say(`[${hhmmss(m.time)}] ${who} (${m.from}): ${m.text.replace(/\r?\n/g, ' ↵ ')}`);
+      this.say(`[${hhmmss(m.time)}] ${who} (${m.from}): ${visibleLine(m.text)}`);
       return;
     }
-    const [first, ...rest] = m.text.split(/\r?\n/);
+    const [first, ...rest] = visibleLines(m.text);
     this.say([`[${hhmmss(m.time)}] ${who}: ${first}`, ...rest.map((l) => `           ${l}`)].join('\n'));
   }
 
   private friendLines(list: Friend[], indent: string): string[] {
-    return list.map((f) => `${indent}${f.nick} (${f.uid}) — ${statusName(this.presence.get(f.uid))}`);
+    return list.map((f) => `${indent}${visible(f.nick)} (${f.uid}) — ${statusName(this.presence.get(f.uid))}`);
   }
 
   private showFriends(): void {
@@ -112,7 +130,7 @@ class Chat {
     const lines = ['friends:'];
     for (const g of groups) {
       const members = friends.filter((f) => f.group === g.index);
-      if (members.length) lines.push(`  ${g.name}`, ...this.friendLines(members, '    '));
+      if (members.length) lines.push(`  ${visible(g.name)}`, ...this.friendLines(members, '    '));
     }
     this.say(lines.join('\n'));
   }
@@ -133,7 +151,7 @@ class Chat {
     const { client } = this;
     await this.refresh();
     const me = await client.getUserInfo(client.uid).catch(() => undefined);
-    this.say(`logged in as ${me?.nick || client.uid} (${client.uid}) on ${client.server}, ${client.framing} framing`);
+    this.say(`logged in as ${me?.nick ? visible(me.nick) : client.uid} (${client.uid}) on ${client.server}, ${client.framing} framing`);
     this.showFriends();
     if (this.tty) this.say('type /help for commands, /quit to leave');
     const held = this.held ?? [];
@@ -161,10 +179,13 @@ class Chat {
     this.rl = rl;
     this.prompt();
     rl.on('line', (line) => {
+      const n = ++this.lineNo;
       this.queue = this.queue.then(() => this.command(line.trim())).catch((e: unknown) => {
         this.failures++;
         const err = explain(e, client.server, client.uid);
-        this.warn(err instanceof Error ? err.message : String(err));
+        const why = err instanceof Error ? err.message : String(err);
+        // Piped: say which line failed, then go on with the next.
+        this.warn(this.tty ? why : `line ${n}: ${why}`);
       }).then(() => this.prompt()).then(() => { if (this.tty && !this.quitting) rl.prompt(); });
     });
     rl.on('close', () => void this.queue.then(() => this.finishWith(this.failures ? 1 : 0)));
@@ -181,8 +202,14 @@ class Chat {
 
   private async send(to: number, text: string): Promise<void> {
     if (text === '') throw new CliError('nothing to send');
-    await this.client.sendMessage(to, text);
-    if (this.tty) this.say(`[${hhmmss(new Date())}] → ${this.nick(to)}: ${text}`);
+    try {
+      await this.client.sendMessage(to, text);
+    } catch (e) {
+      if (e instanceof SendFailedError) throw new CliError(refusal(to, this.friends.friends.some((f) => f.uid === to)));
+      throw e;
+    }
+    if (this.tty) this.say(`[${hhmmss(new Date())}] → ${this.nick(to)}: ${visible(text)}`);
+    else this.say(`> to ${this.nick(to)}: ${visibleLine(text)}`);
   }
 
   private async command(line: string): Promise<void> {
@@ -193,6 +220,11 @@ class Chat {
     }
     const [cmd, ...args] = line.split(/\s+/);
     switch (cmd) {
+      case '/r': {
+        if (args.length < 1) throw new CliError('usage: /r <text>');
+        if (this.lastFrom === undefined) throw new CliError('nobody has written yet — use /msg <uid|nick> <text>');
+        return this.send(this.lastFrom, line.replace(/^\/r\s+/, ''));
+      }
       case '/msg': {
         if (args.length < 2) throw new CliError('usage: /msg <uid|nick> <text>');
         const to = resolveFriend(args[0]!, this.friends.friends);
@@ -217,7 +249,7 @@ class Chat {
       case '/info': {
         if (args.length !== 1) throw new CliError('usage: /info <uid>');
         const info = await this.client.getUserInfo(parseUid(args[0]!));
-        return this.say(`${info.uid}: ${info.nick || '(no nickname)'}${info.age ? `, age ${info.age}` : ''}`);
+        return this.say(`${info.uid}: ${info.nick ? visible(info.nick) : '(no nickname)'}${info.age ? `, age ${info.age}` : ''}`);
       }
       case '/quit':
         return this.finishWith(this.failures ? 1 : 0);
@@ -239,7 +271,7 @@ export async function run(argv: string[]): Promise<number> {
   checkPositionals(positionals, 0, 0, 'oicq chat --uid <n> [options]');
   const status = values.status === undefined ? Status.ONLINE : statusArg(values.status);
   const tty = process.stdin.isTTY === true && process.stdout.isTTY === true;
-  const opts = clientOptionsOf(values, await passwordOf(values, 'oicq chat', true), 'oicq chat');
+  const opts = clientOptionsOf(values, await readPassword(values, 'oicq chat'), 'oicq chat');
   const client = new Client({ ...opts, reconnect: true });
   const chat = new Chat(client, tty);
   try {

@@ -1,8 +1,8 @@
 // `oicq friend add | remove | list`: friendships are mutual; each side files the other in its own group.
 import { DEFAULT_DB_PATH } from '../store/sqlite.js';
 import { checkPositionals, parseOptions, parseUid, rejectOptions, takeSubcommand } from './args.js';
-import { CliError } from './errors.js';
-import { formatTable, requireUser, withStore } from './user.js';
+import { friendAdd, friendList, friendRemove } from '../admin/commands/friends.js';
+import { formatTable, withStore } from './user.js';
 
 const USAGE = `usage: oicq friend <add | remove | list> [options]
 
@@ -41,19 +41,8 @@ export async function run(argv: string[]): Promise<number> {
       checkPositionals(positionals, 2, 2, 'oicq friend add <uid> <friend> [--group <name>]');
       const a = parseUid(positionals[0]!);
       const b = parseUid(positionals[1]!, 'friend uid');
-      const text = withStore(db, false, (store) => {
-        // Every check before the group is created, so a failed add leaves nothing behind.
-        requireUser(store, a);
-        requireUser(store, b);
-        if (a === b) throw new CliError(`user ${a} cannot be their own friend — give two different uids`);
-        const was = store.areFriends(a, b);
-        const group = values.group === undefined ? undefined : store.addGroup(a, values.group);
-        store.addFriend(a, b, group);
-        const index = store.friendsOf(a).find((f) => f.uid === b)?.group ?? 0;
-        const name = store.groupsOf(a).find((g) => g.index === index)?.name ?? String(index);
-        return `${a} and ${b} ${was ? 'were already' : 'are now'} friends; ${b} is in ${a}'s group "${name}"`;
-      });
-      process.stdout.write(text + '\n');
+      const r = withStore(db, false, (store) => friendAdd.run({ store }, { uid: a, friend: b, group: values.group }));
+      process.stdout.write(`${a} and ${b} ${r.already ? 'were already' : 'are now'} friends; ${b} is in ${a}'s group "${r.group.name}"\n`);
       return 0;
     }
     case 'remove': {
@@ -61,7 +50,7 @@ export async function run(argv: string[]): Promise<number> {
       rejectOptions(values, ['group'], 'oicq friend remove', 'oicq friend');
       const a = parseUid(positionals[0]!);
       const b = parseUid(positionals[1]!, 'friend uid');
-      const removed = withStore(db, false, (store) => store.removeFriend(a, b));
+      const { removed } = withStore(db, false, (store) => friendRemove.run({ store }, { uid: a, friend: b }));
       process.stdout.write(removed ? `${a} and ${b} are no longer friends\n` : `${a} and ${b} were not friends; nothing changed\n`);
       return 0;
     }
@@ -69,10 +58,9 @@ export async function run(argv: string[]): Promise<number> {
       checkPositionals(positionals, 1, 1, 'oicq friend list <uid>');
       rejectOptions(values, ['group'], 'oicq friend list', 'oicq friend');
       const uid = parseUid(positionals[0]!);
-      const rows = withStore(db, false, (store) => {
-        const names = new Map(store.groupsOf(uid).map((g) => [g.index, g.name]));
-        return store.friendsOf(uid).map((f) => [String(f.uid), f.nick, `${f.group} ${names.get(f.group) ?? ''}`.trimEnd()]);
-      });
+      const rows = withStore(db, false, (store) =>
+        friendList.run({ store }, { uid }).map((f) => [String(f.uid), f.nick, `${f.group} ${f.groupName}`.trimEnd()]),
+      );
       if (rows.length === 0) {
         process.stdout.write(`user ${uid} has no friends yet — add one with 'oicq friend add ${uid} <uid>'\n`);
       } else {

@@ -1,6 +1,7 @@
 // `oicq group add | list | rename | remove | move`: a user's friend groups (0 "My Friends" is built in).
 import { DEFAULT_DB_PATH } from '../store/sqlite.js';
 import type { Store } from '../store/store.js';
+import { groupAdd, groupList, groupMove, groupRemove, groupRename } from '../admin/commands/friends.js';
 import { MAX_GROUP_INDEX } from '../store/validate.js';
 import { checkPositionals, parseIntArg, parseOptions, parseUid, takeSubcommand } from './args.js';
 import { CliError } from './errors.js';
@@ -43,26 +44,14 @@ export async function run(argv: string[]): Promise<number> {
       checkPositionals(positionals, 2, Infinity, 'oicq group add <uid> <name>');
       const uid = parseUid(positionals[0]!);
       const name = positionals.slice(1).join(' ');
-      out(
-        withStore(db, false, (store) => {
-          requireUser(store, uid);
-          const before = store.groupsOf(uid).length;
-          const index = store.addGroup(uid, name);
-          const g = groupName(store, uid, index);
-          return store.groupsOf(uid).length > before
-            ? `added group ${index} "${g}" for user ${uid}`
-            : `user ${uid} already has group ${index} "${g}"`;
-        }),
-      );
+      const r = withStore(db, false, (store) => groupAdd.run({ store }, { uid, name }));
+      out(r.added ? `added group ${r.index} "${r.name}" for user ${uid}` : `user ${uid} already has group ${r.index} "${r.name}"`);
       return 0;
     }
     case 'list': {
       checkPositionals(positionals, 1, 1, 'oicq group list <uid>');
       const uid = parseUid(positionals[0]!);
-      const rows = withStore(db, false, (store) => {
-        const friends = store.friendsOf(uid);
-        return store.groupsOf(uid).map((g) => [String(g.index), g.name, String(friends.filter((f) => f.group === g.index).length)]);
-      });
+      const rows = withStore(db, false, (store) => groupList.run({ store }, { uid }).map((g) => [String(g.index), g.name, String(g.friends)]));
       process.stdout.write(formatTable(['index', 'name', 'friends'], rows));
       return 0;
     }
@@ -71,29 +60,16 @@ export async function run(argv: string[]): Promise<number> {
       const uid = parseUid(positionals[0]!);
       const index = groupIndex(positionals[1]!, uid);
       const name = positionals.slice(2).join(' ');
-      out(
-        withStore(db, false, (store) => {
-          requireUser(store, uid);
-          const old = groupName(store, uid, index);
-          store.renameGroup(uid, index, name);
-          return `renamed group ${index} of user ${uid} from "${old}" to "${groupName(store, uid, index)}"`;
-        }),
-      );
+      const r = withStore(db, false, (store) => groupRename.run({ store }, { uid, index, name }));
+      out(`renamed group ${index} of user ${uid} from "${r.from}" to "${r.to}"`);
       return 0;
     }
     case 'remove': {
       checkPositionals(positionals, 2, 2, 'oicq group remove <uid> <index>');
       const uid = parseUid(positionals[0]!);
       const index = groupIndex(positionals[1]!, uid);
-      out(
-        withStore(db, false, (store) => {
-          requireUser(store, uid);
-          const old = groupName(store, uid, index);
-          const moved = store.friendsOf(uid).filter((f) => f.group === index).length;
-          store.removeGroup(uid, index);
-          return `removed group ${index} "${old}" of user ${uid}; ${moved} friend${moved === 1 ? '' : 's'} moved to "My Friends"`;
-        }),
-      );
+      const r = withStore(db, false, (store) => groupRemove.run({ store }, { uid, index }));
+      out(`removed group ${index} "${r.name}" of user ${uid}; ${r.moved} friend${r.moved === 1 ? '' : 's'} moved to "My Friends"`);
       return 0;
     }
     case 'move': {
@@ -101,15 +77,12 @@ export async function run(argv: string[]): Promise<number> {
       const uid = parseUid(positionals[0]!);
       const friend = parseUid(positionals[1]!, 'friend uid');
       const target = positionals.slice(2).join(' ');
-      out(
-        withStore(db, false, (store) => {
-          requireUser(store, uid);
-          requireUser(store, friend);
-          const index = /^\d+$/.test(target) ? groupIndex(target, uid) : indexOfName(store, uid, target);
-          store.moveFriend(uid, friend, index);
-          return `${friend} is now in ${uid}'s group ${index} "${groupName(store, uid, index)}"`;
-        }),
-      );
+      const index = /^\d+$/.test(target) ? groupIndex(target, uid) : undefined;
+      const r = withStore(db, false, (store) => {
+        requireUser(store, uid);
+        return groupMove.run({ store }, { uid, friend, group: String(index ?? indexOfName(store, uid, target)) });
+      });
+      out(`${friend} is now in ${uid}'s group ${r.index} "${r.name}"`);
       return 0;
     }
   }
@@ -117,13 +90,6 @@ export async function run(argv: string[]): Promise<number> {
 
 function groupIndex(s: string, uid: number): number {
   return parseIntArg(s, 0, MAX_GROUP_INDEX, 'group index', `see the indexes with 'oicq group list ${uid}'`);
-}
-
-/** The name of an existing group, or a CliError naming the fix. */
-function groupName(store: Store, uid: number, index: number): string {
-  const g = store.groupsOf(uid).find((x) => x.index === index);
-  if (!g) throw new CliError(`user ${uid} has no friend group ${index} — see the groups with 'oicq group list ${uid}'`);
-  return g.name;
 }
 
 function indexOfName(store: Store, uid: number, name: string): number {

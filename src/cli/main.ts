@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { CliError } from './errors.js';
 
 /** A subcommand: takes its own argv, resolves to the process exit code. */
@@ -11,16 +12,23 @@ function command(name: string, summary: string, load: () => Promise<Command>): v
   COMMANDS[name] = { summary, load };
 }
 command('serve', 'run the OICQ server (UDP, classic and modern framings)', async () => (await import('./serve.js')).run);
-command('user', 'manage accounts: add | list | passwd', async () => (await import('./user.js')).run);
+command('user', 'manage accounts: add | list | passwd | delete', async () => (await import('./user.js')).run);
 command('friend', 'manage friendships: add | remove | list', async () => (await import('./friend.js')).run);
 command('group', 'manage friend groups: add | list | rename | remove | move', async () => (await import('./group.js')).run);
+command('admin', 'run an admin command (users, bans, sessions, locks, …) on the store or a running server', async () => (await import('./admin.js')).run);
 command('chat', 'terminal chat client', async () => (await import('./chat.js')).run);
 command('send', 'send one message and exit (for scripts)', async () => (await import('./send.js')).run);
 command('dissect', 'dissect OICQ traffic in a pcap/pcapng capture', async () => (await import('./dissect.js')).run);
 
+/** The package's version, from package.json (the one place it is written). */
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
 function usage(): string {
   const lines = Object.entries(COMMANDS).map(([n, c]) => `  oicq ${n.padEnd(8)} ${c.summary}`);
-  return ['usage: oicq <command> [options]', '', 'commands:', ...lines, '', "run 'oicq <command> --help' for a command's options"].join('\n');
+  return ['usage: oicq <command> [options]', '', 'commands:', ...lines, '', "run 'oicq <command> --help' for a command's options; 'oicq --version' prints the version"].join('\n');
 }
 
 /** Runs the CLI; returns the exit code. Errors meant for the user print as one line. */
@@ -29,6 +37,10 @@ export async function main(argv: string[]): Promise<number> {
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage() + '\n');
     return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    process.stdout.write(`oicq ${version()}\n`);
+    return 0;
   }
   const entry = COMMANDS[name];
   if (!entry) {

@@ -6,8 +6,9 @@ import {
   type Friend, type ClientOptions,
 } from '../client/index.js';
 import { DEFAULT_SERVER, parseServer } from '../client/client.js';
-import { checkPositionals, parseIntArg, parseOptions, parseUid, USAGE_EXIT } from './args.js';
+import { parseIntArg, parseOptions, parseUid, USAGE_EXIT } from './args.js';
 import { CliError } from './errors.js';
+import { PASSWORD_OPTIONS, PASSWORD_HELP, readPassword } from './password.js';
 
 /** Exit code: the server did not answer. */
 export const EXIT_UNREACHABLE = 3;
@@ -19,7 +20,7 @@ export const EXIT_SEND = 5;
 /** Options both client commands take. */
 export const CLIENT_OPTIONS = {
   uid: { type: 'string' },
-  password: { type: 'string' },
+  ...PASSWORD_OPTIONS,
   server: { type: 'string' },
   framing: { type: 'string' },
   retry: { type: 'string' },
@@ -28,51 +29,13 @@ export const CLIENT_OPTIONS = {
 
 /** Help lines of the shared options. */
 export const CLIENT_OPTIONS_HELP = `  --uid <n>                 your QQ number (required)
-  --password <pw>           your password; or set OICQ_PASSWORD (a terminal prompts for it otherwise)
+${PASSWORD_HELP}
   --server <host:port>      the server (default ${DEFAULT_SERVER})
   --framing modern|classic  wire framing (default modern, the capture's 0x3639 client)
   --retry <ms>              resend an unanswered request after this long (default 3000; 5 tries)
   -h, --help                this help`;
 
-type ClientValues = { uid?: string; password?: string; server?: string; framing?: string; retry?: string };
-
-/** Reads a password from the terminal without echoing it. */
-export function promptHidden(question: string): Promise<string> {
-  const input = process.stdin;
-  return new Promise((resolve, reject) => {
-    process.stderr.write(question);
-    let typed = '';
-    const wasRaw = input.isRaw;
-    input.setRawMode(true);
-    input.resume();
-    input.setEncoding('utf8');
-    const done = (err?: Error) => {
-      input.off('data', onData);
-      input.setRawMode(wasRaw);
-      input.pause();
-      process.stderr.write('\n');
-      if (err) reject(err);
-      else resolve(typed);
-    };
-    const onData = (chunk: string) => {
-      for (const ch of chunk) {
-        if (ch === '\r' || ch === '\n') return done();
-        if (ch === '\u0003') return done(new CliError('cancelled', 130));
-        if (ch === '\u007f' || ch === '\b') typed = typed.slice(0, -1);
-        else if (ch >= ' ') typed += ch;
-      }
-    };
-    input.on('data', onData);
-  });
-}
-
-/** The password from --password, OICQ_PASSWORD, or (on a terminal, when `prompt`) a prompt that does not echo. */
-export async function passwordOf(values: ClientValues, command: string, prompt: boolean): Promise<string> {
-  const pw = values.password ?? process.env.OICQ_PASSWORD;
-  if (pw !== undefined && pw !== '') return pw;
-  if (prompt && process.stdin.isTTY) return promptHidden('password: ');
-  throw new CliError(`no password: pass --password <pw> or set OICQ_PASSWORD — run '${command} --help'`, USAGE_EXIT);
-}
+type ClientValues = { uid?: string; server?: string; framing?: string; retry?: string };
 
 /** Client options from the command line (the password already read). */
 export function clientOptionsOf(values: ClientValues, password: string, command: string): ClientOptions {
@@ -93,15 +56,20 @@ export function clientOptionsOf(values: ClientValues, password: string, command:
 /** Turns an SDK error into the one-line CliError the user sees (other errors pass through). */
 export function explain(e: unknown, server: string, uid: number): unknown {
   if (e instanceof TimeoutError) return new CliError(`no answer from ${server} — is 'oicq serve' running? check --server`, EXIT_UNREACHABLE);
-  if (e instanceof WrongPasswordError) return new CliError(`wrong password for ${uid} — check --password or OICQ_PASSWORD`, EXIT_LOGIN);
+  if (e instanceof WrongPasswordError) return new CliError(`wrong password for ${uid} — check OICQ_PASSWORD, --password-file or --password`, EXIT_LOGIN);
   if (e instanceof UnknownUserError) return new CliError(`no account ${uid} on ${server} — create it with 'oicq user add ${uid} --password <pw>'`, EXIT_LOGIN);
   if (e instanceof LoginRefusedError) return new CliError(`login refused: ${e.reason}`, EXIT_LOGIN);
   if (e instanceof RedirectRefusedError) return new CliError(`the server redirected us to ${e.target}; redirects are not followed — check --server`, EXIT_LOGIN);
-  if (e instanceof SendFailedError) return new CliError(`the server did not accept the message to ${e.to} — no such user, or their mailbox is full`, EXIT_SEND);
+  if (e instanceof SendFailedError) return new CliError(`the server did not accept the message to ${e.to} — no such user, their mailbox is full, or they take messages from friends only`, EXIT_SEND);
   if (e instanceof NotOnlineError) return new CliError(`the session ended before the server answered (was ${uid} logged in from another place?) — try again`, EXIT_LOGIN);
   const code = (e as { code?: unknown } | null)?.code;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new CliError(`cannot resolve the host of ${server} — check --server`, EXIT_UNREACHABLE);
   return e;
+}
+
+/** What the user sees while a request goes unanswered (instead of seconds of silence). */
+export function retryLine(r: { server: string; attempt: number; maxTries: number }): string {
+  return `no answer from ${r.server} yet — try ${r.attempt} of ${r.maxTries}`;
 }
 
 /** The friend named by `who`: a uid (friend or not) or a nickname (case-insensitive, must be unique). */
@@ -132,21 +100,42 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  checkPositionals(positionals, 1, Infinity, 'oicq send --uid <n> --to <uid|nick> <text>');
+  const usage = 'oicq send --uid <n> --to <uid|nick> <text>';
   if (values.to === undefined) throw new CliError("missing --to <uid|nick> — run 'oicq send --help'", USAGE_EXIT);
+  if (positionals.length === 0) throw new CliError(`missing the message text — usage: ${usage}`, USAGE_EXIT);
   const text = positionals.join(' ');
-  const opts = clientOptionsOf(values, await passwordOf(values, 'oicq send', true), 'oicq send');
+  if (text.trim() === '') throw new CliError(`the message text is empty — give the text to send: ${usage}`, USAGE_EXIT);
+  const opts = clientOptionsOf(values, await readPassword(values, 'oicq send'), 'oicq send');
   const client = new Client(opts);
+  client.on('retry', (r) => process.stderr.write(`oicq send: ${retryLine(r)}\n`));
   try {
     await client.login();
-    const to = /^\d+$/.test(values.to) ? parseUid(values.to, '--to') : resolveFriend(values.to, (await client.getFriends()).friends);
-    const id = await client.sendMessage(to, text);
-    process.stdout.write(`sent to ${to} (message id ${id})\n`);
-    return 0;
+    const { friends } = await client.getFriends();
+    const to = /^\d+$/.test(values.to) ? parseUid(values.to, '--to') : resolveFriend(values.to, friends);
+    const friend = friends.find((f) => f.uid === to);
+    try {
+      const id = await client.sendMessage(to, text);
+      const note = friend ? '' : ` — ${to} is not your friend; their privacy setting lets messages from strangers in`;
+      process.stdout.write(`sent to ${to} (message id ${id})${note}\n`);
+      return 0;
+    } catch (e) {
+      if (e instanceof SendFailedError) throw new CliError(refusal(to, friend !== undefined), EXIT_SEND);
+      throw e;
+    }
   } catch (e) {
     throw explain(e, client.server, client.uid);
   } finally {
     // Logs out if the login succeeded (a refused send must not leave the session open), then closes.
     await client.logout();
   }
+}
+
+/**
+ * What a refused send (result other than 00: the protocol gives no reason) most likely means, from whether the
+ * receiver is a friend: strangers meet the receiver's privacy setting and their own small quota.
+ */
+export function refusal(to: number, isFriend: boolean): string {
+  if (isFriend) return `the server did not accept the message to ${to} — their mailbox is full or the server cannot store messages now; try again later`;
+  return `the server refused the message to ${to}, who is not your friend — they take messages from friends only, ` +
+    `have too many waiting from strangers, or do not exist; ask them to add you as a friend`;
 }

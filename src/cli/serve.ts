@@ -1,14 +1,16 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { isIPv4, isIPv6 } from 'node:net';
+import type { Socket } from 'node:dgram';
 import { randomInt } from 'node:crypto';
 import pino from 'pino';
 import { openSqliteStore, DEFAULT_DB_PATH } from '../store/sqlite.js';
 import type { Store } from '../store/store.js';
 import { passwordMd5 } from '../protocol/keys.js';
-import { OicqServer } from '../server/server.js';
+import { OicqServer, bindServerSocket } from '../server/server.js';
 import { PcapWriter } from '../capture/pcap-writer.js';
 import { parseOptions, parseIntArg, checkPositionals } from './args.js';
 import { CliError } from './errors.js';
+import { LogRing } from '../admin/log-ring.js';
+import { startAdmin, type AdminService } from '../admin/service.js';
 
 const HELP = `usage: oicq serve [options]
 
@@ -16,7 +18,7 @@ Runs the OICQ server on UDP: classic clients (pidgin's QQ plugin, LumaQQ) and th
 (MyQQ 3.30, the capture's 0x3639) on one port.
 
 options:
-  --host <addr>              address to bind (default 0.0.0.0)
+  --host <addr>              IPv4 address to bind (default 0.0.0.0; the protocol carries IPv4 addresses only)
   --port <n>                 UDP port (default 8000)
   --db <path>                SQLite store (default ${DEFAULT_DB_PATH}); created 0600 on first start
   --no-demo                  do not create the two demo accounts in an empty store
@@ -35,6 +37,11 @@ options:
   --flood-penalty <s>        how long such an address is shed (default 10); live sessions are never shed
   --sync <full|normal>       SQLite durability: full (default) or normal (survives a process crash, not a power cut)
   --log-level <level>        fatal | error | warn | info | debug (default info; debug logs every dropped datagram)
+  --admin <host:port>        admin API, /metrics and web console (default 127.0.0.1:8080; port 0 picks a free one);
+                             printed at start with its token
+  --no-admin                 no admin listener
+  --admin-token <token>      the admin token (default: a fresh random one each start); or set OICQ_ADMIN_TOKEN
+  --open-registration        let anyone create an account on the console's signup page (rate-limited per address)
   -h, --help                 this help
 `;
 
@@ -58,10 +65,23 @@ const OPTIONS = {
   'flood-penalty': { type: 'string' },
   sync: { type: 'string' },
   'log-level': { type: 'string' },
+  admin: { type: 'string' },
+  'no-admin': { type: 'boolean' },
+  'admin-token': { type: 'string' },
+  'open-registration': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+const DEFAULT_ADMIN = '127.0.0.1:8080';
+
+/** `host:port` of --admin (an IPv6 host in brackets). */
+function parseAdminAddress(s: string): { host: string; port: number } {
+  const m = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(s);
+  if (!m) throw new CliError(`--admin '${s}' is not host:port (e.g. ${DEFAULT_ADMIN})`, 2);
+  return { host: m[1]!.replace(/^\[|\]$/g, ''), port: parseIntArg(m[2]!, 0, 65535, '--admin port') };
+}
 
 /** Demo accounts created in an empty store: two friends, with fresh random passwords. */
 export function createDemoAccounts(store: Store): { uid: number; nick: string; password: string }[] {
@@ -76,6 +96,36 @@ export function createDemoAccounts(store: Store): { uid: number; nick: string; p
   made.push(bob);
   store.addFriend(made[0]!.uid, bob.uid);
   return made;
+}
+
+/** Why the server binds IPv4 only (also in the README). */
+const IPV4_ONLY_WHY = 'the server is IPv4-only (OICQ login replies and status blocks carry addresses as 4-byte IPv4 fields)';
+
+function IPV4_ONLY(what: string): string {
+  return `${what}: ${IPV4_ONLY_WHY} — use --host 0.0.0.0 (every IPv4 address) or 127.0.0.1`;
+}
+
+/** The one line a failed bind becomes. */
+function bindError(e: unknown, host: string, port: number): CliError {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return new CliError(`UDP port ${port} on ${host} is already in use — stop the other server or pass --port`);
+  if (code === 'EACCES') return new CliError(`not allowed to bind UDP port ${port} — use a port above 1023 or run with the needed privilege`);
+  if (code === 'EADDRNOTAVAIL') return new CliError(`${host} is not an address of this machine — pass --host with one of its IPv4 addresses, or 0.0.0.0`);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new CliError(`cannot resolve --host ${host} to an IPv4 address — pass an IPv4 address such as 0.0.0.0 or 127.0.0.1`);
+  return new CliError(`cannot listen on ${host}:${port}: ${(e as Error).message}`);
+}
+
+/** What the first start prints about the demo accounts: who they are and the commands to chat as each. */
+export function demoText(demo: { uid: number; nick: string; password: string }[], server: string, dbPath: string): string {
+  const db = dbPath === DEFAULT_DB_PATH ? '' : ` --db ${dbPath}`;
+  return [
+    'First start with an empty store: created two demo accounts (friends of each other):',
+    ...demo.map((d) => `  uid ${d.uid}  password ${d.password}  (${d.nick})`),
+    'Chat as each of them, one per terminal (in this folder):',
+    ...demo.map((d) => `  OICQ_PASSWORD=${d.password} npx oicq chat --uid ${d.uid} --server ${server}`),
+    `Change a password with 'oicq user passwd <uid>${db}' (it asks for the new one).`,
+    '',
+  ].join('\n');
 }
 
 /** `oicq serve`. */
@@ -93,39 +143,14 @@ export async function run(argv: string[]): Promise<number> {
   const sync = o.sync ?? 'full';
   if (sync !== 'full' && sync !== 'normal') throw new CliError(`--sync '${sync}' must be full or normal`, 2);
   const port = num('port', 8000, 0, 65535);
+  const host = o.host ?? '0.0.0.0';
+  if (isIPv6(host)) throw new CliError(IPV4_ONLY(`--host ${host}`), 2);
+  if (o['public-ip'] !== undefined && !isIPv4(o['public-ip'])) {
+    throw new CliError(`--public-ip '${o['public-ip']}' is not an IPv4 address — ${IPV4_ONLY_WHY}`, 2);
+  }
   const dbPath = o.db ?? DEFAULT_DB_PATH;
-
-  let store: Store;
-  try {
-    if (dbPath !== ':memory:') mkdirSync(dirname(dbPath), { recursive: true });
-    store = openSqliteStore(dbPath, { synchronous: sync });
-  } catch (e) {
-    throw new CliError(`cannot open the store at ${dbPath}: ${(e as Error).message} — check the path and its permissions, or pass --db`);
-  }
-  const log = pino({ level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime });
-
-  if (store.countUsers() === 0 && !o['no-demo']) {
-    const demo = createDemoAccounts(store);
-    process.stdout.write('First start with an empty store: created two demo accounts (friends of each other):\n');
-    for (const d of demo) process.stdout.write(`  uid ${d.uid}  password ${d.password}  (${d.nick})\n`);
-    process.stdout.write("Change a password with 'oicq user passwd <uid> --password <pw>'.\n");
-  }
-
-  let capture: PcapWriter | undefined;
-  if (o.capture) {
-    try {
-      capture = new PcapWriter(o.capture);
-    } catch (e) {
-      throw new CliError(`cannot write the capture file ${o.capture}: ${(e as Error).message}`);
-    }
-  }
-
-  const server = new OicqServer({
-    store,
-    host: o.host ?? '0.0.0.0',
-    port,
-    log,
-    publicIp: o['public-ip'],
+  // Every option is checked before the bind, so a mistake never leaves a database behind.
+  const tuning = {
     replyDelayMs: num('reply-delay', 0, 0, 10_000),
     hub: {
       sessionTimeoutMs: num('session-timeout', 180, 1, 86_400) * 1000,
@@ -143,6 +168,57 @@ export async function run(argv: string[]): Promise<number> {
       maxDropsPerSecond: num('flood-drops', 500, 0, 100_000_000),
       penaltyMs: num('flood-penalty', 10, 1, 86_400) * 1000,
     },
+  };
+
+  const adminAt = o['no-admin'] ? undefined : parseAdminAddress(o.admin ?? DEFAULT_ADMIN);
+  if (o['no-admin'] && (o.admin || o['open-registration'])) throw new CliError('--no-admin cannot be combined with --admin or --open-registration', 2);
+  const token = o['admin-token'] ?? process.env.OICQ_ADMIN_TOKEN;
+  if (adminAt && token !== undefined && token.length < 8) throw new CliError('the admin token must be at least 8 characters — pass a longer --admin-token', 2);
+
+  // Bind first: a port in use or a bad address must fail before anything is created on disk.
+  let socket: Socket;
+  try {
+    socket = await bindServerSocket(host, port);
+  } catch (e) {
+    throw bindError(e, host, port);
+  }
+
+  let store: Store;
+  try {
+    store = openSqliteStore(dbPath, { synchronous: sync });
+  } catch (e) {
+    socket.close();
+    throw new CliError(`cannot open the store at ${dbPath}: ${(e as Error).message} — check the path and its permissions, or pass --db`);
+  }
+  const logs = new LogRing();
+  const log = pino(
+    { level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime },
+    pino.multistream([{ level: level as pino.Level, stream: pino.destination(1) }, { level: level as pino.Level, stream: logs }]),
+  );
+
+  let capture: PcapWriter | undefined;
+  if (o.capture) {
+    try {
+      capture = new PcapWriter(o.capture);
+    } catch (e) {
+      socket.close();
+      store.close();
+      throw new CliError(`cannot write the capture file ${o.capture}: ${(e as Error).message}`);
+    }
+  }
+
+  const bound = socket.address();
+  if (store.countUsers() === 0 && !o['no-demo']) {
+    const server = `${bound.address === '0.0.0.0' ? '127.0.0.1' : bound.address}:${bound.port}`;
+    process.stdout.write(demoText(createDemoAccounts(store), server, dbPath));
+  }
+
+  const server = new OicqServer({
+    store,
+    socket,
+    log,
+    publicIp: o['public-ip'],
+    ...tuning,
     onWire: capture
       ? (e) => {
           const server = { ip: e.local.address === '0.0.0.0' ? '127.0.0.1' : e.local.address, port: e.local.port };
@@ -152,16 +228,26 @@ export async function run(argv: string[]): Promise<number> {
         }
       : undefined,
   });
-
-  let bound;
-  try {
-    bound = await server.listen();
-  } catch (e) {
-    store.close();
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new CliError(`UDP port ${port} on ${o.host ?? '0.0.0.0'} is already in use — stop the other server or pass --port`);
-    if (code === 'EACCES') throw new CliError(`not allowed to bind UDP port ${port} — use a port above 1023 or run with the needed privilege`);
-    throw new CliError(`cannot listen on ${o.host ?? '0.0.0.0'}:${port}: ${(e as Error).message}`);
+  await server.listen();
+  let admin: AdminService | undefined;
+  if (adminAt) {
+    try {
+      admin = await startAdmin({
+        server, store, logs, host: adminAt.host, port: adminAt.port, token,
+        openRegistration: o['open-registration'] ?? false,
+        captureFiles: o.capture ? [o.capture] : [],
+        config: { ...o, 'admin-token': token === undefined ? undefined : '***', db: dbPath },
+      });
+    } catch (e) {
+      await server.close();
+      store.close();
+      const code = (e as NodeJS.ErrnoException).code;
+      const where = `${adminAt.host}:${adminAt.port}`;
+      if (code === 'EADDRINUSE') throw new CliError(`admin port ${where} is already in use — pass --admin <host:port> (port 0 picks a free one) or --no-admin`);
+      throw new CliError(`cannot listen for the admin API on ${where}: ${(e as Error).message} — pass another --admin or --no-admin`);
+    }
+    log.info({ url: admin.url }, 'admin listening');
+    process.stdout.write(`admin on ${admin.url} token ${admin.token}${o['open-registration'] ? ' (signup open)' : ''}\n`);
   }
   log.info({ address: bound.address, port: bound.port, db: dbPath, users: store.countUsers(), capture: o.capture }, 'listening');
   // Tests and scripts wait for this exact line on stdout.
@@ -177,6 +263,7 @@ export async function run(argv: string[]): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
   if (flushTimer) clearInterval(flushTimer);
+  await admin?.close();
   await server.close();
   capture?.close();
   store.close();

@@ -1,41 +1,44 @@
-// `oicq user add | list | passwd`: accounts in the store. Also home of what the account commands share
+// `oicq user add | list | passwd | delete`: accounts in the store. Also home of what the account commands share
 // (opening the database with user-facing errors, and table output), used by friend.ts and group.ts.
 import { existsSync } from 'node:fs';
-import { passwordMd5 } from '../protocol/keys.js';
+import { userAdd, userDelete, userList, userPasswd, FIRST_AUTO_UID } from '../admin/commands/users.js';
 import { DEFAULT_DB_PATH, openSqliteStore } from '../store/sqlite.js';
 import type { Store } from '../store/store.js';
 import { StoreError } from '../store/validate.js';
 import { USAGE_EXIT, checkPositionals, parseOptions, parseUid, rejectOptions, takeSubcommand } from './args.js';
 import { CliError } from './errors.js';
+import { PASSWORD_HELP, PASSWORD_OPTIONS, readPassword } from './password.js';
 
-/** First uid handed out by `user add` without a uid. */
-export const FIRST_AUTO_UID = 10000;
+const USAGE = `usage: oicq user <add | list | passwd | delete> [options]
 
-const USAGE = `usage: oicq user <add | list | passwd> [options]
-
-  oicq user add [<uid>] --password <pw> [--nick <name>]
+  oicq user add [<uid>] [--nick <name>]
       add an account; without <uid> it takes the next free uid from ${FIRST_AUTO_UID}, and prints the uid
   oicq user list
-      list the accounts: uid, nick, number of friends, creation time (UTC)
-  oicq user passwd <uid> --password <pw>
+      list the accounts: uid, nick, number of friends, creation time (UTC), ban reason
+  oicq user passwd <uid>
       change an account's password
+  oicq user delete <uid>
+      delete an account: its friendships end on both sides, its friend groups go, and every message it sent or
+      received is deleted (also those not delivered yet). A server that is running keeps a session already
+      logged in until it ends (the admin API's user.delete ends it at once); the next login is refused as an
+      unknown number.
 
 options:
-  --db <path>         database file (default ${DEFAULT_DB_PATH}; created by 'user add' if missing)
-  --password <pw>     the password; or set OICQ_PASSWORD instead (keeps it out of the process list)
-  --nick <name>       nickname (default: the uid)
-  -h, --help          show this help
+  --db <path>               database file (default ${DEFAULT_DB_PATH}; created by 'user add' if missing)
+${PASSWORD_HELP}
+  --nick <name>             nickname (default: the uid)
+  -h, --help                show this help
 
 Only MD5(password) is stored; the database file is created with mode 0600.`;
 
 const OPTIONS = {
   db: { type: 'string' },
-  password: { type: 'string' },
+  ...PASSWORD_OPTIONS,
   nick: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-const SUBS = ['add', 'list', 'passwd'] as const;
+const SUBS = ['add', 'list', 'passwd', 'delete'] as const;
 
 /** Runs `oicq user …`; returns the exit code. */
 export async function run(argv: string[]): Promise<number> {
@@ -48,55 +51,57 @@ export async function run(argv: string[]): Promise<number> {
   const db = values.db ?? DEFAULT_DB_PATH;
   switch (sub) {
     case 'add': {
-      checkPositionals(positionals, 0, 1, 'oicq user add [<uid>] --password <pw> [--nick <name>]');
-      const pw = password(values.password);
+      checkPositionals(positionals, 0, 1, 'oicq user add [<uid>] [--nick <name>]');
       const wanted = positionals[0] === undefined ? undefined : parseUid(positionals[0]);
-      const uid = withStore(db, true, (store) => {
-        const u = wanted ?? store.nextFreeUid(FIRST_AUTO_UID);
-        store.addUser(u, passwordMd5(pw), values.nick ?? String(u));
-        return u;
-      });
+      const pw = await readPassword(values, 'oicq user');
+      const { uid } = withStore(db, true, (store) => userAdd.run({ store }, { uid: wanted, password: pw, nick: values.nick }));
       process.stdout.write(`${uid}\n`);
       return 0;
     }
     case 'list': {
       checkPositionals(positionals, 0, 0, 'oicq user list');
-      rejectOptions(values, ['password', 'nick'], 'oicq user list', 'oicq user');
+      rejectOptions(values, ['password', 'password-file', 'nick'], 'oicq user list', 'oicq user');
       const rows = withStore(db, false, (store) =>
-        store.listUsers().map((u) => [String(u.uid), u.nick, String(store.friendsOf(u.uid).length), formatTime(u.createdAt)]),
+        userList.run({ store }, {}).map((u) => [String(u.uid), u.nick, String(u.friends), formatTime(u.createdAt), u.banned ?? '']),
       );
       if (rows.length === 0) {
-        process.stdout.write(`no accounts yet — add one with 'oicq user add --password <pw>'\n`);
+        process.stdout.write(`no accounts yet — add one with 'oicq user add' (it asks for the password, or takes OICQ_PASSWORD)\n`);
       } else {
-        process.stdout.write(formatTable(['uid', 'nick', 'friends', 'created (UTC)'], rows));
+        process.stdout.write(formatTable(['uid', 'nick', 'friends', 'created (UTC)', 'banned'], rows));
       }
       return 0;
     }
     case 'passwd': {
-      checkPositionals(positionals, 1, 1, 'oicq user passwd <uid> --password <pw>');
+      checkPositionals(positionals, 1, 1, 'oicq user passwd <uid>');
       rejectOptions(values, ['nick'], 'oicq user passwd', 'oicq user');
       const uid = parseUid(positionals[0]!);
-      const pw = password(values.password);
-      withStore(db, false, (store) => store.setPassword(uid, passwordMd5(pw)));
+      // The account is checked first: nobody is asked for a password of a user that does not exist.
+      withStore(db, false, (store) => requireUser(store, uid));
+      const pw = await readPassword(values, 'oicq user');
+      withStore(db, false, (store) => userPasswd.run({ store }, { uid, password: pw }));
       process.stdout.write(`password of user ${uid} changed\n`);
       return 0;
     }
+    case 'delete': {
+      checkPositionals(positionals, 1, 1, 'oicq user delete <uid>');
+      rejectOptions(values, ['password', 'password-file', 'nick'], 'oicq user delete', 'oicq user');
+      const uid = parseUid(positionals[0]!);
+      const d = withStore(db, false, (store) => userDelete.run({ store }, { uid }));
+      const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+      process.stdout.write(
+        `deleted user ${uid}: ${plural(d.friends, 'friendship')} ended, ${plural(d.messages, 'message')} deleted` +
+          ` (${d.undelivered} not yet delivered)\n`,
+      );
+      return 0;
+    }
   }
-}
-
-/** The password from --password, else from OICQ_PASSWORD; never empty. */
-function password(option: string | undefined): string {
-  const pw = option ?? process.env.OICQ_PASSWORD;
-  if (pw === undefined) throw new CliError('missing password — pass --password <pw> or set OICQ_PASSWORD', USAGE_EXIT);
-  if (pw === '') throw new CliError('the password must not be empty — pass a non-empty --password or OICQ_PASSWORD', USAGE_EXIT);
-  return pw;
 }
 
 // What to suggest after each kind of store error.
 function hintFor(e: StoreError): string | undefined {
   switch (e.code) {
     case 'unknown-user':
-      return `add it with 'oicq user add ${e.uid ?? '<uid>'} --password …'`;
+      return `add it with 'oicq user add ${e.uid ?? '<uid>'}'`;
     case 'duplicate-user':
       return `pick another uid, or leave it out to take the next free one`;
     case 'self-friend':

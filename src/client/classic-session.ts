@@ -138,7 +138,7 @@ export class ClassicSession implements FramingSession {
     const time = Math.floor(clock.now() / 1000);
     for (let i = 0; i < parts.length; i++) {
       const message: C.ImMessage = {
-        senderVersion: version, sender: uid, receiver: to, imKey: imKey(uid, sk), imType: C.IM_TEXT, msgSeq: this.msgSeq, time,
+        senderVersion: version, sender: uid, receiver: to, imKey: imKey(uid, sk), imType: C.IM_TEXT, msgSeq: this.msgSeq, sendTime: time,
         face: 0, fragCount: parts.length, fragIndex: i, msgId, replyType: C.ReplyType.NORMAL, text: parts[i]!, font: DEFAULT_FONT,
       };
       const r = await this.call(ClassicCmd.SEND_IM, C.sendImRequestCodec, { sender: uid, receiver: to, message }, C.sendImReplyCodec);
@@ -166,7 +166,7 @@ export class ClassicSession implements FramingSession {
           if (m.imType !== C.IM_TEXT) return { kind: 'ignored' };
           return {
             kind: 'message',
-            fragment: { sender: push.sender, serverSeq: push.serverSeq, sendTime: m.time, msgSeq: m.msgSeq, msgId: m.msgId, fragCount: Math.max(1, m.fragCount), fragIndex: m.fragIndex, text: m.text },
+            fragment: { sender: push.sender, serverSeq: push.serverSeq, sendTime: m.sendTime, msgSeq: m.msgSeq, msgId: m.msgId, fragCount: Math.max(1, m.fragCount), fragIndex: m.fragIndex, text: m.text },
           };
         }
         case ClassicCmd.SYSTEM_MESSAGE: {

@@ -70,6 +70,8 @@ export interface ClientEvents {
   offline: { reason: OfflineReason; error?: Error };
   kicked: { text: string };
   reconnecting: { attempt: number; delayMs: number };
+  /** A request goes out again: the server has not answered it yet (attempt ≥ 2 of maxTries). */
+  retry: { command: number; attempt: number; maxTries: number; server: string };
 }
 
 /** Splits `host:port` (port 8000 if absent). */
@@ -85,7 +87,8 @@ const EARLY_PUSHES = 64;
 
 /**
  * An OICQ client: login (either framing), keep-alive, friend lists, status, messages in and out,
- * lost-session detection and optional re-login. Typed events: message, friendStatus, online, offline, kicked.
+ * lost-session detection and optional re-login. Typed events: message, friendStatus, online, offline, kicked,
+ * reconnecting, retry.
  */
 export class Client extends TypedEmitter<ClientEvents> {
   readonly uid: number;
@@ -214,6 +217,7 @@ export class Client extends TypedEmitter<ClientEvents> {
     const ctx = { link, uid: this.uid, passwordMd5: this.pwMd5, passwordKey: this.pwKey, version: this.version, random: this.random, clock: this.clock };
     const session = this.framing === 'modern' ? new ModernSession(ctx) : new ClassicSession(ctx);
     link.onPush = (p) => this.onPush(link, p);
+    link.onRetry = (command, attempt, maxTries) => this.emit('retry', { command, attempt, maxTries, server: this.server });
     this.link = link;
     this.session = session;
     await link.open();

@@ -37,11 +37,14 @@ export class Link {
   onPush: (p: Packet) => void = () => {};
   /** Every datagram sent and received (for tests and diagnostics). */
   onWire?: (dir: 'out' | 'in', bytes: Buffer) => void;
+  /** A request is sent again because the server has not answered (attempt ≥ 2 of maxTries). */
+  onRetry?: (command: number, attempt: number, maxTries: number) => void;
 
   constructor(readonly opts: LinkOptions) {
     const r = opts.random(2);
     this.seq = (r[0]! << 8) | r[1]!;
     this.requester = new Requester<Packet>((b) => this.write(b), opts.clock, opts.retry);
+    this.requester.onRetry = (command, _seq, attempt, maxTries) => this.onRetry?.(command, attempt, maxTries);
   }
 
   /** `host:port` as given. */

@@ -175,10 +175,10 @@ export class ModernSession implements FramingSession {
     const sk = this.key();
     // MyQQ puts a packet's seq in the message seq; any u16 that differs per message does (the server dedups on it).
     const msgSeq = this.ctx.random(2).readUInt16BE(0);
-    const parts = M.makeSendIms({ sender: this.ctx.uid, receiver: to, sessionKey: sk, senderVersion: this.ctx.version, text, msgSeq, time: this.nowSec(), msgId });
+    const parts = M.makeSendIms({ sender: this.ctx.uid, receiver: to, sessionKey: sk, senderVersion: this.ctx.version, text, msgSeq, sendTime: this.nowSec(), msgId });
     for (const part of parts) {
       const r = await this.call(ModernCmd.SEND_IM, M.sendIm, part, M.sendImReply);
-      if (r.result !== 0) throw new SendFailedError(to, r.result, part.im.fragmentIndex);
+      if (r.result !== 0) throw new SendFailedError(to, r.result, part.im.fragIndex);
     }
     return msgId;
   }
@@ -205,8 +205,8 @@ export class ModernSession implements FramingSession {
           return {
             kind: 'message',
             fragment: {
-              sender: push.sender, serverSeq: push.msgSeq, sendTime: im.sendTime, msgSeq: im.msgSeq, msgId: im.msgId,
-              fragCount: Math.max(1, im.fragmentCount), fragIndex: im.fragmentIndex, text: M.imText(im),
+              sender: push.sender, serverSeq: push.serverSeq, sendTime: im.sendTime, msgSeq: im.msgSeq, msgId: im.msgId,
+              fragCount: Math.max(1, im.fragCount), fragIndex: im.fragIndex, text: M.imText(im),
             },
           };
         }

@@ -43,6 +43,18 @@ export type LoginKey =
   | 'login_info_key2'
   | 'login_info_key3';
 
+/** The login keys in the order a login hands them out: a request that carries one starts that step again. */
+export const LOGIN_KEY_CHAIN: readonly LoginKey[] = [
+  'initial key',
+  'touch key',
+  'request key',
+  'verify key',
+  'verify_key2',
+  'login_info_key1',
+  'login_info_key3',
+  'login_info_key2',
+];
+
 /** One direction of one command in one framing: its wrap and its plaintext codec. */
 export interface BodySpec<T = unknown> {
   readonly wrap: Wrap;

@@ -21,15 +21,20 @@ export const MODERN_CLIENT_EXTRA = Buffer.from('0200000001010100006470', 'hex');
 /** The 3 bytes after the uid in a modern server header. */
 export const MODERN_SERVER_EXTRA = Buffer.from('000000', 'hex');
 
-/** Header length for a framing and direction. */
+/** Framing implied by a version tag. */
+export function framingOf(version: number): Framing {
+  return version >= FIRST_MODERN_VERSION ? 'modern' : 'classic';
+}
+
+/** Header length for a framing and direction (tag, version, command, seq and, where present, uid and extra). */
 export function headerLength(framing: Framing, dir: Direction): number {
   if (framing === 'classic') return dir === 'c2s' ? 11 : 7;
   return dir === 'c2s' ? 22 : 14;
 }
 
-/** Framing implied by a version tag. */
-export function framingOf(version: number): Framing {
-  return version >= FIRST_MODERN_VERSION ? 'modern' : 'classic';
+/** Header length of a datagram with this version tag sent in this direction (the analyzer's per-packet path). */
+export function headerLengthOf(version: number, dir: Direction): number {
+  return headerLength(framingOf(version), dir);
 }
 
 /** One OICQ datagram, header fields decoded, body still as on the wire (usually encrypted). */
@@ -74,7 +79,7 @@ export function decodePacket(buf: Buffer, dir: Direction): Result<Packet> {
   if (buf[n - 1] !== TAIL) return fail('bad_tail', `last byte 0x${buf[n - 1]!.toString(16).padStart(2, '0')}`);
   const version = buf.readUInt16BE(1);
   const framing = framingOf(version);
-  const hlen = headerLength(framing, dir);
+  const hlen = headerLengthOf(version, dir);
   if (n < hlen + 1) return fail('too_short', `${n} bytes < ${framing} ${dir} header ${hlen} + tail`);
   const packet: Packet = {
     framing,

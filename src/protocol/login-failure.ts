@@ -8,6 +8,8 @@ export const LoginFailure = {
   TOKEN_EXPIRED: 'login token expired; log in again',
   UNKNOWN_UID: 'no such QQ number',
   WRONG_PASSWORD: 'wrong password',
+  /** Followed by ": <the operator's reason>". */
+  BANNED: 'this QQ number is banned',
 } as const;
 /** A LoginFailure text. */
 export type LoginFailure = (typeof LoginFailure)[keyof typeof LoginFailure];

@@ -71,8 +71,21 @@ export class Reader {
 
   /** Asserts a fixed value (a constant byte of the layout). */
   expectU8(value: number, field: string): void {
-    const at = this.offset;
-    const v = this.u8(field);
+    this.expect(this.offset, this.u8(field), value, field);
+  }
+
+  /** Asserts a fixed u16 of the layout. */
+  expectU16(value: number, field: string): void {
+    this.expect(this.offset, this.u16(field), value, field);
+  }
+
+  /** Asserts a fixed u32 of the layout. */
+  expectU32(value: number, field: string): void {
+    this.expect(this.offset, this.u32(field), value, field);
+  }
+
+  // `at` is the offset before the read (arguments are evaluated left to right).
+  private expect(at: number, v: number, value: number, field: string): void {
     if (v !== value) throw new DecodeError('bad_value', `expected 0x${value.toString(16)}, got 0x${v.toString(16)}`, field, at);
   }
 

@@ -66,8 +66,8 @@ export class ClassicHandler extends SessionRequests implements FramingHandler, S
 
   // ---- pushes (SessionOutput) ----
 
-  kicked(session: Session): void {
-    const body = systemMessageCodec.encode({ code: SystemCode.NOTICE, from: 10000, to: session.uid, text: KICKED_NOTICE });
+  kicked(session: Session, reason?: string): void {
+    const body = systemMessageCodec.encode({ code: SystemCode.NOTICE, from: 10000, to: session.uid, text: reason ?? KICKED_NOTICE });
     this.push(session, ClassicCmd.SYSTEM_MESSAGE, session.nextSeq(), body);
   }
 
@@ -88,7 +88,7 @@ export class ClassicHandler extends SessionRequests implements FramingHandler, S
         kind: 'im',
         message: {
           senderVersion: sender.clientVersion || session.version, sender: msg.sender, receiver: msg.receiver, imKey: sender.imKey,
-          imType: IM_TEXT, msgSeq, time: msg.sentAt, face: 0, fragCount: msg.fragCount, fragIndex: msg.fragIndex, msgId,
+          imType: IM_TEXT, msgSeq, sendTime: msg.sentAt, face: 0, fragCount: msg.fragCount, fragIndex: msg.fragIndex, msgId,
           replyType: msg.replyType, text: msg.text, font: msg.font ? fontTrailerOf(msg.font) : undefined,
         },
       },

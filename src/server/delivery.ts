@@ -80,6 +80,7 @@ export class Delivery {
     // the receiver, which acked it, recognises it by its server sequence (the store id) and shows it once.
     this.deps.markDelivered(push.msg.id);
     this.metrics.messagesDelivered++;
+    this.metrics.timings?.delivered(push.msg.id, this.clock.now());
     const pair = s.pairs.get(push.msg.sender);
     if (pair && pair.inflight === push) {
       pair.inflight = undefined;
@@ -111,7 +112,10 @@ export class Delivery {
     const push = pair.inflight;
     if (!push || s.closed) return;
     push.tries++;
-    if (push.tries > 1) this.metrics.pushRetransmits++;
+    if (push.tries > 1) {
+      this.metrics.pushRetransmits++;
+      s.retransmits++;
+    }
     s.output.pushMessage(s, push.msg, push.seq, this.deps.senderInfo(push.msg.sender));
     push.timer = this.clock.setTimeout(() => {
       if (pair.inflight !== push || s.closed) return;

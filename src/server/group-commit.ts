@@ -116,11 +116,15 @@ export class GroupCommit {
       }
       verdicts.push(v);
     }
+    const timed = this.metrics.timings;
+    const t0 = timed ? performance.now() : 0;
     const stored = this.store.storeMessages(accepted, delivered);
+    if (timed) timed.storeCommit((performance.now() - t0) / 1000);
     const fresh: StoredMessage[] = [];
     stored.forEach((r, i) => {
       if (!r.duplicate) {
         this.metrics.messagesStored++;
+        timed?.stored(r.id, this.clock.now());
         const m = accepted[i]!;
         fresh.push({
           id: r.id, sender: m.sender, receiver: m.receiver, sentAt: m.sentAt, msgId: m.msgId, fragCount: m.fragCount,

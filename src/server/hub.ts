@@ -104,6 +104,28 @@ export class Hub {
     return this.sessions.hasEndpoint(e);
   }
 
+  /** The live session bound to this endpoint, if any. */
+  atEndpoint(e: { address: string; port: number }): Session | undefined {
+    return this.sessions.atEndpoint(e);
+  }
+
+  /**
+   * Ends a user's session on an operator's word: the client gets the framing's "logged in elsewhere" notice
+   * (or `reason` in its place) and friends see it go offline. Returns false when the user is not online.
+   */
+  kick(uid: number, reason?: string): boolean {
+    const s = this.sessions.get(uid);
+    if (!s) return false;
+    s.output.kicked?.(s, reason);
+    this.close(s, 'kicked');
+    return true;
+  }
+
+  /** Messages queued or in flight to an online session. */
+  pendingPushes(s: Session): number {
+    return this.delivery.pendingIn(s);
+  }
+
   /** All sessions (for tests and metrics). */
   all(): IterableIterator<Session> {
     return this.sessions.all();

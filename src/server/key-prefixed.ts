@@ -1,6 +1,7 @@
 import { unwrapKeyPrefixed } from '../protocol/bodies/modern/wrap.js';
 import type { Packet } from '../protocol/framing.js';
 import type { ServerContext } from './context.js';
+import { bodyDropReason } from './metrics.js';
 import type { Endpoint } from './session.js';
 
 /**
@@ -10,6 +11,6 @@ import type { Endpoint } from './session.js';
 export function openKeyPrefixed(ctx: ServerContext, p: Packet, from: Endpoint): { key: Buffer; plain: Buffer } | undefined {
   if (!ctx.guard.preLogin(from.address)) return void ctx.drop('rate_limited', from, p);
   const r = unwrapKeyPrefixed(p.body);
-  if (!r.ok) return void ctx.drop(r.error.reason === 'undecryptable' ? 'undecryptable' : 'bad_body', from, p);
+  if (!r.ok) return void ctx.drop(bodyDropReason(r.error), from, p);
   return r.value;
 }

@@ -20,6 +20,9 @@ export const DEFAULT_LOGIN_GUARD: LoginGuardOptions = {
   maxTracked: 10_000,
 };
 
+/** A uid or source address whose logins are refused until `until` (ms, the guard's clock). */
+export type LoginLock = { kind: 'uid'; uid: number; until: number } | { kind: 'address'; address: string; until: number };
+
 interface Entry {
   failures: number[];
   blockedUntil: number;
@@ -89,6 +92,26 @@ export class LoginGuard {
     if (b.tokens < 1) return false;
     b.tokens -= 1;
     return true;
+  }
+
+  /** Uids and addresses in a cool-down now, soonest end first (the operator console's lock list). */
+  locks(): LoginLock[] {
+    const now = this.clock.now();
+    const out: LoginLock[] = [];
+    for (const [key, e] of this.entries) {
+      if (e.blockedUntil <= now) continue;
+      out.push(key.startsWith('u:') ? { kind: 'uid', uid: Number(key.slice(2)), until: e.blockedUntil } : { kind: 'address', address: key.slice(2), until: e.blockedUntil });
+    }
+    return out.sort((a, b) => a.until - b.until);
+  }
+
+  /** Ends the cool-down (and forgets the failures) of a uid or an address; returns whether there was one. */
+  unlock(lock: { uid: number } | { address: string }): boolean {
+    const key = 'uid' in lock ? `u:${lock.uid}` : `a:${lock.address}`;
+    const e = this.entries.get(key);
+    const locked = e !== undefined && e.blockedUntil > this.clock.now();
+    this.entries.delete(key);
+    return locked;
   }
 
   /** Keys currently tracked (for tests of bounded state). */

@@ -1,25 +1,50 @@
+import type { DecodeError } from '../protocol/errors.js';
+
 /** Why the server dropped a datagram; every drop is counted under one of these. */
-export type DropReason =
-  | 'too_short'
-  | 'bad_tag'
-  | 'bad_tail'
-  | 'oversize'
-  | 'undecryptable'
-  | 'bad_body'
-  | 'unknown_command'
-  | 'unsupported_version'
-  | 'no_session'
-  | 'wrong_address'
-  | 'rate_limited'
-  | 'login_refused'
-  | 'unexpected';
+export const DROP_REASONS = [
+  'too_short',
+  'bad_tag',
+  'bad_tail',
+  'oversize',
+  'undecryptable',
+  'bad_body',
+  'unknown_command',
+  'unsupported_version',
+  'no_session',
+  'wrong_address',
+  'rate_limited',
+  'login_refused',
+  'unexpected',
+] as const;
+/** A DROP_REASONS value. */
+export type DropReason = (typeof DROP_REASONS)[number];
+
+/** How a datagram that decodePacket refused is counted (its reason is one of the envelope's). */
+export function packetDropReason(e: DecodeError): DropReason {
+  const r = e.reason;
+  return r === 'too_short' || r === 'bad_tag' || r === 'bad_tail' || r === 'oversize' ? r : 'bad_body';
+}
+
+/** How a body that did not open or decode is counted: undecryptable, or else a bad body. */
+export function bodyDropReason(e: DecodeError): DropReason {
+  return e.reason === 'undecryptable' ? 'undecryptable' : 'bad_body';
+}
+
+/** Timings the core reports when someone listens (the operator console's histograms); times in ms, durations in s. */
+export interface Timings {
+  /** A message was committed with store id `id` at `atMs`. */
+  stored(id: number, atMs: number): void;
+  /** The receiver acked the message with store id `id` at `atMs`. */
+  delivered(id: number, atMs: number): void;
+  /** One group commit of messages took this long. */
+  storeCommit(seconds: number): void;
+}
 
 /** Counters kept by the server, for logs, tests and a metrics endpoint. */
 export class Metrics {
-  readonly dropped: Record<DropReason, number> = {
-    too_short: 0, bad_tag: 0, bad_tail: 0, oversize: 0, undecryptable: 0, bad_body: 0,
-    unknown_command: 0, unsupported_version: 0, no_session: 0, wrong_address: 0, rate_limited: 0, login_refused: 0, unexpected: 0,
-  };
+  /** Set by the admin metrics; unset, the core measures nothing extra. */
+  timings?: Timings;
+  readonly dropped = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>;
   received = 0;
   sent = 0;
   duplicates = 0;
@@ -44,7 +69,7 @@ export class Metrics {
 
   /** A plain snapshot (JSON-able). */
   snapshot(): Record<string, unknown> {
-    const { dropped, ...rest } = this;
+    const { dropped, timings: _timings, ...rest } = this;
     return { ...rest, dropped: { ...dropped }, droppedTotal: this.droppedTotal };
   }
 }

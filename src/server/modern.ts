@@ -48,9 +48,9 @@ export class ModernHandler extends SessionRequests implements FramingHandler, Se
 
   // ---- pushes (SessionOutput) ----
 
-  kicked(session: Session): void {
-    const data = M.systemNotice.encode({ unknown: 0, type: 1, text: `${M.KICKED_TEXT} (your account logged in from another place)` });
-    const body = M.receiveIm.encode({ sender: 10000, receiver: session.uid, msgSeq: 0, senderIp: 0, senderPort: 0, imType: M.IM_TYPE_SYSTEM, kind: 'raw', data });
+  kicked(session: Session, reason?: string): void {
+    const data = M.systemNotice.encode({ unknown: 0, type: 1, text: reason ?? `${M.KICKED_TEXT} (your account logged in from another place)` });
+    const body = M.receiveIm.encode({ sender: 10000, receiver: session.uid, serverSeq: 0, senderIp: 0, senderPort: 0, imType: M.IM_TYPE_SYSTEM, kind: 'raw', data });
     this.push(session, ModernCmd.RECV_IM, session.nextSeq(), body);
   }
 
@@ -64,11 +64,11 @@ export class ModernHandler extends SessionRequests implements FramingHandler, Se
     const f = msg.font;
     const im = M.makeImText({
       sender: msg.sender, receiver: msg.receiver, imKey: sender.imKey, senderVersion: sender.clientVersion || session.version,
-      text: msg.text, msgSeq, time: msg.sentAt, msgId, fragmentCount: msg.fragCount, fragmentIndex: msg.fragIndex,
+      text: msg.text, msgSeq, sendTime: msg.sentAt, msgId, fragCount: msg.fragCount, fragIndex: msg.fragIndex,
       replyType: msg.replyType, fontName: f?.name, fontSize: f?.size, color: f ? f.color : 0, fontFlags: f ? styleBits(f) : 0,
     });
     const body = M.receiveIm.encode({
-      sender: msg.sender, receiver: msg.receiver, msgSeq: msg.id >>> 0, senderIp: sender.ip, senderPort: sender.port,
+      sender: msg.sender, receiver: msg.receiver, serverSeq: msg.id >>> 0, senderIp: sender.ip, senderPort: sender.port,
       imType: M.IM_TYPE_BUDDY, kind: 'im', im,
     });
     this.push(session, ModernCmd.RECV_IM, seq, body);

@@ -7,7 +7,7 @@ import { systemClock, type Clock } from '../transport/clock.js';
 import type { Store } from '../store/store.js';
 import { Hub, DEFAULT_HUB_OPTIONS, type HubOptions } from './hub.js';
 import { LoginGuard, DEFAULT_LOGIN_GUARD, type LoginGuardOptions } from './login-guard.js';
-import { Metrics, type DropReason } from './metrics.js';
+import { Metrics, packetDropReason, type DropReason } from './metrics.js';
 import type { Endpoint } from './session.js';
 import type { FramingHandler, ServerContext } from './context.js';
 import { ClassicHandler } from './classic.js';
@@ -44,6 +44,37 @@ export interface ServerOptions {
   tokens?: TokenSource;
   /** Called for every datagram received and sent (the pcap capture). */
   onWire?: (e: WireEvent) => void;
+  /** A socket already bound with bindServerSocket (`oicq serve` binds before it creates anything); host and port are then ignored. */
+  socket?: Socket;
+}
+
+/**
+ * Creates the server's UDP socket (IPv4: the protocol carries IPv4 addresses) bound to host:port; rejects with
+ * the bind error (EADDRINUSE, EACCES, …) and leaves nothing open.
+ */
+export async function bindServerSocket(host: string, port: number): Promise<Socket> {
+  const socket = createSocket({ type: 'udp4', recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(port, host, () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (e) {
+    try { socket.close(); } catch { /* never bound: nothing to close */ }
+    throw e;
+  }
+  return socket;
+}
+
+/** A datagram the server dropped, for the operator console (its bytes when the drop happened while handling it). */
+export interface DropEvent {
+  reason: DropReason;
+  from: Endpoint;
+  bytes?: Buffer;
+  packet?: Packet;
 }
 
 /** The OICQ server: one UDP socket, both framings, on the framing-neutral core. */
@@ -51,7 +82,12 @@ export class OicqServer {
   readonly metrics = new Metrics();
   readonly hub: Hub;
   readonly log: Logger;
+  readonly guard: LoginGuard;
   private socket?: Socket;
+  private readonly wireListeners: ((e: WireEvent) => void)[] = [];
+  private readonly dropListeners: ((e: DropEvent) => void)[] = [];
+  /** The datagram being handled (handlers run synchronously), so a drop can show its bytes. */
+  private current?: Buffer;
   private readonly ctx: ServerContext;
   private readonly classic: FramingHandler;
   private readonly modern: FramingHandler;
@@ -64,6 +100,8 @@ export class OicqServer {
     this.log = opts.log ?? pino({ level: 'silent' });
     this.hub = new Hub(opts.store, clock, this.metrics, random, this.log, { ...DEFAULT_HUB_OPTIONS, ...opts.hub });
     const guard = new LoginGuard(clock, { ...DEFAULT_LOGIN_GUARD, ...opts.guard });
+    this.guard = guard;
+    if (opts.onWire) this.wireListeners.push(opts.onWire);
     this.flood = new FloodGuard(clock, { ...DEFAULT_FLOOD_GUARD, ...opts.flood });
     const delay = opts.replyDelayMs ?? 0;
     this.ctx = {
@@ -97,17 +135,11 @@ export class OicqServer {
 
   /** Binds the socket and starts the core's timers; resolves with the bound address. */
   async listen(): Promise<Endpoint> {
-    const socket = createSocket({ type: 'udp4', recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
+    const socket = this.opts.socket ?? (await bindServerSocket(this.opts.host ?? '0.0.0.0', this.opts.port ?? 8000));
     this.socket = socket;
     socket.on('message', (buf, rinfo) => this.onMessage(buf, rinfo));
+    // Only after the bind: a bind error is the caller's to report, not a log line.
     socket.on('error', (err) => this.log.error({ err }, 'socket error'));
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(this.opts.port ?? 8000, this.opts.host ?? '0.0.0.0', () => {
-        socket.off('error', reject);
-        resolve();
-      });
-    });
     const a = socket.address();
     this.local = { address: a.address, port: a.port };
     this.hub.start();
@@ -117,6 +149,16 @@ export class OicqServer {
   /** The bound address. */
   get address(): Endpoint {
     return this.local;
+  }
+
+  /** Also calls `fn` for every datagram received and sent (the console's traffic views). */
+  onWire(fn: (e: WireEvent) => void): void {
+    this.wireListeners.push(fn);
+  }
+
+  /** Also calls `fn` for every dropped datagram. */
+  onDrop(fn: (e: DropEvent) => void): void {
+    this.dropListeners.push(fn);
   }
 
   /** Message pushes still owed to online receivers (0 = every push acked); see Hub.outstandingPushes. */
@@ -136,33 +178,40 @@ export class OicqServer {
   onMessage(buf: Buffer, rinfo: Pick<RemoteInfo, 'address' | 'port'>): void {
     const from = { address: rinfo.address, port: rinfo.port };
     this.metrics.received++;
-    this.opts.onWire?.({ direction: 'in', bytes: buf, peer: from, local: this.local });
+    for (const fn of this.wireListeners) fn({ direction: 'in', bytes: buf, peer: from, local: this.local });
     if (this.flood.shed(from.address) && !this.hub.hasEndpoint(from)) {
       this.metrics.drop('rate_limited');
       return;
     }
-    const r = decodePacket(buf, 'c2s');
-    if (!r.ok) return this.drop(r.error.reason as DropReason, from);
-    // A tag of no family the server serves: its chain and layouts are unknown, so nothing could answer it.
-    if (!familyOf(r.value.version)) return this.drop('unsupported_version', from, r.value);
+    this.current = buf;
     try {
-      (r.value.framing === 'modern' ? this.modern : this.classic).handle(r.value, from);
-    } catch (err) {
-      // A bug, not bad input: count it, log it, keep serving.
-      this.metrics.drop('unexpected');
-      this.log.error({ err, command: r.value.command, from: `${from.address}:${from.port}` }, 'handler failed');
+      const r = decodePacket(buf, 'c2s');
+      if (!r.ok) return this.drop(packetDropReason(r.error), from);
+      // A tag of no family the server serves: its chain and layouts are unknown, so nothing could answer it.
+      if (!familyOf(r.value.version)) return this.drop('unsupported_version', from, r.value);
+      try {
+        (r.value.framing === 'modern' ? this.modern : this.classic).handle(r.value, from);
+      } catch (err) {
+        // A bug, not bad input: count it, log it, keep serving.
+        this.metrics.drop('unexpected');
+        for (const fn of this.dropListeners) fn({ reason: 'unexpected', from, bytes: buf, packet: r.value });
+        this.log.error({ err, command: r.value.command, from: `${from.address}:${from.port}` }, 'handler failed');
+      }
+    } finally {
+      this.current = undefined;
     }
   }
 
   private sendNow(bytes: Buffer, to: Endpoint): void {
     if (!this.socket) return;
     this.metrics.sent++;
-    this.opts.onWire?.({ direction: 'out', bytes, peer: to, local: this.local });
+    for (const fn of this.wireListeners) fn({ direction: 'out', bytes, peer: to, local: this.local });
     this.socket.send(bytes, to.port, to.address);
   }
 
   private drop(reason: DropReason, from: Endpoint, packet?: Packet): void {
     this.metrics.drop(reason);
+    for (const fn of this.dropListeners) fn({ reason, from, bytes: this.current, packet });
     if (this.flood.dropped(from.address)) this.log.warn({ address: from.address }, 'flood: shedding datagrams from this address for a while');
     if (this.log.isLevelEnabled('debug')) {
       this.log.debug({ reason, from: `${from.address}:${from.port}`, command: packet?.command, seq: packet?.seq, uid: packet?.uid }, 'dropped datagram');

@@ -34,15 +34,15 @@ export interface SenderInfo {
 }
 
 /** Why a session ended. */
-export type CloseReason = 'logout' | 'timeout' | 'replaced' | 'shutdown';
+export type CloseReason = 'logout' | 'timeout' | 'replaced' | 'kicked' | 'shutdown';
 
 /** What the core asks a framing to send to one session; each framing encodes it its own way. */
 export interface SessionOutput {
   pushStatus(session: Session, friend: Presence): void;
   /** Sends (or re-sends) one message push with the session's server sequence `seq`. */
   pushMessage(session: Session, msg: StoredMessage, seq: number, sender: SenderInfo): void;
-  /** Tells the client it was logged in elsewhere, where the framing has a way to say so. */
-  kicked?(session: Session): void;
+  /** Tells the client it was logged in elsewhere (or, with `reason`, why an operator ended it), where the framing can say so. */
+  kicked?(session: Session, reason?: string): void;
 }
 
 /** One message push waiting for its ack. */
@@ -72,11 +72,9 @@ export interface SessionInit {
   passwordKey: Buffer;
   status: number;
   output: SessionOutput;
-  /** Framing-specific state (e.g. the login mode); opaque to the core. */
-  extra?: Record<string, unknown>;
 }
 
-/** A logged-in user. Framing-neutral: the framing's handler keeps its own details in `extra`. */
+/** A logged-in user. Framing-neutral: what differs by framing is how its output encodes pushes. */
 export class Session {
   readonly uid: number;
   readonly framing: Framing;
@@ -92,12 +90,13 @@ export class Session {
   readonly passwordKey: Buffer;
   readonly output: SessionOutput;
   readonly loginTime: number;
-  readonly extra: Record<string, unknown>;
   /** The session's file-transfer / auxiliary key, handed out by request-key and shown in status blocks. */
   readonly fileKey: Buffer;
   status: number;
   lastSeen: number;
   closed = false;
+  /** Message pushes sent again for want of an ack (shown by the operator console). */
+  retransmits = 0;
   /** Whether the undelivered messages of the store were queued for this session (once per session). */
   pendingLoaded = false;
   /** Queue the undelivered messages at the client's first request after login (classic framing). */
@@ -120,7 +119,6 @@ export class Session {
     this.passwordKey = init.passwordKey;
     this.status = init.status;
     this.output = init.output;
-    this.extra = init.extra ?? {};
     this.loginTime = now;
     this.lastSeen = now;
     this.fileKey = fileKey;

@@ -24,6 +24,11 @@ export class SessionTable {
     return this.byEndpoint.has(SessionTable.key(e));
   }
 
+  /** The live session bound to this endpoint, if any. */
+  atEndpoint(e: Endpoint): Session | undefined {
+    return this.byEndpoint.get(SessionTable.key(e));
+  }
+
   /** All sessions. */
   all(): IterableIterator<Session> {
     return this.byUid.values();

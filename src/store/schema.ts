@@ -65,6 +65,17 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX messages_pending ON messages(receiver, id) WHERE delivered_at IS NULL;
     `,
   },
+  {
+    version: 2,
+    sql: `
+      -- Accounts an operator banned: their logins are refused with the reason.
+      CREATE TABLE bans (
+        uid       INTEGER PRIMARY KEY REFERENCES users(uid) ON DELETE CASCADE,
+        reason    TEXT    NOT NULL,
+        banned_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 /** The schema version this code writes. */

@@ -3,7 +3,7 @@
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Account, Friend, FriendGroup, NewMessage, Store, StoredMessage } from './store.js';
+import type { Account, Ban, DeletedUser, Friend, FriendGroup, NewMessage, Store, StoredMessage } from './store.js';
 import { migrate } from './schema.js';
 import { styleBits, styleOf } from '../protocol/text.js';
 import {
@@ -38,10 +38,11 @@ export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): St
   if (!memory) prepareFile(path);
   const db = new Database(path);
   try {
+    // The busy timeout first: switching a new file to WAL takes a lock that a concurrent opener may hold.
+    db.pragma('busy_timeout = 5000');
     if (!memory) db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${opts.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
     const now = opts.now ?? (() => Math.floor(Date.now() / 1000));
     migrate(db, now());
     if (!memory) tightenModes(path);
@@ -160,6 +161,13 @@ function prepareStatements(db: Database.Database) {
     countUsers: p<{ n: number }>('SELECT count(*) AS n FROM users'),
     setPassword: p('UPDATE users SET password_md5 = ? WHERE uid = ?'),
     setNick: p('UPDATE users SET nick = ? WHERE uid = ?'),
+    deleteUser: p('DELETE FROM users WHERE uid = ?'),
+    countFriends: p<{ n: number }>('SELECT count(*) AS n FROM friends WHERE owner = ?'),
+    deleteMessagesOf: p('DELETE FROM messages WHERE sender = @uid OR receiver = @uid'),
+    countUndeliveredOf: p<{ n: number }>('SELECT count(*) AS n FROM messages WHERE (sender = @uid OR receiver = @uid) AND delivered_at IS NULL'),
+    upsertBan: p('INSERT INTO bans (uid, reason, banned_at) VALUES (?, ?, ?) ON CONFLICT (uid) DO UPDATE SET reason = excluded.reason, banned_at = excluded.banned_at'),
+    deleteBan: p('DELETE FROM bans WHERE uid = ?'),
+    getBan: p<{ reason: string; banned_at: number }>('SELECT reason, banned_at FROM bans WHERE uid = ?'),
     // The first gap at or above `from`: either `from` itself or just after a taken uid with a free successor.
     nextFree: p<{ uid: number }>(`
       SELECT @from AS uid WHERE NOT EXISTS (SELECT 1 FROM users WHERE uid = @from)
@@ -224,6 +232,8 @@ class SqliteStore implements Store {
   private readonly removeFriendTx: (a: number, b: number) => boolean;
   private readonly removeGroupTx: (uid: number, index: number) => void;
   private readonly addGroupTx: Database.Transaction<(uid: number, name: string) => number>;
+  private readonly addNextUserTx: Database.Transaction<(from: number, md5: Buffer, nick: string | undefined) => number>;
+  private readonly deleteUserTx: Database.Transaction<(uid: number) => DeletedUser>;
 
   constructor(
     private readonly db: Database.Database,
@@ -262,6 +272,21 @@ class SqliteStore implements Store {
     this.removeGroupTx = db.transaction((uid: number, index: number) => {
       this.s.regroupFriends.run(uid, index);
       this.s.deleteGroup.run(uid, index);
+    });
+
+    this.addNextUserTx = db.transaction((from: number, md5: Buffer, nick: string | undefined) => {
+      const uid = this.nextFreeUid(from);
+      this.s.insertUser.run(uid, nick ?? String(uid), md5, this.now());
+      return uid;
+    });
+
+    this.deleteUserTx = db.transaction((uid: number) => {
+      // Friend rows and groups go by ON DELETE CASCADE; messages carry no foreign key, so they go here.
+      const friends = this.s.countFriends.get(uid)!.n;
+      const undelivered = this.s.countUndeliveredOf.get({ uid })!.n;
+      const messages = this.s.deleteMessagesOf.run({ uid }).changes;
+      this.s.deleteUser.run(uid);
+      return { uid, friends, messages, undelivered };
     });
 
     this.addGroupTx = db.transaction((uid: number, name: string) => {
@@ -320,6 +345,22 @@ class SqliteStore implements Store {
     return this.s.countUsers.get()!.n;
   }
 
+  ban(uid: number, reason: string): void {
+    this.requireUser(uid);
+    this.s.upsertBan.run(uid, checkName(reason, 'ban reason'), this.now());
+  }
+
+  unban(uid: number): boolean {
+    this.requireUser(uid);
+    return this.s.deleteBan.run(uid).changes > 0;
+  }
+
+  banOf(uid: number): Ban | undefined {
+    if (!Number.isInteger(uid) || uid < 1 || uid > MAX_UID) return undefined;
+    const r = this.s.getBan.get(uid);
+    return r ? { reason: r.reason, bannedAt: r.banned_at } : undefined;
+  }
+
   setPassword(uid: number, passwordMd5: Buffer): void {
     this.requireUser(uid);
     checkPasswordMd5(passwordMd5);
@@ -336,6 +377,20 @@ class SqliteStore implements Store {
     const r = this.s.nextFree.get({ from });
     if (!r || r.uid > MAX_UID) throw new StoreError('bad-input', `no free uid at or above ${from}`);
     return r.uid;
+  }
+
+  addNextUser(from: number, passwordMd5: Buffer, nick?: string): Account {
+    checkUid(from, 'first uid');
+    checkPasswordMd5(passwordMd5);
+    const name = nick === undefined ? undefined : checkName(nick, 'nick');
+    // IMMEDIATE: the write lock is taken before the free uid is looked up, so no other process takes it in between.
+    const uid = this.addNextUserTx.immediate(from, Buffer.from(passwordMd5), name);
+    return this.getUser(uid)!;
+  }
+
+  deleteUser(uid: number): DeletedUser {
+    this.requireUser(uid);
+    return this.deleteUserTx.immediate(uid);
   }
 
   addFriend(a: number, b: number, groupOfBForA?: number, groupOfAForB?: number): void {

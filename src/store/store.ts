@@ -15,6 +15,13 @@ export interface Account {
   createdAt: number;
 }
 
+/** An operator's ban on an account. */
+export interface Ban {
+  reason: string;
+  /** Unix seconds. */
+  bannedAt: number;
+}
+
 /** A friend as seen by one owner: the friend's public profile and the owner's group for it. */
 export interface Friend {
   uid: number;
@@ -64,6 +71,17 @@ export interface StoredMessage extends NewMessage {
   id: number;
 }
 
+/** What deleteUser removed. */
+export interface DeletedUser {
+  uid: number;
+  /** Friendships ended (each counted once, though stored as two rows). */
+  friends: number;
+  /** Messages deleted: sent or received by the user, delivered or not. */
+  messages: number;
+  /** Of those, messages that were still waiting for delivery. */
+  undelivered: number;
+}
+
 /** The server's persistence. Implementations must be durable on return of every mutating call. */
 export interface Store {
   addUser(uid: number, passwordMd5: Buffer, nick: string): Account;
@@ -72,8 +90,25 @@ export interface Store {
   countUsers(): number;
   setPassword(uid: number, passwordMd5: Buffer): void;
   setNick(uid: number, nick: string): void;
+  /** Bans an account (its logins are refused with `reason`); banning again replaces the reason. */
+  ban(uid: number, reason: string): void;
+  /** Lifts a ban; returns whether there was one. */
+  unban(uid: number): boolean;
+  /** The ban on an account, if any. */
+  banOf(uid: number): Ban | undefined;
   /** The next free uid at or above `from` (for demo accounts and `user add` without a number). */
   nextFreeUid(from: number): number;
+  /**
+   * Adds an account under the next free uid at or above `from`, picked and taken in one transaction (so
+   * concurrent adds, even from other processes, get different uids). `nick` defaults to the uid.
+   */
+  addNextUser(from: number, passwordMd5: Buffer, nick?: string): Account;
+  /**
+   * Deletes an account and everything that belongs to it, in one transaction: its friendships (both sides; the
+   * friends' lists no longer show it), its friend groups, and every message it sent or received, delivered or
+   * not (so nothing of it is pushed later, and a uid reused by a new account inherits no mailbox).
+   */
+  deleteUser(uid: number): DeletedUser;
 
   /** Makes a and b friends of each other (idempotent); `groupOfBForA` puts b in one of a's groups. */
   addFriend(a: number, b: number, groupOfBForA?: number, groupOfAForB?: number): void;

@@ -30,6 +30,8 @@ interface Pending<R> {
  */
 export class Requester<R> {
   private readonly pending = new Map<number, Pending<R>>();
+  /** Called before each retransmission (`attempt` ≥ 2), so a user can be told the server is not answering yet. */
+  onRetry?: (command: number, seq: number, attempt: number, maxTries: number) => void;
 
   constructor(
     private readonly send: (bytes: Buffer) => void,
@@ -56,6 +58,7 @@ export class Requester<R> {
           return;
         }
         p.tries++;
+        if (p.tries > 1) this.onRetry?.(command, seq, p.tries, policy.maxTries);
         this.send(p.bytes);
         p.timer = this.clock.setTimeout(attempt, policy.intervalMs);
       };

@@ -11,11 +11,13 @@ import { join } from 'node:path';
 import { buildPcap } from '../../src/capture/pcap-writer.js';
 import { encodePacket } from '../../src/protocol/framing.js';
 import { jsonLines, oicqBatch, sessionDatagrams, T0, vectorSessions } from './dissect-fixtures.js';
+import { VECTORS_SKIP } from '../helpers/vectors.js';
 
 const TSHARK = existsSync('/usr/bin/tshark') ? '/usr/bin/tshark' : 'tshark';
 const probe = spawnSync(TSHARK, ['-v'], { encoding: 'utf8' });
 const haveTshark = !probe.error && probe.status === 0;
-const skip = haveTshark ? false : 'tshark is not installed (apt-get install tshark); the agreement test needs it';
+// The capture is built from the recorded sessions, so the vectors are needed too.
+const skip = !haveTshark ? 'tshark is not installed (apt-get install tshark); the agreement test needs it' : VECTORS_SKIP;
 
 if (!haveTshark && process.env.CI) {
   test('tshark must be installed in CI', () => assert.fail('tshark not found but CI is set: install it (apt-get install tshark)'));

@@ -2,8 +2,8 @@
 // the rest call the same main() in-process, capturing its output, to keep the suite quick.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -84,44 +84,59 @@ const cells = (stdout: string) => stdout.trimEnd().split('\n').map((l) => l.spli
 test('spawned: user add prints the uid, creates a 0600 file; a bad option prints one line and exits 2', () => {
   fails(spawnOicq(['user', 'list']), 1, /^oicq user: no database at '.*oicq\.db' — add an account first with 'oicq user add'/);
 
-  const r = spawnOicq(['user', 'add', '--password', 'secret', '--nick', 'Alice']);
+  const r = spawnOicq(['user', 'add', '--nick', 'Alice'], { OICQ_PASSWORD: 'secret' });
   assert.deepEqual([r.code, r.stdout, r.stderr], [0, '10000\n', '']);
   assert.equal(statSync(db).mode & 0o777, 0o600);
+  assert.equal(statSync(dirname(db)).mode & 0o777, 0o700);
 
   fails(spawnOicq(['user', 'add', '--bogus']), 2, /^oicq user: unknown option '--bogus' — run 'oicq user --help'$/);
 });
 
-test('user add / passwd: env password, duplicates, unknown users, usage errors', () => {
-  const [bob, next, dup, nopw, zero, novalue, nouser, wrongopt, nosub, passwd, help] = batch([
+const WARNING = "oicq user: warning: --password is visible to other users in the process list — use OICQ_PASSWORD, --password-file or the prompt\n";
+
+test('user add / passwd: password from the environment, a file, or --password with a warning; duplicates, unknown users, usage errors', () => {
+  const pwFile = join(dir, 'pw.txt');
+  writeFileSync(pwFile, 'from-a-file\nsecond line ignored\n', { mode: 0o600 });
+  writeFileSync(join(dir, 'empty.txt'), '\n');
+  const [bob, next, dup, nopw, zero, novalue, nouser, wrongopt, nosub, passwd, help, fromFile, nofile, emptyFile, both] = batch([
     { args: ['user', 'add', '20000', '--nick', 'Bob'], password: 'bobpw' },
     { args: ['user', 'add', '--password', 'x'] },
-    { args: ['user', 'add', '20000', '--password', 'x'] },
+    { args: ['user', 'add', '20000'], password: 'x' },
     { args: ['user', 'add', '--nick', 'x'] },
-    { args: ['user', 'add', '0', '--password', 'x'] },
+    { args: ['user', 'add', '0'], password: 'x' },
     { args: ['user', 'add', '--password'] },
-    { args: ['user', 'passwd', '12345', '--password', 'x'] },
-    { args: ['user', 'passwd', '10000', '--nick', 'x', '--password', 'y'] },
+    { args: ['user', 'passwd', '12345'], password: 'x' },
+    { args: ['user', 'passwd', '10000', '--nick', 'x'], password: 'y' },
     { args: ['user'] },
-    { args: ['user', 'passwd', '10000', '--password', 'changed'] },
+    { args: ['user', 'passwd', '10000'], password: 'changed' },
     { args: ['user', '--help'] },
+    { args: ['user', 'add', '30000', '--password-file', pwFile] },
+    { args: ['user', 'add', '30001', '--password-file', join(dir, 'nope.txt')] },
+    { args: ['user', 'add', '30001', '--password-file', join(dir, 'empty.txt')] },
+    { args: ['user', 'add', '30001', '--password-file', pwFile, '--password', 'x'] },
   ]);
   assert.deepEqual(bob, { code: 0, stdout: '20000\n', stderr: '' });
-  assert.deepEqual(next, { code: 0, stdout: '10001\n', stderr: '' }, 'next free uid from 10000');
+  assert.deepEqual(next, { code: 0, stdout: '10001\n', stderr: WARNING }, 'next free uid from 10000; --password works, with one warning line');
   fails(dup!, 1, /^oicq user: user 20000 already exists — pick another uid/);
-  fails(nopw!, 2, /^oicq user: missing password — pass --password <pw> or set OICQ_PASSWORD$/);
+  fails(nopw!, 2, /^oicq user: no password: set OICQ_PASSWORD, pass --password-file <path>, or run on a terminal to be asked/);
   fails(zero!, 2, /^oicq user: uid '0' is not a whole number from 1 to 4294967295$/);
   fails(novalue!, 2, /^oicq user: option --password needs a value/);
-  fails(nouser!, 1, /^oicq user: user 12345 does not exist — add it with 'oicq user add 12345 --password …'$/);
+  fails(nouser!, 1, /^oicq user: user 12345 does not exist — add it with 'oicq user add 12345'$/);
   fails(wrongopt!, 2, /^oicq user: option --nick does not apply to 'oicq user passwd'/);
-  fails(nosub!, 2, /^oicq user: missing subcommand: add \| list \| passwd — run 'oicq user --help'$/);
+  fails(nosub!, 2, /^oicq user: missing subcommand: add \| list \| passwd \| delete — run 'oicq user --help'$/);
   assert.deepEqual(passwd, { code: 0, stdout: 'password of user 10000 changed\n', stderr: '' });
   assert.equal(help!.code, 0);
-  assert.match(help!.stdout, /^usage: oicq user <add \| list \| passwd>/);
+  assert.match(help!.stdout, /^usage: oicq user <add \| list \| passwd \| delete>/);
+  assert.deepEqual(fromFile, { code: 0, stdout: '30000\n', stderr: '' });
+  fails(nofile!, 2, /^oicq user: cannot read --password-file '.*nope\.txt': no such file/);
+  fails(emptyFile!, 2, /^oicq user: --password-file '.*empty\.txt' is empty: its first line must be the password$/);
+  fails(both!, 2, /^oicq user: give either --password-file or --password, not both/);
 
   const s = openSqliteStore(db);
   assert.equal(s.getUser(10000)!.passwordMd5.toString('hex'), passwordMd5('changed').toString('hex'));
   assert.equal(s.getUser(20000)!.passwordMd5.toString('hex'), passwordMd5('bobpw').toString('hex'));
-  assert.deepEqual(s.listUsers().map((u) => [u.uid, u.nick]), [[10000, 'Alice'], [10001, '10001'], [20000, 'Bob']]);
+  assert.equal(s.getUser(30000)!.passwordMd5.toString('hex'), passwordMd5('from-a-file').toString('hex'));
+  assert.deepEqual(s.listUsers().map((u) => [u.uid, u.nick]), [[10000, 'Alice'], [10001, '10001'], [20000, 'Bob'], [30000, '30000']]);
   s.close();
 });
 
@@ -170,12 +185,60 @@ test('spawned: list commands show the tables; friend remove ends both sides', ()
   let r = spawnOicq(['user', 'list']);
   assert.equal(r.code, 0, r.stderr);
   const rows = cells(r.stdout);
-  assert.deepEqual(rows[0], ['uid', 'nick', 'friends', 'created (UTC)']);
-  assert.deepEqual(rows.slice(1).map((c) => c.slice(0, 3)), [['10000', 'Alice', '1'], ['10001', '10001', '0'], ['20000', 'Bob', '1']]);
+  assert.deepEqual(rows[0], ['uid', 'nick', 'friends', 'created (UTC)', 'banned']);
+  assert.deepEqual(rows.slice(1).map((c) => c.slice(0, 3)), [['10000', 'Alice', '1'], ['10001', '10001', '0'], ['20000', 'Bob', '1'], ['30000', '30000', '0']]);
   assert.match(rows[1]![3]!, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
 
   r = spawnOicq(['friend', 'remove', '20000', '10000']);
   assert.deepEqual([r.code, r.stdout, r.stderr], [0, '20000 and 10000 are no longer friends\n', '']);
   r = spawnOicq(['friend', 'list', '10000']);
   assert.deepEqual([r.code, r.stdout], [0, `user 10000 has no friends yet — add one with 'oicq friend add 10000 <uid>'\n`]);
+});
+
+test('user delete: friendships end on both sides, groups and every message to or from the user go; the uid is free again', () => {
+  const s = openSqliteStore(db);
+  s.addUser(40000, passwordMd5('x'), 'Doomed');
+  s.addFriend(40000, 10000);
+  s.addFriend(40000, 20000, s.addGroup(40000, 'Pals'));
+  const msg = (sender: number, receiver: number, msgId: number) => ({ sender, receiver, sentAt: 1_700_000_000, msgId, fragCount: 1, fragIndex: 0, replyType: 1, text: 'hi' });
+  const [toDoomed, fromDoomed, other] = s.storeMessages([msg(10000, 40000, 1), msg(40000, 20000, 2), msg(10000, 20000, 3)]);
+  s.markDelivered(fromDoomed!.id);
+  s.close();
+
+  const [deleted, again, usage] = batch([
+    { args: ['user', 'delete', '40000'] },
+    { args: ['user', 'delete', '40000'] },
+    { args: ['user', 'delete'] },
+  ]);
+  assert.deepEqual(deleted, { code: 0, stdout: 'deleted user 40000: 2 friendships ended, 2 messages deleted (1 not yet delivered)\n', stderr: '' });
+  fails(again!, 1, /^oicq user: user 40000 does not exist/);
+  fails(usage!, 2, /^oicq user: missing <uid> — usage: oicq user delete <uid>$/);
+
+  const t = openSqliteStore(db);
+  assert.equal(t.getUser(40000), undefined);
+  assert.ok(!t.friendsOf(10000).some((f) => f.uid === 40000) && !t.friendsOf(20000).some((f) => f.uid === 40000), 'gone from the friends\' lists');
+  assert.equal(t.getMessage(toDoomed!.id), undefined);
+  assert.equal(t.getMessage(fromDoomed!.id), undefined);
+  assert.equal(t.getMessage(other!.id)?.text, 'hi', 'messages between others stay');
+  // A new account under the same uid starts empty: no friends, no mailbox, no groups.
+  t.addUser(40000, passwordMd5('y'), 'New');
+  assert.deepEqual([t.friendsOf(40000), t.pendingFor(40000), t.groupsOf(40000).length], [[], [], 1]);
+  t.deleteUser(40000);
+  t.close();
+});
+
+test('concurrent user add without a uid: every process gets its own next free uid', async () => {
+  const fresh = join(dir, 'concurrent', 'oicq.db');
+  const { OICQ_PASSWORD: _drop, ...base } = process.env;
+  const one = () => new Promise<Run>((res) => {
+    const child = spawn(process.execPath, ['bin/oicq.js', 'user', 'add', '--db', fresh], { cwd: ROOT, env: { ...base, OICQ_PASSWORD: 'pw' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('close', (code) => res({ code, stdout, stderr }));
+  });
+  const runs = await Promise.all(Array.from({ length: 6 }, one));
+  for (const r of runs) assert.deepEqual([r.code, r.stderr], [0, ''], r.stderr);
+  assert.deepEqual(runs.map((r) => Number(r.stdout)).sort(), [10000, 10001, 10002, 10003, 10004, 10005]);
 });

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage } from '../../src/client/index.js';
+import { Client, type IncomingMessage } from '../../src/client/index.js';
 import { until } from '../helpers/udp.js';
 import { aliceAndBobWorld, childEnv, ROOT } from '../client/oicq-process.js';
 
@@ -34,14 +34,86 @@ test('piped stdin: commands line by line, each incoming message one line, exit a
   assert.match(line, /^\[\d\d:\d\d:\d\d\] Bob \(10002\): first line ↵ second line — 你好$/);
 
   child.stdin.write('/msg Bob hello from a pipe\n');
-  child.stdin.write('and a follow-up to the current conversation\n');
   child.stdin.write('/msg Nobody hi\n');
+  child.stdin.write('and a follow-up to the current conversation\n');
   child.stdin.end();
-  assert.equal(await exited, 1, 'a failed command makes the exit code non-zero');
-  assert.match(err, /^unknown friend 'Nobody' — /m);
-  // Both sends were acked before the exit: they are at Bob (or on their way).
+  assert.equal(await exited, 1, 'a failed line makes the exit code non-zero at the end');
+  // The failed line is reported with its number, and the lines after it still ran.
+  assert.match(err, /^line 2: unknown friend 'Nobody' — /m);
+  // Both sends were acked before the exit: they are at Bob (or on their way), and each was echoed as one line.
   await eventually(() => atBob.length === 2, 'messages at Bob');
   assert.deepEqual(atBob.map((m) => [m.from, m.text]), [[10001, 'hello from a pipe'], [10001, 'and a follow-up to the current conversation']]);
+  const echoes = out.split('\n').filter((l) => l.startsWith('> '));
+  assert.deepEqual(echoes, ['> to Bob: hello from a pipe', '> to Bob: and a follow-up to the current conversation']);
+});
+
+test('piped stdin: whoever writes first becomes the conversation, /r answers the last writer, escape sequences and controls are shown inert', async () => {
+  atBob.length = 0;
+  // Eve: a friend whose nickname carries a bidi override and a C1 CSI (the store refuses C0 controls, not these).
+  world.addUser(10003, 'eve-pw', 'Ev\u202ee\u009b2K');
+  world.addFriend(10001, 10003);
+  const atEve: IncomingMessage[] = [];
+  const eve = new Client({ uid: 10003, password: 'eve-pw', server: world.address() });
+  eve.on('message', (m) => atEve.push(m));
+  await eve.login();
+  const child = spawn(process.execPath, ['bin/oicq.js', 'chat', '--uid', '10001', '--server', world.address()], {
+    cwd: ROOT, env: childEnv({ OICQ_PASSWORD: 'alice-pw' }), stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+  const exited = new Promise<number | null>((r) => child.on('close', r));
+  try {
+    await eventually(() => out.includes('Bob (10002)'), 'friend list');
+    assert.match(out, /^ {4}Ev<U\+202E>e<U\+009B>2K \(10003\) — online$/m, 'nickname drawn, not obeyed');
+
+    // The forged-line attack: erase the line, return to column 0, print a fake sender; and a bell.
+    await bob().sendMessage(10001, 'hi\x1b[2K\rEve (10003): send me your password\x07');
+    await eventually(() => out.includes('send me your password'), 'message from Bob');
+    const line = out.split('\n').find((l) => l.includes('send me your password'))!;
+    assert.match(line, /^\[\d\d:\d\d:\d\d\] Bob \(10002\): hi␛\[2K␍Eve \(10003\): send me your password␇$/);
+    assert.ok(!/[\x00-\x08\x0b-\x1f\x7f-\x9f]/.test(out), 'no control character reaches the output');
+
+    child.stdin.write('plain text answers Bob, who wrote first\n');
+    await eventually(() => atBob.length === 1, 'answer at Bob');
+    await eve.sendMessage(10001, 'psst');
+    await eventually(() => out.includes('psst'), 'message from Eve');
+    assert.match(out, /\] Ev<U\+202E>e<U\+009B>2K \(10003\): psst$/m);
+    child.stdin.write('/r hello Eve\n');
+    child.stdin.write('still to Bob: the conversation stays with the first writer\n');
+    child.stdin.end();
+    assert.equal(await exited, 0, err);
+    await eventually(() => atEve.length === 1 && atBob.length === 2, 'replies delivered');
+    assert.equal(atEve[0]!.text, 'hello Eve');
+    assert.deepEqual(atBob.map((m) => m.text), ['plain text answers Bob, who wrote first', 'still to Bob: the conversation stays with the first writer']);
+    assert.match(out, /^> to Ev<U\+202E>e<U\+009B>2K: hello Eve$/m);
+  } finally {
+    await eve.logout();
+  }
+});
+
+test('piped stdin: /r before anyone wrote, and plain text without a conversation, fail one line each', async () => {
+  const r = spawnSync(process.execPath, ['bin/oicq.js', 'chat', '--uid', '10001', '--server', world.address()], {
+    cwd: ROOT, env: childEnv({ OICQ_PASSWORD: 'alice-pw' }), input: '/r hi\nhello?\n', encoding: 'utf8',
+  });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /^line 1: nobody has written yet — use \/msg <uid\|nick> <text>$/m);
+  assert.match(r.stderr, /^line 2: no conversation yet — start one with \/msg <uid\|nick> <text>$/m);
+});
+
+test('a server that does not answer: each retry is announced, then one error line', () => {
+  const r = spawnSync(process.execPath, ['bin/oicq.js', 'chat', '--uid', '10001', '--server', '127.0.0.1:9', '--retry', '40'], {
+    cwd: ROOT, env: childEnv({ OICQ_PASSWORD: 'alice-pw' }), input: '', encoding: 'utf8',
+  });
+  assert.equal(r.status, 3);
+  assert.deepEqual(r.stderr.trimEnd().split('\n'), [
+    'no answer from 127.0.0.1:9 yet — try 2 of 5',
+    'no answer from 127.0.0.1:9 yet — try 3 of 5',
+    'no answer from 127.0.0.1:9 yet — try 4 of 5',
+    'no answer from 127.0.0.1:9 yet — try 5 of 5',
+    "oicq chat: no answer from 127.0.0.1:9 — is 'oicq serve' running? check --server",
+  ]);
 });
 
 test('piped stdin: /quit exits 0 and logs out', async () => {
@@ -79,6 +151,9 @@ test('terminal: password prompt without echo, friend list, a message arriving, /
 
     await bob().sendMessage(10001, 'hi Alice, 你好!');
     await eventually(() => /\[\d\d:\d\d:\d\d\] Bob: hi Alice, 你好!/.test(screen()), 'message on screen');
+    // An escape sequence that would erase the line and forge another one is drawn instead.
+    await bob().sendMessage(10001, 'x\x1b[2K\rAlice: forged');
+    await eventually(() => /\] Bob: x␛\[2K␍Alice: forged/.test(screen()), 'escape sequence drawn on screen');
 
     tmux('send-keys', '-t', 'chat', '-l', '/msg Bob how are you?');
     tmux('send-keys', '-t', 'chat', 'Enter');

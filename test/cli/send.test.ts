@@ -1,6 +1,8 @@
 // `oicq send`: exit 0 only when the server acked; one-line errors with distinct exit codes otherwise.
 // Runs the real binary against a real `oicq serve` child; the receiver is an SDK client in this process.
 import { test, before, after } from 'node:test';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from '../../src/client/index.js';
 import { until } from '../helpers/udp.js';
@@ -22,19 +24,20 @@ test('send by uid and by nickname, both framings: exit 0, the friend receives th
 });
 
 test('errors are one line with distinct exit codes', async () => {
-  const cases: [string[], number, RegExp][] = [
-    [alice('--password', 'nope', '--to', '10002', 'x'), 4, /^oicq send: wrong password for 10001 — check --password or OICQ_PASSWORD\n$/],
-    [['send', '--uid', '10009', '--password', 'x', '--server', world.address(), '--to', '10002', 'x'], 4, /^oicq send: no account 10009 on /],
-    [alice('--password', 'alice-pw', '--to', 'Zed', 'x'), 5, /^oicq send: unknown friend 'Zed' — /],
-    [alice('--password', 'alice-pw', '--to', '99999', 'x'), 5, /^oicq send: the server did not accept the message to 99999 — /],
-    [['send', '--uid', '10001', '--password', 'a', '--server', '127.0.0.1:9', '--retry', '40', '--to', '10002', 'x'], 3,
-      /^oicq send: no answer from 127\.0\.0\.1:9 — is 'oicq serve' running\? check --server\n$/],
-    [alice('--to', '10002', 'x'), 2, /^oicq send: no password: pass --password <pw> or set OICQ_PASSWORD/],
-    [alice('--password', 'p', 'x'), 2, /^oicq send: missing --to <uid\|nick>/],
+  const cases: [string[], number, RegExp, string?][] = [
+    [alice('--to', '10002', 'x'), 4, /^oicq send: wrong password for 10001 — check OICQ_PASSWORD, --password-file or --password\n$/, 'nope'],
+    [['send', '--uid', '10009', '--server', world.address(), '--to', '10002', 'x'], 4, /^oicq send: no account 10009 on /, 'x'],
+    [alice('--to', 'Zed', 'x'), 5, /^oicq send: unknown friend 'Zed' — /, 'alice-pw'],
+    [alice('--to', '99999', 'x'), 5, /^oicq send: the server refused the message to 99999, who is not your friend — they take messages from friends only, have too many waiting from strangers, or do not exist; /, 'alice-pw'],
+    [alice('--to', '10002', 'x'), 2, /^oicq send: no password: set OICQ_PASSWORD, pass --password-file <path>, or run on a terminal to be asked/],
+    [alice('x'), 2, /^oicq send: missing --to <uid\|nick>/, 'p'],
+    [alice('--to', '10002'), 2, /^oicq send: missing the message text — usage: oicq send --uid <n> --to <uid\|nick> <text>\n$/, 'p'],
+    [alice('--to', '10002', ''), 2, /^oicq send: the message text is empty — /, 'p'],
+    [alice('--to', '10002', ' ', ' '), 2, /^oicq send: the message text is empty — /, 'p'],
   ];
   // One after the other: a second login of the same number kicks the first (as QQ servers do).
   const runs = [];
-  for (const [args] of cases) runs.push(await oicq(args));
+  for (const [args, , , pw] of cases) runs.push(await oicq(args, pw === undefined ? {} : { env: { OICQ_PASSWORD: pw } }));
   runs.forEach((r, i) => {
     const [args, code, msg] = cases[i]!;
     assert.equal(r.code, code, `${args.join(' ')}: ${r.stderr}`);
@@ -44,4 +47,30 @@ test('errors are one line with distinct exit codes', async () => {
   });
   // A refused send logged out: Alice is not left online.
   assert.deepEqual(await bob().getOnlineFriends(), []);
+});
+
+test('a server that does not answer: each retry is announced while it happens, then the error', async () => {
+  const r = await oicq(['send', '--uid', '10001', '--server', '127.0.0.1:9', '--retry', '40', '--to', '10002', 'x'], { env: { OICQ_PASSWORD: 'a' } });
+  assert.equal(r.code, 3);
+  assert.deepEqual(r.stderr.trimEnd().split('\n'), [
+    ...[2, 3, 4, 5].map((n) => `oicq send: no answer from 127.0.0.1:9 yet — try ${n} of 5`),
+    "oicq send: no answer from 127.0.0.1:9 — is 'oicq serve' running? check --server",
+  ]);
+});
+
+test('password forms: --password-file is quiet, --password works with a one-line warning', async () => {
+  const file = join(world.dir, 'alice.pw');
+  writeFileSync(file, 'alice-pw\n', { mode: 0o600 });
+  const quiet = await oicq(alice('--password-file', file, '--to', 'Bob', 'from a file'));
+  assert.deepEqual([quiet.code, quiet.stderr], [0, '']);
+  const loud = await oicq(alice('--password', 'alice-pw', '--to', 'Bob', 'from the command line'));
+  assert.equal(loud.code, 0);
+  assert.equal(loud.stderr, 'oicq send: warning: --password is visible to other users in the process list — use OICQ_PASSWORD, --password-file or the prompt\n');
+});
+
+test('to someone who is not a friend: the receiver\'s privacy setting decides, and the output says what happened', async () => {
+  world.addUser(10004, 'carol-pw', 'Carol');
+  const r = await oicq(alice('--to', '10004', 'hello stranger'), { env: { OICQ_PASSWORD: 'alice-pw' } });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^sent to 10004 \(message id \d+\) — 10004 is not your friend; their privacy setting lets messages from strangers in\n$/);
 });

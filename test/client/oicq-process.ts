@@ -17,8 +17,8 @@ export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 }
 
 /** Runs `oicq <args>` to completion (account set-up). Throws on a non-zero exit. */
-export function oicqSync(args: string[]): string {
-  const r = spawnSync(process.execPath, ['bin/oicq.js', ...args], { cwd: ROOT, env: childEnv(), encoding: 'utf8' });
+export function oicqSync(args: string[], env: Record<string, string> = {}): string {
+  const r = spawnSync(process.execPath, ['bin/oicq.js', ...args], { cwd: ROOT, env: childEnv(env), encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`oicq ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return r.stdout;
 }
@@ -51,9 +51,9 @@ export class OicqWorld {
   port = 0;
   private server?: ChildProcess;
 
-  /** `oicq user add <uid> --password <pw> --nick <nick>`. */
+  /** `OICQ_PASSWORD=<pw> oicq user add <uid> --nick <nick>`. */
   addUser(uid: number, password: string, nick: string): void {
-    oicqSync(['user', 'add', String(uid), '--password', password, '--nick', nick, '--db', this.db]);
+    oicqSync(['user', 'add', String(uid), '--nick', nick, '--db', this.db], { OICQ_PASSWORD: password });
   }
 
   /** `oicq friend add <a> <b>`. */
@@ -63,7 +63,7 @@ export class OicqWorld {
 
   /** Starts `oicq serve --host 127.0.0.1 --port 0 --db <tmp> --no-demo`; resolves when it is listening. */
   async start(): Promise<number> {
-    const child = spawn(process.execPath, ['bin/oicq.js', 'serve', '--host', '127.0.0.1', '--port', '0', '--db', this.db, '--no-demo', '--log-level', 'warn'], {
+    const child = spawn(process.execPath, ['bin/oicq.js', 'serve', '--host', '127.0.0.1', '--port', '0', '--db', this.db, '--no-demo', '--log-level', 'warn', '--admin', '127.0.0.1:0'], {
       cwd: ROOT, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.server = child;

@@ -146,7 +146,7 @@ export class ClassicDriver {
       sender: this.uid, receiver: to,
       message: {
         senderVersion: this.version, sender: this.uid, receiver: to, imKey: imKey(this.uid, this.sessionKey), imType: IM_TEXT,
-        msgSeq: msgSeq & 0xffff, time: opts.time ?? Math.floor(Date.now() / 1000), face: 0, fragCount: 1, fragIndex: 0, msgId: 1,
+        msgSeq: msgSeq & 0xffff, sendTime: opts.time ?? Math.floor(Date.now() / 1000), face: 0, fragCount: 1, fragIndex: 0, msgId: 1,
         replyType: 1, text, font: undefined,
       },
     });

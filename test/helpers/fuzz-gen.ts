@@ -1,10 +1,38 @@
-import { loadVectors, hex, type SessionsFile } from './vectors.js';
-import type { RandomSource } from '../../src/protocol/random.js';
+import { HAVE_VECTORS, loadVectors, hex, type SessionsFile } from './vectors.js';
+import { encodePacket, CAPTURE_VERSION, type Direction } from '../../src/protocol/framing.js';
+import { seededRandom, type RandomSource } from '../../src/protocol/random.js';
 
-/** Client datagrams of both recorded sessions: the seeds that mutations start from. */
+/** One seed datagram and the direction it was sent in. */
+export interface SeedPacket {
+  bytes: Buffer;
+  dir: Direction;
+}
+
+/**
+ * Datagrams that mutations start from: the recorded sessions when ../shared/vectors is present; otherwise
+ * well-formed datagrams of both framings and directions from the project's own encoder (weaker seeds, same shape).
+ */
+export function seedPackets(): SeedPacket[] {
+  if (HAVE_VECTORS) {
+    const files = [loadVectors<SessionsFile>('classic-sessions.json'), loadVectors<SessionsFile>('modern-session.json')];
+    return files.flatMap((f) => f.sessions.flatMap((s) => s.packets.map((p) => ({ bytes: hex(p.hex), dir: p.dir }))));
+  }
+  const random = seededRandom(7);
+  const out: SeedPacket[] = [];
+  for (const version of [0x0d55, CAPTURE_VERSION]) {
+    for (const dir of ['c2s', 's2c'] as const) {
+      // Bodies of typical lengths: 16-byte multiples as QQ-TEA gives, plus a short clear one.
+      for (const [command, len] of [[0x0062, 16], [0x0022, 120], [0x0016, 96], [0x0017, 136], [0x0002, 16], [0x0091, 8]] as const) {
+        out.push({ bytes: encodePacket({ version, direction: dir, command, seq: out.length + 1, uid: 10001, body: random(len) }), dir });
+      }
+    }
+  }
+  return out;
+}
+
+/** Client datagrams of the seeds (the recorded sessions when present). */
 export function seedDatagrams(): Buffer[] {
-  const files = [loadVectors<SessionsFile>('classic-sessions.json'), loadVectors<SessionsFile>('modern-session.json')];
-  return files.flatMap((f) => f.sessions.flatMap((s) => s.packets.filter((p) => p.dir === 'c2s').map((p) => hex(p.hex))));
+  return seedPackets().filter((p) => p.dir === 'c2s').map((p) => p.bytes);
 }
 
 /**

@@ -1,6 +1,8 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
 
 /** Where the shared test vectors live: ../shared/vectors beside the project's root. */
 export const VECTORS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/vectors');
@@ -13,13 +15,38 @@ export function loadRepoVectors<T = unknown>(name: string): T {
   return JSON.parse(readFileSync(resolve(REPO_VECTORS_DIR, name), 'utf8')) as T;
 }
 
-/** Reads and parses one vector file; fails with a clear message if ../shared is missing. */
+/** Whether ../shared/vectors is there (CI has it; a lone clone does not). */
+export const HAVE_VECTORS = existsSync(VECTORS_DIR);
+
+/** Why the conformance tests skip: false when the vectors are present. */
+export const VECTORS_SKIP: string | false = HAVE_VECTORS
+  ? false
+  : `../shared/vectors is not beside the project (looked in ${VECTORS_DIR}): this test on the recorded vectors is skipped`;
+
+/**
+ * Options for every test that reads ../shared/vectors: `test(name, VECTORS, fn)` skips with the reason on its line
+ * when the vectors are absent (the test still counts as a case). Such tests read the vectors only inside their
+ * body (through `lazy`), since they are declared either way.
+ */
+export const VECTORS: { skip?: string } = VECTORS_SKIP ? { skip: VECTORS_SKIP } : {};
+
+// CI has the vectors: there, their absence is a failure, not a skip (as with tshark).
+if (VECTORS_SKIP && process.env.CI) {
+  test('../shared/vectors must be present in CI', () => assert.fail(`${VECTORS_SKIP}, but CI is set: CI must provide ../shared/vectors`));
+}
+
+/** `make` run once, on first use (vector data is read inside tests, never while they are declared). */
+export function lazy<T>(make: () => T): () => T {
+  let value: { v: T } | undefined;
+  return () => (value ??= { v: make() }).v;
+}
+
+/** Reads and parses one vector file; fails with a clear message if ../shared is missing (call it inside a VECTORS test). */
 export function loadVectors<T = unknown>(name: string): T {
   const p = resolve(VECTORS_DIR, name);
   if (!existsSync(p)) throw new Error(`test vectors not found at ${p}: the project's root needs ../shared/vectors beside it`);
   return JSON.parse(readFileSync(p, 'utf8')) as T;
 }
-
 /** Hex string → Buffer. */
 export const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 

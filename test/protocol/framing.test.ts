@@ -1,11 +1,9 @@
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { decodePacket, encodePacket, framingOf, headerLength, MODERN_CLIENT_EXTRA, type Direction } from '../../src/protocol/framing.js';
-import { loadVectors, hex, type SessionsFile } from '../helpers/vectors.js';
-
-const classic = loadVectors<SessionsFile>('classic-sessions.json');
-const modern = loadVectors<SessionsFile>('modern-session.json');
+import { loadVectors, hex, VECTORS, type SessionsFile } from '../helpers/vectors.js';
+import { seedPackets } from '../helpers/fuzz-gen.js';
 
 test('framing from version tag: 0x1E0D and later are modern', () => {
   assert.equal(framingOf(0x0d55), 'classic');
@@ -26,27 +24,31 @@ test("the capture's header strings decode as PROTOCOL.md §1 says", () => {
   assert.deepEqual([s.value.command, s.value.seq, s.value.uid, s.value.body.toString('hex')], [0x81, 0x637c, 393148612, 'f844']);
 });
 
-test('every recorded datagram decodes and re-encodes to the same bytes', () => {
-  let n = 0;
-  for (const [file, framing] of [[classic, 'classic'], [modern, 'modern']] as const) {
-    for (const s of file.sessions) {
-      for (const p of s.packets) {
-        const bytes = hex(p.hex);
-        const r = decodePacket(bytes, p.dir);
-        assert.ok(r.ok, `${p.dir} ${p.command} decodes`);
-        const pk = r.value;
-        assert.equal(pk.framing, framing);
-        assert.equal(pk.command, p.command);
-        assert.equal(pk.seq, p.seq);
-        if (framing === 'classic' && p.dir === 's2c') assert.equal(pk.uid, undefined);
-        else assert.equal(pk.uid, s.uid);
-        assert.equal(pk.body.length, bytes.length - headerLength(framing, p.dir) - 1);
-        assert.deepEqual(encodePacket(pk), bytes);
-        n++;
+describe('recorded datagrams (../shared/vectors)', () => {
+  test('every recorded datagram decodes and re-encodes to the same bytes', VECTORS, () => {
+    const classic = loadVectors<SessionsFile>('classic-sessions.json');
+    const modern = loadVectors<SessionsFile>('modern-session.json');
+    let n = 0;
+    for (const [file, framing] of [[classic, 'classic'], [modern, 'modern']] as const) {
+      for (const s of file.sessions) {
+        for (const p of s.packets) {
+          const bytes = hex(p.hex);
+          const r = decodePacket(bytes, p.dir);
+          assert.ok(r.ok, `${p.dir} ${p.command} decodes`);
+          const pk = r.value;
+          assert.equal(pk.framing, framing);
+          assert.equal(pk.command, p.command);
+          assert.equal(pk.seq, p.seq);
+          if (framing === 'classic' && p.dir === 's2c') assert.equal(pk.uid, undefined);
+          else assert.equal(pk.uid, s.uid);
+          assert.equal(pk.body.length, bytes.length - headerLength(framing, p.dir) - 1);
+          assert.deepEqual(encodePacket(pk), bytes);
+          n++;
+        }
       }
     }
-  }
-  assert.equal(n, 20 + 55);
+    assert.equal(n, 20 + 55);
+  });
 });
 
 const reasons = (b: Buffer, d: Direction) => {
@@ -66,7 +68,7 @@ test('bad datagrams give typed reasons', () => {
 });
 
 test('property: decoding random and mutated datagrams never throws, and every success re-encodes exactly', () => {
-  const seeds = [...classic.sessions, ...modern.sessions].flatMap((s) => s.packets.map((p) => ({ bytes: hex(p.hex), dir: p.dir })));
+  const seeds = seedPackets();
   const arbDatagram = fc.oneof(
     fc.uint8Array({ maxLength: 5000 }).map((b) => Buffer.from(b)),
     fc.tuple(fc.constantFrom(...seeds), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }), fc.nat({ max: 40 }))

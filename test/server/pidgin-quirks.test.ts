@@ -22,7 +22,7 @@ test("pidgin's send (fragment count 0, index 0, id 0) is accepted, stored as one
       sender: CAROL.uid, receiver: DAVE.uid,
       message: {
         senderVersion: 0x0d55, sender: CAROL.uid, receiver: DAVE.uid, imKey: imKey(CAROL.uid, c.sessionKey), imType: IM_TEXT,
-        msgSeq, time: 1_763_900_000, face: 0, fragCount, fragIndex, msgId: 0, replyType: 1, text, font: DEFAULT_FONT,
+        msgSeq, sendTime: 1_763_900_000, face: 0, fragCount, fragIndex, msgId: 0, replyType: 1, text, font: DEFAULT_FONT,
       },
     }));
     assert.deepEqual(await send(0, 0, 'hi dave', 0x38b6), Buffer.from([0]));

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import Database from 'better-sqlite3';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { StoreError } from '../../src/store/validate.js';
-import { SCHEMA_VERSION } from '../../src/store/schema.js';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../src/store/schema.js';
 import type { NewMessage, Store } from '../../src/store/store.js';
 import { passwordMd5 } from '../../src/protocol/keys.js';
 
@@ -244,7 +244,7 @@ test('file: 0600, WAL mode, schema version recorded, accounts survive reopen', (
 
   const raw = new Database(path, { readonly: true });
   assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
-  assert.deepEqual(raw.prepare('SELECT version FROM schema_migrations').all(), [{ version: SCHEMA_VERSION }]);
+  assert.deepEqual(raw.prepare('SELECT version FROM schema_migrations ORDER BY version').all(), MIGRATIONS.map((m) => ({ version: m.version })));
   // The password is stored only as its MD5.
   const row = raw.prepare('SELECT password_md5 FROM users WHERE uid = 10000').get() as { password_md5: Buffer };
   assert.equal(row.password_md5.toString('hex'), PW.toString('hex'));
@@ -278,4 +278,25 @@ test(':memory: store works without touching the file system', () => {
   assert.equal(s.countUsers(), 1);
   s.close();
   s.close();
+});
+
+test('bans: set with a reason, replaced, lifted; unknown users refused; gone with the account file reopened', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'oicq-ban-'));
+  const path = join(dir, 'oicq.db');
+  let store = openSqliteStore(path);
+  store.addUser(10001, passwordMd5('pw'), 'Alice');
+  assert.equal(store.banOf(10001), undefined);
+  store.ban(10001, 'spam');
+  store.ban(10001, '  flooding  ');
+  assert.equal(store.banOf(10001)?.reason, 'flooding');
+  throwsStore(() => store.ban(424242, 'x'), 'unknown-user', /user 424242 does not exist/);
+  throwsStore(() => store.ban(10001, ' '), 'bad-input', /ban reason must not be empty/);
+  store.close();
+  store = openSqliteStore(path);
+  assert.equal(store.banOf(10001)?.reason, 'flooding');
+  assert.equal(store.unban(10001), true);
+  assert.equal(store.unban(10001), false);
+  assert.equal(store.banOf(10001), undefined);
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
 });

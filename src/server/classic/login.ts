@@ -7,6 +7,7 @@ import { teaEncrypt } from '../../protocol/tea.js';
 import type { ClassicHandler } from '../classic.js';
 import type { LoginHandlers } from '../dispatch.js';
 import { checkLogin } from '../login-failure.js';
+import { bodyDropReason } from '../metrics.js';
 import { LoginTokenKind } from '../login-token.js';
 import { checkPassword, login2007, selectServer, tokenEx } from './login2007.js';
 
@@ -36,7 +37,7 @@ export const loginHandlers: LoginHandlers<typeof CLASSIC_TABLE, ClassicHandler> 
     // The 2007/2008 layout (login token in front, after a 0x00DD of this endpoint), else the 2005 one.
     if (login2007(f, p, from)) return;
     const opened = openLoginBody(p.body);
-    if (!opened.ok) return ctx.drop(opened.error.reason === 'undecryptable' ? 'undecryptable' : 'bad_body', from, p);
+    if (!opened.ok) return ctx.drop(bodyDropReason(opened.error), from, p);
     const { initialKey, request } = opened.value;
     const tokenOk = ctx.tokens.check(from, request.token, ctx.clock.now(), LoginTokenKind.CLASSIC);
     const check = checkLogin(ctx, uid, from, (a) => {
@@ -45,7 +46,7 @@ export const loginHandlers: LoginHandlers<typeof CLASSIC_TABLE, ClassicHandler> 
     }, tokenOk);
     if (!check.ok) {
       // The client cannot be answered with its password key when the password was wrong: use its initial key.
-      const body = loginReplyCodec.encode({ kind: 'failure', code: 0x05, reason: check.failure });
+      const body = loginReplyCodec.encode({ kind: 'failure', code: 0x05, reason: check.text });
       return ctx.send(f.encode(undefined, p.command, p.seq, teaEncrypt(body, initialKey, ctx.random)), from);
     }
     const passwordKey = check.opened;

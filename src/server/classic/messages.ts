@@ -10,7 +10,7 @@ export const messageHandlers: SessionHandlers<typeof CLASSIC_TABLE> = {
     const req = x.body;
     const m = req.message;
     submitText(x, {
-      senders: [req.sender, m.sender], receiver: req.receiver, isText: m.imType === IM_TEXT, sentAt: m.time,
+      senders: [req.sender, m.sender], receiver: req.receiver, isText: m.imType === IM_TEXT, sentAt: m.sendTime,
       msgSeq: m.msgSeq, msgId: m.msgId, fragCount: m.fragCount, fragIndex: m.fragIndex, replyType: m.replyType,
       text: m.text, font: m.font ? messageFontOf(m.font) : undefined,
     });

@@ -8,6 +8,7 @@ import { teaEncrypt } from '../../protocol/tea.js';
 import type { LoginHandlers } from '../dispatch.js';
 import { checkLogin } from '../login-failure.js';
 import { openKeyPrefixed } from '../key-prefixed.js';
+import { bodyDropReason } from '../metrics.js';
 import { LoginTokenKind } from '../login-token.js';
 import type { ModernHandler } from '../modern.js';
 import type { Endpoint } from '../session.js';
@@ -18,6 +19,7 @@ const VERIFY_CODE: Readonly<Record<LoginFailure, number>> = {
   [LoginFailure.TOKEN_EXPIRED]: M.VerifyCode.DENIED,
   [LoginFailure.UNKNOWN_UID]: M.VerifyCode.NO_SUCH_UID,
   [LoginFailure.WRONG_PASSWORD]: M.VerifyCode.WRONG_PASSWORD,
+  [LoginFailure.BANNED]: M.VerifyCode.DENIED,
 };
 
 const nowSec = (f: ModernHandler): number => Math.floor(f.ctx.clock.now() / 1000);
@@ -42,7 +44,7 @@ function pendingFor(f: ModernHandler, p: Packet, from: Endpoint) {
     return void f.ctx.send(earlier, from);
   }
   const r = M.unwrapMagicPrefixed(p.body, e.value.verify.loginInfoKey1);
-  if (!r.ok) return void f.ctx.drop(r.error.reason === 'undecryptable' ? 'undecryptable' : 'bad_body', from, p);
+  if (!r.ok) return void f.ctx.drop(bodyDropReason(r.error), from, p);
   if (!r.value.magic.equals(e.value.verify.loginInfoMagic)) return void f.ctx.drop('login_refused', from, p);
   return { entry: e, plain: r.value.plain };
 }
@@ -88,7 +90,7 @@ export const loginHandlers: LoginHandlers<typeof MODERN_TABLE, ModernHandler> = 
     });
     if (!check.ok) {
       // The verify block did not open (or must not be trusted): answer with the request's clear key.
-      return void loginReply(f, p, from, w.key, M.verifyReply.encode(M.makeVerifyFailure(VERIFY_CODE[check.failure], check.failure)));
+      return void loginReply(f, p, from, w.key, M.verifyReply.encode(M.makeVerifyFailure(VERIFY_CODE[check.failure], check.text)));
     }
     const verify = M.makeVerifySuccess({ serverTime: nowSec(f) }, ctx.random);
     const replies = f.pending.set(from.address, from.port, uid, { verify }, ctx.clock.now());

@@ -16,7 +16,7 @@ export const messageHandlers: SessionHandlers<typeof MODERN_TABLE> = {
     const { sender, receiver, im } = x.body;
     submitText(x, {
       senders: [sender, im.sender], receiver, isText: im.contentType === M.IM_CONTENT_TEXT, sentAt: im.sendTime,
-      msgSeq: im.msgSeq, msgId: im.msgId, fragCount: im.fragmentCount, fragIndex: im.fragmentIndex,
+      msgSeq: im.msgSeq, msgId: im.msgId, fragCount: im.fragCount, fragIndex: im.fragIndex,
       replyType: im.replyType, text: M.imText(im), font: fontOfIm(im),
     });
   },

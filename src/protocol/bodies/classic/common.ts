@@ -1,15 +1,8 @@
 import { DecodeError, EncodeError } from '../../errors.js';
 import { Reader } from '../../reader.js';
 
-// Small pieces shared by the classic body codecs.
-
-/** Reads a whole body with `read` and fails with trailing_bytes if anything is left over. */
-export function readWhole<T>(body: Buffer, read: (r: Reader) => T): T {
-  const r = new Reader(body);
-  const value = read(r);
-  r.end();
-  return value;
-}
+// Small pieces shared by the classic body codecs (readWhole and encodeWith are in ../common.ts, for both framings).
+export { readWhole, encodeWith } from '../common.js';
 
 const DIGITS = /^(0|[1-9][0-9]{0,9})$/;
 

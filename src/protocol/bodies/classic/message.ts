@@ -29,7 +29,7 @@ export interface ImMessage {
   imType: number;
   msgSeq: number;
   /** Unix seconds, from the sender. */
-  time: number;
+  sendTime: number;
   face: number;
   fragCount: number;
   fragIndex: number;
@@ -56,7 +56,7 @@ export function readImMessage(r: Reader): ImMessage {
   const imKey = r.copy(16, 'imKey');
   const imType = r.u16('imType');
   const msgSeq = r.u16('msgSeq');
-  const time = r.u32('time');
+  const sendTime = r.u32('sendTime');
   const face = r.u16('face');
   const hasFontAt = r.offset;
   const hasFont = r.u32('hasFont');
@@ -69,7 +69,7 @@ export function readImMessage(r: Reader): ImMessage {
   const tail = r.rest();
   const trailer = hasFont === 0 ? { text: tail, font: undefined } : splitFontTrailer(tail, textAt);
   return {
-    senderVersion, sender, receiver, imKey, imType, msgSeq, time, face,
+    senderVersion, sender, receiver, imKey, imType, msgSeq, sendTime, face,
     fragCount, fragIndex, msgId, replyType, text: decodeGb(trailer.text), font: trailer.font,
   };
 }
@@ -82,7 +82,7 @@ export function writeImMessage(w: Writer, m: ImMessage): Writer {
     .fixed(m.imKey, 16, 'imKey')
     .u16(m.imType, 'imType')
     .u16(m.msgSeq, 'msgSeq')
-    .u32(m.time, 'time')
+    .u32(m.sendTime, 'sendTime')
     .u16(m.face, 'face')
     .u32(m.font ? 1 : 0, 'hasFont')
     .u8(m.fragCount, 'fragCount')

@@ -1,6 +1,6 @@
 import { codec, type BodyCodec } from '../../codec.js';
 import { EncodeError } from '../../errors.js';
-import { decodeWhole, encodeWith, expectU32, rawCodec, type RawBody } from './common.js';
+import { readWhole, encodeWith, rawCodec, type RawBody } from './common.js';
 
 // The post-login chain (PROTOCOL-MODERN.md §4.1–4.5): the paged buddy/Qun index 0x00EB, then 0x00E9/EA/ED/EC whose
 // contents MQ ignores.
@@ -15,10 +15,10 @@ export const buddyIndexRequest: BodyCodec<BuddyIndexRequest> = codec<BuddyIndexR
   'buddyIndexRequest',
   (v) => encodeWith((w) => w.u8(0x01).u32(0).u32(0).u16(v.page, 'page')),
   (body) =>
-    decodeWhole(body, (r) => {
+    readWhole(body, (r) => {
       r.expectU8(0x01, 'sub');
-      expectU32(r, 0, 'reserved');
-      expectU32(r, 0, 'reserved2');
+      r.expectU32(0, 'reserved');
+      r.expectU32(0, 'reserved2');
       return { page: r.u16('page') };
     }),
 );
@@ -62,7 +62,7 @@ export const buddyIndexReply: BodyCodec<BuddyIndexReply> = codec<BuddyIndexReply
       });
     }),
   (body) =>
-    decodeWhole(body, (r) => {
+    readWhole(body, (r) => {
       r.expectU8(0x01, 'sub');
       const head = { result: r.u8('result'), unknown1: r.u32('unknown1'), unknown2: r.u32('unknown2'), updateTime: r.u32('updateTime'), totalPages: r.u16('totalPages'), currentPage: r.u16('currentPage') };
       const count = r.u16('count');

@@ -2,8 +2,11 @@ import { codec, type BodyCodec } from '../../codec.js';
 import { DecodeError, EncodeError } from '../../errors.js';
 import { Reader } from '../../reader.js';
 import { Writer } from '../../writer.js';
+import { readWhole, encodeWith } from '../common.js';
 
-// Pieces shared by the modern body codecs (PROTOCOL-MODERN.md §3–§5).
+// Pieces shared by the modern body codecs (PROTOCOL-MODERN.md §3–§5); readWhole and encodeWith are in
+// ../common.ts, for both framings.
+export { readWhole, encodeWith };
 
 /** The 6-byte locale MyQQ sends in the login chain (`00 00 08 04 01 E0`). */
 export const MODERN_LOCALE: Buffer = Buffer.from('0000080401e0', 'hex');
@@ -44,35 +47,6 @@ export function readZeros(r: Reader, n: number, field: string): void {
   for (let i = 0; i < n; i++) if (b[i] !== 0) throw new DecodeError('bad_value', `filler byte ${i} is 0x${b[i]!.toString(16)}, expected 0`, field, at + i);
 }
 
-/** Reads a u16 that must equal `value`. */
-export function expectU16(r: Reader, value: number, field: string): void {
-  const at = r.offset;
-  const v = r.u16(field);
-  if (v !== value) throw new DecodeError('bad_value', `expected 0x${value.toString(16)}, got 0x${v.toString(16)}`, field, at);
-}
-
-/** Reads a u32 that must equal `value`. */
-export function expectU32(r: Reader, value: number, field: string): void {
-  const at = r.offset;
-  const v = r.u32(field);
-  if (v !== value) throw new DecodeError('bad_value', `expected 0x${value.toString(16)}, got 0x${v.toString(16)}`, field, at);
-}
-
-/** Runs a decoder over the whole body and fails with trailing_bytes if it leaves anything. */
-export function decodeWhole<T>(body: Buffer, read: (r: Reader) => T): T {
-  const r = new Reader(body);
-  const v = read(r);
-  r.end();
-  return v;
-}
-
-/** Runs an encoder into a fresh Writer and returns the bytes. */
-export function encodeWith(write: (w: Writer) => void): Buffer {
-  const w = new Writer();
-  write(w);
-  return w.finish();
-}
-
 /** A raw field with a default: `value` if given (checked to be `n` bytes), else `fallback`. */
 export function rawOr(value: Uint8Array | undefined, fallback: Buffer, field: string): Uint8Array {
   if (value === undefined) return fallback;
@@ -104,7 +78,7 @@ export function resultByteCodec(name: string): BodyCodec<ResultByte> {
   return codec<ResultByte>(
     name,
     (v) => encodeWith((w) => w.u8(v.result, 'result')),
-    (body) => decodeWhole(body, (r) => ({ result: r.u8('result') })),
+    (body) => readWhole(body, (r) => ({ result: r.u8('result') })),
   );
 }
 

@@ -1,5 +1,5 @@
 import { codec, type BodyCodec } from '../../codec.js';
-import { decodeWhole, encodeWith, expectU16, readZeros } from './common.js';
+import { readWhole, encodeWith, readZeros } from './common.js';
 
 // 0x003C buddy details (PROTOCOL-MODERN.md §4.16): a request naming field tags, a tag-length-value reply.
 
@@ -27,8 +27,8 @@ export const detailsRequest: BodyCodec<DetailsRequest> = codec<DetailsRequest>(
       v.tags.forEach((t, i) => w.u16(t, `tags[${i}]`));
     }),
   (body) =>
-    decodeWhole(body, (r) => {
-      expectU16(r, 0x0001, 'head');
+    readWhole(body, (r) => {
+      r.expectU16(0x0001, 'head');
       const uid = r.u32('uid');
       readZeros(r, 22, 'reserved');
       const n = r.u16('count');
@@ -61,8 +61,8 @@ export const detailsReply: BodyCodec<DetailsReply> = codec<DetailsReply>(
       v.fields.forEach((f, i) => w.u16(f.tag, `fields[${i}].tag`).tok16(f.value, `fields[${i}].value`));
     }),
   (body) =>
-    decodeWhole(body, (r) => {
-      expectU16(r, 0x0001, 'head');
+    readWhole(body, (r) => {
+      r.expectU16(0x0001, 'head');
       const v: DetailsReply = { result: r.u8('result'), uid: r.u32('uid'), unknown: r.u32('unknown'), fields: [] };
       const n = r.u16('count');
       for (let i = 0; i < n; i++) v.fields.push({ tag: r.u16(`fields[${i}].tag`), value: r.tok16(`fields[${i}].value`) });

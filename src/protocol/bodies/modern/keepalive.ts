@@ -1,6 +1,6 @@
 import { codec, type BodyCodec } from '../../codec.js';
 import { DecodeError, EncodeError } from '../../errors.js';
-import { decodeWhole, encodeWith } from './common.js';
+import { readWhole, encodeWith } from './common.js';
 
 // 0x0058 keep-alive (PROTOCOL-MODERN.md §4.14, PROTOCOL.md §6).
 
@@ -24,7 +24,7 @@ export const keepAliveRequest: BodyCodec<KeepAliveRequest> = codec<KeepAliveRequ
     return Buffer.from(s, 'ascii');
   },
   (body) =>
-    decodeWhole(body, (r) => {
+    readWhole(body, (r) => {
       if (body.length === 4) return { uid: r.u32('uid'), form: 'u32' as const };
       const s = r.rest().toString('latin1');
       if (!/^[1-9][0-9]{0,9}$/.test(s) || Number(s) > 0xffffffff) throw new DecodeError('bad_value', 'neither a u32 nor an ASCII decimal uid', 'uid', 0);
@@ -59,7 +59,7 @@ export const keepAliveReply: BodyCodec<KeepAliveReply> = codec<KeepAliveReply>(
       w.u16(v.interval, 'interval').u32(v.serverTime, 'serverTime').bytes(v.tail ?? ZERO5);
     }),
   (body) =>
-    decodeWhole(body, (r) => ({
+    readWhole(body, (r) => ({
       result: r.u8('result'),
       online: r.u32('online'),
       clientIp: r.u32('clientIp'),

@@ -1,5 +1,5 @@
 import { codec, type BodyCodec } from '../../codec.js';
-import { decodeWhole, encodeWith } from './common.js';
+import { readWhole, encodeWith } from './common.js';
 
 // 0x001D request key (PROTOCOL.md §5–§6): one sub-command byte; reply sub-command, result, key[16], 13 bytes.
 
@@ -14,7 +14,7 @@ export interface KeyRequest {
 export const keyRequest: BodyCodec<KeyRequest> = codec<KeyRequest>(
   'keyRequest',
   (v) => encodeWith((w) => w.u8(v.sub, 'sub').bytes(v.extra ?? Buffer.alloc(0))),
-  (body) => decodeWhole(body, (r) => ({ sub: r.u8('sub'), extra: Buffer.from(r.rest()) })),
+  (body) => readWhole(body, (r) => ({ sub: r.u8('sub'), extra: Buffer.from(r.rest()) })),
 );
 
 /** 0x001D reply: `sub · result (00 OK) · key 16 · tail` (tail = 13 zero bytes from the project: 31 B in all). */
@@ -32,5 +32,5 @@ export const KEY_REPLY_LENGTH = 31;
 export const keyReply: BodyCodec<KeyReply> = codec<KeyReply>(
   'keyReply',
   (v) => encodeWith((w) => w.u8(v.sub, 'sub').u8(v.result, 'result').fixed(v.key, 16, 'key').bytes(v.tail ?? Buffer.alloc(13))),
-  (body) => decodeWhole(body, (r) => ({ sub: r.u8('sub'), result: r.u8('result'), key: r.copy(16, 'key'), tail: Buffer.from(r.rest()) })),
+  (body) => readWhole(body, (r) => ({ sub: r.u8('sub'), result: r.u8('result'), key: r.copy(16, 'key'), tail: Buffer.from(r.rest()) })),
 );

@@ -1,5 +1,5 @@
 import { codec, type BodyCodec } from '../../codec.js';
-import { decodeWhole, encodeWith } from './common.js';
+import { readWhole, encodeWith } from './common.js';
 
 // 0x005C get level (PROTOCOL-MODERN.md §4.7).
 
@@ -13,7 +13,7 @@ export const levelRequest: BodyCodec<LevelRequest> = codec<LevelRequest>(
   'levelRequest',
   (v) => encodeWith((w) => w.u8(0x88).u32(v.uid, 'uid').u8(0)),
   (body) =>
-    decodeWhole(body, (r) => {
+    readWhole(body, (r) => {
       r.expectU8(0x88, 'sub');
       const uid = r.u32('uid');
       r.expectU8(0, 'reserved');
@@ -41,7 +41,7 @@ export const levelReply: BodyCodec<LevelReply> = codec<LevelReply>(
       w.u8(0x88).u32(v.uid, 'uid').u32(v.unknown1, 'unknown1').u16(v.level, 'level').u16(v.activeDays, 'activeDays').u16(v.unknown2, 'unknown2').u16(v.daysToUpgrade, 'daysToUpgrade'),
     ),
   (body) =>
-    decodeWhole(body, (r) => {
+    readWhole(body, (r) => {
       r.expectU8(0x88, 'sub');
       return { uid: r.u32('uid'), unknown1: r.u32('unknown1'), level: r.u16('level'), activeDays: r.u16('activeDays'), unknown2: r.u16('unknown2'), daysToUpgrade: r.u16('daysToUpgrade') };
     }),

@@ -3,7 +3,7 @@ import { DecodeError, EncodeError } from '../../errors.js';
 import { Reader } from '../../reader.js';
 import type { Writer } from '../../writer.js';
 import { readStatusBlock, writeStatusBlock, type StatusBlock } from '../status-block.js';
-import { decodeWhole, encodeWith, expectU16, expectU32, rawOr, readText8 } from './common.js';
+import { readWhole, encodeWith, rawOr, readText8 } from './common.js';
 
 // The lists MQ loads after login (PROTOCOL-MODERN.md §4.6, §4.9–4.13): group labels, friends, signatures,
 // accounts, aliases and online friends.
@@ -22,7 +22,7 @@ export const groupLabelsRequest: BodyCodec<GroupLabelsRequest> = codec<GroupLabe
   'groupLabelsRequest',
   (v) => encodeWith((w) => w.u8(0x1f).u8(0x01).u32(v.start, 'start')),
   (body) =>
-    decodeWhole(body, (r) => {
+    readWhole(body, (r) => {
       r.expectU8(0x1f, 'sub');
       r.expectU8(0x01, 'head');
       return { start: r.u32('start') };
@@ -61,7 +61,7 @@ export const groupLabelsReply: BodyCodec<GroupLabelsReply> = codec<GroupLabelsRe
       });
     }),
   (body) =>
-    decodeWhole(body, (r) => {
+    readWhole(body, (r) => {
       r.expectU8(0x1f, 'sub');
       const v: GroupLabelsReply = { next: r.u32('next'), unknown1: r.u8('unknown1'), unknown2: r.u16('unknown2'), labels: [] };
       while (r.remaining > 0) {
@@ -86,13 +86,13 @@ export const friendListRequest: BodyCodec<FriendListRequest> = codec<FriendListR
   'friendListRequest',
   (v) => encodeWith((w) => w.u8(0x01).u32(0).u32(0).u8(0x02).u16(v.start, 'start').u16(0)),
   (body) =>
-    decodeWhole(body, (r) => {
+    readWhole(body, (r) => {
       r.expectU8(0x01, 'sub');
-      expectU32(r, 0, 'reserved');
-      expectU32(r, 0, 'reserved2');
+      r.expectU32(0, 'reserved');
+      r.expectU32(0, 'reserved2');
       r.expectU8(0x02, 'head');
       const start = r.u16('start');
-      expectU16(r, 0, 'reserved3');
+      r.expectU16(0, 'reserved3');
       return { start };
     }),
 );
@@ -146,7 +146,7 @@ export const friendListReply: BodyCodec<FriendListReply> = codec<FriendListReply
       w.bytes(rawOr(v.trailer, ZERO5, 'trailer'));
     }),
   (body) =>
-    decodeWhole(body, (r) => {
+    readWhole(body, (r) => {
       const head = r.copy(10, 'head');
       const next = r.u16('next');
       const gap = r.copy(5, 'gap');
@@ -196,7 +196,7 @@ export const signaturesRequest: BodyCodec<SignaturesRequest> = codec<SignaturesR
       v.queries.forEach((q, i) => w.u32(q.uid, `queries[${i}].uid`).u32(q.time, `queries[${i}].time`));
     }),
   (body) =>
-    decodeWhole(body, (r) => {
+    readWhole(body, (r) => {
       r.expectU8(0x83, 'sub');
       r.expectU8(0, 'reserved');
       const n = r.u8('count');
@@ -229,7 +229,7 @@ export const signaturesReply: BodyCodec<SignaturesReply> = codec<SignaturesReply
       v.signatures.forEach((s, i) => w.u32(s.uid, `signatures[${i}].uid`).u32(s.time, `signatures[${i}].time`).tok8(utf8(s.text), `signatures[${i}].text`));
     }),
   (body) =>
-    decodeWhole(body, (r) => {
+    readWhole(body, (r) => {
       r.expectU8(0x83, 'sub');
       const v: SignaturesReply = { result: r.u8('result'), next: r.u32('next'), signatures: [] };
       while (r.remaining > 0) {
@@ -257,7 +257,7 @@ export const accountsRequest: BodyCodec<AccountsRequest> = codec<AccountsRequest
       v.uids.forEach((u, i) => w.u32(u, `uids[${i}]`));
     }),
   (body) =>
-    decodeWhole(body, (r) => {
+    readWhole(body, (r) => {
       r.expectU8(0x01, 'sub');
       const uid = r.u32('uid');
       const n = r.u8('count');
@@ -296,7 +296,7 @@ export const accountsReply: BodyCodec<AccountsReply> = codec<AccountsReply>(
       });
     }),
   (body) =>
-    decodeWhole(body, (r) => {
+    readWhole(body, (r) => {
       r.expectU8(0x01, 'sub');
       const v: AccountsReply = { uid: r.u32('uid'), result: r.u16('result'), next: r.u32('next'), accounts: [] };
       const n = r.u16('count');
@@ -321,7 +321,7 @@ export const aliasesRequest: BodyCodec<AliasesRequest> = codec<AliasesRequest>(
   'aliasesRequest',
   (v) => encodeWith((w) => w.u8(0x68).u8(v.start, 'start')),
   (body) =>
-    decodeWhole(body, (r) => {
+    readWhole(body, (r) => {
       r.expectU8(0x68, 'sub');
       return { start: r.u8('start') };
     }),
@@ -349,7 +349,7 @@ export const aliasesReply: BodyCodec<AliasesReply> = codec<AliasesReply>(
       v.aliases.forEach((a, i) => w.u32(a.uid, `aliases[${i}].uid`).tok8(utf8(a.alias), `aliases[${i}].alias`));
     }),
   (body) =>
-    decodeWhole(body, (r) => {
+    readWhole(body, (r) => {
       r.expectU8(0x68, 'sub');
       const v: AliasesReply = { last: r.u8('last'), aliases: [] };
       while (r.remaining > 0) v.aliases.push({ uid: r.u32(`aliases[${v.aliases.length}].uid`), alias: readText8(r, `aliases[${v.aliases.length}].alias`) });
@@ -369,7 +369,7 @@ export const onlineListRequest: BodyCodec<OnlineListRequest> = codec<OnlineListR
   'onlineListRequest',
   (v) => encodeWith((w) => w.u8(0x02).u32(v.start, 'start')),
   (body) =>
-    decodeWhole(body, (r) => {
+    readWhole(body, (r) => {
       r.expectU8(0x02, 'sub');
       return { start: r.u32('start') };
     }),
@@ -404,7 +404,7 @@ export const onlineListReply: BodyCodec<OnlineListReply> = codec<OnlineListReply
       v.entries.forEach((e, i) => writeStatusBlock(w, e.block).bytes(rawOr(e.extension, ZERO11, `entries[${i}].extension`)));
     }),
   (body) =>
-    decodeWhole(body, (r) => {
+    readWhole(body, (r) => {
       const v: OnlineListReply = { next: r.u8('next'), entries: [] };
       while (r.remaining > 0) v.entries.push({ block: readStatusBlock(r), extension: r.copy(11, `entries[${v.entries.length}].extension`) });
       return v;

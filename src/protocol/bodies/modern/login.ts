@@ -6,23 +6,7 @@ import type { RandomSource } from '../../random.js';
 import { Reader } from '../../reader.js';
 import { teaDecrypt, teaEncrypt } from '../../tea.js';
 import type { Writer } from '../../writer.js';
-import {
-  decodeWhole,
-  encodeWith,
-  expectU16,
-  expectU32,
-  fixedLength,
-  MODERN_EXE_HASH,
-  MODERN_LOCALE,
-  MODERN_VERSION_SPEC,
-  rawOr,
-  readRandomEntry,
-  readText16,
-  readZeros,
-  writeRandomEntry,
-  type FailedReply,
-  type RandomEntry,
-} from './common.js';
+import { readWhole, encodeWith, fixedLength, MODERN_EXE_HASH, MODERN_LOCALE, MODERN_VERSION_SPEC, rawOr, readRandomEntry, readText16, readZeros, writeRandomEntry, type FailedReply, type RandomEntry,  } from './common.js';
 
 // The login chain 0x0091 → 0x00BA → 0x00DD → 0x00E5 → 0x0030 (PROTOCOL-MODERN.md §3). Plaintext layouts only;
 // wrap.ts puts them on the wire.
@@ -57,8 +41,8 @@ export const touchRequest: BodyCodec<TouchRequest> = codec<TouchRequest>(
       w.u16(0x0001).fixed(v.locale, 6, 'locale').fixed(v.versionSpec, 12, 'versionSpec').fixed(v.serverBlob, 15, 'serverBlob');
     }),
   (body) =>
-    decodeWhole(body, (r) => {
-      expectU16(r, 0x0001, 'head');
+    readWhole(body, (r) => {
+      r.expectU16(0x0001, 'head');
       return { locale: r.copy(6, 'locale'), versionSpec: r.copy(12, 'versionSpec'), serverBlob: r.copy(15, 'serverBlob') };
     }),
 );
@@ -100,7 +84,7 @@ export const touchReply: BodyCodec<TouchReply> = codec<TouchReply>(
       }
     }),
   (body) =>
-    decodeWhole<TouchReply>(body, (r) => {
+    readWhole<TouchReply>(body, (r) => {
       if (body[0] !== 0 && body.length > 0) return readFailed(r);
       r.expectU8(0, 'result');
       const serverTime = r.u32('serverTime');
@@ -152,8 +136,8 @@ export const loginRequest: BodyCodec<LoginRequest> = codec<LoginRequest>(
       else w.u8(0x03).u8(0x00).u8(0x05).u32(0).u8(v.pngFlag, 'pngFlag').u16(0);
     }),
   (body) =>
-    decodeWhole(body, (r) => {
-      expectU16(r, 0x0001, 'head');
+    readWhole(body, (r) => {
+      r.expectU16(0x0001, 'head');
       const locale = r.copy(6, 'locale');
       const versionSpec = r.copy(12, 'versionSpec');
       const loginToken = r.tok16('loginToken');
@@ -163,9 +147,9 @@ export const loginRequest: BodyCodec<LoginRequest> = codec<LoginRequest>(
       if (kind !== 0x03) throw new DecodeError('bad_value', `kind 0x${kind.toString(16)}, expected 03 or 04`, 'kind', at);
       r.expectU8(0x00, 'reserved');
       r.expectU8(0x05, 'sub');
-      expectU32(r, 0, 'reserved2');
+      r.expectU32(0, 'reserved2');
       const pngFlag = r.u8('pngFlag');
-      expectU16(r, 0, 'reserved3');
+      r.expectU16(0, 'reserved3');
       return { locale, versionSpec, loginToken, pngFlag, captcha: null };
     }),
 );
@@ -200,7 +184,7 @@ export const loginReply: BodyCodec<LoginReply> = codec<LoginReply>(
       if (v.png) w.tok16(v.png.fragment, 'png.fragment').u8(v.png.unknown, 'png.unknown').u8(v.png.more, 'png.more').tok16(v.png.nextToken, 'png.nextToken');
     }),
   (body) =>
-    decodeWhole(body, (r) => {
+    readWhole(body, (r) => {
       const kind = r.u8('kind');
       r.expectU8(0, 'reserved');
       r.expectU8(0x05, 'sub');
@@ -255,9 +239,9 @@ export const verifyBlock: BodyCodec<VerifyBlock> = codec<VerifyBlock>(
       w.u32(0).u32(0).u16(0x0010).fixed(v.verifyKey1, 16, 'verifyKey1').fixed(v.verifyKey2, 16, 'verifyKey2');
     }),
   (body) =>
-    decodeWhole(body, (r) => {
+    readWhole(body, (r) => {
       const rand = r.u32('rand');
-      expectU16(r, 0x0001, 'head');
+      r.expectU16(0x0001, 'head');
       const uid = r.u32('uid');
       const versionSpec = r.copy(12, 'versionSpec');
       readZeros(r, 3, 'reserved');
@@ -266,7 +250,7 @@ export const verifyBlock: BodyCodec<VerifyBlock> = codec<VerifyBlock>(
       readZeros(r, 13, 'reserved2');
       const serverIp = r.u32('serverIp');
       readZeros(r, 8, 'reserved3');
-      expectU16(r, 0x0010, 'keyLength');
+      r.expectU16(0x0010, 'keyLength');
       return { rand, uid, versionSpec, passwordMd5, serverTime, serverIp, verifyKey1: r.copy(16, 'verifyKey1'), verifyKey2: r.copy(16, 'verifyKey2') };
     }),
 );
@@ -366,9 +350,9 @@ export const verifyRequest: BodyCodec<VerifyRequest> = codec<VerifyRequest>(
       w.tok16(inner, 'extension');
     }),
   (body) =>
-    decodeWhole(body, (r) => {
-      expectU16(r, 0x00de, 'sub');
-      expectU16(r, 0x0001, 'head');
+    readWhole(body, (r) => {
+      r.expectU16(0x00de, 'sub');
+      r.expectU16(0x0001, 'head');
       const locale = r.copy(6, 'locale');
       const versionSpec = r.copy(12, 'versionSpec');
       const tokenC = r.tok16('tokenC');
@@ -460,7 +444,7 @@ export const verifyReply: BodyCodec<VerifyReply> = codec<VerifyReply>(
       w.fixed(v.loginInfoKey1, 16, 'loginInfoKey1').u16(0).fixed(v.loginInfoKey3, 16, 'loginInfoKey3').u16(0);
     }),
   (body) =>
-    decodeWhole<VerifyReply>(body, (r) => {
+    readWhole<VerifyReply>(body, (r) => {
       const head = r.u16('head');
       const code = r.u8('code');
       if (code !== 0) return { ok: false, head, code, reserved: r.copy(8, 'reserved'), message: readText16(r, 'message') };
@@ -470,9 +454,9 @@ export const verifyReply: BodyCodec<VerifyReply> = codec<VerifyReply>(
       const loginInfoData = r.tok16('loginInfoData');
       const loginInfoMagic = r.tok16('loginInfoMagic');
       const loginInfoKey1 = r.copy(16, 'loginInfoKey1');
-      expectU16(r, 0, 'reserved');
+      r.expectU16(0, 'reserved');
       const loginInfoKey3 = r.copy(16, 'loginInfoKey3');
-      expectU16(r, 0, 'reserved2');
+      r.expectU16(0, 'reserved2');
       return { ok: true, head, loginInfoToken, unknown1, serverTime, loginInfoData, loginInfoMagic, loginInfoKey1, loginInfoKey3 };
     }),
 );
@@ -535,10 +519,10 @@ export const loginInfoRequest: BodyCodec<LoginInfoRequest> = codec<LoginInfoRequ
       w.tok16(v.loginInfoData, 'loginInfoData').u16(0).u8(0x01).u32(0);
     }),
   (body) =>
-    decodeWhole(body, (r) => {
-      expectU16(r, 0x010e, 'sub');
+    readWhole(body, (r) => {
+      r.expectU16(0x010e, 'sub');
       r.expectU8(0, 'reserved');
-      expectU16(r, 0x0101, 'head');
+      r.expectU16(0x0101, 'head');
       const v: LoginInfoRequest = {
         locale: r.copy(6, 'locale'),
         versionSpec: r.copy(12, 'versionSpec'),
@@ -548,9 +532,9 @@ export const loginInfoRequest: BodyCodec<LoginInfoRequest> = codec<LoginInfoRequ
         serverTime: r.u32('serverTime'),
         loginInfoData: r.tok16('loginInfoData'),
       };
-      expectU16(r, 0, 'reserved2');
+      r.expectU16(0, 'reserved2');
       r.expectU8(0x01, 'flag');
-      expectU32(r, 0, 'reserved3');
+      r.expectU32(0, 'reserved3');
       return v;
     }),
 );
@@ -600,7 +584,7 @@ export const loginInfoReply: BodyCodec<LoginInfoReply> = codec<LoginInfoReply>(
       w.tok16(v.loginInfoLarge, 'loginInfoLarge');
     }),
   (body) =>
-    decodeWhole(body, (r) => ({
+    readWhole(body, (r) => ({
       head: r.u16('head'),
       sub: r.u16('sub'),
       loginInfoKey2: r.copy(16, 'loginInfoKey2'),
@@ -681,8 +665,8 @@ export const sendLoginInfoRequest: BodyCodec<SendLoginInfoRequest> = codec<SendL
       w.zeros(v.zeroPad);
     }),
   (body) =>
-    decodeWhole(body, (r) => {
-      expectU16(r, 0x0001, 'head');
+    readWhole(body, (r) => {
+      r.expectU16(0x0001, 'head');
       const versionSpec = r.copy(12, 'versionSpec');
       const unknown2 = r.u32('unknown2');
       const serverTime = r.u32('serverTime');
@@ -763,7 +747,7 @@ export const sendLoginInfoReply: BodyCodec<SendLoginInfoReply> = codec<SendLogin
       w.u32(v.loginTime, 'loginTime').u32(v.unknown, 'unknown').u8(v.flag, 'flag').u8(v.mode, 'mode');
     }),
   (body) =>
-    decodeWhole<SendLoginInfoReply>(body, (r) => {
+    readWhole<SendLoginInfoReply>(body, (r) => {
       if (body.length > 0 && body[0] !== 0) return readFailed(r);
       r.expectU8(0, 'result');
       return {

@@ -1,5 +1,5 @@
 import { codec, type BodyCodec } from '../../codec.js';
-import { decodeWhole, encodeWith, readZeros } from './common.js';
+import { readWhole, encodeWith, readZeros } from './common.js';
 
 // 0x0062 logout (PROTOCOL-MODERN.md §4.17): 16 zero bytes, TEA(session key), no reply.
 
@@ -11,7 +11,7 @@ export const logoutRequest: BodyCodec<LogoutRequest> = codec<LogoutRequest>(
   'logoutRequest',
   () => encodeWith((w) => w.zeros(16)),
   (body) =>
-    decodeWhole(body, (r) => {
+    readWhole(body, (r) => {
       readZeros(r, 16, 'zeros');
       return {};
     }),

@@ -4,7 +4,7 @@ import { imKey } from '../../keys.js';
 import { splitText } from '../../text.js';
 import type { Reader } from '../../reader.js';
 import type { Writer } from '../../writer.js';
-import { decodeUtf8, decodeWhole, encodeWith, rawOr, readText8, readText16, resultByteCodec, type ResultByte } from './common.js';
+import { decodeUtf8, readWhole, encodeWith, rawOr, readText8, readText16, resultByteCodec, type ResultByte } from './common.js';
 
 // Instant messages (PROTOCOL-MODERN.md §5): 0x00CD send = sender, receiver, then the "IM body"; 0x00CE push =
 // a 20-byte routing header, then the same IM body (bytes [8:] of the sender's 0x00CD); the ack = 16 bytes.
@@ -46,8 +46,8 @@ export interface ImBody {
   sendTime: number;
   face: number;
   hasFont: number;
-  fragmentCount: number;
-  fragmentIndex: number;
+  fragCount: number;
+  fragIndex: number;
   /** Random, the same for all fragments of a message. */
   msgId: number;
   replyType: number;
@@ -103,8 +103,8 @@ export function readImBody(r: Reader): ImBody {
     sendTime: r.u32('sendTime'),
     face: r.u16('face'),
     hasFont: r.u32('hasFont'),
-    fragmentCount: r.u8('fragmentCount'),
-    fragmentIndex: r.u8('fragmentIndex'),
+    fragCount: r.u8('fragCount'),
+    fragIndex: r.u8('fragIndex'),
     msgId: r.u16('msgId'),
     replyType: r.u8('replyType'),
     msgTag: r.copy(8, 'msgTag'),
@@ -127,7 +127,7 @@ export function writeImBody(w: Writer, v: ImBody): void {
   w.u16(v.headType ?? 0, 'headType').tok16(v.head ?? IM_HEAD, 'head');
   w.u16(v.senderVersion, 'senderVersion').u32(v.sender, 'sender').u32(v.receiver, 'receiver').fixed(v.imKey, 16, 'imKey');
   w.u16(v.contentType, 'contentType').u16(v.msgSeq, 'msgSeq').u32(v.sendTime, 'sendTime').u16(v.face, 'face').u32(v.hasFont, 'hasFont');
-  w.u8(v.fragmentCount, 'fragmentCount').u8(v.fragmentIndex, 'fragmentIndex').u16(v.msgId, 'msgId').u8(v.replyType, 'replyType');
+  w.u8(v.fragCount, 'fragCount').u8(v.fragIndex, 'fragIndex').u16(v.msgId, 'msgId').u8(v.replyType, 'replyType');
   w.bytes(rawOr(v.msgTag, MSG_TAG, 'msgTag')).u32(v.time2, 'time2').u32(v.msgIdPair, 'msgIdPair').u32(v.color, 'color');
   w.u8(v.fontSize, 'fontSize').u8(v.fontFlags, 'fontFlags').u16(v.charset, 'charset').tok16(Buffer.from(v.fontName, 'utf8'), 'fontName');
   w.u16(v.reserved, 'reserved');
@@ -156,7 +156,7 @@ export const sendIm: BodyCodec<SendIm> = codec<SendIm>(
       w.u32(v.sender, 'sender').u32(v.receiver, 'receiver');
       writeImBody(w, v.im);
     }),
-  (body) => decodeWhole(body, (r) => ({ sender: r.u32('sender'), receiver: r.u32('receiver'), im: readImBody(r) })),
+  (body) => readWhole(body, (r) => ({ sender: r.u32('sender'), receiver: r.u32('receiver'), im: readImBody(r) })),
 );
 
 /** Codec of the 0x00CD reply: one byte, `00` = accepted. */
@@ -173,7 +173,7 @@ export interface SendImParams {
   /** Message seq (MQ uses the packet's seq). */
   msgSeq: number;
   /** Send time, unix seconds. */
-  time: number;
+  sendTime: number;
   /** Random u16, the same for all fragments. */
   msgId: number;
   face?: number;
@@ -193,10 +193,10 @@ export interface ImTextParams {
   text: string;
   msgSeq: number;
   /** Send time, unix seconds. */
-  time: number;
+  sendTime: number;
   msgId: number;
-  fragmentCount: number;
-  fragmentIndex: number;
+  fragCount: number;
+  fragIndex: number;
   face?: number;
   fontName?: string;
   fontSize?: number;
@@ -217,15 +217,15 @@ export function makeImText(p: ImTextParams): ImBody {
     imKey: p.imKey,
     contentType: IM_CONTENT_TEXT,
     msgSeq: p.msgSeq,
-    sendTime: p.time,
+    sendTime: p.sendTime,
     face: p.face ?? 0,
     hasFont: 1,
-    fragmentCount: p.fragmentCount,
-    fragmentIndex: p.fragmentIndex,
+    fragCount: p.fragCount,
+    fragIndex: p.fragIndex,
     msgId: p.msgId,
     replyType: p.replyType ?? ReplyType.NORMAL,
     msgTag: MSG_TAG,
-    time2: p.time,
+    time2: p.sendTime,
     msgIdPair: ((p.msgId << 16) | p.msgId) >>> 0,
     color: p.color ?? 0,
     fontSize: p.fontSize ?? 9,
@@ -246,7 +246,7 @@ export function makeSendIms(p: SendImParams): SendIm[] {
     receiver: p.receiver,
     im: makeImText({
       sender: p.sender, receiver: p.receiver, imKey: key, senderVersion: p.senderVersion, text, msgSeq: p.msgSeq,
-      time: p.time, msgId: p.msgId, fragmentCount: parts.length, fragmentIndex: i, face: p.face,
+      sendTime: p.sendTime, msgId: p.msgId, fragCount: parts.length, fragIndex: i, face: p.face,
       fontName: p.fontName, fontSize: p.fontSize, replyType: p.replyType,
     }),
   }));
@@ -259,7 +259,7 @@ export function splitImText(text: string, maxBytes: number = IM_FRAGMENT_BYTES):
 
 /** Joins the fragments of one message (any order) back into its text. */
 export function joinImFragments(fragments: readonly ImBody[]): string {
-  return [...fragments].sort((a, b) => a.fragmentIndex - b.fragmentIndex).map(imText).join('');
+  return [...fragments].sort((a, b) => a.fragIndex - b.fragIndex).map(imText).join('');
 }
 
 // ---------------------------------------------------------------- 0x00CE receive + ack
@@ -268,8 +268,8 @@ export function joinImFragments(fragments: readonly ImBody[]): string {
 export interface ImRoute {
   sender: number;
   receiver: number;
-  /** The server's message seq (part of the ack). */
-  msgSeq: number;
+  /** The server's sequence of the message (its store id; part of the ack). */
+  serverSeq: number;
   senderIp: number;
   senderPort: number;
   imType: number;
@@ -283,7 +283,7 @@ export const receiveIm: BodyCodec<ReceiveIm> = codec<ReceiveIm>(
   'receiveIm',
   (v) =>
     encodeWith((w) => {
-      w.u32(v.sender, 'sender').u32(v.receiver, 'receiver').u32(v.msgSeq, 'msgSeq').u32(v.senderIp, 'senderIp').u16(v.senderPort, 'senderPort').u16(v.imType, 'imType');
+      w.u32(v.sender, 'sender').u32(v.receiver, 'receiver').u32(v.serverSeq, 'serverSeq').u32(v.senderIp, 'senderIp').u16(v.senderPort, 'senderPort').u16(v.imType, 'imType');
       if (v.kind === 'raw') {
         if (v.imType === IM_TYPE_BUDDY) throw new EncodeError('imType', 'type 00A6 carries an IM body');
         w.bytes(v.data);
@@ -293,36 +293,36 @@ export const receiveIm: BodyCodec<ReceiveIm> = codec<ReceiveIm>(
       }
     }),
   (body) =>
-    decodeWhole<ReceiveIm>(body, (r) => {
-      const route: ImRoute = { sender: r.u32('sender'), receiver: r.u32('receiver'), msgSeq: r.u32('msgSeq'), senderIp: r.u32('senderIp'), senderPort: r.u16('senderPort'), imType: r.u16('imType') };
+    readWhole<ReceiveIm>(body, (r) => {
+      const route: ImRoute = { sender: r.u32('sender'), receiver: r.u32('receiver'), serverSeq: r.u32('serverSeq'), senderIp: r.u32('senderIp'), senderPort: r.u16('senderPort'), imType: r.u16('imType') };
       if (route.imType === IM_TYPE_BUDDY) return { ...route, kind: 'im', im: readImBody(r) };
       return { ...route, kind: 'raw', data: Buffer.from(r.rest()) };
     }),
 );
 
 /** Builds the push a server forwards: a fresh routing header in front of the sender's IM body. */
-export function forwardIm(send: SendIm, route: { msgSeq: number; senderIp: number; senderPort: number }): ReceiveIm {
-  return { sender: send.sender, receiver: send.receiver, msgSeq: route.msgSeq, senderIp: route.senderIp, senderPort: route.senderPort, imType: IM_TYPE_BUDDY, kind: 'im', im: send.im };
+export function forwardIm(send: SendIm, route: { serverSeq: number; senderIp: number; senderPort: number }): ReceiveIm {
+  return { sender: send.sender, receiver: send.receiver, serverSeq: route.serverSeq, senderIp: route.senderIp, senderPort: route.senderPort, imType: IM_TYPE_BUDDY, kind: 'im', im: send.im };
 }
 
 /** 0x00CE ack (client → server, same seq as the push): the push's first 16 bytes. */
 export interface ImAck {
   sender: number;
   receiver: number;
-  msgSeq: number;
+  serverSeq: number;
   senderIp: number;
 }
 
 /** Codec of the 0x00CE ack. */
 export const imAck: BodyCodec<ImAck> = codec<ImAck>(
   'imAck',
-  (v) => encodeWith((w) => w.u32(v.sender, 'sender').u32(v.receiver, 'receiver').u32(v.msgSeq, 'msgSeq').u32(v.senderIp, 'senderIp')),
-  (body) => decodeWhole(body, (r) => ({ sender: r.u32('sender'), receiver: r.u32('receiver'), msgSeq: r.u32('msgSeq'), senderIp: r.u32('senderIp') })),
+  (v) => encodeWith((w) => w.u32(v.sender, 'sender').u32(v.receiver, 'receiver').u32(v.serverSeq, 'serverSeq').u32(v.senderIp, 'senderIp')),
+  (body) => readWhole(body, (r) => ({ sender: r.u32('sender'), receiver: r.u32('receiver'), serverSeq: r.u32('serverSeq'), senderIp: r.u32('senderIp') })),
 );
 
 /** The ack a client sends for a push. */
 export function imAckFor(push: ImRoute): ImAck {
-  return { sender: push.sender, receiver: push.receiver, msgSeq: push.msgSeq, senderIp: push.senderIp };
+  return { sender: push.sender, receiver: push.receiver, serverSeq: push.serverSeq, senderIp: push.senderIp };
 }
 
 /** 0x00CE type of a system notice (PROTOCOL-MODERN.md §5.3). */
@@ -340,7 +340,7 @@ export interface SystemNotice {
 export const systemNotice: BodyCodec<SystemNotice> = codec<SystemNotice>(
   'systemNotice',
   (v) => encodeWith((w) => w.u32(v.unknown, 'unknown').u8(v.type, 'type').tok8(Buffer.from(v.text, 'utf8'), 'text')),
-  (body) => decodeWhole(body, (r) => ({ unknown: r.u32('unknown'), type: r.u8('type'), text: readText8(r, 'text') })),
+  (body) => readWhole(body, (r) => ({ unknown: r.u32('unknown'), type: r.u8('type'), text: readText8(r, 'text') })),
 );
 
 /** The text MyQQ recognises as "logged in from another place" (it then leaves the session). */

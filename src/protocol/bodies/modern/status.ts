@@ -1,7 +1,7 @@
 import { codec, type BodyCodec } from '../../codec.js';
 import { EncodeError } from '../../errors.js';
 import { readStatusBlock, STATUS_BLOCK_LENGTH, writeStatusBlock, type StatusBlock } from '../status-block.js';
-import { decodeWhole, encodeWith, rawOr, resultByteCodec, type ResultByte } from './common.js';
+import { readWhole, encodeWith, rawOr, resultByteCodec, type ResultByte } from './common.js';
 
 // 0x000D change status and the 0x0081 friend status push (PROTOCOL-MODERN.md §4.8, §4.15; PROTOCOL.md §6).
 
@@ -18,7 +18,7 @@ export interface ChangeStatusRequest {
 export const changeStatusRequest: BodyCodec<ChangeStatusRequest> = codec<ChangeStatusRequest>(
   'changeStatusRequest',
   (v) => encodeWith((w) => w.u8(v.mode, 'mode').bytes(rawOr(v.misc, STATUS_MISC, 'misc'))),
-  (body) => decodeWhole(body, (r) => ({ mode: r.u8('mode'), misc: r.copy(10, 'misc') })),
+  (body) => readWhole(body, (r) => ({ mode: r.u8('mode'), misc: r.copy(10, 'misc') })),
 );
 
 /** The 0x000D reply result meaning OK (ASCII '0'). */
@@ -52,7 +52,7 @@ export const statusPush: BodyCodec<StatusPush> = codec<StatusPush>(
       }
     }),
   (body) =>
-    decodeWhole<StatusPush>(body, (r) => {
+    readWhole<StatusPush>(body, (r) => {
       const block = readStatusBlock(r);
       if (r.remaining === STATUS_PUSH_LENGTH - STATUS_BLOCK_LENGTH) return { form: 'extended', block, myUid: r.u32('myUid'), extension: r.copy(11, 'extension'), changeTime: r.u32('changeTime') };
       return { form: 'short', block, trailer: Buffer.from(r.rest()) };

@@ -1,0 +1,108 @@
+#!/usr/bin/env node
+// `npm run mutation [-- <module>…]`: mutation testing with StrykerJS over the focused test files of each module,
+// one Stryker run per module (so a run stays short on a small machine), then the score per module and per file and
+// every surviving mutant. Not part of CI: a module takes minutes. OICQ_MUTATION_CONCURRENCY (default 2) sets the
+// test processes Stryker runs at once.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const root = resolve(new URL('..', import.meta.url).pathname);
+
+/** What each module mutates and which test files must kill its mutants. */
+const MODULES = {
+  'protocol-blocks': {
+    about: 'shared blocks: status block, font trailer, bounded reader and writer',
+    mutate: ['src/protocol/bodies/status-block.ts', 'src/protocol/text.ts', 'src/protocol/reader.ts', 'src/protocol/writer.ts'],
+    tests: ['test/protocol/layouts.test.ts', 'test/protocol/text.test.ts', 'test/protocol/writer.test.ts', 'test/protocol/classic-bodies.test.ts', 'test/protocol/modern-bodies.test.ts'],
+  },
+  'protocol-framing': {
+    about: 'envelope and QQ-TEA',
+    mutate: ['src/protocol/framing.ts', 'src/protocol/tea.ts'],
+    tests: ['test/protocol/framing.test.ts', 'test/protocol/tea.test.ts'],
+  },
+  'protocol-classic': {
+    about: 'classic body codecs',
+    mutate: ['src/protocol/bodies/classic/*.ts'],
+    tests: ['test/protocol/layouts.test.ts', 'test/protocol/classic-bodies.test.ts', 'test/protocol/text.test.ts'],
+  },
+  'protocol-modern': {
+    about: 'modern body codecs',
+    mutate: ['src/protocol/bodies/modern/*.ts'],
+    tests: ['test/protocol/layouts.test.ts', 'test/protocol/modern-bodies.test.ts'],
+  },
+  delivery: {
+    about: 'durable, exactly-once, in-order message delivery',
+    mutate: ['src/server/delivery.ts'],
+    tests: ['test/server/delivery*.test.ts', 'test/server/quiescence.test.ts', 'test/client/reliability.test.ts', 'test/client/server-push-order.test.ts'],
+  },
+};
+
+const asked = process.argv.slice(2);
+const names = asked.length ? asked : Object.keys(MODULES);
+for (const n of names) {
+  if (!MODULES[n]) {
+    console.error(`mutation: no module '${n}'; modules: ${Object.keys(MODULES).join(', ')}`);
+    process.exit(2);
+  }
+}
+
+// The sandbox lives in .stryker-tmp/<sandbox>; the tests find ../shared/vectors beside the project's root.
+function linkShared() {
+  const tmp = join(root, '.stryker-tmp');
+  mkdirSync(tmp, { recursive: true });
+  const link = join(tmp, 'shared');
+  if (!existsSync(link) && existsSync(join(root, '../shared'))) symlinkSync(resolve(root, '../shared'), link);
+}
+
+const STATUS_KILLED = new Set(['Killed', 'Timeout']);
+const STATUS_VALID = new Set(['Killed', 'Timeout', 'Survived', 'NoCoverage']);
+
+const summary = [];
+for (const name of names) {
+  const m = MODULES[name];
+  const report = join(root, 'reports/mutation', `${name}.json`);
+  rmSync(report, { force: true });
+  linkShared();
+  console.log(`\n=== ${name}: ${m.about}`);
+  const started = Date.now();
+  const r = spawnSync(process.execPath, [join(root, 'node_modules/@stryker-mutator/core/bin/stryker.js'), 'run', 'stryker.config.mjs'], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, OICQ_MUTATE: m.mutate.join(','), OICQ_MUTATION_TESTS: m.tests.join(','), OICQ_MUTATION_REPORT: report },
+  });
+  if (r.status !== 0 || !existsSync(report)) {
+    console.error(`mutation: Stryker failed on ${name} (exit ${r.status})`);
+    summary.push({ name, error: true });
+    continue;
+  }
+  const files = JSON.parse(readFileSync(report, 'utf8')).files;
+  let killed = 0, valid = 0;
+  const perFile = [];
+  const survivors = [];
+  for (const [file, f] of Object.entries(files)) {
+    let k = 0, v = 0;
+    for (const mu of f.mutants) {
+      if (!STATUS_VALID.has(mu.status)) continue;
+      v++;
+      if (STATUS_KILLED.has(mu.status)) k++;
+      else survivors.push(`${file}:${mu.location.start.line}:${mu.location.start.column} ${mu.status} ${mu.mutatorName}: ${JSON.stringify(mu.replacement ?? '')}`);
+    }
+    killed += k;
+    valid += v;
+    perFile.push(`  ${v ? ((100 * k) / v).toFixed(1).padStart(5) : '  n/a'} %  ${String(k).padStart(4)}/${String(v).padEnd(4)} ${file}`);
+  }
+  console.log(`\n${name}: ${killed}/${valid} mutants killed in ${Math.round((Date.now() - started) / 1000)} s`);
+  for (const l of perFile) console.log(l);
+  if (survivors.length) {
+    console.log(`surviving mutants (${survivors.length}):`);
+    for (const s of survivors) console.log(`  ${s}`);
+  }
+  summary.push({ name, killed, valid });
+}
+
+console.log('\nmutation score per module (killed or timed out / valid mutants):');
+for (const s of summary) {
+  console.log(s.error ? `  ${s.name}: failed to run` : `  ${s.name.padEnd(18)} ${((100 * s.killed) / Math.max(1, s.valid)).toFixed(1).padStart(5)} %  (${s.killed}/${s.valid})`);
+}
+process.exit(summary.some((s) => s.error) ? 1 : 0);

@@ -1,0 +1,73 @@
+// Prometheus metrics of a running server (prom-client): counters are read from the server's own Metrics and
+// the console's Traffic at scrape time, so the datagram path pays nothing extra; the two histograms are fed
+// by the core's Timings hook. Process metrics (event-loop delay, memory, CPU) are prom-client's defaults.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { OicqServer } from '../server/server.js';
+import type { Timings } from '../server/metrics.js';
+import type { Traffic } from './traffic.js';
+
+// Messages stored but not yet acked whose store time is remembered, for the latency histogram (bounded).
+const MAX_TRACKED = 100_000;
+
+/** Builds the registry for one server; `registry.metrics()` renders the text format. */
+export function serverRegistry(server: OicqServer, traffic: Traffic): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const m = server.metrics;
+  const counter = (name: string, help: string, labelNames: string[], fill: (c: Counter) => void) =>
+    new Counter({ name, help, labelNames, registers: [registry], collect() { this.reset(); fill(this); } });
+
+  counter('oicq_datagrams_total', 'Datagrams received (in) and sent (out), by framing and command.', ['direction', 'framing', 'command'], (c) => {
+    for (const x of traffic.commands()) c.inc({ direction: x.direction, framing: x.framing, command: x.command }, x.count);
+  });
+  counter('oicq_dropped_datagrams_total', 'Datagrams dropped, by reason.', ['reason'], (c) => {
+    for (const [reason, n] of Object.entries(m.dropped)) c.inc({ reason }, n);
+  });
+  counter('oicq_logins_total', 'Logins, by result.', ['result'], (c) => {
+    c.inc({ result: 'ok' }, m.loginsOk);
+    c.inc({ result: 'failed' }, m.loginsFailed);
+  });
+  counter('oicq_messages_stored_total', 'Message fragments committed to the store.', [], (c) => c.inc(m.messagesStored));
+  counter('oicq_messages_delivered_total', 'Message pushes acked by their receivers.', [], (c) => c.inc(m.messagesDelivered));
+  counter('oicq_push_retransmits_total', 'Message pushes sent again for want of an ack.', [], (c) => c.inc(m.pushRetransmits));
+  counter('oicq_duplicate_requests_total', 'Repeated requests answered from the duplicate window.', [], (c) => c.inc(m.duplicates));
+  new Gauge({
+    name: 'oicq_sessions',
+    help: 'Users online, by framing and client version tag.',
+    labelNames: ['framing', 'client_tag'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of server.hub.all()) this.inc({ framing: s.framing, client_tag: '0x' + s.version.toString(16).padStart(4, '0') });
+    },
+  });
+
+  const latency = new Histogram({
+    name: 'oicq_message_delivery_seconds',
+    help: 'From a message fragment committed to its push acked by the receiver.',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600],
+    registers: [registry],
+  });
+  const commit = new Histogram({
+    name: 'oicq_store_commit_seconds',
+    help: 'Duration of one group commit of messages and delivery marks.',
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [registry],
+  });
+  const storedAt = new Map<number, number>();
+  const timings: Timings = {
+    stored(id, at) {
+      if (storedAt.size >= MAX_TRACKED) storedAt.delete(storedAt.keys().next().value!);
+      storedAt.set(id, at);
+    },
+    delivered(id, at) {
+      const t = storedAt.get(id);
+      if (t === undefined) return; // stored before this process started
+      storedAt.delete(id);
+      latency.observe((at - t) / 1000);
+    },
+    storeCommit: (seconds) => commit.observe(seconds),
+  };
+  m.timings = timings;
+  return registry;
+}
