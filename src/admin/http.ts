@@ -38,7 +38,7 @@ export interface AdminHttpOptions {
   version?: string;
 }
 
-const CSP = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+const CSP = "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 const JSON_LIMIT = 64 * 1024;
 
 interface Route {
@@ -85,6 +85,7 @@ export function createAdminServer(o: AdminHttpOptions): Server {
     const address = req.socket.remoteAddress ?? '';
 
     if (method === 'GET' && path === '/api/openapi.json') return sendBody(res, 200, 'application/json', doc);
+    if (method === 'GET' && path === '/favicon.ico') return void res.writeHead(204).end();
     const extra = o.routes?.find((r) => r.path === path && r.method === method);
     if (extra) {
       if (!extra.public && !authorized(req)) throw unauthorized();

@@ -7,7 +7,8 @@ import type { OicqServer } from '../server/server.js';
 import { Traffic } from './traffic.js';
 import { LogRing } from './log-ring.js';
 import { serverRegistry } from './metrics.js';
-import { createAdminServer, type Asset, type ExtraRoute } from './http.js';
+import { createAdminServer, type ExtraRoute } from './http.js';
+import { consoleAssets } from './console.js';
 import { signupRoute } from './signup.js';
 import type { AdminContext } from './context.js';
 
@@ -24,8 +25,8 @@ export interface AdminServiceOptions {
   config?: Record<string, unknown>;
   captureFiles?: string[];
   openRegistration?: boolean;
-  /** The console's files; without them only the API and /metrics are served. */
-  assets?: ReadonlyMap<string, Asset>;
+  /** Serve the web console (default true; built with esbuild on first start). */
+  console?: boolean;
   /** More routes (the inspector). */
   routes?: (ctx: AdminContext) => ExtraRoute[];
 }
@@ -53,8 +54,9 @@ export async function startAdmin(o: AdminServiceOptions): Promise<AdminService> 
     live: { server: o.server, traffic, logs: o.logs, config: o.config ?? {}, startedAt: Date.now(), captureFiles: o.captureFiles ?? [] },
   };
   const registry = serverRegistry(o.server, traffic);
-  const routes = [...(o.openRegistration ? [signupRoute(ctx, Date.now)] : []), ...(o.routes?.(ctx) ?? [])];
-  const http = createAdminServer({ ctx, token, registry, assets: o.assets, routes, version: '0.1.0' });
+  const routes = [signupRoute(ctx, o.openRegistration ?? false, Date.now), ...(o.routes?.(ctx) ?? [])];
+  const assets = o.console === false ? undefined : await consoleAssets();
+  const http = createAdminServer({ ctx, token, registry, assets, routes, version: '0.1.0' });
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(o.port, o.host, () => {

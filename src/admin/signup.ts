@@ -17,8 +17,8 @@ export interface SignupOptions {
 
 export const DEFAULT_SIGNUP: SignupOptions = { perAddress: 3, windowMs: 3_600_000, maxTracked: 10_000 };
 
-/** The POST /api/signup route: `{ password, nick }` → `{ uid, nick }`. */
-export function signupRoute(ctx: AdminContext, now: () => number, o: SignupOptions = DEFAULT_SIGNUP): ExtraRoute {
+/** The POST /api/signup route: `{ password, nick }` → `{ uid, nick }`; 403 unless registration is `open`. */
+export function signupRoute(ctx: AdminContext, open: boolean, now: () => number, o: SignupOptions = DEFAULT_SIGNUP): ExtraRoute {
   const recent = new Map<string, number[]>();
   return {
     method: 'POST',
@@ -26,6 +26,7 @@ export function signupRoute(ctx: AdminContext, now: () => number, o: SignupOptio
     public: true,
     maxBody: 4096,
     handle({ body, address }) {
+      if (!open) throw new AdminError('forbidden', 'signup is closed on this server (it runs without --open-registration)');
       const t = now();
       const times = (recent.get(address) ?? []).filter((x) => x > t - o.windowMs);
       if (times.length >= o.perAddress) {
