@@ -26,8 +26,9 @@ options:
   --reply-delay <ms>         delay every reply (MyQQ on loopback needs ~30; default 0 = off)
   --capture <file.pcap>      write every datagram received and sent to a pcap file
   --session-timeout <s>      close a session silent for this long (default 180 = 3 missed 60 s keep-alives)
-  --push-retry <ms>          re-send an unacked message push after this long (default 3000)
-  --push-tries <n>           sends of one push before it is kept for later (default 5)
+  --push-rto-min <ms>        shortest wait before an unacked message push is sent again (default 200)
+  --push-rto-max <ms>        longest such wait (default 3000); between them it follows the measured round trip
+  --push-silence <s>         stop pushing to a receiver silent this long, until it sends again (default 30)
   --max-pending <n>          undelivered messages kept per user; sends beyond are refused (default 10000)
   --login-failures <n>       failed logins per uid or address before a cool-down (default 5)
   --login-window <s>         window in which those failures count (default 60)
@@ -54,8 +55,9 @@ const OPTIONS = {
   'reply-delay': { type: 'string' },
   capture: { type: 'string' },
   'session-timeout': { type: 'string' },
-  'push-retry': { type: 'string' },
-  'push-tries': { type: 'string' },
+  'push-rto-min': { type: 'string' },
+  'push-rto-max': { type: 'string' },
+  'push-silence': { type: 'string' },
   'max-pending': { type: 'string' },
   'login-failures': { type: 'string' },
   'login-window': { type: 'string' },
@@ -143,6 +145,11 @@ export async function run(argv: string[]): Promise<number> {
   const sync = o.sync ?? 'full';
   if (sync !== 'full' && sync !== 'normal') throw new CliError(`--sync '${sync}' must be full or normal`, 2);
   const port = num('port', 8000, 0, 65535);
+  const rtoMin = num('push-rto-min', 200, 10, 600_000);
+  const rtoMax = num('push-rto-max', Math.max(3000, rtoMin), 10, 600_000);
+  if (rtoMax < rtoMin) throw new CliError(`--push-rto-max ${rtoMax} is below --push-rto-min ${rtoMin}; pass a maximum at least the minimum`, 2);
+  // RFC 6298's 1 s before the first measurement, kept inside the range.
+  const pushRto = { minMs: rtoMin, maxMs: rtoMax, initialMs: Math.min(rtoMax, Math.max(rtoMin, 1000)) };
   const host = o.host ?? '0.0.0.0';
   if (isIPv6(host)) throw new CliError(IPV4_ONLY(`--host ${host}`), 2);
   if (o['public-ip'] !== undefined && !isIPv4(o['public-ip'])) {
@@ -154,8 +161,8 @@ export async function run(argv: string[]): Promise<number> {
     replyDelayMs: num('reply-delay', 0, 0, 10_000),
     hub: {
       sessionTimeoutMs: num('session-timeout', 180, 1, 86_400) * 1000,
-      pushRetryMs: num('push-retry', 3000, 10, 600_000),
-      pushMaxTries: num('push-tries', 5, 1, 100),
+      pushRto,
+      pushSilenceMs: num('push-silence', 30, 1, 86_400) * 1000,
       maxPendingPerUser: num('max-pending', 10_000, 1, 10_000_000),
     },
     guard: {

@@ -7,7 +7,7 @@ import { DEFAULT_RETRY, type RetryPolicy } from '../transport/requester.js';
 import { ClassicSession } from './classic-session.js';
 import { ClosedError, isPermanentLoginError, NotOnlineError, TimeoutError } from './errors.js';
 import { TypedEmitter } from './events.js';
-import { Inbox, type AssembledMessage } from './inbox.js';
+import { Inbox, DEFAULT_INBOX, type AssembledMessage } from './inbox.js';
 import { Link } from './link.js';
 import { ModernSession } from './modern-session.js';
 import type { FramingSession, FriendList, LoginInfo, OnlineFriend, PushEvent, UserInfo } from './session.js';
@@ -46,6 +46,8 @@ export interface ClientOptions {
   retry?: Partial<RetryPolicy>;
   /** Keep-alive interval in ms (default 30 000). */
   keepAliveMs?: number;
+  /** How long a long message waits for missing fragments before it is shown marked incomplete (ms, default 30 000). */
+  partialTimeoutMs?: number;
   /** Re-login when the session is lost (default off). */
   reconnect?: boolean | Partial<ReconnectOptions>;
   /** Local address to bind (default 127.0.0.1 for a loopback server, else all interfaces). */
@@ -104,7 +106,8 @@ export class Client extends TypedEmitter<ClientEvents> {
   private readonly reconnect: ReconnectOptions | undefined;
   private readonly pwMd5: Buffer;
   private readonly pwKey: Buffer;
-  private readonly inbox = new Inbox();
+  private readonly inbox: Inbox;
+  private inboxTimer?: Timer;
   private link?: Link;
   private session?: FramingSession;
   private _state: ClientState = 'idle';
@@ -128,6 +131,7 @@ export class Client extends TypedEmitter<ClientEvents> {
     this.server = opts.server ?? DEFAULT_SERVER;
     ({ host: this.host, port: this.port } = parseServer(this.server));
     this.clock = opts.clock ?? systemClock;
+    this.inbox = new Inbox({ partialTimeoutMs: opts.partialTimeoutMs ?? DEFAULT_INBOX.partialTimeoutMs });
     this.random = opts.random ?? cryptoRandom;
     this.retry = { ...DEFAULT_RETRY, ...opts.retry };
     this.keepAliveMs = opts.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS;
@@ -243,8 +247,22 @@ export class Client extends TypedEmitter<ClientEvents> {
     this._state = 'closed';
     this.keepAliveTimer?.cancel();
     this.reconnectTimer?.cancel();
+    this.inboxTimer?.cancel();
     this.keepAliveTimer = this.reconnectTimer = undefined;
     await this.dropLink();
+  }
+
+  /** Shows a message still missing fragments once it waited long enough (marked incomplete), never drops it. */
+  private scheduleInboxExpiry(): void {
+    this.inboxTimer?.cancel();
+    this.inboxTimer = undefined;
+    const at = this.inbox.nextExpiry();
+    if (at === undefined) return;
+    this.inboxTimer = this.clock.setTimeout(() => {
+      this.inboxTimer = undefined;
+      for (const m of this.inbox.expire(this.clock.now())) this.emit('message', m);
+      this.scheduleInboxExpiry();
+    }, Math.max(0, at - this.clock.now()));
   }
 
   // ---------------------------------------------------------------- keep-alive and lost sessions
@@ -318,8 +336,8 @@ export class Client extends TypedEmitter<ClientEvents> {
   private handle(ev: PushEvent): void {
     switch (ev.kind) {
       case 'message': {
-        const m = this.inbox.accept(ev.fragment);
-        if (m) this.emit('message', m);
+        for (const m of this.inbox.accept(ev.fragment, this.clock.now())) this.emit('message', m);
+        this.scheduleInboxExpiry();
         return;
       }
       case 'status':

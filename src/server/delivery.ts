@@ -1,17 +1,27 @@
 import type { Clock } from '../transport/clock.js';
+import type { RtoRange } from '../transport/rto.js';
 import type { StoredMessage } from '../store/store.js';
 import type { Metrics } from './metrics.js';
-import type { PairQueue, SenderInfo, Session } from './session.js';
+import type { PairQueue, Push, SenderInfo, Session } from './session.js';
 
-/** Timers of message delivery. */
+/** How message pushes are retransmitted (docs/DECISIONS.md, "Delivery under loss"). */
 export interface DeliveryOptions {
-  /** Re-send an unacked message push after this long. */
-  pushRetryMs: number;
-  /** Sends of one push before it is given up and kept for later. */
-  pushMaxTries: number;
-  /** After giving up, wait this long before pushing to that receiver again (or until it logs in again). */
-  pushPauseMs: number;
+  /** Range of the per-session retransmission timeout measured from push→ack round trips (ms). */
+  pushRto: RtoRange;
+  /** Sends of a push that wait one timeout each; from then on the wait doubles per unacked send, up to the maximum. */
+  pushSteadySends: number;
+  /** Sends under one server sequence before the push goes out under a fresh one (clients that drop repeats). */
+  pushSendsPerSeq: number;
+  /** A receiver that sent nothing for this long (and had a push unacked that long) gets no pushes until it sends again. */
+  pushSilenceMs: number;
 }
+
+export const DEFAULT_DELIVERY_OPTIONS: DeliveryOptions = {
+  pushRto: { minMs: 200, maxMs: 3_000, initialMs: 1_000 },
+  pushSteadySends: 3,
+  pushSendsPerSeq: 3,
+  pushSilenceMs: 30_000,
+};
 
 /** What delivery needs from the rest of the core. */
 export interface DeliveryDeps {
@@ -23,7 +33,7 @@ export interface DeliveryDeps {
 
 /**
  * Exactly-once, per-sender-ordered delivery to online receivers: one queue per (sender, receiver) with at most
- * one unacked push, retransmission, acks.
+ * one unacked push, retransmitted on the session's measured timeout for as long as the receiver is alive.
  */
 export class Delivery {
   constructor(
@@ -53,13 +63,12 @@ export class Delivery {
     this.pump(s, pair);
   }
 
-  /** The receiver sent something: resumes its paused pairs that are due. */
+  /** The receiver sent something: pairs paused by its silence start again. */
   seen(s: Session): void {
     for (const pair of s.pairs.values()) {
-      if (pair.pausedUntil && pair.pausedUntil <= s.lastSeen) {
-        pair.pausedUntil = 0;
-        this.pump(s, pair);
-      }
+      if (!pair.paused) continue;
+      pair.paused = false;
+      this.pump(s, pair);
     }
   }
 
@@ -74,8 +83,10 @@ export class Delivery {
   ack(s: Session, seq: number): boolean {
     const push = s.inflightBySeq.get(seq);
     if (!push) return false;
-    s.inflightBySeq.delete(seq);
+    for (const q of push.seqs) s.inflightBySeq.delete(q);
     push.timer?.cancel();
+    // Karn's rule: a push sent more than once gives an ambiguous round trip, so only first sends are measured.
+    if (push.tries === 1) s.rto.sample(this.clock.now() - push.sentAt);
     // The mark is group-committed; if the process dies first, the message is pushed again after restart and
     // the receiver, which acked it, recognises it by its server sequence (the store id) and shows it once.
     this.deps.markDelivered(push.msg.id);
@@ -92,40 +103,61 @@ export class Delivery {
   private pairOf(s: Session, sender: number): PairQueue {
     let p = s.pairs.get(sender);
     if (!p) {
-      p = { sender, queue: [], pausedUntil: 0 };
+      p = { sender, queue: [], paused: false };
       s.pairs.set(sender, p);
     }
     return p;
   }
 
   private pump(s: Session, pair: PairQueue): void {
-    if (s.closed || pair.inflight || pair.pausedUntil) return;
+    if (s.closed || pair.inflight || pair.paused) return;
     const m = pair.queue.shift();
     if (!m) return;
-    const push = { msg: m, seq: s.nextSeq(), tries: 0 };
+    const seq = s.nextSeq();
+    const now = this.clock.now();
+    const push: Push = { msg: m, seq, seqs: [seq], tries: 0, seqTries: 0, firstSentAt: now, sentAt: now };
     pair.inflight = push;
-    s.inflightBySeq.set(push.seq, push);
-    this.send(s, pair);
+    s.inflightBySeq.set(seq, push);
+    this.send(s, pair, push);
   }
 
-  private send(s: Session, pair: PairQueue): void {
-    const push = pair.inflight;
-    if (!push || s.closed) return;
+  private send(s: Session, pair: PairQueue, push: Push): void {
     push.tries++;
+    push.seqTries++;
+    push.sentAt = this.clock.now();
+    this.metrics.pushesSent++;
     if (push.tries > 1) {
       this.metrics.pushRetransmits++;
       s.retransmits++;
     }
     s.output.pushMessage(s, push.msg, push.seq, this.deps.senderInfo(push.msg.sender));
-    push.timer = this.clock.setTimeout(() => {
-      if (pair.inflight !== push || s.closed) return;
-      if (push.tries < this.opts.pushMaxTries) return this.send(s, pair);
-      // Given up: the message stays undelivered in the store and goes out later, still first in line.
-      this.metrics.pushesGivenUp++;
-      s.inflightBySeq.delete(push.seq);
-      pair.inflight = undefined;
-      pair.queue.unshift(push.msg);
-      pair.pausedUntil = this.clock.now() + this.opts.pushPauseMs;
-    }, this.opts.pushRetryMs);
+    const wait = s.rto.backedOff(push.tries - this.opts.pushSteadySends);
+    push.timer = this.clock.setTimeout(() => this.missed(s, pair, push), wait);
+  }
+
+  /** A push's timeout passed without its ack. */
+  private missed(s: Session, pair: PairQueue, push: Push): void {
+    if (pair.inflight !== push || s.closed) return;
+    const now = this.clock.now();
+    if (now - Math.max(s.lastSeen, push.firstSentAt) >= this.opts.pushSilenceMs) return this.giveUp(s, pair, push);
+    if (push.seqTries >= this.opts.pushSendsPerSeq) {
+      // Some clients drop a repeated (sequence, command) without acking it again (MyQQ remembers 32): if the
+      // first ack was lost, only a fresh sequence gets through. The old ones still count when their ack comes.
+      push.seq = s.nextSeq();
+      push.seqs.push(push.seq);
+      push.seqTries = 0;
+      s.inflightBySeq.set(push.seq, push);
+      this.metrics.pushFreshSeqs++;
+    }
+    this.send(s, pair, push);
+  }
+
+  /** The receiver fell silent: the push goes back to the front of its queue, and the pair waits for a datagram. */
+  private giveUp(s: Session, pair: PairQueue, push: Push): void {
+    this.metrics.pushesGivenUp++;
+    for (const q of push.seqs) s.inflightBySeq.delete(q);
+    pair.inflight = undefined;
+    pair.queue.unshift(push.msg);
+    pair.paused = true;
   }
 }

@@ -9,7 +9,7 @@ import { Session, type CloseReason, type Presence, type SenderInfo, type Session
 import { SessionTable } from './sessions.js';
 import { PresenceFanout } from './presence.js';
 import { GroupCommit, type SubmitResult } from './group-commit.js';
-import { Delivery, type DeliveryOptions } from './delivery.js';
+import { Delivery, DEFAULT_DELIVERY_OPTIONS, type DeliveryOptions } from './delivery.js';
 
 export type { SubmitResult } from './group-commit.js';
 
@@ -25,10 +25,8 @@ export interface HubOptions extends DeliveryOptions {
 export const PENDING_HOLD_MS = 1500;
 
 export const DEFAULT_HUB_OPTIONS: HubOptions = {
+  ...DEFAULT_DELIVERY_OPTIONS,
   sessionTimeoutMs: 180_000,
-  pushRetryMs: 3_000,
-  pushMaxTries: 5,
-  pushPauseMs: 60_000,
   maxPendingPerUser: 10_000,
 };
 
@@ -139,7 +137,7 @@ export class Hub {
       this.close(old, 'replaced');
     }
     const seed = this.random(2);
-    const s = new Session(init, this.clock.now(), this.random(16), (seed[0]! << 8) | seed[1]!);
+    const s = new Session(init, this.clock.now(), this.random(16), (seed[0]! << 8) | seed[1]!, this.opts.pushRto);
     this.sessions.add(s);
     this.metrics.loginsOk++;
     this.log.info({ uid: s.uid, framing: s.framing, version: s.version, from: `${s.endpoint.address}:${s.endpoint.port}` }, 'login');

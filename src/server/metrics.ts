@@ -54,8 +54,13 @@ export class Metrics {
   timeouts = 0;
   messagesStored = 0;
   messagesDelivered = 0;
+  /** Message pushes sent, first sends and re-sends (a message acked on its first push counts 1). */
+  pushesSent = 0;
   pushRetransmits = 0;
+  /** Pushes given up because the receiver fell silent (they go out again when it sends something). */
   pushesGivenUp = 0;
+  /** Pushes re-sent under a fresh server sequence after going unacked under the old one. */
+  pushFreshSeqs = 0;
 
   /** Counts one dropped datagram. */
   drop(reason: DropReason): void {

@@ -5,6 +5,7 @@ import { ipToU32 } from '../protocol/bodies/status-block.js';
 import { teaKey, type TeaKey } from '../protocol/tea.js';
 import type { Timer } from '../transport/clock.js';
 import type { StoredMessage } from '../store/store.js';
+import { RtoEstimator, type RtoRange } from '../transport/rto.js';
 
 /** Where a client is: the UDP source its login came from. A session is bound to it. */
 export interface Endpoint {
@@ -48,8 +49,16 @@ export interface SessionOutput {
 /** One message push waiting for its ack. */
 export interface Push {
   msg: StoredMessage;
+  /** The server sequence of the latest send. */
   seq: number;
+  /** Every sequence this push went out under (an ack of any of them counts). */
+  seqs: number[];
+  /** Sends so far, and sends under the current sequence. */
   tries: number;
+  seqTries: number;
+  /** When the push was first sent, and when it was last sent (ms). */
+  firstSentAt: number;
+  sentAt: number;
   timer?: Timer;
 }
 
@@ -58,8 +67,8 @@ export interface PairQueue {
   sender: number;
   queue: StoredMessage[];
   inflight?: Push;
-  /** After the retries gave up: no pushes before this time (ms). */
-  pausedUntil: number;
+  /** The receiver fell silent: nothing is pushed until it sends something again. */
+  paused: boolean;
 }
 
 /** Parameters to open a session after a successful login. */
@@ -105,9 +114,11 @@ export class Session {
   readonly replies = new DupWindow(64);
   readonly pairs = new Map<number, PairQueue>();
   readonly inflightBySeq = new Map<number, Push>();
+  /** The retransmission timeout of message pushes, from this session's measured push→ack round trips. */
+  readonly rto: RtoEstimator;
   private seq: number;
 
-  constructor(init: SessionInit, now: number, fileKey: Buffer, firstSeq: number) {
+  constructor(init: SessionInit, now: number, fileKey: Buffer, firstSeq: number, rto: RtoRange) {
     this.uid = init.uid;
     this.framing = init.framing;
     this.version = init.version;
@@ -123,6 +134,7 @@ export class Session {
     this.lastSeen = now;
     this.fileKey = fileKey;
     this.seq = firstSeq & 0xffff;
+    this.rto = new RtoEstimator(rto);
   }
 
   /** The next server sequence for a push (u16, wrapping, never 0, never one still in flight). */

@@ -41,7 +41,8 @@ test('--host ::1 says the server is IPv4-only and why; a foreign address and a b
   failsWith(await oicq(['serve', '--host', '::1', '--port', '0', '--db', db]), 2,
     /^oicq serve: --host ::1: the server is IPv4-only \(OICQ login replies and status blocks carry addresses as 4-byte IPv4 fields\) — use --host 0\.0\.0\.0/);
   failsWith(await oicq(['serve', '--host', '192.0.2.1', '--port', '0', '--db', db]), 1, /^oicq serve: 192\.0\.2\.1 is not an address of this machine — /);
-  failsWith(await oicq(['serve', '--port', '0', '--push-tries', 'many', '--db', db]), 2, /^oicq serve: --push-tries 'many' is not a whole number/);
+  failsWith(await oicq(['serve', '--port', '0', '--push-rto-min', 'many', '--db', db]), 2, /^oicq serve: --push-rto-min 'many' is not a whole number/);
+  failsWith(await oicq(['serve', '--port', '0', '--push-rto-min', '500', '--push-rto-max', '400', '--db', db]), 2, /^oicq serve: --push-rto-max 400 is below --push-rto-min 500; pass a maximum at least the minimum/);
   failsWith(await oicq(['serve', '--port', '0', '--public-ip', '::1', '--db', db]), 2, /^oicq serve: --public-ip '::1' is not an IPv4 address/);
   assert.equal(existsSync(join(dir, 'v6')), false);
 });

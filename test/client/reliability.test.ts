@@ -81,7 +81,7 @@ for (const framing of ['modern', 'classic'] as const) {
 }
 
 test('seeded loss, duplication and reordering both ways: every send resolves, each message arrives once, in order', async () => {
-  const { server, port } = await serverWith([ALICE, BOB], [[ALICE.uid, BOB.uid]], { hub: { pushRetryMs: 100 } });
+  const { server, port } = await serverWith([ALICE, BOB], [[ALICE.uid, BOB.uid]], { hub: { pushRto: { minMs: 50, maxMs: 400, initialMs: 100 } } });
   const rates = { drop: 0.1, duplicate: 0.1, reorder: 0.1, delay: 0.1, delayMs: [1, 20] as [number, number] };
   const pa = await UdpProxy.start({ targetPort: port, seed: 42, c2s: rates, s2c: rates });
   const pb = await UdpProxy.start({ targetPort: port, seed: 7, c2s: rates, s2c: rates });

@@ -20,4 +20,11 @@ test('2 000 messages among 10 users through 30% loss, 10% duplication and reorde
   assert.equal(r.outOfOrder, 0, 'every sender\'s order kept');
   assert.equal(r.delivered, r.accepted);
   assert.ok(r.accepted >= 1990, `${r.accepted} of 2000 accepted (${r.failed} failed after all retries)`);
+  // Below the SDK's de-duplication: what the server really sent, and failed sends that arrived all the same.
+  const s = r.server;
+  console.log(`server: ${s.pushesSent} pushes for ${s.acked} acked messages, ${s.repushes} re-pushes hidden by the SDK (${s.retransmits} retransmissions, ${s.freshSequences} fresh sequences, ${s.givenUp} given up); failed sends ${r.failed}, of which arrived ${r.failedButDelivered}`);
+  assert.ok(r.failedButDelivered <= r.failed);
+  assert.equal(s.acked, r.delivered + r.failedButDelivered, 'one ack counted per message shown');
+  assert.ok(s.repushes >= s.retransmits, 're-pushes include every retransmission');
+  assert.equal(s.givenUp, 0, 'every receiver kept talking: nothing given up');
 });

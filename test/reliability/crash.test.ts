@@ -15,7 +15,7 @@ test('SIGKILL in the middle of a message stream: after restart on the same datab
   seedAccounts(store, [A, B], [[A.uid, B.uid]]);
   store.close();
 
-  let server: ServerProcess = await startServerProcess(db, ['--push-retry', '50']);
+  let server: ServerProcess = await startServerProcess(db, ['--push-rto-min', '50', '--push-rto-max', '200']);
   const port = server.port;
   const opts = { server: `127.0.0.1:${port}`, retry: { intervalMs: 60, maxTries: 4 }, keepAliveMs: 200, reconnect: { initialDelayMs: 50, maxDelayMs: 200, maxAttempts: 100 } };
   const a = new Client({ ...A, ...opts });
@@ -35,7 +35,7 @@ test('SIGKILL in the middle of a message stream: after restart on the same datab
       server.child.kill('SIGKILL');
       await new Promise((r) => server.child.once('exit', r));
       killed = true;
-      server = await startServerProcess(db, ['--port', String(port), '--push-retry', '50']);
+      server = await startServerProcess(db, ['--port', String(port), '--push-rto-min', '50', '--push-rto-max', '200']);
     })();
     for (let i = 0; i < 200; i++) {
       while (a.state !== 'online') await new Promise((r) => setTimeout(r, 20));

@@ -11,7 +11,7 @@ const B = { uid: 92002, password: 'q-b' };
 
 test('outstandingPushes counts a push until its ack, and quiescence waits for exactly that', async () => {
   // A long retry interval: the push stays in flight unacked for the whole test, with no retransmission.
-  const { server, store, dbPath } = await startServer({ hub: { pushRetryMs: 60_000 } });
+  const { server, store, dbPath } = await startServer({ hub: { pushRto: { minMs: 60_000, maxMs: 60_000, initialMs: 60_000 } } });
   seedAccounts(store, [A, B], [[A.uid, B.uid]]);
   const a = await ClassicDriver.open(server.address.port, A.uid, A.password);
   const b = await ClassicDriver.open(server.address.port, B.uid, B.password);

@@ -1,0 +1,173 @@
+// Delivery's promises at the wire, with raw receivers that count every push by store id and server sequence
+// (no SDK de-duplication), and absence checked by quiescence: wait until the server says every push it owed
+// was acked, then look.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ClassicDriver } from '../helpers/classic-driver.js';
+import { PushRecorder } from '../helpers/push-recorder.js';
+import { ioTurn, quiescence, serverProbe } from '../helpers/quiescence.js';
+import { seedAccounts, startServer, until } from '../helpers/udp.js';
+import type { OicqServer } from '../../src/server/server.js';
+import type { HubOptions } from '../../src/server/hub.js';
+
+const A = { uid: 93001, password: 'd-a' };
+const B = { uid: 93002, password: 'd-b' };
+
+async function world(hub: Partial<HubOptions>) {
+  const { server, store } = await startServer({ hub });
+  seedAccounts(store, [A, B], [[A.uid, B.uid]]);
+  const a = await ClassicDriver.open(server.address.port, A.uid, A.password);
+  const b = await ClassicDriver.open(server.address.port, B.uid, B.password);
+  assert.equal((await a.login()).kind, 'success');
+  assert.equal((await b.login()).kind, 'success');
+  const rec = new PushRecorder(b);
+  const close = async () => {
+    a.close();
+    b.close();
+    await server.close();
+  };
+  return { server, a, b, rec, close };
+}
+
+/** Waits until the server has read `n` more datagrams than `before`, and one more I/O turn. */
+async function serverRead(server: OicqServer, before: number, n = 1): Promise<void> {
+  await until(() => server.metrics.received >= before + n, 3000, 'the server read the datagram');
+  await ioTurn();
+}
+
+// Retransmissions only after a second: on a loaded machine an ack still beats them, so every count below is exact.
+const SLOW = { pushRto: { minMs: 1000, maxMs: 3000, initialMs: 1000 } };
+
+test('a send repeated under a new sequence while the receiver is online is stored once and pushed once', async () => {
+  const w = await world(SLOW);
+  try {
+    const time = Math.floor(Date.now() / 1000);
+    assert.equal(await w.a.send(B.uid, 'once', { msgSeq: 0x4242, time }), 0);
+    await quiescence(serverProbe(w.server));
+    // The client did not see the reply and sends again: same message, new packet sequence.
+    assert.equal(await w.a.send(B.uid, 'once', { msgSeq: 0x4242, time }), 0, 'the repeat is acknowledged too');
+    assert.equal(await w.a.send(B.uid, 'after'), 0);
+    await quiescence(serverProbe(w.server));
+    assert.equal(w.server.metrics.messagesStored, 2);
+    assert.deepEqual(w.rec.pushes.map((p) => p.text), ['once', 'after'], 'every push on the wire');
+    assert.equal(w.server.metrics.messagesDelivered, 2);
+  } finally {
+    await w.close();
+  }
+});
+
+test('a repeated ack and a stale ack (an older sequence of an acked push) change nothing', async () => {
+  const w = await world({ pushRto: { minMs: 100, maxMs: 100, initialMs: 100 }, pushSendsPerSeq: 2, pushSilenceMs: 60_000 });
+  try {
+    // B drops its acks of 'one' until the push comes under a second sequence: the first is left unacked.
+    w.rec.ackIf = (p) => p.text !== 'one' || new Set(w.rec.pushes.filter((x) => x.text === 'one').map((x) => x.seq)).size > 1;
+    assert.equal(await w.a.send(B.uid, 'one'), 0);
+    await quiescence(serverProbe(w.server));
+    const seqs = [...new Set(w.rec.pushes.map((p) => p.seq))];
+    assert.equal(seqs.length, 2, 'pushed under a fresh sequence after two unacked sends');
+    assert.equal(w.server.metrics.pushFreshSeqs, 1);
+    assert.equal(w.server.metrics.messagesDelivered, 1);
+
+    // The first sequence's ack arrives late (stale), and the second's again (repeated).
+    w.rec.ackIf = () => false;
+    let before = w.server.metrics.received;
+    w.rec.reack(seqs[0]!);
+    w.rec.reack(seqs[1]!);
+    await serverRead(w.server, before, 2);
+    assert.equal(w.server.metrics.messagesDelivered, 1, 'delivered once');
+    assert.equal(w.server.outstandingPushes(), 0);
+
+    // With 'two' in flight, the stale acks must not stand in for its ack.
+    assert.equal(await w.a.send(B.uid, 'two'), 0);
+    await until(() => w.rec.pushes.some((p) => p.text === 'two'), 3000, 'two pushed');
+    before = w.server.metrics.received;
+    w.rec.reack(seqs[0]!);
+    await serverRead(w.server, before);
+    assert.equal(w.server.metrics.messagesDelivered, 1);
+    assert.equal(w.server.outstandingPushes(), 1, '"two" still owed');
+    w.rec.ackIf = () => true;
+    await quiescence(serverProbe(w.server));
+    assert.equal(w.server.metrics.messagesDelivered, 2);
+    assert.deepEqual(w.rec.shown(), ['one', 'two']);
+  } finally {
+    await w.close();
+  }
+});
+
+test('a silent receiver is given up with messages queued; when it speaks again they arrive in order, each once', async () => {
+  const w = await world({ pushRto: { minMs: 30, maxMs: 100, initialMs: 30 }, pushSilenceMs: 400 });
+  try {
+    w.rec.ackIf = () => false;
+    for (const t of ['m1', 'm2', 'm3']) assert.equal(await w.a.send(B.uid, t), 0);
+    await until(() => w.server.metrics.pushesGivenUp === 1, 5000, 'the push to the silent receiver given up');
+    assert.ok(w.rec.pushes.every((p) => p.text === 'm1'), 'm2 and m3 wait behind m1');
+    assert.equal(w.server.outstandingPushes(), 3, 'all three still owed');
+    w.rec.ackIf = () => true;
+    w.rec.keepAlive();
+    await quiescence(serverProbe(w.server));
+    assert.deepEqual(w.rec.shown(), ['m1', 'm2', 'm3']);
+    const afterResume = w.rec.pushes.slice(w.rec.pushes.findIndex((p) => p.text === 'm2') - 1);
+    assert.deepEqual(afterResume.map((p) => p.text), ['m1', 'm2', 'm3'], 'resumed with m1, then each once');
+    assert.equal(w.server.metrics.messagesDelivered, 3);
+    assert.equal(w.server.metrics.pushesGivenUp, 1);
+  } finally {
+    await w.close();
+  }
+});
+
+test('a receiver that keeps sending is never given up, and one that drops repeats unacked (as MyQQ does) gets the push under a fresh sequence', async () => {
+  const w = await world({ pushRto: { minMs: 30, maxMs: 100, initialMs: 30 }, pushSilenceMs: 300 });
+  try {
+    // For 900 ms (three silence periods) B acks nothing but sends keep-alives; then it acks only sequences it
+    // has not seen before, like a client that remembers recent (sequence, command) pairs and drops repeats.
+    const heard = new Set<number>();
+    let deaf = true;
+    w.rec.ackIf = (p) => {
+      const fresh = !heard.has(p.seq);
+      heard.add(p.seq);
+      return !deaf && fresh;
+    };
+    const keepAlive = setInterval(() => w.rec.keepAlive(), 50);
+    try {
+      assert.equal(await w.a.send(B.uid, 'hello'), 0);
+      await new Promise((r) => setTimeout(r, 900)); // the length of the deafness, not a wait for an outcome
+      const during = w.rec.pushes.length;
+      deaf = false;
+      await quiescence(serverProbe(w.server));
+      assert.equal(w.server.metrics.pushesGivenUp, 0, 'never given up while alive');
+      assert.ok(during >= 6, `${during} pushes while the receiver was deaf`);
+      assert.ok(w.server.metrics.pushFreshSeqs >= 1);
+      assert.deepEqual(w.rec.shown(), ['hello']);
+      assert.equal(w.server.metrics.messagesDelivered, 1);
+    } finally {
+      clearInterval(keepAlive);
+    }
+  } finally {
+    await w.close();
+  }
+});
+
+test('a re-login in the middle of a push: the new session gets the message again and acks it; the old one gets nothing more', async () => {
+  const w = await world({ pushRto: { minMs: 30, maxMs: 100, initialMs: 30 }, pushSilenceMs: 60_000 });
+  const b2 = await ClassicDriver.open(w.server.address.port, B.uid, B.password);
+  try {
+    w.rec.ackIf = () => false;
+    assert.equal(await w.a.send(B.uid, 'first'), 0);
+    await until(() => w.rec.pushes.length >= 2, 3000, 'first pushed and re-sent to the old session');
+    const rec2 = new PushRecorder(b2);
+    assert.equal((await b2.login()).kind, 'success');
+    // The old session's ack comes too late, from an endpoint that is no longer the session's.
+    const before = w.server.metrics.received;
+    w.rec.reack(w.rec.pushes[0]!.seq);
+    await serverRead(w.server, before);
+    assert.equal(w.server.metrics.dropped.wrong_address, 1);
+    assert.equal(await w.a.send(B.uid, 'second'), 0);
+    await quiescence(serverProbe(w.server));
+    assert.deepEqual(rec2.pushes.map((p) => p.text), ['first', 'second'], 'every push to the new session');
+    assert.ok(w.rec.pushes.every((p) => p.text === 'first'), 'nothing new to the old session');
+    assert.equal(w.server.metrics.messagesDelivered, 2);
+  } finally {
+    b2.close();
+    await w.close();
+  }
+});
