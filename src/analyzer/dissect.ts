@@ -5,9 +5,9 @@ import { frameTimeMs, readCapture, CaptureError, type CaptureStats, type Frame }
 import { decodeUdp, newUdpDatagram, type UdpDatagram } from './net.js';
 import { commandMeaning, wiresharkName } from '../protocol/commands.js';
 import { decodePacket, FIRST_MODERN_VERSION, headerLengthOf, MAX_DATAGRAM, TAG, TAIL, type Direction, type Framing } from '../protocol/framing.js';
-import { C2S, NOT_OICQ, OicqSelector } from './select.js';
+import { C2S, NOT_OICQ, OicqSelector, oicqShape } from './select.js';
 import { locateUdp4, newUdpLocation, type UdpLocation } from './udp-fast.js';
-import { SessionTracker, type Credential, type SessionResult } from './sessions.js';
+import { SessionTracker, type Credential, type SessionReport, type SessionResult } from './sessions.js';
 import { Role, ROLE_NAMES, SummaryBuilder, type RoleCode, type Summary } from './summary.js';
 
 /** Bytes per capture read: a quarter of the reader's default, which reads no faster but holds more memory. */
@@ -106,7 +106,21 @@ export interface DissectResult {
   error: CaptureError | null;
   /** True when --limit stopped the read. */
   limited: boolean;
+  /** With passwords: each login of those users, decrypted or not and why. */
+  sessions: readonly SessionReport[];
+  /** Logins beyond the listed ones (MAX_REPORTS). */
+  sessionsUnlisted: number;
+  /**
+   * Without --any-port: UDP datagrams off the selected ports that look like OICQ, by the port that looks like the
+   * server's, most first (at most 5 ports).
+   */
+  elsewhere: { port: number; count: number }[];
+  /** Frames whose captured length exceeds their original length (an inconsistent capture), and the first one. */
+  overlong: { count: number; firstFrame: number };
 }
+
+// Ports counted for the "looks like OICQ elsewhere" hint at most.
+const MAX_ELSEWHERE_PORTS = 1024;
 
 /** "ip:port", with IPv6 addresses in brackets. */
 export function endpoint(ip: string, port: number): string {
@@ -144,7 +158,10 @@ export async function dissectFile(path: string, options: DissectOptions = {}, si
     if (!(e instanceof CaptureError)) throw e;
     error = e;
   }
-  return { summary: d.summary.finish(), capture, error, limited: d.limited };
+  return {
+    summary: d.summary.finish(), capture, error, limited: d.limited,
+    sessions: d.sessions, sessionsUnlisted: d.sessionsUnlisted, elsewhere: d.elsewhere(), overlong: { count: d.overlong, firstFrame: d.firstOverlong },
+  };
 }
 
 /** The per-frame state machine behind dissectFile (exposed for in-memory use with parseCapture). */
@@ -160,6 +177,10 @@ export class Dissector {
   private readonly at: UdpLocation = newUdpLocation();
   private readonly limit: number;
   private shown = 0;
+  private readonly offPort: Map<number, number> | null;
+  /** Frames with a captured length above the original length, and the first of them. */
+  overlong = 0;
+  firstOverlong = 0;
 
   constructor(
     options: DissectOptions,
@@ -167,22 +188,55 @@ export class Dissector {
   ) {
     this.selector = new OicqSelector({ ...(options.ports ? { ports: options.ports } : {}), anyPort: options.anyPort ?? false });
     this.detail = options.detail ?? false;
-    this.fast = !this.detail && !this.selector.heuristic;
-    this.tracker = this.detail ? new SessionTracker(options.credentials ?? []) : null;
+    const credentials = options.credentials ?? [];
+    // Passwords need the client endpoints of the slow path, also for the summary alone (it reports the sessions).
+    this.fast = !this.detail && !this.selector.heuristic && credentials.length === 0;
+    this.tracker = this.detail || credentials.length > 0 ? new SessionTracker(credentials) : null;
+    this.offPort = this.selector.heuristic ? null : new Map();
     this.limit = options.limit ?? Infinity;
+  }
+
+  /** Logins of the users with a password (empty without passwords). */
+  get sessions(): readonly SessionReport[] {
+    return this.tracker?.reports ?? [];
+  }
+
+  /** Logins not listed in `sessions` (beyond MAX_REPORTS). */
+  get sessionsUnlisted(): number {
+    return this.tracker?.unreported ?? 0;
+  }
+
+  /** The ports where OICQ-looking datagrams were left out, most first. */
+  elsewhere(): { port: number; count: number }[] {
+    return [...(this.offPort ?? [])].map(([port, count]) => ({ port, count })).sort((a, b) => b.count - a.count || a.port - b.port).slice(0, 5);
+  }
+
+  // A datagram off the selected ports: counted by its likely server port when its header looks like OICQ.
+  private offPortDatagram(b: Buffer, start: number, end: number, srcPort: number, dstPort: number): void {
+    const m = this.offPort!;
+    const shape = oicqShape(b, start, end);
+    if (shape === 'not_oicq') return;
+    const port = shape === 'c2s' ? dstPort : shape === 's2c' ? srcPort : Math.min(srcPort, dstPort);
+    const n = m.get(port);
+    if (n !== undefined) m.set(port, n + 1);
+    else if (m.size < MAX_ELSEWHERE_PORTS) m.set(port, 1);
   }
 
   /** The frame handler for readCapture / parseCapture. */
   readonly onFrame = (f: Frame): boolean => {
     const s = this.summary;
     s.frames++;
+    if (f.caplen > f.origLen && this.overlong++ === 0) this.firstOverlong = f.index;
     const data = f.data;
     const at = this.at;
     // Summary by port: IPv4 frames never leave numbers and offsets into the frame.
     if (this.fast && locateUdp4(f.linkType, data, at)) {
       s.udp++;
       const dir = this.selector.byPorts(at.srcPort, at.dstPort, data, at.start, at.end);
-      if (dir === NOT_OICQ) return true;
+      if (dir === NOT_OICQ) {
+        this.offPortDatagram(data, at.start, at.end, at.srcPort, at.dstPort);
+        return true;
+      }
       const client = dir === C2S ? at.src * 65536 + at.srcPort : at.dst * 65536 + at.dstPort;
       return this.oicq(f, data, at.start, at.end, dir, client, null);
     }
@@ -190,7 +244,10 @@ export class Dissector {
     if (d === null) return true;
     s.udp++;
     const dir = this.selector.classify(d);
-    if (dir === NOT_OICQ) return true;
+    if (dir === NOT_OICQ) {
+      if (this.offPort) this.offPortDatagram(d.payload, 0, d.payload.length, d.srcPort, d.dstPort);
+      return true;
+    }
     const client = dir === C2S ? this.endpoints.id(d.srcIp, d.srcPort) : this.endpoints.id(d.dstIp, d.dstPort);
     return this.oicq(f, d.payload, 0, d.payload.length, dir, client, d);
   };
@@ -219,7 +276,7 @@ export class Dissector {
     const who = modern ? uid * 2 + 1 : client * 2;
     const t = f.tsSec * 1000 + f.tsNsec / 1e6;
     const role = this.summary.packet(modern ? 1 : 0, dir, command, seq, who, t, f.index, f.caplen, 8 + n, n);
-    if (this.detail && d !== null) this.emit(f, d, direction, modern ? 'modern' : 'classic', version, command, seq, uid, hlen, role);
+    if (this.tracker && d !== null) this.emit(f, d, direction, modern ? 'modern' : 'classic', version, command, seq, uid, hlen, role);
     return ++this.shown < this.limit || this.stop();
   }
 
@@ -257,6 +314,9 @@ export class Dissector {
     const dst = endpoint(d.dstIp, d.dstPort);
     const client = direction === 'c2s' ? src : dst;
     const body = p.subarray(hlen, p.length - 1);
+    const res = this.tracker!.open({ framing, direction, command, seq, ...(uid >= 0 ? { uid } : {}), client, body, frame: f.index });
+    // The summary alone (with passwords) only follows the sessions.
+    if (!this.detail) return;
     const wireshark = wiresharkName(command);
     const pkt: DissectedPacket = {
       frame: f.index,
@@ -287,8 +347,6 @@ export class Dissector {
     const peer = this.summary.peerFrame;
     if (peer > 0) pkt.peerFrame = peer;
     if (role === Role.REPLY || role === Role.REPEATED_REPLY) pkt.replyMs = this.summary.peerMs;
-    const tracker = this.tracker!;
-    const res = tracker.open({ framing, direction, command, seq, ...(uid >= 0 ? { uid } : {}), client, body });
     if (res.opened || res.failure || res.notes.length > 0) pkt.session = res;
     this.sink.packet?.(pkt);
   }

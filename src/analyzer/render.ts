@@ -1,9 +1,9 @@
 // Text and JSON renderings of dissected packets and of the summary. The packet block keeps the notation of
 // the original hand analysis ([1] Flag, [2] Version, …), tshark -V style but compact.
-import type { DissectedPacket, MalformedPacket } from './dissect.js';
+import type { DissectedPacket, DissectResult, MalformedPacket } from './dissect.js';
 import { toJson } from './json.js';
 import type { Spread } from './reservoir.js';
-import type { OpenedBody, SessionResult } from './sessions.js';
+import { describeSession, type OpenedBody, type SessionResult } from './sessions.js';
 import type { Summary, SummaryRow } from './summary.js';
 
 /** Bytes of UDP data shown in hex per packet. */
@@ -149,8 +149,8 @@ export function malformedJson(m: MalformedPacket): string {
 }
 
 /** The summary as one JSON line: {"summary": …}. */
-export function summaryJson(s: Summary): string {
-  return toJson({ summary: s }) + '\n';
+export function summaryJson(s: Summary, extra: Record<string, unknown> = {}): string {
+  return toJson({ summary: { ...s, ...extra } }) + '\n';
 }
 
 // ---------------------------------------------------------------- summary text
@@ -220,4 +220,25 @@ export function formatSummary(s: Summary): string {
   ]);
   const head = ['framing', 'dir', 'command', 'Wireshark', 'count', 'frame min/med/max', 'UDP min/med/max', 'OICQ min/med/max', 'exchanges'];
   return lines.join('\n') + '\n' + (rows.length ? table(head, rows, new Set([4])) : 'no OICQ packets\n');
+}
+
+// ---------------------------------------------------------------- notices after the packets or the summary
+
+/** What a dissection found beside the packets, as text lines: sessions (with passwords), OICQ off the selected ports, bad lengths. */
+export function formatNotices(r: Pick<DissectResult, 'sessions' | 'sessionsUnlisted' | 'elsewhere' | 'overlong'>): string {
+  const lines: string[] = [];
+  if (r.sessions.length > 0) {
+    lines.push('sessions of the users given with --password:');
+    for (const s of r.sessions) lines.push(`  ${describeSession(s)}`);
+    if (r.sessionsUnlisted > 0) lines.push(`  … and ${r.sessionsUnlisted} later logins (not listed)`);
+  }
+  if (r.elsewhere.length > 0) {
+    const total = r.elsewhere.reduce((n, e) => n + e.count, 0);
+    const where = r.elsewhere.map((e) => `port ${e.port}: ${e.count}`).join(', ');
+    lines.push(`${total} UDP datagrams off the selected port(s) look like OICQ (${where}) — try --port ${r.elsewhere[0]!.port}, or --any-port`);
+  }
+  if (r.overlong.count > 0) {
+    lines.push(`${r.overlong.count} frame(s) claim more captured bytes than their original length (first: frame #${r.overlong.firstFrame}) — the capture file is inconsistent; they were dissected as captured`);
+  }
+  return lines.length ? lines.join('\n') + '\n' : '';
 }

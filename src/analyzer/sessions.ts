@@ -47,6 +47,8 @@ export interface SessionPacket {
   client: string;
   /** The body as on the wire. */
   body: Buffer;
+  /** 1-based frame number in the capture (named in what the tracker reports). */
+  frame?: number;
 }
 
 /** A body the tracker opened. */
@@ -67,6 +69,40 @@ export interface SessionResult {
   notes: string[];
 }
 
+/** One login (and the session after it) of a user with a password, as --summary reports it. */
+export interface SessionReport {
+  uid: number;
+  framing: Framing;
+  /** The client's endpoint at the first packet seen. */
+  client: string;
+  /** Frame of the login request that started it; null when its login is not in the capture. */
+  loginFrame: number | null;
+  /** Frame of the reply that handed out the session key: the session was decrypted. */
+  sessionKeyFrame: number | null;
+  /** Frame where the password given turned out not to open this login exchange. */
+  wrongPasswordFrame: number | null;
+  /** The capture's own login failed (the server refused it): how. */
+  refused: string | null;
+  /** Bodies opened and bodies left closed in this session. */
+  opened: number;
+  closed: number;
+}
+
+/** Reports kept at most (one per login of a known user); later logins are only counted. */
+export const MAX_REPORTS = 1000;
+
+/** One line on a session report: decrypted or not, and why. */
+export function describeSession(r: SessionReport): string {
+  const who = `${r.uid} (${r.framing}, ${r.client})`;
+  const counts = `${r.opened} bodies opened, ${r.closed} not`;
+  if (r.sessionKeyFrame !== null) return `${who}: decrypted — session key from frame #${r.sessionKeyFrame}; ${counts}`;
+  const wrong = r.wrongPasswordFrame === null ? '' : `the password given does not open its login exchange (frame #${r.wrongPasswordFrame})`;
+  if (r.refused !== null) return `${who}: NOT decrypted — the server refused this login (${r.refused})${wrong ? `; ${wrong}` : ''}; ${counts}`;
+  if (wrong) return `${who}: NOT decrypted — ${wrong}; ${counts}`;
+  if (r.loginFrame === null) return `${who}: NOT decrypted — its login is not in the capture; ${counts}`;
+  return `${who}: NOT decrypted — the login exchange from frame #${r.loginFrame} handed out no session key in the capture; ${counts}`;
+}
+
 interface UserKeys {
   uid: number;
   pwMd5: Buffer;
@@ -80,6 +116,7 @@ type KeyName = LoginKey | 'session key';
 interface LoginState {
   user: UserKeys;
   keys: Map<KeyName, Buffer>;
+  report: SessionReport;
 }
 
 /** Client endpoints remembered for classic sessions at most (oldest forgotten first). */
@@ -92,12 +129,20 @@ export class SessionTracker {
   private readonly users = new Map<number, UserKeys>();
   private readonly classic = new Map<string, LoginState>();
   private readonly modern = new Map<number, LoginState>();
+  private readonly reportList: SessionReport[] = [];
+  /** Logins beyond MAX_REPORTS (not listed). */
+  unreported = 0;
 
   constructor(credentials: readonly Credential[]) {
     for (const c of credentials) {
       const pwMd5 = passwordMd5(c.password);
       this.users.set(c.uid, { uid: c.uid, pwMd5, pwKey: passwordKeyFromMd5(pwMd5) });
     }
+  }
+
+  /** Every login of a user with a password seen so far (at most MAX_REPORTS), in capture order. */
+  get reports(): readonly SessionReport[] {
+    return this.reportList;
   }
 
   /** True when some password was given (otherwise only clear bodies open). */
@@ -117,12 +162,27 @@ export class SessionTracker {
     if (p.direction === 'c2s' && wrap === Wrap.KEY_PREFIXED) return this.openKeyPrefixed(p, spec!, notes);
     const st = this.stateOf(p);
     if (!st) return this.unknownUser(p, notes);
+    return this.counted(st, this.openIn(p, spec, wrap, st, notes));
+  }
+
+  private openIn(p: SessionPacket, spec: BodySpec | undefined, wrap: Wrap, st: LoginState, notes: string[]): SessionResult {
     if (p.direction === 'c2s' && wrap === Wrap.MAGIC_PREFIXED) return this.openMagicPrefixed(p, spec!, st, notes);
     const loginReply = wrap === Wrap.LOGIN_REPLY && spec?.keys;
     const names: readonly KeyName[] = loginReply ? spec.keys! : ['session key', 'password key'];
     const what = loginReply ? `the ${commandMeaning(p.command, p.framing)} reply` : 'this session';
     const r = this.tryKeys(p, names.map((n) => [n, st.keys.get(n) ?? null] as const), notes, what);
-    if (r.opened?.decoded.ok) this.learn(st, r.opened.decoded.value, notes);
+    if (r.opened?.decoded.ok) this.learn(st, r.opened.decoded.value, notes, p.frame);
+    return r;
+  }
+
+  /**
+   * Counts the result in its session's report. Once the password given is known not to open this login, that was
+   * said once (at the packet that showed it): the bodies after it stay closed without repeating why.
+   */
+  private counted(st: LoginState, r: SessionResult): SessionResult {
+    if (r.opened) st.report.opened++;
+    else st.report.closed++;
+    if (!r.opened && r.failure !== undefined && st.report.wrongPasswordFrame !== null) return { notes: r.notes };
     return r;
   }
 
@@ -154,11 +214,13 @@ export class SessionTracker {
     if (!un.ok) return { failure: un.error.message, notes };
     const name = spec.keys?.[0] ?? 'initial key';
     const opened = this.decode(p, `${name} (in clear)`, un.value.plain);
-    const st = this.loginStateOf(p);
+    const st = this.loginStateOf(p, name);
     if (!st) return { opened, notes };
     for (const later of LOGIN_KEY_CHAIN.slice(LOGIN_KEY_CHAIN.indexOf(name) + 1)) st.keys.delete(later);
     st.keys.set(name, un.value.key);
-    if (opened.decoded.ok) this.learn(st, opened.decoded.value, notes);
+    st.report.loginFrame ??= p.frame ?? 0;
+    st.report.opened++;
+    if (opened.decoded.ok) this.learn(st, opened.decoded.value, notes, p.frame);
     return { opened, notes };
   }
 
@@ -174,13 +236,22 @@ export class SessionTracker {
   }
 
   /** What a decoded login body hands out (keys) or tells (the password proof, failures). */
-  private learn(st: LoginState, d: DecodedBody, notes: string[]): void {
+  private learn(st: LoginState, d: DecodedBody, notes: string[], frame = 0): void {
     const uid = st.user.uid;
+    const wrong = (what: string) => {
+      st.report.wrongPasswordFrame ??= frame;
+      const at = frame ? ` (frame #${frame})` : '';
+      notes.push(`${what} the password given for ${uid}: it does not open this login exchange${at}, so the bodies after it stay closed`);
+    };
     if (d.framing === 'classic' && d.command === ClassicCmd.LOGIN) {
       if (d.direction === 'c2s') {
-        notes.push(checkPasswordProof(d.value.proof, st.user.pwKey) ? `password proof matches the password given for ${uid}` : `password proof does NOT match the password given for ${uid}`);
-      } else if (d.value.kind === 'success') this.learnSessionKey(st, d.value.sessionKey, notes);
-      else notes.push(`login of ${uid} did not succeed (${d.value.kind})`);
+        if (checkPasswordProof(d.value.proof, st.user.pwKey)) notes.push(`password proof matches the password given for ${uid}`);
+        else wrong('password proof does NOT match');
+      } else if (d.value.kind === 'success') this.learnSessionKey(st, d.value.sessionKey, notes, frame);
+      else {
+        st.report.refused = `${d.value.kind}, frame #${frame}`;
+        notes.push(`login of ${uid} did not succeed (${d.value.kind})`);
+      }
       return;
     }
     if (d.framing !== 'modern') return;
@@ -191,40 +262,67 @@ export class SessionTracker {
         st.keys.set('verify_key2', block.block.verifyKey2);
         notes.push(`verify block opens with the password given for ${uid}: ${describeBlock(block.block, st.user.pwMd5)}`);
       } else if (block.reason === 'cannot_open') {
-        notes.push(`verify block does not open with the password given for ${uid} (the client used another password)`);
+        wrong('verify block does not open with');
       } else notes.push(`verify block opens but is malformed: ${block.error?.message ?? 'bad layout'}`);
     } else if (d.command === ModernCmd.VERIFY && d.direction === 's2c') {
       const v = d.value;
       if (v.ok) {
         st.keys.set('login_info_key1', v.loginInfoKey1).set('login_info_key3', v.loginInfoKey3);
         notes.push(`login_info_key1 ${hex(v.loginInfoKey1)} and login_info_key3 ${hex(v.loginInfoKey3)} learned`);
-      } else notes.push(`password verify failed: code 0x${v.code.toString(16).padStart(2, '0')} ${JSON.stringify(v.message)}`);
+      } else {
+        st.report.refused = `code 0x${v.code.toString(16).padStart(2, '0')}, frame #${frame}`;
+        notes.push(`password verify failed: code 0x${v.code.toString(16).padStart(2, '0')} ${JSON.stringify(v.message)}`);
+      }
     } else if (d.command === ModernCmd.GET_LOGIN_INFO && d.direction === 's2c') {
       st.keys.set('login_info_key2', d.value.loginInfoKey2);
       notes.push(`login_info_key2 ${hex(d.value.loginInfoKey2)} learned`);
     } else if (d.command === ModernCmd.SEND_LOGIN_INFO && d.direction === 's2c') {
       const v = d.value;
-      if (v.ok) this.learnSessionKey(st, v.sessionKey, notes);
-      else notes.push(`send login info failed: result 0x${v.result.toString(16).padStart(2, '0')}`);
+      if (v.ok) this.learnSessionKey(st, v.sessionKey, notes, frame);
+      else {
+        st.report.refused = `result 0x${v.result.toString(16).padStart(2, '0')}, frame #${frame}`;
+        notes.push(`send login info failed: result 0x${v.result.toString(16).padStart(2, '0')}`);
+      }
     }
   }
 
-  private learnSessionKey(st: LoginState, key: Uint8Array, notes: string[]): void {
+  private learnSessionKey(st: LoginState, key: Uint8Array, notes: string[], frame: number): void {
     st.keys.set('session key', Buffer.from(key));
+    st.report.sessionKeyFrame = frame;
     notes.push(`session key learned for ${st.user.uid}: ${hex(key)}`);
   }
 
-  private newState(user: UserKeys): LoginState {
-    return { user, keys: new Map([['password key', user.pwKey]]) };
+  private newState(user: UserKeys, p: SessionPacket): LoginState {
+    return { user, keys: new Map([['password key', user.pwKey]]), report: this.newReport(user, p) };
   }
 
-  /** The state a login request of a known user (re)starts: classic per client endpoint, modern per uid. */
-  private loginStateOf(p: SessionPacket): LoginState | undefined {
-    if (p.framing === 'modern') return this.stateOf(p);
+  private newReport(user: UserKeys, p: SessionPacket): SessionReport {
+    const r: SessionReport = {
+      uid: user.uid, framing: p.framing, client: p.client, loginFrame: null, sessionKeyFrame: null,
+      wrongPasswordFrame: null, refused: null, opened: 0, closed: 0,
+    };
+    if (this.reportList.length < MAX_REPORTS) this.reportList.push(r);
+    else this.unreported++;
+    return r;
+  }
+
+  /**
+   * The state a login request of a known user (re)starts: classic per client endpoint (a new one per login),
+   * modern per uid (a new report when a finished login starts over).
+   */
+  private loginStateOf(p: SessionPacket, key: LoginKey): LoginState | undefined {
+    if (p.framing === 'modern') {
+      const st = this.stateOf(p);
+      const r = st?.report;
+      if (st && r && r.loginFrame !== null && (key === 'touch key' || r.sessionKeyFrame !== null || r.wrongPasswordFrame !== null || r.refused !== null)) {
+        st.report = this.newReport(st.user, p);
+      }
+      return st;
+    }
     const user = p.uid === undefined ? undefined : this.users.get(p.uid);
     if (!user) return undefined;
     if (this.classic.size >= MAX_CLASSIC_SESSIONS && !this.classic.has(p.client)) this.classic.delete(this.classic.keys().next().value!);
-    const st = this.newState(user);
+    const st = this.newState(user, p);
     this.classic.set(p.client, st);
     return st;
   }
@@ -241,7 +339,7 @@ export class SessionTracker {
     if (!st) {
       const user = this.users.get(p.uid);
       if (!user) return undefined;
-      st = this.newState(user);
+      st = this.newState(user, p);
       this.modern.set(p.uid, st);
     }
     return st;

@@ -2,7 +2,7 @@
 // or as a per-command summary; with --password, the bodies of that user's sessions decrypted and decoded.
 import { statSync } from 'node:fs';
 import { dissectFile, type DissectSink } from '../analyzer/dissect.js';
-import { formatMalformed, formatPacket, formatSummary, malformedJson, packetJson, summaryJson } from '../analyzer/render.js';
+import { formatMalformed, formatNotices, formatPacket, formatSummary, malformedJson, packetJson, summaryJson } from '../analyzer/render.js';
 import { DEFAULT_PORT, parsePortList } from '../analyzer/select.js';
 import { parseCredential, type Credential } from '../analyzer/sessions.js';
 import { toJson } from '../analyzer/json.js';
@@ -112,12 +112,14 @@ export async function run(argv: string[]): Promise<number> {
     const r = await dissectFile(file, { ports: ports.length ? ports : [DEFAULT_PORT], anyPort: values['any-port'] === true, credentials, detail: !summaryOnly, ...(limit ? { limit } : {}) }, sink);
     const notCapture = r.error !== null && r.error.reason === 'not_capture';
     if (!notCapture) {
-      if (json) out.write(summaryJson(r.summary));
-      else if (summaryOnly) out.write(formatSummary(r.summary));
+      if (json) {
+        out.write(summaryJson(r.summary, { sessions: r.sessions.map((x) => ({ ...x, decrypted: x.sessionKeyFrame !== null })), elsewhere: r.elsewhere, overlong: r.overlong }));
+      } else if (summaryOnly) out.write(formatSummary(r.summary) + formatNotices(r));
       else {
         const s = r.summary;
         const cut = r.limited ? ` (stopped at --limit ${limit})` : '';
         out.write(`${s.frames} frames, ${s.udp} UDP datagrams, ${s.oicq} OICQ packets, ${s.malformed} malformed${cut} — --summary for the per-command table\n`);
+        out.write(formatNotices(r));
       }
     }
     out.flush();

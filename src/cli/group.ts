@@ -3,7 +3,7 @@ import { DEFAULT_DB_PATH } from '../store/sqlite.js';
 import type { Store } from '../store/store.js';
 import { groupAdd, groupList, groupMove, groupRemove, groupRename } from '../admin/commands/friends.js';
 import { MAX_GROUP_INDEX } from '../store/validate.js';
-import { checkPositionals, parseIntArg, parseOptions, parseUid, takeSubcommand } from './args.js';
+import { USAGE_EXIT, checkPositionals, parseIntArg, parseOptions, parseUid, rejectOptions, takeSubcommand } from './args.js';
 import { CliError } from './errors.js';
 import { formatTable, requireUser, withStore } from './user.js';
 
@@ -14,16 +14,22 @@ const USAGE = `usage: oicq group <add | list | rename | remove | move> [options]
   oicq group rename <uid> <index> <name>    rename a group
   oicq group remove <uid> <index>           remove a group; its friends move to group 0 "My Friends"
   oicq group move <uid> <friend> <index|name>
-                                            file a friend in another group of <uid>
+  oicq group move <uid> <friend> --index <n> | --name <name>
+                                            file a friend in another group of <uid>; a number that is both
+                                            an index and a group's name is refused: say --index or --name
 
 A name of several words may be quoted or written as several arguments.
 
 options:
   --db <path>         database file (default ${DEFAULT_DB_PATH})
+  --index <n>         (move) the target group by index
+  --name <name>       (move) the target group by name, even one that looks like a number
   -h, --help          show this help`;
 
 const OPTIONS = {
   db: { type: 'string' },
+  index: { type: 'string' },
+  name: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -39,6 +45,7 @@ export async function run(argv: string[]): Promise<number> {
   const sub = takeSubcommand(positionals, SUBS, 'oicq group');
   const db = values.db ?? DEFAULT_DB_PATH;
   const out = (s: string) => process.stdout.write(s + '\n');
+  if (sub !== 'move') rejectOptions(values, ['index', 'name'], `oicq group ${sub}`, 'oicq group');
   switch (sub) {
     case 'add': {
       checkPositionals(positionals, 2, Infinity, 'oicq group add <uid> <name>');
@@ -73,14 +80,18 @@ export async function run(argv: string[]): Promise<number> {
       return 0;
     }
     case 'move': {
-      checkPositionals(positionals, 3, Infinity, 'oicq group move <uid> <friend> <index|name>');
+      const usage = 'oicq group move <uid> <friend> <index|name> (or --index <n> | --name <name>)';
+      const byOption = values.index !== undefined || values.name !== undefined;
+      if (values.index !== undefined && values.name !== undefined) throw new CliError(`give --index or --name, not both — usage: ${usage}`, USAGE_EXIT);
+      checkPositionals(positionals, byOption ? 2 : 3, byOption ? 2 : Infinity, usage);
       const uid = parseUid(positionals[0]!);
       const friend = parseUid(positionals[1]!, 'friend uid');
-      const target = positionals.slice(2).join(' ');
-      const index = /^\d+$/.test(target) ? groupIndex(target, uid) : undefined;
+      const target = byOption ? undefined : positionals.slice(2).join(' ');
+      const index = values.index !== undefined ? groupIndex(values.index, uid) : undefined;
       const r = withStore(db, false, (store) => {
         requireUser(store, uid);
-        return groupMove.run({ store }, { uid, friend, group: String(index ?? indexOfName(store, uid, target)) });
+        const i = index ?? (values.name !== undefined ? indexOfName(store, uid, values.name) : targetIndex(store, uid, target!));
+        return groupMove.run({ store }, { uid, friend, group: String(i) });
       });
       out(`${friend} is now in ${uid}'s group ${r.index} "${r.name}"`);
       return 0;
@@ -90,6 +101,24 @@ export async function run(argv: string[]): Promise<number> {
 
 function groupIndex(s: string, uid: number): number {
   return parseIntArg(s, 0, MAX_GROUP_INDEX, 'group index', `see the indexes with 'oicq group list ${uid}'`);
+}
+
+/** A positional target: a name, or a number that is an index — unless a group is also named that number. */
+function targetIndex(store: Store, uid: number, target: string): number {
+  if (!/^\d+$/.test(target)) return indexOfName(store, uid, target);
+  const named = store.groupsOf(uid).find((g) => g.name === target);
+  if (named) {
+    const byIndex = store.groupsOf(uid).find((g) => g.index === Number(target));
+    if (named.index !== Number(target)) {
+      const asIndex = byIndex ? `group ${target} "${byIndex.name}"` : `group index ${target} (there is none)`;
+      throw new CliError(
+        `'${target}' is ambiguous: ${asIndex}, or the group named "${target}" (index ${named.index}) — ` +
+          `pass --index ${target} or --name ${target}`,
+        USAGE_EXIT,
+      );
+    }
+  }
+  return groupIndex(target, uid);
 }
 
 function indexOfName(store: Store, uid: number, name: string): number {

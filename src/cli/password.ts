@@ -30,10 +30,11 @@ export function passwordWarning(command: string): string {
 export function promptHidden(question: string): Promise<string> {
   const input = process.stdin;
   return new Promise((resolve, reject) => {
-    process.stderr.write(question);
     let typed = '';
     const wasRaw = input.isRaw;
+    // Echo off before the prompt shows: keys typed the moment it appears must not echo either.
     input.setRawMode(true);
+    process.stderr.write(question);
     input.resume();
     input.setEncoding('utf8');
     const done = (err?: Error) => {

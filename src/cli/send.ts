@@ -57,7 +57,7 @@ export function clientOptionsOf(values: ClientValues, password: string, command:
 export function explain(e: unknown, server: string, uid: number): unknown {
   if (e instanceof TimeoutError) return new CliError(`no answer from ${server} — is 'oicq serve' running? check --server`, EXIT_UNREACHABLE);
   if (e instanceof WrongPasswordError) return new CliError(`wrong password for ${uid} — check OICQ_PASSWORD, --password-file or --password`, EXIT_LOGIN);
-  if (e instanceof UnknownUserError) return new CliError(`no account ${uid} on ${server} — create it with 'oicq user add ${uid} --password <pw>'`, EXIT_LOGIN);
+  if (e instanceof UnknownUserError) return new CliError(`no account ${uid} on ${server} — create it with 'oicq user add ${uid}'`, EXIT_LOGIN);
   if (e instanceof LoginRefusedError) return new CliError(`login refused: ${e.reason}`, EXIT_LOGIN);
   if (e instanceof RedirectRefusedError) return new CliError(`the server redirected us to ${e.target}; redirects are not followed — check --server`, EXIT_LOGIN);
   if (e instanceof SendFailedError) return new CliError(`the server did not accept the message to ${e.to} — no such user, their mailbox is full, or they take messages from friends only`, EXIT_SEND);

@@ -2,7 +2,7 @@
 // dissected with both passwords: every packet of both sessions decrypts, the messages show, pairing adds up.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -72,6 +72,43 @@ test('a server capture of two classic clients chatting dissects and decrypts com
     assert.equal(s.pairing.unanswered, 0);
     assert.equal(s.pairing.answered, s.pairing.requests);
     assert.ok(s.pairing.acks >= 2 && s.pairing.pushes >= 2);
+
+    // A wrong password is said once, at the login it does not open; nothing claims the login is missing.
+    const overlong = join(dir, 'overlong.pcap');
+    const bytes = readFileSync(cap);
+    // The first record's original length made smaller than its captured length (an inconsistent capture).
+    bytes.writeUInt32LE(bytes.readUInt32LE(24 + 8) - 10, 24 + 12);
+    writeFileSync(overlong, bytes);
+    const [wrong, sessions, sessionsJson, noPort, noPortJson, bad] = oicqBatch([
+      ['dissect', cap, '--port', port, '--password', `${A.uid}:not-her-password`],
+      ['dissect', cap, '--port', port, '--summary', '--password', `${A.uid}:${A.password}`, '--password', `${B.uid}:nope`],
+      ['dissect', cap, '--port', port, '--summary', '--json', '--password', `${A.uid}:${A.password}`, '--password', `${B.uid}:nope`],
+      ['dissect', cap],
+      ['dissect', cap, '--summary', '--json'],
+      ['dissect', overlong, '--port', port, '--summary'],
+    ]);
+    assert.equal(wrong!.code, 0, wrong!.stderr);
+    const said = wrong!.stdout.split('\n').filter((l) => l.includes('does not open this login exchange'));
+    assert.equal(said.length, 1, wrong!.stdout);
+    assert.match(said[0]!, /note: password proof does NOT match the password given for 10001: it does not open this login exchange \(frame #\d+\), so the bodies after it stay closed/);
+    assert.doesNotMatch(wrong!.stdout, /not in the capture|body: not opened/);
+    assert.match(wrong!.stdout, /^ {2}10001 \(classic, 127\.0\.0\.1:\d+\): NOT decrypted — the password given does not open its login exchange \(frame #\d+\); \d+ bodies opened, \d+ not$/m);
+
+    assert.equal(sessions!.code, 0, sessions!.stderr);
+    assert.match(sessions!.stdout, /^sessions of the users given with --password:\n {2}10001 \(classic, 127\.0\.0\.1:\d+\): decrypted — session key from frame #\d+; \d+ bodies opened, 0 not\n {2}10002 \(classic, 127\.0\.0\.1:\d+\): NOT decrypted — the password given does not open its login exchange \(frame #\d+\);/m);
+    const js = jsonLines(sessionsJson!.stdout)[0]!.summary as { sessions: { uid: number; decrypted: boolean }[] };
+    assert.deepEqual(js.sessions.map((x) => [x.uid, x.decrypted]), [[10001, true], [10002, false]]);
+
+    // The capture is on the server's random port: without --port nothing is OICQ, and the output says where it is.
+    assert.equal(noPort!.code, 0, noPort!.stderr);
+    assert.match(noPort!.stdout, new RegExp(`^\\d+ frames, \\d+ UDP datagrams, 0 OICQ packets, 0 malformed — .*\\n${packets.length} UDP datagrams off the selected port\\(s\\) look like OICQ \\(port ${port}: ${packets.length}\\) — try --port ${port}, or --any-port\\n$`));
+    const nj = jsonLines(noPortJson!.stdout)[0]!.summary as { oicq: number; elsewhere: { port: number; count: number }[] };
+    assert.deepEqual([nj.oicq, nj.elsewhere], [0, [{ port: server.port, count: packets.length }]]);
+
+    // Captured length above the original length: counted and reported, the frames still dissected.
+    assert.equal(bad!.code, 0, bad!.stderr);
+    assert.match(bad!.stdout, /^1 frame\(s\) claim more captured bytes than their original length \(first: frame #1\) — the capture file is inconsistent; they were dissected as captured$/m);
+    assert.match(bad!.stdout, new RegExp(`^summary: \\d+ frames, \\d+ UDP, ${packets.length} OICQ packets`, 'm'));
 
     // Wireshark agrees on the header fields of what it labels (when it is installed).
     const ts = spawnSync('tshark', ['-r', cap, '-d', `udp.port==${port},oicq`, '-Y', 'oicq', '-T', 'fields', '-e', 'frame.number', '-e', 'oicq.command', '-e', 'oicq.seq'], { encoding: 'utf8' });

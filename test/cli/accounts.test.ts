@@ -242,3 +242,30 @@ test('concurrent user add without a uid: every process gets its own next free ui
   for (const r of runs) assert.deepEqual([r.code, r.stderr], [0, ''], r.stderr);
   assert.deepEqual(runs.map((r) => Number(r.stdout)).sort(), [10000, 10001, 10002, 10003, 10004, 10005]);
 });
+
+test('group move: a number that is both an index and a group name is refused; --index and --name say which', () => {
+  const s = openSqliteStore(db);
+  s.addUser(50000, passwordMd5('x'), 'Owner');
+  s.addUser(50001, passwordMd5('x'), 'Pal');
+  s.addFriend(50000, 50001);
+  assert.deepEqual([s.addGroup(50000, 'Work'), s.addGroup(50000, '3'), s.addGroup(50000, 'Misc')], [1, 2, 3]);
+  s.close();
+  const [ambiguous, byIndex, byName, plainIndex, plainName, both, stray, noneThere] = batch([
+    { args: ['group', 'move', '50000', '50001', '3'] },
+    { args: ['group', 'move', '50000', '50001', '--index', '3'] },
+    { args: ['group', 'move', '50000', '50001', '--name', '3'] },
+    { args: ['group', 'move', '50000', '50001', '1'] },
+    { args: ['group', 'move', '50000', '50001', 'Misc'] },
+    { args: ['group', 'move', '50000', '50001', '--index', '1', '--name', 'Work'] },
+    { args: ['group', 'list', '50000', '--index', '1'] },
+    { args: ['group', 'move', '50000', '50001', '--name', 'Nope'] },
+  ]);
+  fails(ambiguous!, 2, /^oicq group: '3' is ambiguous: group 3 "Misc", or the group named "3" \(index 2\) — pass --index 3 or --name 3$/);
+  assert.deepEqual(byIndex, { code: 0, stdout: `50001 is now in 50000's group 3 "Misc"\n`, stderr: '' });
+  assert.deepEqual(byName, { code: 0, stdout: `50001 is now in 50000's group 2 "3"\n`, stderr: '' });
+  assert.deepEqual(plainIndex, { code: 0, stdout: `50001 is now in 50000's group 1 "Work"\n`, stderr: '' });
+  assert.deepEqual(plainName, { code: 0, stdout: `50001 is now in 50000's group 3 "Misc"\n`, stderr: '' });
+  fails(both!, 2, /^oicq group: give --index or --name, not both/);
+  fails(stray!, 2, /^oicq group: option --index does not apply to 'oicq group list'/);
+  fails(noneThere!, 1, /^oicq group: user 50000 has no friend group named "Nope"/);
+});

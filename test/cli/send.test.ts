@@ -26,7 +26,9 @@ test('send by uid and by nickname, both framings: exit 0, the friend receives th
 test('errors are one line with distinct exit codes', async () => {
   const cases: [string[], number, RegExp, string?][] = [
     [alice('--to', '10002', 'x'), 4, /^oicq send: wrong password for 10001 — check OICQ_PASSWORD, --password-file or --password\n$/, 'nope'],
-    [['send', '--uid', '10009', '--server', world.address(), '--to', '10002', 'x'], 4, /^oicq send: no account 10009 on /, 'x'],
+    [['send', '--uid', '10009', '--server', world.address(), '--to', '10002', 'x'], 4, /^oicq send: no account 10009 on 127\.0\.0\.1:\d+ — create it with 'oicq user add 10009'\n$/, 'x'],
+    // The classic framing's failure reply is worded the same way, and so is the user's line.
+    [['send', '--uid', '10009', '--framing', 'classic', '--server', world.address(), '--to', '10002', 'x'], 4, /^oicq send: no account 10009 on 127\.0\.0\.1:\d+ — create it with 'oicq user add 10009'\n$/, 'x'],
     [alice('--to', 'Zed', 'x'), 5, /^oicq send: unknown friend 'Zed' — /, 'alice-pw'],
     [alice('--to', '99999', 'x'), 5, /^oicq send: the server refused the message to 99999, who is not your friend — they take messages from friends only, have too many waiting from strangers, or do not exist; /, 'alice-pw'],
     [alice('--to', '10002', 'x'), 2, /^oicq send: no password: set OICQ_PASSWORD, pass --password-file <path>, or run on a terminal to be asked/],
