@@ -1,4 +1,5 @@
-import { ClassicCmd } from '../protocol/commands.js';
+import { CLASSIC_TABLE, ClassicCmd } from '../protocol/commands.js';
+import { requestCodecs, type C2sOf, type CommandRow, type S2cOf } from '../protocol/table.js';
 import { LoginFailure } from '../protocol/login-failure.js';
 import type { Packet } from '../protocol/framing.js';
 import { imKey } from '../protocol/keys.js';
@@ -7,12 +8,12 @@ import { DEFAULT_FONT, encodeGb, splitText } from '../protocol/text.js';
 import { u32ToIp } from '../protocol/bodies/status-block.js';
 import * as C from '../protocol/bodies/classic/index.js';
 import type { BodyCodec } from '../protocol/codec.js';
-import { DecodeError } from '../protocol/errors.js';
 import {
   decodeReply, sessionKeyOf,
   LoginRefusedError, ProtocolError, RedirectRefusedError, SendFailedError, UnknownUserError, WrongPasswordError,
 } from './errors.js';
 import type { SessionContext } from './modern-session.js';
+import { KICK_TEXT, pushRoutes, readPushWith } from './push.js';
 import type { FramingSession, Friend, FriendList, LoginInfo, OnlineFriend, PushEvent, UserInfo } from './session.js';
 
 // The classic framing's client (PROTOCOL.md §5): 2005-style login (0x0062 token, 0x0022 login), then session
@@ -21,7 +22,6 @@ import type { FramingSession, Friend, FriendList, LoginInfo, OnlineFriend, PushE
 /** GB18030 bytes of text per message fragment. */
 export const CLASSIC_FRAGMENT_BYTES = 700;
 const MAX_PAGES = 1000;
-const KICK_TEXT = /另一地点登录|logged in (from )?(another|elsewhere)/i;
 
 /** Splits text into pieces of at most `maxBytes` GB18030 bytes, never inside a character ('' → ['']). */
 export function splitGbText(text: string, maxBytes: number = CLASSIC_FRAGMENT_BYTES): string[] {
@@ -45,12 +45,14 @@ export class ClassicSession implements FramingSession {
     return sessionKeyOf(this.sessionKey);
   }
 
-  private async call<A, B>(command: number, req: BodyCodec<A>, value: A, rep: BodyCodec<B>): Promise<B> {
+  /** One after-login request of the table, encoded and decoded by its row's codecs. */
+  private async call<R extends CommandRow>(row: R, value: C2sOf<R>): Promise<S2cOf<R>> {
     const sk = this.key();
-    const p = await this.ctx.link.request(command, teaEncrypt(req.encode(value), sk, this.ctx.random));
+    const { request, reply } = requestCodecs(row);
+    const p = await this.ctx.link.request(row.code, teaEncrypt(request.encode(value), sk, this.ctx.random));
     const plain = teaDecrypt(p.body, sk) ?? teaDecrypt(p.body, this.ctx.passwordKey);
-    if (!plain) throw new ProtocolError(command, 'does not open with the session key');
-    return this.decode(command, rep, plain);
+    if (!plain) throw new ProtocolError(row.code, 'does not open with the session key');
+    return this.decode(row.code, reply, plain);
   }
 
   async login(status: number): Promise<LoginInfo> {
@@ -78,20 +80,20 @@ export class ClassicSession implements FramingSession {
   }
 
   async keepAlive(): Promise<void> {
-    await this.call(ClassicCmd.KEEP_ALIVE, C.keepAliveRequestCodec, { uid: this.ctx.uid, form: 'u32' }, C.keepAliveReplyCodec);
+    await this.call(CLASSIC_TABLE.KEEP_ALIVE, { uid: this.ctx.uid, form: 'u32' });
   }
 
   async getFriends(): Promise<FriendList> {
     const friends: Friend[] = [];
     for (let start = 0, n = 0; n < MAX_PAGES; n++) {
-      const r = await this.call(ClassicCmd.GET_FRIEND_LIST, C.friendListRequestCodec, { start, extra: Buffer.alloc(1) }, C.friendListReplyCodec);
+      const r = await this.call(CLASSIC_TABLE.GET_FRIEND_LIST, { start, extra: Buffer.alloc(1) });
       for (const e of r.entries) friends.push({ uid: e.uid, nick: e.nick, face: e.face, age: e.age, gender: e.gender, group: 0 });
       if (r.next === C.FRIEND_LIST_END || r.next <= start) break;
       start = r.next;
     }
     const groupOf = new Map<number, number>();
     for (let startUid = 0, n = 0; n < MAX_PAGES; n++) {
-      const r = await this.call(ClassicCmd.DOWNLOAD_GROUPS, C.friendGroupsRequestCodec, { op: 1, sub: 2, reserved: 0, startUid }, C.friendGroupsReplyCodec);
+      const r = await this.call(CLASSIC_TABLE.DOWNLOAD_GROUPS, { op: 1, sub: 2, reserved: 0, startUid });
       for (const e of r.entries) if (e.type === C.GroupEntryType.FRIEND) groupOf.set(e.uid, e.group);
       if (r.nextUid === 0 || r.nextUid <= startUid) break;
       startUid = r.nextUid;
@@ -105,7 +107,7 @@ export class ClassicSession implements FramingSession {
   async getOnlineFriends(): Promise<OnlineFriend[]> {
     const out = new Map<number, OnlineFriend>();
     for (let position = 0, n = 0; n < MAX_PAGES; n++) {
-      const r = await this.call(ClassicCmd.GET_ONLINE_FRIENDS, C.onlineFriendsRequestCodec, { sub: C.ONLINE_SUB, position, extra: Buffer.alloc(3) }, C.onlineFriendsReplyCodec);
+      const r = await this.call(CLASSIC_TABLE.GET_ONLINE_FRIENDS, { sub: C.ONLINE_SUB, position, extra: Buffer.alloc(3) });
       for (const { block: b } of r.entries) out.set(b.uid, { uid: b.uid, status: b.status, ip: u32ToIp(b.ip), port: b.port, clientVersion: b.clientVersion });
       if (r.next === C.ONLINE_END || r.next <= position) break;
       position = r.next;
@@ -114,17 +116,17 @@ export class ClassicSession implements FramingSession {
   }
 
   async getUserInfo(uid: number): Promise<UserInfo> {
-    const r = await this.call(ClassicCmd.GET_USER_INFO, C.userInfoRequestCodec, { uid }, C.userInfoReplyCodec);
+    const r = await this.call(CLASSIC_TABLE.GET_USER_INFO, { uid });
     return { uid, nick: r.info.nick, face: r.info.face, age: r.info.age, gender: r.info.gender };
   }
 
   async setStatus(status: number): Promise<void> {
-    const r = await this.call(ClassicCmd.CHANGE_STATUS, C.changeStatusRequestCodec, { status, misc: 0, extra: Buffer.alloc(0) }, C.changeStatusReplyCodec);
+    const r = await this.call(CLASSIC_TABLE.CHANGE_STATUS, { status, misc: 0, extra: Buffer.alloc(0) });
     if (r.result !== C.CHANGE_STATUS_OK) throw new ProtocolError(ClassicCmd.CHANGE_STATUS, `change status result 0x${r.result.toString(16)}`);
   }
 
   async requestKey(sub: number): Promise<Buffer> {
-    const r = await this.call(ClassicCmd.REQUEST_KEY, C.keyRequestCodec, { sub, extra: Buffer.alloc(0) }, C.keyReplyCodec);
+    const r = await this.call(CLASSIC_TABLE.REQUEST_KEY, { sub, extra: Buffer.alloc(0) });
     if (r.result !== 0) throw new ProtocolError(ClassicCmd.REQUEST_KEY, `request key result 0x${r.result.toString(16)}`);
     return r.key;
   }
@@ -141,48 +143,37 @@ export class ClassicSession implements FramingSession {
         senderVersion: version, sender: uid, receiver: to, imKey: imKey(uid, sk), imType: C.IM_TEXT, msgSeq: this.msgSeq, sendTime: time,
         face: 0, fragCount: parts.length, fragIndex: i, msgId, replyType: C.ReplyType.NORMAL, text: parts[i]!, font: DEFAULT_FONT,
       };
-      const r = await this.call(ClassicCmd.SEND_IM, C.sendImRequestCodec, { sender: uid, receiver: to, message }, C.sendImReplyCodec);
+      const r = await this.call(CLASSIC_TABLE.SEND_IM, { sender: uid, receiver: to, message });
       if (r.result !== 0) throw new SendFailedError(to, r.result, i);
     }
     return msgId;
   }
 
+  private readonly pushes = pushRoutes(CLASSIC_TABLE, {
+    FRIEND_STATUS: (push) => ({ kind: 'status', uid: push.friend.uid, status: push.friend.status }),
+    RECV_IM: (push, seq) => {
+      this.ctx.link.send(ClassicCmd.RECV_IM, teaEncrypt(C.receiveImAckCodec.encode(C.receiveImAckFor(push)), this.key(), this.ctx.random), seq);
+      if (push.receiver !== this.ctx.uid || push.content.kind !== 'im') return { kind: 'ignored' };
+      const m = push.content.message;
+      if (m.imType !== C.IM_TEXT) return { kind: 'ignored' };
+      return {
+        kind: 'message',
+        fragment: { sender: push.sender, serverSeq: push.serverSeq, sendTime: m.sendTime, msgSeq: m.msgSeq, msgId: m.msgId, fragCount: Math.max(1, m.fragCount), fragIndex: m.fragIndex, text: m.text },
+      };
+    },
+    SYSTEM_MESSAGE: (msg, seq) => {
+      // Acked like pidgin does: 0x0012 with the code's first character, the sender and the push's seq.
+      const ack = C.systemMessageAckCodec.encode({ code: String(msg.code).charCodeAt(0), from: msg.from, seq });
+      this.ctx.link.send(ClassicCmd.ACK_SYSTEM_MESSAGE, teaEncrypt(ack, this.key(), this.ctx.random));
+      return KICK_TEXT.test(msg.text) ? { kind: 'kicked', text: msg.text } : { kind: 'ignored' };
+    },
+  });
+
   readPush(p: Packet): PushEvent | undefined {
     const sk = this.sessionKey;
     if (!sk) return undefined;
     const plain = teaDecrypt(p.body, sk);
-    if (!plain) return undefined;
-    try {
-      switch (p.command) {
-        case ClassicCmd.FRIEND_STATUS: {
-          const push = C.friendStatusPushCodec.decode(plain);
-          return { kind: 'status', uid: push.friend.uid, status: push.friend.status };
-        }
-        case ClassicCmd.RECV_IM: {
-          const push = C.receiveImPushCodec.decode(plain);
-          this.ctx.link.send(ClassicCmd.RECV_IM, teaEncrypt(C.receiveImAckCodec.encode(C.receiveImAckFor(push)), sk, this.ctx.random), p.seq);
-          if (push.receiver !== this.ctx.uid || push.content.kind !== 'im') return { kind: 'ignored' };
-          const m = push.content.message;
-          if (m.imType !== C.IM_TEXT) return { kind: 'ignored' };
-          return {
-            kind: 'message',
-            fragment: { sender: push.sender, serverSeq: push.serverSeq, sendTime: m.sendTime, msgSeq: m.msgSeq, msgId: m.msgId, fragCount: Math.max(1, m.fragCount), fragIndex: m.fragIndex, text: m.text },
-          };
-        }
-        case ClassicCmd.SYSTEM_MESSAGE: {
-          const msg = C.systemMessageCodec.decode(plain);
-          // Acked like pidgin does: 0x0012 with the code's first character, the sender and the push's seq.
-          const ack = C.systemMessageAckCodec.encode({ code: String(msg.code).charCodeAt(0), from: msg.from, seq: p.seq });
-          this.ctx.link.send(ClassicCmd.ACK_SYSTEM_MESSAGE, teaEncrypt(ack, sk, this.ctx.random));
-          return KICK_TEXT.test(msg.text) ? { kind: 'kicked', text: msg.text } : { kind: 'ignored' };
-        }
-        default:
-          return { kind: 'ignored' };
-      }
-    } catch (e) {
-      if (e instanceof DecodeError) return { kind: 'ignored' };
-      throw e;
-    }
+    return plain ? readPushWith(this.pushes, p.command, plain, p.seq) : undefined;
   }
 
   logout(): void {

@@ -1,17 +1,18 @@
-import { ModernCmd } from '../protocol/commands.js';
+import { MODERN_TABLE, ModernCmd } from '../protocol/commands.js';
+import { requestCodecs, type C2sOf, type CommandRow, type S2cOf } from '../protocol/table.js';
 import type { Packet } from '../protocol/framing.js';
 import type { RandomSource } from '../protocol/random.js';
 import { teaEncrypt } from '../protocol/tea.js';
 import { Status, u32ToIp } from '../protocol/bodies/status-block.js';
 import * as M from '../protocol/bodies/modern/index.js';
 import type { BodyCodec } from '../protocol/codec.js';
-import { DecodeError } from '../protocol/errors.js';
 import type { Clock } from '../transport/clock.js';
 import {
   decodeReply, sessionKeyOf,
   LoginRefusedError, ProtocolError, RedirectRefusedError, SendFailedError, UnknownUserError, WrongPasswordError,
 } from './errors.js';
 import type { Link } from './link.js';
+import { KICK_TEXT, pushRoutes, readPushWith } from './push.js';
 import type { FramingSession, Friend, FriendList, LoginInfo, OnlineFriend, PushEvent, UserInfo } from './session.js';
 
 // The modern framing's client (PROTOCOL-MODERN.md §3–§5): the login chain 0x0091 → 0x00BA → 0x00DD → 0x00E5 →
@@ -30,8 +31,6 @@ export interface SessionContext {
   clock: Clock;
 }
 
-/** A system notice pushed in 0x00CE (type 0030) that says "logged in from another place". */
-const KICK_TEXT = /另一地点登录|logged in (from )?(another|elsewhere)/i;
 /** Guards against a server that never reports the last page. */
 const MAX_PAGES = 1000;
 
@@ -54,10 +53,12 @@ export class ModernSession implements FramingSession {
   }
 
   /** A session request: TEA(session key) both ways. */
-  private async call<A, B>(command: number, req: BodyCodec<A>, value: A, rep: BodyCodec<B>): Promise<B> {
+  /** One after-login request of the table, encoded and decoded by its row's codecs. */
+  private async call<R extends CommandRow>(row: R, value: C2sOf<R>): Promise<S2cOf<R>> {
     const sk = this.key();
-    const p = await this.ctx.link.request(command, teaEncrypt(req.encode(value), sk, this.ctx.random));
-    return this.open(p, rep, sk);
+    const { request, reply } = requestCodecs(row);
+    const p = await this.ctx.link.request(row.code, teaEncrypt(request.encode(value), sk, this.ctx.random));
+    return this.open(p, reply, sk);
   }
 
   private nowSec(): number {
@@ -113,26 +114,26 @@ export class ModernSession implements FramingSession {
   // ---- requests ----
 
   async keepAlive(): Promise<void> {
-    await this.call(ModernCmd.KEEP_ALIVE, M.keepAliveRequest, { uid: this.ctx.uid, form: 'u32' }, M.keepAliveReply);
+    await this.call(MODERN_TABLE.KEEP_ALIVE, { uid: this.ctx.uid, form: 'u32' });
   }
 
   async getFriends(): Promise<FriendList> {
     // 0x00EB: uid → group, paged from page 1.
     const groupOf = new Map<number, number>();
     for (let page = 1, n = 0; n < MAX_PAGES; n++) {
-      const r = await this.call(ModernCmd.BUDDY_INDEX, M.buddyIndexRequest, { page }, M.buddyIndexReply);
+      const r = await this.call(MODERN_TABLE.BUDDY_INDEX, { page });
       if (r.result === 0) for (const e of r.entries) if (e.type === M.IndexType.BUDDY) groupOf.set(e.uid, e.group);
       if (r.currentPage >= r.totalPages) break;
       page = r.currentPage + 1;
     }
     // 0x0001: group labels.
     const groups = [{ index: 0, name: 'My Friends' }];
-    const labels = await this.call(ModernCmd.GROUP_LABELS, M.groupLabelsRequest, { start: 0 }, M.groupLabelsReply);
+    const labels = await this.call(MODERN_TABLE.GROUP_LABELS, { start: 0 });
     for (const l of [...labels.labels].sort((a, b) => a.order - b.order)) groups.push({ index: l.id, name: l.name });
     // 0x0126: the friends, paged until FFFF.
     const friends: Friend[] = [];
     for (let start = 0, n = 0; n < MAX_PAGES; n++) {
-      const r = await this.call(ModernCmd.FRIEND_LIST, M.friendListRequest, { start }, M.friendListReply);
+      const r = await this.call(MODERN_TABLE.FRIEND_LIST, { start });
       for (const f of r.friends) friends.push({ uid: f.uid, nick: f.nick, face: f.face, age: f.age, gender: f.sex, group: groupOf.get(f.uid) ?? 0 });
       if (r.next === M.FRIEND_LIST_LAST || r.next <= start) break;
       start = r.next;
@@ -143,7 +144,7 @@ export class ModernSession implements FramingSession {
   async getOnlineFriends(): Promise<OnlineFriend[]> {
     const out = new Map<number, OnlineFriend>();
     for (let start = 0, n = 0; n < MAX_PAGES; n++) {
-      const r = await this.call(ModernCmd.GET_ONLINE_FRIENDS, M.onlineListRequest, { start }, M.onlineListReply);
+      const r = await this.call(MODERN_TABLE.GET_ONLINE_FRIENDS, { start });
       for (const { block: b } of r.entries) out.set(b.uid, { uid: b.uid, status: b.status, ip: u32ToIp(b.ip), port: b.port, clientVersion: b.clientVersion });
       const highest = Math.max(start, ...r.entries.map((e) => e.block.uid));
       // Not the last page: ask again from the highest uid seen (a page that moves nothing ends it).
@@ -154,18 +155,18 @@ export class ModernSession implements FramingSession {
   }
 
   async getUserInfo(uid: number): Promise<UserInfo> {
-    const r = await this.call(ModernCmd.FRIEND_DETAILS, M.detailsRequest, { uid, tags: [...M.MYQQ_DETAIL_TAGS] }, M.detailsReply);
+    const r = await this.call(MODERN_TABLE.FRIEND_DETAILS, { uid, tags: [...M.MYQQ_DETAIL_TAGS] });
     if (r.result !== 0) throw new UnknownUserError(uid);
     return { uid, nick: M.detailText(r, M.DetailTag.NICK) ?? '' };
   }
 
   async setStatus(status: number): Promise<void> {
-    const r = await this.call(ModernCmd.CHANGE_STATUS, M.changeStatusRequest, { mode: status }, M.changeStatusReply);
+    const r = await this.call(MODERN_TABLE.CHANGE_STATUS, { mode: status });
     if (r.result !== M.CHANGE_STATUS_OK) throw new ProtocolError(ModernCmd.CHANGE_STATUS, `change status result 0x${r.result.toString(16)}`);
   }
 
   async requestKey(sub: number): Promise<Buffer> {
-    const r = await this.call(ModernCmd.REQUEST_KEY, M.keyRequest, { sub }, M.keyReply);
+    const r = await this.call(MODERN_TABLE.REQUEST_KEY, { sub });
     if (r.result !== 0) throw new ProtocolError(ModernCmd.REQUEST_KEY, `request key result 0x${r.result.toString(16)}`);
     return r.key;
   }
@@ -177,46 +178,36 @@ export class ModernSession implements FramingSession {
     const msgSeq = this.ctx.random(2).readUInt16BE(0);
     const parts = M.makeSendIms({ sender: this.ctx.uid, receiver: to, sessionKey: sk, senderVersion: this.ctx.version, text, msgSeq, sendTime: this.nowSec(), msgId });
     for (const part of parts) {
-      const r = await this.call(ModernCmd.SEND_IM, M.sendIm, part, M.sendImReply);
+      const r = await this.call(MODERN_TABLE.SEND_IM, part);
       if (r.result !== 0) throw new SendFailedError(to, r.result, part.im.fragIndex);
     }
     return msgId;
   }
 
+  private readonly pushes = pushRoutes(MODERN_TABLE, {
+    FRIEND_STATUS: (push) => ({ kind: 'status', uid: push.block.uid, status: push.block.status }),
+    RECV_IM: (push, seq) => {
+      // Every copy is acked (same command and seq, the push's first 16 bytes); the server does not answer.
+      this.ctx.link.send(ModernCmd.RECV_IM, teaEncrypt(M.imAck.encode(M.imAckFor(push)), this.key(), this.ctx.random), seq);
+      if (push.receiver !== this.ctx.uid) return { kind: 'ignored' };
+      if (push.kind === 'raw') return push.imType === M.IM_TYPE_SYSTEM ? systemNotice(push.data) : { kind: 'ignored' };
+      const im = push.im;
+      if (im.contentType !== M.IM_CONTENT_TEXT) return { kind: 'ignored' };
+      return {
+        kind: 'message',
+        fragment: {
+          sender: push.sender, serverSeq: push.serverSeq, sendTime: im.sendTime, msgSeq: im.msgSeq, msgId: im.msgId,
+          fragCount: Math.max(1, im.fragCount), fragIndex: im.fragIndex, text: M.imText(im),
+        },
+      };
+    },
+  });
+
   readPush(p: Packet): PushEvent | undefined {
     const sk = this.sessionKey;
     if (!sk) return undefined;
     const r = M.openWith(p.body, sk);
-    if (!r.ok) return undefined;
-    try {
-      switch (p.command) {
-        case ModernCmd.FRIEND_STATUS: {
-          const push = M.statusPush.decode(r.value.plain);
-          return { kind: 'status', uid: push.block.uid, status: push.block.status };
-        }
-        case ModernCmd.RECV_IM: {
-          const push = M.receiveIm.decode(r.value.plain);
-          // Every copy is acked (same command and seq, the push's first 16 bytes); the server does not answer.
-          this.ctx.link.send(ModernCmd.RECV_IM, teaEncrypt(M.imAck.encode(M.imAckFor(push)), sk, this.ctx.random), p.seq);
-          if (push.receiver !== this.ctx.uid) return { kind: 'ignored' };
-          if (push.kind === 'raw') return push.imType === M.IM_TYPE_SYSTEM ? systemNotice(push.data) : { kind: 'ignored' };
-          const im = push.im;
-          if (im.contentType !== M.IM_CONTENT_TEXT) return { kind: 'ignored' };
-          return {
-            kind: 'message',
-            fragment: {
-              sender: push.sender, serverSeq: push.serverSeq, sendTime: im.sendTime, msgSeq: im.msgSeq, msgId: im.msgId,
-              fragCount: Math.max(1, im.fragCount), fragIndex: im.fragIndex, text: M.imText(im),
-            },
-          };
-        }
-        default:
-          return { kind: 'ignored' };
-      }
-    } catch (e) {
-      if (e instanceof DecodeError) return { kind: 'ignored' };
-      throw e;
-    }
+    return r.ok ? readPushWith(this.pushes, p.command, r.value.plain, p.seq) : undefined;
   }
 
   logout(): void {

@@ -29,9 +29,14 @@ export interface CommandRow<Code extends number = number, C = unknown, S = unkno
 export type CommandTable = Readonly<Record<string, CommandRow>>;
 
 /** The client→server body type of a row (never: no layout). */
-export type C2sOf<R> = R extends { readonly c2s?: BodySpec<infer C> } ? C : never;
+export type C2sOf<R> = R extends { readonly c2s: BodySpec<infer C> } ? C : never;
 /** The server→client body type of a row (never: no layout). */
-export type S2cOf<R> = R extends { readonly s2c?: BodySpec<infer S> } ? S : never;
+export type S2cOf<R> = R extends { readonly s2c: BodySpec<infer S> } ? S : never;
+
+/** A row as row() builds it: a direction's body is present in the type exactly when it is in the row. */
+export type TypedRow<Code extends number, C, S> = Omit<CommandRow<Code>, 'c2s' | 's2c'> &
+  ([C] extends [never] ? unknown : { readonly c2s: BodySpec<C> }) &
+  ([S] extends [never] ? unknown : { readonly s2c: BodySpec<S> });
 
 /** The command constants of a table: name → code, with literal types. */
 export type CommandCodes<T extends CommandTable> = { readonly [K in keyof T]: T[K]['code'] };
@@ -48,8 +53,15 @@ export function row<Code extends number, C = never, S = never>(
   kind: ExchangeKind,
   c2s?: BodySpec<C>,
   s2c?: BodySpec<S>,
-): CommandRow<Code, C, S> {
-  return { code, meaning, kind, ...(c2s ? { c2s } : {}), ...(s2c ? { s2c } : {}) };
+): TypedRow<Code, NoInfer<C>, NoInfer<S>> {
+  return { code, meaning, kind, ...(c2s ? { c2s } : {}), ...(s2c ? { s2c } : {}) } as TypedRow<Code, C, S>;
+}
+
+/** The request and reply codecs of a request row, typed by the row (what a client sends and reads). */
+export function requestCodecs<R extends CommandRow>(r: R): { request: BodyCodec<C2sOf<R>>; reply: BodyCodec<S2cOf<R>> } {
+  if (!r.c2s || !r.s2c) throw new Error(`command 0x${r.code.toString(16)} has no request and reply layout`);
+  // The row's specs are BodySpec<C2sOf<R>> and BodySpec<S2cOf<R>> by construction (see row()).
+  return { request: r.c2s.codec as BodyCodec<C2sOf<R>>, reply: r.s2c.codec as BodyCodec<S2cOf<R>> };
 }
 
 /** The name → code constants of a table. */

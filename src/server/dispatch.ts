@@ -51,7 +51,9 @@ export class Exchange<Req = unknown, Rep = unknown> {
 export type Handler<Req, Rep> = (x: Exchange<Req, Rep>) => void;
 
 /** Handlers of a table's after-login commands, by constant name (a file by concern exports one of these). */
-export type SessionHandlers<T extends CommandTable> = { readonly [K in keyof T]?: Handler<C2sOf<T[K]>, S2cOf<T[K]>> };
+export type SessionHandlers<T extends CommandTable> = {
+  readonly [K in keyof T as [C2sOf<T[K]>] extends [never] ? never : K]?: Handler<C2sOf<T[K]>, S2cOf<T[K]>>;
+};
 
 /** Handles one command of a login exchange (before there is a session); `f` is the framing. */
 export type LoginHandler<F> = (f: F, packet: Packet, from: Endpoint) => void;
@@ -70,9 +72,9 @@ export interface Route {
 export function sessionRoutes<T extends CommandTable>(table: T, ...groups: SessionHandlers<T>[]): ReadonlyMap<number, Route> {
   const out = new Map<number, Route>();
   for (const group of groups) {
-    for (const [name, handler] of Object.entries(group) as [keyof T & string, Handler<never, never> | undefined][]) {
+    for (const [name, handler] of Object.entries(group) as [keyof T & string, unknown][]) {
       const row = table[name]!;
-      if (!handler) continue;
+      if (typeof handler !== 'function') continue;
       if (!row.c2s) throw new Error(`handler for ${name}: the table has no client→server layout`);
       if (out.has(row.code)) throw new Error(`two handlers for ${name}`);
       // Each handler is typed by its own row, and the route pairs it with that row's codecs.

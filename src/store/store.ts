@@ -1,6 +1,7 @@
 // The store interface: what the server and the account CLI need, whatever the backend.
 // The embedded default is SQLite (sqlite.ts). Everything here is synchronous: better-sqlite3 is,
 // and a send is answered only after its message is committed.
+import type { FontStyle } from '../protocol/text.js';
 
 /** A user account. The store keeps MD5(password), never the password (PROTOCOL.md §3). */
 export interface Account {
@@ -39,16 +40,8 @@ export interface FriendGroup {
   name: string;
 }
 
-/** Font of a message, kept so the receiver sees what the sender chose (either framing). */
-export interface MessageFont {
-  name: string;
-  size: number;
-  bold: boolean;
-  italic: boolean;
-  underline: boolean;
-  /** 0xRRGGBB */
-  color: number;
-}
+/** Font of a message, kept so the receiver sees what the sender chose (either framing): the trailer's fields without its charset. */
+export type MessageFont = FontStyle;
 
 /** A message to store: one fragment of what a sender sent. */
 export interface NewMessage {
