@@ -516,8 +516,8 @@ test('property: list and entry codecs round-trip', () => {
     })),
     plainObj(fc.record({
       form: fc.constant<'binary'>('binary'),
-      reply: plainObj(fc.record({ result: fc.integer({ min: 0, max: 0x2f }), online: u32, clientIp: u32, clientPort: u16, interval: u16, serverTime: u32, tail: bytes(5) })),
-    })),
+      reply: plainObj(fc.record({ result: u8, online: u32, clientIp: u32, clientPort: u16, interval: u16, serverTime: u32, tail: bytes(5) })),
+    })).filter((v) => keepAliveReplyCodec.encode(v).filter((b) => b === 0x1f).length !== 5),
   ));
   roundTrips(tokenReplyCodec, plainObj(fc.record({ result: u8, token: someBytes(40) })));
   roundTrips(userInfoRequestCodec, plainObj(fc.record({ uid: u32 })));

@@ -49,7 +49,7 @@ export function keepAliveReply(onlineUsers: number, clientIp: string, clientPort
   return { form: 'text', result: '0', unknown: '0', onlineUsers: Math.max(1, onlineUsers), clientIp, clientPort, interval: '60' };
 }
 
-/** 0x0002 s2c codec. A 22-byte body that does not start with ASCII '0' is the binary form. */
+/** 0x0002 s2c codec. A 22-byte body that is not six 0x1F-separated fields is the binary form. */
 export const keepAliveReplyCodec = codec<KeepAliveReply>(
   'keepAliveReply',
   (v) => {
@@ -63,8 +63,9 @@ export const keepAliveReplyCodec = codec<KeepAliveReply>(
     return joinWith(fields.map((f) => Buffer.from(f, 'latin1')), KEEP_ALIVE_SEPARATOR, 'fields');
   },
   (body) => {
-    if (body.length === KEEP_ALIVE_REPLY_LENGTH && body[0] !== 0x30) return { form: 'binary', reply: binaryKeepAliveReply.decode(body) };
-    const fields = splitOn(body, KEEP_ALIVE_SEPARATOR).map((b) => b.toString('latin1'));
+    const parts = splitOn(body, KEEP_ALIVE_SEPARATOR);
+    if (body.length === KEEP_ALIVE_REPLY_LENGTH && parts.length !== 6) return { form: 'binary', reply: binaryKeepAliveReply.decode(body) };
+    const fields = parts.map((b) => b.toString('latin1'));
     if (fields.length !== 6) throw new DecodeError('bad_value', `${fields.length} field(s), expected 6`, 'fields', 0);
     const [result, unknown, online, clientIp, port, interval] = fields as [string, string, string, string, string, string];
     const clientPort = parseDecimal(port, 'clientPort');
