@@ -52,7 +52,7 @@ export class LogRing {
     };
     this.lines.push(e);
     if (this.lines.length > this.size) this.lines.shift();
-    if (e.uid !== undefined && (e.msg === 'login' || e.msg === 'login failed' || e.msg === 'logout')) this.recordLogin(e.uid, e);
+    if (e.uid !== undefined && (e.msg === 'login' || e.msg === 'login failures' || e.msg === 'logout')) this.recordLogin(e.uid, e);
   }
 
   private recordLogin(uid: number, e: LogEntry): void {
@@ -62,8 +62,11 @@ export class LogRing {
       this.logins.set(uid, (list = []));
     }
     const from = typeof e.fields.from === 'string' ? e.fields.from : undefined;
-    const detail = typeof e.fields.reason === 'string' ? e.fields.reason : typeof e.fields.framing === 'string' ? e.fields.framing : undefined;
-    list.push({ time: e.time, event: e.msg as LoginEvent['event'], from, detail });
+    let detail = typeof e.fields.reason === 'string' ? e.fields.reason : typeof e.fields.framing === 'string' ? e.fields.framing : undefined;
+    // The login guard logs failures aggregated per (uid, address) and interval, with counts.
+    const failed = e.msg === 'login failures';
+    if (failed) detail = `${String(e.fields.failures)} failed, ${String(e.fields.refused)} refused; last: ${detail ?? '?'}`;
+    list.push({ time: e.time, event: failed ? 'login failed' : (e.msg as LoginEvent['event']), from, detail });
     if (list.length > this.loginsPerUser) list.shift();
   }
 

@@ -4,14 +4,14 @@
 import { StoreError } from '../store/validate.js';
 import { AdminError, checkArgs } from './params.js';
 import type { AdminCommand, AdminContext } from './context.js';
-import { messagePending, userAdd, userBan, userDelete, userList, userPasswd, userShow, userUnban } from './commands/users.js';
+import { messagePending, userAdd, userBan, userDelete, userList, userPasswd, userShow, userStrangers, userUnban } from './commands/users.js';
 import { friendAdd, friendList, friendRemove, groupAdd, groupList, groupMove, groupRemove, groupRename } from './commands/friends.js';
 import { lockList, lockUnlock, sessionKick, sessionList } from './commands/sessions.js';
 import { commandCounts, dropList, logTail, serverInfo, serverRates } from './commands/server.js';
 
 /** Every admin command, in the order the CLI help and the OpenAPI document list them. */
 export const ADMIN_COMMANDS: readonly AdminCommand[] = [
-  userList, userShow, userAdd, userPasswd, userDelete, userBan, userUnban, messagePending,
+  userList, userShow, userAdd, userPasswd, userStrangers, userDelete, userBan, userUnban, messagePending,
   friendList, friendAdd, friendRemove,
   groupList, groupAdd, groupRename, groupRemove, groupMove,
   sessionList, sessionKick, lockList, lockUnlock,

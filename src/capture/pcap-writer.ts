@@ -1,4 +1,4 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, openSync, writeSync } from 'node:fs';
 import { isIPv4, isIPv6 } from 'node:net';
 import { EncodeError } from '../protocol/errors.js';
 
@@ -21,6 +21,8 @@ export interface PcapDatagram {
 export interface PcapWriterOptions {
   /** Bytes buffered before a write to the file (default 256 KiB). */
   bufferSize?: number;
+  /** Truncate an existing file (default true); false refuses it with EEXIST. */
+  overwrite?: boolean;
 }
 
 /** Snapshot length written in the file header (libpcap's usual maximum). */
@@ -195,13 +197,18 @@ export class PcapWriter {
   /** Bytes handed to the file so far (header included, buffered bytes not). */
   bytesWritten = 0;
 
-  /** Creates (truncates) `path` and writes the file header. */
+  /**
+   * Creates `path` with mode 0600 (a capture holds login exchanges, enough to guess passwords offline) and writes
+   * the file header. An existing file is truncated (and set to 0600) only with `overwrite` (default true); with
+   * false it is refused (EEXIST).
+   */
   constructor(
     readonly path: string,
     options: PcapWriterOptions = {},
   ) {
     this.buf = Buffer.allocUnsafe(Math.max(options.bufferSize ?? 256 * 1024, 4096));
-    this.fd = openSync(path, 'w');
+    this.fd = openSync(path, options.overwrite === false ? 'wx' : 'w', 0o600);
+    fchmodSync(this.fd, 0o600);
     pcapFileHeader().copy(this.buf, 0);
     this.len = PCAP_FILE_HEADER_LENGTH;
   }

@@ -1,8 +1,12 @@
+import { existsSync, realpathSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { hostname } from 'node:os';
 import { isIPv4, isIPv6 } from 'node:net';
 import type { Socket } from 'node:dgram';
 import { randomInt } from 'node:crypto';
 import pino from 'pino';
-import { openSqliteStore, DEFAULT_DB_PATH } from '../store/sqlite.js';
+import { openSqliteStore, storeFault, DEFAULT_DB_PATH } from '../store/sqlite.js';
+import { lockStoreForServer, serverLockPath, type ServerLock } from '../store/lock.js';
 import type { Store } from '../store/store.js';
 import { passwordMd5 } from '../protocol/keys.js';
 import { OicqServer, bindServerSocket } from '../server/server.js';
@@ -24,15 +28,26 @@ options:
   --no-demo                  do not create the two demo accounts in an empty store
   --public-ip <addr>         IPv4 address to tell clients in login replies (default: the bound one, or 127.0.0.1)
   --reply-delay <ms>         delay every reply (MyQQ on loopback needs ~30; default 0 = off)
-  --capture <file.pcap>      write every datagram received and sent to a pcap file
+  --capture <file.pcap>      write every datagram received and sent to a new pcap file (mode 0600: it holds login
+                             exchanges); an existing file is refused unless --capture-overwrite
+  --capture-overwrite        let --capture replace an existing file (never the store's own files)
   --session-timeout <s>      close a session silent for this long (default 180 = 3 missed 60 s keep-alives)
   --push-rto-min <ms>        shortest wait before an unacked message push is sent again (default 200)
   --push-rto-max <ms>        longest such wait (default 3000); between them it follows the measured round trip
   --push-silence <s>         stop pushing to a receiver silent this long, until it sends again (default 30)
-  --max-pending <n>          undelivered messages kept per user; sends beyond are refused (default 10000)
-  --login-failures <n>       failed logins per uid or address before a cool-down (default 5)
-  --login-window <s>         window in which those failures count (default 60)
-  --login-cooldown <s>       cool-down length (default 300)
+  --max-pending <n>          undelivered messages from friends kept per user; sends beyond are refused (default 10000)
+  --max-pending-bytes <n>    undelivered text bytes from friends kept per user (default 16777216)
+  --stranger-quota <n>       undelivered messages from non-friends kept per user (default 50)
+  --stranger-rate <n>        messages a user may send to non-friends per minute (default 20)
+  --min-free-disk <MB>       refuse sends while the store's disk has less free space (default 64; 0 = off)
+  --keep-delivered <days>    keep delivered messages this long (default 0: text erased once delivered)
+  --max-db-size <MB>         the database never grows past this; sends beyond get the failure reply (default 0 = no limit)
+  --login-failures <n>       free failed logins per uid, and per (uid, address), before logins slow down (default 5)
+  --login-address-failures <n>  free failed logins per source address, any uids (default 20)
+  --login-window <s>         failures are forgiven after this long without one (default 60)
+  --login-cooldown <s>       longest wait under a slow-down; the wait doubles from 1 s per failure (default 300)
+  --login-table <n>          failure-table size, per kind of key (default 10000)
+  --known-addresses <n>      recent good login addresses kept per user, exempt from others' failures (default 4)
   --prelogin-rate <n>        requests answered before login, per address per second (default 20)
   --flood-drops <n>          bad datagrams per second from one address before it is shed (default 500; 0 = off)
   --flood-penalty <s>        how long such an address is shed (default 10); live sessions are never shed
@@ -54,11 +69,21 @@ const OPTIONS = {
   'public-ip': { type: 'string' },
   'reply-delay': { type: 'string' },
   capture: { type: 'string' },
+  'capture-overwrite': { type: 'boolean' },
   'session-timeout': { type: 'string' },
   'push-rto-min': { type: 'string' },
   'push-rto-max': { type: 'string' },
   'push-silence': { type: 'string' },
   'max-pending': { type: 'string' },
+  'max-pending-bytes': { type: 'string' },
+  'stranger-quota': { type: 'string' },
+  'stranger-rate': { type: 'string' },
+  'min-free-disk': { type: 'string' },
+  'keep-delivered': { type: 'string' },
+  'max-db-size': { type: 'string' },
+  'login-address-failures': { type: 'string' },
+  'login-table': { type: 'string' },
+  'known-addresses': { type: 'string' },
   'login-failures': { type: 'string' },
   'login-window': { type: 'string' },
   'login-cooldown': { type: 'string' },
@@ -98,6 +123,44 @@ export function createDemoAccounts(store: Store): { uid: number; nick: string; p
   made.push(bob);
   store.addFriend(made[0]!.uid, bob.uid);
   return made;
+}
+
+/** "pid 123 on host, since 2026-01-01 10:00:00 UTC" from the store's server_info row, if it can be read. */
+function describeHolder(store: Store): string | undefined {
+  try {
+    const i = store.serverInfo();
+    if (!i) return undefined;
+    return `pid ${i.pid} on ${i.host}, since ${new Date(i.startedAt * 1000).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Refuses a capture path that is one of the store's own files, or (without overwrite) an existing file. */
+function checkCapturePath(capture: string, dbPath: string, overwrite: boolean): void {
+  // Compared after resolving links, so another spelling of the database's path is caught too.
+  const real = (p: string) => {
+    const abs = resolve(p);
+    try {
+      return realpathSync(abs);
+    } catch {
+      try {
+        return resolve(realpathSync(dirname(abs)), abs.slice(dirname(abs).length + 1));
+      } catch {
+        return abs;
+      }
+    }
+  };
+  const target = real(capture);
+  const own = dbPath === ':memory:' ? [] : [dbPath, `${dbPath}-wal`, `${dbPath}-shm`, `${dbPath}-journal`, serverLockPath(dbPath)];
+  if (own.some((p) => real(p) === target)) {
+    throw new CliError(`--capture ${capture} is one of the store's own files (${dbPath}) — write the capture somewhere else`, 2);
+  }
+  if (!overwrite && existsSync(capture)) throw captureExists(capture);
+}
+
+function captureExists(capture: string): CliError {
+  return new CliError(`the capture file ${capture} already exists — pick a new name, or pass --capture-overwrite to replace it`);
 }
 
 /** Why the server binds IPv4 only (also in the README). */
@@ -164,12 +227,19 @@ export async function run(argv: string[]): Promise<number> {
       pushRto,
       pushSilenceMs: num('push-silence', 30, 1, 86_400) * 1000,
       maxPendingPerUser: num('max-pending', 10_000, 1, 10_000_000),
+      maxPendingBytesPerUser: num('max-pending-bytes', 16 << 20, 1, Number.MAX_SAFE_INTEGER),
+      maxStrangerPending: num('stranger-quota', 50, 0, 10_000_000),
+      strangerSendsPerMinute: num('stranger-rate', 20, 0, 1_000_000),
+      minFreeDiskBytes: num('min-free-disk', 64, 0, 1 << 30) * 1024 * 1024,
     },
     guard: {
       maxFailures: num('login-failures', 5, 1, 1_000_000),
+      maxAddressFailures: num('login-address-failures', 20, 1, 1_000_000),
       windowMs: num('login-window', 60, 1, 86_400) * 1000,
       cooldownMs: num('login-cooldown', 300, 0, 86_400 * 30) * 1000,
       preLoginPerSecond: num('prelogin-rate', 20, 1, 1_000_000),
+      maxTracked: num('login-table', 10_000, 16, 10_000_000),
+      knownAddresses: num('known-addresses', 4, 1, 100),
     },
     flood: {
       maxDropsPerSecond: num('flood-drops', 500, 0, 100_000_000),
@@ -181,6 +251,11 @@ export async function run(argv: string[]): Promise<number> {
   if (o['no-admin'] && (o.admin || o['open-registration'])) throw new CliError('--no-admin cannot be combined with --admin or --open-registration', 2);
   const token = o['admin-token'] ?? process.env.OICQ_ADMIN_TOKEN;
   if (adminAt && token !== undefined && token.length < 8) throw new CliError('the admin token must be at least 8 characters — pass a longer --admin-token', 2);
+  const storeOpts = {
+    synchronous: sync, keepDeliveredDays: num('keep-delivered', 0, 0, 36_500),
+    maxSizeBytes: num('max-db-size', 0, 0, 1 << 30) * 1024 * 1024, quickCheck: true,
+  } as const;
+  if (o.capture) checkCapturePath(o.capture, dbPath, o['capture-overwrite'] === true);
 
   // Bind first: a port in use or a bad address must fail before anything is created on disk.
   let socket: Socket;
@@ -192,11 +267,34 @@ export async function run(argv: string[]): Promise<number> {
 
   let store: Store;
   try {
-    store = openSqliteStore(dbPath, { synchronous: sync });
+    store = openSqliteStore(dbPath, storeOpts);
   } catch (e) {
     socket.close();
+    const fault = storeFault(e, dbPath);
+    if (fault) throw new CliError(`cannot start: ${fault.message}`);
     throw new CliError(`cannot open the store at ${dbPath}: ${(e as Error).message} — check the path and its permissions, or pass --db`);
   }
+  let lock: ServerLock | undefined;
+  try {
+    if (dbPath !== ':memory:') lock = lockStoreForServer(dbPath, () => describeHolder(store));
+    store.setServerInfo({ pid: process.pid, host: hostname(), startedAt: Math.floor(Date.now() / 1000) });
+  } catch (e) {
+    socket.close();
+    lock?.release();
+    store.close();
+    const fault = storeFault(e, dbPath);
+    if (fault) throw new CliError(`cannot start: ${fault.message}`);
+    throw e;
+  }
+  const shutDownStore = () => {
+    try {
+      store.setServerInfo(undefined);
+    } catch {
+      // A full disk at shutdown: the row only describes the holder; the lock below is what counts.
+    }
+    store.close();
+    lock?.release();
+  };
   const logs = new LogRing();
   const log = pino(
     { level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime },
@@ -206,10 +304,11 @@ export async function run(argv: string[]): Promise<number> {
   let capture: PcapWriter | undefined;
   if (o.capture) {
     try {
-      capture = new PcapWriter(o.capture);
+      capture = new PcapWriter(o.capture, { overwrite: o['capture-overwrite'] === true });
     } catch (e) {
       socket.close();
-      store.close();
+      shutDownStore();
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw captureExists(o.capture);
       throw new CliError(`cannot write the capture file ${o.capture}: ${(e as Error).message}`);
     }
   }
@@ -247,7 +346,8 @@ export async function run(argv: string[]): Promise<number> {
       });
     } catch (e) {
       await server.close();
-      store.close();
+      capture?.close();
+      shutDownStore();
       const code = (e as NodeJS.ErrnoException).code;
       const where = `${adminAt.host}:${adminAt.port}`;
       if (code === 'EADDRINUSE') throw new CliError(`admin port ${where} is already in use — pass --admin <host:port> (port 0 picks a free one) or --no-admin`);
@@ -273,7 +373,7 @@ export async function run(argv: string[]): Promise<number> {
   await admin?.close();
   await server.close();
   capture?.close();
-  store.close();
+  shutDownStore();
   log.info({ metrics: server.metrics.snapshot() }, 'stopped');
   return 0;
 }

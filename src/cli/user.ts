@@ -1,15 +1,15 @@
-// `oicq user add | list | passwd | delete`: accounts in the store. Also home of what the account commands share
+// `oicq user add | list | passwd | set | delete`: accounts in the store. Also home of what the account commands share
 // (opening the database with user-facing errors, and table output), used by friend.ts and group.ts.
 import { existsSync } from 'node:fs';
-import { userAdd, userDelete, userList, userPasswd, FIRST_AUTO_UID } from '../admin/commands/users.js';
-import { DEFAULT_DB_PATH, openSqliteStore } from '../store/sqlite.js';
+import { userAdd, userDelete, userList, userPasswd, userStrangers, FIRST_AUTO_UID } from '../admin/commands/users.js';
+import { DEFAULT_DB_PATH, openSqliteStore, storeFault } from '../store/sqlite.js';
 import type { Store } from '../store/store.js';
 import { StoreError } from '../store/validate.js';
 import { USAGE_EXIT, checkPositionals, parseOptions, parseUid, rejectOptions, takeSubcommand } from './args.js';
 import { CliError } from './errors.js';
 import { PASSWORD_HELP, PASSWORD_OPTIONS, readPassword } from './password.js';
 
-const USAGE = `usage: oicq user <add | list | passwd | delete> [options]
+const USAGE = `usage: oicq user <add | list | passwd | set | delete> [options]
 
   oicq user add [<uid>] [--nick <name>]
       add an account; without <uid> it takes the next free uid from ${FIRST_AUTO_UID}, and prints the uid
@@ -17,6 +17,8 @@ const USAGE = `usage: oicq user <add | list | passwd | delete> [options]
       list the accounts: uid, nick, number of friends, creation time (UTC), ban reason
   oicq user passwd <uid>
       change an account's password
+  oicq user set <uid> --strangers <accept|friends-only>
+      who may leave the user messages when not a friend: anyone (default) or friends only
   oicq user delete <uid>
       delete an account: its friendships end on both sides, its friend groups go, and every message it sent or
       received is deleted (also those not delivered yet). A server that is running keeps a session already
@@ -27,6 +29,7 @@ options:
   --db <path>               database file (default ${DEFAULT_DB_PATH}; created by 'user add' if missing)
 ${PASSWORD_HELP}
   --nick <name>             nickname (default: the uid)
+  --strangers <who>         accept | friends-only (with 'set')
   -h, --help                show this help
 
 Only MD5(password) is stored; the database file is created with mode 0600.`;
@@ -35,10 +38,11 @@ const OPTIONS = {
   db: { type: 'string' },
   ...PASSWORD_OPTIONS,
   nick: { type: 'string' },
+  strangers: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-const SUBS = ['add', 'list', 'passwd', 'delete'] as const;
+const SUBS = ['add', 'list', 'passwd', 'set', 'delete'] as const;
 
 /** Runs `oicq user …`; returns the exit code. */
 export async function run(argv: string[]): Promise<number> {
@@ -60,7 +64,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     case 'list': {
       checkPositionals(positionals, 0, 0, 'oicq user list');
-      rejectOptions(values, ['password', 'password-file', 'nick'], 'oicq user list', 'oicq user');
+      rejectOptions(values, ['password', 'password-file', 'nick', 'strangers'], 'oicq user list', 'oicq user');
       const rows = withStore(db, false, (store) =>
         userList.run({ store }, {}).map((u) => [String(u.uid), u.nick, String(u.friends), formatTime(u.createdAt), u.banned ?? '']),
       );
@@ -73,7 +77,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     case 'passwd': {
       checkPositionals(positionals, 1, 1, 'oicq user passwd <uid>');
-      rejectOptions(values, ['nick'], 'oicq user passwd', 'oicq user');
+      rejectOptions(values, ['nick', 'strangers'], 'oicq user passwd', 'oicq user');
       const uid = parseUid(positionals[0]!);
       // The account is checked first: nobody is asked for a password of a user that does not exist.
       withStore(db, false, (store) => requireUser(store, uid));
@@ -82,9 +86,21 @@ export async function run(argv: string[]): Promise<number> {
       process.stdout.write(`password of user ${uid} changed\n`);
       return 0;
     }
+    case 'set': {
+      checkPositionals(positionals, 1, 1, 'oicq user set <uid> --strangers <accept|friends-only>');
+      rejectOptions(values, ['password', 'password-file', 'nick'], 'oicq user set', 'oicq user');
+      const uid = parseUid(positionals[0]!);
+      const who = values.strangers;
+      if (who !== 'accept' && who !== 'friends-only') {
+        throw new CliError(`${who === undefined ? 'missing --strangers' : `--strangers '${who}' is not accept or friends-only`} — e.g. 'oicq user set ${uid} --strangers friends-only'`, USAGE_EXIT);
+      }
+      withStore(db, false, (store) => userStrangers.run({ store }, { uid, strangers: who }));
+      process.stdout.write(`user ${uid} now ${who === 'accept' ? 'accepts messages from anyone' : 'accepts messages from friends only'}\n`);
+      return 0;
+    }
     case 'delete': {
       checkPositionals(positionals, 1, 1, 'oicq user delete <uid>');
-      rejectOptions(values, ['password', 'password-file', 'nick'], 'oicq user delete', 'oicq user');
+      rejectOptions(values, ['password', 'password-file', 'nick', 'strangers'], 'oicq user delete', 'oicq user');
       const uid = parseUid(positionals[0]!);
       const d = withStore(db, false, (store) => userDelete.run({ store }, { uid }));
       const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
@@ -143,7 +159,9 @@ export function withStore<T>(dbPath: string, create: boolean, fn: (store: Store)
   try {
     return fn(store);
   } catch (e) {
-    if (e instanceof StoreError) throw storeErrorToCli(e);
+    // A damaged page or a full disk met mid-command: say so, naming the file (not a usage error).
+    const fault = storeFault(e, dbPath);
+    if (fault) throw storeErrorToCli(fault);
     throw e;
   } finally {
     store.close();

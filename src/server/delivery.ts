@@ -27,8 +27,8 @@ export const DEFAULT_DELIVERY_OPTIONS: DeliveryOptions = {
 export interface DeliveryDeps {
   /** Facts about the sender that a push carries. */
   senderInfo(uid: number): SenderInfo;
-  /** The receiver acked the message with this store id: mark it delivered (group-committed). */
-  markDelivered(id: number): void;
+  /** The receiver acked this message: mark it delivered (group-committed). */
+  markDelivered(msg: StoredMessage): void;
 }
 
 /**
@@ -89,7 +89,7 @@ export class Delivery {
     if (push.tries === 1) s.rto.sample(this.clock.now() - push.sentAt);
     // The mark is group-committed; if the process dies first, the message is pushed again after restart and
     // the receiver, which acked it, recognises it by its server sequence (the store id) and shows it once.
-    this.deps.markDelivered(push.msg.id);
+    this.deps.markDelivered(push.msg);
     this.metrics.messagesDelivered++;
     this.metrics.timings?.delivered(push.msg.id, this.clock.now());
     const pair = s.pairs.get(push.msg.sender);

@@ -1,20 +1,21 @@
 import type { Logger } from 'pino';
-import type { Clock } from '../transport/clock.js';
+import type { Clock, Timer } from '../transport/clock.js';
 import type { NewMessage, Store, StoredMessage } from '../store/store.js';
 import { checkMessage } from '../store/validate.js';
 import type { Metrics } from './metrics.js';
+import type { Refusal } from './mailbox-policy.js';
 
 /** The outcome of submitting one message fragment. */
-export type SubmitResult = { ok: true; id: number; duplicate: boolean } | { ok: false; reason: 'unknown_receiver' | 'mailbox_full' | 'bad_message' | 'store_failed' };
+export type SubmitResult = { ok: true; id: number; duplicate: boolean } | { ok: false; reason: Refusal | 'bad_message' | 'store_failed' };
 
-/** What the commit asks of the rest of the core before it accepts a message. */
+/** What the commit asks of the rest of the core before it accepts a message (the MailboxPolicy). */
 export interface Admission {
-  /** Whether the uid is an account (online or in the store). */
-  knownReceiver(uid: number): boolean;
-  /** Undelivered messages of a receiver now. */
-  pendingOf(uid: number): number;
-  /** Most undelivered messages kept per receiver. */
-  readonly maxPendingPerUser: number;
+  /** Counts `m` against its receiver, or says why it may not be stored. */
+  admit(m: NewMessage): Refusal | undefined;
+  /** An admitted message turned out to be a duplicate: it takes no place after all. */
+  release(m: NewMessage): void;
+  /** A commit failed: forget any counts (the store is the truth). */
+  reset(): void;
 }
 
 interface Submission {
@@ -30,6 +31,7 @@ export class GroupCommit {
   private submissions: Submission[] = [];
   private delivered: number[] = [];
   private scheduled = false;
+  private retryTimer?: Timer;
 
   constructor(
     private readonly store: Store,
@@ -38,6 +40,8 @@ export class GroupCommit {
     private readonly log: Logger,
     private readonly admission: Admission,
     private readonly onStored: (fresh: StoredMessage[]) => void,
+    /** After a failed commit, the delivery marks it held are committed again after this long. */
+    private readonly retryMs = 1_000,
   ) {}
 
   /** Queues message fragments for this turn's commit; `done` gets one result per fragment. */
@@ -64,18 +68,47 @@ export class GroupCommit {
     this.scheduled = true;
     // After the socket's pending datagrams are read: one commit serves all the sends and acks of this turn.
     // (A 1–2 ms commit window was measured and bought no throughput, only latency.)
-    this.clock.turn(() => this.safeFlush());
+    this.clock.turn(() => this.safeFlush(true));
   }
 
-  /** flush() for the event loop: a failing store must cost this batch, not the process. */
-  private safeFlush(): void {
+  /**
+   * flush() that survives a failing store (disk full, I/O error): it costs this batch's sends, not the process —
+   * and never the delivery marks: those are kept and committed again (`retry`: after retryMs), else the
+   * receiver would get the same messages again at every login.
+   */
+  safeFlush(retry: boolean): void {
     const batch = this.submissions;
+    const marks = this.delivered;
     try {
       this.flush();
     } catch (err) {
-      this.log.error({ err }, 'storing a batch of messages failed; its senders are told the sends failed');
+      this.delivered = marks.concat(this.delivered);
+      this.admission.reset();
+      const sends = batch.reduce((n, sub) => n + sub.msgs.length, 0);
+      this.log.error(
+        { err, sends, deliveryMarks: marks.length },
+        `committing ${sends} sent message(s) and ${marks.length} delivery mark(s) failed: the senders are told the sends ` +
+          `failed; the delivery marks are kept${retry ? ` and retried in ${this.retryMs} ms` : ' (lost at shutdown: those messages are pushed again at the next login)'}`,
+      );
       for (const sub of batch) sub.done(sub.msgs.map(() => ({ ok: false, reason: 'store_failed' })));
+      if (retry && !this.retryTimer && this.delivered.length > 0) {
+        this.retryTimer = this.clock.setTimeout(() => {
+          this.retryTimer = undefined;
+          this.schedule();
+        }, this.retryMs);
+      }
     }
+  }
+
+  /** Delivery marks not committed yet (kept across failed commits). */
+  get uncommittedMarks(): number {
+    return this.delivered.length;
+  }
+
+  /** Stops the retry timer (the server's stop). */
+  stop(): void {
+    this.retryTimer?.cancel();
+    this.retryTimer = undefined;
   }
 
   /** Commits every queued submission and delivery mark in one transaction, then answers the submissions. */
@@ -91,7 +124,6 @@ export class GroupCommit {
     }
     const accepted: NewMessage[] = [];
     const verdicts: (SubmitResult | number)[][] = [];
-    const pendingNow = new Map<number, number>();
     for (const sub of batch) {
       const v: (SubmitResult | number)[] = [];
       for (const m of sub.msgs) {
@@ -101,16 +133,12 @@ export class GroupCommit {
           v.push({ ok: false, reason: 'bad_message' });
           continue;
         }
-        if (!this.admission.knownReceiver(m.receiver)) {
-          v.push({ ok: false, reason: 'unknown_receiver' });
+        const refused = this.admission.admit(m);
+        if (refused) {
+          this.metrics.sendsRefused[refused]++;
+          v.push({ ok: false, reason: refused });
           continue;
         }
-        const pending = (pendingNow.get(m.receiver) ?? this.admission.pendingOf(m.receiver)) + 1;
-        if (pending > this.admission.maxPendingPerUser) {
-          v.push({ ok: false, reason: 'mailbox_full' });
-          continue;
-        }
-        pendingNow.set(m.receiver, pending);
         v.push(accepted.length);
         accepted.push(m);
       }
@@ -122,13 +150,14 @@ export class GroupCommit {
     if (timed) timed.storeCommit((performance.now() - t0) / 1000);
     const fresh: StoredMessage[] = [];
     stored.forEach((r, i) => {
-      if (!r.duplicate) {
+      if (r.duplicate) this.admission.release(accepted[i]!);
+      else {
         this.metrics.messagesStored++;
         timed?.stored(r.id, this.clock.now());
         const m = accepted[i]!;
         fresh.push({
           id: r.id, sender: m.sender, receiver: m.receiver, sentAt: m.sentAt, msgId: m.msgId, fragCount: m.fragCount,
-          fragIndex: m.fragIndex, replyType: m.replyType, text: m.text, font: m.font,
+          fragIndex: m.fragIndex, replyType: m.replyType, text: m.text, font: m.font, stranger: m.stranger,
         });
       }
     });

@@ -10,15 +10,16 @@ import { SessionTable } from './sessions.js';
 import { PresenceFanout } from './presence.js';
 import { GroupCommit, type SubmitResult } from './group-commit.js';
 import { Delivery, DEFAULT_DELIVERY_OPTIONS, type DeliveryOptions } from './delivery.js';
+import { MailboxPolicy, DEFAULT_MAILBOX, type MailboxOptions } from './mailbox-policy.js';
 
 export type { SubmitResult } from './group-commit.js';
 
-/** Timers and limits of the core. */
-export interface HubOptions extends DeliveryOptions {
+/** Timers and limits of the core (the mailbox limits are MailboxPolicy's). */
+export interface HubOptions extends DeliveryOptions, MailboxOptions {
   /** A session that sends nothing for this long is closed (keep-alive interval × missed keep-alives). */
   sessionTimeoutMs: number;
-  /** Most undelivered messages kept per receiver; sends beyond it are refused. */
-  maxPendingPerUser: number;
+  /** After a commit failed (e.g. disk full), retry the delivery marks it held after this long. */
+  commitRetryMs: number;
 }
 
 /** Longest a new session's queued messages wait for the client to be ready (see holdPending). */
@@ -26,8 +27,9 @@ export const PENDING_HOLD_MS = 1500;
 
 export const DEFAULT_HUB_OPTIONS: HubOptions = {
   ...DEFAULT_DELIVERY_OPTIONS,
+  ...DEFAULT_MAILBOX,
+  commitRetryMs: 1_000,
   sessionTimeoutMs: 180_000,
-  maxPendingPerUser: 10_000,
 };
 
 /**
@@ -39,6 +41,7 @@ export class Hub {
   readonly presence: PresenceFanout;
   readonly commit: GroupCommit;
   readonly delivery: Delivery;
+  readonly mailbox: MailboxPolicy;
   private sweepTimer?: Timer;
 
   constructor(
@@ -50,24 +53,25 @@ export class Hub {
     readonly opts: HubOptions = DEFAULT_HUB_OPTIONS,
   ) {
     this.presence = new PresenceFanout(store, this.sessions);
+    this.mailbox = new MailboxPolicy(store, clock, opts);
     this.delivery = new Delivery(clock, metrics, opts, {
       senderInfo: (uid) => this.senderInfo(uid),
-      markDelivered: (id) => this.commit.markDelivered(id),
+      markDelivered: (m) => {
+        this.mailbox.release(m);
+        this.commit.markDelivered(m.id);
+      },
     });
     this.commit = new GroupCommit(store, clock, metrics, log, {
-      knownReceiver: (uid) => this.sessions.get(uid) !== undefined || this.store.getUser(uid) !== undefined,
-      pendingOf: (uid) => {
-        const s = this.sessions.get(uid);
-        return s ? this.delivery.pendingIn(s) : this.store.pendingCount(uid);
-      },
-      maxPendingPerUser: opts.maxPendingPerUser,
+      admit: (m) => this.mailbox.admit(m, this.sessions.get(m.receiver) !== undefined),
+      release: (m) => this.mailbox.release(m),
+      reset: () => this.mailbox.reset(),
     }, (fresh) => {
       for (const m of fresh) {
         const s = this.sessions.get(m.receiver);
         // Not before deliverPending: the message is stored, and deliverPending queues it after the older ones.
         if (s?.pendingLoaded) this.delivery.enqueue(s, m);
       }
-    });
+    }, opts.commitRetryMs);
   }
 
   /** Starts the keep-alive sweep. */
@@ -82,7 +86,8 @@ export class Hub {
 
   /** Closes every session (no presence pushes) and stops timers. Pending submissions are flushed first. */
   stop(): void {
-    this.commit.flush();
+    this.commit.stop();
+    this.commit.safeFlush(false);
     this.sweepTimer?.cancel();
     for (const s of [...this.sessions.all()]) this.close(s, 'shutdown');
   }
@@ -154,7 +159,8 @@ export class Hub {
   deliverPending(s: Session): void {
     if (s.closed || s.pendingLoaded) return;
     s.pendingLoaded = true;
-    this.delivery.load(s, this.store.pendingFor(s.uid, this.opts.maxPendingPerUser));
+    // Friends' and strangers' quotas are apart: a full mailbox holds both.
+    this.delivery.load(s, this.store.pendingFor(s.uid, this.opts.maxPendingPerUser + this.opts.maxStrangerPending));
   }
 
   /**

@@ -7,8 +7,9 @@ import type { Endpoint } from './session.js';
 export type LoginCheck<T> = { ok: true; account: Account; opened: T } | { ok: false; failure: LoginFailure; text: string };
 
 /**
- * The one login-failure path of both framings: the cool-down guard, the token, the account, the password
- * proof and an operator's ban, in that order; failures are counted and logged here, and the framing sends its failure reply.
+ * The one login-failure path of both framings: the login guard's slow-down, the token, the account, the password
+ * proof and an operator's ban, in that order; failures are counted here and logged aggregated by the guard, and the
+ * framing sends its failure reply.
  * `open` checks the password proof against the account (undefined: wrong password).
  */
 export function checkLogin<T>(
@@ -18,25 +19,28 @@ export function checkLogin<T>(
   open: (account: Account) => T | undefined,
   tokenOk = true,
 ): LoginCheck<T> {
-  const fail = (failure: LoginFailure, counted: boolean, detail?: string): LoginCheck<T> => {
+  // `counted`: a password was tried (for a known uid or not); the guard counts it. Every failure is logged by the
+  // guard, aggregated per (uid, address) and interval: a flood of failures is a few lines.
+  const fail = (failure: LoginFailure, counted?: { knownUid: boolean }, detail?: string): LoginCheck<T> => {
     ctx.metrics.loginsFailed++;
-    if (counted && ctx.guard.fail(uid, from.address)) ctx.log.warn({ uid, from: `${from.address}:${from.port}` }, 'login cool-down started');
     const text = detail === undefined ? failure : `${failure}: ${detail}`;
-    ctx.log.info({ uid, from: `${from.address}:${from.port}`, reason: text }, 'login failed');
+    if (counted) ctx.guard.fail(uid, from.address, counted.knownUid, text);
+    else ctx.guard.refused(uid, from.address, text);
     return { ok: false, failure, text };
   };
-  if (!ctx.guard.allowed(uid, from.address)) {
+  const verdict = ctx.guard.check(uid, from.address);
+  if (!verdict.ok) {
     ctx.metrics.drop('login_refused');
-    return fail(LoginFailure.COOL_DOWN, false);
+    return fail(LoginFailure.COOL_DOWN);
   }
-  if (!tokenOk) return fail(LoginFailure.TOKEN_EXPIRED, false);
+  if (!tokenOk) return fail(LoginFailure.TOKEN_EXPIRED);
   const account = ctx.store.getUser(uid);
-  if (!account) return fail(LoginFailure.UNKNOWN_UID, true);
+  if (!account) return fail(LoginFailure.UNKNOWN_UID, { knownUid: false });
   const opened = open(account);
-  if (opened === undefined) return fail(LoginFailure.WRONG_PASSWORD, true);
+  if (opened === undefined) return fail(LoginFailure.WRONG_PASSWORD, { knownUid: true });
   // After the password: a ban does not tell a stranger that the number exists.
   const ban = ctx.store.banOf(uid);
-  if (ban) return fail(LoginFailure.BANNED, false, ban.reason);
-  ctx.guard.succeed(uid);
+  if (ban) return fail(LoginFailure.BANNED, undefined, ban.reason);
+  ctx.guard.succeed(uid, from.address);
   return { ok: true, account, opened };
 }

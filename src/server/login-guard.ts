@@ -1,92 +1,182 @@
-import type { Clock } from '../transport/clock.js';
+import type { Logger } from 'pino';
+import type { Clock, Timer } from '../transport/clock.js';
+import { PenaltyTable } from './penalty-table.js';
 
 /** Limits of the login guard (all configurable from the CLI). */
 export interface LoginGuardOptions {
-  /** Failures allowed per uid or per source address within `windowMs` before a cool-down. */
+  /** Free failures per (uid, address) and per uid before logins slow down. */
   maxFailures: number;
+  /** Free failures per source address (any uids: a NAT holds many users) before that address slows down. */
+  maxAddressFailures: number;
+  /** Failures are forgiven after this long without one (plus the delay then in force). */
   windowMs: number;
+  /** First delay after the free failures; each further failure doubles it. */
+  slowdownMs: number;
+  /** Longest delay between two attempts under a slow-down. */
   cooldownMs: number;
   /** Pre-login requests (token, touch, login) allowed per source address per second. */
   preLoginPerSecond: number;
-  /** Most keys tracked at once; the oldest are forgotten first (bounded state). */
+  /** Keys per table (uids and (uid, address) pairs; source addresses; pre-login buckets): bounded state. */
   maxTracked: number;
+  /** Recent good login addresses remembered per user (in the store): never slowed down by others' failures. */
+  knownAddresses: number;
+  /** Repeated failures are logged as one line per (uid, address) per interval, with counts. */
+  logIntervalMs: number;
+  /** At most this many such lines per interval; the rest are summed up in one line. */
+  logMaxLines: number;
 }
 
 export const DEFAULT_LOGIN_GUARD: LoginGuardOptions = {
   maxFailures: 5,
+  maxAddressFailures: 20,
   windowMs: 60_000,
+  slowdownMs: 1_000,
   cooldownMs: 300_000,
   preLoginPerSecond: 20,
   maxTracked: 10_000,
+  knownAddresses: 4,
+  logIntervalMs: 60_000,
+  logMaxLines: 50,
 };
 
-/** A uid or source address whose logins are refused until `until` (ms, the guard's clock). */
-export type LoginLock = { kind: 'uid'; uid: number; until: number } | { kind: 'address'; address: string; until: number };
+/**
+ * A uid, source address or (uid, address) pair whose logins wait until `until` (ms, the guard's clock).
+ * A uid's wait does not apply from the uid's known addresses; a pair's always does.
+ */
+export type LoginLock =
+  | { kind: 'uid'; uid: number; until: number }
+  | { kind: 'address'; address: string; until: number }
+  | { kind: 'pair'; uid: number; address: string; until: number };
 
-interface Entry {
-  failures: number[];
-  blockedUntil: number;
+/** Where the guard remembers the good addresses of a user (the store, so they survive restarts). */
+export interface KnownAddresses {
+  isKnown(uid: number, address: string): boolean;
+  remember(uid: number, address: string): void;
+}
+
+/** The verdict on a login attempt: go on, or refused for `waitMs` more. */
+export type LoginVerdict = { ok: true } | { ok: false; waitMs: number };
+
+interface LogLine {
+  uid: number;
+  address: string;
+  failures: number;
+  refused: number;
+  reason: string;
 }
 
 /**
- * Refuses logins for a uid or a source address after too many failures in a window, and rate-limits
- * pre-login requests per address (token bucket), so the server is a poor amplifier.
+ * Slows down password guessing without letting anyone lock a user out:
+ * - failures count per (uid, address), per uid, and per source address; past the free ones, each failure
+ *   doubles the wait before the next attempt (up to cooldownMs) instead of a hard lock;
+ * - an address the uid logged in from before is exempt from the per-uid and per-address waits (only its own
+ *   (uid, address) failures slow it), so guesses from elsewhere never refuse the owner's right password;
+ * - failures for unknown uids count only against their source address, so they take no uid entries; a full
+ *   table evicts only keys that are not under a slow-down (see PenaltyTable);
+ * - pre-login requests are rate-limited per address (token bucket), so the server is a poor amplifier.
  */
 export class LoginGuard {
-  private readonly entries = new Map<string, Entry>();
+  private readonly users: PenaltyTable;
+  private readonly addresses: PenaltyTable;
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private lines = new Map<string, LogLine>();
+  private unlisted = { failures: 0, refused: 0 };
+  private logTimer?: Timer;
 
-  constructor(private readonly clock: Clock, readonly opts: LoginGuardOptions = DEFAULT_LOGIN_GUARD) {}
-
-  private touch<V>(map: Map<string, V>, key: string, make: () => V): V {
-    let v = map.get(key);
-    if (v) {
-      map.delete(key);
-    } else {
-      v = make();
-      if (map.size >= this.opts.maxTracked) map.delete(map.keys().next().value!);
-    }
-    map.set(key, v);
-    return v;
+  constructor(
+    private readonly clock: Clock,
+    readonly opts: LoginGuardOptions = DEFAULT_LOGIN_GUARD,
+    private readonly known: KnownAddresses = { isKnown: () => false, remember: () => {} },
+    private readonly log?: Logger,
+  ) {
+    const schedule = { slowdownMs: opts.slowdownMs, maxDelayMs: opts.cooldownMs, windowMs: opts.windowMs };
+    this.users = new PenaltyTable(opts.maxTracked, schedule);
+    this.addresses = new PenaltyTable(opts.maxTracked, schedule);
   }
 
-  /** Whether a login for `uid` from `address` may be attempted now. */
-  allowed(uid: number, address: string): boolean {
+  /** Whether a login for `uid` from `address` may be attempted now (checked before the password). */
+  check(uid: number, address: string): LoginVerdict {
     const now = this.clock.now();
-    for (const key of [`u:${uid}`, `a:${address}`]) {
-      const e = this.entries.get(key);
-      if (e && e.blockedUntil > now) return false;
-    }
-    return true;
+    let until = this.users.blockedUntil(`p:${uid}|${address}`, now);
+    const others = Math.max(this.users.blockedUntil(`u:${uid}`, now), this.addresses.blockedUntil(address, now));
+    // The owner's usual address is exempt from what others' failures caused (asked of the store only then).
+    if (others > now && others > until && !this.known.isKnown(uid, address)) until = others;
+    if (until <= now) return { ok: true };
+    this.note(uid, address, 'slowed down', 0, 1);
+    return { ok: false, waitMs: until - now };
   }
 
-  /** Records a failed login; returns true if it started a cool-down. */
-  fail(uid: number, address: string): boolean {
+  /** Logs (aggregated) a login refused for another reason than a wrong password, e.g. an expired token or a ban. */
+  refused(uid: number, address: string, reason: string): void {
+    this.note(uid, address, reason, 0, 1);
+  }
+
+  /** Records a failed login. `knownUid` = the uid has an account; unknown uids count only per address. */
+  fail(uid: number, address: string, knownUid: boolean, reason: string): void {
     const now = this.clock.now();
-    let started = false;
-    for (const key of [`u:${uid}`, `a:${address}`]) {
-      const e = this.touch(this.entries, key, () => ({ failures: [], blockedUntil: 0 }));
-      e.failures = e.failures.filter((t) => t > now - this.opts.windowMs);
-      e.failures.push(now);
-      if (e.failures.length >= this.opts.maxFailures && e.blockedUntil <= now) {
-        e.blockedUntil = now + this.opts.cooldownMs;
-        e.failures = [];
-        started = true;
+    this.addresses.fail(address, now, this.opts.maxAddressFailures);
+    if (knownUid) {
+      this.users.fail(`p:${uid}|${address}`, now, this.opts.maxFailures);
+      this.users.fail(`u:${uid}`, now, this.opts.maxFailures);
+    }
+    this.note(uid, address, reason, 1, 0);
+  }
+
+  /** Records a successful login: that (uid, address) is forgiven and remembered as a good address of the uid. */
+  succeed(uid: number, address: string): void {
+    this.users.forget(`p:${uid}|${address}`);
+    this.known.remember(uid, address);
+  }
+
+  /** Uids, addresses and pairs under a wait now, soonest end first (the operator console's lock list). */
+  locks(): LoginLock[] {
+    const now = this.clock.now();
+    const out: LoginLock[] = [];
+    for (const [key, until] of this.users.waiting(now)) {
+      if (key.startsWith('u:')) out.push({ kind: 'uid', uid: Number(key.slice(2)), until });
+      else {
+        const [uid, address] = key.slice(2).split('|') as [string, string];
+        out.push({ kind: 'pair', uid: Number(uid), address, until });
       }
     }
-    return started;
+    for (const [address, until] of this.addresses.waiting(now)) out.push({ kind: 'address', address, until });
+    return out.sort((a, b) => a.until - b.until);
   }
 
-  /** Records a successful login: the uid's failure history is forgotten. */
-  succeed(uid: number): void {
-    this.entries.delete(`u:${uid}`);
+  /**
+   * Ends the wait (and forgets the failures) of a uid or an address, with the pairs it is part of; returns
+   * whether there was a wait.
+   */
+  unlock(lock: { uid: number } | { address: string }): boolean {
+    const now = this.clock.now();
+    const match = 'uid' in lock
+      ? (key: string) => key === `u:${lock.uid}` || key.startsWith(`p:${lock.uid}|`)
+      : (key: string) => key.startsWith('p:') && key.endsWith(`|${lock.address}`);
+    let locked = false;
+    for (const [key, until] of this.users.entries()) {
+      if (!match(key)) continue;
+      locked ||= until > now;
+      this.users.forget(key);
+    }
+    if ('address' in lock) {
+      locked = this.addresses.blockedUntil(lock.address, now) > now || locked;
+      this.addresses.forget(lock.address);
+    }
+    return locked;
   }
 
   /** Token bucket per source address for requests answered before login. */
   preLogin(address: string): boolean {
     const now = this.clock.now();
     const rate = this.opts.preLoginPerSecond;
-    const b = this.touch(this.buckets, address, () => ({ tokens: rate, at: now }));
+    let b = this.buckets.get(address);
+    if (b) {
+      this.buckets.delete(address);
+    } else {
+      b = { tokens: rate, at: now };
+      if (this.buckets.size >= this.opts.maxTracked) this.buckets.delete(this.buckets.keys().next().value!);
+    }
+    this.buckets.set(address, b);
     b.tokens = Math.min(rate, b.tokens + ((now - b.at) / 1000) * rate);
     b.at = now;
     if (b.tokens < 1) return false;
@@ -94,28 +184,48 @@ export class LoginGuard {
     return true;
   }
 
-  /** Uids and addresses in a cool-down now, soonest end first (the operator console's lock list). */
-  locks(): LoginLock[] {
-    const now = this.clock.now();
-    const out: LoginLock[] = [];
-    for (const [key, e] of this.entries) {
-      if (e.blockedUntil <= now) continue;
-      out.push(key.startsWith('u:') ? { kind: 'uid', uid: Number(key.slice(2)), until: e.blockedUntil } : { kind: 'address', address: key.slice(2), until: e.blockedUntil });
-    }
-    return out.sort((a, b) => a.until - b.until);
-  }
-
-  /** Ends the cool-down (and forgets the failures) of a uid or an address; returns whether there was one. */
-  unlock(lock: { uid: number } | { address: string }): boolean {
-    const key = 'uid' in lock ? `u:${lock.uid}` : `a:${lock.address}`;
-    const e = this.entries.get(key);
-    const locked = e !== undefined && e.blockedUntil > this.clock.now();
-    this.entries.delete(key);
-    return locked;
-  }
-
   /** Keys currently tracked (for tests of bounded state). */
   get tracked(): number {
-    return this.entries.size + this.buckets.size;
+    return this.users.size + this.addresses.size + this.buckets.size;
+  }
+
+  /** Writes the aggregated failure lines now (also done every logIntervalMs and on stop). */
+  flushLog(): void {
+    this.logTimer?.cancel();
+    this.logTimer = undefined;
+    if (!this.log) return;
+    for (const l of this.lines.values()) {
+      this.log.warn({ uid: l.uid, from: l.address, failures: l.failures, refused: l.refused, reason: l.reason }, 'login failures');
+    }
+    const u = this.unlisted;
+    if (u.failures + u.refused > 0) {
+      this.log.warn({ failures: u.failures, refused: u.refused }, 'login failures from further uids and addresses');
+    }
+    this.lines = new Map();
+    this.unlisted = { failures: 0, refused: 0 };
+  }
+
+  /** Stops the log timer (the server's close). */
+  stop(): void {
+    this.flushLog();
+  }
+
+  // One line per (uid, address) per interval, at most logMaxLines of them: 10 k failures are a few lines.
+  private note(uid: number, address: string, reason: string, failures: number, refused: number): void {
+    if (!this.log) return;
+    const key = `${uid}|${address}`;
+    const line = this.lines.get(key);
+    if (line) {
+      line.failures += failures;
+      line.refused += refused;
+      line.reason = reason;
+    } else if (this.lines.size < this.opts.logMaxLines) {
+      this.lines.set(key, { uid, address, failures, refused, reason });
+    } else {
+      // Keys past the line limit are not tracked, only summed.
+      this.unlisted.failures += failures;
+      this.unlisted.refused += refused;
+    }
+    this.logTimer ??= this.clock.setTimeout(() => this.flushLog(), this.opts.logIntervalMs);
   }
 }

@@ -1,4 +1,5 @@
 import type { DecodeError } from '../protocol/errors.js';
+import { REFUSALS, type Refusal } from './mailbox-policy.js';
 
 /** Why the server dropped a datagram; every drop is counted under one of these. */
 export const DROP_REASONS = [
@@ -45,6 +46,8 @@ export class Metrics {
   /** Set by the admin metrics; unset, the core measures nothing extra. */
   timings?: Timings;
   readonly dropped = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>;
+  /** Sends refused by the mailbox policy, by reason. */
+  readonly sendsRefused = Object.fromEntries(REFUSALS.map((r) => [r, 0])) as Record<Refusal, number>;
   received = 0;
   sent = 0;
   duplicates = 0;
@@ -74,7 +77,7 @@ export class Metrics {
 
   /** A plain snapshot (JSON-able). */
   snapshot(): Record<string, unknown> {
-    const { dropped, timings: _timings, ...rest } = this;
-    return { ...rest, dropped: { ...dropped }, droppedTotal: this.droppedTotal };
+    const { dropped, sendsRefused, timings: _timings, ...rest } = this;
+    return { ...rest, dropped: { ...dropped }, droppedTotal: this.droppedTotal, sendsRefused: { ...sendsRefused } };
   }
 }

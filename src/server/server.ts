@@ -3,7 +3,7 @@ import pino, { type Logger } from 'pino';
 import { decodePacket, type Packet } from '../protocol/framing.js';
 import { familyOf } from '../protocol/families.js';
 import { cryptoRandom, type RandomSource } from '../protocol/random.js';
-import { systemClock, type Clock } from '../transport/clock.js';
+import { systemClock, type Clock, type Timer } from '../transport/clock.js';
 import type { Store } from '../store/store.js';
 import { Hub, DEFAULT_HUB_OPTIONS, type HubOptions } from './hub.js';
 import { LoginGuard, DEFAULT_LOGIN_GUARD, type LoginGuardOptions } from './login-guard.js';
@@ -14,6 +14,8 @@ import { ClassicHandler } from './classic.js';
 import { ModernHandler } from './modern.js';
 import { LoginTokens, type TokenSource } from './login-token.js';
 import { FloodGuard, DEFAULT_FLOOD_GUARD, type FloodGuardOptions } from './flood-guard.js';
+
+const PURGE_EVERY_MS = 3_600_000;
 
 /** A datagram seen by the server, for the capture writer. */
 export interface WireEvent {
@@ -93,13 +95,25 @@ export class OicqServer {
   private readonly modern: FramingHandler;
   private readonly flood: FloodGuard;
   private local: Endpoint = { address: '0.0.0.0', port: 0 };
+  private purgeTimer?: Timer;
 
   constructor(private readonly opts: ServerOptions) {
     const clock = opts.clock ?? systemClock;
     const random = opts.random ?? cryptoRandom;
     this.log = opts.log ?? pino({ level: 'silent' });
     this.hub = new Hub(opts.store, clock, this.metrics, random, this.log, { ...DEFAULT_HUB_OPTIONS, ...opts.hub });
-    const guard = new LoginGuard(clock, { ...DEFAULT_LOGIN_GUARD, ...opts.guard });
+    const guardOpts = { ...DEFAULT_LOGIN_GUARD, ...opts.guard };
+    const guard = new LoginGuard(clock, guardOpts, {
+      isKnown: (uid, address) => opts.store.isKnownAddress(uid, address),
+      remember: (uid, address) => {
+        try {
+          opts.store.rememberAddress(uid, address, guardOpts.knownAddresses);
+        } catch (err) {
+          // A full disk must not refuse the login: the address is simply not remembered this time.
+          this.log.warn({ err, uid }, 'could not remember the login address');
+        }
+      },
+    }, this.log);
     this.guard = guard;
     if (opts.onWire) this.wireListeners.push(opts.onWire);
     this.flood = new FloodGuard(clock, { ...DEFAULT_FLOOD_GUARD, ...opts.flood });
@@ -143,6 +157,7 @@ export class OicqServer {
     const a = socket.address();
     this.local = { address: a.address, port: a.port };
     this.hub.start();
+    this.purgeDelivered();
     return this.local;
   }
 
@@ -168,10 +183,23 @@ export class OicqServer {
 
   /** Stops: flushes pending stores, closes sessions and the socket. */
   async close(): Promise<void> {
+    this.purgeTimer?.cancel();
     this.hub.stop();
+    this.guard.stop();
     const s = this.socket;
     this.socket = undefined;
     if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
+  }
+
+  /** Deletes delivered messages past their retention now, then every hour. */
+  private purgeDelivered(): void {
+    try {
+      const n = this.opts.store.purgeDelivered();
+      if (n > 0) this.log.info({ messages: n }, 'purged delivered messages past their retention');
+    } catch (err) {
+      this.log.error({ err }, 'purging delivered messages failed; retried in an hour');
+    }
+    this.purgeTimer = (this.opts.clock ?? systemClock).setTimeout(() => this.purgeDelivered(), PURGE_EVERY_MS);
   }
 
   /** Handles one datagram (also the entry point for tests that bypass the socket). */

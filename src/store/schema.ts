@@ -76,6 +76,33 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    sql: `
+      -- Who may leave messages for a user who is not their friend: 0 anyone (QQ's default), 1 friends only.
+      ALTER TABLE users ADD COLUMN strangers INTEGER NOT NULL DEFAULT 0 CHECK (strangers IN (0, 1));
+      -- 1 when the sender was not the receiver's friend: such messages have their own, small quota.
+      ALTER TABLE messages ADD COLUMN stranger INTEGER NOT NULL DEFAULT 0;
+      -- Delivered rows are purged by age; this finds them without a scan.
+      CREATE INDEX messages_delivered ON messages(delivered_at) WHERE delivered_at IS NOT NULL;
+
+      -- The last few addresses each user logged in from: a login guard never slows those down.
+      CREATE TABLE login_addresses (
+        uid     INTEGER NOT NULL REFERENCES users(uid) ON DELETE CASCADE,
+        address TEXT    NOT NULL,
+        last_at INTEGER NOT NULL,
+        PRIMARY KEY (uid, address)
+      ) WITHOUT ROWID;
+
+      -- The running server, for the message a second one prints (the lock itself is a file lock, see lock.ts).
+      CREATE TABLE server_info (
+        id         INTEGER PRIMARY KEY CHECK (id = 1),
+        pid        INTEGER NOT NULL,
+        host       TEXT    NOT NULL,
+        started_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 /** The schema version this code writes. */

@@ -1,9 +1,9 @@
 // The embedded Store: one SQLite file in WAL mode through better-sqlite3 (synchronous, so a call
 // returns only after its transaction is committed and, with synchronous=FULL, on disk).
 import Database from 'better-sqlite3';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Account, Ban, DeletedUser, Friend, FriendGroup, NewMessage, Store, StoredMessage } from './store.js';
+import type { Account, Ban, DeletedUser, Friend, FriendGroup, MailboxUsage, NewMessage, ServerInfo, Store, StoredMessage, StrangerPolicy } from './store.js';
 import { migrate } from './schema.js';
 import { styleBits, styleOf } from '../protocol/text.js';
 import {
@@ -27,7 +27,19 @@ export interface SqliteStoreOptions {
   synchronous?: 'full' | 'normal';
   /** Clock in Unix seconds for createdAt and delivery stamps (tests pin it). */
   now?: () => number;
+  /**
+   * Days a delivered message is kept. 0 (default): its text is erased as soon as it is delivered and the row
+   * (a tombstone that recognises a late retransmitted send) goes after DEDUP_TOMBSTONE_SECONDS.
+   */
+  keepDeliveredDays?: number;
+  /** The database never grows past this many bytes (SQLite's max_page_count): writes that need more fail as on a full disk. */
+  maxSizeBytes?: number;
+  /** Run SQLite's quick_check before use and refuse a damaged file (the server does; account commands need not). */
+  quickCheck?: boolean;
 }
+
+/** How long a delivered message's tombstone stays so a late retransmission of its send is not stored again. */
+export const DEDUP_TOMBSTONE_SECONDS = 3600;
 
 /**
  * Opens (creating if needed) the SQLite store at `path` (':memory:' for a throwaway one). The file and its
@@ -36,21 +48,102 @@ export interface SqliteStoreOptions {
 export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): Store {
   const memory = path === ':memory:';
   if (!memory) prepareFile(path);
-  const db = new Database(path);
+  let db: Database.Database;
+  try {
+    db = new Database(path);
+  } catch (e) {
+    throw storeFault(e, path) ?? e;
+  }
   try {
     // The busy timeout first: switching a new file to WAL takes a lock that a concurrent opener may hold.
     db.pragma('busy_timeout = 5000');
     if (!memory) db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${opts.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     db.pragma('foreign_keys = ON');
+    if (opts.maxSizeBytes) {
+      const pageSize = db.pragma('page_size', { simple: true }) as number;
+      db.pragma(`max_page_count = ${Math.max(1, Math.floor(opts.maxSizeBytes / pageSize))}`);
+    }
+    if (opts.quickCheck) {
+      const problems = integrityProblems(db, 'quick');
+      if (problems.length) throw corrupt(path, problems[0]!);
+    }
     const now = opts.now ?? (() => Math.floor(Date.now() / 1000));
     migrate(db, now());
     if (!memory) tightenModes(path);
-    return new SqliteStore(db, now);
+    return new SqliteStore(db, now, path, opts.keepDeliveredDays ?? 0);
   } catch (e) {
     db.close();
-    throw e;
+    throw storeFault(e, path) ?? e;
   }
+}
+
+/**
+ * SQLite's full integrity check of the file at `path`, opened read-only (nothing is migrated or written):
+ * the problems found, [] if none. A file that is not a database at all is one problem.
+ */
+export function checkSqliteFile(path: string): string[] {
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+    return integrityProblems(db, 'full');
+  } catch (e) {
+    const fault = storeFault(e, path);
+    if (fault?.code === 'corrupt') return [(e as Error).message];
+    throw fault ?? e;
+  } finally {
+    db?.close();
+  }
+}
+
+/** SQLite's integrity_check or quick_check: the problems it lists ([] for "ok"). */
+function integrityProblems(db: Database.Database, mode: 'quick' | 'full'): string[] {
+  const rows = db.pragma(mode === 'quick' ? 'quick_check(20)' : 'integrity_check(100)') as Record<string, string>[];
+  // One row can hold several lines; the "*** in database main ***" heading says nothing.
+  const lines = rows.flatMap((r) => String(Object.values(r)[0]).split('\n')).filter((l) => l && !l.startsWith('***'));
+  return lines.length === 1 && lines[0] === 'ok' ? [] : lines;
+}
+
+function corrupt(path: string, detail: string): StoreError {
+  return new StoreError(
+    'corrupt',
+    `the database ${path} is damaged (${detail}); stop the server, restore a backup (copy it over ${path} and ` +
+      `delete ${path}-wal and ${path}-shm), or salvage what is readable with 'sqlite3 ${path} .recover'`,
+  );
+}
+
+/** Whether the disk holding `path` has no room left (an I/O error there is then the full disk: SQLite reports a
+ *  failed write of its -shm or -wal file as SQLITE_IOERR_*, not SQLITE_FULL). */
+function diskFull(path: string): boolean {
+  try {
+    const st = statfsSync(dirname(path));
+    return st.bavail * st.bsize < 64 * 1024;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Turns SQLite's errors about the file itself (disk full, damaged or not a database, read-only) into a
+ * StoreError that names the file and the way out; undefined for anything else.
+ */
+export function storeFault(e: unknown, path: string): StoreError | undefined {
+  if (e instanceof StoreError) return e;
+  const code = (e as { code?: unknown }).code;
+  if (typeof code !== 'string') return undefined;
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC' || (code.startsWith('SQLITE_IOERR') && diskFull(path))) {
+    if (code === 'SQLITE_FULL' && !diskFull(path)) {
+      return new StoreError('disk-full', `the database ${path} is full: it reached its size limit (--max-db-size) — raise the limit or let messages be delivered`);
+    }
+    return new StoreError('disk-full', `the disk holding ${path} is full — free some space (or move the store with --db) and try again`);
+  }
+  if (code === 'SQLITE_CORRUPT' || code.startsWith('SQLITE_CORRUPT_') || code === 'SQLITE_NOTADB') {
+    return corrupt(path, (e as Error).message);
+  }
+  if (code === 'SQLITE_READONLY' || code.startsWith('SQLITE_READONLY_') || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_PERM') {
+    return new StoreError('io', `cannot write the database ${path} (${(e as Error).message}) — check the path and its permissions, or pass --db`);
+  }
+  return undefined;
 }
 
 /** Creates the parent directories and an empty 0600 file, so SQLite never creates it with the umask's mode. */
@@ -84,6 +177,7 @@ interface UserRow {
   age: number;
   gender: number;
   created_at: number;
+  strangers: number;
 }
 
 interface FriendRow {
@@ -109,6 +203,7 @@ interface MessageRow {
   font_size: number | null;
   font_style: number | null;
   font_color: number | null;
+  stranger: number;
 }
 
 // The style column keeps the font-style bits of the classic attribute byte (FontStyleBit), shifted down to bits 0–2.
@@ -123,6 +218,7 @@ function toAccount(r: UserRow): Account {
     age: r.age,
     gender: r.gender,
     createdAt: r.created_at,
+    strangers: r.strangers === 1 ? 'friends-only' : 'accept',
   };
 }
 
@@ -138,6 +234,7 @@ function toMessage(r: MessageRow): StoredMessage {
     replyType: r.reply_type,
     text: r.text,
   };
+  if (r.stranger) m.stranger = true;
   if (r.font_name !== null) {
     const style = r.font_style ?? 0;
     m.font = {
@@ -208,11 +305,29 @@ function prepareStatements(db: Database.Database) {
     renameGroup: p('UPDATE friend_groups SET name = ? WHERE owner = ? AND idx = ?'),
     deleteGroup: p('DELETE FROM friend_groups WHERE owner = ? AND idx = ?'),
 
+    setStrangers: p('UPDATE users SET strangers = ? WHERE uid = ?'),
+    knownAddress: p<{ last_at: number }>('SELECT last_at FROM login_addresses WHERE uid = ? AND address = ?'),
+    upsertAddress: p(`
+      INSERT INTO login_addresses (uid, address, last_at) VALUES (?, ?, ?)
+      ON CONFLICT (uid, address) DO UPDATE SET last_at = excluded.last_at`),
+    trimAddresses: p(`
+      DELETE FROM login_addresses WHERE uid = @uid AND address NOT IN (
+        SELECT address FROM login_addresses WHERE uid = @uid ORDER BY last_at DESC, address LIMIT @keep)`),
+
     insertMessage: p<{ id: number }>(`
       INSERT INTO messages (sender, receiver, sent_at, msg_id, frag_count, frag_index, reply_type, text,
-                            font_name, font_size, font_style, font_color, stored_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            font_name, font_size, font_style, font_color, stored_at, stranger)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       RETURNING id`),
+    usage: p<{ stranger: number; n: number; bytes: number }>(`
+      SELECT stranger, count(*) AS n, coalesce(sum(length(CAST(text AS BLOB))), 0) AS bytes
+      FROM messages WHERE receiver = ? AND delivered_at IS NULL GROUP BY stranger`),
+    // Erasing the text on delivery keeps the row as a tombstone for the duplicate check.
+    markDeliveredErase: p(`UPDATE messages SET delivered_at = ?, text = '', font_name = NULL WHERE id = ? AND delivered_at IS NULL`),
+    purge: p('DELETE FROM messages WHERE delivered_at IS NOT NULL AND delivered_at < ?'),
+    setServer: p('INSERT OR REPLACE INTO server_info (id, pid, host, started_at) VALUES (1, ?, ?, ?)'),
+    clearServer: p('DELETE FROM server_info'),
+    getServer: p<{ pid: number; host: string; started_at: number }>('SELECT pid, host, started_at FROM server_info WHERE id = 1'),
     existingMessage: p<{ id: number }>(
       'SELECT id FROM messages WHERE sender = ? AND receiver = ? AND sent_at = ? AND msg_id = ? AND frag_index = ?',
     ),
@@ -235,15 +350,20 @@ class SqliteStore implements Store {
   private readonly addNextUserTx: Database.Transaction<(from: number, md5: Buffer, nick: string | undefined) => number>;
   private readonly deleteUserTx: Database.Transaction<(uid: number) => DeletedUser>;
 
+  private readonly mark: Statements['markDelivered'];
+
   constructor(
     private readonly db: Database.Database,
     private readonly now: () => number,
+    private readonly path: string,
+    private readonly keepDeliveredDays: number,
   ) {
     this.s = prepareStatements(db);
+    this.mark = keepDeliveredDays > 0 ? this.s.markDelivered : this.s.markDeliveredErase;
 
     this.storeBatch = db.transaction((msgs: NewMessage[], delivered: readonly number[]) => {
       const at = this.now();
-      for (const id of delivered) this.s.markDelivered.run(at, id);
+      for (const id of delivered) this.mark.run(at, id);
       return msgs.map((m) => {
         const f = m.font;
         const style = f ? styleBits(f) >>> STYLE_SHIFT : null;
@@ -252,7 +372,7 @@ class SqliteStore implements Store {
         if (old) return { id: old.id, duplicate: true };
         const row = this.s.insertMessage.get(
           m.sender, m.receiver, m.sentAt, m.msgId, m.fragCount, m.fragIndex, m.replyType, m.text,
-          f ? f.name : null, f ? f.size : null, style, f ? f.color : null, at,
+          f ? f.name : null, f ? f.size : null, style, f ? f.color : null, at, m.stranger ? 1 : 0,
         );
         return { id: row!.id, duplicate: false };
       });
@@ -379,6 +499,27 @@ class SqliteStore implements Store {
     return r.uid;
   }
 
+  setStrangerPolicy(uid: number, policy: StrangerPolicy): void {
+    this.requireUser(uid);
+    if (policy !== 'accept' && policy !== 'friends-only') throw new StoreError('bad-input', `strangers must be accept or friends-only, got ${String(policy)}`);
+    this.s.setStrangers.run(policy === 'friends-only' ? 1 : 0, uid);
+  }
+
+  isKnownAddress(uid: number, address: string): boolean {
+    return this.s.knownAddress.get(uid, address) !== undefined;
+  }
+
+  rememberAddress(uid: number, address: string, keep: number): void {
+    const at = this.now();
+    const row = this.s.knownAddress.get(uid, address);
+    // Refreshed at most hourly: a login is not worth a commit when nothing changes.
+    if (row && at - row.last_at < 3600) return;
+    this.db.transaction(() => {
+      this.s.upsertAddress.run(uid, address, at);
+      this.s.trimAddresses.run({ uid, keep });
+    })();
+  }
+
   addNextUser(from: number, passwordMd5: Buffer, nick?: string): Account {
     checkUid(from, 'first uid');
     checkPasswordMd5(passwordMd5);
@@ -473,7 +614,11 @@ class SqliteStore implements Store {
     for (const id of delivered) checkInt(id, 1, Number.MAX_SAFE_INTEGER, 'message id');
     if (msgs.length === 0 && delivered.length === 0) return [];
     // IMMEDIATE: take the write lock before the duplicate lookup, so no other process inserts in between.
-    return this.storeBatch.immediate(msgs, delivered);
+    try {
+      return this.storeBatch.immediate(msgs, delivered);
+    } catch (e) {
+      throw storeFault(e, this.path) ?? e;
+    }
   }
 
   pendingFor(receiver: number, limit?: number): StoredMessage[] {
@@ -488,10 +633,55 @@ class SqliteStore implements Store {
     return this.s.pendingCount.get(receiver)!.n;
   }
 
+  mailboxUsage(receiver: number): MailboxUsage {
+    const u: MailboxUsage = { friends: { count: 0, bytes: 0 }, strangers: { count: 0, bytes: 0 } };
+    for (const r of this.s.usage.all(receiver)) {
+      const side = r.stranger ? u.strangers : u.friends;
+      side.count += r.n;
+      side.bytes += r.bytes;
+    }
+    return u;
+  }
+
   markDelivered(id: number): void {
     checkInt(id, 1, Number.MAX_SAFE_INTEGER, 'message id');
     // Unknown or already delivered ids change nothing: a receiver may ack twice.
-    this.s.markDelivered.run(this.now(), id);
+    this.mark.run(this.now(), id);
+  }
+
+  purgeDelivered(): number {
+    const keep = Math.max(this.keepDeliveredDays * 86_400, DEDUP_TOMBSTONE_SECONDS);
+    return this.s.purge.run(this.now() - keep).changes;
+  }
+
+  setServerInfo(info: ServerInfo | undefined): void {
+    if (info) this.s.setServer.run(info.pid, info.host, info.startedAt);
+    else this.s.clearServer.run();
+  }
+
+  serverInfo(): ServerInfo | undefined {
+    const r = this.s.getServer.get();
+    return r ? { pid: r.pid, host: r.host, startedAt: r.started_at } : undefined;
+  }
+
+  check(mode: 'quick' | 'full'): string[] {
+    return integrityProblems(this.db, mode);
+  }
+
+  freeDiskBytes(): number | undefined {
+    if (this.path === ':memory:') return undefined;
+    const st = statfsSync(dirname(this.path));
+    return st.bavail * st.bsize;
+  }
+
+  async backup(file: string): Promise<void> {
+    // Created empty and 0600 first (SQLite would use the umask), and never over an existing file.
+    closeSync(openSync(file, 'wx', 0o600));
+    try {
+      await this.db.backup(file);
+    } catch (e) {
+      throw storeFault(e, file) ?? e;
+    }
   }
 
   getMessage(id: number): StoredMessage | undefined {

@@ -14,6 +14,24 @@ export interface Account {
   /** 0 male, 1 female, 0xFF unknown. */
   gender: number;
   createdAt: number;
+  /** Who may leave this user messages when they are not friends. */
+  strangers: StrangerPolicy;
+}
+
+/** A user's privacy setting for messages from non-friends: QQ's "accept" / "friends only". */
+export type StrangerPolicy = 'accept' | 'friends-only';
+
+/** Undelivered messages of one receiver, split by whether the sender was a friend when it was stored. */
+export interface MailboxUsage {
+  friends: { count: number; bytes: number };
+  strangers: { count: number; bytes: number };
+}
+
+/** The server that holds a store (written when it starts, for the message a second one prints). */
+export interface ServerInfo {
+  pid: number;
+  host: string;
+  startedAt: number;
 }
 
 /** An operator's ban on an account. */
@@ -57,6 +75,8 @@ export interface NewMessage {
   replyType: number;
   text: string;
   font?: MessageFont;
+  /** The sender was not the receiver's friend when it was sent (counted against the strangers' quota). */
+  stranger?: boolean;
 }
 
 /** A stored message, with its store id (increasing: the delivery order). */
@@ -91,6 +111,12 @@ export interface Store {
   banOf(uid: number): Ban | undefined;
   /** The next free uid at or above `from` (for demo accounts and `user add` without a number). */
   nextFreeUid(from: number): number;
+  setStrangerPolicy(uid: number, policy: StrangerPolicy): void;
+
+  /** Whether `uid` logged in successfully from `address` (one of its last few). */
+  isKnownAddress(uid: number, address: string): boolean;
+  /** Records a successful login from `address`; keeps the `keep` most recent addresses of the uid. */
+  rememberAddress(uid: number, address: string, keep: number): void;
   /**
    * Adds an account under the next free uid at or above `from`, picked and taken in one transaction (so
    * concurrent adds, even from other processes, get different uids). `nick` defaults to the uid.
@@ -129,9 +155,26 @@ export interface Store {
   pendingFor(receiver: number, limit?: number): StoredMessage[];
   /** Number of undelivered messages for a receiver. */
   pendingCount(receiver: number): number;
+  /** Counts and text bytes of a receiver's undelivered messages, friends' and strangers' apart. */
+  mailboxUsage(receiver: number): MailboxUsage;
   /** Marks a message delivered (acked by the receiver); idempotent. */
   markDelivered(id: number): void;
   getMessage(id: number): StoredMessage | undefined;
+  /**
+   * Deletes delivered messages older than the retention (and their tombstones, kept a while so a late
+   * retransmitted send is still recognised as a duplicate); returns how many rows went.
+   */
+  purgeDelivered(): number;
+
+  /** Records the running server (pid, host) in the store, or clears it with undefined. */
+  setServerInfo(info: ServerInfo | undefined): void;
+  serverInfo(): ServerInfo | undefined;
+  /** SQLite's integrity check ('quick' at start, 'full' for `oicq db check`): the problems found, [] if none. */
+  check(mode: 'quick' | 'full'): string[];
+  /** Free bytes on the disk that holds the store (undefined when it has no file). */
+  freeDiskBytes(): number | undefined;
+  /** Online copy of the store into `file` (consistent even while the server writes). */
+  backup(file: string): Promise<void>;
 
   close(): void;
 }

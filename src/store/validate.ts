@@ -21,7 +21,11 @@ export type StoreErrorCode =
   | 'unknown-group'
   | 'groups-full'
   | 'duplicate-group'
-  | 'schema';
+  | 'schema'
+  | 'disk-full'
+  | 'corrupt'
+  | 'locked'
+  | 'io';
 
 /** A store call rejected its input or the database state; the message is one user-readable line. */
 export class StoreError extends Error {

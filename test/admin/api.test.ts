@@ -157,7 +157,7 @@ test('login locks are listed and unlocked without a restart', () =>
     try {
       for (let i = 0; i < 3; i++) assert.equal((await wrong.login()).kind, 'failure');
       const locks = (await w.call('GET', '/api/locks')).body as { kind: string; uid?: number; address?: string }[];
-      assert.deepEqual(locks.map((l) => l.kind).sort(), ['address', 'uid']);
+      assert.deepEqual(locks.map((l) => l.kind).sort(), ['address', 'pair', 'uid']);
       assert.equal(locks.find((l) => l.kind === 'uid')!.uid, ALICE.uid);
       const right = await ClassicDriver.open(w.server.address.port, ALICE.uid, ALICE.password);
       try {

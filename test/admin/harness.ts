@@ -32,7 +32,7 @@ export interface AdminWorld {
 export async function adminWorld(opts: Partial<AdminServiceOptions> = {}, serverOpts: Parameters<typeof startServer>[0] = {}): Promise<AdminWorld> {
   const logs = new LogRing();
   const log = pino({ level: 'info', base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, logs);
-  const { server, store, dbPath } = await startServer({ log, guard: { maxFailures: 3 }, ...serverOpts });
+  const { server, store, dbPath } = await startServer({ log, guard: { maxFailures: 3, maxAddressFailures: 3 }, ...serverOpts });
   seedAccounts(store, [ALICE, BOB], [[ALICE.uid, BOB.uid]]);
   const admin = await startAdmin({ server, store, logs, host: '127.0.0.1', port: 0, token: TOKEN, ...opts });
   return {

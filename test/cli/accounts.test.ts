@@ -123,10 +123,10 @@ test('user add / passwd: password from the environment, a file, or --password wi
   fails(novalue!, 2, /^oicq user: option --password needs a value/);
   fails(nouser!, 1, /^oicq user: user 12345 does not exist — add it with 'oicq user add 12345'$/);
   fails(wrongopt!, 2, /^oicq user: option --nick does not apply to 'oicq user passwd'/);
-  fails(nosub!, 2, /^oicq user: missing subcommand: add \| list \| passwd \| delete — run 'oicq user --help'$/);
+  fails(nosub!, 2, /^oicq user: missing subcommand: add \| list \| passwd \| set \| delete — run 'oicq user --help'$/);
   assert.deepEqual(passwd, { code: 0, stdout: 'password of user 10000 changed\n', stderr: '' });
   assert.equal(help!.code, 0);
-  assert.match(help!.stdout, /^usage: oicq user <add \| list \| passwd \| delete>/);
+  assert.match(help!.stdout, /^usage: oicq user <add \| list \| passwd \| set \| delete>/);
   assert.deepEqual(fromFile, { code: 0, stdout: '30000\n', stderr: '' });
   fails(nofile!, 2, /^oicq user: cannot read --password-file '.*nope\.txt': no such file/);
   fails(emptyFile!, 2, /^oicq user: --password-file '.*empty\.txt' is empty: its first line must be the password$/);

@@ -41,7 +41,9 @@ for (const framing of ['modern', 'classic'] as const) {
       await assert.rejects(wrong.login(), WrongPasswordError);
       assert.equal(wrong.localPort, 0);
       await assert.rejects(wrong.login(), WrongPasswordError, 'login() may be tried again');
-      // Third failure from this address starts the cool-down: now even the right password is refused.
+      await assert.rejects(wrong.login(), WrongPasswordError);
+      // Third failure for this uid from this address starts a slow-down: now even the right password is refused
+      // from here (the address never logged in as this uid).
       const right = cs.make(ALICE, port, framing);
       await assert.rejects(right.login(), LoginRefusedError);
       assert.equal(server.hub.get(ALICE.uid), undefined);

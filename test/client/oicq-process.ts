@@ -61,9 +61,9 @@ export class OicqWorld {
     oicqSync(['friend', 'add', String(a), String(b), '--db', this.db]);
   }
 
-  /** Starts `oicq serve --host 127.0.0.1 --port 0 --db <tmp> --no-demo`; resolves when it is listening. */
-  async start(): Promise<number> {
-    const child = spawn(process.execPath, ['bin/oicq.js', 'serve', '--host', '127.0.0.1', '--port', '0', '--db', this.db, '--no-demo', '--log-level', 'warn', '--admin', '127.0.0.1:0'], {
+  /** Starts `oicq serve --host 127.0.0.1 --port 0 --db <tmp> --no-demo --admin 127.0.0.1:0 [extra]`; resolves when it is listening. */
+  async start(extra: string[] = []): Promise<number> {
+    const child = spawn(process.execPath, ['bin/oicq.js', 'serve', '--host', '127.0.0.1', '--port', '0', '--db', this.db, '--no-demo', '--log-level', 'warn', '--admin', '127.0.0.1:0', ...extra], {
       cwd: ROOT, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.server = child;
@@ -84,15 +84,20 @@ export class OicqWorld {
     return `127.0.0.1:${this.port}`;
   }
 
-  /** Stops the server and removes the temp directory. */
-  async stop(): Promise<void> {
+  /** Stops the server child (SIGTERM: a clean stop; SIGKILL: a crash). */
+  async stopServer(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     const s = this.server;
-    if (s && s.exitCode === null) {
+    if (s && s.exitCode === null && s.signalCode === null) {
       await new Promise<void>((r) => {
         s.once('exit', () => r());
-        s.kill('SIGTERM');
+        s.kill(signal);
       });
     }
+  }
+
+  /** Stops the server and removes the temp directory. */
+  async stop(): Promise<void> {
+    await this.stopServer();
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -25,10 +25,10 @@ export class UdpPeer {
     });
   }
 
-  /** Opens a peer bound to 127.0.0.1 on a random port. */
-  static async open(serverPort: number): Promise<UdpPeer> {
+  /** Opens a peer bound to `host` (default 127.0.0.1; any 127.0.0.0/8 address is another source) on a random port. */
+  static async open(serverPort: number, host = '127.0.0.1'): Promise<UdpPeer> {
     const p = new UdpPeer(serverPort);
-    await new Promise<void>((r) => p.socket.bind(0, '127.0.0.1', r));
+    await new Promise<void>((r) => p.socket.bind(0, host, r));
     return p;
   }
 

@@ -34,8 +34,8 @@ async function setup() {
 for (const [name, version] of [['qq2007', QQ2007], ['qq2008', QQ2008]] as const) {
   test(`${name} chain (0x0091 → 0x0062 → 0x00BA → 0x00DD → 0x0022): wrong password, success, session layouts, queued messages, presence`, async () => {
     const { server } = await setup();
-    const bad = await ClassicDriver.open(server.address.port, A.uid, 'nope', version);
-    const a = await ClassicDriver.open(server.address.port, A.uid, A.password, version);
+    const bad = await ClassicDriver.open(server.address.port, A.uid, 'nope', undefined, version);
+    const a = await ClassicDriver.open(server.address.port, A.uid, A.password, undefined, version);
     const b = await ClassicDriver.open(server.address.port, B.uid, B.password);
     try {
       // Wrong password: 0x00DD answers code 0x34 with a text, in the request key; no session.
@@ -101,7 +101,7 @@ test('QQ2006-era client (tag 0x0E1B): 42-byte status pushes, group names, queued
   const { server, store } = await setup();
   store.addGroup(A.uid, '同学');
   store.addGroup(A.uid, 'Work');
-  const a = await ClassicDriver.open(server.address.port, A.uid, A.password, LUMA);
+  const a = await ClassicDriver.open(server.address.port, A.uid, A.password, undefined, LUMA);
   const b = await ClassicDriver.open(server.address.port, B.uid, B.password);
   try {
     assert.equal((await b.login()).kind, 'success');

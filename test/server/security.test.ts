@@ -81,7 +81,7 @@ test('pre-login replies are rate-limited per source address', async () => {
   }
 });
 
-test('after N failed logins per uid, further attempts are refused for the cool-down, even with the right password', async () => {
+test('after N failed logins for a uid from an address, attempts from there are slowed down, even with the right password', async () => {
   const { server, store } = await startServer({ guard: { maxFailures: 3, windowMs: 60_000, cooldownMs: 60_000 } });
   seedAccounts(store, [A]);
   try {

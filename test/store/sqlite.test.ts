@@ -4,7 +4,7 @@ import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import Database from 'better-sqlite3';
-import { openSqliteStore } from '../../src/store/sqlite.js';
+import { DEDUP_TOMBSTONE_SECONDS, openSqliteStore } from '../../src/store/sqlite.js';
 import { StoreError } from '../../src/store/validate.js';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../src/store/schema.js';
 import type { NewMessage, Store } from '../../src/store/store.js';
@@ -46,7 +46,7 @@ test('accounts: add, get, list, count, passwd, nick, nextFreeUid', (t) => {
   const { store } = fresh(t);
   assert.equal(store.countUsers(), 0);
   const a = store.addUser(10000, PW, '  Alice ');
-  assert.deepEqual(a, { uid: 10000, nick: 'Alice', passwordMd5: PW, face: 0, age: 0, gender: 0xff, createdAt: NOW });
+  assert.deepEqual(a, { uid: 10000, nick: 'Alice', passwordMd5: PW, face: 0, age: 0, gender: 0xff, createdAt: NOW, strangers: 'accept' });
   store.addUser(10001, passwordMd5('b'), 'Bob');
   store.addUser(4294967295, passwordMd5('max'), 'Max');
   assert.equal(store.countUsers(), 3);
@@ -278,6 +278,68 @@ test(':memory: store works without touching the file system', () => {
   assert.equal(s.countUsers(), 1);
   s.close();
   s.close();
+});
+
+test('retention: by default a delivered message loses its text at once and its tombstone (still a duplicate) goes after an hour', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'oicq-store-'));
+  let now = NOW;
+  const store = openSqliteStore(join(dir, 'oicq.db'), { now: () => now });
+  t.after(() => {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  store.addUser(10000, PW, 'a');
+  store.addUser(10001, PW, 'b');
+  const id = store.storeMessages([msg({ text: 'secret words' })])[0]!.id;
+  store.storeMessages([], [id]);
+  assert.equal(store.getMessage(id)!.text, '', 'the text is gone once delivered');
+  assert.deepEqual(store.storeMessages([msg({ text: 'secret words' })]), [{ id, duplicate: true }], 'a late retransmission is still recognised');
+  now += DEDUP_TOMBSTONE_SECONDS - 1;
+  assert.equal(store.purgeDelivered(), 0);
+  now += 2;
+  assert.equal(store.purgeDelivered(), 1);
+  assert.equal(store.getMessage(id), undefined);
+});
+
+test('retention: with keepDeliveredDays a delivered message is kept that long, undelivered ones are never purged', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'oicq-store-'));
+  let now = NOW;
+  const store = openSqliteStore(join(dir, 'oicq.db'), { now: () => now, keepDeliveredDays: 2 });
+  t.after(() => {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  store.addUser(10000, PW, 'a');
+  store.addUser(10001, PW, 'b');
+  const [a, b] = store.storeMessages([msg({ msgId: 1, text: 'kept' }), msg({ msgId: 2, text: 'waiting' })]);
+  store.markDelivered(a!.id);
+  now += 2 * 86_400;
+  assert.equal(store.purgeDelivered(), 0);
+  assert.equal(store.getMessage(a!.id)!.text, 'kept');
+  now += 1;
+  assert.equal(store.purgeDelivered(), 1);
+  assert.equal(store.getMessage(b!.id)!.text, 'waiting');
+});
+
+test('known login addresses: the most recent few per user are kept', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'oicq-store-'));
+  let now = NOW;
+  const store = openSqliteStore(join(dir, 'oicq.db'), { now: () => now });
+  t.after(() => {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  store.addUser(10000, PW, 'a');
+  for (const i of [1, 2, 3, 4, 5, 6]) {
+    now += 7200;
+    store.rememberAddress(10000, `10.0.0.${i}`, 4);
+  }
+  now += 7200;
+  store.rememberAddress(10000, '10.0.0.3', 4);
+  assert.deepEqual([1, 2, 3, 4, 5, 6].filter((i) => store.isKnownAddress(10000, `10.0.0.${i}`)), [3, 4, 5, 6]);
+  store.rememberAddress(10000, '10.0.0.1', 4);
+  assert.deepEqual([1, 2, 3, 4, 5, 6].filter((i) => store.isKnownAddress(10000, `10.0.0.${i}`)), [1, 3, 5, 6], 'the least recent went');
+  assert.equal(store.isKnownAddress(10001, '10.0.0.1'), false);
 });
 
 test('bans: set with a reason, replaced, lifted; unknown users refused; gone with the account file reopened', () => {

@@ -3,6 +3,7 @@ import { passwordMd5 } from '../../protocol/keys.js';
 import { StoreError } from '../../store/validate.js';
 import type { Store, StoredMessage } from '../../store/store.js';
 import { defineCommand, type AdminContext } from '../context.js';
+import { AdminError } from '../params.js';
 import { sessionRow } from './sessions.js';
 
 /** First uid handed out by `user add` without a uid. */
@@ -49,7 +50,7 @@ export const userShow = defineCommand({
     const groups = new Map(store.groupsOf(uid).map((g) => [g.index, g.name]));
     const session = live?.server.hub.get(uid);
     return {
-      uid, nick: a.nick, face: a.face, age: a.age, gender: a.gender, createdAt: a.createdAt,
+      uid, nick: a.nick, face: a.face, age: a.age, gender: a.gender, createdAt: a.createdAt, strangers: a.strangers,
       ban: store.banOf(uid) ?? null,
       friends: store.friendsOf(uid).map((f) => ({ uid: f.uid, nick: f.nick, group: f.group, groupName: groups.get(f.group) ?? '' })),
       groups: [...groups].map(([index, name]) => ({ index, name })),
@@ -90,6 +91,8 @@ export const userDelete = defineCommand({
     const deleted = store.deleteUser(uid);
     // Its session would otherwise live on until logout or time-out, with a uid the store no longer knows.
     const kicked = live ? live.server.hub.kick(uid, 'this account was deleted') : false;
+    // Its messages left other mailboxes too: the quota counts are read again from the store.
+    live?.server.hub.mailbox.reset();
     return { ...deleted, kicked };
   },
 });
@@ -103,6 +106,21 @@ export const userPasswd = defineCommand({
   run: ({ store }, { uid, password }) => {
     store.setPassword(uid, passwordMd5(password));
     return { uid };
+  },
+});
+
+export const userStrangers = defineCommand({
+  name: 'user.strangers',
+  summary: 'who may leave the user messages when not a friend: accept (anyone, the default) or friends-only',
+  method: 'POST',
+  path: '/api/users/{uid}/strangers',
+  params: { uid: { type: 'uid', doc: 'the account' }, strangers: { type: 'string', doc: 'accept | friends-only' } },
+  run: ({ store }, { uid, strangers }) => {
+    if (strangers !== 'accept' && strangers !== 'friends-only') {
+      throw new AdminError('bad_param', `parameter 'strangers' must be accept or friends-only, got "${strangers}"`);
+    }
+    store.setStrangerPolicy(uid, strangers);
+    return { uid, strangers };
   },
 });
 

@@ -120,7 +120,7 @@ export const loginHandlers: LoginHandlers<typeof MODERN_TABLE, ModernHandler> = 
     const account = ctx.store.getUser(uid);
     if (!account) return ctx.drop('login_refused', from, p);
     f.pending.delete(from.address, from.port, uid);
-    ctx.guard.succeed(uid);
+    ctx.guard.succeed(uid, from.address);
     const sessionKey = ctx.random(16);
     const status = req.mode === M.LoginMode.HIDDEN ? Status.INVISIBLE : Status.ONLINE;
     const session = ctx.hub.open({
