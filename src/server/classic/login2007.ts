@@ -11,6 +11,7 @@ import { LoginFailure } from '../../protocol/login-failure.js';
 import { teaDecrypt, teaEncrypt } from '../../protocol/tea.js';
 import type { ClassicHandler } from '../classic.js';
 import { openKeyPrefixed } from '../key-prefixed.js';
+import { resendPending } from '../pending-logins.js';
 import { checkLogin } from '../login-failure.js';
 import { LoginTokenKind } from '../login-token.js';
 import type { Endpoint } from '../session.js';
@@ -62,11 +63,7 @@ export function tokenEx(f: ClassicHandler, p: Packet, from: Endpoint): void {
 export function checkPassword(f: ClassicHandler, p: Packet, from: Endpoint): void {
   const { ctx } = f;
   const uid = p.uid!;
-  const earlier = f.pending.get(from.address, from.port, uid, ctx.clock.now())?.replies.get(p.command, p.seq);
-  if (earlier) {
-    ctx.metrics.duplicates++;
-    return ctx.send(earlier, from);
-  }
+  if (resendPending(ctx, f.pending, p, from)) return;
   const w = openKeyPrefixed(ctx, p, from);
   if (!w) return;
   const req = checkPasswordRequestCodec.decode(w.plain);

@@ -8,6 +8,7 @@ import { teaEncrypt } from '../../protocol/tea.js';
 import type { LoginHandlers } from '../dispatch.js';
 import { checkLogin } from '../login-failure.js';
 import { openKeyPrefixed } from '../key-prefixed.js';
+import { resendPending } from '../pending-logins.js';
 import { bodyDropReason } from '../metrics.js';
 import { LoginTokenKind } from '../login-token.js';
 import type { ModernHandler } from '../modern.js';
@@ -75,11 +76,7 @@ export const loginHandlers: LoginHandlers<typeof MODERN_TABLE, ModernHandler> = 
   VERIFY: (f, p, from) => {
     const { ctx } = f;
     const uid = p.uid!;
-    const earlier = f.pending.get(from.address, from.port, uid, ctx.clock.now())?.replies.get(p.command, p.seq);
-    if (earlier) {
-      ctx.metrics.duplicates++;
-      return ctx.send(earlier, from);
-    }
+    if (resendPending(ctx, f.pending, p, from)) return;
     const w = unwrapKey(f, p, from);
     if (!w) return;
     const req = M.verifyRequest.decode(w.plain);
