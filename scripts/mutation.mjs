@@ -12,19 +12,19 @@ const root = resolve(new URL('..', import.meta.url).pathname);
 /** What each module mutates and which test files must kill its mutants. */
 const MODULES = {
   'protocol-blocks': {
-    about: 'shared blocks: status block, font trailer, bounded reader and writer',
-    mutate: ['src/protocol/bodies/status-block.ts', 'src/protocol/text.ts', 'src/protocol/reader.ts', 'src/protocol/writer.ts'],
-    tests: ['test/protocol/layouts.test.ts', 'test/protocol/text.test.ts', 'test/protocol/writer.test.ts', 'test/protocol/classic-bodies.test.ts', 'test/protocol/modern-bodies.test.ts'],
+    about: 'shared blocks: status block, font trailer, bounded reader and writer, body helpers',
+    mutate: ['src/protocol/bodies/status-block.ts', 'src/protocol/bodies/common.ts', 'src/protocol/text.ts', 'src/protocol/reader.ts', 'src/protocol/writer.ts'],
+    tests: ['test/protocol/layouts.test.ts', 'test/protocol/blocks-errors.test.ts', 'test/protocol/text.test.ts', 'test/protocol/writer.test.ts'],
   },
   'protocol-framing': {
     about: 'envelope and QQ-TEA',
     mutate: ['src/protocol/framing.ts', 'src/protocol/tea.ts'],
-    tests: ['test/protocol/framing.test.ts', 'test/protocol/tea.test.ts'],
+    tests: ['test/protocol/framing.test.ts', 'test/protocol/framing-limits.test.ts', 'test/protocol/tea.test.ts'],
   },
   'protocol-classic': {
-    about: 'classic body codecs',
-    mutate: ['src/protocol/bodies/classic/*.ts'],
-    tests: ['test/protocol/layouts.test.ts', 'test/protocol/classic-bodies.test.ts', 'test/protocol/text.test.ts'],
+    about: 'classic body codecs of messages, status and online lists (the IM header, 0x0081, 0x0027)',
+    mutate: ['src/protocol/bodies/classic/message.ts', 'src/protocol/bodies/classic/status.ts', 'src/protocol/bodies/classic/online.ts'],
+    tests: ['test/protocol/layouts.test.ts', 'test/protocol/classic-bodies.test.ts'],
   },
   'protocol-modern': {
     about: 'modern body codecs',
@@ -34,7 +34,7 @@ const MODULES = {
   delivery: {
     about: 'durable, exactly-once, in-order message delivery',
     mutate: ['src/server/delivery.ts'],
-    tests: ['test/server/delivery*.test.ts', 'test/server/quiescence.test.ts', 'test/client/reliability.test.ts', 'test/client/server-push-order.test.ts'],
+    tests: ['test/server/delivery.test.ts', 'test/server/delivery-policy.test.ts', 'test/server/quiescence.test.ts'],
   },
 };
 
