@@ -68,13 +68,16 @@ export function checkPassword(f: ClassicHandler, p: Packet, from: Endpoint): voi
   if (!w) return;
   const req = checkPasswordRequestCodec.decode(w.plain);
   const tokenOk = ctx.tokens.check(from, req.tokenEx, ctx.clock.now(), LoginTokenKind.TOKEN_EX);
-  const check = checkLogin(ctx, uid, from, (a) => {
-    const plain = teaDecrypt(req.passwordCipher, passwordKeyFromMd5(a.passwordMd5));
-    return plain && plain.length >= 16 && a.passwordMd5.equals(plain.subarray(0, 16)) ? true : undefined;
-  }, tokenOk);
+  const check = checkLogin(ctx, {
+    uid, from, tokenOk,
+    open: (a) => {
+      const plain = teaDecrypt(req.passwordCipher, passwordKeyFromMd5(a.passwordMd5));
+      return plain && plain.length >= 16 && a.passwordMd5.equals(plain.subarray(0, 16)) ? true : undefined;
+    },
+  });
   const head: Omit<CheckPasswordReply, 'success' | 'message'> = { result: 0, unknown: 0, field1: Buffer.alloc(0), field2: Buffer.alloc(0) };
   if (!check.ok) {
-    replyWith(f, p, from, w.key, checkPasswordReplyCodec.encode({ ...head, result: CHECK_CODE[check.failure], message: check.failure }));
+    replyWith(f, p, from, w.key, checkPasswordReplyCodec.encode({ ...head, result: CHECK_CODE[check.failure], message: check.text }));
     return;
   }
   const now = ctx.clock.now();
