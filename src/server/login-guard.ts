@@ -99,7 +99,8 @@ export class LoginGuard {
   /** Whether a login for `uid` from `address` may be attempted now (checked before the password). */
   check(uid: number, address: string): LoginVerdict {
     const now = this.clock.now();
-    let until = this.users.blockedUntil(`p:${uid}|${address}`, now);
+    // A pair's own wait only, never the overflow's: a full table must not refuse a known address.
+    let until = this.users.blockedUntil(`p:${uid}|${address}`, now, false);
     const others = Math.max(this.users.blockedUntil(`u:${uid}`, now), this.addresses.blockedUntil(address, now));
     // The owner's usual address is exempt from what others' failures caused (asked of the store only then).
     if (others > now && others > until && !this.known.isKnown(uid, address)) until = others;
