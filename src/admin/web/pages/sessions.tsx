@@ -83,7 +83,7 @@ type Lock = LoginLock;
 function Locks() {
   const { data, reload } = usePoll(() => api<Lock[]>('GET', '/api/locks'), 2000);
   const unlock = async (l: Lock) => {
-    await api('POST', '/api/locks/unlock', l.kind === 'uid' ? { uid: l.uid } : { address: l.address }).catch(() => undefined);
+    await api('POST', '/api/locks/unlock', l.kind === 'address' ? { address: l.address } : { uid: l.uid }).catch(() => undefined);
     reload();
   };
   return (
@@ -99,7 +99,10 @@ function Locks() {
           <tbody>
             {data!.map((l) => (
               <tr>
-                <td>{l.kind === 'uid' ? <a href={`#/users/${l.uid}`}>uid {l.uid}</a> : `address ${l.address}`}</td>
+                <td>
+                  {l.kind === 'address' ? `address ${l.address}` : <a href={`#/users/${l.uid}`}>uid {l.uid}</a>}
+                  {l.kind === 'pair' ? ` from ${l.address}` : ''}
+                </td>
                 <td>{when(l.until)}</td>
                 <td><button onClick={() => unlock(l)}>unlock</button></td>
               </tr>
