@@ -4,9 +4,9 @@ import { passwordKey, passwordMd5, imKey } from '../../src/protocol/keys.js';
 import { ClassicCmd } from '../../src/protocol/commands.js';
 import {
   buildLoginBody, loginReplyCodec, tokenReplyCodec, tokenRequestCodec, sendImRequestCodec, receiveImPushCodec,
-  receiveImAckFor, receiveImAckCodec, IM_TEXT, type LoginReply, type ReceiveImPush, selectServerReplyCodec,
-  tokenExReplyCodec, tokenExRequestCodec, checkPasswordReplyCodec, checkPasswordRequestCodec, login2007RequestCodec,
-  login2007ReplyCodec, type CheckPasswordReply, type Login2007Reply,
+  receiveImAckFor, receiveImAckCodec, IM_TEXT, systemMessageCodec, systemMessageAckCodec, type LoginReply, type ReceiveImPush,
+  type SystemMessage, selectServerReplyCodec, tokenExReplyCodec, tokenExRequestCodec, checkPasswordReplyCodec,
+  checkPasswordRequestCodec, login2007RequestCodec, login2007ReplyCodec, type CheckPasswordReply, type Login2007Reply,
 } from '../../src/protocol/bodies/classic/index.js';
 import { wrapKeyPrefixed } from '../../src/protocol/bodies/modern/wrap.js';
 import { UdpPeer } from './udp.js';
@@ -137,6 +137,14 @@ export class ClassicDriver {
     const push = receiveImPushCodec.decode(p.plain);
     if (ack) this.fire(ClassicCmd.RECV_IM, receiveImAckCodec.encode(receiveImAckFor(push)), p.seq);
     return { push, seq: p.seq };
+  }
+
+  /** Waits for a system message push (0x0080) and acks it as pidgin does (0x0012: code, sender, the push's seq). */
+  async system(ms = 3000): Promise<SystemMessage> {
+    const p = await this.push(ClassicCmd.SYSTEM_MESSAGE, ms);
+    const m = systemMessageCodec.decode(p.plain);
+    this.fire(ClassicCmd.ACK_SYSTEM_MESSAGE, systemMessageAckCodec.encode({ code: m.code, from: m.from, seq: p.seq }));
+    return m;
   }
 
   /** Sends a text message; resolves with the reply's result byte. */
