@@ -28,10 +28,11 @@ export abstract class SessionRequests {
     try {
       const login = logins.get(packet.command);
       if (login) return login(this, packet, from);
+      // A command this framing does not serve at all, before or after login.
+      const route = routes.get(packet.command);
+      if (!route) return this.ctx.drop('unknown_command', from, packet);
       const opened = this.open(packet, from);
       if (!opened) return;
-      const route = routes.get(packet.command);
-      if (!route) return this.ctx.drop('unknown_command', opened.session.endpoint, packet);
       let body: unknown;
       try {
         body = route.request.decode(opened.plain);
@@ -66,6 +67,8 @@ export abstract class SessionRequests {
       return undefined;
     }
     this.ctx.hub.seen(session);
+    // Its first request after login shows the client has installed the session key: queued messages may go.
+    if (session.releasePendingOnRequest) this.ctx.hub.deliverPending(session);
     return { session, plain };
   }
 
