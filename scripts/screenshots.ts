@@ -29,8 +29,16 @@ try {
   bob.peer.send(Buffer.from('4f494351206e6f7420717569746520726967687403', 'hex'));
   await w.call('POST', '/api/users', { uid: 10003, password: 'carol-pw', nick: '小红' });
   await w.call('POST', '/api/users/10003/ban', { reason: 'sending spam links' });
-  for (let s = 0; s < 20; s++) {
-    w.admin.traffic.sample(Date.now() - (20 - s) * 1000);
+  // Fifteen seconds of varying traffic, so the dashboard's one-second samples have something to draw.
+  for (let s = 0; s < 15; s++) {
+    const end = Date.now() + 1000;
+    for (let i = 0; i < 5 + 4 * (s % 5); i++) {
+      const got = alice.receive();
+      await bob.send(ALICE.uid, `message ${s}.${i}`);
+      await got;
+    }
+    if (s % 4 === 0) alice.peer.send(Buffer.from('02abcdef', 'hex'));
+    await new Promise((r) => setTimeout(r, Math.max(0, end - Date.now())));
   }
 
   const page = await browser.context.newPage();
@@ -49,8 +57,23 @@ try {
   await shot('sessions', 'sessions', '#sessions tr[data-uid="10001"]');
   await shot('users/10001', 'user', '#user-session');
   await shot('drops', 'drops', '#drops');
-  await page.goto(`${w.admin.url}#/drops`);
   await shot('logs', 'log', '#log div');
+  await page.goto(`${w.admin.url}#/inspector`);
+  await page.click('details summary');
+  await page.fill('#passwords', `${ALICE.uid}:${ALICE.password}`);
+  await page.fill('#live-uid', String(ALICE.uid));
+  await page.click('#load-live');
+  await page.fill('#filter-command', 'receive message');
+  await page.locator('#packets .prow').first().click();
+  await page.click('.fieldname[data-field="text"]');
+  await page.setViewportSize({ width: 1280, height: 1000 });
+  await page.screenshot({ path: join(OUT, 'inspector.png') });
+  console.log('docs/console/inspector.png');
+  await page.fill('#filter-command', '');
+  await page.click('#tab-ladder');
+  await page.waitForSelector('#ladder .arrow');
+  await page.screenshot({ path: join(OUT, 'ladder.png') });
+  console.log('docs/console/ladder.png');
   const signup = await browser.context.newPage();
   await signup.goto(new URL('/signup', w.admin.url).href);
   await signup.waitForSelector('#nick');

@@ -17,6 +17,8 @@ export interface LiveServer {
   startedAt: number;
   /** `oicq serve --capture` files the inspector may open. */
   captureFiles: string[];
+  /** Writes out what the capture writer still buffers (before the inspector reads the file). */
+  flushCapture?: () => void;
 }
 
 /** The context of one admin command. */

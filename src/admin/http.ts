@@ -24,7 +24,7 @@ export interface ExtraRoute {
   /** Largest request body accepted (default 64 KiB). */
   maxBody?: number;
   /** `body` is the raw request body; `query` the URL's parameters. */
-  handle(req: { body: Buffer; query: Record<string, string>; address: string }): unknown | Promise<unknown>;
+  handle(req: { body: Buffer; query: Record<string, string>; address: string; headers: IncomingMessage['headers'] }): unknown | Promise<unknown>;
 }
 
 /** What the admin listener serves. */
@@ -90,7 +90,7 @@ export function createAdminServer(o: AdminHttpOptions): Server {
     if (extra) {
       if (!extra.public && !authorized(req)) throw unauthorized();
       const body = await readBody(req, extra.maxBody ?? JSON_LIMIT);
-      return sendJson(res, 200, await extra.handle({ body, query, address }));
+      return sendJson(res, 200, await extra.handle({ body, query, address, headers: req.headers }));
     }
     if (path === '/metrics' && method === 'GET') {
       if (!authorized(req)) throw unauthorized();

@@ -7,9 +7,10 @@ import type { OicqServer } from '../server/server.js';
 import { Traffic } from './traffic.js';
 import { LogRing } from './log-ring.js';
 import { serverRegistry } from './metrics.js';
-import { createAdminServer, type ExtraRoute } from './http.js';
+import { createAdminServer } from './http.js';
 import { consoleAssets } from './console.js';
 import { signupRoute } from './signup.js';
+import { inspectorRoutes } from './inspector.js';
 import type { AdminContext } from './context.js';
 
 /** Settings of the admin surface. */
@@ -24,11 +25,12 @@ export interface AdminServiceOptions {
   token?: string;
   config?: Record<string, unknown>;
   captureFiles?: string[];
+  flushCapture?: () => void;
+  /** Largest capture the inspector accepts by upload (default 32 MiB). */
+  maxUpload?: number;
   openRegistration?: boolean;
   /** Serve the web console (default true; built with esbuild on first start). */
   console?: boolean;
-  /** More routes (the inspector). */
-  routes?: (ctx: AdminContext) => ExtraRoute[];
 }
 
 /** A started admin surface. */
@@ -51,10 +53,10 @@ export async function startAdmin(o: AdminServiceOptions): Promise<AdminService> 
   const traffic = new Traffic(o.server);
   const ctx: AdminContext = {
     store: o.store,
-    live: { server: o.server, traffic, logs: o.logs, config: o.config ?? {}, startedAt: Date.now(), captureFiles: o.captureFiles ?? [] },
+    live: { server: o.server, traffic, logs: o.logs, config: o.config ?? {}, startedAt: Date.now(), captureFiles: o.captureFiles ?? [], flushCapture: o.flushCapture },
   };
   const registry = serverRegistry(o.server, traffic);
-  const routes = [signupRoute(ctx, o.openRegistration ?? false, Date.now), ...(o.routes?.(ctx) ?? [])];
+  const routes = [signupRoute(ctx, o.openRegistration ?? false, Date.now), ...inspectorRoutes(ctx, o.maxUpload)];
   const assets = o.console === false ? undefined : await consoleAssets();
   const http = createAdminServer({ ctx, token, registry, assets, routes, version: '0.1.0' });
   await new Promise<void>((resolve, reject) => {

@@ -77,7 +77,7 @@ export async function run(argv: string[]): Promise<number> {
       });
     } else {
       if (command.live) throw new CliError(`'${name}' needs the running server — pass --url <admin url> --token <token> (both printed by 'oicq serve')`, USAGE_EXIT);
-      result = withStore((v.db as string | undefined) ?? DEFAULT_DB_PATH, false, (store) => invoke({ store }, command, raw));
+      result = withStore((v.db as string | undefined) ?? DEFAULT_DB_PATH, (store) => invoke({ store }, command, raw));
     }
   } catch (e) {
     if (e instanceof AdminError) throw new CliError(`${e.message} — run 'oicq admin --help'`, e.code === 'bad_param' ? USAGE_EXIT : 1);

@@ -41,7 +41,7 @@ export async function run(argv: string[]): Promise<number> {
       checkPositionals(positionals, 2, 2, 'oicq friend add <uid> <friend> [--group <name>]');
       const a = parseUid(positionals[0]!);
       const b = parseUid(positionals[1]!, 'friend uid');
-      const r = withStore(db, false, (store) => friendAdd.run({ store }, { uid: a, friend: b, group: values.group }));
+      const r = withStore(db, (store) => friendAdd.run({ store }, { uid: a, friend: b, group: values.group }));
       process.stdout.write(`${a} and ${b} ${r.already ? 'were already' : 'are now'} friends; ${b} is in ${a}'s group "${r.group.name}"\n`);
       return 0;
     }
@@ -50,7 +50,7 @@ export async function run(argv: string[]): Promise<number> {
       rejectOptions(values, ['group'], 'oicq friend remove', 'oicq friend');
       const a = parseUid(positionals[0]!);
       const b = parseUid(positionals[1]!, 'friend uid');
-      const { removed } = withStore(db, false, (store) => friendRemove.run({ store }, { uid: a, friend: b }));
+      const { removed } = withStore(db, (store) => friendRemove.run({ store }, { uid: a, friend: b }));
       process.stdout.write(removed ? `${a} and ${b} are no longer friends\n` : `${a} and ${b} were not friends; nothing changed\n`);
       return 0;
     }
@@ -58,7 +58,7 @@ export async function run(argv: string[]): Promise<number> {
       checkPositionals(positionals, 1, 1, 'oicq friend list <uid>');
       rejectOptions(values, ['group'], 'oicq friend list', 'oicq friend');
       const uid = parseUid(positionals[0]!);
-      const rows = withStore(db, false, (store) =>
+      const rows = withStore(db, (store) =>
         friendList.run({ store }, { uid }).map((f) => [String(f.uid), f.nick, `${f.group} ${f.groupName}`.trimEnd()]),
       );
       if (rows.length === 0) {

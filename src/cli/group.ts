@@ -51,14 +51,14 @@ export async function run(argv: string[]): Promise<number> {
       checkPositionals(positionals, 2, Infinity, 'oicq group add <uid> <name>');
       const uid = parseUid(positionals[0]!);
       const name = positionals.slice(1).join(' ');
-      const r = withStore(db, false, (store) => groupAdd.run({ store }, { uid, name }));
+      const r = withStore(db, (store) => groupAdd.run({ store }, { uid, name }));
       out(r.added ? `added group ${r.index} "${r.name}" for user ${uid}` : `user ${uid} already has group ${r.index} "${r.name}"`);
       return 0;
     }
     case 'list': {
       checkPositionals(positionals, 1, 1, 'oicq group list <uid>');
       const uid = parseUid(positionals[0]!);
-      const rows = withStore(db, false, (store) => groupList.run({ store }, { uid }).map((g) => [String(g.index), g.name, String(g.friends)]));
+      const rows = withStore(db, (store) => groupList.run({ store }, { uid }).map((g) => [String(g.index), g.name, String(g.friends)]));
       process.stdout.write(formatTable(['index', 'name', 'friends'], rows));
       return 0;
     }
@@ -67,7 +67,7 @@ export async function run(argv: string[]): Promise<number> {
       const uid = parseUid(positionals[0]!);
       const index = groupIndex(positionals[1]!, uid);
       const name = positionals.slice(2).join(' ');
-      const r = withStore(db, false, (store) => groupRename.run({ store }, { uid, index, name }));
+      const r = withStore(db, (store) => groupRename.run({ store }, { uid, index, name }));
       out(`renamed group ${index} of user ${uid} from "${r.from}" to "${r.to}"`);
       return 0;
     }
@@ -75,7 +75,7 @@ export async function run(argv: string[]): Promise<number> {
       checkPositionals(positionals, 2, 2, 'oicq group remove <uid> <index>');
       const uid = parseUid(positionals[0]!);
       const index = groupIndex(positionals[1]!, uid);
-      const r = withStore(db, false, (store) => groupRemove.run({ store }, { uid, index }));
+      const r = withStore(db, (store) => groupRemove.run({ store }, { uid, index }));
       out(`removed group ${index} "${r.name}" of user ${uid}; ${r.moved} friend${r.moved === 1 ? '' : 's'} moved to "My Friends"`);
       return 0;
     }
@@ -88,7 +88,7 @@ export async function run(argv: string[]): Promise<number> {
       const friend = parseUid(positionals[1]!, 'friend uid');
       const target = byOption ? undefined : positionals.slice(2).join(' ');
       const index = values.index !== undefined ? groupIndex(values.index, uid) : undefined;
-      const r = withStore(db, false, (store) => {
+      const r = withStore(db, (store) => {
         requireUser(store, uid);
         const i = index ?? (values.name !== undefined ? indexOfName(store, uid, values.name) : targetIndex(store, uid, target!));
         return groupMove.run({ store }, { uid, friend, group: String(i) });

@@ -342,6 +342,7 @@ export async function run(argv: string[]): Promise<number> {
         server, store, logs, host: adminAt.host, port: adminAt.port, token,
         openRegistration: o['open-registration'] ?? false,
         captureFiles: o.capture ? [o.capture] : [],
+        flushCapture: capture ? () => capture!.flush() : undefined,
         config: { ...o, 'admin-token': token === undefined ? undefined : '***', db: dbPath },
       });
     } catch (e) {

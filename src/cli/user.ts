@@ -58,14 +58,14 @@ export async function run(argv: string[]): Promise<number> {
       checkPositionals(positionals, 0, 1, 'oicq user add [<uid>] [--nick <name>]');
       const wanted = positionals[0] === undefined ? undefined : parseUid(positionals[0]);
       const pw = await readPassword(values, 'oicq user');
-      const { uid } = withStore(db, true, (store) => userAdd.run({ store }, { uid: wanted, password: pw, nick: values.nick }));
+      const { uid } = withStore(db, (store) => userAdd.run({ store }, { uid: wanted, password: pw, nick: values.nick }), { create: true });
       process.stdout.write(`${uid}\n`);
       return 0;
     }
     case 'list': {
       checkPositionals(positionals, 0, 0, 'oicq user list');
       rejectOptions(values, ['password', 'password-file', 'nick', 'strangers'], 'oicq user list', 'oicq user');
-      const rows = withStore(db, false, (store) =>
+      const rows = withStore(db, (store) =>
         userList.run({ store }, {}).map((u) => [String(u.uid), u.nick, String(u.friends), formatTime(u.createdAt), u.banned ?? '']),
       );
       if (rows.length === 0) {
@@ -80,9 +80,9 @@ export async function run(argv: string[]): Promise<number> {
       rejectOptions(values, ['nick', 'strangers'], 'oicq user passwd', 'oicq user');
       const uid = parseUid(positionals[0]!);
       // The account is checked first: nobody is asked for a password of a user that does not exist.
-      withStore(db, false, (store) => requireUser(store, uid));
+      withStore(db, (store) => requireUser(store, uid));
       const pw = await readPassword(values, 'oicq user');
-      withStore(db, false, (store) => userPasswd.run({ store }, { uid, password: pw }));
+      withStore(db, (store) => userPasswd.run({ store }, { uid, password: pw }));
       process.stdout.write(`password of user ${uid} changed\n`);
       return 0;
     }
@@ -94,7 +94,7 @@ export async function run(argv: string[]): Promise<number> {
       if (who !== 'accept' && who !== 'friends-only') {
         throw new CliError(`${who === undefined ? 'missing --strangers' : `--strangers '${who}' is not accept or friends-only`} — e.g. 'oicq user set ${uid} --strangers friends-only'`, USAGE_EXIT);
       }
-      withStore(db, false, (store) => userStrangers.run({ store }, { uid, strangers: who }));
+      withStore(db, (store) => userStrangers.run({ store }, { uid, strangers: who }));
       process.stdout.write(`user ${uid} now ${who === 'accept' ? 'accepts messages from anyone' : 'accepts messages from friends only'}\n`);
       return 0;
     }
@@ -102,7 +102,7 @@ export async function run(argv: string[]): Promise<number> {
       checkPositionals(positionals, 1, 1, 'oicq user delete <uid>');
       rejectOptions(values, ['password', 'password-file', 'nick', 'strangers'], 'oicq user delete', 'oicq user');
       const uid = parseUid(positionals[0]!);
-      const d = withStore(db, false, (store) => userDelete.run({ store }, { uid }));
+      const d = withStore(db, (store) => userDelete.run({ store }, { uid }));
       const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
       process.stdout.write(
         `deleted user ${uid}: ${plural(d.friends, 'friendship')} ended, ${plural(d.messages, 'message')} deleted` +
@@ -140,11 +140,14 @@ export function storeErrorToCli(e: StoreError): CliError {
   return new CliError(hint ? `${e.message} — ${hint}` : e.message, e.code === 'bad-input' ? USAGE_EXIT : 1);
 }
 
-/**
- * Opens the store at `dbPath`, runs `fn`, closes it. `create` = false refuses a missing file (a mistyped --db
- * must not quietly create an empty database). Store errors become one-line CliErrors.
- */
-export function withStore<T>(dbPath: string, create: boolean, fn: (store: Store) => T): T {
+/** How withStore opens the database. */
+export interface StoreOpenOptions {
+  /** Create the file if it is missing; otherwise a missing file is refused (a mistyped --db must not quietly create an empty database). */
+  create?: boolean;
+}
+
+/** Opens the store at `dbPath`, runs `fn`, closes it. Store errors become one-line CliErrors. */
+export function withStore<T>(dbPath: string, fn: (store: Store) => T, { create = false }: StoreOpenOptions = {}): T {
   if (!create && dbPath !== ':memory:' && !existsSync(dbPath)) {
     throw new CliError(`no database at '${dbPath}' — add an account first with 'oicq user add', or pass --db <path>`);
   }

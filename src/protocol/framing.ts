@@ -21,6 +21,18 @@ export const MODERN_CLIENT_EXTRA = Buffer.from('0200000001010100006470', 'hex');
 /** The 3 bytes after the uid in a modern server header. */
 export const MODERN_SERVER_EXTRA = Buffer.from('000000', 'hex');
 
+/** Where each header field starts (PROTOCOL.md §1); a field runs to the next one's start, `extra` to the header's end. */
+export const HEADER_AT = { tag: 0, version: 1, command: 3, seq: 5, uid: 7, extra: 11 } as const;
+
+/** The header fields of a framing and direction with their byte ranges, then the tail (the inspector's field tree). */
+export function headerFields(framing: Framing, dir: Direction, datagramLength: number): { field: string; start: number; end: number }[] {
+  const hlen = headerLength(framing, dir);
+  const names = (Object.keys(HEADER_AT) as (keyof typeof HEADER_AT)[]).filter((k) => HEADER_AT[k] < hlen);
+  const out = names.map((field, i): { field: string; start: number; end: number } => ({ field, start: HEADER_AT[field], end: i + 1 < names.length ? HEADER_AT[names[i + 1]!] : hlen }));
+  out.push({ field: 'tail', start: datagramLength - 1, end: datagramLength });
+  return out;
+}
+
 /** Framing implied by a version tag. */
 export function framingOf(version: number): Framing {
   return version >= FIRST_MODERN_VERSION ? 'modern' : 'classic';
@@ -77,7 +89,7 @@ export function decodePacket(buf: Buffer, dir: Direction): Result<Packet> {
   if (n < 8) return fail('too_short', `${n} bytes`);
   if (buf[0] !== TAG) return fail('bad_tag', `first byte 0x${buf[0]!.toString(16).padStart(2, '0')}`);
   if (buf[n - 1] !== TAIL) return fail('bad_tail', `last byte 0x${buf[n - 1]!.toString(16).padStart(2, '0')}`);
-  const version = buf.readUInt16BE(1);
+  const version = buf.readUInt16BE(HEADER_AT.version);
   const framing = framingOf(version);
   const hlen = headerLengthOf(version, dir);
   if (n < hlen + 1) return fail('too_short', `${n} bytes < ${framing} ${dir} header ${hlen} + tail`);
@@ -85,12 +97,12 @@ export function decodePacket(buf: Buffer, dir: Direction): Result<Packet> {
     framing,
     direction: dir,
     version,
-    command: buf.readUInt16BE(3),
-    seq: buf.readUInt16BE(5),
+    command: buf.readUInt16BE(HEADER_AT.command),
+    seq: buf.readUInt16BE(HEADER_AT.seq),
     body: buf.subarray(hlen, n - 1),
   };
-  if (hlen >= 11) packet.uid = buf.readUInt32BE(7);
-  if (framing === 'modern') packet.extra = buf.subarray(11, hlen);
+  if (hlen > HEADER_AT.uid) packet.uid = buf.readUInt32BE(HEADER_AT.uid);
+  if (framing === 'modern') packet.extra = buf.subarray(HEADER_AT.extra, hlen);
   return { ok: true, value: packet };
 }
 
@@ -101,18 +113,18 @@ export function encodePacket(p: PacketInit): Buffer {
   const n = hlen + p.body.length + 1;
   if (n > MAX_DATAGRAM) throw new RangeError(`datagram of ${n} bytes exceeds ${MAX_DATAGRAM}`);
   const out = Buffer.allocUnsafe(n);
-  out[0] = TAG;
-  out.writeUInt16BE(p.version, 1);
-  out.writeUInt16BE(p.command, 3);
-  out.writeUInt16BE(p.seq, 5);
-  if (hlen >= 11) {
+  out[HEADER_AT.tag] = TAG;
+  out.writeUInt16BE(p.version, HEADER_AT.version);
+  out.writeUInt16BE(p.command, HEADER_AT.command);
+  out.writeUInt16BE(p.seq, HEADER_AT.seq);
+  if (hlen > HEADER_AT.uid) {
     if (p.uid === undefined) throw new RangeError(`${framing} ${p.direction} header needs a uid`);
-    out.writeUInt32BE(p.uid, 7);
+    out.writeUInt32BE(p.uid, HEADER_AT.uid);
   }
   if (framing === 'modern') {
     const extra = p.extra ?? (p.direction === 'c2s' ? MODERN_CLIENT_EXTRA : MODERN_SERVER_EXTRA);
     if (extra.length !== hlen - 11) throw new RangeError(`modern ${p.direction} header extra must be ${hlen - 11} bytes`);
-    out.set(extra, 11);
+    out.set(extra, HEADER_AT.extra);
   }
   out.set(p.body, hlen);
   out[n - 1] = TAIL;

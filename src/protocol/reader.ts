@@ -1,5 +1,42 @@
 import { DecodeError } from './errors.js';
 
+/** A field some Reader read while fields were recorded: its name and byte range [start, end) in the recorded buffer. */
+export interface FieldRange {
+  field: string;
+  start: number;
+  end: number;
+}
+
+// The recording in progress (the inspector's field tree), or null: readers then pay one null check per read.
+let recording: { root: Buffer; fields: FieldRange[] } | null = null;
+
+/**
+ * Runs `decode` while every Reader over `root` — or over any view into it, so nested layouts count too — notes
+ * each field it reads with its byte range relative to `root`. The layouts stay where they are (the codecs);
+ * this only watches them read. Reads of copies (e.g. a block decrypted inside the body) are not in `root`
+ * and are left out. Returns the fields in read order, and the decoder's value or what it threw.
+ */
+export function recordFields<T>(root: Buffer, decode: () => T): { fields: FieldRange[]; value?: T; error?: unknown } {
+  const outer = recording;
+  const rec = { root, fields: [] as FieldRange[] };
+  recording = rec;
+  try {
+    return { fields: rec.fields, value: decode() };
+  } catch (error) {
+    return { fields: rec.fields, error };
+  } finally {
+    recording = outer;
+  }
+}
+
+function note(buf: Buffer, offset: number, n: number, field: string): void {
+  const { root, fields } = recording!;
+  if (buf.buffer !== root.buffer) return;
+  const start = buf.byteOffset - root.byteOffset + offset;
+  if (start < 0 || start + n > root.length) return;
+  fields.push({ field, start, end: start + n });
+}
+
 /** A bounded cursor over exactly one body: every read checks what remains (STYLE.md practice 5). */
 export class Reader {
   offset = 0;
@@ -13,6 +50,7 @@ export class Reader {
     if (n > this.buf.length - this.offset) {
       throw new DecodeError('truncated', `need ${n} byte(s), ${this.buf.length - this.offset} left`, field, this.offset);
     }
+    if (recording !== null) note(this.buf, this.offset, n, field);
   }
 
   u8(field = 'u8'): number {
@@ -54,16 +92,17 @@ export class Reader {
 
   /** u8 length + bytes. */
   tok8(field = 'tok8'): Buffer {
-    return this.copy(this.u8(field), field);
+    return this.copy(this.u8(`${field} length`), field);
   }
 
   /** u16 length + bytes ("tok16" of PROTOCOL-MODERN.md). */
   tok16(field = 'tok16'): Buffer {
-    return this.copy(this.u16(field), field);
+    return this.copy(this.u16(`${field} length`), field);
   }
 
   /** Everything left. */
-  rest(): Buffer {
+  rest(field = 'rest'): Buffer {
+    if (recording !== null) note(this.buf, this.offset, this.buf.length - this.offset, field);
     const v = this.buf.subarray(this.offset);
     this.offset = this.buf.length;
     return v;

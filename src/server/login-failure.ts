@@ -6,19 +6,22 @@ import type { Endpoint } from './session.js';
 /** The outcome of checking a login's credentials: the account and what opened, or why it failed. */
 export type LoginCheck<T> = { ok: true; account: Account; opened: T } | { ok: false; failure: LoginFailure; text: string };
 
+/** One login's credentials as checkLogin needs them. */
+export interface LoginAttempt<T> {
+  uid: number;
+  from: Endpoint;
+  /** Checks the password proof against the account: what it opened, or undefined for a wrong password. */
+  open: (account: Account) => T | undefined;
+  /** Whether the login token the request carries is valid (default: the framing has none to check here). */
+  tokenOk?: boolean;
+}
+
 /**
  * The one login-failure path of both framings: the login guard's slow-down, the token, the account, the password
  * proof and an operator's ban, in that order; failures are counted here and logged aggregated by the guard, and the
  * framing sends its failure reply.
- * `open` checks the password proof against the account (undefined: wrong password).
  */
-export function checkLogin<T>(
-  ctx: ServerContext,
-  uid: number,
-  from: Endpoint,
-  open: (account: Account) => T | undefined,
-  tokenOk = true,
-): LoginCheck<T> {
+export function checkLogin<T>(ctx: ServerContext, { uid, from, open, tokenOk = true }: LoginAttempt<T>): LoginCheck<T> {
   // `counted`: a password was tried (for a known uid or not); the guard counts it. Every failure is logged by the
   // guard, aggregated per (uid, address) and interval: a flood of failures is a few lines.
   const fail = (failure: LoginFailure, counted?: { knownUid: boolean }, detail?: string): LoginCheck<T> => {

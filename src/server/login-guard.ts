@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock, Timer } from '../transport/clock.js';
 import { PenaltyTable } from './penalty-table.js';
+import { TokenBuckets } from './token-buckets.js';
 
 /** Limits of the login guard (all configurable from the CLI). */
 export interface LoginGuardOptions {
@@ -78,7 +79,7 @@ interface LogLine {
 export class LoginGuard {
   private readonly users: PenaltyTable;
   private readonly addresses: PenaltyTable;
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private readonly buckets: TokenBuckets<string>;
   private lines = new Map<string, LogLine>();
   private unlisted = { failures: 0, refused: 0 };
   private logTimer?: Timer;
@@ -92,12 +93,14 @@ export class LoginGuard {
     const schedule = { slowdownMs: opts.slowdownMs, maxDelayMs: opts.cooldownMs, windowMs: opts.windowMs };
     this.users = new PenaltyTable(opts.maxTracked, schedule);
     this.addresses = new PenaltyTable(opts.maxTracked, schedule);
+    this.buckets = new TokenBuckets(opts.preLoginPerSecond, 1000, opts.maxTracked);
   }
 
   /** Whether a login for `uid` from `address` may be attempted now (checked before the password). */
   check(uid: number, address: string): LoginVerdict {
     const now = this.clock.now();
-    let until = this.users.blockedUntil(`p:${uid}|${address}`, now);
+    // A pair's own wait only, never the overflow's: a full table must not refuse a known address.
+    let until = this.users.blockedUntil(`p:${uid}|${address}`, now, false);
     const others = Math.max(this.users.blockedUntil(`u:${uid}`, now), this.addresses.blockedUntil(address, now));
     // The owner's usual address is exempt from what others' failures caused (asked of the store only then).
     if (others > now && others > until && !this.known.isKnown(uid, address)) until = others;
@@ -167,21 +170,7 @@ export class LoginGuard {
 
   /** Token bucket per source address for requests answered before login. */
   preLogin(address: string): boolean {
-    const now = this.clock.now();
-    const rate = this.opts.preLoginPerSecond;
-    let b = this.buckets.get(address);
-    if (b) {
-      this.buckets.delete(address);
-    } else {
-      b = { tokens: rate, at: now };
-      if (this.buckets.size >= this.opts.maxTracked) this.buckets.delete(this.buckets.keys().next().value!);
-    }
-    this.buckets.set(address, b);
-    b.tokens = Math.min(rate, b.tokens + ((now - b.at) / 1000) * rate);
-    b.at = now;
-    if (b.tokens < 1) return false;
-    b.tokens -= 1;
-    return true;
+    return this.buckets.take(address, this.clock.now());
   }
 
   /** Keys currently tracked (for tests of bounded state). */

@@ -1,5 +1,6 @@
 import type { Clock } from '../transport/clock.js';
 import type { MailboxUsage, NewMessage, StoredMessage, Store } from '../store/store.js';
+import { TokenBuckets } from './token-buckets.js';
 
 /** Limits on what may wait in the store for a receiver, and on messages from non-friends. */
 export interface MailboxOptions {
@@ -48,10 +49,12 @@ const DISK_CHECK_MS = 1000;
  */
 export class MailboxPolicy {
   private readonly usage = new Map<number, MailboxUsage>();
-  private readonly buckets = new Map<number, { tokens: number; at: number }>();
+  private readonly senders: TokenBuckets<number>;
   private disk = { at: -Infinity, low: false };
 
-  constructor(private readonly store: Store, private readonly clock: Clock, readonly opts: MailboxOptions = DEFAULT_MAILBOX) {}
+  constructor(private readonly store: Store, private readonly clock: Clock, readonly opts: MailboxOptions = DEFAULT_MAILBOX) {
+    this.senders = new TokenBuckets(opts.strangerSendsPerMinute, 60_000, MAX_CACHED);
+  }
 
   /**
    * Admits `m` (counting it against its receiver, and marking it `stranger` when the sender is not the
@@ -67,7 +70,7 @@ export class MailboxPolicy {
     if (stranger) {
       if (this.store.getUser(m.receiver)?.strangers === 'friends-only') return 'strangers_refused';
       if (u.strangers.count + 1 > this.opts.maxStrangerPending) return 'stranger_quota';
-      if (!this.strangerToken(m.sender)) return 'stranger_rate';
+      if (!this.senders.take(m.sender, this.clock.now())) return 'stranger_rate';
       u.strangers.count++;
       u.strangers.bytes += bytes;
       m.stranger = true;
@@ -106,24 +109,6 @@ export class MailboxPolicy {
     }
     this.usage.set(receiver, u);
     return u;
-  }
-
-  private strangerToken(sender: number): boolean {
-    const now = this.clock.now();
-    const rate = this.opts.strangerSendsPerMinute;
-    let b = this.buckets.get(sender);
-    if (b) {
-      this.buckets.delete(sender);
-    } else {
-      b = { tokens: rate, at: now };
-      if (this.buckets.size >= MAX_CACHED) this.buckets.delete(this.buckets.keys().next().value!);
-    }
-    this.buckets.set(sender, b);
-    b.tokens = Math.min(rate, b.tokens + ((now - b.at) / 60_000) * rate);
-    b.at = now;
-    if (b.tokens < 1) return false;
-    b.tokens -= 1;
-    return true;
   }
 
   // statfs at most once a second: cheap enough for every send, and a disk does not fill faster than that matters.

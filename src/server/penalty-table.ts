@@ -28,12 +28,14 @@ export class PenaltyTable {
 
   constructor(private readonly maxKeys: number, private readonly schedule: PenaltySchedule) {}
 
-  /** When `key` may try again (≤ now: it may now). */
-  blockedUntil(key: string, now: number): number {
+  /**
+   * When `key` may try again (≤ now: it may now). An untracked key while the table is full of hot keys gets the
+   * shared overflow entry's wait, unless `shared` is false.
+   */
+  blockedUntil(key: string, now: number, shared = true): number {
     const e = this.live(key, now);
     if (e) return e.blockedUntil;
-    // Untracked because the table is full of hot keys: the shared overflow entry speaks for it.
-    return this.hot.size >= this.maxKeys ? this.overflow.blockedUntil : 0;
+    return shared && this.hot.size >= this.maxKeys ? this.overflow.blockedUntil : 0;
   }
 
   /** Counts a failure of `key`; past `free` failures in a row, sets the next wait. */

@@ -7,6 +7,7 @@ import { ClassicDriver } from '../helpers/classic-driver.js';
 import { ClassicCmd } from '../../src/protocol/commands.js';
 import { systemMessageCodec } from '../../src/protocol/bodies/classic/index.js';
 import { haveChromium, launchChromium, CHROMIUM } from '../../scripts/lib/chromium.js';
+import { buildPcap, type PcapDatagram } from '../../src/capture/pcap-writer.js';
 import { ALICE, TOKEN, adminWorld } from './harness.js';
 
 const have = haveChromium();
@@ -15,10 +16,15 @@ if (!have && process.env.CI) {
   test('chromium must be installed in CI', () => assert.fail(`chromium not found at ${CHROMIUM} but CI is set: install it (apt-get install chromium)`));
 }
 
-test('console: token login, a UDP login appears in the sessions table, kick notifies the client', { skip }, async () => {
+test('console: token login, a UDP login appears in the sessions table, kick notifies the client, the inspector highlights a field', { skip }, async () => {
   const w = await adminWorld();
   const browser = await launchChromium();
   const alice = await ClassicDriver.open(w.server.address.port, ALICE.uid, ALICE.password);
+  const wire: PcapDatagram[] = [];
+  w.server.onWire((e) => {
+    const [src, dst] = e.direction === 'in' ? [e.peer, e.local] : [e.local, e.peer];
+    wire.push({ srcIp: src.address, srcPort: src.port, dstIp: dst.address, dstPort: dst.port, payload: Buffer.from(e.bytes) });
+  });
   try {
     const page = await browser.context.newPage();
     const violations: string[] = [];
@@ -33,7 +39,8 @@ test('console: token login, a UDP login appears in the sessions table, kick noti
     await page.click('button[type=submit]');
     await page.waitForSelector('#online-count');
     violations.length = 0; // the wrong token's 401 was expected
-    assert.equal(await page.textContent('#online-count'), '0');
+    // The dashboard's first poll answers with nobody online.
+    await page.locator('#online-count', { hasText: /^0$/ }).waitFor();
 
     await page.click('#nav-sessions');
     await page.waitForSelector('#sessions');
@@ -50,6 +57,29 @@ test('console: token login, a UDP login appears in the sessions table, kick noti
     assert.match(msg.text, /另一地点登录/);
     await row.waitFor({ state: 'detached' });
     assert.equal(w.server.hub.get(ALICE.uid), undefined);
+
+    // The inspector: open a capture of that session (uploaded, with Alice's password), pick the login reply,
+    // click its sessionKey field and see exactly those 16 bytes highlighted in the decrypted pane.
+    await page.click('#nav-inspector');
+    await page.setInputFiles('#capture-file', { name: 'alice.pcap', mimeType: 'application/octet-stream', buffer: buildPcap(wire) });
+    await page.click('details summary');
+    await page.fill('#passwords', `${ALICE.uid}:${ALICE.password}`);
+    await page.click('#upload');
+    await page.waitForSelector('#packets .prow');
+    assert.equal(await page.locator('#packets .prow').count(), wire.length);
+    await page.selectOption('#filter-direction', 's2c');
+    await page.fill('#filter-command', '0x0022');
+    await page.locator('#packets .prow').first().click();
+    await page.click('.fieldname[data-field="sessionKey"]');
+    const lit = await page.locator('#hex-plain span.hl').allTextContents();
+    assert.equal(lit.map((t) => t.trim()).join(''), alice.sessionKey.toString('hex'));
+    await page.click('.fieldname[data-field="command"]');
+    assert.deepEqual((await page.locator('#hex-wire span.hl').allTextContents()).map((t) => t.trim()), ['00', '22']);
+    assert.equal(await page.locator('#hex-plain span.hl').count(), 0);
+    await page.click('#tab-sizes');
+    await page.waitForSelector('#sizes tbody tr');
+    await page.click('#tab-ladder');
+    await page.waitForSelector('#ladder .arrow');
     assert.deepEqual(violations, [], 'no console errors (CSP included)');
   } finally {
     alice.close();

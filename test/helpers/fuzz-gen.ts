@@ -62,7 +62,10 @@ export function datagramFuzzer(random: RandomSource, seeds: Buffer[] = seedDatag
       const what = int(5);
       if (what === 0) b[int(b.length)] = byte();
       else if (what === 1 && b.length > 22) b.writeUInt16BE(commands[int(commands.length)]!, 3);
-      else if (what === 2) b[1 + int(Math.min(12, b.length - 2))] ^= 1 << int(8);
+      else if (what === 2) {
+        const at = 1 + int(Math.min(12, b.length - 2));
+        b[at] = b[at]! ^ (1 << int(8));
+      }
       else if (what === 3) return Buffer.concat([b.subarray(0, int(b.length)), Buffer.from([0x03])]);
       else return Buffer.concat([b.subarray(0, b.length - 1), random(int(40)), Buffer.from([0x03])]);
     }

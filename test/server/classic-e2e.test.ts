@@ -24,7 +24,8 @@ async function setup() {
 
 test('three classic users log in, see each other online, chat both ways, get presence pushes', async () => {
   const { server, store } = await setup();
-  const [a, b, c] = await Promise.all([A, B, C].map((u) => ClassicDriver.open(server.address.port, u.uid, u.password)));
+  const open = (u: typeof A) => ClassicDriver.open(server.address.port, u.uid, u.password);
+  const [a, b, c] = await Promise.all([open(A), open(B), open(C)]);
   try {
     const ra = await a.login();
     assert.equal(ra.kind, 'success');

@@ -80,6 +80,8 @@ test('when the table is full of slowed-down keys, further keys share one penalty
   for (let u = 0; u < 5; u++) for (let i = 0; i < 2; i++) guard.fail(50_000 + u, '198.51.100.1', true, 'wrong password');
   for (let i = 0; i < 2; i++) guard.fail(VICTIM, '198.51.100.2', true, 'wrong password');
   assert.equal(guard.check(VICTIM, '203.0.113.1').ok, false, 'the untracked uid is slowed down with the overflow');
+  guard.succeed(VICTIM, '192.0.2.1');
+  assert.deepEqual(guard.check(VICTIM, '192.0.2.1'), { ok: true }, 'but not from its known address');
 });
 
 test('repeated failures are logged as one line per (uid, address) per interval, with counts, and a bounded number of lines', () => {

@@ -4,7 +4,7 @@ import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import Database from 'better-sqlite3';
-import { DEDUP_TOMBSTONE_SECONDS, openSqliteStore } from '../../src/store/sqlite.js';
+import { DEDUP_TOMBSTONE_SECONDS, openSqliteStore, type SqliteStoreOptions } from '../../src/store/sqlite.js';
 import { StoreError } from '../../src/store/validate.js';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../src/store/schema.js';
 import type { NewMessage, Store } from '../../src/store/store.js';
@@ -280,61 +280,55 @@ test(':memory: store works without touching the file system', () => {
   s.close();
 });
 
-test('retention: by default a delivered message loses its text at once and its tombstone (still a duplicate) goes after an hour', (t) => {
+/** A store in a temp directory whose clock (Unix seconds) the test moves by hand. */
+function storeWithClock(t: { after: (fn: () => void) => void }, opts: SqliteStoreOptions = {}): { store: Store; clock: { now: number } } {
   const dir = mkdtempSync(join(tmpdir(), 'oicq-store-'));
-  let now = NOW;
-  const store = openSqliteStore(join(dir, 'oicq.db'), { now: () => now });
+  const clock = { now: NOW };
+  const store = openSqliteStore(join(dir, 'oicq.db'), { ...opts, now: () => clock.now });
   t.after(() => {
     store.close();
     rmSync(dir, { recursive: true, force: true });
   });
+  return { store, clock };
+}
+
+test('retention: by default a delivered message loses its text at once and its tombstone (still a duplicate) goes after an hour', (t) => {
+  const { store, clock } = storeWithClock(t);
   store.addUser(10000, PW, 'a');
   store.addUser(10001, PW, 'b');
   const id = store.storeMessages([msg({ text: 'secret words' })])[0]!.id;
   store.storeMessages([], [id]);
   assert.equal(store.getMessage(id)!.text, '', 'the text is gone once delivered');
   assert.deepEqual(store.storeMessages([msg({ text: 'secret words' })]), [{ id, duplicate: true }], 'a late retransmission is still recognised');
-  now += DEDUP_TOMBSTONE_SECONDS - 1;
+  clock.now += DEDUP_TOMBSTONE_SECONDS - 1;
   assert.equal(store.purgeDelivered(), 0);
-  now += 2;
+  clock.now += 2;
   assert.equal(store.purgeDelivered(), 1);
   assert.equal(store.getMessage(id), undefined);
 });
 
 test('retention: with keepDeliveredDays a delivered message is kept that long, undelivered ones are never purged', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'oicq-store-'));
-  let now = NOW;
-  const store = openSqliteStore(join(dir, 'oicq.db'), { now: () => now, keepDeliveredDays: 2 });
-  t.after(() => {
-    store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { store, clock } = storeWithClock(t, { keepDeliveredDays: 2 });
   store.addUser(10000, PW, 'a');
   store.addUser(10001, PW, 'b');
   const [a, b] = store.storeMessages([msg({ msgId: 1, text: 'kept' }), msg({ msgId: 2, text: 'waiting' })]);
   store.markDelivered(a!.id);
-  now += 2 * 86_400;
+  clock.now += 2 * 86_400;
   assert.equal(store.purgeDelivered(), 0);
   assert.equal(store.getMessage(a!.id)!.text, 'kept');
-  now += 1;
+  clock.now += 1;
   assert.equal(store.purgeDelivered(), 1);
   assert.equal(store.getMessage(b!.id)!.text, 'waiting');
 });
 
 test('known login addresses: the most recent few per user are kept', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'oicq-store-'));
-  let now = NOW;
-  const store = openSqliteStore(join(dir, 'oicq.db'), { now: () => now });
-  t.after(() => {
-    store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { store, clock } = storeWithClock(t);
   store.addUser(10000, PW, 'a');
   for (const i of [1, 2, 3, 4, 5, 6]) {
-    now += 7200;
+    clock.now += 7200;
     store.rememberAddress(10000, `10.0.0.${i}`, 4);
   }
-  now += 7200;
+  clock.now += 7200;
   store.rememberAddress(10000, '10.0.0.3', 4);
   assert.deepEqual([1, 2, 3, 4, 5, 6].filter((i) => store.isKnownAddress(10000, `10.0.0.${i}`)), [3, 4, 5, 6]);
   store.rememberAddress(10000, '10.0.0.1', 4);

@@ -57,7 +57,7 @@ export const userShow = defineCommand({
       pending: { count: store.pendingCount(uid), messages: store.pendingFor(uid, 50).map(pendingRow) },
       session: live && session ? sessionRow(live, session) : null,
       logins: live ? live.logs.loginHistory(uid) : null,
-      locks: live ? live.server.guard.locks().filter((l) => l.kind === 'uid' && l.uid === uid) : null,
+      locks: live ? live.server.guard.locks().filter((l) => (l.kind === 'uid' || l.kind === 'pair') && l.uid === uid) : null,
     };
   },
 });

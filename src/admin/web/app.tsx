@@ -11,6 +11,7 @@ import { Users, UserPage } from './pages/users.js';
 import { Drops } from './pages/drops.js';
 import { Logs } from './pages/logs.js';
 import { Signup } from './pages/signup.js';
+import { Inspector } from './pages/inspector.js';
 
 const PAGES: [string, string][] = [
   ['dashboard', 'Dashboard'],
@@ -18,6 +19,7 @@ const PAGES: [string, string][] = [
   ['users', 'Users'],
   ['drops', 'Drops'],
   ['logs', 'Log'],
+  ['inspector', 'Inspector'],
 ];
 
 function useHash(): string {
@@ -67,6 +69,8 @@ function Page({ route }: { route: string[] }) {
       return <Drops />;
     case 'logs':
       return <Logs />;
+    case 'inspector':
+      return <Inspector />;
     default:
       return <Dashboard />;
   }

@@ -37,10 +37,13 @@ export const loginHandlers: LoginHandlers<typeof CLASSIC_TABLE, ClassicHandler> 
     if (!opened.ok) return ctx.drop(bodyDropReason(opened.error), from, p);
     const { initialKey, request } = opened.value;
     const tokenOk = ctx.tokens.check(from, request.token, ctx.clock.now(), LoginTokenKind.CLASSIC);
-    const check = checkLogin(ctx, uid, from, (a) => {
-      const key = passwordKeyFromMd5(a.passwordMd5);
-      return checkPasswordProof(request.proof, key) ? key : undefined;
-    }, tokenOk);
+    const check = checkLogin(ctx, {
+      uid, from, tokenOk,
+      open: (a) => {
+        const key = passwordKeyFromMd5(a.passwordMd5);
+        return checkPasswordProof(request.proof, key) ? key : undefined;
+      },
+    });
     if (!check.ok) {
       // The client cannot be answered with its password key when the password was wrong: use its initial key.
       const body = loginReplyCodec.encode({ kind: 'failure', code: 0x05, reason: check.text });

@@ -91,9 +91,12 @@ export const loginHandlers: LoginHandlers<typeof MODERN_TABLE, ModernHandler> = 
     if (!w) return;
     const req = M.verifyRequest.decode(w.plain);
     if (!ctx.tokens.check(from, req.tokenC, ctx.clock.now(), LoginTokenKind.CAPTCHA)) return ctx.drop('login_refused', from, p);
-    const check = checkLogin(ctx, uid, from, (a) => {
-      const opened = M.checkVerifyBlock(req.verifyCipher, a.passwordMd5, uid);
-      return opened.ok ? opened.block : undefined;
+    const check = checkLogin(ctx, {
+      uid, from,
+      open: (a) => {
+        const opened = M.checkVerifyBlock(req.verifyCipher, a.passwordMd5, uid);
+        return opened.ok ? opened.block : undefined;
+      },
     });
     if (!check.ok) {
       // The verify block did not open (or must not be trusted): answer with the request's clear key.

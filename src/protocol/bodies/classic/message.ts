@@ -66,7 +66,7 @@ export function readImMessage(r: Reader): ImMessage {
   const msgId = r.u16('msgId');
   const replyType = r.u8('replyType');
   const textAt = r.offset;
-  const tail = r.rest();
+  const tail = r.rest('text');
   const trailer = hasFont === 0 ? { text: tail, font: undefined } : splitFontTrailer(tail, textAt);
   return {
     senderVersion, sender, receiver, imKey, imType, msgSeq, sendTime, face,
