@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import {
   changeStatusReplyCodec, changeStatusRequestCodec, friendStatusPushCodec, onlineFriendsReplyCodec, onlineFriendsRequestCodec,
   onlineStartUid, receiveImAckCodec, receiveImPushCodec, receiveImPushFor, sendImReplyCodec, sendImRequestCodec,
-  type ImMessage, type OnlineFriendEntry,
+  IM_MESSAGE_HEAD, type ImMessage, type OnlineFriendEntry,
 } from '../../src/protocol/bodies/classic/index.js';
 import type { BodyCodec } from '../../src/protocol/codec.js';
 import { DecodeError, EncodeError } from '../../src/protocol/errors.js';
@@ -48,6 +48,9 @@ function refuses<T>(codec: BodyCodec<T>, value: T, bads: [field: string, make: (
 }
 
 test('0x0016 send and 0x0017 push: every cut names its field and offset', () => {
+  // The message part holds 45 bytes before its text (the writers size their buffers by it).
+  assert.equal(IM_MESSAGE_HEAD, 45);
+  assert.equal(PART.at(-1)![1] + PART.at(-1)![2], IM_MESSAGE_HEAD);
   const send = hex('00002712' + '00004e22' + PART_HEX);
   cutsName(sendImRequestCodec, send, [['sender', 0, 4], ['receiver', 4, 4], ...shift(PART, 8)]);
   const push = hex('00002712' + '00004e22' + '01020304' + '7f000001' + '0fa0' + '0009' + PART_HEX);
@@ -86,6 +89,8 @@ test('0x0016 and 0x0017 refuse values their fields cannot hold, naming the field
     ['serverSeq', (a) => ({ ...a, serverSeq: 2 ** 32 })], ['senderIp', (a) => ({ ...a, senderIp: 2 ** 32 })],
   ]);
   refuses(sendImReplyCodec, { result: 0 }, [['result', () => ({ result: 256 })]]);
+  cutsName(sendImReplyCodec, hex('00'), [['result', 0, 1]]);
+  assert.throws(() => receiveImPushCodec.encode({ ...push, type: 0x30 }), { name: 'EncodeError', message: 'cannot encode content: kind im does not fit type 0x30' });
   assert.deepEqual(sendImReplyCodec.decode(hex('00')), { result: 0 });
   assert.throws(() => sendImReplyCodec.decode(hex('0000')), (e: unknown) => e instanceof DecodeError && e.reason === 'trailing_bytes');
 });
