@@ -1,4 +1,4 @@
-import type { BodyCodec, BodyRegistry, BodySpec, LoginKey, Wrap } from './codec.js';
+import { Wrap, type BodyCodec, type BodyRegistry, type BodySpec, type LoginKey } from './codec.js';
 import type { Direction, Framing } from './framing.js';
 
 // The shape of a framing's command table (STYLE.md practice 1): one row per command holds its code, our
@@ -42,11 +42,14 @@ export type TypedRow<Code extends number, C, S> = Omit<CommandRow<Code>, 'c2s' |
 export type CommandCodes<T extends CommandTable> = { readonly [K in keyof T]: T[K]['code'] };
 
 /** A body that travels in `wrap` (keys: which login keys open it; see LoginKey). */
-export function spec<T>(codec: BodyCodec<T>, wrap: Wrap = 'session', keys?: readonly LoginKey[]): BodySpec<T> {
+export function spec<T>(codec: BodyCodec<T>, wrap: Wrap = Wrap.SESSION, keys?: readonly LoginKey[]): BodySpec<T> {
   return keys ? { wrap, codec, keys } : { wrap, codec };
 }
 
-/** A table row; leave out a body whose layout is not known (or that never travels that way). */
+/**
+ * A table row; leave out a body whose layout is not known (or that never travels that way). The return type
+ * takes no inference (NoInfer): the table's `satisfies CommandTable` would otherwise type an absent body `unknown`.
+ */
 export function row<Code extends number, C = never, S = never>(
   code: Code,
   meaning: string,

@@ -7,8 +7,8 @@ import { ClassicDriver } from '../helpers/classic-driver.js';
 import { ClassicCmd } from '../../src/protocol/commands.js';
 import { systemMessageCodec } from '../../src/protocol/bodies/classic/index.js';
 import { haveChromium, launchChromium, CHROMIUM } from '../../scripts/lib/chromium.js';
-import { buildPcap, type PcapDatagram } from '../../src/capture/pcap-writer.js';
-import { ALICE, TOKEN, adminWorld } from './harness.js';
+import { buildPcap } from '../../src/capture/pcap-writer.js';
+import { ALICE, TOKEN, adminWorld, recordWire } from './harness.js';
 
 const have = haveChromium();
 const skip = have ? false : `chromium is not installed at ${CHROMIUM} (apt-get install chromium); the browser tests need it`;
@@ -20,11 +20,7 @@ test('console: token login, a UDP login appears in the sessions table, kick noti
   const w = await adminWorld();
   const browser = await launchChromium();
   const alice = await ClassicDriver.open(w.server.address.port, ALICE.uid, ALICE.password);
-  const wire: PcapDatagram[] = [];
-  w.server.onWire((e) => {
-    const [src, dst] = e.direction === 'in' ? [e.peer, e.local] : [e.local, e.peer];
-    wire.push({ srcIp: src.address, srcPort: src.port, dstIp: dst.address, dstPort: dst.port, payload: Buffer.from(e.bytes) });
-  });
+  const wire = recordWire(w.server);
   try {
     const page = await browser.context.newPage();
     const violations: string[] = [];

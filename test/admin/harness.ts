@@ -5,6 +5,7 @@ import { LogRing } from '../../src/admin/log-ring.js';
 import { startAdmin, type AdminService, type AdminServiceOptions } from '../../src/admin/service.js';
 import type { OicqServer } from '../../src/server/server.js';
 import type { Store } from '../../src/store/store.js';
+import type { PcapDatagram } from '../../src/capture/pcap-writer.js';
 
 export const TOKEN = 'test-token-0123456789';
 export const ALICE = { uid: 10001, password: 'alice-pw', nick: 'Alice' };
@@ -57,4 +58,14 @@ export async function adminWorld(opts: Partial<AdminServiceOptions> = {}, server
       store.close();
     },
   };
+}
+
+/** Every datagram the server receives and sends from now on, as pcap records (for captures in tests). */
+export function recordWire(server: OicqServer): PcapDatagram[] {
+  const wire: PcapDatagram[] = [];
+  server.onWire((e) => {
+    const [src, dst] = e.direction === 'in' ? [e.peer, e.local] : [e.local, e.peer];
+    wire.push({ srcIp: src.address, srcPort: src.port, dstIp: dst.address, dstPort: dst.port, payload: Buffer.from(e.bytes) });
+  });
+  return wire;
 }

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ClassicDriver } from '../helpers/classic-driver.js';
-import { buildPcap, type PcapDatagram } from '../../src/capture/pcap-writer.js';
+import { buildPcap } from '../../src/capture/pcap-writer.js';
 import { ClassicCmd } from '../../src/protocol/commands.js';
 import type { InspectPacket, InspectResult } from '../../src/analyzer/inspect.js';
-import { ALICE, BOB, TOKEN, adminWorld } from './harness.js';
+import { ALICE, BOB, TOKEN, adminWorld, recordWire } from './harness.js';
 
 const bytesOf = (p: InspectPacket, pane: 'wire' | 'plain', field: string, nth = 0) => {
   const f = p.fields.filter((x) => x.pane === pane && x.field === field)[nth];
@@ -14,11 +14,7 @@ const bytesOf = (p: InspectPacket, pane: 'wire' | 'plain', field: string, nth = 
 
 test('inspector: live ring and upload dissect with field byte ranges in the wire and decrypted panes; passwords decrypt; size cap', async () => {
   const w = await adminWorld({ maxUpload: 4096 });
-  const wire: PcapDatagram[] = [];
-  w.server.onWire((e) => {
-    const [src, dst] = e.direction === 'in' ? [e.peer, e.local] : [e.local, e.peer];
-    wire.push({ srcIp: src.address, srcPort: src.port, dstIp: '127.0.0.1', dstPort: dst.port, payload: Buffer.from(e.bytes) });
-  });
+  const wire = recordWire(w.server);
   const alice = await ClassicDriver.open(w.server.address.port, ALICE.uid, ALICE.password);
   const bob = await ClassicDriver.open(w.server.address.port, BOB.uid, BOB.password);
   try {

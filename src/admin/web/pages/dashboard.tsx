@@ -3,17 +3,9 @@ import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import { api } from '../api.js';
 import { usePoll, when } from '../hooks.js';
+import type { RateSample } from '../../traffic.js';
 
-interface Sample {
-  t: number;
-  datagramsIn: number;
-  datagramsOut: number;
-  dropped: number;
-  logins: number;
-  messagesStored: number;
-  messagesDelivered: number;
-  online: number;
-}
+type Sample = RateSample;
 
 interface Info {
   udp: string;

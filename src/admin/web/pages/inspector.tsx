@@ -6,57 +6,12 @@ import { useMemo, useRef, useState } from 'preact/hooks';
 import { api, token } from '../api.js';
 import { Ladder } from './ladder.js';
 
-export interface Field {
-  field: string;
-  start: number;
-  end: number;
-  pane: 'wire' | 'plain';
-}
+import type { InspectField, InspectPacket, InspectResult } from '../../../analyzer/inspect.js';
 
-export interface Packet {
-  frame: number;
-  time: number;
-  src: string;
-  dst: string;
-  client: string;
-  direction: 'c2s' | 's2c';
-  framing: string;
-  version: number;
-  command: number;
-  name: string;
-  seq: number;
-  uid?: number;
-  length: number;
-  role: string;
-  peerFrame?: number;
-  replyMs?: number;
-  decrypt: string;
-  key?: string;
-  failure?: string;
-  notes: string[];
-  wire: string;
-  plain?: string;
-  fields: Field[];
-}
-
-interface SizeRow {
-  framing: string;
-  direction: string;
-  command: number | null;
-  name: string;
-  count: number;
-  udp: { min: number; median: number; max: number } | null;
-  oicq: { min: number; median: number; max: number } | null;
-  replyMs?: { min: number; median: number; max: number } | null;
-}
-
-interface Result {
-  packets: Packet[];
-  malformed: unknown[];
-  sizes: SizeRow[];
-  truncated: boolean;
-  error?: string;
-}
+// The answer is JSON: the server's types, as they arrive (no Buffers in them).
+export type Field = InspectField;
+export type Packet = InspectPacket;
+type Result = InspectResult;
 
 const ROW = 22;
 const hex4 = (n: number) => '0x' + n.toString(16).padStart(4, '0');

@@ -1,15 +1,9 @@
 // Live log tail: new lines every second, filtered by level and uid.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
+import type { LogEntry } from '../../log-ring.js';
 
-interface Line {
-  seq: number;
-  time: string;
-  level: string;
-  msg: string;
-  uid?: number;
-  fields: Record<string, unknown>;
-}
+type Line = LogEntry;
 
 const LEVELS = ['debug', 'info', 'warn', 'error'];
 

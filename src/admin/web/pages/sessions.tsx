@@ -2,23 +2,10 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { usePoll, when } from '../hooks.js';
+import type { sessionRow } from '../../commands/sessions.js';
+import type { LoginLock } from '../../../server/login-guard.js';
 
-interface Row {
-  uid: number;
-  nick: string;
-  address: string;
-  framing: string;
-  clientTag: string;
-  status: string;
-  loginTime: number;
-  lastHeard: number;
-  packetsIn: number;
-  bytesIn: number;
-  packetsOut: number;
-  bytesOut: number;
-  retransmits: number;
-  pendingPushes: number;
-}
+type Row = ReturnType<typeof sessionRow>;
 
 const COLUMNS: [keyof Row, string][] = [
   ['uid', 'uid'], ['nick', 'nick'], ['address', 'address'], ['framing', 'framing'], ['clientTag', 'client'], ['status', 'status'],
@@ -85,6 +72,44 @@ export function Sessions() {
       </table>
       {rows.length === 0 && <p class="muted">nobody online{f ? ' matches the filter' : ''}</p>}
       {error && <p class="error">{error}</p>}
+      <Locks />
     </section>
+  );
+}
+
+type Lock = LoginLock;
+
+/** Login cool-downs now in force, each with an unlock button. */
+function Locks() {
+  const { data, reload } = usePoll(() => api<Lock[]>('GET', '/api/locks'), 2000);
+  const unlock = async (l: Lock) => {
+    await api('POST', '/api/locks/unlock', l.kind === 'address' ? { address: l.address } : { uid: l.uid }).catch(() => undefined);
+    reload();
+  };
+  return (
+    <>
+      <h3>Login locks ({data?.length ?? '…'})</h3>
+      {(data ?? []).length === 0 ? (
+        <p class="muted">none: no uid or address is in a cool-down</p>
+      ) : (
+        <table id="locks">
+          <thead>
+            <tr><th>locked</th><th>until</th><th /></tr>
+          </thead>
+          <tbody>
+            {data!.map((l) => (
+              <tr>
+                <td>
+                  {l.kind === 'address' ? `address ${l.address}` : <a href={`#/users/${l.uid}`}>uid {l.uid}</a>}
+                  {l.kind === 'pair' ? ` from ${l.address}` : ''}
+                </td>
+                <td>{when(l.until)}</td>
+                <td><button onClick={() => unlock(l)}>unlock</button></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
   );
 }

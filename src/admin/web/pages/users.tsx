@@ -3,15 +3,9 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { usePoll, when } from '../hooks.js';
+import type { userList, userShow } from '../../commands/users.js';
 
-interface UserRow {
-  uid: number;
-  nick: string;
-  friends: number;
-  createdAt: number;
-  banned: string | null;
-  online: boolean | null;
-}
+type UserRow = ReturnType<typeof userList.run>[number];
 
 export function Users() {
   const { data, error, reload } = usePoll(() => api<UserRow[]>('GET', '/api/users'), 0);
@@ -61,21 +55,7 @@ export function Users() {
   );
 }
 
-interface UserInfo {
-  uid: number;
-  nick: string;
-  face: number;
-  age: number;
-  gender: number;
-  createdAt: number;
-  ban: { reason: string; bannedAt: number } | null;
-  friends: { uid: number; nick: string; group: number; groupName: string }[];
-  groups: { index: number; name: string }[];
-  pending: { count: number; messages: { id: number; sender: number; sentAt: number; fragment: string; text: string }[] };
-  session: { address: string; framing: string; clientTag: string; status: string; loginTime: number } | null;
-  logins: { time: string; event: string; from?: string; detail?: string }[] | null;
-  locks: { kind: string; until: number }[] | null;
-}
+type UserInfo = ReturnType<typeof userShow.run>;
 
 export function UserPage({ uid }: { uid: number }) {
   const { data: u, error, reload } = usePoll(() => api<UserInfo>('GET', `/api/users/${uid}`), 3000, [uid]);
