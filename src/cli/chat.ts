@@ -5,7 +5,7 @@ import { createInterface, type Interface } from 'node:readline';
 import { Client, SendFailedError, Status, type Friend, type FriendList, type IncomingMessage } from '../client/index.js';
 import { checkPositionals, parseOptions, parseUid, USAGE_EXIT } from './args.js';
 import { CliError } from './errors.js';
-import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, clientOptionsOf, explain, refusal, resolveFriend, retryLine } from './send.js';
+import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, clientOptionsOf, explain, refusal, resolveFriend, retryLine, SELF } from './send.js';
 import { readPassword } from './password.js';
 import { visible, visibleLine, visibleLines } from './visible.js';
 
@@ -202,6 +202,7 @@ class Chat {
 
   private async send(to: number, text: string): Promise<void> {
     if (text === '') throw new CliError('nothing to send');
+    if (to === this.client.uid) throw new CliError(SELF);
     try {
       await this.client.sendMessage(to, text);
     } catch (e) {

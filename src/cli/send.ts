@@ -112,6 +112,7 @@ export async function run(argv: string[]): Promise<number> {
     await client.login();
     const { friends } = await client.getFriends();
     const to = /^\d+$/.test(values.to) ? parseUid(values.to, '--to') : resolveFriend(values.to, friends);
+    if (to === client.uid) throw new CliError(SELF, USAGE_EXIT);
     const friend = friends.find((f) => f.uid === to);
     try {
       const id = await client.sendMessage(to, text);
@@ -129,6 +130,9 @@ export async function run(argv: string[]): Promise<number> {
     await client.logout();
   }
 }
+
+/** A message to oneself: the server refuses it, so the CLI says so first. */
+export const SELF = 'that is your own number: messages go to someone else';
 
 /**
  * What a refused send (result other than 00: the protocol gives no reason) most likely means, from whether the

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from '../../src/client/index.js';
 import { until } from '../helpers/udp.js';
-import { aliceAndBobWorld, oicq } from '../client/oicq-process.js';
+import { aliceAndBobWorld, oicq, oicqSync } from '../client/oicq-process.js';
 
 const got: IncomingMessage[] = [];
 const { world, bob } = aliceAndBobWorld({ before, after }, got);
@@ -72,7 +72,22 @@ test('password forms: --password-file is quiet, --password works with a one-line
 
 test('to someone who is not a friend: the receiver\'s privacy setting decides, and the output says what happened', async () => {
   world.addUser(10004, 'carol-pw', 'Carol');
-  const r = await oicq(alice('--to', '10004', 'hello stranger'), { env: { OICQ_PASSWORD: 'alice-pw' } });
+  const pw = { env: { OICQ_PASSWORD: 'alice-pw' } };
+  const r = await oicq(alice('--to', '10004', 'hello stranger'), pw);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^sent to 10004 \(message id \d+\) — 10004 is not your friend; their privacy setting lets messages from strangers in\n$/);
+  // Carol takes messages from friends only now: the server refuses, the user is told why in one line.
+  oicqSync(['user', 'set', '10004', '--strangers', 'friends-only', '--db', world.db]);
+  const refused = await oicq(alice('--to', '10004', 'hello again'), pw);
+  assert.equal(refused.code, 5, refused.stderr);
+  assert.equal(refused.stdout, '');
+  assert.match(refused.stderr, /^oicq send: the server refused the message to 10004, who is not your friend — they take messages from friends only, have too many waiting from strangers, or do not exist; ask them to add you as a friend\n$/);
+  // A friend is never refused by that setting.
+  oicqSync(['user', 'set', '10002', '--strangers', 'friends-only', '--db', world.db]);
+  const friend = await oicq(alice('--to', 'Bob', 'friends still get through'), pw);
+  assert.equal(friend.code, 0, friend.stderr);
+  assert.match(friend.stdout, /^sent to 10002 \(message id \d+\)\n$/);
+  // And oneself is not a receiver at all.
+  const self = await oicq(alice('--to', '10001', 'me'), pw);
+  assert.deepEqual([self.code, self.stderr], [2, 'oicq send: that is your own number: messages go to someone else\n']);
 });

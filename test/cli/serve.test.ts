@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, type IncomingMessage } from '../../src/client/index.js';
@@ -62,9 +62,9 @@ test('first start: database folder 0700, demo accounts, and chat commands that w
     assert.equal(statSync(join(dir, 'fresh', 'data')).mode & 0o777, 0o700, 'database folder 0700');
     assert.equal(statSync(db).mode & 0o777, 0o600);
     // One ready command per demo user, with the password out of the process list.
-    const cmds = [...out.matchAll(/^ {2}OICQ_PASSWORD=(\S+) npx oicq chat --uid (\d+) --server (\S+)$/gm)];
+    const cmds = [...out.matchAll(/^ {2}(OICQ_PASSWORD=(\S+) npx oicq chat --uid (\d+) --server (\S+))$/gm)];
     assert.equal(cmds.length, 2, out);
-    const [alice, bobCmd] = cmds.map((m) => ({ password: m[1]!, uid: Number(m[2]), server: m[3]! }));
+    const [alice, bobCmd] = cmds.map((m) => ({ line: m[1]!, password: m[2]!, uid: Number(m[3]), server: m[4]! }));
     assert.deepEqual([alice!.uid, bobCmd!.uid, alice!.server], [10001, 10002, `127.0.0.1:${port}`]);
     assert.match(out, new RegExp(`uid 10001 {2}password ${alice!.password} {2}\\(Alice\\)`));
 
@@ -73,13 +73,28 @@ test('first start: database folder 0700, demo accounts, and chat commands that w
     bob = new Client({ uid: bobCmd!.uid, password: bobCmd!.password, server: bobCmd!.server });
     bob.on('message', (m) => got.push(m));
     await bob.login();
-    const r = await oicq(['chat', '--uid', String(alice!.uid), '--server', alice!.server], { env: { OICQ_PASSWORD: alice!.password }, input: '/msg Bob hello from the quick start\n' });
-    assert.equal(r.code, 0, r.stderr);
+    // Alice's line exactly as printed, through a shell and npx, in the project folder.
+    const chat = spawn('sh', ['-c', alice!.line], { cwd: ROOT, env: childEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    let said = '';
+    chat.stdout.setEncoding('utf8').on('data', (d: string) => (said += d));
+    chat.stderr.setEncoding('utf8').on('data', (d: string) => (said += d));
+    chat.stdin.end('/msg Bob hello from the quick start\n');
+    const code = await new Promise<number | null>((r) => chat.on('close', r));
+    assert.equal(code, 0, said);
+    assert.match(said, /^> to Bob: hello from the quick start$/m);
     await until(() => got.length === 1, 10_000, 'message at Bob');
     assert.equal(got[0]!.text, 'hello from the quick start');
   } finally {
     await bob?.logout();
     server.kill('SIGTERM');
     assert.equal(await exited, 0);
+  }
+});
+
+test('oicq --version (and `oicq version`, for npx) prints the package version', async () => {
+  const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+  for (const arg of ['--version', '-v', 'version']) {
+    const r = await oicq([arg]);
+    assert.deepEqual([r.code, r.stdout, r.stderr], [0, `oicq ${version}\n`, ''], arg);
   }
 });
