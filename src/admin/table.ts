@@ -1,12 +1,12 @@
 // THE admin command table: every operator action, defined once (name, typed parameters, handler). The HTTP
-// API, the OpenAPI document, the console and the CLI are all driven from it. (Qun commands join it when the
-// server has Qun.)
+// API, the OpenAPI document, the console and the CLI are all driven from it.
 import { StoreError } from '../store/validate.js';
 import { AdminError, checkArgs } from './params.js';
 import type { AdminCommand, AdminContext } from './context.js';
 import { messagePending, userAdd, userBan, userDelete, userList, userPasswd, userShow, userStrangers, userUnban } from './commands/users.js';
 import { friendAdd, friendList, friendRemove, groupAdd, groupList, groupMove, groupRemove, groupRename } from './commands/friends.js';
 import { lockList, lockUnlock, sessionKick, sessionList } from './commands/sessions.js';
+import { qunAddMember, qunCreate, qunDismiss, qunList, qunRemoveMember, qunRename, qunShow } from './commands/quns.js';
 import { commandCounts, dropList, logTail, serverInfo, serverRates } from './commands/server.js';
 
 /** Every admin command, in the order the CLI help and the OpenAPI document list them. */
@@ -14,6 +14,7 @@ export const ADMIN_COMMANDS: readonly AdminCommand[] = [
   userList, userShow, userAdd, userPasswd, userStrangers, userDelete, userBan, userUnban, messagePending,
   friendList, friendAdd, friendRemove,
   groupList, groupAdd, groupRename, groupRemove, groupMove,
+  qunList, qunShow, qunCreate, qunAddMember, qunRemoveMember, qunRename, qunDismiss,
   sessionList, sessionKick, lockList, lockUnlock,
   serverInfo, serverRates, dropList, commandCounts, logTail,
 ];
@@ -44,12 +45,14 @@ export function invoke(ctx: AdminContext, command: AdminCommand, raw: Record<str
 function fromStore(e: StoreError): AdminError {
   switch (e.code) {
     case 'unknown-user':
+    case 'unknown-qun':
     case 'unknown-group':
     case 'not-friends':
       return new AdminError('not_found', e.message);
     case 'duplicate-user':
     case 'duplicate-group':
     case 'groups-full':
+    case 'quns-full':
       return new AdminError('conflict', e.message);
     default:
       return new AdminError('bad_param', e.message);

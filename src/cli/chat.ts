@@ -61,7 +61,7 @@ function statusArg(s: string): number {
 
 /** One chat session on a terminal or a pipe. */
 class Chat {
-  private friends: FriendList = { groups: [], friends: [] };
+  private friends: FriendList = { groups: [], friends: [], quns: [] };
   private readonly presence = new Map<number, number>();
   private current?: number;
   /** Who wrote last (for /r, and the conversation until there is one). */

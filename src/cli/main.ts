@@ -15,6 +15,7 @@ command('serve', 'run the OICQ server (UDP, classic and modern framings)', async
 command('user', 'manage accounts: add | list | passwd | delete', async () => (await import('./user.js')).run);
 command('friend', 'manage friendships: add | remove | list', async () => (await import('./friend.js')).run);
 command('group', 'manage friend groups: add | list | rename | remove | move', async () => (await import('./group.js')).run);
+command('qun', 'manage Qun (group chats): list | show | create | add | remove | rename | dismiss', async () => (await import('./qun.js')).run);
 command('db', 'the database file: check | backup', async () => (await import('./db.js')).run);
 command('admin', 'run an admin command (users, bans, sessions, locks, …) on the store or a running server', async () => (await import('./admin.js')).run);
 command('chat', 'terminal chat client', async () => (await import('./chat.js')).run);

@@ -15,6 +15,9 @@ import {
 import type { SessionContext } from './modern-session.js';
 import { KICK_TEXT, pushRoutes, readPushWith } from './push.js';
 import type { FramingSession, Friend, FriendList, LoginInfo, OnlineFriend, PushEvent, UserInfo } from './session.js';
+import { readQunPush, type AddFriendResult, type Notice, type SocialTransport } from './social.js';
+import { qunReplyCodec, qunRequestCodec } from '../protocol/bodies/qun.js';
+import { decodeGb as gbText } from '../protocol/text.js';
 
 // The classic framing's client (PROTOCOL.md §5): 2005-style login (0x0062 token, 0x0022 login), then session
 // requests TEA(session key) both ways; text is GB18030.
@@ -92,16 +95,20 @@ export class ClassicSession implements FramingSession {
       start = r.next;
     }
     const groupOf = new Map<number, number>();
+    const quns: number[] = [];
     for (let startUid = 0, n = 0; n < MAX_PAGES; n++) {
       const r = await this.call(CLASSIC_TABLE.DOWNLOAD_GROUPS, { op: 1, sub: 2, reserved: 0, startUid });
-      for (const e of r.entries) if (e.type === C.GroupEntryType.FRIEND) groupOf.set(e.uid, e.group);
+      for (const e of r.entries) {
+        if (e.type === C.GroupEntryType.FRIEND) groupOf.set(e.uid, e.group);
+        else if (e.type === C.GroupEntryType.QUN) quns.push(e.uid);
+      }
       if (r.nextUid === 0 || r.nextUid <= startUid) break;
       startUid = r.nextUid;
     }
     for (const f of friends) f.group = groupOf.get(f.uid) ?? 0;
     // The classic protocol has no group names in these replies: number them.
     const indexes = [...new Set([0, ...friends.map((f) => f.group)])].sort((a, b) => a - b);
-    return { groups: indexes.map((index) => ({ index, name: index === 0 ? 'My Friends' : `Group ${index}` })), friends };
+    return { groups: indexes.map((index) => ({ index, name: index === 0 ? 'My Friends' : `Group ${index}` })), friends, quns };
   }
 
   async getOnlineFriends(): Promise<OnlineFriend[]> {
@@ -149,11 +156,48 @@ export class ClassicSession implements FramingSession {
     return msgId;
   }
 
+  async addFriend(uid: number, note?: string): Promise<AddFriendResult> {
+    const r = await this.call(CLASSIC_TABLE.ADD_FRIEND, { uid });
+    if (r.outcome === C.AddOutcome.ADDED) return 'accepted';
+    if (r.outcome !== C.AddOutcome.NEEDS_AUTH) return 'refused';
+    if (note !== undefined) {
+      const a = await this.call(CLASSIC_TABLE.ADD_FRIEND_AUTH, { uid, action: C.AuthAction.REQUEST, text: encodeGb(note) });
+      if (!a.ok) return 'refused';
+    }
+    return 'needs-authorization';
+  }
+
+  async answerFriend(uid: number, accept: boolean, reason = ''): Promise<void> {
+    const action = accept ? C.AuthAction.APPROVE : C.AuthAction.REJECT;
+    const r = await this.call(CLASSIC_TABLE.ADD_FRIEND_AUTH, { uid, action, ...(accept ? {} : { text: encodeGb(reason) }) });
+    if (!r.ok) throw new ProtocolError(ClassicCmd.ADD_FRIEND_AUTH, `no friend request from ${uid} to answer`);
+  }
+
+  async removeFriend(uid: number): Promise<void> {
+    const r = await this.call(CLASSIC_TABLE.DELETE_FRIEND, { uid });
+    if (r.result !== 0) throw new ProtocolError(ClassicCmd.DELETE_FRIEND, `remove result 0x${r.result.toString(16)}`);
+  }
+
+  social(): SocialTransport {
+    return {
+      framing: 'classic', decode: (b) => gbText(b), encode: (t) => encodeGb(t),
+      qun: (req) => this.call(CLASSIC_TABLE.QUN, req),
+      search: (req) => this.call(CLASSIC_TABLE.SEARCH_USER, req),
+      now: () => Math.floor(this.ctx.clock.now() / 1000),
+      randomU16: () => this.ctx.random(2).readUInt16BE(0),
+    };
+  }
+
   private readonly pushes = pushRoutes(CLASSIC_TABLE, {
     FRIEND_STATUS: (push) => ({ kind: 'status', uid: push.friend.uid, status: push.friend.status }),
     RECV_IM: (push, seq) => {
       this.ctx.link.send(ClassicCmd.RECV_IM, teaEncrypt(C.receiveImAckCodec.encode(C.receiveImAckFor(push)), this.key(), this.ctx.random), seq);
-      if (push.receiver !== this.ctx.uid || push.content.kind !== 'im') return { kind: 'ignored' };
+      if (push.receiver !== this.ctx.uid) return { kind: 'ignored' };
+      if (push.content.kind !== 'im') {
+        const q = readQunPush('classic', { sender: push.sender, serverSeq: push.serverSeq, type: push.type }, push.content.bytes, gbText);
+        if (!q) return { kind: 'ignored' };
+        return 'fragment' in q ? { kind: 'qun', qun: q } : { kind: 'notice', notice: q };
+      }
       const m = push.content.message;
       if (m.imType !== C.IM_TEXT) return { kind: 'ignored' };
       return {
@@ -162,9 +206,12 @@ export class ClassicSession implements FramingSession {
       };
     },
     SYSTEM_MESSAGE: (msg, seq) => {
-      // Acked like pidgin does: 0x0012 with the code's first character, the sender and the push's seq.
-      const ack = C.systemMessageAckCodec.encode({ code: String(msg.code).charCodeAt(0), from: msg.from, seq });
+      // Acked like pidgin does: 0x0012 with the code, the sender and the push's seq.
+      const ack = C.systemMessageAckCodec.encode({ code: msg.code, from: msg.from, seq });
       this.ctx.link.send(ClassicCmd.ACK_SYSTEM_MESSAGE, teaEncrypt(ack, this.key(), this.ctx.random));
+      if (msg.to !== this.ctx.uid) return { kind: 'ignored' };
+      const notice = classicNotice(msg);
+      if (notice) return { kind: 'notice', notice };
       return KICK_TEXT.test(msg.text) ? { kind: 'kicked', text: msg.text } : { kind: 'ignored' };
     },
   });
@@ -182,5 +229,22 @@ export class ClassicSession implements FramingSession {
     // TEA(session key, password key), up to 4 times: there is no reply to tell it arrived.
     this.ctx.link.send(ClassicCmd.LOGOUT, teaEncrypt(C.logoutCodec.encode({ passwordKey: this.ctx.passwordKey }), sk, this.ctx.random), undefined, 4);
     this.sessionKey = undefined;
+  }
+}
+
+/** What a classic system message (0x0080) means to the SDK, if it is about friends. */
+function classicNotice(m: C.SystemMessage): Notice | undefined {
+  switch (m.code) {
+    case C.SystemCode.BEING_ADDED:
+    case C.SystemCode.ADD_APPROVED:
+      return { kind: 'friendAdded', uid: m.from };
+    case C.SystemCode.ADD_REQUEST:
+      return { kind: 'friendRequest', uid: m.from, note: m.text };
+    case C.SystemCode.ADD_REJECTED:
+      return { kind: 'friendRefused', uid: m.from, reason: m.text };
+    case C.SystemCode.NOTICE:
+      return C.REMOVED_YOU_TEXT.test(m.text) ? { kind: 'friendRemoved', uid: m.from } : undefined;
+    default:
+      return undefined;
   }
 }

@@ -11,6 +11,10 @@ import { Inbox, DEFAULT_INBOX, type AssembledMessage } from './inbox.js';
 import { Link } from './link.js';
 import { ModernSession } from './modern-session.js';
 import type { FramingSession, FriendList, LoginInfo, OnlineFriend, PushEvent, UserInfo } from './session.js';
+import * as social from './social.js';
+import type { AddFriendResult, FoundUser, JoinQunResult, QunInfo } from './social.js';
+import { splitText } from '../protocol/text.js';
+import { splitGbText } from './classic-session.js';
 
 /** Version tag of the classic client the SDK imitates (QQ2005, as pidgin's qq2005 mode). */
 export const CLASSIC_CLIENT_VERSION = 0x0d55;
@@ -74,6 +78,23 @@ export interface ClientEvents {
   reconnecting: { attempt: number; delayMs: number };
   /** A request goes out again: the server has not answered it yet (attempt ≥ 2 of maxTries). */
   retry: { command: number; attempt: number; maxTries: number; server: string };
+  /** Someone asks to add you (answer with answerFriend). */
+  friendRequest: { uid: number; note: string };
+  /** You and `uid` are friends now (they added you, or approved your request). */
+  friendAdded: { uid: number };
+  /** `uid` refused your request. */
+  friendRefused: { uid: number; reason: string };
+  /** `uid` ended your friendship. */
+  friendRemoved: { uid: number };
+  /** A Qun message (once, whole). */
+  qunMessage: QunMessage;
+  /** A Qun's membership changed (joined, left, applied — to its creator —, approved, refused). */
+  qunMembersChanged: { qun: number; uid: number; change: 'joined' | 'left' | 'applied' | 'approved' | 'refused'; note: string };
+}
+
+/** A Qun message as the `qunMessage` event gives it. */
+export interface QunMessage extends AssembledMessage {
+  qun: number;
 }
 
 /** Splits `host:port` (port 8000 if absent). */
@@ -107,6 +128,8 @@ export class Client extends TypedEmitter<ClientEvents> {
   private readonly pwMd5: Buffer;
   private readonly pwKey: Buffer;
   private readonly inbox: Inbox;
+  /** One inbox per Qun (de-duplication and reassembly of its messages). */
+  private readonly qunInboxes = new Map<number, Inbox>();
   private inboxTimer?: Timer;
   private link?: Link;
   private session?: FramingSession;
@@ -345,6 +368,19 @@ export class Client extends TypedEmitter<ClientEvents> {
       case 'kicked':
         this.emit('kicked', { text: ev.text });
         return this.lost('kicked');
+      case 'qun': {
+        let inbox = this.qunInboxes.get(ev.qun.qun);
+        if (!inbox) this.qunInboxes.set(ev.qun.qun, (inbox = new Inbox()));
+        for (const m of inbox.accept(ev.qun.fragment, this.clock.now())) this.emit('qunMessage', { ...m, qun: ev.qun.qun });
+        return;
+      }
+      case 'notice': {
+        const n = ev.notice;
+        if (n.kind === 'qunMembersChanged') return this.emit('qunMembersChanged', { qun: n.qun, uid: n.uid, change: n.change, note: n.note });
+        if (n.kind === 'friendRequest') return this.emit('friendRequest', { uid: n.uid, note: n.note });
+        if (n.kind === 'friendRefused') return this.emit('friendRefused', { uid: n.uid, reason: n.reason });
+        return this.emit(n.kind, { uid: n.uid });
+      }
     }
   }
 
@@ -393,5 +429,66 @@ export class Client extends TypedEmitter<ClientEvents> {
    */
   sendMessage(to: number, text: string): Promise<number> {
     return this.use((s) => s.sendMessage(to, text));
+  }
+
+  // ---------------------------------------------------------------- friends and Qun
+
+  /** Users by number or by nick (part of it), or everyone online (`{ online: true }`); one page of 20. */
+  searchUsers(q: { uid?: number; nick?: string; online?: boolean }, page = 0): Promise<FoundUser[]> {
+    return this.use((s) => social.searchUsers(s.social(), q, page));
+  }
+
+  /**
+   * Asks to add `uid`: 'accepted' (friends now), 'needs-authorization' (with a note the request was sent; the
+   * answer comes as friendAdded or friendRefused), or 'refused' (they accept nobody, or no such user).
+   */
+  addFriend(uid: number, note?: string): Promise<AddFriendResult> {
+    return this.use((s) => s.addFriend(uid, note));
+  }
+
+  /** Accepts or refuses `uid`'s friend request. */
+  answerFriend(uid: number, accept: boolean, reason?: string): Promise<void> {
+    return this.use((s) => s.answerFriend(uid, accept, reason));
+  }
+
+  /** Ends the friendship with `uid` (both sides; they get friendRemoved). */
+  removeFriend(uid: number): Promise<void> {
+    return this.use((s) => s.removeFriend(uid));
+  }
+
+  /** Creates a Qun; resolves with its number. */
+  createQun(name: string, authType?: number): Promise<number> {
+    return this.use((s) => social.createQun(s.social(), name, authType));
+  }
+
+  /** Joins a Qun; with a note, a Qun that needs approval gets the request. */
+  joinQun(qun: number, note?: string): Promise<JoinQunResult> {
+    return this.use((s) => social.joinQun(s.social(), qun, note));
+  }
+
+  /** The creator approves or refuses a request to join. */
+  answerQun(qun: number, uid: number, accept: boolean, reason?: string): Promise<void> {
+    return this.use((s) => social.answerQun(s.social(), qun, uid, accept, reason));
+  }
+
+  /** Leaves a Qun (its creator leaving dismisses it). */
+  leaveQun(qun: number): Promise<void> {
+    return this.use((s) => social.leaveQun(s.social(), qun));
+  }
+
+  /** A Qun's name, creator and members with roles. */
+  qunMembers(qun: number): Promise<QunInfo> {
+    return this.use((s) => social.qunInfo(s.social(), qun));
+  }
+
+  /** Members of a Qun online now. */
+  qunOnline(qun: number): Promise<number[]> {
+    return this.use((s) => social.qunOnline(s.social(), qun));
+  }
+
+  /** Sends a message to a Qun; resolves once the server stored every fragment. */
+  sendQunMessage(qun: number, text: string): Promise<void> {
+    const split = this.framing === 'modern' ? (t: string, n: number) => splitText(t, n) : (t: string, n: number) => splitGbText(t, n);
+    return this.use((s) => social.sendQunMessage(s.social(), qun, text, split));
   }
 }

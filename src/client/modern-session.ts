@@ -14,6 +14,10 @@ import {
 import type { Link } from './link.js';
 import { KICK_TEXT, pushRoutes, readPushWith } from './push.js';
 import type { FramingSession, Friend, FriendList, LoginInfo, OnlineFriend, PushEvent, UserInfo } from './session.js';
+import { readQunPush, type AddFriendResult, type Notice, type SocialTransport } from './social.js';
+import { qunReplyCodec, qunRequestCodec } from '../protocol/bodies/qun.js';
+import * as B from '../protocol/bodies/classic/buddy-ops.js';
+import { REMOVED_YOU_TEXT } from '../protocol/bodies/classic/system.js';
 
 // The modern framing's client (PROTOCOL-MODERN.md §3–§5): the login chain 0x0091 → 0x00BA → 0x00DD → 0x00E5 →
 // 0x0030 with random keys where MyQQ leaves them zero, then session requests TEA(session key) both ways.
@@ -120,9 +124,15 @@ export class ModernSession implements FramingSession {
   async getFriends(): Promise<FriendList> {
     // 0x00EB: uid → group, paged from page 1.
     const groupOf = new Map<number, number>();
+    const quns: number[] = [];
     for (let page = 1, n = 0; n < MAX_PAGES; n++) {
       const r = await this.call(MODERN_TABLE.BUDDY_INDEX, { page });
-      if (r.result === 0) for (const e of r.entries) if (e.type === M.IndexType.BUDDY) groupOf.set(e.uid, e.group);
+      if (r.result === 0) {
+        for (const e of r.entries) {
+          if (e.type === M.IndexType.BUDDY) groupOf.set(e.uid, e.group);
+          else if (e.type === M.IndexType.QUN) quns.push(e.uid);
+        }
+      }
       if (r.currentPage >= r.totalPages) break;
       page = r.currentPage + 1;
     }
@@ -138,7 +148,7 @@ export class ModernSession implements FramingSession {
       if (r.next === M.FRIEND_LIST_LAST || r.next <= start) break;
       start = r.next;
     }
-    return { groups, friends };
+    return { groups, friends, quns };
   }
 
   async getOnlineFriends(): Promise<OnlineFriend[]> {
@@ -186,6 +196,21 @@ export class ModernSession implements FramingSession {
 
   private readonly pushes = pushRoutes(MODERN_TABLE, {
     FRIEND_STATUS: (push) => ({ kind: 'status', uid: push.block.uid, status: push.block.status }),
+    QUN_MESSAGE: (push, seq) => {
+      this.ctx.link.send(ModernCmd.QUN_MESSAGE, teaEncrypt(M.imAck.encode(M.imAckFor(push)), this.key(), this.ctx.random), seq);
+      if (push.receiver !== this.ctx.uid || push.kind !== 'raw') return { kind: 'ignored' };
+      const q = readQunPush('modern', { sender: push.sender, serverSeq: push.serverSeq, type: push.imType }, push.data, (b) => b.toString('utf8'));
+      if (!q) return { kind: 'ignored' };
+      return 'fragment' in q ? { kind: 'qun', qun: q } : { kind: 'notice', notice: q };
+    },
+    SYSTEM_BROADCAST: (b, seq) => {
+      // MyQQ sends no ack; this SDK does (same command and seq), so the server can stop re-sending.
+      const ack = M.broadcastAck.encode({ data: M.systemBroadcast.encode(b).subarray(0, 16) });
+      this.ctx.link.send(ModernCmd.SYSTEM_BROADCAST, teaEncrypt(ack, this.key(), this.ctx.random), seq);
+      if (b.to !== this.ctx.uid) return { kind: 'ignored' };
+      const notice = modernNotice(b);
+      return notice ? { kind: 'notice', notice } : { kind: 'ignored' };
+    },
     RECV_IM: (push, seq) => {
       // Every copy is acked (same command and seq, the push's first 16 bytes); the server does not answer.
       this.ctx.link.send(ModernCmd.RECV_IM, teaEncrypt(M.imAck.encode(M.imAckFor(push)), this.key(), this.ctx.random), seq);
@@ -210,6 +235,45 @@ export class ModernSession implements FramingSession {
     return r.ok ? readPushWith(this.pushes, p.command, r.value.plain, p.seq) : undefined;
   }
 
+  private authCode(sub: number, uid: number): Promise<B.AuthCodeReply> {
+    return this.call(MODERN_TABLE.AUTH_CODE, { cmd: 1, sub, uid });
+  }
+
+  /** MyQQ's way: 0x00A7 asks for the policy, 0x00AE gets a code, 0x00A8 adds (00) or asks with a note (02). */
+  async addFriend(uid: number, note?: string): Promise<AddFriendResult> {
+    const r = await this.call(MODERN_TABLE.ADD_FRIEND_EX, { uid });
+    if (r.reply !== 0 || r.authType > B.AuthType.NEEDS_AUTH) return 'refused';
+    const anyone = r.authType === B.AuthType.ANYONE;
+    if (!anyone && note === undefined) return 'needs-authorization';
+    const { code } = await this.authCode(1, uid);
+    const sub = anyone ? B.AuthExSub.ADD : B.AuthExSub.REQUEST;
+    const v = await this.call(MODERN_TABLE.ADD_FRIEND_AUTH_EX, { sub, uid, code, allowReverse: 1, group: 0, ...(anyone ? {} : { note: Buffer.from(note ?? '', 'utf8').subarray(0, 255) }) });
+    if (v.result !== 0) return 'refused';
+    return anyone ? 'accepted' : 'needs-authorization';
+  }
+
+  async answerFriend(uid: number, accept: boolean, reason = ''): Promise<void> {
+    const sub = accept ? B.AuthExSub.APPROVE_ADD : B.AuthExSub.REFUSE;
+    const v = await this.call(MODERN_TABLE.ADD_FRIEND_AUTH_EX, { sub, uid, ...(accept ? {} : { code: Buffer.alloc(0), note: Buffer.from(reason, 'utf8').subarray(0, 255) }) });
+    if (v.result !== 0) throw new ProtocolError(ModernCmd.ADD_FRIEND_AUTH_EX, `no friend request from ${uid} to answer`);
+  }
+
+  async removeFriend(uid: number): Promise<void> {
+    const { code } = await this.authCode(6, uid);
+    const r = await this.call(MODERN_TABLE.DELETE_FRIEND, { uid, token: code });
+    if (r.result !== 0) throw new ProtocolError(ModernCmd.DELETE_FRIEND, `remove result 0x${r.result.toString(16)}`);
+  }
+
+  social(): SocialTransport {
+    return {
+      framing: 'modern', decode: (b) => b.toString('utf8'), encode: (t) => Buffer.from(t, 'utf8'),
+      qun: (req) => this.call(MODERN_TABLE.QUN, req),
+      search: (req) => this.call(MODERN_TABLE.SEARCH_USER, req),
+      now: () => this.nowSec(),
+      randomU16: () => this.ctx.random(2).readUInt16BE(0),
+    };
+  }
+
   logout(): void {
     const sk = this.sessionKey;
     if (!sk) return;
@@ -222,4 +286,21 @@ export class ModernSession implements FramingSession {
 function systemNotice(data: Buffer): PushEvent {
   const { text } = M.systemNotice.decode(data);
   return KICK_TEXT.test(text) ? { kind: 'kicked', text } : { kind: 'ignored' };
+}
+
+/** What a modern system broadcast means to the SDK, if it is about friends. */
+function modernNotice(b: M.SystemBroadcast): Notice | undefined {
+  switch (b.code) {
+    case M.BroadcastCode.ADDED_ME:
+    case M.BroadcastCode.APPROVED:
+      return { kind: 'friendAdded', uid: b.from };
+    case M.BroadcastCode.ADD_REQUEST:
+      return { kind: 'friendRequest', uid: b.from, note: M.readBroadcastNote(b.data).toString('utf8') };
+    case M.BroadcastCode.REJECTED:
+      return { kind: 'friendRefused', uid: b.from, reason: M.readBroadcastNote(b.data).toString('utf8') };
+    case M.BroadcastCode.NOTICE:
+      return REMOVED_YOU_TEXT.test(b.data.toString('utf8')) ? { kind: 'friendRemoved', uid: b.from } : undefined;
+    default:
+      return undefined;
+  }
 }

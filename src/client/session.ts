@@ -1,4 +1,5 @@
 import type { Packet } from '../protocol/framing.js';
+import type { AddFriendResult, Notice, QunFragment, SocialTransport } from './social.js';
 
 // What the client needs from a framing: the login, the requests after it, and the reading of pushes.
 // ClassicSession and ModernSession implement it on the protocol codecs; Client adds timers, events,
@@ -37,6 +38,8 @@ export interface Friend {
 export interface FriendList {
   groups: FriendGroup[];
   friends: Friend[];
+  /** Numbers of the Qun the user is a member of. */
+  quns: number[];
 }
 
 /** A friend that is online (from the online list). */
@@ -78,6 +81,8 @@ export type PushEvent =
   | { kind: 'message'; fragment: Fragment }
   | { kind: 'status'; uid: number; status: number }
   | { kind: 'kicked'; text: string }
+  | { kind: 'qun'; qun: QunFragment }
+  | { kind: 'notice'; notice: Notice }
   | { kind: 'ignored' };
 
 /** One framing's client side. Every method but `readPush` and `logout` is a request with retransmission. */
@@ -93,6 +98,14 @@ export interface FramingSession {
   requestKey(sub: number): Promise<Buffer>;
   /** Sends one message (all fragments, in order); resolves with its message id once every fragment was acked 00. */
   sendMessage(to: number, text: string): Promise<number>;
+  /** Asks to add a friend; with a note, a user who authorizes gets the request. */
+  addFriend(uid: number, note?: string): Promise<AddFriendResult>;
+  /** Answers a friend request (accept, or refuse with a reason). */
+  answerFriend(uid: number, accept: boolean, reason?: string): Promise<void>;
+  /** Ends a friendship (both sides). */
+  removeFriend(uid: number): Promise<void>;
+  /** The requests Qun and search calls need (see social.ts). */
+  social(): SocialTransport;
   /** Opens, acks and reads a server packet that answered no request; undefined if it does not open. */
   readPush(p: Packet): PushEvent | undefined;
   /** Sends the logout datagram(s); no reply. */

@@ -14,12 +14,14 @@ import { loginHandlers } from './classic/login.js';
 import { listHandlers } from './classic/lists.js';
 import { messageHandlers } from './classic/messages.js';
 import { presenceHandlers } from './classic/presence.js';
+import { friendHandlers } from './classic/friends.js';
+import { classicNotice, classicQunPush } from './social/pushes.js';
 
 /** What a replaced session is told (the Chinese text is what QQ clients recognise). */
 const KICKED_NOTICE = `${KICKED_TEXT} (your account logged in from another place)`;
 
 const LOGIN_ROUTES = loginRoutes<typeof CLASSIC_TABLE, ClassicHandler>(CLASSIC_TABLE, loginHandlers);
-const SESSION_ROUTES = sessionRoutes(CLASSIC_TABLE, presenceHandlers, listHandlers, messageHandlers);
+const SESSION_ROUTES = sessionRoutes(CLASSIC_TABLE, presenceHandlers, listHandlers, messageHandlers, friendHandlers);
 
 /**
  * The classic framing (PROTOCOL.md §5): 2005-style token + login, then the after-login commands pidgin's
@@ -47,6 +49,10 @@ export class ClassicHandler extends SessionRequests implements FramingHandler, S
   }
 
   pushMessage(session: Session, msg: StoredMessage, seq: number, sender: SenderInfo): void {
+    if (msg.kind === 'system' && msg.qun === undefined) {
+      return this.push(session, ClassicCmd.SYSTEM_MESSAGE, seq, systemMessageCodec.encode(classicNotice(msg)));
+    }
+    if (msg.kind) return this.push(session, ClassicCmd.RECV_IM, seq, receiveImPushCodec.encode(classicQunPush(msg, sender)));
     const { msgSeq, msgId } = unpackMsgId(msg.msgId);
     const body = receiveImPushCodec.encode({
       sender: msg.sender, receiver: msg.receiver, serverSeq: msg.id >>> 0, senderIp: sender.ip, senderPort: sender.port,

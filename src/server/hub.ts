@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock, Timer } from '../transport/clock.js';
-import type { NewMessage, Store } from '../store/store.js';
+import type { NewMessage, Store, StoredMessage } from '../store/store.js';
 import { imKey } from '../protocol/keys.js';
 import type { RandomSource } from '../protocol/random.js';
 import type { Metrics } from './metrics.js';
@@ -9,6 +9,8 @@ import { SessionTable } from './sessions.js';
 import { PresenceFanout } from './presence.js';
 import { GroupCommit, type SubmitResult } from './group-commit.js';
 import { Delivery, DEFAULT_DELIVERY_OPTIONS, type DeliveryOptions } from './delivery.js';
+import { Friendships } from './social/friends.js';
+import { DEFAULT_QUN_LIMITS, Quns, type QunLimits } from './social/quns.js';
 import { MailboxPolicy, DEFAULT_MAILBOX, type MailboxOptions } from './mailbox-policy.js';
 
 export type { SubmitResult } from './group-commit.js';
@@ -19,6 +21,8 @@ export interface HubOptions extends DeliveryOptions, MailboxOptions {
   sessionTimeoutMs: number;
   /** After a commit failed (e.g. disk full), retry the delivery marks it held after this long. */
   commitRetryMs: number;
+  /** Size limits of Qun (members per Qun, Qun created per user). */
+  qun?: QunLimits;
 }
 
 export const DEFAULT_HUB_OPTIONS: HubOptions = {
@@ -37,6 +41,10 @@ export class Hub {
   readonly presence: PresenceFanout;
   readonly commit: GroupCommit;
   readonly delivery: Delivery;
+  /** Friend search, requests and answers, removal (with their system messages). */
+  readonly friends: Friendships;
+  /** Qun: membership, info and messages. */
+  readonly quns: Quns;
   readonly mailbox: MailboxPolicy;
   private sweepTimer?: Timer;
 
@@ -53,7 +61,8 @@ export class Hub {
     this.delivery = new Delivery(clock, metrics, opts, {
       senderInfo: (uid) => this.senderInfo(uid),
       markDelivered: (m) => {
-        this.mailbox.release(m);
+        // Qun and system messages are not counted against the mailbox (see MailboxPolicy), so only IMs release.
+        if (!m.kind) this.mailbox.release(m);
         this.commit.markDelivered(m.id);
       },
     });
@@ -61,13 +70,22 @@ export class Hub {
       admit: (m) => this.mailbox.admit(m, this.sessions.get(m.receiver) !== undefined),
       release: (m) => this.mailbox.release(m),
       reset: () => this.mailbox.reset(),
-    }, (fresh) => {
-      for (const m of fresh) {
-        const s = this.sessions.get(m.receiver);
-        // Not before deliverPending: the message is stored, and deliverPending queues it after the older ones.
-        if (s?.pendingLoaded) this.delivery.enqueue(s, m);
-      }
-    }, opts.commitRetryMs);
+    }, (fresh) => this.deliverStored(fresh), opts.commitRetryMs);
+    const deliver = (fresh: readonly StoredMessage[]) => this.deliverStored(fresh);
+    this.friends = new Friendships(store, this.sessions, deliver);
+    this.quns = new Quns(store, this.sessions, deliver, opts.qun ?? DEFAULT_QUN_LIMITS);
+  }
+
+  /**
+   * Hands inbox entries that were just committed (private, Qun or system messages) to delivery: pushed now
+   * to online receivers, in their framing; offline receivers get them from the store at login.
+   */
+  deliverStored(fresh: readonly StoredMessage[]): void {
+    for (const m of fresh) {
+      const s = this.sessions.get(m.receiver);
+      // Not before deliverPending: the message is stored, and deliverPending queues it after the older ones.
+      if (s?.pendingLoaded) this.delivery.enqueue(s, m);
+    }
   }
 
   /** Starts the keep-alive sweep. */

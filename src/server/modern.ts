@@ -14,6 +14,7 @@ import { loginHandlers } from './modern/login.js';
 import { listHandlers } from './modern/lists.js';
 import { messageHandlers } from './modern/messages.js';
 import { presenceHandlers } from './modern/presence.js';
+import { modernNotice, modernQunPush } from './social/pushes.js';
 
 /** What the server keeps between 0x00DD and 0x0030 for one endpoint and uid. */
 export interface PendingLogin {
@@ -60,6 +61,8 @@ export class ModernHandler extends SessionRequests implements FramingHandler, Se
   }
 
   pushMessage(session: Session, msg: StoredMessage, seq: number, sender: SenderInfo): void {
+    if (msg.kind === 'system' && msg.qun === undefined) return this.push(session, ModernCmd.SYSTEM_BROADCAST, seq, M.systemBroadcast.encode(modernNotice(msg)));
+    if (msg.kind) return this.push(session, ModernCmd.QUN_MESSAGE, seq, M.receiveIm.encode(modernQunPush(msg, sender)));
     const { msgSeq, msgId } = unpackMsgId(msg.msgId);
     const f = msg.font;
     const im = M.makeImText({

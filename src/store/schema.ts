@@ -103,6 +103,70 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    // Friend requests, system messages, Qun. The messages table becomes every receiver's inbox: kind 0 a
+    // private message, 1 a Qun message (its text is kept once in qun_messages), 2 a system message.
+    version: 4,
+    sql: `
+      ALTER TABLE users ADD COLUMN auth_type INTEGER NOT NULL DEFAULT 1;  -- 0 anyone, 1 needs authorization, 2 nobody
+      ALTER TABLE users ADD COLUMN signature TEXT NOT NULL DEFAULT '';
+
+      CREATE TABLE friend_requests (
+        requester  INTEGER NOT NULL REFERENCES users(uid) ON DELETE CASCADE,
+        target     INTEGER NOT NULL REFERENCES users(uid) ON DELETE CASCADE,
+        note       TEXT    NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (requester, target)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE quns (
+        id         INTEGER PRIMARY KEY CHECK (id BETWEEN 1 AND 4294967295),
+        name       TEXT    NOT NULL,
+        notice     TEXT    NOT NULL DEFAULT '',
+        intro      TEXT    NOT NULL DEFAULT '',
+        creator    INTEGER NOT NULL,
+        auth_type  INTEGER NOT NULL,  -- 1 open, 2 the creator approves, 3 closed
+        created_at INTEGER NOT NULL
+      );
+      CREATE TABLE qun_members (
+        qun       INTEGER NOT NULL REFERENCES quns(id) ON DELETE CASCADE,
+        uid       INTEGER NOT NULL REFERENCES users(uid) ON DELETE CASCADE,
+        role      INTEGER NOT NULL DEFAULT 0,  -- 0 member, 1 admin (the creator)
+        joined_at INTEGER NOT NULL,
+        PRIMARY KEY (qun, uid)
+      ) WITHOUT ROWID;
+      CREATE INDEX qun_members_uid ON qun_members(uid);
+      CREATE TABLE qun_requests (
+        qun        INTEGER NOT NULL REFERENCES quns(id) ON DELETE CASCADE,
+        uid        INTEGER NOT NULL REFERENCES users(uid) ON DELETE CASCADE,
+        note       TEXT    NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (qun, uid)
+      ) WITHOUT ROWID;
+      CREATE TABLE qun_messages (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        qun        INTEGER NOT NULL,
+        sender     INTEGER NOT NULL,
+        sent_at    INTEGER NOT NULL,
+        msg_id     INTEGER NOT NULL,
+        frag_count INTEGER NOT NULL,
+        frag_index INTEGER NOT NULL,
+        text       TEXT    NOT NULL,
+        font_name  TEXT,
+        font_size  INTEGER,
+        font_style INTEGER,
+        font_color INTEGER,
+        stored_at  INTEGER NOT NULL
+      );
+      CREATE UNIQUE INDEX qun_messages_dedup ON qun_messages(qun, sender, sent_at, msg_id, frag_index);
+
+      ALTER TABLE messages ADD COLUMN kind INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE messages ADD COLUMN ref INTEGER;  -- kind 1: qun_messages.id; kind 2: the system code
+      ALTER TABLE messages ADD COLUMN qun INTEGER;
+      DROP INDEX messages_dedup;
+      CREATE UNIQUE INDEX messages_dedup ON messages(sender, receiver, sent_at, msg_id, frag_index) WHERE kind = 0;
+    `,
+  },
 ];
 
 /** The schema version this code writes. */

@@ -3,7 +3,7 @@
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Account, Ban, DeletedUser, Friend, FriendGroup, MailboxUsage, NewMessage, ServerInfo, Store, StoredMessage, StrangerPolicy } from './store.js';
+import type { Account, Ban, DeletedUser, Friend, FriendChange, FriendGroup, MailboxUsage, NewMessage, NewNotice, NewQunMessage, Qun, QunChange, QunMember, ServerInfo, Store, StoredMessage, StrangerPolicy } from './store.js';
 import { migrate } from './schema.js';
 import { styleBits, styleOf } from '../protocol/text.js';
 import {
@@ -178,6 +178,18 @@ interface UserRow {
   gender: number;
   created_at: number;
   strangers: number;
+  auth_type: number;
+  signature: string;
+}
+
+interface QunRow {
+  id: number;
+  name: string;
+  notice: string;
+  intro: string;
+  creator: number;
+  auth_type: number;
+  created_at: number;
 }
 
 interface FriendRow {
@@ -203,8 +215,24 @@ interface MessageRow {
   font_size: number | null;
   font_style: number | null;
   font_color: number | null;
+  kind: number;
+  ref: number | null;
+  qun: number | null;
   stranger: number;
 }
+
+/** Inbox entries with a Qun message's text and font taken from where it is kept once. */
+const INBOX_SELECT = `
+  SELECT m.id, m.sender, m.receiver, m.sent_at, m.msg_id, m.frag_count, m.frag_index, m.reply_type, m.kind, m.ref, m.qun, m.stranger,
+         coalesce(q.text, m.text) AS text,
+         CASE WHEN m.kind = 1 THEN q.font_name ELSE m.font_name END AS font_name,
+         CASE WHEN m.kind = 1 THEN q.font_size ELSE m.font_size END AS font_size,
+         CASE WHEN m.kind = 1 THEN q.font_style ELSE m.font_style END AS font_style,
+         CASE WHEN m.kind = 1 THEN q.font_color ELSE m.font_color END AS font_color
+  FROM messages m LEFT JOIN qun_messages q ON m.kind = 1 AND q.id = m.ref`;
+
+/** Qun numbers start here (they look like QQ's Qun numbers and never collide with the internal 0). */
+export const FIRST_QUN_ID = 100_001;
 
 // The style column keeps the font-style bits of the classic attribute byte (FontStyleBit), shifted down to bits 0–2.
 const STYLE_SHIFT = 5;
@@ -218,8 +246,14 @@ function toAccount(r: UserRow): Account {
     age: r.age,
     gender: r.gender,
     createdAt: r.created_at,
+    authType: r.auth_type,
+    signature: r.signature,
     strangers: r.strangers === 1 ? 'friends-only' : 'accept',
   };
+}
+
+function toQun(r: QunRow): Qun {
+  return { id: r.id, name: r.name, notice: r.notice, intro: r.intro, creator: r.creator, authType: r.auth_type, createdAt: r.created_at };
 }
 
 function toMessage(r: MessageRow): StoredMessage {
@@ -234,6 +268,14 @@ function toMessage(r: MessageRow): StoredMessage {
     replyType: r.reply_type,
     text: r.text,
   };
+  if (r.kind === 1) {
+    m.kind = 'qun';
+    m.qun = r.qun ?? 0;
+  } else if (r.kind === 2) {
+    m.kind = 'system';
+    m.code = r.ref ?? 0;
+    if (r.qun !== null) m.qun = r.qun;
+  }
   if (r.stranger) m.stranger = true;
   if (r.font_name !== null) {
     const style = r.font_style ?? 0;
@@ -321,7 +363,7 @@ function prepareStatements(db: Database.Database) {
       RETURNING id`),
     usage: p<{ stranger: number; n: number; bytes: number }>(`
       SELECT stranger, count(*) AS n, coalesce(sum(length(CAST(text AS BLOB))), 0) AS bytes
-      FROM messages WHERE receiver = ? AND delivered_at IS NULL GROUP BY stranger`),
+      FROM messages WHERE receiver = ? AND delivered_at IS NULL AND kind = 0 GROUP BY stranger`),
     // Erasing the text on delivery keeps the row as a tombstone for the duplicate check.
     markDeliveredErase: p(`UPDATE messages SET delivered_at = ?, text = '', font_name = NULL WHERE id = ? AND delivered_at IS NULL`),
     purge: p('DELETE FROM messages WHERE delivered_at IS NOT NULL AND delivered_at < ?'),
@@ -329,12 +371,61 @@ function prepareStatements(db: Database.Database) {
     clearServer: p('DELETE FROM server_info'),
     getServer: p<{ pid: number; host: string; started_at: number }>('SELECT pid, host, started_at FROM server_info WHERE id = 1'),
     existingMessage: p<{ id: number }>(
-      'SELECT id FROM messages WHERE sender = ? AND receiver = ? AND sent_at = ? AND msg_id = ? AND frag_index = ?',
+      'SELECT id FROM messages WHERE sender = ? AND receiver = ? AND sent_at = ? AND msg_id = ? AND frag_index = ? AND kind = 0',
     ),
-    pending: p<MessageRow>('SELECT * FROM messages WHERE receiver = ? AND delivered_at IS NULL ORDER BY id LIMIT ?'),
+    pending: p<MessageRow>(`${INBOX_SELECT} WHERE m.receiver = ? AND m.delivered_at IS NULL ORDER BY m.id LIMIT ?`),
     pendingCount: p<{ n: number }>('SELECT count(*) AS n FROM messages WHERE receiver = ? AND delivered_at IS NULL'),
     markDelivered: p('UPDATE messages SET delivered_at = ? WHERE id = ? AND delivered_at IS NULL'),
-    getMessage: p<MessageRow>('SELECT * FROM messages WHERE id = ?'),
+    getMessage: p<MessageRow>(`${INBOX_SELECT} WHERE m.id = ?`),
+
+    setAuthType: p('UPDATE users SET auth_type = ? WHERE uid = ?'),
+    setSignature: p('UPDATE users SET signature = ? WHERE uid = ?'),
+    searchUsers: p<UserRow>(`
+      SELECT * FROM users WHERE (@uid IS NULL OR uid = @uid) AND (@nick IS NULL OR instr(lower(nick), lower(@nick)) > 0)
+      ORDER BY uid LIMIT @limit OFFSET @offset`),
+    insertNotice: p<{ id: number }>(`
+      INSERT INTO messages (sender, receiver, sent_at, msg_id, frag_count, frag_index, reply_type, text, stored_at, kind, ref, qun)
+      VALUES (?, ?, ?, 0, 1, 0, 1, ?, ?, 2, ?, ?) RETURNING id`),
+    upsertRequest: p(`
+      INSERT INTO friend_requests (requester, target, note, created_at) VALUES (?, ?, ?, ?)
+      ON CONFLICT (requester, target) DO UPDATE SET note = excluded.note, created_at = excluded.created_at`),
+    deleteRequest: p('DELETE FROM friend_requests WHERE requester = ? AND target = ?'),
+    getRequest: p<{ note: string; created_at: number }>('SELECT note, created_at FROM friend_requests WHERE requester = ? AND target = ?'),
+
+    nextQunId: p<{ id: number }>('SELECT max(coalesce((SELECT max(id) FROM quns), 0) + 1, ?) AS id'),
+    countCreated: p<{ n: number }>('SELECT count(*) AS n FROM quns WHERE creator = ?'),
+    insertQun: p('INSERT INTO quns (id, name, creator, auth_type, created_at) VALUES (?, ?, ?, ?, ?)'),
+    getQun: p<QunRow>('SELECT * FROM quns WHERE id = ?'),
+    listQuns: p<QunRow>('SELECT * FROM quns ORDER BY id'),
+    qunsOf: p<QunRow>('SELECT q.* FROM quns q JOIN qun_members m ON m.qun = q.id WHERE m.uid = ? ORDER BY q.id'),
+    qunMembers: p<QunMember & { joined_at: number }>(`
+      SELECT m.uid, m.role, u.nick, u.face, u.age, u.gender FROM qun_members m JOIN users u ON u.uid = m.uid
+      WHERE m.qun = ? ORDER BY m.role DESC, m.uid`),
+    memberUids: p<{ uid: number }>('SELECT uid FROM qun_members WHERE qun = ? ORDER BY uid'),
+    isMember: p<{ one: number }>('SELECT 1 AS one FROM qun_members WHERE qun = ? AND uid = ?'),
+    upsertMember: p(`
+      INSERT INTO qun_members (qun, uid, role, joined_at) VALUES (?, ?, ?, ?)
+      ON CONFLICT (qun, uid) DO UPDATE SET role = max(role, excluded.role)`),
+    deleteMember: p('DELETE FROM qun_members WHERE qun = ? AND uid = ?'),
+    deleteQun: p('DELETE FROM quns WHERE id = ?'),
+    updateQun: p(`
+      UPDATE quns SET name = coalesce(@name, name), notice = coalesce(@notice, notice), intro = coalesce(@intro, intro),
+                      auth_type = coalesce(@auth_type, auth_type) WHERE id = @id`),
+    upsertQunRequest: p(`
+      INSERT INTO qun_requests (qun, uid, note, created_at) VALUES (?, ?, ?, ?)
+      ON CONFLICT (qun, uid) DO UPDATE SET note = excluded.note, created_at = excluded.created_at`),
+    deleteQunRequest: p('DELETE FROM qun_requests WHERE qun = ? AND uid = ?'),
+    getQunRequest: p<{ note: string }>('SELECT note FROM qun_requests WHERE qun = ? AND uid = ?'),
+    existingQunMessage: p<{ id: number }>(
+      'SELECT id FROM qun_messages WHERE qun = ? AND sender = ? AND sent_at = ? AND msg_id = ? AND frag_index = ?',
+    ),
+    insertQunMessage: p<{ id: number }>(`
+      INSERT INTO qun_messages (qun, sender, sent_at, msg_id, frag_count, frag_index, text, font_name, font_size, font_style,
+                                font_color, stored_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+    insertQunInbox: p<{ id: number }>(`
+      INSERT INTO messages (sender, receiver, sent_at, msg_id, frag_count, frag_index, reply_type, text, stored_at, kind, ref, qun)
+      VALUES (?, ?, ?, ?, ?, ?, 1, '', ?, 1, ?, ?) RETURNING id`),
   };
 }
 
@@ -688,6 +779,171 @@ class SqliteStore implements Store {
     checkInt(id, 1, Number.MAX_SAFE_INTEGER, 'message id');
     const r = this.s.getMessage.get(id);
     return r ? toMessage(r) : undefined;
+  }
+
+  setAuthType(uid: number, authType: number): void {
+    this.requireUser(uid);
+    checkInt(authType, 0, 2, 'auth type');
+    this.s.setAuthType.run(authType, uid);
+  }
+
+  setSignature(uid: number, text: string): void {
+    this.requireUser(uid);
+    if (typeof text !== 'string' || [...text].length > 255) throw new StoreError('bad-input', 'a signature is at most 255 characters');
+    this.s.setSignature.run(text, uid);
+  }
+
+  searchUsers(q: { uid?: number; nick?: string }, limit: number, offset = 0): Account[] {
+    checkInt(limit, 0, 10_000, 'limit');
+    checkInt(offset, 0, Number.MAX_SAFE_INTEGER, 'offset');
+    if (q.uid === undefined && !q.nick) return [];
+    return this.s.searchUsers.all({ uid: q.uid ?? null, nick: q.nick || null, limit, offset }).map(toAccount);
+  }
+
+  /** Inserts system messages inside the caller's transaction; returns them as inbox entries. */
+  private insertNotices(notices: readonly NewNotice[], at: number): StoredMessage[] {
+    return notices.map((n) => {
+      const id = this.s.insertNotice.get(n.sender, n.receiver, at, n.text, at, n.code, n.qun ?? null)!.id;
+      const m: StoredMessage = {
+        id, sender: n.sender, receiver: n.receiver, sentAt: at, msgId: 0, fragCount: 1, fragIndex: 0, replyType: 1, text: n.text,
+        kind: 'system', code: n.code,
+      };
+      if (n.qun !== undefined) m.qun = n.qun;
+      return m;
+    });
+  }
+
+  private checkNotices(notices: readonly NewNotice[]): void {
+    for (const n of notices) {
+      checkUid(n.sender, 'notice sender');
+      this.requireUser(n.receiver, 'notice receiver');
+      checkInt(n.code, 1, 0xff, 'notice code');
+      if (typeof n.text !== 'string') throw new StoreError('bad-input', 'notice text must be a string');
+    }
+  }
+
+  friendChange(ch: FriendChange): StoredMessage[] {
+    this.checkNotices(ch.notices);
+    const pair = ch.befriend ?? ch.unfriend;
+    if (pair) {
+      this.requireUser(pair[0]);
+      this.requireUser(pair[1]);
+      if (pair[0] === pair[1]) throw new StoreError('self-friend', `user ${pair[0]} cannot be their own friend`, pair[0]);
+    }
+    if (ch.request) {
+      this.requireUser(ch.request.from);
+      this.requireUser(ch.request.to);
+    }
+    return this.db.transaction(() => {
+      const at = this.now();
+      if (ch.befriend) this.addFriendTx(ch.befriend[0], ch.befriend[1], undefined, undefined);
+      if (ch.unfriend) this.removeFriendTx(ch.unfriend[0], ch.unfriend[1]);
+      if (ch.request) this.s.upsertRequest.run(ch.request.from, ch.request.to, ch.request.note, at);
+      if (ch.dropRequest) this.s.deleteRequest.run(ch.dropRequest.from, ch.dropRequest.to);
+      return this.insertNotices(ch.notices, at);
+    }).immediate();
+  }
+
+  friendRequest(from: number, to: number): { note: string; createdAt: number } | undefined {
+    const r = this.s.getRequest.get(from, to);
+    return r ? { note: r.note, createdAt: r.created_at } : undefined;
+  }
+
+  createQun(creator: number, name: string, authType: number, maxQunsPerUser: number): Qun {
+    this.requireUser(creator, 'creator');
+    const n = checkName(name, 'Qun name');
+    checkInt(authType, 1, 3, 'Qun auth type');
+    return this.db.transaction(() => {
+      if (this.s.countCreated.get(creator)!.n >= maxQunsPerUser) {
+        throw new StoreError('quns-full', `user ${creator} already created ${maxQunsPerUser} Qun, the most allowed`, creator);
+      }
+      const id = this.s.nextQunId.get(FIRST_QUN_ID)!.id;
+      if (id > MAX_UID) throw new StoreError('bad-input', 'no Qun number left');
+      const at = this.now();
+      this.s.insertQun.run(id, n, creator, authType, at);
+      this.s.upsertMember.run(id, creator, 1, at);
+      return toQun(this.s.getQun.get(id)!);
+    }).immediate();
+  }
+
+  getQun(id: number): Qun | undefined {
+    if (!Number.isInteger(id) || id < 1 || id > MAX_UID) return undefined;
+    const r = this.s.getQun.get(id);
+    return r ? toQun(r) : undefined;
+  }
+
+  listQuns(): Qun[] {
+    return this.s.listQuns.all().map(toQun);
+  }
+
+  qunsOf(uid: number): Qun[] {
+    checkUid(uid);
+    return this.s.qunsOf.all(uid).map(toQun);
+  }
+
+  private requireQun(id: number): void {
+    if (!this.getQun(id)) throw new StoreError('unknown-qun', `Qun ${id} does not exist`);
+  }
+
+  qunMembers(id: number): QunMember[] {
+    this.requireQun(id);
+    return this.s.qunMembers.all(id).map((r) => ({ uid: r.uid, role: r.role, nick: r.nick, face: r.face, age: r.age, gender: r.gender }));
+  }
+
+  isQunMember(id: number, uid: number): boolean {
+    return this.s.isMember.get(id, uid) !== undefined;
+  }
+
+  qunChange(ch: QunChange): StoredMessage[] {
+    this.requireQun(ch.qun);
+    this.checkNotices(ch.notices);
+    if (ch.join) this.requireUser(ch.join.uid);
+    if (ch.info?.name !== undefined) ch.info.name = checkName(ch.info.name, 'Qun name');
+    if (ch.info?.authType !== undefined) checkInt(ch.info.authType, 1, 3, 'Qun auth type');
+    return this.db.transaction(() => {
+      const at = this.now();
+      if (ch.join) this.s.upsertMember.run(ch.qun, ch.join.uid, ch.join.role, at);
+      if (ch.leave !== undefined) this.s.deleteMember.run(ch.qun, ch.leave);
+      if (ch.info) {
+        const i = ch.info;
+        this.s.updateQun.run({ id: ch.qun, name: i.name ?? null, notice: i.notice ?? null, intro: i.intro ?? null, auth_type: i.authType ?? null });
+      }
+      if (ch.request) this.s.upsertQunRequest.run(ch.qun, ch.request.uid, ch.request.note, at);
+      if (ch.dropRequest !== undefined) this.s.deleteQunRequest.run(ch.qun, ch.dropRequest);
+      const out = this.insertNotices(ch.notices, at);
+      if (ch.dismiss) this.s.deleteQun.run(ch.qun);
+      return out;
+    }).immediate();
+  }
+
+  qunRequest(qun: number, uid: number): { note: string } | undefined {
+    return this.s.getQunRequest.get(qun, uid);
+  }
+
+  storeQunMessage(m: NewQunMessage): { id: number; duplicate: boolean; inbox: StoredMessage[] } {
+    checkMessage({ sender: m.sender, receiver: m.qun, sentAt: m.sentAt, msgId: m.msgId, fragCount: m.fragCount, fragIndex: m.fragIndex, replyType: 1, text: m.text, ...(m.font ? { font: m.font } : {}) });
+    return this.db.transaction(() => {
+      const old = this.s.existingQunMessage.get(m.qun, m.sender, m.sentAt, m.msgId, m.fragIndex);
+      if (old) return { id: old.id, duplicate: true, inbox: [] };
+      const at = this.now();
+      const f = m.font;
+      const style = f ? styleBits(f) >>> STYLE_SHIFT : null;
+      const id = this.s.insertQunMessage.get(
+        m.qun, m.sender, m.sentAt, m.msgId, m.fragCount, m.fragIndex, m.text, f ? f.name : null, f ? f.size : null, style, f ? f.color : null, at,
+      )!.id;
+      const inbox: StoredMessage[] = [];
+      for (const { uid } of this.s.memberUids.all(m.qun)) {
+        if (uid === m.sender) continue;
+        const rid = this.s.insertQunInbox.get(m.sender, uid, m.sentAt, m.msgId, m.fragCount, m.fragIndex, at, id, m.qun)!.id;
+        const e: StoredMessage = {
+          id: rid, sender: m.sender, receiver: uid, sentAt: m.sentAt, msgId: m.msgId, fragCount: m.fragCount, fragIndex: m.fragIndex,
+          replyType: 1, text: m.text, kind: 'qun', qun: m.qun,
+        };
+        if (f) e.font = f;
+        inbox.push(e);
+      }
+      return { id, duplicate: false, inbox };
+    }).immediate();
   }
 
   close(): void {

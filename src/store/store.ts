@@ -14,6 +14,9 @@ export interface Account {
   /** 0 male, 1 female, 0xFF unknown. */
   gender: number;
   createdAt: number;
+  /** Who may add this user as a friend (AuthPolicy). */
+  authType: number;
+  signature: string;
   /** Who may leave this user messages when they are not friends. */
   strangers: StrangerPolicy;
 }
@@ -33,6 +36,9 @@ export interface ServerInfo {
   host: string;
   startedAt: number;
 }
+
+/** "Who may add me": anyone, only after my authorization, nobody. */
+export const AuthPolicy = { ANYONE: 0, NEEDS_AUTH: 1, NOBODY: 2 } as const;
 
 /** An operator's ban on an account. */
 export interface Ban {
@@ -82,6 +88,108 @@ export interface NewMessage {
 /** A stored message, with its store id (increasing: the delivery order). */
 export interface StoredMessage extends NewMessage {
   id: number;
+  /** 'qun' (the Qun is `qun`) or 'system' (code `code`, the note is `text`); absent for a private message. */
+  kind?: 'qun' | 'system';
+  qun?: number;
+  code?: number;
+}
+
+/** What a system message says (the receiver's client shows it by framing). */
+export const NoticeCode = {
+  /** `sender` added the receiver (no authorization needed). */
+  ADDED_YOU: 1,
+  /** `sender` asks to add the receiver; text = the note. */
+  ADD_REQUEST: 2,
+  /** `sender` approved the receiver's request: they are friends. */
+  APPROVED: 3,
+  /** `sender` refused the receiver's request; text = the reason. */
+  REFUSED: 4,
+  /** `sender` removed the receiver from their list. */
+  REMOVED_YOU: 5,
+  /** Qun `qun`: `sender` joined. */
+  QUN_JOINED: 21,
+  /** Qun `qun`: `sender` left (or was removed). */
+  QUN_LEFT: 22,
+  /** Qun `qun`: `sender` asks to join (to its creator); text = the note. */
+  QUN_APPLY: 23,
+  /** Qun `qun`: the creator `sender` approved the receiver. */
+  QUN_APPROVED: 24,
+  /** Qun `qun`: the creator `sender` refused the receiver; text = the reason. */
+  QUN_REFUSED: 25,
+  /** Qun `qun` was dismissed by its creator `sender`. */
+  QUN_DISMISSED: 26,
+} as const;
+
+/** A system message to store for one receiver. */
+export interface NewNotice {
+  sender: number;
+  receiver: number;
+  code: number;
+  text: string;
+  qun?: number;
+}
+
+/** A Qun (group chat). Its number is both its internal id and the number users see. */
+export interface Qun {
+  id: number;
+  name: string;
+  notice: string;
+  intro: string;
+  creator: number;
+  /** 1 open, 2 the creator approves, 3 nobody joins (QunPolicy). */
+  authType: number;
+  createdAt: number;
+}
+
+/** Join policies of a Qun. */
+export const QunPolicy = { OPEN: 1, NEEDS_AUTH: 2, CLOSED: 3 } as const;
+
+/** A member of a Qun with the public profile. */
+export interface QunMember {
+  uid: number;
+  /** 1 admin (the creator), 0 member. */
+  role: number;
+  nick: string;
+  face: number;
+  age: number;
+  gender: number;
+}
+
+/** A Qun message fragment to store once for all members. */
+export interface NewQunMessage {
+  qun: number;
+  sender: number;
+  sentAt: number;
+  msgId: number;
+  fragCount: number;
+  fragIndex: number;
+  text: string;
+  font?: MessageFont;
+}
+
+/** A change of friendships, stored in one transaction with the system messages it causes. */
+export interface FriendChange {
+  /** Make these two friends (both ways). */
+  befriend?: [number, number];
+  /** End this friendship (both ways). */
+  unfriend?: [number, number];
+  /** Record that `from` asks `to` (kept until answered). */
+  request?: { from: number; to: number; note: string };
+  /** Forget the request of `from` to `to`. */
+  dropRequest?: { from: number; to: number };
+  notices: NewNotice[];
+}
+
+/** A change of a Qun, stored in one transaction with the system messages it causes. */
+export interface QunChange {
+  qun: number;
+  join?: { uid: number; role: number };
+  leave?: number;
+  dismiss?: boolean;
+  info?: Partial<Pick<Qun, 'name' | 'notice' | 'intro' | 'authType'>>;
+  request?: { uid: number; note: string };
+  dropRequest?: number;
+  notices: NewNotice[];
 }
 
 /** What deleteUser removed. */
@@ -175,6 +283,36 @@ export interface Store {
   freeDiskBytes(): number | undefined;
   /** Online copy of the store into `file` (consistent even while the server writes). */
   backup(file: string): Promise<void>;
+
+  /** Sets who may add a user as a friend (AuthPolicy). */
+  setAuthType(uid: number, authType: number): void;
+  setSignature(uid: number, text: string): void;
+  /** Users whose uid is `uid` or whose nick contains `nick` (case-insensitive), by uid, a page at a time. */
+  searchUsers(q: { uid?: number; nick?: string }, limit: number, offset?: number): Account[];
+  /** Applies a friendship change and stores its system messages; returns them as inbox entries. Durable. */
+  friendChange(ch: FriendChange): StoredMessage[];
+  /** The pending request of `from` to `to`, if any. */
+  friendRequest(from: number, to: number): { note: string; createdAt: number } | undefined;
+
+  /** Creates a Qun with its creator as admin member; refuses past `maxQunsPerUser` created by that user. */
+  createQun(creator: number, name: string, authType: number, maxQunsPerUser: number): Qun;
+  getQun(id: number): Qun | undefined;
+  listQuns(): Qun[];
+  /** Quns a user is a member of, by id. */
+  qunsOf(uid: number): Qun[];
+  /** Members by uid (the creator first). */
+  qunMembers(id: number): QunMember[];
+  isQunMember(id: number, uid: number): boolean;
+  /** Applies a Qun change and stores its system messages; returns them as inbox entries. Durable. */
+  qunChange(ch: QunChange): StoredMessage[];
+  /** The pending request of `uid` to join `qun`, if any. */
+  qunRequest(qun: number, uid: number): { note: string } | undefined;
+  /**
+   * Stores a Qun message fragment once and one inbox entry per member other than the sender (one
+   * transaction). A fragment equal to a stored one (same Qun, sender, sentAt, msgId, fragIndex) is not stored
+   * again: duplicate = true and no inbox entries.
+   */
+  storeQunMessage(m: NewQunMessage): { id: number; duplicate: boolean; inbox: StoredMessage[] };
 
   close(): void;
 }

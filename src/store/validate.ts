@@ -21,6 +21,8 @@ export type StoreErrorCode =
   | 'unknown-group'
   | 'groups-full'
   | 'duplicate-group'
+  | 'unknown-qun'
+  | 'quns-full'
   | 'schema'
   | 'disk-full'
   | 'corrupt'

@@ -90,7 +90,10 @@ test('account, friend and group commands over HTTP change the store and report w
 
     const show = (await w.call('GET', '/api/users/10001')).body as Record<string, unknown>;
     assert.equal(show.nick, 'Alice');
-    assert.deepEqual(show.pending, { count: 0, messages: [] });
+    // Becoming friends told 10001 (a system message from 10000, queued while it is offline).
+    const pending = show.pending as { count: number; messages: { kind: string; sender: number }[] };
+    assert.equal(pending.count, 1);
+    assert.deepEqual(pending.messages.map((m) => [m.kind, m.sender]), [['system', 10000]]);
     assert.deepEqual(show.session, null);
   }));
 

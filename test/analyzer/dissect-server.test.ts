@@ -36,6 +36,9 @@ test('a server capture of two classic clients chatting dissects and decrypts com
       b = await ClassicDriver.open(server.port, B.uid, B.password);
       assert.equal((await a.login()).kind, 'success');
       assert.equal((await b.login()).kind, 'success');
+      // 'oicq friend add' told both (a system message each): acked as pidgin does, before the chat.
+      assert.equal((await a.system()).from, B.uid);
+      assert.equal((await b.system()).from, A.uid);
       assert.equal(await a.send(B.uid, 'hello bob, from the capture test'), 0);
       assert.equal(textOf((await b.receive()).push), 'hello bob, from the capture test');
       assert.equal(await b.send(A.uid, 'hi alice 你好'), 0);

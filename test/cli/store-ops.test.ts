@@ -1,6 +1,7 @@
 // The store file from the CLI: one server per store, account commands while it runs, online backup,
 // integrity check, a damaged file, capture-file safety, and the strangers setting.
 import { test } from 'node:test';
+import Database from 'better-sqlite3';
 import assert from 'node:assert/strict';
 import { closeSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -61,9 +62,13 @@ test('db check passes a sound file; a damaged one: check lists the problem, serv
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /: ok \(SQLite integrity check passed\)/);
 
-    // Overwrite a page of the users table with garbage, as a failing disk would.
+    // Overwrite a page of the users table with garbage, as a failing disk would (the table's root page:
+    // where it lies depends on how many tables the schema creates before the rows).
+    const probe = new Database(w.db, { readonly: true });
+    const { rootpage } = probe.prepare("SELECT rootpage FROM sqlite_master WHERE name = 'users'").get() as { rootpage: number };
+    probe.close();
     const fd = openSync(w.db, 'r+');
-    writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, 4096 * 20);
+    writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, 4096 * (rootpage - 1));
     closeSync(fd);
 
     const check = await oicq(['db', 'check', '--db', w.db]);

@@ -4,7 +4,8 @@ import { passwordKey, imKey } from '../../src/protocol/keys.js';
 import { ClassicCmd } from '../../src/protocol/commands.js';
 import {
   buildLoginBody, loginReplyCodec, tokenReplyCodec, tokenRequestCodec, sendImRequestCodec, receiveImPushCodec,
-  receiveImAckFor, receiveImAckCodec, IM_TEXT, type LoginReply, type ReceiveImPush,
+  receiveImAckFor, receiveImAckCodec, IM_TEXT, systemMessageCodec, systemMessageAckCodec, type LoginReply, type ReceiveImPush,
+  type SystemMessage,
 } from '../../src/protocol/bodies/classic/index.js';
 import { UdpPeer } from './udp.js';
 
@@ -93,6 +94,14 @@ export class ClassicDriver {
     const push = receiveImPushCodec.decode(p.plain);
     if (ack) this.fire(ClassicCmd.RECV_IM, receiveImAckCodec.encode(receiveImAckFor(push)), p.seq);
     return { push, seq: p.seq };
+  }
+
+  /** Waits for a system message push (0x0080) and acks it as pidgin does (0x0012: code, sender, the push's seq). */
+  async system(ms = 3000): Promise<SystemMessage> {
+    const p = await this.push(ClassicCmd.SYSTEM_MESSAGE, ms);
+    const m = systemMessageCodec.decode(p.plain);
+    this.fire(ClassicCmd.ACK_SYSTEM_MESSAGE, systemMessageAckCodec.encode({ code: m.code, from: m.from, seq: p.seq }));
+    return m;
   }
 
   /** Sends a text message; resolves with the reply's result byte. */

@@ -76,21 +76,31 @@ test('the registry: wraps and codec names of every classic command', () => {
   assert.deepEqual(rows, [
     [0x0001, 'session', 'logout', '-', '-'],
     [0x0002, 'session', 'keepAliveRequest', 'session', 'keepAliveReply'],
+    [0x0004, 'session', 'updateInfoRequest', 'session', 'uidText'],
+    [0x0005, 'session', 'searchRequest', 'session', 'searchReply'],
     [0x0006, 'session', 'userInfoRequest', 'session', 'userInfoReply'],
+    [0x0009, 'session', 'uidText', 'session', 'addNoAuthReply'],
+    [0x000a, 'session', 'removeRequest', 'session', 'resultOnly'],
+    [0x000b, 'session', 'authRequest', 'session', 'authReply'],
     [0x000d, 'session', 'changeStatusRequest', 'session', 'changeStatusReply'],
     [0x0012, 'session', 'systemMessageAck', '-', '-'],
     [0x0016, 'session', 'sendImRequest', 'session', 'sendImReply'],
     [0x0017, 'session', 'receiveImAck', 'session', 'receiveImPush'],
+    [0x001c, 'session', 'uidU32', 'session', 'resultOnly'],
     [0x001d, 'session', 'keyRequest', 'session', 'keyReply'],
     [0x0022, 'keyPrefixed', 'loginRequest', 'loginReply', 'loginReply'],
     [0x0026, 'session', 'friendListRequest', 'session', 'friendListReply'],
     [0x0027, 'session', 'onlineFriendsRequest', 'session', 'onlineFriendsReply'],
+    [0x0030, 'session', 'qunRequest', 'session', 'qunReply'],
     [0x003e, 'session', 'memoRequest', 'session', 'memoReply'],
     [0x0058, 'session', 'friendGroupsRequest', 'session', 'friendGroupsReply'],
     [0x005c, 'session', 'levelsRequest', 'session', 'levelsReply'],
     [0x0062, 'none', 'tokenRequest', 'none', 'tokenReply'],
     [0x0080, '-', '-', 'session', 'systemMessage'],
     [0x0081, '-', '-', 'session', 'friendStatusPush'],
+    [0x00a7, 'session', 'uidU32', 'session', 'addExReply'],
+    [0x00a8, 'session', 'authExRequest', 'session', 'authExReply'],
+    [0x00ae, 'session', 'authCodeRequest', 'session', 'authCodeReply'],
   ]);
 });
 
@@ -601,9 +611,11 @@ test('system message (0x0080) and its ack (0x0012): fields, GB18030 text with se
   const bytes = systemMessageCodec.encode(msg);
   assert.equal(bytes.subarray(0, 14).toString('latin1'), '6\x1f10000\x1f10002\x1f');
   assert.deepEqual(systemMessageCodec.decode(bytes), msg);
-  const ack = { code: 0x36, from: 10000, seq: 0x1234 };
+  const ack = { code: 6, from: 10000, seq: 0x1234 };
   assert.equal(systemMessageAckCodec.encode(ack).toString('hex'), '361e31303030301e1234');
   assert.deepEqual(systemMessageAckCodec.decode(systemMessageAckCodec.encode(ack)), ack);
+  // The 2007/08 codes have two digits: the ack carries them whole.
+  assert.equal(systemMessageAckCodec.encode({ code: 41, from: 7, seq: 1 }).toString('hex'), '34311e371e0001');
   assert.throws(() => systemMessageCodec.decode(Buffer.from('6\x1f1')), (e: unknown) => e instanceof DecodeError && e.reason === 'truncated');
 });
 

@@ -46,7 +46,7 @@ test('accounts: add, get, list, count, passwd, nick, nextFreeUid', (t) => {
   const { store } = fresh(t);
   assert.equal(store.countUsers(), 0);
   const a = store.addUser(10000, PW, '  Alice ');
-  assert.deepEqual(a, { uid: 10000, nick: 'Alice', passwordMd5: PW, face: 0, age: 0, gender: 0xff, createdAt: NOW, strangers: 'accept' });
+  assert.deepEqual(a, { uid: 10000, nick: 'Alice', passwordMd5: PW, face: 0, age: 0, gender: 0xff, createdAt: NOW, authType: 1, signature: '', strangers: 'accept' });
   store.addUser(10001, passwordMd5('b'), 'Bob');
   store.addUser(4294967295, passwordMd5('max'), 'Max');
   assert.equal(store.countUsers(), 3);

@@ -1,8 +1,8 @@
 // Friendships (mutual) and each owner's friend groups (0 "My Friends" is built in).
-import type { Store } from '../../store/store.js';
+import { NoticeCode, type Store } from '../../store/store.js';
 import { MAX_GROUP_INDEX, StoreError } from '../../store/validate.js';
 import { AdminError } from '../params.js';
-import { defineCommand } from '../context.js';
+import { defineCommand, type AdminContext } from '../context.js';
 import { accountOf } from './users.js';
 
 const uid = { type: 'uid', doc: 'the owner' } as const;
@@ -28,13 +28,24 @@ export const friendList = defineCommand({
   },
 });
 
+/**
+ * Tells both users they are friends now (a system message each, stored like messages): the running server
+ * pushes them at once; without one they wait in the store for each user's next login.
+ */
+function notifyBefriended(ctx: AdminContext, a: number, b: number): void {
+  const fresh = ctx.store.friendChange({
+    notices: [{ sender: a, receiver: b, code: NoticeCode.ADDED_YOU, text: '' }, { sender: b, receiver: a, code: NoticeCode.ADDED_YOU, text: '' }],
+  });
+  ctx.live?.server.hub.deliverStored(fresh);
+}
+
 export const friendAdd = defineCommand({
   name: 'friend.add',
   summary: 'make two users friends of each other; the friend is filed in the named group (created if missing)',
   method: 'POST',
   path: '/api/users/{uid}/friends',
   params: { uid, friend: { type: 'uid', doc: 'the new friend' }, group: { type: 'string', doc: 'group name for the friend (default "My Friends")', required: false } },
-  run: ({ store }, a) => {
+  run: ({ store, live }, a) => {
     // Every check before the group is created, so a failed add leaves nothing behind.
     accountOf(store, a.uid);
     accountOf(store, a.friend);
@@ -42,6 +53,7 @@ export const friendAdd = defineCommand({
     const already = store.areFriends(a.uid, a.friend);
     const group = a.group === undefined ? undefined : store.addGroup(a.uid, a.group);
     store.addFriend(a.uid, a.friend, group);
+    if (!already) notifyBefriended({ store, ...(live ? { live } : {}) }, a.uid, a.friend);
     const i = store.friendsOf(a.uid).find((f) => f.uid === a.friend)?.group ?? 0;
     return { uid: a.uid, friend: a.friend, already, group: { index: i, name: groupName(store, a.uid, i) } };
   },

@@ -18,7 +18,9 @@ export function accountOf(store: Store, uid: number) {
 
 /** An undelivered message as the console shows it. */
 function pendingRow(m: StoredMessage) {
-  return { id: m.id, sender: m.sender, sentAt: m.sentAt, fragment: `${m.fragIndex + 1}/${m.fragCount}`, text: m.text };
+  // kind: a private message, a Qun message (qun = its number) or a system message (friend or Qun notice).
+  const kind = m.kind ?? 'message';
+  return { id: m.id, kind, ...(m.qun !== undefined ? { qun: m.qun } : {}), sender: m.sender, sentAt: m.sentAt, fragment: `${m.fragIndex + 1}/${m.fragCount}`, text: m.text };
 }
 
 export const userList = defineCommand({

@@ -35,10 +35,13 @@ export const listHandlers: SessionHandlers<typeof CLASSIC_TABLE> = {
     const req = x.body;
     const friends = x.ctx.store.friendsOf(x.session.uid).filter((f) => f.uid >= req.startUid).sort((a, b) => a.uid - b.uid);
     const page = friends.slice(0, GROUP_ENTRIES_PER_PAGE);
+    const last = friends.length <= page.length;
+    // The user's Qun ride on the last page (type 04), as pidgin learns its Qun from this list.
+    const quns = last ? x.ctx.store.qunsOf(x.session.uid).map((q) => ({ uid: q.id, type: GroupEntryType.QUN, group: 0 })) : [];
     x.reply({
       op: req.op, result: 0, reserved: 0,
-      nextUid: friends.length > page.length ? friends[page.length]!.uid : 0,
-      entries: page.map((f) => ({ uid: f.uid, type: GroupEntryType.FRIEND, group: f.group })),
+      nextUid: last ? 0 : friends[page.length]!.uid,
+      entries: [...page.map((f) => ({ uid: f.uid, type: GroupEntryType.FRIEND, group: f.group })), ...quns],
     });
   },
 

@@ -3,6 +3,7 @@ import type { CLASSIC_TABLE } from '../../protocol/commands.js';
 import { messageFontOf } from '../../protocol/text.js';
 import type { SessionHandlers } from '../dispatch.js';
 import { submitText } from '../submit-text.js';
+import { handleQunCommand } from '../social/qun-command.js';
 
 /** Classic sends and the acks of pushes. */
 export const messageHandlers: SessionHandlers<typeof CLASSIC_TABLE> = {
@@ -21,5 +22,11 @@ export const messageHandlers: SessionHandlers<typeof CLASSIC_TABLE> = {
     x.noReply();
   },
 
-  ACK_SYSTEM_MESSAGE: (x) => x.noReply(),
+  ACK_SYSTEM_MESSAGE: (x) => {
+    // The ack names the push by its sequence (system messages are delivered like messages).
+    x.ctx.hub.ack(x.session, x.body.seq);
+    x.noReply();
+  },
+
+  QUN: (x) => handleQunCommand(x),
 };

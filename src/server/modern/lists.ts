@@ -15,13 +15,16 @@ const nowSec = (now: number): number => Math.floor(now / 1000);
 /** The modern post-login chain: buddy index, group labels, friend list, online list, details, levels … */
 export const listHandlers: SessionHandlers<typeof MODERN_TABLE> = {
   BUDDY_INDEX: (x) => {
-    const friends = x.ctx.store.friendsOf(x.session.uid).sort((a, b) => a.uid - b.uid);
-    const totalPages = Math.max(1, Math.ceil(friends.length / INDEX_PER_PAGE));
+    // Friends, then the user's Qun (type 04: MyQQ asks each one's info with 0x0002 after the chain).
+    const entries = [
+      ...x.ctx.store.friendsOf(x.session.uid).sort((a, b) => a.uid - b.uid).map((f) => ({ uid: f.uid, type: M.IndexType.BUDDY, group: f.group })),
+      ...x.ctx.store.qunsOf(x.session.uid).map((q) => ({ uid: q.id, type: M.IndexType.QUN, group: 0 })),
+    ];
+    const totalPages = Math.max(1, Math.ceil(entries.length / INDEX_PER_PAGE));
     const current = Math.min(Math.max(x.body.page, 1), totalPages);
-    const slice = friends.slice((current - 1) * INDEX_PER_PAGE, current * INDEX_PER_PAGE);
     x.reply({
       result: 0, unknown1: 0, unknown2: 0, updateTime: nowSec(x.ctx.clock.now()), totalPages, currentPage: current,
-      entries: slice.map((f) => ({ uid: f.uid, type: M.IndexType.BUDDY, group: f.group })),
+      entries: entries.slice((current - 1) * INDEX_PER_PAGE, current * INDEX_PER_PAGE),
     });
   },
 

@@ -4,6 +4,8 @@ import { styleOf } from '../../protocol/text.js';
 import type { MessageFont } from '../../store/store.js';
 import type { SessionHandlers } from '../dispatch.js';
 import { submitText } from '../submit-text.js';
+import { handleQunCommand } from '../social/qun-command.js';
+import { friendOps } from '../social/handlers.js';
 
 /** The store-side font of a modern IM body (its font-flags byte uses the classic style bits, FontStyleBit). */
 export function fontOfIm(im: M.ImBody): MessageFont {
@@ -25,4 +27,19 @@ export const messageHandlers: SessionHandlers<typeof MODERN_TABLE> = {
     x.ctx.hub.ack(x.session, x.packet.seq);
     x.noReply();
   },
+
+  // Qun pushes (0x0017) and system broadcasts (0x0080) are acked under their own command and sequence.
+  QUN_MESSAGE: (x) => {
+    x.ctx.hub.ack(x.session, x.packet.seq);
+    x.noReply();
+  },
+
+  SYSTEM_BROADCAST: (x) => {
+    x.ctx.hub.ack(x.session, x.packet.seq);
+    x.noReply();
+  },
+
+  QUN: (x) => handleQunCommand(x),
+
+  ...friendOps({ decode: (b) => b.toString('utf8'), encode: (t) => Buffer.from(t, 'utf8') }),
 };

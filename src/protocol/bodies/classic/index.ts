@@ -11,6 +11,12 @@ import { onlineFriendsReplyCodec, onlineFriendsRequestCodec } from './online.js'
 import { changeStatusReplyCodec, changeStatusRequestCodec, friendStatusPushCodec } from './status.js';
 import { systemMessageAckCodec, systemMessageCodec } from './system.js';
 import { memoReplyCodec, memoRequestCodec } from './memo.js';
+import {
+  addExReplyCodec, addNoAuthReplyCodec, authCodeReplyCodec, authCodeRequestCodec, authExReplyCodec, authExRequestCodec, authReplyCodec,
+  authRequestCodec, removeRequestCodec, resultOnlyCodec, searchReplyCodec, searchRequestCodec, uidTextCodec, uidU32Codec,
+  updateInfoRequestCodec,
+} from './buddy-ops.js';
+import { qunReplyCodec, qunRequestCodec } from '../qun.js';
 
 export * from './info.js';
 export * from './keepalive.js';
@@ -23,6 +29,7 @@ export * from './online.js';
 export * from './status.js';
 export * from './system.js';
 export * from './memo.js';
+export * from './buddy-ops.js';
 
 // THE classic command table (PROTOCOL.md §4, §5): code, our name, exchange kind, and the client→server and
 // server→client bodies. Wrap is `session` unless the row says otherwise. Rows without bodies name commands
@@ -30,25 +37,25 @@ export * from './memo.js';
 export const CLASSIC_TABLE = {
   LOGOUT: row(0x0001, 'logout', 'oneWay', spec(logoutCodec)),
   KEEP_ALIVE: row(0x0002, 'keep alive', 'request', spec(keepAliveRequestCodec), spec(keepAliveReplyCodec)),
-  UPDATE_USER_INFO: row(0x0004, 'update user info', 'request'),
-  SEARCH_USER: row(0x0005, 'search user', 'request'),
+  UPDATE_USER_INFO: row(0x0004, 'update user info', 'request', spec(updateInfoRequestCodec), spec(uidTextCodec)),
+  SEARCH_USER: row(0x0005, 'search user', 'request', spec(searchRequestCodec), spec(searchReplyCodec)),
   GET_USER_INFO: row(0x0006, 'get user info', 'request', spec(userInfoRequestCodec), spec(userInfoReplyCodec)),
-  ADD_FRIEND: row(0x0009, 'add friend (no auth)', 'request'),
-  DELETE_FRIEND: row(0x000a, 'delete friend', 'request'),
-  ADD_FRIEND_AUTH: row(0x000b, 'add friend (auth)', 'request'),
+  ADD_FRIEND: row(0x0009, 'add friend (no auth)', 'request', spec(uidTextCodec), spec(addNoAuthReplyCodec)),
+  DELETE_FRIEND: row(0x000a, 'delete friend', 'request', spec(removeRequestCodec), spec(resultOnlyCodec)),
+  ADD_FRIEND_AUTH: row(0x000b, 'add friend (auth)', 'request', spec(authRequestCodec), spec(authReplyCodec)),
   CHANGE_STATUS: row(0x000d, 'change status', 'request', spec(changeStatusRequestCodec), spec(changeStatusReplyCodec)),
   ACK_SYSTEM_MESSAGE: row(0x0012, 'ack system message', 'ack', spec(systemMessageAckCodec)),
   SEND_IM: row(0x0016, 'send message', 'request', spec(sendImRequestCodec), spec(sendImReplyCodec)),
   RECV_IM: row(0x0017, 'receive message', 'ack', spec(receiveImAckCodec), spec(receiveImPushCodec)),
   RETRIEVE_INFO: row(0x0018, 'retrieve information', 'request'),
-  DELETE_ME: row(0x001c, 'delete me', 'request'),
+  DELETE_ME: row(0x001c, 'delete me', 'request', spec(uidU32Codec), spec(resultOnlyCodec)),
   REQUEST_KEY: row(0x001d, 'request key', 'request', spec(keyRequestCodec), spec(keyReplyCodec)),
   LOGIN: row(0x0022, 'login', 'request',
     spec(loginRequestCodec, Wrap.KEY_PREFIXED, ['initial key']),
     spec(loginReplyCodec, Wrap.LOGIN_REPLY, ['password key', 'initial key'])),
   GET_FRIEND_LIST: row(0x0026, 'get friend list', 'request', spec(friendListRequestCodec), spec(friendListReplyCodec)),
   GET_ONLINE_FRIENDS: row(0x0027, 'get online friends', 'request', spec(onlineFriendsRequestCodec), spec(onlineFriendsReplyCodec)),
-  GROUP_OPERATION: row(0x0030, 'group operation', 'request'),
+  QUN: row(0x0030, 'Qun command', 'request', spec(qunRequestCodec), spec(qunReplyCodec)),
   GROUP_NAME_OPERATION: row(0x003c, 'group name operation', 'request'),
   UPLOAD_GROUPS: row(0x003d, 'upload friend groups', 'request'),
   BUDDY_MEMO: row(0x003e, 'memo operation', 'request', spec(memoRequestCodec), spec(memoReplyCodec)),
@@ -60,6 +67,9 @@ export const CLASSIC_TABLE = {
   SYSTEM_MESSAGE: row(0x0080, 'system message', 'push', undefined, spec(systemMessageCodec)),
   FRIEND_STATUS: row(0x0081, 'friend status changed', 'push', undefined, spec(friendStatusPushCodec)),
   SELECT_SERVER: row(0x0091, 'select server', 'request'),
+  ADD_FRIEND_EX: row(0x00a7, 'add friend (2007/08)', 'request', spec(uidU32Codec), spec(addExReplyCodec)),
+  ADD_FRIEND_AUTH_EX: row(0x00a8, 'add friend with authorization (2007/08)', 'request', spec(authExRequestCodec), spec(authExReplyCodec)),
+  AUTH_CODE: row(0x00ae, 'authorization code', 'request', spec(authCodeRequestCodec), spec(authCodeReplyCodec)),
   FRIENDS_STATUS_OF_GROUP: row(0x00b5, 'friends status of group', 'request'),
   LOGIN_TOKEN_EX: row(0x00ba, 'login token (ex)', 'request'),
   CHECK_PASSWORD: row(0x00dd, 'check password', 'request'),

@@ -1,6 +1,5 @@
 import { codec } from '../../codec.js';
 import { DecodeError } from '../../errors.js';
-import { Reader } from '../../reader.js';
 import { Writer } from '../../writer.js';
 import { decodeGb, encodeGb } from '../../text.js';
 import { decimalBytes, joinWith, parseDecimal, splitOn } from './common.js';
@@ -40,8 +39,9 @@ export const systemMessageCodec = codec<SystemMessage>(
   },
 );
 
-/** 0x0012 ack of a system message: code byte (the first character of the code), 0x1E, from uid (ASCII), 0x1E, the push's seq u16. */
+/** 0x0012 ack of a system message: the code (ASCII decimal, as the push had it), 0x1E, from uid (ASCII), 0x1E, the push's seq u16. */
 export interface SystemMessageAck {
+  /** The push's code (1 → `31`, 41 → `34 31`). */
   code: number;
   from: number;
   seq: number;
@@ -52,15 +52,27 @@ export const systemMessageAckCodec = codec<SystemMessageAck>(
   'systemMessageAck',
   (v) => {
     const from = decimalBytes(v.from, 'from');
-    return new Writer(5 + from.length).u8(v.code, 'code').u8(SYSTEM_ACK_SEPARATOR).bytes(from).u8(SYSTEM_ACK_SEPARATOR).u16(v.seq, 'seq').finish();
+    const code = decimalBytes(v.code, 'code');
+    return new Writer(4 + code.length + from.length).bytes(code).u8(SYSTEM_ACK_SEPARATOR).bytes(from).u8(SYSTEM_ACK_SEPARATOR).u16(v.seq, 'seq').finish();
   },
   (body) => {
-    const r = new Reader(body);
-    const code = r.u8('code');
-    r.expectU8(SYSTEM_ACK_SEPARATOR, 'separator');
-    const rest = r.rest();
+    const sep = body.indexOf(SYSTEM_ACK_SEPARATOR);
+    if (sep < 1) throw new DecodeError('bad_value', 'expected the code, then 0x1E', 'code', 0);
+    const code = parseDecimal(body.subarray(0, sep).toString('latin1'), 'code', 0);
+    const rest = body.subarray(sep + 1);
     const end = rest.indexOf(SYSTEM_ACK_SEPARATOR);
-    if (end < 0 || rest.length !== end + 3) throw new DecodeError('bad_value', 'expected from uid, 0x1E, u16 seq', 'from', 2);
-    return { code, from: parseDecimal(rest.subarray(0, end).toString('latin1'), 'from', 2), seq: rest.readUInt16BE(end + 1) };
+    if (end < 0 || rest.length !== end + 3) throw new DecodeError('bad_value', 'expected from uid, 0x1E, u16 seq', 'from', sep + 1);
+    return { code, from: parseDecimal(rest.subarray(0, end).toString('latin1'), 'from', sep + 1), seq: rest.readUInt16BE(end + 1) };
   },
 );
+
+/**
+ * The notice text (code 6 classic, "06" modern) the project's server sends when a friend removed you: neither
+ * framing has a code for it; the project's SDK recognises this text.
+ */
+export function removedYouText(uid: number): string {
+  return `${uid} removed you from their friends`;
+}
+
+/** Matches removedYouText. */
+export const REMOVED_YOU_TEXT = /^\d+ removed you from their friends$/;

@@ -34,6 +34,12 @@ import {
 import { logoutRequest } from './logout.js';
 import { imAck, receiveIm, sendIm, sendImReply } from './message.js';
 import { changeStatusReply, changeStatusRequest, statusPush } from './status.js';
+import { broadcastAck, systemBroadcast } from './broadcast.js';
+import { qunReplyCodec, qunRequestCodec } from '../qun.js';
+import {
+  addExReplyCodec, authCodeReplyCodec, authCodeRequestCodec, authExReplyCodec, authExRequestCodec, removeRequestCodec, resultOnlyCodec,
+  searchReplyCodec, searchRequestCodec, uidU32Codec,
+} from '../classic/buddy-ops.js';
 
 export * from './common.js';
 export * from './wrap.js';
@@ -47,6 +53,7 @@ export * from './key.js';
 export * from './details.js';
 export * from './message.js';
 export * from './logout.js';
+export * from './broadcast.js';
 
 // THE modern command table (PROTOCOL-MODERN.md §3–§6): code, our name, exchange kind, and the bodies.
 // Login-chain requests carry their key in clear (or the magic) and their replies use a chain key; everything
@@ -54,10 +61,12 @@ export * from './logout.js';
 const PW = 'password key';
 export const MODERN_TABLE = {
   GROUP_LABELS: row(0x0001, 'friend group labels', 'request', spec(groupLabelsRequest), spec(groupLabelsReply)),
-  QUN: row(0x0002, 'Qun command', 'request'),
+  QUN: row(0x0002, 'Qun command', 'request', spec(qunRequestCodec), spec(qunReplyCodec)),
+  SEARCH_USER: row(0x0005, 'search user', 'request', spec(searchRequestCodec), spec(searchReplyCodec)),
   GET_USER_INFO: row(0x0006, 'get user info', 'request'),
   CHANGE_STATUS: row(0x000d, 'change status', 'request', spec(changeStatusRequest), spec(changeStatusReply)),
-  QUN_MESSAGE: row(0x0017, 'receive Qun/system message', 'ack'),
+  DELETE_FRIEND: row(0x000a, 'delete friend', 'request', spec(removeRequestCodec), spec(resultOnlyCodec)),
+  QUN_MESSAGE: row(0x0017, 'receive Qun/system message', 'ack', spec(imAck), spec(receiveIm)),
   REQUEST_KEY: row(0x001d, 'request key', 'request', spec(keyRequest), spec(keyReply)),
   GET_ONLINE_FRIENDS: row(0x0027, 'get online friends', 'request', spec(onlineListRequest), spec(onlineListReply)),
   SEND_LOGIN_INFO: row(0x0030, 'send login info', 'request',
@@ -69,11 +78,14 @@ export const MODERN_TABLE = {
   GET_LEVEL: row(0x005c, 'get level', 'request', spec(levelRequest), spec(levelReply)),
   LOGOUT: row(0x0062, 'logout', 'oneWay', spec(logoutRequest)),
   SIGNATURES: row(0x0067, 'signatures', 'request', spec(signaturesRequest), spec(signaturesReply)),
-  SYSTEM_BROADCAST: row(0x0080, 'system broadcast', 'push'),
+  SYSTEM_BROADCAST: row(0x0080, 'system broadcast', 'ack', spec(broadcastAck), spec(systemBroadcast)),
   FRIEND_STATUS: row(0x0081, 'friend status changed', 'push', undefined, spec(statusPush)),
   TOUCH: row(0x0091, 'touch', 'request',
     spec(touchRequest, Wrap.KEY_PREFIXED, ['touch key']),
     spec(touchReply, Wrap.LOGIN_REPLY, ['touch key', PW])),
+  ADD_FRIEND_EX: row(0x00a7, 'add friend request', 'request', spec(uidU32Codec), spec(addExReplyCodec)),
+  ADD_FRIEND_AUTH_EX: row(0x00a8, 'add friend verify', 'request', spec(authExRequestCodec), spec(authExReplyCodec)),
+  AUTH_CODE: row(0x00ae, 'request token', 'request', spec(authCodeRequestCodec), spec(authCodeReplyCodec)),
   ACCOUNTS: row(0x00b5, 'accounts', 'request', spec(accountsRequest), spec(accountsReply)),
   LOGIN_REQUEST: row(0x00ba, 'login request', 'request',
     spec(loginRequest, Wrap.KEY_PREFIXED, ['request key']),

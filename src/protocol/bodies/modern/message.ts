@@ -122,20 +122,47 @@ export function readImBody(r: Reader): ImBody {
   return v;
 }
 
-/** Writes an IM body. */
-export function writeImBody(w: Writer, v: ImBody): void {
-  w.u16(v.headType ?? 0, 'headType').tok16(v.head ?? IM_HEAD, 'head');
-  w.u16(v.senderVersion, 'senderVersion').u32(v.sender, 'sender').u32(v.receiver, 'receiver').fixed(v.imKey, 16, 'imKey');
-  w.u16(v.contentType, 'contentType').u16(v.msgSeq, 'msgSeq').u32(v.sendTime, 'sendTime').u16(v.face, 'face').u32(v.hasFont, 'hasFont');
-  w.u8(v.fragCount, 'fragCount').u8(v.fragIndex, 'fragIndex').u16(v.msgId, 'msgId').u8(v.replyType, 'replyType');
+/** The "MSG" block that ends an IM body (from the "MSG" tag to the last segment); Qun messages carry it too. */
+export type MsgBlock = Pick<ImBody, 'msgTag' | 'time2' | 'msgIdPair' | 'color' | 'fontSize' | 'fontFlags' | 'charset' | 'fontName' | 'reserved' | 'segments'>;
+
+/** Reads a MSG block to the end of the reader. */
+export function readMsgBlock(r: Reader): MsgBlock {
+  const v: MsgBlock = {
+    msgTag: r.copy(8, 'msgTag'), time2: r.u32('time2'), msgIdPair: r.u32('msgIdPair'), color: r.u32('color'),
+    fontSize: r.u8('fontSize'), fontFlags: r.u8('fontFlags'), charset: r.u16('charset'), fontName: readText16(r, 'fontName'),
+    reserved: r.u16('reserved'), segments: [],
+  };
+  while (r.remaining > 0) v.segments.push(readSegment(r, v.segments.length));
+  return v;
+}
+
+/** Writes a MSG block. */
+export function writeMsgBlock(w: Writer, v: MsgBlock): void {
   w.bytes(rawOr(v.msgTag, MSG_TAG, 'msgTag')).u32(v.time2, 'time2').u32(v.msgIdPair, 'msgIdPair').u32(v.color, 'color');
   w.u8(v.fontSize, 'fontSize').u8(v.fontFlags, 'fontFlags').u16(v.charset, 'charset').tok16(Buffer.from(v.fontName, 'utf8'), 'fontName');
   w.u16(v.reserved, 'reserved');
   v.segments.forEach((s, i) => writeSegment(w, s, i));
 }
 
-/** The text of an IM body: its text segments joined. */
-export function imText(im: ImBody): string {
+/** A text MSG block as MyQQ writes one (font 宋体 9, charset 0x8600). */
+export function textMsgBlock(text: string, time: number, msgId: number, font?: { name?: string; size?: number; flags?: number; color?: number }): MsgBlock {
+  return {
+    msgTag: MSG_TAG, time2: time, msgIdPair: ((msgId << 16) | msgId) >>> 0, color: font?.color ?? 0, fontSize: font?.size ?? 9,
+    fontFlags: font?.flags ?? 0, charset: IM_CHARSET, fontName: font?.name ?? '宋体', reserved: 0, segments: [{ kind: 'text', text }],
+  };
+}
+
+/** Writes an IM body. */
+export function writeImBody(w: Writer, v: ImBody): void {
+  w.u16(v.headType ?? 0, 'headType').tok16(v.head ?? IM_HEAD, 'head');
+  w.u16(v.senderVersion, 'senderVersion').u32(v.sender, 'sender').u32(v.receiver, 'receiver').fixed(v.imKey, 16, 'imKey');
+  w.u16(v.contentType, 'contentType').u16(v.msgSeq, 'msgSeq').u32(v.sendTime, 'sendTime').u16(v.face, 'face').u32(v.hasFont, 'hasFont');
+  w.u8(v.fragCount, 'fragCount').u8(v.fragIndex, 'fragIndex').u16(v.msgId, 'msgId').u8(v.replyType, 'replyType');
+  writeMsgBlock(w, v);
+}
+
+/** The text of an IM body (or a MSG block): its text segments joined. */
+export function imText(im: Pick<ImBody, 'segments'>): string {
   return im.segments.map((s) => (s.kind === 'text' ? s.text : '')).join('');
 }
 
