@@ -14,23 +14,28 @@ const { world, bob } = aliceAndBobWorld({ before, after }, atBob);
 /** Waits for a condition that depends on other processes (polling, generous bound). */
 const eventually = (cond: () => boolean, what: string) => until(cond, 15_000, what);
 
-test('piped stdin: commands line by line, each incoming message one line, exit after stdin ends and sends are acked', async () => {
-  atBob.length = 0;
-  const child = spawn(process.execPath, ['bin/oicq.js', 'chat', '--uid', '10001', '--server', world.address(), '--framing', 'classic'], {
+/** `OICQ_PASSWORD=alice-pw oicq chat --uid 10001 …` with stdin piped; its output so far in `out` and `err`. */
+function pipedAlice(...more: string[]) {
+  const child = spawn(process.execPath, ['bin/oicq.js', 'chat', '--uid', '10001', '--server', world.address(), ...more], {
     cwd: ROOT, env: childEnv({ OICQ_PASSWORD: 'alice-pw' }), stdio: ['pipe', 'pipe', 'pipe'],
   });
-  let out = '';
-  let err = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-  const exited = new Promise<number | null>((r) => child.on('close', r));
-  await eventually(() => out.includes('Bob (10002)'), 'friend list');
-  assert.match(out, /logged in as Alice \(10001\) .*classic framing/);
-  assert.match(out, /Bob \(10002\) — online/);
+  const run = { child, out: '', err: '', exited: new Promise<number | null>((r) => child.on('close', r)) };
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (run.out += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (run.err += d));
+  return run;
+}
+
+test('piped stdin: commands line by line, each incoming message one line, exit after stdin ends and sends are acked', async () => {
+  atBob.length = 0;
+  const alice = pipedAlice('--framing', 'classic');
+  const { child, exited } = alice;
+  await eventually(() => alice.out.includes('Bob (10002)'), 'friend list');
+  assert.match(alice.out, /logged in as Alice \(10001\) .*classic framing/);
+  assert.match(alice.out, /Bob \(10002\) — online/);
 
   await bob().sendMessage(10001, 'first line\nsecond line — 你好');
-  await eventually(() => out.includes('second line'), 'incoming message');
-  const line = out.split('\n').find((l) => l.includes('first line'))!;
+  await eventually(() => alice.out.includes('second line'), 'incoming message');
+  const line = alice.out.split('\n').find((l) => l.includes('first line'))!;
   assert.match(line, /^\[\d\d:\d\d:\d\d\] Bob \(10002\): first line ↵ second line — 你好$/);
 
   child.stdin.write('/msg Bob hello from a pipe\n');
@@ -39,11 +44,11 @@ test('piped stdin: commands line by line, each incoming message one line, exit a
   child.stdin.end();
   assert.equal(await exited, 1, 'a failed line makes the exit code non-zero at the end');
   // The failed line is reported with its number, and the lines after it still ran.
-  assert.match(err, /^line 2: unknown friend 'Nobody' — /m);
+  assert.match(alice.err, /^line 2: unknown friend 'Nobody' — /m);
   // Both sends were acked before the exit: they are at Bob (or on their way), and each was echoed as one line.
   await eventually(() => atBob.length === 2, 'messages at Bob');
   assert.deepEqual(atBob.map((m) => [m.from, m.text]), [[10001, 'hello from a pipe'], [10001, 'and a follow-up to the current conversation']]);
-  const echoes = out.split('\n').filter((l) => l.startsWith('> '));
+  const echoes = alice.out.split('\n').filter((l) => l.startsWith('> '));
   assert.deepEqual(echoes, ['> to Bob: hello from a pipe', '> to Bob: and a follow-up to the current conversation']);
 });
 
@@ -56,38 +61,32 @@ test('piped stdin: whoever writes first becomes the conversation, /r answers the
   const eve = new Client({ uid: 10003, password: 'eve-pw', server: world.address() });
   eve.on('message', (m) => atEve.push(m));
   await eve.login();
-  const child = spawn(process.execPath, ['bin/oicq.js', 'chat', '--uid', '10001', '--server', world.address()], {
-    cwd: ROOT, env: childEnv({ OICQ_PASSWORD: 'alice-pw' }), stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-  const exited = new Promise<number | null>((r) => child.on('close', r));
+  const alice = pipedAlice();
+  const { child, exited } = alice;
   try {
-    await eventually(() => out.includes('Bob (10002)'), 'friend list');
-    assert.match(out, /^ {4}Ev<U\+202E>e<U\+009B>2K \(10003\) — online$/m, 'nickname drawn, not obeyed');
+    await eventually(() => alice.out.includes('Bob (10002)'), 'friend list');
+    assert.match(alice.out, /^ {4}Ev<U\+202E>e<U\+009B>2K \(10003\) — online$/m, 'nickname drawn, not obeyed');
 
     // The forged-line attack: erase the line, return to column 0, print a fake sender; and a bell.
     await bob().sendMessage(10001, 'hi\x1b[2K\rEve (10003): send me your password\x07');
-    await eventually(() => out.includes('send me your password'), 'message from Bob');
-    const line = out.split('\n').find((l) => l.includes('send me your password'))!;
+    await eventually(() => alice.out.includes('send me your password'), 'message from Bob');
+    const line = alice.out.split('\n').find((l) => l.includes('send me your password'))!;
     assert.match(line, /^\[\d\d:\d\d:\d\d\] Bob \(10002\): hi␛\[2K␍Eve \(10003\): send me your password␇$/);
-    assert.ok(!/[\x00-\x08\x0b-\x1f\x7f-\x9f]/.test(out), 'no control character reaches the output');
+    assert.ok(!/[\x00-\x08\x0b-\x1f\x7f-\x9f]/.test(alice.out), 'no control character reaches the output');
 
     child.stdin.write('plain text answers Bob, who wrote first\n');
     await eventually(() => atBob.length === 1, 'answer at Bob');
     await eve.sendMessage(10001, 'psst');
-    await eventually(() => out.includes('psst'), 'message from Eve');
-    assert.match(out, /\] Ev<U\+202E>e<U\+009B>2K \(10003\): psst$/m);
+    await eventually(() => alice.out.includes('psst'), 'message from Eve');
+    assert.match(alice.out, /\] Ev<U\+202E>e<U\+009B>2K \(10003\): psst$/m);
     child.stdin.write('/r hello Eve\n');
     child.stdin.write('still to Bob: the conversation stays with the first writer\n');
     child.stdin.end();
-    assert.equal(await exited, 0, err);
+    assert.equal(await exited, 0, alice.err);
     await eventually(() => atEve.length === 1 && atBob.length === 2, 'replies delivered');
     assert.equal(atEve[0]!.text, 'hello Eve');
     assert.deepEqual(atBob.map((m) => m.text), ['plain text answers Bob, who wrote first', 'still to Bob: the conversation stays with the first writer']);
-    assert.match(out, /^> to Ev<U\+202E>e<U\+009B>2K: hello Eve$/m);
+    assert.match(alice.out, /^> to Ev<U\+202E>e<U\+009B>2K: hello Eve$/m);
   } finally {
     await eve.logout();
   }
