@@ -13,7 +13,8 @@ const HELP = `usage: oicq chat --uid <n> [options]
 
 Terminal chat client. Commands:
 ${commandHelp('  ')}
-Plain text goes to the current conversation: the last /msg, or, until there is one, whoever wrote last.
+Plain text goes to the current conversation (a friend or a Qun): the last /msg or /q, or, until there is one,
+whoever wrote last.
 With stdin piped, every incoming message is printed as one line, every sent one as '> to Nick: text', a
 failed line is reported on stderr and the rest go on; the client exits when stdin ends, non-zero if any
 line failed. Control characters in messages and nicknames are shown (␛, ␍, <U+009B>), never obeyed.
@@ -31,6 +32,14 @@ function commandHelp(indent: string): string {
     '/online                  friends online now',
     '/status online|away|invisible|busy',
     '/info <uid>              a user\'s nickname',
+    '/search <nick|uid>       find users (/search alone: who is online)',
+    '/add <uid> [note]        add a friend (a note asks one who authorizes)',
+    '/accept <uid>            accept a friend request',
+    '/refuse <uid> [reason]   refuse a friend request',
+    '/remove <uid>            end a friendship',
+    '/qun                     your Qun; /qun <qun> shows its members',
+    '/join <qun> [note]       join a Qun (a note asks its creator)',
+    '/q <qun> <text>          send to a Qun (it becomes the current conversation)',
     '/quit                    log out and exit',
     '/help                    this list',
   ].map((l) => indent + l).join('\n');
@@ -64,6 +73,8 @@ class Chat {
   private friends: FriendList = { groups: [], friends: [], quns: [] };
   private readonly presence = new Map<number, number>();
   private current?: number;
+  /** The Qun plain text goes to (set by /q; /msg goes back to a friend). */
+  private currentQun?: number;
   /** Who wrote last (for /r, and the conversation until there is one). */
   private lastFrom?: number;
   /** Input lines read so far (a failed line is reported with its number in piped mode). */
@@ -82,6 +93,12 @@ class Chat {
     // Listening from before the login: messages kept for us arrive right after it.
     client.on('message', (m) => (this.held ? this.held.push(m) : this.showMessage(m)));
     client.on('retry', (r) => this.warn(retryLine(r)));
+    client.on('qunMessage', (m) => this.say(`[${hhmmss(m.time)}] [Qun ${m.qun}] ${this.nick(m.from)}: ${visibleLine(m.text)}`));
+    client.on('friendRequest', ({ uid, note }) => this.say(`* ${uid} asks to be your friend${note ? `: ${visibleLine(note)}` : ''} — /accept ${uid} or /refuse ${uid}`));
+    client.on('friendAdded', ({ uid }) => this.say(`* you and ${uid} are friends now`));
+    client.on('friendRefused', ({ uid, reason }) => this.say(`* ${uid} refused your request${reason ? `: ${visibleLine(reason)}` : ''}`));
+    client.on('friendRemoved', ({ uid }) => this.say(`* ${uid} removed you from their friends`));
+    client.on('qunMembersChanged', ({ qun, uid, change, note }) => this.say(`* Qun ${qun}: ${uid} ${change}${note ? `: ${visibleLine(note)}` : ''}`));
   }
 
   /** A friend's nickname as shown (controls drawn), or the uid for strangers. */
@@ -213,10 +230,17 @@ class Chat {
     else this.say(`> to ${this.nick(to)}: ${visibleLine(text)}`);
   }
 
+  private async sendQun(qun: number, text: string): Promise<void> {
+    if (text === '') throw new CliError('nothing to send');
+    await this.client.sendQunMessage(qun, text);
+    this.say(this.tty ? `[${hhmmss(new Date())}] → Qun ${qun}: ${visible(text)}` : `> to Qun ${qun}: ${visibleLine(text)}`);
+  }
+
   private async command(line: string): Promise<void> {
     if (line === '' || this.quitting) return;
     if (!line.startsWith('/')) {
-      if (this.current === undefined) throw new CliError('no conversation yet — start one with /msg <uid|nick> <text>');
+      if (this.currentQun !== undefined) return this.sendQun(this.currentQun, line);
+      if (this.current === undefined) throw new CliError('no conversation yet — start one with /msg <uid|nick> <text> or /q <qun> <text>');
       return this.send(this.current, line);
     }
     const [cmd, ...args] = line.split(/\s+/);
@@ -230,6 +254,7 @@ class Chat {
         if (args.length < 2) throw new CliError('usage: /msg <uid|nick> <text>');
         const to = resolveFriend(args[0]!, this.friends.friends);
         this.current = to;
+        this.currentQun = undefined;
         return this.send(to, line.replace(/^\/msg\s+\S+\s+/, ''));
       }
       case '/friends':
@@ -251,6 +276,58 @@ class Chat {
         if (args.length !== 1) throw new CliError('usage: /info <uid>');
         const info = await this.client.getUserInfo(parseUid(args[0]!));
         return this.say(`${info.uid}: ${info.nick ? visible(info.nick) : '(no nickname)'}${info.age ? `, age ${info.age}` : ''}`);
+      }
+      case '/search': {
+        const q = args.join(' ');
+        const found = q === '' ? await this.client.searchUsers({ online: true }) : /^\d+$/.test(q) ? await this.client.searchUsers({ uid: parseUid(q) }) : await this.client.searchUsers({ nick: q });
+        if (found.length === 0) return this.say('nobody found');
+        return this.say(found.map((u) => `  ${visible(u.nick)} (${u.uid})`).join('\n'));
+      }
+      case '/add': {
+        if (args.length < 1) throw new CliError('usage: /add <uid> [note]');
+        const uid = parseUid(args[0]!);
+        const note = line.replace(/^\/add\s+\S+\s*/, '');
+        const r = await this.client.addFriend(uid, note || undefined);
+        if (r === 'accepted') return this.say(`* you and ${uid} are friends now`);
+        if (r === 'refused') throw new CliError(`${uid} does not accept friends (or does not exist)`);
+        return this.say(note ? `* request sent to ${uid}; you will see the answer` : `* ${uid} wants to authorize you — /add ${uid} <note> sends a request`);
+      }
+      case '/accept':
+      case '/refuse': {
+        if (args.length < 1) throw new CliError(`usage: ${cmd} <uid>${cmd === '/refuse' ? ' [reason]' : ''}`);
+        const uid = parseUid(args[0]!);
+        await this.client.answerFriend(uid, cmd === '/accept', line.replace(/^\/refuse\s+\S+\s*/, ''));
+        if (cmd === '/accept') await this.refresh();
+        return this.say(cmd === '/accept' ? `* you and ${uid} are friends now` : `* refused ${uid}`);
+      }
+      case '/remove': {
+        if (args.length !== 1) throw new CliError('usage: /remove <uid>');
+        const uid = parseUid(args[0]!);
+        await this.client.removeFriend(uid);
+        await this.refresh();
+        return this.say(`* ${uid} is no longer your friend`);
+      }
+      case '/qun': {
+        if (args.length === 0) {
+          const quns = (await this.client.getFriends()).quns;
+          return this.say(quns.length ? `your Qun: ${quns.join(', ')}` : 'no Qun yet — /join <qun>');
+        }
+        const info = await this.client.qunMembers(parseUid(args[0]!, 'Qun number'));
+        return this.say([`Qun ${info.qun} "${visible(info.name)}":`, ...info.members.map((m) => `  ${this.nick(m.uid)} (${m.uid})${m.role ? ' — admin' : ''}`)].join('\n'));
+      }
+      case '/join': {
+        if (args.length < 1) throw new CliError('usage: /join <qun> [note]');
+        const qun = parseUid(args[0]!, 'Qun number');
+        const note = line.replace(/^\/join\s+\S+\s*/, '');
+        const r = await this.client.joinQun(qun, note || undefined);
+        if (r === 'denied') throw new CliError(`Qun ${qun} does not take members (or does not exist)`);
+        return this.say(r === 'joined' ? `* you joined Qun ${qun}` : note ? `* request sent to Qun ${qun}'s creator` : `* Qun ${qun} needs its creator's approval — /join ${qun} <note>`);
+      }
+      case '/q': {
+        if (args.length < 2) throw new CliError('usage: /q <qun> <text>');
+        const qun = parseUid(args[0]!, 'Qun number');
+        this.currentQun = qun;
+        return this.sendQun(qun, line.replace(/^\/q\s+\S+\s+/, ''));
       }
       case '/quit':
         return this.finishWith(this.failures ? 1 : 0);

@@ -98,7 +98,7 @@ test('piped stdin: /r before anyone wrote, and plain text without a conversation
   });
   assert.equal(r.status, 1);
   assert.match(r.stderr, /^line 1: nobody has written yet — use \/msg <uid\|nick> <text>$/m);
-  assert.match(r.stderr, /^line 2: no conversation yet — start one with \/msg <uid\|nick> <text>$/m);
+  assert.match(r.stderr, /^line 2: no conversation yet — start one with \/msg <uid\|nick> <text> or \/q <qun> <text>$/m);
 });
 
 test('a server that does not answer: each retry is announced, then one error line', () => {
@@ -170,5 +170,47 @@ test('terminal: password prompt without echo, friend list, a message arriving, /
     assert.deepEqual(await bob().getOnlineFriends(), [], '/quit logged out');
   } finally {
     tmux('kill-server');
+  }
+});
+
+test('piped stdin: /search, /add with a note, /join, /q and plain text to the current Qun, /qun; Qun messages shown as they arrive', async () => {
+  world.addUser(10004, 'dan-pw', 'Dan');
+  const dan = new Client({ uid: 10004, password: 'dan-pw', server: world.address() });
+  const requests: { uid: number; note: string }[] = [];
+  dan.on('friendRequest', (r) => requests.push(r));
+  const atDan: string[] = [];
+  dan.on('qunMessage', (m) => atDan.push(`${m.qun} ${m.from} ${m.text}`));
+  await dan.login();
+  const qun = await dan.createQun('chat-room', 1);
+  const child = spawn(process.execPath, ['bin/oicq.js', 'chat', '--uid', '10001', '--server', world.address(), '--framing', 'classic'], {
+    cwd: ROOT, env: childEnv({ OICQ_PASSWORD: 'alice-pw' }), stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+  const exited = new Promise<number | null>((r) => child.on('close', r));
+  try {
+    await eventually(() => out.includes('logged in as'), 'login');
+    child.stdin.write('/search Da\n');
+    child.stdin.write('/add 10004 it is Alice\n');
+    child.stdin.write(`/join ${qun}\n`);
+    child.stdin.write(`/q ${qun} hello room\n`);
+    child.stdin.write('and again\n');
+    await eventually(() => atDan.length === 2, 'Qun messages at Dan');
+    await dan.sendQunMessage(qun, 'hi Alice');
+    await eventually(() => out.includes('hi Alice'), 'Qun message at Alice');
+    child.stdin.write('/qun\n');
+    child.stdin.end();
+    assert.equal(await exited, 0, err);
+    assert.match(out, /^ {2}Dan \(10004\)$/m);
+    assert.match(out, /\* request sent to 10004/);
+    assert.deepEqual(requests, [{ uid: 10001, note: 'it is Alice' }]);
+    assert.match(out, new RegExp(`\\* you joined Qun ${qun}`));
+    assert.deepEqual(atDan, [`${qun} 10001 hello room`, `${qun} 10001 and again`]);
+    assert.match(out, new RegExp(`^\\[\\d\\d:\\d\\d:\\d\\d\\] \\[Qun ${qun}\\] 10004: hi Alice$`, 'm'));
+    assert.match(out, new RegExp(`your Qun: ${qun}`));
+  } finally {
+    await dan.close();
   }
 });
