@@ -1,6 +1,7 @@
 import { encodePacket, CLASSIC_SERVER_VERSION, type Packet } from '../protocol/framing.js';
 import { CLASSIC_TABLE, ClassicCmd } from '../protocol/commands.js';
 import { fontTrailerOf } from '../protocol/text.js';
+import { statusPushLayout } from '../protocol/families.js';
 import { friendStatusPushCodec, IM_TEXT, receiveImPushCodec, RecvType, SystemCode, systemMessageCodec } from '../protocol/bodies/classic/index.js';
 import { KICKED_TEXT } from '../protocol/bodies/modern/index.js';
 import type { StoredMessage } from '../store/store.js';
@@ -10,12 +11,18 @@ import { SessionRequests } from './requests.js';
 import type { Endpoint, Presence, SenderInfo, Session, SessionOutput } from './session.js';
 import { unpackMsgId } from './message-id.js';
 import { statusBlockOf } from './status-block.js';
+import { Status } from '../protocol/bodies/status-block.js';
+import { PendingLogins } from './pending-logins.js';
+import type { Login2007State } from './classic/login2007.js';
 import { loginHandlers } from './classic/login.js';
 import { listHandlers } from './classic/lists.js';
 import { messageHandlers } from './classic/messages.js';
 import { presenceHandlers } from './classic/presence.js';
 import { friendHandlers } from './classic/friends.js';
 import { classicNotice, classicQunPush } from './social/pushes.js';
+
+/** Statuses a classic login may ask for; anything else logs in online. */
+const LOGIN_STATUSES: ReadonlySet<number> = new Set([Status.ONLINE, Status.AWAY, Status.INVISIBLE, Status.BUSY]);
 
 /** What a replaced session is told (the Chinese text is what QQ clients recognise). */
 const KICKED_NOTICE = `${KICKED_TEXT} (your account logged in from another place)`;
@@ -28,12 +35,35 @@ const SESSION_ROUTES = sessionRoutes(CLASSIC_TABLE, presenceHandlers, listHandle
  * QQ plugin and LumaQQ-style clients send, each answered by its handler in ./classic/ (by command).
  */
 export class ClassicHandler extends SessionRequests implements FramingHandler, SessionOutput {
+  /** 2007/2008 logins between 0x00DD and 0x0022, by endpoint and uid. */
+  readonly pending = new PendingLogins<Login2007State>();
+
   encode(_session: Session | undefined, command: number, seq: number, body: Buffer): Buffer {
     return encodePacket({ framing: 'classic', direction: 's2c', version: CLASSIC_SERVER_VERSION, command, seq, body });
   }
 
   handle(packet: Packet, from: Endpoint): void {
     this.route(packet, from, LOGIN_ROUTES, SESSION_ROUTES);
+  }
+
+  /** Opens the session of a classic login that passed (a status the login may not ask for logs in online). */
+  openSession(p: Packet, from: Endpoint, sessionKey: Buffer, passwordKey: Buffer, status: number): Session {
+    return this.ctx.hub.open({
+      uid: p.uid!, framing: 'classic', version: p.version, endpoint: from, sessionKey, passwordKey,
+      status: LOGIN_STATUSES.has(status) ? status : Status.ONLINE, output: this,
+    });
+  }
+
+  /**
+   * Sends a login reply (already sealed), remembers it for a repeated login datagram, and holds the queued
+   * messages until the client's first request: before that it has no session key to open them with.
+   */
+  sendLoginReply(session: Session, p: Packet, sealed: Buffer): void {
+    const bytes = this.encode(session, p.command, p.seq, sealed);
+    session.replies.set(p.command, p.seq, bytes);
+    this.ctx.send(bytes, session.endpoint);
+    session.releasePendingOnRequest = true;
+    this.ctx.hub.holdPending(session);
   }
 
   // ---- pushes (SessionOutput) ----
@@ -44,7 +74,10 @@ export class ClassicHandler extends SessionRequests implements FramingHandler, S
   }
 
   pushStatus(session: Session, friend: Presence): void {
-    const body = friendStatusPushCodec.encode({ friend: statusBlockOf(friend), myUid: session.uid, extra: Buffer.alloc(0) });
+    const flagged = statusPushLayout(session.version) === 'flagged';
+    const body = friendStatusPushCodec.encode(flagged
+      ? { friend: statusBlockOf(friend), userFlag: 0, myUid: session.uid, extra: Buffer.alloc(3) }
+      : { friend: statusBlockOf(friend), myUid: session.uid, extra: Buffer.alloc(0) });
     this.push(session, ClassicCmd.FRIEND_STATUS, session.nextSeq(), body);
   }
 

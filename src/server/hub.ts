@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock, Timer } from '../transport/clock.js';
 import type { NewMessage, Store, StoredMessage } from '../store/store.js';
 import { imKey } from '../protocol/keys.js';
+import { isStatusCode } from '../protocol/bodies/status-block.js';
 import type { RandomSource } from '../protocol/random.js';
 import type { Metrics } from './metrics.js';
 import { Session, type CloseReason, type Presence, type SenderInfo, type SessionInit } from './session.js';
@@ -24,6 +25,9 @@ export interface HubOptions extends DeliveryOptions, MailboxOptions {
   /** Size limits of Qun (members per Qun, Qun created per user). */
   qun?: QunLimits;
 }
+
+/** Longest a new session's queued messages wait for the client to be ready (see holdPending). */
+export const PENDING_HOLD_MS = 1500;
 
 export const DEFAULT_HUB_OPTIONS: HubOptions = {
   ...DEFAULT_DELIVERY_OPTIONS,
@@ -160,7 +164,9 @@ export class Hub {
     this.sessions.add(s);
     this.metrics.loginsOk++;
     this.log.info({ uid: s.uid, framing: s.framing, version: s.version, from: `${s.endpoint.address}:${s.endpoint.port}` }, 'login');
-    this.presence.online(s);
+    // Friends who already see the user online are not told again; a changed status still reaches them.
+    if (old) this.presence.replaced(old, s);
+    else this.presence.online(s);
     return s;
   }
 
@@ -173,6 +179,15 @@ export class Hub {
     s.pendingLoaded = true;
     // Friends' and strangers' quotas are apart: a full mailbox holds both.
     this.delivery.load(s, this.store.pendingFor(s.uid, this.opts.maxPendingPerUser + this.opts.maxStrangerPending));
+  }
+
+  /**
+   * Holds a new session's queued messages back until the framing releases them (deliverPending), at most
+   * PENDING_HOLD_MS: a client that has not installed its session key yet drops them and remembers their
+   * (command, sequence), so the re-sends would look like duplicates to it.
+   */
+  holdPending(s: Session): void {
+    this.clock.setTimeout(() => this.deliverPending(s), PENDING_HOLD_MS);
   }
 
   /** Ends a session: friends see it go offline (unless it was replaced or the server stops). */
@@ -193,9 +208,14 @@ export class Hub {
     this.delivery.seen(s);
   }
 
-  /** Changes a user's status and tells online friends (invisible looks offline to them). */
-  setStatus(s: Session, status: number): void {
+  /**
+   * Changes a user's status and tells online friends (invisible looks offline to them). A byte the protocol
+   * does not define is refused (false) and reaches no one: clients show an unknown status as offline.
+   */
+  setStatus(s: Session, status: number): boolean {
+    if (!isStatusCode(status)) return false;
     this.presence.setStatus(s, status);
+    return true;
   }
 
   /** What friends see of a session. */

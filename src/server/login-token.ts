@@ -1,13 +1,18 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Endpoint } from './session.js';
 
-/** The kinds of login token: classic 0x0062's token, the modern touch token and token_c (0x00BA). */
-export const LoginTokenKind = { CLASSIC: 'token', TOUCH: 'touch', CAPTCHA: 'captcha' } as const;
+/**
+ * The kinds of login token: classic 0x0062's token, the modern touch token and token_c (0x00BA), and the
+ * 2007/2008 chain's token-ex (classic 0x00BA), login token and login key (0x00DD reply; the key is kept secret).
+ */
+export const LoginTokenKind = {
+  CLASSIC: 'token', TOUCH: 'touch', CAPTCHA: 'captcha', TOKEN_EX: 'tokenEx', LOGIN_TOKEN_2007: 'loginToken', LOGIN_KEY_2007: 'loginKey',
+} as const;
 /** A LoginTokenKind value. */
 export type LoginTokenKind = (typeof LoginTokenKind)[keyof typeof LoginTokenKind];
 
 /** Token length of each kind, in bytes (what the real servers hand out). */
-export const LOGIN_TOKEN_LENGTH: Readonly<Record<LoginTokenKind, number>> = { token: 24, touch: 24, captcha: 56 };
+export const LOGIN_TOKEN_LENGTH: Readonly<Record<LoginTokenKind, number>> = { token: 24, touch: 24, captcha: 56, tokenEx: 56, loginToken: 32, loginKey: 16 };
 
 /** Issues and checks tokens of the login chains. */
 export interface TokenSource {

@@ -10,6 +10,7 @@ export const DROP_REASONS = [
   'undecryptable',
   'bad_body',
   'unknown_command',
+  'unsupported_version',
   'no_session',
   'wrong_address',
   'rate_limited',

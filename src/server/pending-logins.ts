@@ -1,3 +1,6 @@
+import type { Packet } from '../protocol/framing.js';
+import type { ServerContext } from './context.js';
+import type { Endpoint } from './session.js';
 import { DupWindow } from '../transport/dup-window.js';
 
 /**
@@ -43,4 +46,16 @@ export class PendingLogins<T extends object> {
   get size(): number {
     return this.map.size;
   }
+}
+
+/**
+ * A repeated request of a pending login (same endpoint, uid, command and sequence) gets the reply it already got;
+ * returns true when it was one. Clients re-send unanswered login requests and would otherwise mix keys.
+ */
+export function resendPending(ctx: ServerContext, pending: PendingLogins<object>, p: Packet, from: Endpoint): boolean {
+  const earlier = pending.get(from.address, from.port, p.uid!, ctx.clock.now())?.replies.get(p.command, p.seq);
+  if (!earlier) return false;
+  ctx.metrics.duplicates++;
+  ctx.send(earlier, from);
+  return true;
 }

@@ -3,6 +3,11 @@ import { Status } from '../protocol/bodies/status-block.js';
 import type { Presence, Session } from './session.js';
 import type { SessionTable } from './sessions.js';
 
+/** The status friends see: invisible looks offline. */
+function shownStatus(status: number): number {
+  return status === Status.INVISIBLE ? Status.OFFLINE : status;
+}
+
 /** Presence fan-out: what friends see of a session, and telling online friends when it changes. */
 export class PresenceFanout {
   constructor(private readonly store: Store, private readonly sessions: SessionTable) {}
@@ -32,14 +37,18 @@ export class PresenceFanout {
     if (s.status !== Status.INVISIBLE) this.broadcast(s, { ...this.of(s), status: Status.OFFLINE });
   }
 
+  /** A new session replaced a live one of the same user: friends hear only of a change in what they see. */
+  replaced(old: Session, s: Session): void {
+    if (shownStatus(old.status) !== shownStatus(s.status)) this.broadcast(s, { ...this.of(s), status: shownStatus(s.status) });
+  }
+
   /** Changes a user's status and tells online friends (invisible looks offline to them). */
   setStatus(s: Session, status: number): void {
     const before = s.status;
     if (before === status) return;
     s.status = status;
-    const shown = status === Status.INVISIBLE ? Status.OFFLINE : status;
-    const shownBefore = before === Status.INVISIBLE ? Status.OFFLINE : before;
-    if (shown !== shownBefore) this.broadcast(s, { ...this.of(s), status: shown });
+    const shown = shownStatus(status);
+    if (shown !== shownStatus(before)) this.broadcast(s, { ...this.of(s), status: shown });
   }
 
   private broadcast(from: Session, p: Presence): void {

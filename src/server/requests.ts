@@ -27,10 +27,11 @@ export abstract class SessionRequests {
     try {
       const login = logins.get(packet.command);
       if (login) return login(this, packet, from);
+      // A command this framing does not serve at all, before or after login.
+      const route = routes.get(packet.command);
+      if (!route) return this.ctx.drop('unknown_command', from, packet);
       const opened = this.open(packet, from);
       if (!opened) return;
-      const route = routes.get(packet.command);
-      if (!route) return this.ctx.drop('unknown_command', opened.session.endpoint, packet);
       route.handler(new Exchange(this, opened.session, packet, route.request.decode(opened.plain), route.reply));
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
@@ -56,6 +57,8 @@ export abstract class SessionRequests {
       return undefined;
     }
     this.ctx.hub.seen(session);
+    // Its first request after login shows the client has installed the session key: queued messages may go.
+    if (session.releasePendingOnRequest) this.ctx.hub.deliverPending(session);
     return { session, plain };
   }
 

@@ -1,6 +1,7 @@
 import { createSocket, type Socket, type RemoteInfo } from 'node:dgram';
 import pino, { type Logger } from 'pino';
 import { decodePacket, type Packet } from '../protocol/framing.js';
+import { familyOf } from '../protocol/families.js';
 import { cryptoRandom, type RandomSource } from '../protocol/random.js';
 import { systemClock, type Clock, type Timer } from '../transport/clock.js';
 import type { Store } from '../store/store.js';
@@ -214,6 +215,8 @@ export class OicqServer {
     try {
       const r = decodePacket(buf, 'c2s');
       if (!r.ok) return this.drop(packetDropReason(r.error), from);
+      // A tag of no family the server serves: its chain and layouts are unknown, so nothing could answer it.
+      if (!familyOf(r.value.version)) return this.drop('unsupported_version', from, r.value);
       try {
         (r.value.framing === 'modern' ? this.modern : this.classic).handle(r.value, from);
       } catch (err) {

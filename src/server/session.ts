@@ -108,6 +108,8 @@ export class Session {
   retransmits = 0;
   /** Whether the undelivered messages of the store were queued for this session (once per session). */
   pendingLoaded = false;
+  /** Queue the undelivered messages at the client's first request after login (classic framing). */
+  releasePendingOnRequest = false;
   /** Replies sent, by (command, sequence), for duplicate requests. */
   readonly replies = new DupWindow(64);
   readonly pairs = new Map<number, PairQueue>();

@@ -1,12 +1,14 @@
 import { decodePacket, encodePacket } from '../../src/protocol/framing.js';
 import { teaDecrypt, teaEncrypt } from '../../src/protocol/tea.js';
-import { passwordKey, imKey } from '../../src/protocol/keys.js';
+import { passwordKey, passwordMd5, imKey } from '../../src/protocol/keys.js';
 import { ClassicCmd } from '../../src/protocol/commands.js';
 import {
   buildLoginBody, loginReplyCodec, tokenReplyCodec, tokenRequestCodec, sendImRequestCodec, receiveImPushCodec,
   receiveImAckFor, receiveImAckCodec, IM_TEXT, systemMessageCodec, systemMessageAckCodec, type LoginReply, type ReceiveImPush,
-  type SystemMessage,
+  type SystemMessage, selectServerReplyCodec, tokenExReplyCodec, tokenExRequestCodec, checkPasswordReplyCodec,
+  checkPasswordRequestCodec, login2007RequestCodec, login2007ReplyCodec, type CheckPasswordReply, type Login2007Reply,
 } from '../../src/protocol/bodies/classic/index.js';
+import { wrapKeyPrefixed } from '../../src/protocol/bodies/modern/wrap.js';
 import { UdpPeer } from './udp.js';
 
 /** A pushed packet the driver received. */
@@ -28,8 +30,8 @@ export class ClassicDriver {
 
   constructor(readonly peer: UdpPeer, readonly uid: number, readonly password: string, readonly version = 0x0d55) {}
 
-  static async open(serverPort: number, uid: number, password: string, host?: string): Promise<ClassicDriver> {
-    return new ClassicDriver(await UdpPeer.open(serverPort, host), uid, password);
+  static async open(serverPort: number, uid: number, password: string, host?: string, version = 0x0d55): Promise<ClassicDriver> {
+    return new ClassicDriver(await UdpPeer.open(serverPort, host), uid, password, version);
   }
 
   packet(command: number, body: Buffer, seq = ++this.seq): Buffer {
@@ -60,6 +62,47 @@ export class ClassicDriver {
     this.loginReply = loginReplyCodec.decode(plain);
     if (this.loginReply.kind === 'success') this.sessionKey = this.loginReply.sessionKey;
     return this.loginReply;
+  }
+
+  /** A key-prefixed request of the 2007/2008 chain; returns the reply opened with the request key. */
+  async keyed(command: number, plain: Buffer, key = Buffer.alloc(16, 9)): Promise<Buffer> {
+    const reply = await this.raw(command, wrapKeyPrefixed(key, plain, (n) => Buffer.alloc(n)));
+    const p = teaDecrypt(reply, key);
+    if (!p) throw new Error(`reply to 0x${command.toString(16)} does not open with the request key`);
+    return p;
+  }
+
+  /**
+   * The 2007/2008 chain as pidgin's qq2007/qq2008 modes run it: 0x0091 → 0x0062 → 0x00BA → 0x00DD → 0x0022.
+   * Returns the 0x00DD reply on a refused password, else the decoded login reply.
+   */
+  async login2007(status = 10): Promise<{ check: CheckPasswordReply; login?: Login2007Reply }> {
+    const select = selectServerReplyCodec.decode(await this.keyed(ClassicCmd.SELECT_SERVER, Buffer.alloc(15)));
+    if (select.result !== 0) throw new Error(`select server result ${select.result}`);
+    const tok = tokenReplyCodec.decode(await this.raw(ClassicCmd.REQUEST_LOGIN_TOKEN, tokenRequestCodec.encode({ sub: 0 })));
+    const ex = tokenExReplyCodec.decode(await this.keyed(ClassicCmd.LOGIN_TOKEN_EX, tokenExRequestCodec.encode({
+      token: tok.token, sub: 3, unknown1: 5, unknown2: 0, fragmentIndex: 0, captchaToken: Buffer.alloc(0),
+    })));
+    const pwMd5 = passwordMd5(this.password);
+    const pk = passwordKey(this.password);
+    const pwBlock = teaEncrypt(Buffer.concat([pwMd5, Buffer.from([0, 0, 0x12, 0x34])]), pk);
+    const check = checkPasswordReplyCodec.decode(await this.keyed(ClassicCmd.CHECK_PASSWORD, checkPasswordRequestCodec.encode({
+      head: 0, length: 0x5f, locale: Buffer.from('0000080401e0', 'hex'), tokenEx: ex.tokenEx,
+      passwordCipher: pwBlock, unknown: Buffer.alloc(20), tail: Buffer.from([0, 3, 0, pwMd5[1]!, pwMd5[2]!]),
+    })));
+    if (!check.success) return { check };
+    const plain = login2007RequestCodec.encode({
+      unknown: 0, passwordCipher: teaEncrypt(Buffer.concat([pwMd5, Buffer.from([0, 0, 0xff, 0xff])]), pk),
+      proof: teaEncrypt(Buffer.alloc(0), pk), filler: Buffer.alloc(36), status,
+      rest: Buffer.concat([Buffer.alloc(10 + 15 + 16), Buffer.from([ex.tokenEx.length]), ex.tokenEx, Buffer.alloc(249)]),
+    });
+    const body = Buffer.concat([Buffer.from([0, check.success.loginToken.length]), check.success.loginToken, teaEncrypt(plain, check.success.loginKey)]);
+    const reply = await this.raw(ClassicCmd.LOGIN, body);
+    const opened = teaDecrypt(reply, pk);
+    if (!opened) throw new Error('2007 login reply does not open with the password key');
+    const login = login2007ReplyCodec.decode(opened);
+    if (login.kind === 'success') this.sessionKey = login.sessionKey;
+    return { check, login };
   }
 
   /** A session request: TEA(session key) both ways. */

@@ -53,6 +53,11 @@ export class UdpPeer {
     });
   }
 
+  /** Datagrams received and not yet taken, left in place. */
+  peek(): readonly Buffer[] {
+    return this.queue;
+  }
+
   /** Datagrams received and not yet taken. */
   drain(): Buffer[] {
     const q = this.queue;

@@ -7,6 +7,14 @@ import assert from 'node:assert/strict';
 /** Where the shared test vectors live: ../shared/vectors beside the project's root. */
 export const VECTORS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/vectors');
 
+/** Vectors recorded by this project from real clients, kept in the repository (test/vectors). */
+export const REPO_VECTORS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../vectors');
+
+/** Reads one of the repository's own vector files (always present). */
+export function loadRepoVectors<T = unknown>(name: string): T {
+  return JSON.parse(readFileSync(resolve(REPO_VECTORS_DIR, name), 'utf8')) as T;
+}
+
 /** Whether ../shared/vectors is there (CI has it; a lone clone does not). */
 export const HAVE_VECTORS = existsSync(VECTORS_DIR);
 
@@ -62,6 +70,8 @@ export interface VectorSession {
   session_key: string | null;
   keys?: Record<string, string>;
   verify_block_plain?: string;
+  /** MD5(password), in the repository's own vectors. */
+  pwd_md5?: string;
   packets: VectorPacket[];
 }
 

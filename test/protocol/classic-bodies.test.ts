@@ -31,6 +31,7 @@ import {
   keyReplyCodec,
   keyRequestCodec,
   levelsReplyCodec,
+  LEVEL_2007,
   levelsRequestCodec,
   loginReplyCodec,
   loginRequestCodec,
@@ -92,15 +93,19 @@ test('the registry: wraps and codec names of every classic command', () => {
     [0x0026, 'session', 'friendListRequest', 'session', 'friendListReply'],
     [0x0027, 'session', 'onlineFriendsRequest', 'session', 'onlineFriendsReply'],
     [0x0030, 'session', 'qunRequest', 'session', 'qunReply'],
+    [0x003c, 'session', 'groupNameRequest', 'session', 'groupNameReply'],
     [0x003e, 'session', 'memoRequest', 'session', 'memoReply'],
     [0x0058, 'session', 'friendGroupsRequest', 'session', 'friendGroupsReply'],
     [0x005c, 'session', 'levelsRequest', 'session', 'levelsReply'],
     [0x0062, 'none', 'tokenRequest', 'none', 'tokenReply'],
     [0x0080, '-', '-', 'session', 'systemMessage'],
     [0x0081, '-', '-', 'session', 'friendStatusPush'],
+    [0x0091, 'keyPrefixed', 'selectServerRequest', 'loginReply', 'selectServerReply'],
     [0x00a7, 'session', 'uidU32', 'session', 'addExReply'],
     [0x00a8, 'session', 'authExRequest', 'session', 'authExReply'],
     [0x00ae, 'session', 'authCodeRequest', 'session', 'authCodeReply'],
+    [0x00ba, 'keyPrefixed', 'tokenExRequest', 'loginReply', 'tokenExReply'],
+    [0x00dd, 'keyPrefixed', 'checkPasswordRequest', 'loginReply', 'checkPasswordReply'],
   ]);
 });
 
@@ -369,7 +374,7 @@ describe('pidgin session (../shared/vectors/classic-sessions.json)', () => {
     assert.equal(keepAliveRequestCodec.encode({ uid: MY_UID, form: 'ascii' }).toString(), '10002');
     assert.throws(() => keepAliveRequestCodec.encode({ uid: 1234, form: 'ascii' }));
     const ka = keepAliveReply(0, '127.0.0.1', 4000);
-    assert.equal(ka.onlineUsers, 1); // never 0
+    assert.ok(ka.form === 'text' && ka.onlineUsers === 1); // never 0
     assert.equal(keepAliveReplyCodec.encode(ka).toString('latin1'), '0\x1f0\x1f1\x1f127.0.0.1\x1f4000\x1f60');
     assert.deepEqual(keepAliveReplyCodec.decode(keepAliveReplyCodec.encode(ka)), ka);
 
@@ -434,6 +439,7 @@ describe('pidgin session (../shared/vectors/classic-sessions.json)', () => {
 const u8 = fc.integer({ min: 0, max: 0xff });
 const u16 = fc.integer({ min: 0, max: 0xffff });
 const u32 = fc.integer({ min: 0, max: 0xffffffff });
+const uid1 = fc.integer({ min: 1, max: 0xffffffff });
 const bytes = (n: number) => fc.uint8Array({ minLength: n, maxLength: n }).map((b) => Buffer.from(b));
 const someBytes = (max: number) => fc.uint8Array({ maxLength: max }).map((b) => Buffer.from(b));
 const text = (max: number) => fc.string({ unit: 'grapheme', maxLength: max });
@@ -468,37 +474,61 @@ function roundTrips<T>(c: BodyCodec<T>, arb: fc.Arbitrary<T>): void {
 test('property: list and entry codecs round-trip', () => {
   roundTrips<FriendListReply>(friendListReplyCodec, plainObj(fc.record({
     next: u16,
-    entries: fc.array(plainObj(fc.record({ uid: u32, face: u16, age: u8, gender: u8, nick: text(12), flagsUnknown: u16, ext: u8, comm: u8 })), { maxLength: 8 }),
+    // Real uids are never 0; a 2005 body with a uid 0 reads as the 2007 layout (4 more bytes per entry).
+    entries: fc.array(plainObj(fc.record({ uid: uid1, face: u16, age: u8, gender: u8, nick: text(12), flagsUnknown: u16, ext: u8, comm: u8 })), { maxLength: 8 }),
+  })));
+  // The 2007 layout, with the zero tails servers send (what tells the two layouts apart).
+  roundTrips<FriendListReply>(friendListReplyCodec, plainObj(fc.record({
+    next: u16,
+    entries: fc.array(plainObj(fc.record({ uid: uid1, face: u16, age: u8, gender: u8, nick: text(12), flagsUnknown: u16, ext: u8, comm: u8, tail: fc.constant(Buffer.alloc(4)) })), { minLength: 1, maxLength: 8 }),
   })));
   roundTrips<FriendGroupsReply>(friendGroupsReplyCodec, plainObj(fc.record({
     op: u8, result: u8, reserved: u32, nextUid: u32,
     entries: fc.array(plainObj(fc.record({ uid: u32, type: u8, group: fc.integer({ min: 0, max: 63 }) })), { maxLength: 10 }),
   })));
   roundTrips<LevelsReply>(levelsReplyCodec, plainObj(fc.record({
-    sub: u8, entries: fc.array(plainObj(fc.record({ uid: u32, activeTime: u32, level: u16, daysLeft: u16 })), { maxLength: 10 }),
+    sub: u8.filter((x) => x !== LEVEL_2007), entries: fc.array(plainObj(fc.record({ uid: u32, activeTime: u32, level: u16, daysLeft: u16 })), { maxLength: 10 }),
   })));
-  roundTrips(levelsRequestCodec, plainObj(fc.record({ sub: u8, uids: fc.array(u32, { maxLength: 10 }) })));
+  roundTrips(levelsRequestCodec, plainObj(fc.record({ sub: u8.filter((x) => x !== LEVEL_2007), uids: fc.array(u32, { maxLength: 10 }) })));
+  roundTrips(levelsRequestCodec, plainObj(fc.record({ sub: fc.constant(LEVEL_2007), uids: fc.tuple(u32).map((t) => [...t]), tail: someBytes(2) })));
+  roundTrips<LevelsReply>(levelsReplyCodec, plainObj(fc.record({
+    sub: fc.constant(LEVEL_2007), entries: fc.tuple(plainObj(fc.record({ uid: u32, activeTime: u32, level: u16, daysLeft: u16 }))).map((t) => [...t]), extra: someBytes(8),
+  })));
   roundTrips<OnlineFriendsReply>(onlineFriendsReplyCodec, plainObj(fc.record({
     next: u8,
     entries: fc.array(plainObj(fc.record({ block: arbStatusBlock, unknown1: u16, ext: u8, comm: u8, unknown2: u16, end: u8 })), { maxLength: 5 }),
+  })));
+  // 42-byte entries (QQ2007/2008) whenever 38 does not divide the body.
+  roundTrips<OnlineFriendsReply>(onlineFriendsReplyCodec, plainObj(fc.record({
+    next: u8,
+    entries: fc.array(plainObj(fc.record({ block: arbStatusBlock, unknown1: u16, ext: u8, comm: u8, unknown2: u16, end: u8, tail: bytes(4) })), { minLength: 1, maxLength: 5 }),
   })));
   roundTrips(onlineFriendsRequestCodec, plainObj(fc.record({ sub: u8, position: u8, extra: someBytes(6) })));
   roundTrips(friendListRequestCodec, plainObj(fc.record({ start: u16, extra: someBytes(3) })));
   roundTrips(friendGroupsRequestCodec, plainObj(fc.record({ op: u8, sub: u8, reserved: u32, startUid: u32 })));
   roundTrips(changeStatusRequestCodec, plainObj(fc.record({ status: u8, misc: u32, extra: someBytes(6) })));
-  roundTrips(friendStatusPushCodec, plainObj(fc.record({ friend: arbStatusBlock, myUid: u32, extra: someBytes(12) })));
+  // A 42-byte body is the flagged layout: the short one never has exactly 7 extra bytes here.
+  roundTrips(friendStatusPushCodec, plainObj(fc.record({ friend: arbStatusBlock, myUid: u32, extra: someBytes(12).filter((b) => b.length !== 7) })));
+  roundTrips(friendStatusPushCodec, plainObj(fc.record({ friend: arbStatusBlock, userFlag: u32, myUid: u32, extra: bytes(3) })));
   roundTrips<KeyReply>(keyReplyCodec, fc.oneof(
     plainObj(fc.record({ sub: u8, result: u8, key: bytes(16), token: fc.constant(undefined), padding: fc.integer({ min: 0, max: 13 }).map((n) => Buffer.alloc(n)) })),
     plainObj(fc.record({ sub: u8, result: u8, key: bytes(16), token: fc.uint8Array({ minLength: 1, maxLength: 30 }).map((b) => Buffer.from(b.map((x) => x | 1))), padding: someBytes(4) })),
   ));
   roundTrips(keepAliveRequestCodec, fc.oneof(
     plainObj(fc.record({ uid: u32, form: fc.constant<'u32'>('u32') })),
+    plainObj(fc.record({ uid: u32, form: fc.constant<'u32time'>('u32time'), time: u32 })),
     plainObj(fc.record({ uid: fc.oneof(fc.integer({ min: 0, max: 999 }), fc.integer({ min: 10000, max: 0xffffffff })), form: fc.constant<'ascii'>('ascii') })),
   ));
-  roundTrips(keepAliveReplyCodec, plainObj(fc.record({
-    result: fc.stringMatching(/^[0-9a-z]{0,3}$/), unknown: fc.stringMatching(/^[0-9a-z]{0,3}$/), onlineUsers: u32,
-    clientIp: fc.ipV4(), clientPort: u16, interval: fc.stringMatching(/^[0-9]{0,3}$/),
-  })));
+  roundTrips(keepAliveReplyCodec, fc.oneof(
+    plainObj(fc.record({
+      form: fc.constant<'text'>('text'), result: fc.stringMatching(/^[0-9a-z]{0,3}$/), unknown: fc.stringMatching(/^[0-9a-z]{0,3}$/), onlineUsers: u32,
+      clientIp: fc.ipV4(), clientPort: u16, interval: fc.stringMatching(/^[0-9]{0,3}$/),
+    })),
+    plainObj(fc.record({
+      form: fc.constant<'binary'>('binary'),
+      reply: plainObj(fc.record({ result: u8, online: u32, clientIp: u32, clientPort: u16, interval: u16, serverTime: u32, tail: bytes(5) })),
+    })).filter((v) => keepAliveReplyCodec.encode(v).filter((b) => b === 0x1f).length !== 5),
+  ));
   roundTrips(tokenReplyCodec, plainObj(fc.record({ result: u8, token: someBytes(40) })));
   roundTrips(userInfoRequestCodec, plainObj(fc.record({ uid: u32 })));
 });

@@ -49,6 +49,7 @@ test('three classic users log in, see each other online, chat both ways, get pre
     assert.ok(info.fields.length >= 37);
 
     const ka = keepAliveReplyCodec.decode(await a.request(ClassicCmd.KEEP_ALIVE, keepAliveRequestCodec.encode({ uid: A.uid, form: 'u32' })));
+    assert.ok(ka.form === 'text');
     assert.equal(ka.onlineUsers, 3);
     assert.equal(ka.clientPort, a.peer.port);
 

@@ -111,7 +111,8 @@ test('a wrong or stale session key is dropped; a valid packet replayed from anot
   try {
     await a.login();
     const ka = keepAliveRequestCodec.encode({ uid: A.uid, form: 'u32' });
-    assert.equal(keepAliveReplyCodec.decode(await a.request(ClassicCmd.KEEP_ALIVE, ka)).onlineUsers, 1);
+    const kaReply = keepAliveReplyCodec.decode(await a.request(ClassicCmd.KEEP_ALIVE, ka));
+    assert.ok(kaReply.form === 'text' && kaReply.onlineUsers === 1);
 
     // Encrypted with a wrong key: dropped as undecryptable, no reply.
     a.peer.send(encodePacket({ direction: 'c2s', version: 0x0d55, command: ClassicCmd.KEEP_ALIVE, seq: 900, uid: A.uid, body: teaEncrypt(ka, Buffer.alloc(16, 9)) }));

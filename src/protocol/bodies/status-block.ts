@@ -13,6 +13,19 @@ export const Status = {
 } as const;
 export type StatusCode = (typeof Status)[keyof typeof Status];
 
+const STATUS_CODES: ReadonlySet<number> = new Set(Object.values(Status));
+
+/**
+ * The 0x000D reply byte (both framings) for a refused change (ASCII '1'; OK is '0'): pidgin and MyQQ keep
+ * their old status on anything but '0'.
+ */
+export const CHANGE_STATUS_REFUSED = 0x31;
+
+/** Whether a status byte is one the protocol defines (anything else must not reach friends). */
+export function isStatusCode(n: number): n is StatusCode {
+  return STATUS_CODES.has(n);
+}
+
 /** The 31-byte status block of a friend (online list entries and status pushes, both framings). */
 export interface StatusBlock {
   uid: number;

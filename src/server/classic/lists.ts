@@ -1,10 +1,27 @@
-import { FRIEND_LIST_END, GroupEntryType, ONLINE_END, ONLINE_MAX_ENTRIES, userInfoReply } from '../../protocol/bodies/classic/index.js';
+import { LEVEL_2007, LEVEL_2007_EXTRA, ENTRY_TAIL_2007, FRIEND_LIST_END, GroupEntryType, GroupNameOp, ONLINE_END, ONLINE_MAX_ENTRIES, userInfoReply } from '../../protocol/bodies/classic/index.js';
 import type { CLASSIC_TABLE } from '../../protocol/commands.js';
 import type { SessionHandlers } from '../dispatch.js';
+import { usesLogin2007 } from '../../protocol/families.js';
+import type { Session } from '../session.js';
 import { levelOf } from '../level.js';
 import { statusBlockOf } from '../status-block.js';
 
 const FRIENDS_PER_PAGE = 50;
+
+/**
+ * A friend-list page ends after the first nickname that is not ASCII: pidgin's QQ plugin advances by the
+ * nickname's UTF-8 length instead of its GB18030 length, so any entry after such a nickname would be misread.
+ * As the last entry of a page it is read right, and pidgin asks for the next page from there.
+ */
+function friendPage<T extends { nick: string }>(page: T[]): T[] {
+  const i = page.findIndex((f) => /[^\x00-\x7f]/.test(f.nick));
+  return i < 0 ? page : page.slice(0, i + 1);
+}
+
+/** QQ2007/QQ2008 clients expect 4 more bytes in each friend-list and online-list entry. */
+function tail2007(s: Session): { tail?: Buffer } {
+  return usesLogin2007(s.version) ? { tail: Buffer.alloc(ENTRY_TAIL_2007) } : {};
+}
 const GROUP_ENTRIES_PER_PAGE = 100;
 
 /** Classic friend lists, groups, online friends, user info, levels and memos. */
@@ -23,11 +40,11 @@ export const listHandlers: SessionHandlers<typeof CLASSIC_TABLE> = {
   GET_FRIEND_LIST: (x) => {
     const { start } = x.body;
     const friends = x.ctx.store.friendsOf(x.session.uid).sort((a, b) => a.uid - b.uid);
-    const page = friends.slice(start, start + FRIENDS_PER_PAGE);
+    const page = friendPage(friends.slice(start, start + FRIENDS_PER_PAGE));
     const end = start + page.length;
     x.reply({
       next: end < friends.length ? end : FRIEND_LIST_END,
-      entries: page.map((f) => ({ uid: f.uid, face: f.face, age: f.age, gender: f.gender, nick: f.nick, flagsUnknown: 0, ext: 0, comm: 0 })),
+      entries: page.map((f) => ({ uid: f.uid, face: f.face, age: f.age, gender: f.gender, nick: f.nick, flagsUnknown: 0, ext: 0, comm: 0, ...tail2007(x.session) })),
     });
   },
 
@@ -51,7 +68,8 @@ export const listHandlers: SessionHandlers<typeof CLASSIC_TABLE> = {
       const a = x.ctx.store.getUser(uid);
       return a ? [{ uid, ...levelOf(a.createdAt, now) }] : [];
     });
-    x.reply({ sub: x.body.sub, entries });
+    // The QQ2007 form asks for one friend and reads strings after the entry: an empty one ends them.
+    x.reply(x.body.sub === LEVEL_2007 ? { sub: x.body.sub, entries, extra: LEVEL_2007_EXTRA } : { sub: x.body.sub, entries });
   },
 
   GET_ONLINE_FRIENDS: (x) => {
@@ -62,8 +80,15 @@ export const listHandlers: SessionHandlers<typeof CLASSIC_TABLE> = {
     const end = position + page.length;
     x.reply({
       next: end < online.length && end < ONLINE_END ? end : ONLINE_END,
-      entries: page.map((f) => ({ block: statusBlockOf(f), unknown1: 0, ext: 0, comm: 0, unknown2: 0, end: 0 })),
+      entries: page.map((f) => ({ block: statusBlockOf(f), unknown1: 0, ext: 0, comm: 0, unknown2: 0, end: 0, ...tail2007(x.session) })),
     });
+  },
+
+  // Download only (sub-operation 01): the names of groups 1 … n; "My Friends" (0) is the client's own.
+  GROUP_NAME_OPERATION: (x) => {
+    if (x.body.sub !== GroupNameOp.DOWNLOAD) return x.drop('unknown_command');
+    const groups = x.ctx.store.groupsOf(x.session.uid).filter((g) => g.index > 0).map((g) => ({ index: g.index, name: g.name }));
+    x.reply({ sub: x.body.sub, result: 0, download: { reserved: 0, groups } });
   },
 
   // The server keeps no memos; the lone sub-command is the "no memo" answer pidgin accepts.

@@ -1,5 +1,5 @@
 import { checkPasswordProof, loginReplyCodec, loginSuccess, openLoginBody, tokenReplyCodec, tokenRequestCodec } from '../../protocol/bodies/classic/index.js';
-import { ipToU32, Status } from '../../protocol/bodies/status-block.js';
+import { ipToU32 } from '../../protocol/bodies/status-block.js';
 import type { CLASSIC_TABLE } from '../../protocol/commands.js';
 import { DecodeError } from '../../protocol/errors.js';
 import { passwordKeyFromMd5 } from '../../protocol/keys.js';
@@ -9,11 +9,12 @@ import type { LoginHandlers } from '../dispatch.js';
 import { checkLogin } from '../login-failure.js';
 import { bodyDropReason } from '../metrics.js';
 import { LoginTokenKind } from '../login-token.js';
+import { checkPassword, login2007, selectServer, tokenEx } from './login2007.js';
 
-/** Statuses a classic login may ask for; anything else logs in online. */
-const LOGIN_STATUSES: ReadonlySet<number> = new Set([Status.ONLINE, Status.AWAY, Status.INVISIBLE, Status.BUSY]);
-
-/** The classic login exchange: 0x0062 login token, then 0x0022 login (PROTOCOL.md §3). */
+/**
+ * The classic login exchanges: 2005 style, 0x0062 login token then 0x0022 login (PROTOCOL.md §5); 2007/2008 style,
+ * 0x0091 → 0x0062 → 0x00BA → 0x00DD → 0x0022 in its 2007 layout (./login2007.ts).
+ */
 export const loginHandlers: LoginHandlers<typeof CLASSIC_TABLE, ClassicHandler> = {
   REQUEST_LOGIN_TOKEN: (f, p, from) => {
     const { ctx } = f;
@@ -33,6 +34,8 @@ export const loginHandlers: LoginHandlers<typeof CLASSIC_TABLE, ClassicHandler> 
     const uid = p.uid!;
     if (f.resendLoginReply(p, from)) return;
     if (!ctx.guard.preLogin(from.address)) return ctx.drop('rate_limited', from, p);
+    // The 2007/2008 layout (login token in front, after a 0x00DD of this endpoint), else the 2005 one.
+    if (login2007(f, p, from)) return;
     const opened = openLoginBody(p.body);
     if (!opened.ok) return ctx.drop(bodyDropReason(opened.error), from, p);
     const { initialKey, request } = opened.value;
@@ -51,15 +54,15 @@ export const loginHandlers: LoginHandlers<typeof CLASSIC_TABLE, ClassicHandler> 
     }
     const passwordKey = check.opened;
     const sessionKey = ctx.random(16);
-    const status = LOGIN_STATUSES.has(request.status) ? request.status : Status.ONLINE;
-    const session = ctx.hub.open({ uid, framing: 'classic', version: p.version, endpoint: from, sessionKey, passwordKey, status, output: f });
+    const session = f.openSession(p, from, sessionKey, passwordKey, request.status);
     const reply = loginSuccess({
       sessionKey, uid, clientIp: ipToU32(from.address), clientPort: from.port,
       serverIp: ipToU32(ctx.serverIp), serverPort: ctx.serverPort(), loginTime: Math.floor(ctx.clock.now() / 1000),
     });
-    const bytes = f.encode(session, p.command, p.seq, teaEncrypt(loginReplyCodec.encode(reply), passwordKey, ctx.random));
-    session.replies.set(p.command, p.seq, bytes);
-    ctx.send(bytes, from);
-    ctx.hub.deliverPending(session);
+    f.sendLoginReply(session, p, teaEncrypt(loginReplyCodec.encode(reply), passwordKey, ctx.random));
   },
+
+  SELECT_SERVER: selectServer,
+  LOGIN_TOKEN_EX: tokenEx,
+  CHECK_PASSWORD: checkPassword,
 };

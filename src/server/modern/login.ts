@@ -7,13 +7,12 @@ import { LoginFailure } from '../../protocol/login-failure.js';
 import { teaEncrypt } from '../../protocol/tea.js';
 import type { LoginHandlers } from '../dispatch.js';
 import { checkLogin } from '../login-failure.js';
+import { openKeyPrefixed } from '../key-prefixed.js';
+import { resendPending } from '../pending-logins.js';
 import { bodyDropReason } from '../metrics.js';
 import { LoginTokenKind } from '../login-token.js';
 import type { ModernHandler } from '../modern.js';
 import type { Endpoint } from '../session.js';
-
-/** Longest wait before a new session's queued messages are pushed (see SEND_LOGIN_INFO). */
-const PENDING_HOLD_MS = 1500;
 
 /** The verify reply's code for each login failure. */
 const VERIFY_CODE: Readonly<Record<LoginFailure, number>> = {
@@ -34,12 +33,7 @@ function loginReply(f: ModernHandler, p: Packet, from: Endpoint, key: Uint8Array
 }
 
 /** Opens a request that carries its key in clear (0x0091/0x00BA/0x00DD), or drops it. */
-function unwrapKey(f: ModernHandler, p: Packet, from: Endpoint): { key: Buffer; plain: Buffer } | undefined {
-  if (!f.ctx.guard.preLogin(from.address)) return void f.ctx.drop('rate_limited', from, p);
-  const r = M.unwrapKeyPrefixed(p.body);
-  if (!r.ok) return void f.ctx.drop(bodyDropReason(r.error), from, p);
-  return r.value;
-}
+const unwrapKey = (f: ModernHandler, p: Packet, from: Endpoint) => openKeyPrefixed(f.ctx, p, from);
 
 /** The pending login of a 0x00E5/0x0030 request and its opened body; a repeat gets its earlier reply. */
 function pendingFor(f: ModernHandler, p: Packet, from: Endpoint) {
@@ -82,11 +76,7 @@ export const loginHandlers: LoginHandlers<typeof MODERN_TABLE, ModernHandler> = 
   VERIFY: (f, p, from) => {
     const { ctx } = f;
     const uid = p.uid!;
-    const earlier = f.pending.get(from.address, from.port, uid, ctx.clock.now())?.replies.get(p.command, p.seq);
-    if (earlier) {
-      ctx.metrics.duplicates++;
-      return ctx.send(earlier, from);
-    }
+    if (resendPending(ctx, f.pending, p, from)) return;
     const w = unwrapKey(f, p, from);
     if (!w) return;
     const req = M.verifyRequest.decode(w.plain);
@@ -144,6 +134,6 @@ export const loginHandlers: LoginHandlers<typeof MODERN_TABLE, ModernHandler> = 
     session.replies.set(p.command, p.seq, bytes);
     // Queued messages wait until the client has loaded its buddy list (its online-list request ends MyQQ's
     // post-login chain), so it can show who they are from; at most PENDING_HOLD_MS.
-    ctx.clock.setTimeout(() => ctx.hub.deliverPending(session), PENDING_HOLD_MS);
+    ctx.hub.holdPending(session);
   },
 };

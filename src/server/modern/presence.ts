@@ -1,4 +1,5 @@
 import * as M from '../../protocol/bodies/modern/index.js';
+import { CHANGE_STATUS_REFUSED } from '../../protocol/bodies/status-block.js';
 import type { MODERN_TABLE } from '../../protocol/commands.js';
 import type { SessionHandlers } from '../dispatch.js';
 
@@ -10,8 +11,7 @@ export const presenceHandlers: SessionHandlers<typeof MODERN_TABLE> = {
   })),
 
   CHANGE_STATUS: (x) => {
-    x.ctx.hub.setStatus(x.session, x.body.mode);
-    x.reply({ result: M.CHANGE_STATUS_OK });
+    x.reply({ result: x.ctx.hub.setStatus(x.session, x.body.mode) ? M.CHANGE_STATUS_OK : CHANGE_STATUS_REFUSED });
   },
 
   REQUEST_KEY: (x) => x.reply({ sub: x.body.sub, result: 0, key: x.session.fileKey }),

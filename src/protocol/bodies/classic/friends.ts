@@ -1,5 +1,5 @@
 import { codec } from '../../codec.js';
-import { DecodeError, EncodeError } from '../../errors.js';
+import { DecodeError, EncodeError, tryDecode } from '../../errors.js';
 import { Reader } from '../../reader.js';
 import { decodeGb, encodeGb, gbMaxLength } from '../../text.js';
 import { Writer } from '../../writer.js';
@@ -28,7 +28,12 @@ export interface FriendEntry {
   flagsUnknown: number;
   ext: number;
   comm: number;
+  /** 4 more bytes per entry for QQ2007/QQ2008 clients (pidgin checks the entry length); absent for QQ2005. */
+  tail?: Buffer;
 }
+
+/** Bytes QQ2007/QQ2008 friend-list and online-list entries carry after the QQ2005 layout. */
+export const ENTRY_TAIL_2007 = 4;
 
 /** 0x0026 reply: the next position (FRIEND_LIST_END = done) and the entries. */
 export interface FriendListReply {
@@ -50,10 +55,11 @@ function writeFriendEntry(w: Writer, e: FriendEntry): void {
   w.u32(e.uid, 'uid').u16(e.face, 'face').u8(e.age, 'age').u8(e.gender, 'gender')
     .tok8(encodeGb(e.nick), 'nick')
     .u16(e.flagsUnknown, 'flagsUnknown').u8(e.ext, 'ext').u8(e.comm, 'comm');
+  if (e.tail) w.fixed(e.tail, ENTRY_TAIL_2007, 'tail');
 }
 
-function readFriendEntry(r: Reader): FriendEntry {
-  return {
+function readFriendEntry(r: Reader, withTail: boolean): FriendEntry {
+  const e: FriendEntry = {
     uid: r.u32('uid'),
     face: r.u16('face'),
     age: r.u8('age'),
@@ -63,22 +69,31 @@ function readFriendEntry(r: Reader): FriendEntry {
     ext: r.u8('ext'),
     comm: r.u8('comm'),
   };
+  if (withTail) e.tail = r.copy(ENTRY_TAIL_2007, 'tail');
+  return e;
+}
+
+function readFriendEntries(body: Buffer, withTail: boolean): FriendListReply {
+  const r = new Reader(body);
+  const next = r.u16('next');
+  const entries: FriendEntry[] = [];
+  while (r.remaining > 0) entries.push(readFriendEntry(r, withTail));
+  return { next, entries };
 }
 
 /** 0x0026 s2c codec. */
 export const friendListReplyCodec = codec<FriendListReply>(
   'friendListReply',
   (v) => {
-    const w = new Writer(v.entries.reduce((n, e) => n + 13 + gbMaxLength(e.nick), 2)).u16(v.next, 'next');
+    const w = new Writer(v.entries.reduce((n, e) => n + 13 + ENTRY_TAIL_2007 + gbMaxLength(e.nick), 2)).u16(v.next, 'next');
     for (const e of v.entries) writeFriendEntry(w, e);
     return w.finish();
   },
+  // The body does not say which entry layout it has: the QQ2005 one is taken when it reads whole with no uid 0
+  // (a 2007 body read that way hits the zero tails servers send as uids), else the 2007 one.
   (body) => {
-    const r = new Reader(body);
-    const next = r.u16('next');
-    const entries: FriendEntry[] = [];
-    while (r.remaining > 0) entries.push(readFriendEntry(r));
-    return { next, entries };
+    const plain = tryDecode(() => readFriendEntries(body, false));
+    return plain.ok && plain.value.entries.every((e) => e.uid !== 0) ? plain.value : readFriendEntries(body, true);
   },
 );
 
@@ -146,10 +161,17 @@ export const friendGroupsReplyCodec = codec<FriendGroupsReply>(
   },
 );
 
-/** 0x005C request: `00`, then the uids whose levels are wanted. */
+/** 0x005C sub-command of QQ2007/QQ2008 clients asking for one friend's level (`08`, uid, `00`). */
+export const LEVEL_2007 = 0x08;
+
+/**
+ * 0x005C request: `00` (or `02`), then the uids whose levels are wanted; or LEVEL_2007, one uid and a byte
+ * (`tail`).
+ */
 export interface LevelsRequest {
   sub: number;
   uids: number[];
+  tail?: Buffer;
 }
 
 /** One entry of a 0x005C reply. */
@@ -162,23 +184,32 @@ export interface LevelEntry {
   daysLeft: number;
 }
 
-/** 0x005C reply: `00`, then one 12-byte entry per uid. */
+/**
+ * 0x005C reply: the sub-command, then one 12-byte entry per uid. For LEVEL_2007 one entry, then `extra`
+ * (4 bytes and u16-length strings; the server sends 4 zero bytes and an empty string, u16 0, which ends the list).
+ */
 export interface LevelsReply {
   sub: number;
   entries: LevelEntry[];
+  extra?: Buffer;
 }
+
+/** What the server puts after the entry of a LEVEL_2007 reply. */
+export const LEVEL_2007_EXTRA = Buffer.alloc(6);
 
 /** 0x005C c2s codec. */
 export const levelsRequestCodec = codec<LevelsRequest>(
   'levelsRequest',
   (v) => {
-    const w = new Writer(1 + 4 * v.uids.length).u8(v.sub, 'sub');
+    const w = new Writer(2 + 4 * v.uids.length).u8(v.sub, 'sub');
     for (const u of v.uids) w.u32(u, 'uid');
+    if (v.tail) w.bytes(v.tail);
     return w.finish();
   },
   (body) => {
     const r = new Reader(body);
     const sub = r.u8('sub');
+    if (sub === LEVEL_2007) return { sub, uids: [r.u32('uid')], tail: Buffer.from(r.rest()) };
     const n = entryCount(r, 4, 'uids');
     const uids: number[] = [];
     for (let i = 0; i < n; i++) uids.push(r.u32('uid'));
@@ -190,13 +221,18 @@ export const levelsRequestCodec = codec<LevelsRequest>(
 export const levelsReplyCodec = codec<LevelsReply>(
   'levelsReply',
   (v) => {
-    const w = new Writer(1 + 12 * v.entries.length).u8(v.sub, 'sub');
+    const w = new Writer(1 + 12 * v.entries.length + (v.extra?.length ?? 0)).u8(v.sub, 'sub');
     for (const e of v.entries) w.u32(e.uid, 'uid').u32(e.activeTime, 'activeTime').u16(e.level, 'level').u16(e.daysLeft, 'daysLeft');
+    if (v.extra) w.bytes(v.extra);
     return w.finish();
   },
   (body) => {
     const r = new Reader(body);
     const sub = r.u8('sub');
+    if (sub === LEVEL_2007 && r.remaining >= 12) {
+      const e = { uid: r.u32('uid'), activeTime: r.u32('activeTime'), level: r.u16('level'), daysLeft: r.u16('daysLeft') };
+      return { sub, entries: [e], extra: Buffer.from(r.rest()) };
+    }
     const n = entryCount(r, 12, 'entries');
     const entries: LevelEntry[] = [];
     for (let i = 0; i < n; i++) {

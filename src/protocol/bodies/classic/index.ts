@@ -11,6 +11,8 @@ import { onlineFriendsReplyCodec, onlineFriendsRequestCodec } from './online.js'
 import { changeStatusReplyCodec, changeStatusRequestCodec, friendStatusPushCodec } from './status.js';
 import { systemMessageAckCodec, systemMessageCodec } from './system.js';
 import { memoReplyCodec, memoRequestCodec } from './memo.js';
+import { groupNameReplyCodec, groupNameRequestCodec } from './group-names.js';
+import { checkPasswordReplyCodec, checkPasswordRequestCodec, selectServerReplyCodec, selectServerRequestCodec, tokenExReplyCodec, tokenExRequestCodec } from './login2007.js';
 import {
   addExReplyCodec, addNoAuthReplyCodec, authCodeReplyCodec, authCodeRequestCodec, authExReplyCodec, authExRequestCodec, authReplyCodec,
   authRequestCodec, removeRequestCodec, resultOnlyCodec, searchReplyCodec, searchRequestCodec, uidTextCodec, uidU32Codec,
@@ -29,6 +31,8 @@ export * from './online.js';
 export * from './status.js';
 export * from './system.js';
 export * from './memo.js';
+export * from './group-names.js';
+export * from './login2007.js';
 export * from './buddy-ops.js';
 
 // THE classic command table (PROTOCOL.md §4, §5): code, our name, exchange kind, and the client→server and
@@ -56,7 +60,7 @@ export const CLASSIC_TABLE = {
   GET_FRIEND_LIST: row(0x0026, 'get friend list', 'request', spec(friendListRequestCodec), spec(friendListReplyCodec)),
   GET_ONLINE_FRIENDS: row(0x0027, 'get online friends', 'request', spec(onlineFriendsRequestCodec), spec(onlineFriendsReplyCodec)),
   QUN: row(0x0030, 'Qun command', 'request', spec(qunRequestCodec), spec(qunReplyCodec)),
-  GROUP_NAME_OPERATION: row(0x003c, 'group name operation', 'request'),
+  GROUP_NAME_OPERATION: row(0x003c, 'group name operation', 'request', spec(groupNameRequestCodec), spec(groupNameReplyCodec)),
   UPLOAD_GROUPS: row(0x003d, 'upload friend groups', 'request'),
   BUDDY_MEMO: row(0x003e, 'memo operation', 'request', spec(memoRequestCodec), spec(memoReplyCodec)),
   DOWNLOAD_GROUPS: row(0x0058, 'download friend groups', 'request', spec(friendGroupsRequestCodec), spec(friendGroupsReplyCodec)),
@@ -66,13 +70,18 @@ export const CLASSIC_TABLE = {
   SIGNATURE_OPERATION: row(0x0067, 'signature operation', 'request'),
   SYSTEM_MESSAGE: row(0x0080, 'system message', 'push', undefined, spec(systemMessageCodec)),
   FRIEND_STATUS: row(0x0081, 'friend status changed', 'push', undefined, spec(friendStatusPushCodec)),
-  SELECT_SERVER: row(0x0091, 'select server', 'request'),
+  // The 2007/2008 chain (login2007.ts); its 0x0022 has its own layout (token-prefixed, TEA(login key)), chosen by
+  // the server from the pending 0x00DD state, and is not this table's LOGIN row.
+  SELECT_SERVER: row(0x0091, 'select server', 'request',
+    spec(selectServerRequestCodec, Wrap.KEY_PREFIXED, ['request key']), spec(selectServerReplyCodec, Wrap.LOGIN_REPLY, ['request key'])),
   ADD_FRIEND_EX: row(0x00a7, 'add friend (2007/08)', 'request', spec(uidU32Codec), spec(addExReplyCodec)),
   ADD_FRIEND_AUTH_EX: row(0x00a8, 'add friend with authorization (2007/08)', 'request', spec(authExRequestCodec), spec(authExReplyCodec)),
   AUTH_CODE: row(0x00ae, 'authorization code', 'request', spec(authCodeRequestCodec), spec(authCodeReplyCodec)),
   FRIENDS_STATUS_OF_GROUP: row(0x00b5, 'friends status of group', 'request'),
-  LOGIN_TOKEN_EX: row(0x00ba, 'login token (ex)', 'request'),
-  CHECK_PASSWORD: row(0x00dd, 'check password', 'request'),
+  LOGIN_TOKEN_EX: row(0x00ba, 'login token (ex)', 'request',
+    spec(tokenExRequestCodec, Wrap.KEY_PREFIXED, ['request key']), spec(tokenExReplyCodec, Wrap.LOGIN_REPLY, ['request key'])),
+  CHECK_PASSWORD: row(0x00dd, 'check password', 'request',
+    spec(checkPasswordRequestCodec, Wrap.KEY_PREFIXED, ['request key']), spec(checkPasswordReplyCodec, Wrap.LOGIN_REPLY, ['request key'])),
 } as const satisfies CommandTable;
 
 /** Classic command codes by name (derived from CLASSIC_TABLE; each code has exactly one name). */

@@ -3,6 +3,7 @@ import { Reader } from '../../reader.js';
 import { Writer } from '../../writer.js';
 import { readStatusBlock, writeStatusBlock, type StatusBlock } from '../status-block.js';
 import { entryCount } from './common.js';
+import { ENTRY_TAIL_2007 } from './friends.js';
 
 // 0x0027 get online friends (PROTOCOL.md §5).
 
@@ -40,6 +41,8 @@ export interface OnlineFriendEntry {
   unknown2: number;
   /** Last byte, `00`. */
   end: number;
+  /** 4 more bytes for QQ2007/QQ2008 clients (42-byte entries); absent for QQ2005. */
+  tail?: Buffer;
 }
 
 /** 0x0027 reply: `next` (ONLINE_END = no more, else the position to ask from) and the entries. */
@@ -62,26 +65,31 @@ export const onlineFriendsRequestCodec = codec<OnlineFriendsRequest>(
 export const onlineFriendsReplyCodec = codec<OnlineFriendsReply>(
   'onlineFriendsReply',
   (v) => {
-    const w = new Writer(1 + ONLINE_ENTRY_LENGTH * v.entries.length).u8(v.next, 'next');
+    const w = new Writer(1 + (ONLINE_ENTRY_LENGTH + ENTRY_TAIL_2007) * v.entries.length).u8(v.next, 'next');
     for (const e of v.entries) {
       writeStatusBlock(w, e.block).u16(e.unknown1, 'unknown1').u8(e.ext, 'ext').u8(e.comm, 'comm').u16(e.unknown2, 'unknown2').u8(e.end, 'end');
+      if (e.tail) w.fixed(e.tail, ENTRY_TAIL_2007, 'tail');
     }
     return w.finish();
   },
   (body) => {
     const r = new Reader(body);
     const next = r.u8('next');
-    const n = entryCount(r, ONLINE_ENTRY_LENGTH, 'entries');
+    // 38-byte entries (QQ2005), or 42-byte ones (QQ2007/2008) when only that length divides the body.
+    const withTail = r.remaining % ONLINE_ENTRY_LENGTH !== 0 && r.remaining % (ONLINE_ENTRY_LENGTH + ENTRY_TAIL_2007) === 0;
+    const n = entryCount(r, ONLINE_ENTRY_LENGTH + (withTail ? ENTRY_TAIL_2007 : 0), 'entries');
     const entries: OnlineFriendEntry[] = [];
     for (let i = 0; i < n; i++) {
-      entries.push({
+      const e: OnlineFriendEntry = {
         block: readStatusBlock(r),
         unknown1: r.u16('unknown1'),
         ext: r.u8('ext'),
         comm: r.u8('comm'),
         unknown2: r.u16('unknown2'),
         end: r.u8('end'),
-      });
+      };
+      if (withTail) e.tail = r.copy(ENTRY_TAIL_2007, 'tail');
+      entries.push(e);
     }
     return { next, entries };
   },

@@ -38,19 +38,37 @@ export const changeStatusReplyCodec = codec<ChangeStatusReply>(
   (body) => readWhole(body, (r) => ({ result: r.u8('result') })),
 );
 
-/** 0x0081 push: the friend's 31-byte status block, then my uid; later servers append more (`extra`). */
+/**
+ * 0x0081 push. Two layouts, chosen by the receiver's version tag (see statusPushLayout):
+ * - short (pidgin, 35 bytes): the friend's 31-byte status block, then my uid; later servers append `extra`;
+ * - flagged (QQ2006-era clients such as tag 0x0E1B, exactly 42 bytes): block, user flag u32, my uid, then 3 bytes
+ *   (`extra`). Those clients drop a push shorter than 42 bytes.
+ */
 export interface FriendStatusPush {
   friend: StatusBlock;
   myUid: number;
   extra: Buffer;
+  /** Present in the flagged layout only. */
+  userFlag?: number;
 }
 
-/** 0x0081 s2c codec (never acked). */
+/** Length of the flagged 0x0081 layout, and of its trailer after my uid. */
+export const FLAGGED_STATUS_PUSH_LENGTH = 42;
+const FLAGGED_TRAILER = FLAGGED_STATUS_PUSH_LENGTH - STATUS_BLOCK_LENGTH - 8;
+
+/** 0x0081 s2c codec (never acked). A 42-byte body is read as the flagged layout. */
 export const friendStatusPushCodec = codec<FriendStatusPush>(
   'friendStatusPush',
-  (v) => writeStatusBlock(new Writer(STATUS_BLOCK_LENGTH + 4 + v.extra.length), v.friend).u32(v.myUid, 'myUid').bytes(v.extra).finish(),
+  (v) => {
+    const w = writeStatusBlock(new Writer(STATUS_BLOCK_LENGTH + 8 + v.extra.length), v.friend);
+    if (v.userFlag === undefined) return w.u32(v.myUid, 'myUid').bytes(v.extra).finish();
+    return w.u32(v.userFlag, 'userFlag').u32(v.myUid, 'myUid').fixed(v.extra, FLAGGED_TRAILER, 'extra').finish();
+  },
   (body) => {
     const r = new Reader(body);
-    return { friend: readStatusBlock(r), myUid: r.u32('myUid'), extra: Buffer.from(r.rest()) };
+    const friend = readStatusBlock(r);
+    if (body.length !== FLAGGED_STATUS_PUSH_LENGTH) return { friend, myUid: r.u32('myUid'), extra: Buffer.from(r.rest()) };
+    const userFlag = r.u32('userFlag');
+    return { friend, userFlag, myUid: r.u32('myUid'), extra: Buffer.from(r.rest()) };
   },
 );

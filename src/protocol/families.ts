@@ -1,0 +1,60 @@
+import type { Framing } from './framing.js';
+
+// Client families: which login chain and session dialect a client speaks. The header layout (framing) follows
+// from the version tag, but the chain does not always: QQ2009 clients (MyQQ 3.19, tag 0x1663) run the modern
+// chain inside the 11-byte classic header, and a classic 0x0091 is "select server" for pidgin's qq2007/qq2008
+// modes but a modern touch for those clients — the server tells them apart by the body (see touchShape).
+
+/** A login chain (and the session dialect that goes with it). */
+export type LoginChain = 'qq2005' | 'qq2007' | 'qq2008' | 'qq2009' | 'modern';
+
+/** What a version tag says about a client. */
+export interface ClientFamily {
+  chain: LoginChain;
+  /** The header layout its datagrams use. */
+  framing: Framing;
+}
+
+/** Version-tag ranges [from, to) of each family; tags outside every range are not served. */
+const RANGES: readonly (readonly [number, number, ClientFamily])[] = [
+  [0x0600, 0x1105, { chain: 'qq2005', framing: 'classic' }], // QQ2003–QQ2006 (0x0D55 pidgin qq2005, 0x0E1B LumaQQ)
+  [0x1105, 0x115b, { chain: 'qq2007', framing: 'classic' }], // 0x111D pidgin qq2007
+  [0x115b, 0x1663, { chain: 'qq2008', framing: 'classic' }], // 0x115B pidgin qq2008, 0x1205 …
+  [0x1663, 0x1e0d, { chain: 'qq2009', framing: 'classic' }], // 0x1663 MyQQ 3.19 (modern chain, classic header)
+  [0x1e0d, 0x4000, { chain: 'modern', framing: 'modern' }], // 0x1E0D, 0x2227 MyQQ 3.30 / pidgin-libqq, 0x3639 capture
+];
+
+/** The family of a version tag, or undefined for a tag the server does not serve. */
+export function familyOf(version: number): ClientFamily | undefined {
+  for (const [from, to, f] of RANGES) if (version >= from && version < to) return f;
+  return undefined;
+}
+
+/** Whether a tag's family answers 0x0022 with the 2007/2008 login layout (login token + login key). */
+export function usesLogin2007(version: number): boolean {
+  const c = familyOf(version)?.chain;
+  return c === 'qq2007' || c === 'qq2008';
+}
+
+/** Length of the "redirect" block a 2007/2008 client sends in 0x0091 (15 zero bytes on the first try). */
+export const SELECT_SERVER_BLOCK = 15;
+
+/**
+ * What a classic-header 0x0091 plaintext is: the 2007/2008 select-server block (15 bytes) or anything else,
+ * which the QQ2009 family sends as a modern touch.
+ */
+export function touchShape(plain: Buffer): 'select_server' | 'touch' {
+  return plain.length === SELECT_SERVER_BLOCK ? 'select_server' : 'touch';
+}
+
+/** First tag of the QQ2006-era 2005-chain clients (LumaQQ's 0x0E1B) that read the flagged 42-byte 0x0081 push. */
+const FIRST_FLAGGED_PUSH_VERSION = 0x0e1b;
+
+/**
+ * Which classic 0x0081 layout a receiver reads: `flagged` (42 bytes, user flag before my uid) for 2005-chain
+ * tags from 0x0E1B on, `short` (35 bytes, my uid at offset 31) for everyone else — pidgin in all its modes reads
+ * 35 and ignores the rest.
+ */
+export function statusPushLayout(version: number): 'short' | 'flagged' {
+  return familyOf(version)?.chain === 'qq2005' && version >= FIRST_FLAGGED_PUSH_VERSION ? 'flagged' : 'short';
+}
