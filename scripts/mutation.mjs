@@ -24,7 +24,7 @@ const MODULES = {
   'protocol-classic': {
     about: 'classic body codecs of messages, status and online lists (the IM header, 0x0081, 0x0027)',
     mutate: ['src/protocol/bodies/classic/message.ts', 'src/protocol/bodies/classic/status.ts', 'src/protocol/bodies/classic/online.ts'],
-    tests: ['test/protocol/layouts.test.ts', 'test/protocol/classic-bodies.test.ts'],
+    tests: ['test/protocol/layouts.test.ts', 'test/protocol/classic-fields.test.ts', 'test/protocol/classic-bodies.test.ts'],
   },
   'protocol-modern': {
     about: 'modern body codecs',

@@ -68,6 +68,9 @@ test('font trailer: every failure says which byte and why', () => {
     [hex('01 29 112233 00 8602 09'), 'bad_value', 'font.lead', 0],
     [hex('00 29 112233 07 8602 09'), 'bad_value', 'font.zero', 5],
     [hex('00 29 112233 00 8602 cbcecce5 0c'), 'bad_value', 'font.length', 12],
+    [hex('00'), 'truncated', 'font.attributes', 1],
+    [hex('00 29'), 'truncated', 'font.red', 2],
+    [hex('00 29 11'), 'truncated', 'font.green', 3],
     [hex('00 29 1122'), 'truncated', 'font.blue', 4],
     [hex('00 29 112233 00 86'), 'truncated', 'font.charset', 6],
     [hex('00 29 112233 00 8602'), 'truncated', 'font', 0],
@@ -84,6 +87,11 @@ test('font trailer: every failure says which byte and why', () => {
   assert.deepEqual([short.reason, short.field, short.offset, short.detail], ['bad_value', 'font.length', 15, 'font trailer length 5 in 6 byte(s)']);
   const long = decodeError(() => splitFontTrailer(hex('41 42 0a'), 10));
   assert.deepEqual([long.reason, long.offset, long.detail], ['truncated', 12, 'font trailer length 10 in 3 byte(s)']);
+  assert.equal(decodeError(() => decodeFontTrailer(hex('00 29 112233 00 8602'))).detail, 'font trailer of 8 bytes');
+  const inner = decodeError(() => splitFontTrailer(Buffer.concat([Buffer.from('abc'), hex('00 29 112233 07 8602 09')]), 100));
+  assert.deepEqual([inner.field, inner.offset], ['font.zero', 108]);
+  // A length byte equal to what there is, but shorter than any trailer: a bad value, not a cut.
+  assert.equal(decodeError(() => splitFontTrailer(hex('41 42 03'))).reason, 'bad_value');
   const empty = decodeError(() => splitFontTrailer(Buffer.alloc(0), 7));
   assert.deepEqual([empty.reason, empty.field, empty.offset, empty.detail], ['truncated', 'font', 7, 'no font trailer']);
   // Exactly the trailer's length fits; the text is then empty.

@@ -4,7 +4,6 @@
 // must give each field's value; encoding the decoded value must give the same bytes back.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import {
   friendStatusPushCodec, onlineFriendsReplyCodec, receiveImAckCodec, receiveImPushCodec, sendImRequestCodec,
 } from '../../src/protocol/bodies/classic/index.js';
@@ -13,7 +12,7 @@ import { readStatusBlock, STATUS_BLOCK_LENGTH, writeStatusBlock, type StatusBloc
 import { Reader } from '../../src/protocol/reader.js';
 import { decodeFontTrailer, encodeFontTrailer, splitFontTrailer } from '../../src/protocol/text.js';
 import { Writer } from '../../src/protocol/writer.js';
-import { VECTORS_DIR, hex, loadVectors, type SessionsFile, type VectorPacket } from '../helpers/vectors.js';
+import { VECTORS, hex, loadVectors, type SessionsFile, type VectorPacket } from '../helpers/vectors.js';
 
 /** `n` bytes at `offset`, as hex. */
 const at = (b: Buffer, offset: number, n: number): string => b.subarray(offset, offset + n).toString('hex');
@@ -233,9 +232,6 @@ test('modern IM header: the 0x00CE worked example of §5.2 at its offsets', () =
 
 // ---- the recorded sessions --------------------------------------------------------------------------------------
 
-const recorded = existsSync(VECTORS_DIR);
-const skipWhy = recorded ? undefined : `recorded sessions not found at ${VECTORS_DIR} (../shared/vectors beside the project's root)`;
-
 function packets(file: string): VectorPacket[] {
   return loadVectors<SessionsFile>(file).sessions.flatMap((s) => s.packets);
 }
@@ -245,7 +241,7 @@ const plainOf = (ps: VectorPacket[], command: number, dir: 'c2s' | 's2c', n = 0)
   return hex(found.plain);
 };
 
-test('recorded: the modern status push and online list of MyQQ\'s run, at their offsets', { skip: skipWhy }, () => {
+test('recorded: the modern status push and online list of MyQQ\'s run, at their offsets', VECTORS, () => {
   const ps = packets('modern-session.json');
   const push = plainOf(ps, 0x0081, 's2c');
   const v = M.statusPush.decode(push);
@@ -260,7 +256,7 @@ test('recorded: the modern status push and online list of MyQQ\'s run, at their 
   assert.equal(M.onlineListReply.encode(l).toString('hex'), list.toString('hex'));
 });
 
-test('recorded: MyQQ\'s 0x00CE pushes and 0x00CD send, routing header and IM header at their offsets', { skip: skipWhy }, () => {
+test('recorded: MyQQ\'s 0x00CE pushes and 0x00CD send, routing header and IM header at their offsets', VECTORS, () => {
   const ps = packets('modern-session.json');
   for (const n of [0, 1]) {
     const b = plainOf(ps, 0x00ce, 's2c', n);
@@ -279,7 +275,7 @@ test('recorded: MyQQ\'s 0x00CE pushes and 0x00CD send, routing header and IM hea
   assert.equal(M.sendIm.encode(s).toString('hex'), send.toString('hex'));
 });
 
-test('recorded: pidgin\'s 0x0016 and the accepted 0x0017 push, message part and font trailer at their offsets', { skip: skipWhy }, () => {
+test('recorded: pidgin\'s 0x0016 and the accepted 0x0017 push, message part and font trailer at their offsets', VECTORS, () => {
   const ps = packets('classic-sessions.json');
   const send = plainOf(ps, 0x0016, 'c2s');
   const s = sendImRequestCodec.decode(send);
