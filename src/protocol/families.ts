@@ -58,3 +58,14 @@ const FIRST_FLAGGED_PUSH_VERSION = 0x0e1b;
 export function statusPushLayout(version: number): 'short' | 'flagged' {
   return familyOf(version)?.chain === 'qq2005' && version >= FIRST_FLAGGED_PUSH_VERSION ? 'flagged' : 'short';
 }
+
+/** MyQQ 3.30's version tag. */
+export const MYQQ_330_VERSION = 0x2227;
+
+/**
+ * Whether a modern client acks the 0x0080 system broadcast. MyQQ 3.30 (0x2227) acks 0x0017/0x00CE pushes but
+ * never 0x0080: it drops a repeated (sequence, command) and shows every fresh sequence again.
+ */
+export function acksSystemBroadcast(version: number): boolean {
+  return version !== MYQQ_330_VERSION;
+}

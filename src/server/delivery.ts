@@ -140,6 +140,7 @@ export class Delivery {
     if (pair.inflight !== push || s.closed) return;
     const now = this.clock.now();
     if (now - Math.max(s.lastSeen, push.firstSentAt) >= this.opts.pushSilenceMs) return this.giveUp(s, pair, push);
+    if (push.seqTries >= this.opts.pushSendsPerSeq && s.output.acks?.(s, push.msg) === false) return this.sentEnough(s, pair, push);
     if (push.seqTries >= this.opts.pushSendsPerSeq) {
       // Some clients drop a repeated (sequence, command) without acking it again (MyQQ remembers 32): if the
       // first ack was lost, only a fresh sequence gets through. The old ones still count when their ack comes.
@@ -150,6 +151,18 @@ export class Delivery {
       this.metrics.pushFreshSeqs++;
     }
     this.send(s, pair, push);
+  }
+
+  /**
+   * A push the client never acks went out under its one sequence as often as any push does: counted as delivered
+   * (a fresh sequence would be shown again), and the pair moves on.
+   */
+  private sentEnough(s: Session, pair: PairQueue, push: Push): void {
+    for (const q of push.seqs) s.inflightBySeq.delete(q);
+    this.deps.markDelivered(push.msg);
+    this.metrics.messagesDelivered++;
+    pair.inflight = undefined;
+    this.pump(s, pair);
   }
 
   /** The receiver fell silent: the push goes back to the front of its queue, and the pair waits for a datagram. */

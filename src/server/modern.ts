@@ -15,12 +15,16 @@ import { listHandlers } from './modern/lists.js';
 import { messageHandlers } from './modern/messages.js';
 import { presenceHandlers } from './modern/presence.js';
 import { modernNotice, modernQunPush } from './social/pushes.js';
+import { acksSystemBroadcast } from '../protocol/families.js';
 
 /** What the server keeps between 0x00DD and 0x0030 for one endpoint and uid. */
 export interface PendingLogin {
   verify: M.VerifyReplyOk;
   info?: M.LoginInfoReply;
 }
+
+/** A friend-related system message: pushed as 0x0080 (Qun notices ride 0x0017). */
+const isBroadcast = (m: StoredMessage): boolean => m.kind === 'system' && m.qun === undefined;
 
 const LOGIN_ROUTES = loginRoutes<typeof MODERN_TABLE, ModernHandler>(MODERN_TABLE, loginHandlers);
 const SESSION_ROUTES = sessionRoutes(MODERN_TABLE, presenceHandlers, listHandlers, messageHandlers);
@@ -60,8 +64,13 @@ export class ModernHandler extends SessionRequests implements FramingHandler, Se
     this.push(session, ModernCmd.FRIEND_STATUS, session.nextSeq(), body);
   }
 
+  /** MyQQ 3.30 never acks a system broadcast (0x0080); everything else is acked. */
+  acks(session: Session, msg: StoredMessage): boolean {
+    return !isBroadcast(msg) || acksSystemBroadcast(session.version);
+  }
+
   pushMessage(session: Session, msg: StoredMessage, seq: number, sender: SenderInfo): void {
-    if (msg.kind === 'system' && msg.qun === undefined) return this.push(session, ModernCmd.SYSTEM_BROADCAST, seq, M.systemBroadcast.encode(modernNotice(msg)));
+    if (isBroadcast(msg)) return this.push(session, ModernCmd.SYSTEM_BROADCAST, seq, M.systemBroadcast.encode(modernNotice(msg)));
     if (msg.kind) return this.push(session, ModernCmd.QUN_MESSAGE, seq, M.receiveIm.encode(modernQunPush(msg, sender)));
     const { msgSeq, msgId } = unpackMsgId(msg.msgId);
     const f = msg.font;

@@ -42,6 +42,11 @@ export interface SessionOutput {
   pushStatus(session: Session, friend: Presence): void;
   /** Sends (or re-sends) one message push with the session's server sequence `seq`. */
   pushMessage(session: Session, msg: StoredMessage, seq: number, sender: SenderInfo): void;
+  /**
+   * Whether the client acks this message's push (default yes). A push it never acks is sent under one
+   * sequence only (its repeats are dropped as duplicates, never shown twice) and then counted as delivered.
+   */
+  acks?(session: Session, msg: StoredMessage): boolean;
   /** Tells the client it was logged in elsewhere (or, with `reason`, why an operator ended it), where the framing can say so. */
   kicked?(session: Session, reason?: string): void;
 }
