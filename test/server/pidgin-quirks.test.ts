@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ClassicCmd } from '../../src/protocol/commands.js';
 import { imKey } from '../../src/protocol/keys.js';
-import { sendImRequestCodec, memoRequestCodec, memoReplyCodec, IM_TEXT } from '../../src/protocol/bodies/classic/index.js';
+import { sendImRequestCodec, memoRequestCodec, memoReplyCodec, systemMessageCodec, systemMessageAckCodec, IM_TEXT } from '../../src/protocol/bodies/classic/index.js';
 import { DEFAULT_FONT } from '../../src/protocol/text.js';
 import { ClassicDriver } from '../helpers/classic-driver.js';
 import { startServer, seedAccounts, until } from '../helpers/udp.js';
@@ -52,6 +52,32 @@ test("pidgin's buddy-memo request (0x003E, 03 + uid) gets the one-byte \"no memo
     const reply = await c.request(ClassicCmd.BUDDY_MEMO, memoRequestCodec.encode({ sub: 3, uid: DAVE.uid }));
     assert.deepEqual(memoReplyCodec.decode(reply), { sub: 3 });
     assert.equal(server.metrics.dropped.unknown_command, 0);
+  } finally {
+    c.close();
+    await server.close();
+  }
+});
+
+test('pidgin acks every system message (0x0012) under header sequence 0: each ack counts, none is taken for a repeat of the one before', async () => {
+  const { server, store } = await startServer();
+  seedAccounts(store, [CAROL, DAVE], []);
+  const c = await ClassicDriver.open(server.address.port, CAROL.uid, CAROL.password);
+  try {
+    await c.login();
+    // Two system messages for Carol, queued in the store and then delivered.
+    for (const text of ['first', 'second']) {
+      store.friendChange({ notices: [{ sender: DAVE.uid, receiver: CAROL.uid, code: 2, text }] });
+    }
+    server.hub.deliverPending(server.hub.get(CAROL.uid)!);
+    for (const text of ['first', 'second']) {
+      const p = await c.push(ClassicCmd.SYSTEM_MESSAGE);
+      const m = systemMessageCodec.decode(p.plain);
+      assert.equal(m.text, text);
+      c.fire(ClassicCmd.ACK_SYSTEM_MESSAGE, systemMessageAckCodec.encode({ code: m.code, from: m.from, seq: p.seq }), 0);
+    }
+    await until(() => store.pendingCount(CAROL.uid) === 0, 3000, 'both acked');
+    await assert.rejects(c.push(ClassicCmd.SYSTEM_MESSAGE, 1500), 'no repeat of either');
+    assert.equal(server.metrics.duplicates, 0);
   } finally {
     c.close();
     await server.close();

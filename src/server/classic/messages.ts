@@ -25,10 +25,11 @@ export const messageHandlers: SessionHandlers<typeof CLASSIC_TABLE> = {
     x.noReply();
   },
 
+  // The ack names the push by the sequence in its body (system messages are delivered like messages). pidgin
+  // sends every such ack with header sequence 0, so it is not remembered as answered: a second ack under that
+  // sequence would be taken for a repeat of the first and dropped. A repeated ack changes nothing anyway.
   ACK_SYSTEM_MESSAGE: (x) => {
-    // The ack names the push by its sequence (system messages are delivered like messages).
     x.ctx.hub.ack(x.session, x.body.seq);
-    x.noReply();
   },
 
   QUN: (x) => handleQunCommand(x),
