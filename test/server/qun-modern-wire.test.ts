@@ -70,6 +70,9 @@ test('modern Qun at the wire: create and join over 0x0002, a message pushed to a
     }
     const info = Q.readQunInfoEx((await qun(m2, Q.QunSub.GET_INFO_EX, id, Buffer.alloc(4))).data).info;
     assert.deepEqual(info.members.map((m) => [m.uid, m.role]), [[M1.uid, 1], [M2.uid, 0], [M3.uid, 0]]);
+    // Member cards (0x0C) carry UTF-8 nicks in this framing: MyQQ 3.30 shows them as they come.
+    const cards = Q.readQunMembers((await qun(m1, Q.QunSub.GET_MEMBERS, id, Q.writeUidList([M2.uid]))).data).cards;
+    assert.deepEqual(cards.map((c) => c.nick.toString('hex')), [utf8('在线')]);
     // M2, a member already, is told of M3's join too; acked, nothing else is owed to it.
     const n2 = await m2.qunPush();
     assert.deepEqual([n2.push.imType, Q.readQunNotice((n2.push as { data: Buffer }).data).uid], [Q.QunPushType.ADDED, M3.uid]);

@@ -26,8 +26,8 @@ const JOIN_CODE: Record<JoinOutcome, number> = {
 
 /**
  * The Qun command of both framings (classic 0x0030, modern 0x0002): one switch over the sub-commands, answered
- * with `sub, result, data`. Texts are GB18030 in the classic framing and UTF-8 in the modern one (member
- * nicks are GB18030 in both: MyQQ converts them).
+ * with `sub, result, data`. Texts are GB18030 in the classic framing and UTF-8 in the modern one, member
+ * nicks included (MyQQ 3.30 takes them as they come: its GB conversion is commented out).
  */
 export function handleQunCommand(x: Exchange<Q.QunRequest, Q.QunReply>): void {
   const { sub, qun, data } = x.body;
@@ -99,7 +99,7 @@ export function handleQunCommand(x: Exchange<Q.QunRequest, Q.QunReply>): void {
     case Q.QunSub.GET_MEMBERS: {
       const asked = new Set(Q.readUidList(data));
       const cards = store.qunMembers(qun).filter((m) => asked.size === 0 || asked.has(m.uid))
-        .map((m) => ({ uid: m.uid, face: m.face, age: m.age, gender: m.gender, nick: encodeGb(m.nick) }));
+        .map((m) => ({ uid: m.uid, face: m.face, age: m.age, gender: m.gender, nick: cs.encode(m.nick) }));
       return ok(Q.writeQunMembers(qun, cards));
     }
     case Q.QunSub.GET_NAMES:
