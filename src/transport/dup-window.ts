@@ -14,7 +14,8 @@ const EMPTY_KEY = -1;
 export class DupWindow {
   private keys: Float64Array;
   private lengths: Int32Array;
-  private slab: Buffer;
+  /** Allocated at the first reply short enough to be copied (a login reply alone is kept by reference). */
+  private slab?: Buffer;
   /** Replies longer than a slot, kept by reference (rare: login replies, long lists). */
   private large: (Uint8Array | undefined)[];
   /** The slot written next: the oldest entry once the window is full. */
@@ -29,7 +30,6 @@ export class DupWindow {
     const n = Math.max(1, Math.min(capacity, initial));
     this.keys = new Float64Array(n).fill(EMPTY_KEY);
     this.lengths = new Int32Array(n);
-    this.slab = Buffer.alloc(n * slotBytes);
     this.large = new Array<Uint8Array | undefined>(n).fill(undefined);
   }
 
@@ -56,7 +56,8 @@ export class DupWindow {
     const big = this.large[i];
     if (big) return Buffer.from(big);
     const at = i * this.slotBytes;
-    return Buffer.from(this.slab.subarray(at, at + this.lengths[i]!));
+    const len = this.lengths[i]!;
+    return len === 0 ? Buffer.alloc(0) : Buffer.from(this.slab!.subarray(at, at + len));
   }
 
   has(command: number, seq: number): boolean {
@@ -78,7 +79,7 @@ export class DupWindow {
     this.keys[i] = DupWindow.key(command, seq);
     this.lengths[i] = reply.length;
     if (reply.length <= this.slotBytes) {
-      this.slab.set(reply, i * this.slotBytes);
+      if (reply.length > 0) (this.slab ??= Buffer.alloc(this.keys.length * this.slotBytes)).set(reply, i * this.slotBytes);
       this.large[i] = undefined;
     } else {
       this.large[i] = reply;
@@ -93,7 +94,7 @@ export class DupWindow {
     const n = Math.min(this.capacity, old * 2);
     const keys = new Float64Array(n).fill(EMPTY_KEY);
     const lengths = new Int32Array(n);
-    const slab = Buffer.alloc(n * this.slotBytes);
+    const slab = this.slab ? Buffer.alloc(n * this.slotBytes) : undefined;
     const large = new Array<Uint8Array | undefined>(n).fill(undefined);
     // Oldest first, so the ring order survives: entry j of the new layout is the j-th oldest.
     for (let j = 0; j < old; j++) {
@@ -101,7 +102,7 @@ export class DupWindow {
       keys[j] = this.keys[i]!;
       lengths[j] = this.lengths[i]!;
       large[j] = this.large[i];
-      this.slab.copy(slab, j * this.slotBytes, i * this.slotBytes, (i + 1) * this.slotBytes);
+      if (slab) this.slab!.copy(slab, j * this.slotBytes, i * this.slotBytes, (i + 1) * this.slotBytes);
     }
     this.keys = keys;
     this.lengths = lengths;
