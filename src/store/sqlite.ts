@@ -5,7 +5,8 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statfsSync } fro
 import { dirname } from 'node:path';
 import type { Account, Ban, DeletedUser, Friend, FriendChange, FriendGroup, MailboxUsage, NewMessage, NewNotice, NewQunMessage, Qun, QunChange, QunMember, ServerInfo, Store, StoredMessage, StrangerPolicy } from './store.js';
 import { migrate } from './schema.js';
-import { styleBits, styleOf } from '../protocol/text.js';
+import { FIRST_QUN_ID, STYLE_SHIFT, toAccount, toMessage, toQun, type FriendRow, type MessageRow, type QunRow, type UserRow } from './rows.js';
+import { styleBits } from '../protocol/text.js';
 import {
   DEFAULT_GROUP_NAME,
   MAX_GROUP_INDEX,
@@ -169,58 +170,6 @@ function tightenModes(path: string): void {
   }
 }
 
-interface UserRow {
-  uid: number;
-  nick: string;
-  password_md5: Buffer;
-  face: number;
-  age: number;
-  gender: number;
-  created_at: number;
-  strangers: number;
-  auth_type: number;
-  signature: string;
-}
-
-interface QunRow {
-  id: number;
-  name: string;
-  notice: string;
-  intro: string;
-  creator: number;
-  auth_type: number;
-  created_at: number;
-}
-
-interface FriendRow {
-  uid: number;
-  nick: string;
-  face: number;
-  age: number;
-  gender: number;
-  grp: number;
-}
-
-interface MessageRow {
-  id: number;
-  sender: number;
-  receiver: number;
-  sent_at: number;
-  msg_id: number;
-  frag_count: number;
-  frag_index: number;
-  reply_type: number;
-  text: string;
-  font_name: string | null;
-  font_size: number | null;
-  font_style: number | null;
-  font_color: number | null;
-  kind: number;
-  ref: number | null;
-  qun: number | null;
-  stranger: number;
-}
-
 /** Inbox entries with a Qun message's text and font taken from where it is kept once. */
 const INBOX_SELECT = `
   SELECT m.id, m.sender, m.receiver, m.sent_at, m.msg_id, m.frag_count, m.frag_index, m.reply_type, m.kind, m.ref, m.qun, m.stranger,
@@ -231,63 +180,6 @@ const INBOX_SELECT = `
          CASE WHEN m.kind = 1 THEN q.font_color ELSE m.font_color END AS font_color
   FROM messages m LEFT JOIN qun_messages q ON m.kind = 1 AND q.id = m.ref`;
 
-/** Qun numbers start here (they look like QQ's Qun numbers and never collide with the internal 0). */
-export const FIRST_QUN_ID = 100_001;
-
-// The style column keeps the font-style bits of the classic attribute byte (FontStyleBit), shifted down to bits 0–2.
-const STYLE_SHIFT = 5;
-
-function toAccount(r: UserRow): Account {
-  return {
-    uid: r.uid,
-    nick: r.nick,
-    passwordMd5: r.password_md5,
-    face: r.face,
-    age: r.age,
-    gender: r.gender,
-    createdAt: r.created_at,
-    authType: r.auth_type,
-    signature: r.signature,
-    strangers: r.strangers === 1 ? 'friends-only' : 'accept',
-  };
-}
-
-function toQun(r: QunRow): Qun {
-  return { id: r.id, name: r.name, notice: r.notice, intro: r.intro, creator: r.creator, authType: r.auth_type, createdAt: r.created_at };
-}
-
-function toMessage(r: MessageRow): StoredMessage {
-  const m: StoredMessage = {
-    id: r.id,
-    sender: r.sender,
-    receiver: r.receiver,
-    sentAt: r.sent_at,
-    msgId: r.msg_id,
-    fragCount: r.frag_count,
-    fragIndex: r.frag_index,
-    replyType: r.reply_type,
-    text: r.text,
-  };
-  if (r.kind === 1) {
-    m.kind = 'qun';
-    m.qun = r.qun ?? 0;
-  } else if (r.kind === 2) {
-    m.kind = 'system';
-    m.code = r.ref ?? 0;
-    if (r.qun !== null) m.qun = r.qun;
-  }
-  if (r.stranger) m.stranger = true;
-  if (r.font_name !== null) {
-    const style = r.font_style ?? 0;
-    m.font = {
-      name: r.font_name,
-      size: r.font_size ?? 0,
-      ...styleOf(style << STYLE_SHIFT),
-      color: r.font_color ?? 0,
-    };
-  }
-  return m;
-}
 
 /** Prepares every statement the store uses, once per connection. */
 function prepareStatements(db: Database.Database) {
