@@ -51,7 +51,7 @@ function run(cmd: string, args: string[]): void {
 
 /** A private PostgreSQL server. */
 export class PgServer {
-  private constructor(readonly dir: string, readonly port: number, private readonly bin: string) {}
+  private constructor(readonly dir: string, readonly port: number, private readonly bin: string, private readonly durable: boolean) {}
 
   /** The connection string of its database `oicq`. */
   get url(): string {
@@ -59,7 +59,7 @@ export class PgServer {
   }
 
   /** initdb in a fresh directory, start on a random port, create the database `oicq`. */
-  static async start(): Promise<PgServer> {
+  static async start(opts: { durable?: boolean } = {}): Promise<PgServer> {
     const bin = postgresBinDir();
     if (!bin) throw new Error('PostgreSQL is not installed (apt-get install postgresql)');
     const dir = mkdtempSync(join(tmpdir(), 'oicq-pg-'));
@@ -70,7 +70,7 @@ export class PgServer {
       chownSync(dir, uid, gid);
     }
     run(join(bin, 'initdb'), ['-D', join(dir, 'data'), '-A', 'trust', '-U', 'oicq', '-E', 'UTF8', '--locale', 'C', '--no-sync']);
-    const s = new PgServer(dir, await freePort(), bin);
+    const s = new PgServer(dir, await freePort(), bin, opts.durable ?? false);
     s.resume();
     run(join(bin, 'createdb'), ['-h', '127.0.0.1', '-p', String(s.port), '-U', 'oicq', 'oicq']);
     return s;
@@ -78,8 +78,9 @@ export class PgServer {
 
   /** Starts the (stopped) server again on its port, waiting until it accepts connections. */
   resume(): void {
-    // fsync off: a test server's durability is not what is tested, and the machine is shared.
-    const opts = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
+    // fsync off for tests: their durability is not what is tested, and the machine is shared. Benchmarks keep it on.
+    const fast = this.durable ? '' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off';
+    const opts = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1${fast}`;
     run(join(this.bin, 'pg_ctl'), ['-D', join(this.dir, 'data'), '-o', opts, '-l', join(this.dir, 'log'), '-w', 'start']);
   }
 
