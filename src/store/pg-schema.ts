@@ -20,6 +20,7 @@ export const PG_MIGRATIONS: readonly Migration[] = [
         strangers    INTEGER NOT NULL DEFAULT 0 CHECK (strangers IN (0, 1)),
         auth_type    INTEGER NOT NULL DEFAULT 1,
         signature    TEXT    NOT NULL DEFAULT '',
+        signature_at BIGINT  NOT NULL DEFAULT 0,
         -- The fencing token of cluster logins: raised by the node that accepts a login (docs/DECISIONS.md).
         login_epoch  BIGINT  NOT NULL DEFAULT 0
       );
@@ -126,6 +127,18 @@ export const PG_MIGRATIONS: readonly Migration[] = [
         stored_at  BIGINT  NOT NULL
       );
       CREATE UNIQUE INDEX qun_messages_dedup ON qun_messages(qun, sender, sent_at, msg_id, frag_index);
+      CREATE TABLE memos (
+        owner     BIGINT NOT NULL REFERENCES users(uid) ON DELETE CASCADE,
+        friend    BIGINT NOT NULL REFERENCES users(uid) ON DELETE CASCADE,
+        alias     TEXT   NOT NULL,
+        mobile    TEXT   NOT NULL,
+        telephone TEXT   NOT NULL,
+        address   TEXT   NOT NULL,
+        email     TEXT   NOT NULL,
+        zipcode   TEXT   NOT NULL,
+        note      TEXT   NOT NULL,
+        PRIMARY KEY (owner, friend)
+      );
       -- Cluster nodes and their leases (a node whose lease lapsed is taken over; docs/DECISIONS.md).
       CREATE TABLE nodes (
         id          TEXT   PRIMARY KEY,

@@ -2,14 +2,14 @@
 // SQLite store (the store tests run against both). Shared by every node, so whatever picks a free number (uid,
 // Qun id, group index) takes an advisory lock first, and a duplicate send is caught by the unique index.
 import type {
-  Account, Ban, DeletedUser, Friend, FriendChange, FriendGroup, MailboxUsage, NewMessage, NewNotice, NewQunMessage, Qun, QunChange,
+  Account, Ban, DeletedUser, Friend, FriendChange, FriendGroup, MailboxUsage, Memo, NewMessage, NewNotice, NewQunMessage, Qun, QunChange,
   QunMember, ServerInfo, Store, StoredMessage, StrangerPolicy,
 } from './store.js';
 import { PgConnection, PgError, redact, type PgParam, type PgRow } from './pg-sync.js';
 import { migratePg } from './pg-schema.js';
-import { FIRST_QUN_ID, STYLE_SHIFT, toAccount, toMessage, toQun, type MessageRow, type QunRow, type UserRow } from './rows.js';
+import { FIRST_QUN_ID, STYLE_SHIFT, toAccount, toMemo, toMessage, toQun, type MemoRow, type MessageRow, type QunRow, type UserRow } from './rows.js';
 import { styleBits } from '../protocol/text.js';
-import { DEFAULT_GROUP_NAME, MAX_GROUP_INDEX, MAX_UID, StoreError, checkInt, checkMessage, checkName, checkPasswordMd5, checkUid } from './validate.js';
+import { DEFAULT_GROUP_NAME, MAX_GROUP_INDEX, MAX_UID, StoreError, checkInt, checkMessage, checkName, checkPasswordMd5, checkUid, checkGroupList, checkMemo } from './validate.js';
 import { DEDUP_TOMBSTONE_SECONDS } from './sqlite.js';
 
 /** Options of openPostgresStore. */
@@ -307,6 +307,52 @@ export class PostgresStore implements Store {
     this.q('UPDATE friends SET grp = $1 WHERE owner = $2 AND friend = $3', [index, owner, friend]);
   }
 
+  setGroups(owner: number, groups: readonly FriendGroup[]): void {
+    this.requireUser(owner);
+    const clean = checkGroupList(owner, groups);
+    this.db.tx(() => {
+      this.q('DELETE FROM friend_groups WHERE owner = $1', [owner]);
+      for (const g of clean) this.q('INSERT INTO friend_groups (owner, idx, name) VALUES ($1, $2, $3)', [owner, g.index, g.name]);
+      this.q('UPDATE friends SET grp = 0 WHERE owner = $1 AND grp <> 0 AND grp NOT IN (SELECT idx FROM friend_groups WHERE owner = $1)', [owner]);
+    });
+  }
+
+  moveFriends(owner: number, moves: readonly { friend: number; group: number }[]): number {
+    this.requireUser(owner);
+    for (const m of moves) checkUid(m.friend, 'friend');
+    return this.db.tx(() => {
+      for (const m of moves) this.requireGroup(owner, m.group);
+      let moved = 0;
+      for (const m of moves) moved += this.q('UPDATE friends SET grp = $1 WHERE owner = $2 AND friend = $3 RETURNING friend', [m.group, owner, m.friend]).length;
+      return moved;
+    });
+  }
+
+  memoOf(owner: number, friend: number): Memo | undefined {
+    const r = this.one('SELECT * FROM memos WHERE owner = $1 AND friend = $2', [owner, friend]);
+    return r ? toMemo(r as unknown as MemoRow) : undefined;
+  }
+
+  memosOf(owner: number): { friend: number; memo: Memo }[] {
+    return this.q('SELECT * FROM memos WHERE owner = $1 ORDER BY friend', [owner]).map((r) => ({ friend: n(r, 'friend'), memo: toMemo(r as unknown as MemoRow) }));
+  }
+
+  setMemo(owner: number, friend: number, memo: Memo | undefined): void {
+    this.requireUser(owner);
+    this.requireUser(friend, 'friend');
+    if (!memo) {
+      this.q('DELETE FROM memos WHERE owner = $1 AND friend = $2', [owner, friend]);
+      return;
+    }
+    checkMemo(owner, memo);
+    this.q(
+      `INSERT INTO memos (owner, friend, alias, mobile, telephone, address, email, zipcode, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT (owner, friend) DO UPDATE SET alias = excluded.alias, mobile = excluded.mobile, telephone = excluded.telephone,
+         address = excluded.address, email = excluded.email, zipcode = excluded.zipcode, note = excluded.note`,
+      [owner, friend, memo.alias, memo.mobile, memo.telephone, memo.address, memo.email, memo.zipcode, memo.note],
+    );
+  }
+
   /** Marks messages delivered; by default their text is erased (the row stays as the duplicate check's tombstone). */
   private mark(ids: readonly number[], at: number): void {
     const erase = this.keepDeliveredDays > 0 ? '' : `, text = '', font_name = NULL`;
@@ -432,7 +478,7 @@ export class PostgresStore implements Store {
   setSignature(uid: number, text: string): void {
     this.requireUser(uid);
     if (typeof text !== 'string' || [...text].length > 255) throw new StoreError('bad-input', 'a signature is at most 255 characters');
-    this.q('UPDATE users SET signature = $1 WHERE uid = $2', [text, uid]);
+    this.q('UPDATE users SET signature = $1, signature_at = $2 WHERE uid = $3', [text, text === '' ? 0 : this.now(), uid]);
   }
 
   searchUsers(q: { uid?: number; nick?: string }, limit: number, offset = 0): Account[] {

@@ -1,6 +1,6 @@
 // Row shapes shared by the SQL backends (SQLite and PostgreSQL name their columns alike) and their mapping to the
 // Store's types.
-import type { Account, Qun, StoredMessage } from './store.js';
+import type { Account, Memo, Qun, StoredMessage } from './store.js';
 import { styleOf } from '../protocol/text.js';
 
 export interface UserRow {
@@ -14,6 +14,22 @@ export interface UserRow {
   strangers: number;
   auth_type: number;
   signature: string;
+  signature_at: number;
+}
+
+export interface MemoRow {
+  friend: number;
+  alias: string;
+  mobile: string;
+  telephone: string;
+  address: string;
+  email: string;
+  zipcode: string;
+  note: string;
+}
+
+export function toMemo(r: MemoRow): Memo {
+  return { alias: r.alias, mobile: r.mobile, telephone: r.telephone, address: r.address, email: r.email, zipcode: r.zipcode, note: r.note };
 }
 
 export interface QunRow {
@@ -72,6 +88,7 @@ export function toAccount(r: UserRow): Account {
     createdAt: r.created_at,
     authType: r.auth_type,
     signature: r.signature,
+    signatureAt: r.signature_at,
     strangers: r.strangers === 1 ? 'friends-only' : 'accept',
   };
 }
