@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock, Timer } from '../transport/clock.js';
+import { TimerQueue } from '../transport/timer-queue.js';
 import type { NewMessage, Store, StoredMessage } from '../store/store.js';
 import { imKey } from '../protocol/keys.js';
 import { isStatusCode } from '../protocol/bodies/status-block.js';
@@ -26,8 +27,29 @@ export interface HubOptions extends DeliveryOptions, MailboxOptions {
   qun?: QunLimits;
 }
 
+/** What a cluster adds to the core (src/cluster/): presence in Redis, doorbells to the other nodes. */
+export interface ClusterLink {
+  /** A session opened here (after the login was accepted). */
+  opened(s: Session): void;
+  /** A session here ended. */
+  closed(s: Session, reason: CloseReason): void;
+  /** Committed inbox entries whose receiver has no session here: another node may have it. */
+  elsewhere(msgs: readonly StoredMessage[]): void;
+}
+
 /** Longest a new session's queued messages wait for the client to be ready (see holdPending). */
 export const PENDING_HOLD_MS = 1500;
+
+/**
+ * A session's duplicate window is freed once no reply was remembered for this long: clients re-send a request
+ * for at most 5–10 tries 3–5 s apart (PROTOCOL.md §8), so a repeat arriving later is a new request.
+ */
+export const REPLY_HOLD_MS = 60_000;
+
+/** The sweep visits the whole table once per round, in this many steps (never every session at once). */
+export const SWEEP_STEPS_PER_ROUND = 50;
+/** A step visits at least this many sessions (a small table is swept in one step). */
+export const SWEEP_MIN_BUDGET = 256;
 
 export const DEFAULT_HUB_OPTIONS: HubOptions = {
   ...DEFAULT_DELIVERY_OPTIONS,
@@ -50,7 +72,12 @@ export class Hub {
   /** Qun: membership, info and messages. */
   readonly quns: Quns;
   readonly mailbox: MailboxPolicy;
+  /** One timer structure for every session's waits (push retries, held logins), on the injected clock. */
+  readonly timers: TimerQueue;
+  /** Sessions the last sweep step visited (the sweep is incremental: see start). */
+  lastSweepVisited = 0;
   private sweepTimer?: Timer;
+  private cluster?: ClusterLink;
 
   constructor(
     readonly store: Store,
@@ -62,7 +89,8 @@ export class Hub {
   ) {
     this.presence = new PresenceFanout(store, this.sessions);
     this.mailbox = new MailboxPolicy(store, clock, opts);
-    this.delivery = new Delivery(clock, metrics, opts, {
+    this.timers = new TimerQueue(clock);
+    this.delivery = new Delivery(this.timers, metrics, opts, {
       senderInfo: (uid) => this.senderInfo(uid),
       markDelivered: (m) => {
         // Qun and system messages are not counted against the mailbox (see MailboxPolicy), so only IMs release.
@@ -85,18 +113,49 @@ export class Hub {
    * to online receivers, in their framing; offline receivers get them from the store at login.
    */
   deliverStored(fresh: readonly StoredMessage[]): void {
+    let away: StoredMessage[] | undefined;
     for (const m of fresh) {
       const s = this.sessions.get(m.receiver);
       // Not before deliverPending: the message is stored, and deliverPending queues it after the older ones.
       if (s?.pendingLoaded) this.delivery.enqueue(s, m);
+      else if (!s && this.cluster) (away ??= []).push(m);
     }
+    if (away) this.cluster!.elsewhere(away);
   }
 
-  /** Starts the keep-alive sweep. */
+  /** Joins a cluster: the link hears of sessions opening and closing here and of messages for receivers elsewhere. */
+  link(cluster: ClusterLink): void {
+    this.cluster = cluster;
+  }
+
+  /**
+   * Queues a session's undelivered messages that are in the store and not queued or in flight here yet (another
+   * node stored them). Call it after the turn's commit, so a push acked in this turn is not pushed again.
+   */
+  refreshPending(s: Session): number {
+    if (s.closed || !s.pendingLoaded) return 0;
+    const known = new Set<number>();
+    for (const pair of s.pairs?.values() ?? []) {
+      for (const m of pair.queue) known.add(m.id);
+      if (pair.inflight) known.add(pair.inflight.msg.id);
+    }
+    const fresh = this.store.pendingFor(s.uid, this.opts.maxPendingPerUser + this.opts.maxStrangerPending).filter((m) => !known.has(m.id));
+    for (const m of fresh) this.delivery.enqueue(s, m);
+    return fresh.length;
+  }
+
+  /**
+   * Starts the sweep: a round over every session each quarter of the session timeout (at most 5 s), made of
+   * SWEEP_STEPS_PER_ROUND steps that each visit their share of the table, so no turn walks every session.
+   */
   start(): void {
-    const every = Math.max(50, Math.min(5_000, Math.floor(this.opts.sessionTimeoutMs / 4)));
+    const round = Math.max(50, Math.min(5_000, Math.floor(this.opts.sessionTimeoutMs / 4)));
+    const every = Math.max(1, Math.floor(round / SWEEP_STEPS_PER_ROUND));
+    // The budget is fixed for a round (from the table's size at its start), so closing sessions does not slow it.
+    const budget = () => Math.max(SWEEP_MIN_BUDGET, Math.ceil(this.sessions.size / SWEEP_STEPS_PER_ROUND));
+    let perStep = budget();
     const tick = () => {
-      this.sweep();
+      if (this.sweepStep(perStep) < perStep) perStep = budget();
       this.sweepTimer = this.clock.setTimeout(tick, every);
     };
     this.sweepTimer = this.clock.setTimeout(tick, every);
@@ -108,6 +167,7 @@ export class Hub {
     this.commit.safeFlush(false);
     this.sweepTimer?.cancel();
     for (const s of [...this.sessions.all()]) this.close(s, 'shutdown');
+    this.timers.stop();
   }
 
   /** The online session of a uid. */
@@ -167,6 +227,7 @@ export class Hub {
     // Friends who already see the user online are not told again; a changed status still reaches them.
     if (old) this.presence.replaced(old, s);
     else this.presence.online(s);
+    this.cluster?.opened(s);
     return s;
   }
 
@@ -187,7 +248,7 @@ export class Hub {
    * (command, sequence), so the re-sends would look like duplicates to it.
    */
   holdPending(s: Session): void {
-    this.clock.setTimeout(() => this.deliverPending(s), PENDING_HOLD_MS);
+    this.timers.setTimeout(() => this.deliverPending(s), PENDING_HOLD_MS);
   }
 
   /** Ends a session: friends see it go offline (unless it was replaced or the server stops). */
@@ -200,6 +261,7 @@ export class Hub {
     if (reason === 'logout') this.metrics.logouts++;
     this.log.info({ uid: s.uid, reason }, 'logout');
     if (reason !== 'replaced' && reason !== 'shutdown') this.presence.offline(s);
+    this.cluster?.closed(s, reason);
   }
 
   /** Records that a session is alive (any valid packet); resumes deliveries waiting for it. */
@@ -228,9 +290,18 @@ export class Hub {
     return this.presence.onlineFriends(uid);
   }
 
-  /** Closes sessions not seen within the timeout. */
-  sweep(): void {
-    for (const s of this.sessions.seenBefore(this.clock.now() - this.opts.sessionTimeoutMs)) this.close(s, 'timeout');
+  /**
+   * One step of the sweep over at most `budget` sessions: closes those not seen within the timeout and frees
+   * duplicate windows idle for REPLY_HOLD_MS. Returns how many it visited (also kept in lastSweepVisited).
+   */
+  sweepStep(budget: number): number {
+    const now = this.clock.now();
+    const limit = now - this.opts.sessionTimeoutMs;
+    this.lastSweepVisited = this.sessions.sweepStep(budget, (s) => {
+      if (s.lastSeen < limit) this.close(s, 'timeout');
+      else s.releaseReplies(now, REPLY_HOLD_MS);
+    });
+    return this.lastSweepVisited;
   }
 
   /**
