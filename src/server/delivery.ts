@@ -168,7 +168,7 @@ export class Delivery {
    * (a fresh sequence would be shown again), and the pair moves on.
    */
   private sentEnough(s: Session, pair: PairQueue, push: Push): void {
-    for (const q of push.seqs) s.inflightBySeq.delete(q);
+    for (const q of push.seqs) s.inflightBySeq!.delete(q);
     this.deps.markDelivered(push.msg);
     this.metrics.messagesDelivered++;
     pair.inflight = undefined;
