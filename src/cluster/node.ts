@@ -117,6 +117,10 @@ export class ClusterNode implements ClusterLink {
     ).catch((err: Error) => this.log.warn({ err: err.message }, 'kick not sent'));
   }
 
+  refusesLogins(): boolean {
+    return !this.presence.up;
+  }
+
   closed(s: Session, _reason: CloseReason): void {
     this.presence.release(s.uid, this.epochOf(s)).catch((err: Error) => this.log.debug({ err: err.message, uid: s.uid }, 'presence not released'));
   }

@@ -35,6 +35,8 @@ export interface ClusterLink {
   closed(s: Session, reason: CloseReason): void;
   /** Committed inbox entries whose receiver has no session here: another node may have it. */
   elsewhere(msgs: readonly StoredMessage[]): void;
+  /** Whether new logins must be refused "busy" now (presence cannot be recorded). */
+  refusesLogins(): boolean;
 }
 
 /** Longest a new session's queued messages wait for the client to be ready (see holdPending). */
@@ -121,6 +123,11 @@ export class Hub {
       else if (!s && this.cluster) (away ??= []).push(m);
     }
     if (away) this.cluster!.elsewhere(away);
+  }
+
+  /** Whether new logins are answered "busy" now (a cluster node that cannot record presence). */
+  loginsPaused(): boolean {
+    return this.cluster?.refusesLogins() ?? false;
   }
 
   /** Joins a cluster: the link hears of sessions opening and closing here and of messages for receivers elsewhere. */

@@ -146,3 +146,38 @@ test('the same uid logging in on the other node: the older session is told and c
   assert.ok(a.cluster.stats.kickedByEpoch >= 1);
   void second;
 });
+
+test('PostgreSQL down: a send gets the failure reply (never acked) and nothing is pushed; once it is back, sends go through', { skip }, async () => {
+  const [a, b] = nodes as [Node, Node];
+  const alice = await client(a, 10001);
+  const carol = await client(b, 10003);
+  pg.pause();
+  try {
+    assert.notEqual(await alice.send(10003, 'while the database is down', { time: 1_700_000_100 }), 0, 'the failure reply, not an ack');
+  } finally {
+    pg.resume();
+  }
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(carol.peer.peek().filter((x) => { const r = decodePacket(x, 's2c'); return r.ok && r.value.command === ClassicCmd.RECV_IM; }).length, 0);
+  // The connection is made again on the next call.
+  assert.equal(await alice.send(10003, 'the database is back', { time: 1_700_000_200 }), 0);
+  assert.deepEqual(await texts(carol, 1), ['the database is back']);
+});
+
+test('Redis down: new logins are answered "busy", live sessions go on and the sweep delivers; logins resume with Redis', { skip }, async () => {
+  const [a, b] = nodes as [Node, Node];
+  const alice = await client(a, 10001);
+  const dave = await client(b, 10004);
+  await redis.stop();
+  await until(() => !a.cluster.presence.up && !b.cluster.presence.up, 5000, 'both nodes see Redis down');
+  const late = await ClassicDriver.open(b.port, 10002, PW, '127.0.0.1', 0x0d55, b.host);
+  drivers.push(late);
+  const refused = await late.login();
+  assert.equal(refused.kind, 'failure');
+  assert.match(refused.kind === 'failure' ? refused.reason : '', /busy/);
+  assert.equal(await alice.send(10004, 'no doorbell, the sweep', { time: 1_700_000_300 }), 0);
+  assert.deepEqual(await texts(dave, 1), ['no doorbell, the sweep']);
+  await redis.resume();
+  await until(() => b.cluster.presence.up, 5000, 'node b reconnected to Redis');
+  assert.equal((await late.login()).kind, 'success');
+});
