@@ -37,6 +37,8 @@ export interface ClusterLink {
   elsewhere(msgs: readonly StoredMessage[]): void;
   /** Whether new logins must be refused "busy" now (presence cannot be recorded). */
   refusesLogins(): boolean;
+  /** What friends see of a session here changed (told to its friends here already). */
+  presenceChanged(s: Session, shown: Presence): void;
 }
 
 /** Longest a new session's queued messages wait for the client to be ready (see holdPending). */
@@ -133,6 +135,7 @@ export class Hub {
   /** Joins a cluster: the link hears of sessions opening and closing here and of messages for receivers elsewhere. */
   link(cluster: ClusterLink): void {
     this.cluster = cluster;
+    this.presence.onBroadcast = (s, shown) => cluster.presenceChanged(s, shown);
   }
 
   /**
