@@ -4,6 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Client, IncomingMessage, QunMessage } from '../../src/client/index.js';
 import { QunPolicy } from '../../src/store/store.js';
+import { until } from '../helpers/udp.js';
 import { ALICE, BOB, CAROL } from '../client/fixtures.js';
 import { httpCall, post, startWorld, type World } from './harness.js';
 
@@ -22,11 +23,6 @@ before(async () => {
 });
 after(async () => w.close());
 
-/** Waits until `cond` holds (messages travel over UDP). */
-async function until(cond: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 3000 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
-  assert.ok(cond(), `waited for ${what}`);
-}
 
 test('token: 401 without one, 403 when wrong, accepted as Bearer header or ?access_token=', async () => {
   const none = await httpCall(w, '/get_status', { token: null });
@@ -66,7 +62,7 @@ test('send_private_msg: JSON, GET query and form bodies; CQ codes unescaped and 
   assert.deepEqual([r.body.status, r.body.retcode], ['ok', 0]);
   const id = (r.body.data as { message_id: number }).message_id;
   assert.ok(Number.isInteger(id) && id > 0 && id <= 0x7fffffff, 'message_id is a positive int32');
-  await until(() => atBob.length === 1, 'the message at Bob');
+  await until(() => atBob.length === 1, 15_000, 'the message at Bob');
   assert.equal(atBob[0]!.text, 'hi [Bob] \x14\x0e!');
 
   const q = await httpCall(w, `/send_private_msg?user_id=${BOB.uid}&message=${encodeURIComponent('[CQ:face,id=1] via GET')}`);
@@ -78,7 +74,7 @@ test('send_private_msg: JSON, GET query and form bodies; CQ codes unescaped and 
   assert.equal(f.body.retcode, 0);
   const seg = await post(w, 'send_private_msg', { user_id: String(BOB.uid), message: [{ type: 'text', data: { text: 'seg ' } }, { type: 'face', data: { id: 5 } }] });
   assert.equal(seg.body.retcode, 0);
-  await until(() => atBob.length === 4, 'four messages at Bob');
+  await until(() => atBob.length === 4, 15_000, 'four messages at Bob');
   assert.deepEqual(atBob.slice(1).map((m) => m.text), ['\x14\x01 via GET', '[CQ:x] literal', 'seg \x14\x05']);
 
   const g = await post(w, 'get_msg', { message_id: id });
@@ -136,13 +132,13 @@ test('Qun: send_group_msg, get_group_list / info / member_list with roles; 1400 
   qunAtBob.length = 0;
   const r = await post(w, 'send_group_msg', { group_id: qun, message: 'hello Qun [CQ:face,id=2]' });
   assert.equal(r.body.retcode, 0);
-  await until(() => qunAtBob.length === 1, 'the Qun message at Bob');
+  await until(() => qunAtBob.length === 1, 15_000, 'the Qun message at Bob');
   assert.deepEqual([qunAtBob[0]!.qun, qunAtBob[0]!.from, qunAtBob[0]!.text], [qun, ALICE.uid, 'hello Qun \x14\x02']);
   const got = (await post(w, 'get_msg', { message_id: (r.body.data as { message_id: number }).message_id })).body.data as Record<string, unknown>;
   assert.deepEqual([got.message_type, got.group_id], ['group', qun]);
   const viaSendMsg = await post(w, 'send_msg', { group_id: qun, message: 'via send_msg' });
   assert.equal(viaSendMsg.body.retcode, 0);
-  await until(() => qunAtBob.length === 2, 'the second Qun message');
+  await until(() => qunAtBob.length === 2, 15_000, 'the second Qun message');
 
   assert.deepEqual((await post(w, 'get_group_list')).body.data, [{ group_id: qun, group_name: 'bots', member_count: 2, max_member_count: 0 }]);
   assert.deepEqual((await post(w, 'get_group_info', { group_id: qun })).body.data, { group_id: qun, group_name: 'bots', member_count: 2, max_member_count: 0 });
@@ -158,12 +154,12 @@ test('_async and _rate_limited: answered async (retcode 1) at once, done after, 
   atBob.length = 0;
   const a = await post(w, 'send_private_msg_async', { user_id: BOB.uid, message: 'async one' });
   assert.deepEqual([a.body.status, a.body.retcode, a.body.data], ['async', 1, null]);
-  await until(() => atBob.length === 1, 'the async message');
+  await until(() => atBob.length === 1, 15_000, 'the async message');
   for (const n of [1, 2, 3]) {
     const r = await post(w, 'send_private_msg_rate_limited', { user_id: BOB.uid, message: `limited ${n}` });
     assert.deepEqual([r.body.status, r.body.retcode], ['async', 1]);
   }
-  await until(() => atBob.length === 4, 'three rate-limited messages');
+  await until(() => atBob.length === 4, 15_000, 'three rate-limited messages');
   assert.deepEqual(atBob.map((m) => m.text), ['async one', 'limited 1', 'limited 2', 'limited 3']);
   assert.equal((await post(w, 'send_private_msg_async', { message: 'x' })).body.retcode, 1400);
   assert.equal((await post(w, 'nothing_async')).body.retcode, 1404);
@@ -201,4 +197,14 @@ test('set_friend_add_request and set_group_add_request: approve and refuse throu
   assert.equal((await approved).qun, qun);
   assert.equal((await post(w, 'set_group_add_request', { flag: `${qun}-${BOB.uid}` })).body.retcode, 1400);
   assert.equal((await post(w, 'set_group_add_request', { flag: `${qun}:${BOB.uid}`, sub_type: 'invite' })).body.retcode, 1400);
+});
+
+test('the SDK session gone: get_status says offline, calls that need the server fail with 100, get_login_info still answers', async () => {
+  await w.botClient.close();
+  assert.deepEqual((await post(w, 'get_status')).body.data, { online: false, good: false });
+  for (const [action, params] of [['get_friend_list', {}], ['get_group_list', {}], ['get_stranger_info', { user_id: BOB.uid }], ['send_private_msg', { user_id: BOB.uid, message: 'x' }], ['set_friend_add_request', { flag: '10003' }]] as const) {
+    const r = await post(w, action, params);
+    assert.deepEqual([r.status, r.body.status, r.body.retcode], [200, 'failed', 100], action);
+  }
+  assert.equal((await post(w, 'get_login_info')).body.retcode, 0);
 });

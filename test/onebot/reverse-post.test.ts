@@ -9,6 +9,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Client, IncomingMessage } from '../../src/client/index.js';
 import { EventPoster, signature } from '../../src/onebot/post.js';
 import { ReverseWs } from '../../src/onebot/reverse-ws.js';
+import { until } from '../helpers/udp.js';
 import { ALICE, BOB } from '../client/fixtures.js';
 import { startWorld, TOKEN, WsPeer, type World } from './harness.js';
 
@@ -34,10 +35,6 @@ async function frameworkWs(port = 0) {
   return { wss, conns, port: (wss.address() as AddressInfo).port, close };
 }
 
-async function until(cond: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 3000 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
-  assert.ok(cond(), `waited for ${what}`);
-}
 
 test('reverse WebSocket: X-Self-ID, X-Client-Role Universal and the token; connect first; calls answered; reconnects after the framework restarts', async () => {
   let fw = await frameworkWs();
@@ -45,7 +42,7 @@ test('reverse WebSocket: X-Self-ID, X-Client-Role Universal and the token; conne
   const rev = new ReverseWs(w.bot, `ws://127.0.0.1:${port}/onebot/v11/ws`, { token: TOKEN, reconnectMs: 100 });
   rev.start();
   try {
-    await until(() => fw.conns.length === 1, 'the first connection');
+    await until(() => fw.conns.length === 1, 15_000, 'the first connection');
     const c = fw.conns[0]!;
     assert.equal(c.headers['x-self-id'], String(ALICE.uid));
     assert.equal(c.headers['x-client-role'], 'Universal');
@@ -64,7 +61,7 @@ test('reverse WebSocket: X-Self-ID, X-Client-Role Universal and the token; conne
     await fw.close();
     await new Promise((r) => setTimeout(r, 300));
     fw = await frameworkWs(port);
-    await until(() => fw.conns.length === 1, 'the reconnection');
+    await until(() => fw.conns.length === 1, 15_000, 'the reconnection');
     const again = await fw.conns[0]!.peer.next(() => true);
     assert.deepEqual([again.meta_event_type, again.sub_type], ['lifecycle', 'connect'], 'connect first again');
     assert.ok(rev.connects >= 2);
@@ -122,10 +119,10 @@ test('event push without a secret carries no signature; a framework that is down
   try {
     await bob.sendMessage(ALICE.uid, 'one');
     await bob.sendMessage(ALICE.uid, 'two');
-    await until(() => rx.got.length >= 2, 'two pushes');
+    await until(() => rx.got.length >= 2, 15_000, 'two pushes');
     assert.deepEqual(rx.got.map((g) => (JSON.parse(g.body) as { message: string }).message), ['one', 'two']);
     assert.equal(rx.got[0]!.headers['x-signature'], undefined);
-    await until(() => dead.failures >= 2, 'failures counted');
+    await until(() => dead.failures >= 2, 15_000, 'failures counted');
   } finally {
     await dead.stop();
     await poster.stop();

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { WebSocket } from 'ws';
 import type { Client } from '../../src/client/index.js';
 import { AuthPolicy, QunPolicy } from '../../src/store/store.js';
+import { until } from '../helpers/udp.js';
 import { ALICE, BOB, CAROL } from '../client/fixtures.js';
 import { OneBot } from '../../src/onebot/bot.js';
 import { isEvent, startWorld, WsPeer, type World } from './harness.js';
@@ -140,7 +141,7 @@ test('a bot with messageFormat array sends segment arrays (text and face)', asyn
   await c2.login();
   await arr.start();
   await bob.sendMessage(CAROL.uid, 'a\x14\x02b');
-  for (let i = 0; i < 2000 && events.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+  await until(() => events.length > 0, 15_000, 'the event of the second bot');
   assert.deepEqual(events[0]!.message, [{ type: 'text', data: { text: 'a' } }, { type: 'face', data: { id: '2' } }, { type: 'text', data: { text: 'b' } }]);
   assert.equal(events[0]!.raw_message, 'a[CQ:face,id=2]b');
   arr.stop();
