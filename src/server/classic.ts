@@ -21,6 +21,8 @@ import { presenceHandlers } from './classic/presence.js';
 import { friendHandlers } from './classic/friends.js';
 import { profileHandlers } from './classic/profile.js';
 import { classicNotice, classicQunPush } from './social/pushes.js';
+import { qunRequestCodec, QunSub } from '../protocol/bodies/qun.js';
+import { tryDecode } from '../protocol/errors.js';
 
 /** Statuses a classic login may ask for; anything else logs in online. */
 const LOGIN_STATUSES: ReadonlySet<number> = new Set([Status.ONLINE, Status.AWAY, Status.INVISIBLE, Status.BUSY]);
@@ -65,7 +67,23 @@ export class ClassicHandler extends SessionRequests implements FramingHandler, S
     session.remember(p.command, p.seq, bytes, this.ctx.clock.now());
     this.ctx.send(bytes, session.endpoint);
     session.releasePendingOnRequest = true;
+    const quns = this.ctx.store.qunsOf(session.uid);
+    if (quns.length) session.qunInfoWait = new Set(quns.map((q) => q.id));
     this.ctx.hub.holdPending(session);
+  }
+
+  /**
+   * A member of Qun lets its queued messages go once it has asked for the info of each of its Qun (pidgin does
+   * right after its login chain), or when the hold ends (holdPending); anyone else at its first request.
+   */
+  protected override releasesPending(session: Session, packet: Packet, plain: Buffer): boolean {
+    const wait = session.qunInfoWait;
+    if (!wait) return true;
+    if (packet.command === ClassicCmd.QUN) {
+      const r = tryDecode(() => qunRequestCodec.decode(plain));
+      if (r.ok && r.value.sub === QunSub.GET_INFO) wait.delete(r.value.qun);
+    }
+    return wait.size === 0;
   }
 
   // ---- pushes (SessionOutput) ----

@@ -70,9 +70,15 @@ export abstract class SessionRequests {
       return undefined;
     }
     this.ctx.hub.seen(session);
-    // Its first request after login shows the client has installed the session key: queued messages may go.
-    if (session.releasePendingOnRequest) this.ctx.hub.deliverPending(session);
+    // Its first request after login shows the client has installed the session key: queued messages may go —
+    // after this request's reply (its handler runs next), which the client may need first (a Qun's title).
+    if (session.releasePendingOnRequest && this.releasesPending(session, packet, plain)) queueMicrotask(() => this.ctx.hub.deliverPending(session));
     return { session, plain };
+  }
+
+  /** Whether this request, from a session holding its queued messages until a request, lets them go (any request does). */
+  protected releasesPending(_session: Session, _packet: Packet, _plain: Buffer): boolean {
+    return true;
   }
 
   /** A repeated final login request from the same endpoint gets the reply it already got (no second session). */

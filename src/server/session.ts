@@ -120,6 +120,11 @@ export class Session {
   /** Queue the undelivered messages at the client's first request after login (classic framing). */
   releasePendingOnRequest = false;
   /**
+   * Qun whose info (0x0030 GET_INFO) a classic client has yet to ask for before its queued messages go: pidgin names
+   * a Qun's window by the title that reply carries, and a Qun push before it opens a window with no name.
+   */
+  qunInfoWait?: Set<number>;
+  /**
    * Replies sent, by (command, sequence), for duplicate requests: allocated at the first remembered reply and
    * released by the sweep once no reply was remembered for a while (a repeat that late is no retransmission).
    */

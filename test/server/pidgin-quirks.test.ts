@@ -2,7 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ClassicCmd } from '../../src/protocol/commands.js';
 import { imKey } from '../../src/protocol/keys.js';
-import { sendImRequestCodec, memoRequestCodec, memoReplyCodec, systemMessageCodec, systemMessageAckCodec, IM_TEXT } from '../../src/protocol/bodies/classic/index.js';
+import { sendImRequestCodec, memoRequestCodec, memoReplyCodec, systemMessageCodec, systemMessageAckCodec, userInfoRequestCodec, IM_TEXT } from '../../src/protocol/bodies/classic/index.js';
+import { qunRequestCodec, QunPushType, QunSub } from '../../src/protocol/bodies/qun.js';
+import { QunPolicy } from '../../src/store/store.js';
 import { DEFAULT_FONT } from '../../src/protocol/text.js';
 import { ClassicDriver } from '../helpers/classic-driver.js';
 import { startServer, seedAccounts, until } from '../helpers/udp.js';
@@ -78,6 +80,47 @@ test('pidgin acks every system message (0x0012) under header sequence 0: each ac
     await until(() => store.pendingCount(CAROL.uid) === 0, 3000, 'both acked');
     await assert.rejects(c.push(ClassicCmd.SYSTEM_MESSAGE, 1500), 'no repeat of either');
     assert.equal(server.metrics.duplicates, 0);
+  } finally {
+    c.close();
+    await server.close();
+  }
+});
+
+test("pidgin's Qun windows: a member's queued Qun pushes wait until it asked for each of its Qun's info (0x0030 04), whose title names the window", async () => {
+  const { server, store } = await startServer();
+  seedAccounts(store, [CAROL, DAVE], []);
+  const q1 = store.createQun(DAVE.uid, 'first', QunPolicy.OPEN, 20);
+  const q2 = store.createQun(DAVE.uid, 'second', QunPolicy.OPEN, 20);
+  for (const q of [q1, q2]) store.qunChange({ qun: q.id, join: { uid: CAROL.uid, role: 0 }, notices: [] });
+  store.storeQunMessage({ qun: q1.id, sender: DAVE.uid, sentAt: 1_763_900_000, msgId: 7, fragCount: 1, fragIndex: 0, text: 'while you were away' });
+  const c = await ClassicDriver.open(server.address.port, CAROL.uid, CAROL.password);
+  try {
+    await c.login();
+    // pidgin's chain: info, status, friends … — nothing is pushed yet, not even after the first Qun's info.
+    await c.request(ClassicCmd.GET_USER_INFO, userInfoRequestCodec.encode({ uid: CAROL.uid }));
+    const info = (id: number) => c.request(ClassicCmd.QUN, qunRequestCodec.encode({ sub: QunSub.GET_INFO, qun: id, data: Buffer.alloc(0) }));
+    await info(q1.id);
+    assert.equal(c.peer.peek().length, 0, 'no push before the info of every Qun was asked for');
+    await info(q2.id);
+    const m = await c.receive();
+    assert.deepEqual([m.push.sender, m.push.type], [q1.id, QunPushType.CLASSIC_IM]);
+  } finally {
+    c.close();
+    await server.close();
+  }
+});
+
+test('a Qun member that never asks for Qun info still gets its queued messages when the hold ends', async () => {
+  const { server, store } = await startServer();
+  seedAccounts(store, [CAROL, DAVE], []);
+  const q = store.createQun(DAVE.uid, 'q', QunPolicy.OPEN, 20);
+  store.qunChange({ qun: q.id, join: { uid: CAROL.uid, role: 0 }, notices: [] });
+  store.storeQunMessage({ qun: q.id, sender: DAVE.uid, sentAt: 1_763_900_000, msgId: 7, fragCount: 1, fragIndex: 0, text: 'held' });
+  const c = await ClassicDriver.open(server.address.port, CAROL.uid, CAROL.password);
+  try {
+    await c.login();
+    await c.request(ClassicCmd.GET_USER_INFO, userInfoRequestCodec.encode({ uid: CAROL.uid }));
+    assert.equal((await c.receive(4000)).push.sender, q.id);
   } finally {
     c.close();
     await server.close();
