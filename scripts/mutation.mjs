@@ -26,6 +26,11 @@ const MODULES = {
     mutate: ['src/protocol/bodies/classic/message.ts', 'src/protocol/bodies/classic/status.ts', 'src/protocol/bodies/classic/online.ts'],
     tests: ['test/protocol/layouts.test.ts', 'test/protocol/classic-fields.test.ts', 'test/protocol/classic-bodies.test.ts'],
   },
+  'protocol-classic-session': {
+    about: 'classic body codecs of login, user info, friend lists, memo, system messages, keep-alive and keys',
+    mutate: ['src/protocol/bodies/classic/login.ts', 'src/protocol/bodies/classic/info.ts', 'src/protocol/bodies/classic/friends.ts', 'src/protocol/bodies/classic/memo.ts', 'src/protocol/bodies/classic/system.ts', 'src/protocol/bodies/classic/keepalive.ts', 'src/protocol/bodies/classic/key.ts'],
+    tests: ['test/protocol/layouts.test.ts', 'test/protocol/classic-session-fields.test.ts', 'test/protocol/classic-bodies.test.ts', 'test/protocol/recorded-families.test.ts'],
+  },
   'protocol-modern': {
     about: 'modern body codecs',
     mutate: ['src/protocol/bodies/modern/*.ts'],
