@@ -12,7 +12,7 @@ import {
 import { KICK_TEXT, pushRoutes } from './push.js';
 import type { FramingSession, Friend, FriendList, LoginInfo, OnlineFriend, UserInfo } from './session.js';
 import { TableSession, type SessionContext } from './table-session.js';
-import { readQunPush, type AddFriendResult, type Notice, type SocialTransport } from './social.js';
+import { friendNotice, readQunPush, type AddFriendResult, type FriendEvent, type SocialTransport } from './social.js';
 import { decodeGb as gbText } from '../protocol/text.js';
 
 // The classic framing's client (PROTOCOL.md §5): 2005-style login (0x0062 token, 0x0022 login), then session
@@ -188,7 +188,7 @@ export class ClassicSession extends TableSession implements FramingSession {
       const ack = C.systemMessageAckCodec.encode({ code: msg.code, from: msg.from, seq });
       this.sendSealed(ClassicCmd.ACK_SYSTEM_MESSAGE, ack);
       if (msg.to !== this.ctx.uid) return { kind: 'ignored' };
-      const notice = classicNotice(msg);
+      const notice = friendNotice(FRIEND_EVENTS[msg.code], msg.from, () => msg.text);
       if (notice) return { kind: 'notice', notice };
       return KICK_TEXT.test(msg.text) ? { kind: 'kicked', text: msg.text } : { kind: 'ignored' };
     },
@@ -202,19 +202,8 @@ export class ClassicSession extends TableSession implements FramingSession {
   }
 }
 
-/** What a classic system message (0x0080) means to the SDK, if it is about friends. */
-function classicNotice(m: C.SystemMessage): Notice | undefined {
-  switch (m.code) {
-    case C.SystemCode.BEING_ADDED:
-    case C.SystemCode.ADD_APPROVED:
-      return { kind: 'friendAdded', uid: m.from };
-    case C.SystemCode.ADD_REQUEST:
-      return { kind: 'friendRequest', uid: m.from, note: m.text };
-    case C.SystemCode.ADD_REJECTED:
-      return { kind: 'friendRefused', uid: m.from, reason: m.text };
-    case C.SystemCode.NOTICE:
-      return C.REMOVED_YOU_TEXT.test(m.text) ? { kind: 'friendRemoved', uid: m.from } : undefined;
-    default:
-      return undefined;
-  }
-}
+/** The friend events of classic system message (0x0080) codes. */
+const FRIEND_EVENTS: Readonly<Record<number, FriendEvent>> = {
+  [C.SystemCode.BEING_ADDED]: 'added', [C.SystemCode.ADD_APPROVED]: 'added', [C.SystemCode.ADD_REQUEST]: 'request',
+  [C.SystemCode.ADD_REJECTED]: 'refused', [C.SystemCode.NOTICE]: 'notice',
+};

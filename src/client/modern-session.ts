@@ -10,9 +10,8 @@ import {
 import { KICK_TEXT, pushRoutes } from './push.js';
 import type { FramingSession, Friend, FriendList, LoginInfo, OnlineFriend, PushEvent, UserInfo } from './session.js';
 import { TableSession } from './table-session.js';
-import { readQunPush, type AddFriendResult, type Notice, type SocialTransport } from './social.js';
+import { friendNotice, readQunPush, type AddFriendResult, type FriendEvent, type SocialTransport } from './social.js';
 import * as B from '../protocol/bodies/classic/buddy-ops.js';
-import { REMOVED_YOU_TEXT } from '../protocol/bodies/classic/system.js';
 
 // The modern framing's client (PROTOCOL-MODERN.md §3–§5): the login chain 0x0091 → 0x00BA → 0x00DD → 0x00E5 →
 // 0x0030 with random keys where MyQQ leaves them zero, then session requests TEA(session key) both ways.
@@ -168,7 +167,7 @@ export class ModernSession extends TableSession implements FramingSession {
       const ack = M.broadcastAck.encode({ data: M.systemBroadcast.encode(b).subarray(0, 16) });
       this.sendSealed(ModernCmd.SYSTEM_BROADCAST, ack, seq);
       if (b.to !== this.ctx.uid) return { kind: 'ignored' };
-      const notice = modernNotice(b);
+      const notice = friendNotice(FRIEND_EVENTS[b.code], b.from, () => broadcastText(b));
       return notice ? { kind: 'notice', notice } : { kind: 'ignored' };
     },
     RECV_IM: (push, seq) => {
@@ -240,19 +239,13 @@ function systemNotice(data: Buffer): PushEvent {
   return KICK_TEXT.test(text) ? { kind: 'kicked', text } : { kind: 'ignored' };
 }
 
-/** What a modern system broadcast means to the SDK, if it is about friends. */
-function modernNotice(b: M.SystemBroadcast): Notice | undefined {
-  switch (b.code) {
-    case M.BroadcastCode.ADDED_ME:
-    case M.BroadcastCode.APPROVED:
-      return { kind: 'friendAdded', uid: b.from };
-    case M.BroadcastCode.ADD_REQUEST:
-      return { kind: 'friendRequest', uid: b.from, note: M.readBroadcastNote(b.data).toString('utf8') };
-    case M.BroadcastCode.REJECTED:
-      return { kind: 'friendRefused', uid: b.from, reason: M.readBroadcastNote(b.data).toString('utf8') };
-    case M.BroadcastCode.NOTICE:
-      return REMOVED_YOU_TEXT.test(b.data.toString('utf8')) ? { kind: 'friendRemoved', uid: b.from } : undefined;
-    default:
-      return undefined;
-  }
+/** The friend events of modern system broadcast (0x0080) codes. */
+const FRIEND_EVENTS: Readonly<Record<string, FriendEvent>> = {
+  [M.BroadcastCode.ADDED_ME]: 'added', [M.BroadcastCode.APPROVED]: 'added', [M.BroadcastCode.ADD_REQUEST]: 'request',
+  [M.BroadcastCode.REJECTED]: 'refused', [M.BroadcastCode.NOTICE]: 'notice',
+};
+
+/** A broadcast's text: a request's note or a refusal's reason follows a header; a notice is all text. */
+function broadcastText(b: M.SystemBroadcast): string {
+  return (b.code === M.BroadcastCode.NOTICE ? b.data : M.readBroadcastNote(b.data)).toString('utf8');
 }

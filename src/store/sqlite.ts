@@ -185,15 +185,8 @@ interface UserRow {
   signature_at: number;
 }
 
-interface MemoRow {
+interface MemoRow extends Memo {
   friend: number;
-  alias: string;
-  mobile: string;
-  telephone: string;
-  address: string;
-  email: string;
-  zipcode: string;
-  note: string;
 }
 
 function toMemo(r: MemoRow): Memo {
