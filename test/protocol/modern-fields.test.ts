@@ -1,0 +1,376 @@
+// The modern session codecs field by field: offsets and values from PROTOCOL-MODERN.md written out here, every cut
+// naming its field and offset, every value a field cannot hold refused naming the field, and each error's whole
+// message (reason, detail, field, offset).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as M from '../../src/protocol/bodies/modern/index.js';
+import { DecodeError, EncodeError } from '../../src/protocol/errors.js';
+import { cutsName, hex, pins, refuses, shift, tooWide, type Field } from '../helpers/fields.js';
+
+const KEY = 'a0a1a2a3a4a5a6a7a8a9aaabacadaeaf';
+const zeros = (n: number) => '00'.repeat(n);
+
+/** The message of the DecodeError or EncodeError `fn` throws. */
+function failure(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    assert.ok(e instanceof DecodeError || e instanceof EncodeError, `a codec error, got ${String(e)}`);
+    return e.message;
+  }
+  assert.fail('no error');
+}
+
+const BLOCK_HEX = '00002712' + '01' + '7f000001' + '1f40' + '00' + '0a' + '2227' + KEY;
+const BLOCK = { uid: 10002, flag: 1, ip: 0x7f000001, port: 8000, unknown: 0, status: 10, clientVersion: 0x2227, key: hex(KEY) };
+
+test('0x000D change status and the 0x0081 push: layouts, forms and refusals', () => {
+  pins(M.changeStatusRequest, hex('1e' + '00000000' + '00000001' + '0000'), { mode: 0x1e, misc: hex('00000000000000010000') });
+  // Without misc, MyQQ's ten bytes.
+  assert.equal(M.changeStatusRequest.encode({ mode: 10 }).toString('hex'), '0a' + '00000000' + '00000001' + '0000');
+  cutsName(M.changeStatusRequest, hex('1e' + zeros(10)), [['mode', 0, 1], ['misc', 1, 10]]);
+  assert.equal(failure(() => M.changeStatusRequest.encode({ mode: 10, misc: Buffer.alloc(9) })), 'cannot encode misc: must be 10 bytes, got 9');
+  refuses(M.changeStatusRequest, { mode: 10 }, tooWide([['mode', 1]]));
+  pins(M.changeStatusReply, hex('30'), { result: M.CHANGE_STATUS_OK });
+  assert.equal(M.CHANGE_STATUS_OK, 0x30);
+  assert.equal(failure(() => M.changeStatusReply.decode(hex('3030'))), 'trailing_bytes: 1 byte(s) left over (field end at offset 1)');
+  refuses(M.changeStatusReply, { result: 0 }, tooWide([['result', 1]]));
+
+  // The project's 50-byte push: block (31), my uid, 11-byte extension, change time.
+  assert.equal(M.STATUS_PUSH_LENGTH, 50);
+  const ext = hex(BLOCK_HEX + '00004e22' + 'e0'.repeat(11) + '6b048885');
+  pins(M.statusPush, ext, { form: 'extended', block: BLOCK, myUid: 20002, extension: Buffer.alloc(11, 0xe0), changeTime: 0x6b048885 });
+  assert.deepEqual(M.makeStatusPush(BLOCK, 20002, 7), { form: 'extended', block: BLOCK, myUid: 20002, extension: Buffer.alloc(11), changeTime: 7 });
+  pins(M.statusPush, hex(BLOCK_HEX + zeros(8)), { form: 'short', block: BLOCK, trailer: Buffer.alloc(8) });
+  pins(M.statusPush, hex(BLOCK_HEX), { form: 'short', block: BLOCK, trailer: Buffer.alloc(0) });
+  assert.equal(failure(() => M.statusPush.encode({ form: 'short', block: BLOCK, trailer: Buffer.alloc(19) })), 'cannot encode trailer: a 19-byte trailer is the extended form');
+  assert.equal(M.statusPush.encode({ form: 'short', block: BLOCK, trailer: Buffer.alloc(18) }).length, 49);
+  const e = M.makeStatusPush(BLOCK, 1, 2);
+  refuses(M.statusPush, e, [['myUid', (v) => ({ ...v, myUid: 2 ** 32 })], ['extension', (v) => ({ ...v, extension: Buffer.alloc(10) })], ['changeTime', (v) => ({ ...v, changeTime: 2 ** 32 })]]);
+});
+
+test('0x005C level and 0x0062 logout: fixed bytes checked at their offsets', () => {
+  pins(M.levelRequest, hex('88' + '00002712' + '00'), { uid: 10002 });
+  cutsName(M.levelRequest, hex('88' + '00002712' + '00'), [['sub', 0, 1], ['uid', 1, 4], ['reserved', 5, 1]]);
+  assert.equal(failure(() => M.levelRequest.decode(hex('87' + '00002712' + '00'))), 'bad_value: expected 0x88, got 0x87 (field sub at offset 0)');
+  assert.equal(failure(() => M.levelRequest.decode(hex('88' + '00002712' + '01'))), 'bad_value: expected 0x0, got 0x1 (field reserved at offset 5)');
+  refuses(M.levelRequest, { uid: 1 }, tooWide([['uid', 4]]));
+  const reply = hex('88' + '00002712' + '00000003' + '0010' + '0123' + '0000' + '0007');
+  const v: M.LevelReply = { uid: 10002, unknown1: 3, level: 16, activeDays: 0x123, unknown2: 0, daysToUpgrade: 7 };
+  pins(M.levelReply, reply, v);
+  cutsName(M.levelReply, reply, [['sub', 0, 1], ['uid', 1, 4], ['unknown1', 5, 4], ['level', 9, 2], ['activeDays', 11, 2], ['unknown2', 13, 2], ['daysToUpgrade', 15, 2]]);
+  assert.equal(failure(() => M.levelReply.decode(Buffer.concat([hex('89'), reply.subarray(1)]))), 'bad_value: expected 0x88, got 0x89 (field sub at offset 0)');
+  refuses(M.levelReply, v, tooWide([['uid', 4], ['unknown1', 4], ['level', 2], ['activeDays', 2], ['unknown2', 2], ['daysToUpgrade', 2]]));
+
+  pins(M.logoutRequest, Buffer.alloc(16), {});
+  const bad = Buffer.alloc(16);
+  bad[9] = 0x42;
+  assert.equal(failure(() => M.logoutRequest.decode(bad)), 'bad_value: filler byte 9 is 0x42, expected 0 (field zeros at offset 9)');
+  assert.equal(failure(() => M.logoutRequest.decode(Buffer.alloc(15))), 'truncated: need 16 byte(s), 15 left (field zeros at offset 0)');
+  assert.equal(failure(() => M.logoutRequest.decode(Buffer.alloc(17))), 'trailing_bytes: 1 byte(s) left over (field end at offset 16)');
+});
+
+test('0x003C details: request tags and the tag-length-value reply', () => {
+  const req = hex('0001' + '00002712' + zeros(22) + '0002' + '4e22' + '4e25');
+  pins(M.detailsRequest, req, { uid: 10002, tags: [M.DetailTag.NICK, M.DetailTag.POST_CODE] });
+  cutsName(M.detailsRequest, req, [['head', 0, 2], ['uid', 2, 4], ['reserved', 6, 22], ['count', 28, 2], ['tags[0]', 30, 2], ['tags[1]', 32, 2]]);
+  assert.equal(failure(() => M.detailsRequest.decode(Buffer.concat([hex('0002'), req.subarray(2)]))), 'bad_value: expected 0x1, got 0x2 (field head at offset 0)');
+  const dirty = Buffer.from(req);
+  dirty[27] = 1;
+  assert.equal(failure(() => M.detailsRequest.decode(dirty)), 'bad_value: filler byte 21 is 0x1, expected 0 (field reserved at offset 27)');
+  // MyQQ's request: 26 tags, 82 bytes.
+  assert.equal(M.MYQQ_DETAIL_TAGS.length, 26);
+  assert.equal(M.detailsRequest.encode({ uid: 1, tags: [...M.MYQQ_DETAIL_TAGS] }).length, 82);
+  refuses(M.detailsRequest, { uid: 1, tags: [1] }, [['uid', (v) => ({ ...v, uid: 2 ** 32 })], ['tags[0]', (v) => ({ ...v, tags: [0x10000] })]]);
+
+  const reply = hex('0001' + '00' + '00002712' + '00000005' + '0002' + '4e22' + '0003' + '626f62' + '4e25' + '0000');
+  const v: M.DetailsReply = { result: 0, uid: 10002, unknown: 5, fields: [{ tag: 0x4e22, value: Buffer.from('bob') }, { tag: 0x4e25, value: Buffer.alloc(0) }] };
+  pins(M.detailsReply, reply, v);
+  cutsName(M.detailsReply, reply, [
+    ['head', 0, 2], ['result', 2, 1], ['uid', 3, 4], ['unknown', 7, 4], ['count', 11, 2],
+    ['fields[0].tag', 13, 2], ['fields[0].value length', 15, 2], ['fields[0].value', 17, 3], ['fields[1].tag', 20, 2], ['fields[1].value length', 22, 2],
+  ]);
+  assert.equal(failure(() => M.detailsReply.decode(Buffer.concat([hex('0000'), reply.subarray(2)]))), 'bad_value: expected 0x1, got 0x0 (field head at offset 0)');
+  assert.equal(M.detailText(v, M.DetailTag.NICK), 'bob');
+  assert.equal(M.detailText(v, 0x4e99), undefined);
+  refuses(M.detailsReply, v, [
+    ...tooWide<M.DetailsReply>([['result', 1], ['uid', 4], ['unknown', 4]]),
+    ['fields[1].tag', (x) => ({ ...x, fields: [x.fields[0]!, { tag: 0x10000, value: Buffer.alloc(0) }] })],
+    ['fields[0].value', (x) => ({ ...x, fields: [{ tag: 1, value: Buffer.alloc(0x10000) }] })],
+  ]);
+});
+
+test('modern 0x0080 system broadcast: ASCII code, uids and data; the note and its ack', () => {
+  const body = Buffer.concat([Buffer.from('41\x1f10001\x1f10002\x1f', 'latin1'), hex('02' + '6869' + '01')]);
+  pins(M.systemBroadcast, body, { code: M.BroadcastCode.ADD_REQUEST, from: 10001, to: 10002, data: hex('02' + '6869' + '01') });
+  assert.equal(M.readBroadcastNote(hex('02' + '6869' + '01')).toString(), 'hi');
+  assert.equal(M.readBroadcastNote(Buffer.alloc(0)).length, 0);
+  assert.equal(M.broadcastNote(Buffer.from('hi'), 1).toString('hex'), '02' + '6869' + '01');
+  assert.equal(M.broadcastNote(Buffer.from('hi')).toString('hex'), '02' + '6869');
+  assert.equal(M.broadcastNote(Buffer.alloc(300, 0x61)).length, 256);
+  // The data may hold the separator: only the first three count.
+  pins(M.systemBroadcast, Buffer.from('06\x1f1\x1f2\x1fa\x1fb', 'latin1'), { code: '06', from: 1, to: 2, data: Buffer.from('a\x1fb') });
+  assert.equal(failure(() => M.systemBroadcast.decode(Buffer.from('41\x1f1\x1f2', 'latin1'))), 'truncated: 2 of 3 separators (field fields at offset 6)');
+  assert.equal(failure(() => M.systemBroadcast.decode(Buffer.from('41\x1f1x\x1f2\x1f', 'latin1'))), 'bad_value: "1x" is not a uid (field from at offset 3)');
+  assert.equal(failure(() => M.systemBroadcast.decode(Buffer.from('41\x1f1\x1f\x1f', 'latin1'))), 'bad_value: "" is not a uid (field to at offset 5)');
+  assert.equal(failure(() => M.systemBroadcast.decode(Buffer.from('41\x1f4294967296\x1f1\x1f', 'latin1'))), 'bad_value: "4294967296" is not a uid (field from at offset 3)');
+  assert.equal(failure(() => M.systemBroadcast.decode(Buffer.from('41\x1f12345678901\x1f1\x1f', 'latin1'))), 'bad_value: "12345678901" is not a uid (field from at offset 3)');
+  assert.equal(M.systemBroadcast.decode(Buffer.from('41\x1f4294967295\x1f1\x1f', 'latin1')).from, 4294967295);
+  for (const code of ['', '4a', '12345']) {
+    assert.throws(() => M.systemBroadcast.encode({ code, from: 1, to: 2, data: Buffer.alloc(0) }), (e: unknown) => e instanceof EncodeError && e.message === `cannot encode code: code ${JSON.stringify(code)} is not 1–4 ASCII digits`);
+  }
+  assert.equal(M.systemBroadcast.encode({ code: '1234', from: 1, to: 2, data: Buffer.alloc(0) }).toString('latin1'), '1234\x1f1\x1f2\x1f');
+  pins(M.broadcastAck, hex('0102'), { data: hex('0102') });
+});
+
+// The IM body of 0x00CD (from offset 8) and 0x00CE (from offset 20), PROTOCOL-MODERN.md §5.1.
+const IM_FIELDS: Field[] = [
+  ['headType', 0, 2], ['head length', 2, 2], ['head', 4, 8], ['senderVersion', 12, 2], ['sender', 14, 4], ['receiver', 18, 4], ['imKey', 22, 16],
+  ['contentType', 38, 2], ['msgSeq', 40, 2], ['sendTime', 42, 4], ['face', 46, 2], ['hasFont', 48, 4], ['fragCount', 52, 1], ['fragIndex', 53, 1],
+  ['msgId', 54, 2], ['replyType', 56, 1], ['msgTag', 57, 8], ['time2', 65, 4], ['msgIdPair', 69, 4], ['color', 73, 4], ['fontSize', 77, 1],
+  ['fontFlags', 78, 1], ['charset', 79, 2], ['fontName length', 81, 2], ['fontName', 83, 6], ['reserved', 89, 2],
+  ['segments[0].data length', 92, 2], ['segments[0].data', 94, 5],
+];
+const IM_HEX =
+  '0000' + '0008' + '0001000400000000' + '2227' + '00002712' + '00004e22' + KEY + '000b' + '4767' + '6b048885' + '0000' + '00000001' +
+  '02' + '01' + 'beef' + '01' + '4d53470000000000' + '6b048885' + 'beefbeef' + '00112233' + '09' + '03' + '8600' + '0006' + 'e5ae8be4bd93' +
+  '0000' + '01' + '0005' + '01' + '0002' + '6869';
+
+test('0x00CD send and 0x00CE push: every IM body field at its offset; cuts and refusals', () => {
+  const send = hex('00002712' + '00004e22' + IM_HEX);
+  assert.equal(send.length, M.SEND_IM_HEADER_LENGTH + 2);
+  const im = M.makeImText({
+    sender: 10002, receiver: 20002, imKey: hex(KEY), senderVersion: 0x2227, text: 'hi', msgSeq: 0x4767, sendTime: 0x6b048885, msgId: 0xbeef,
+    fragCount: 2, fragIndex: 1, color: 0x112233, fontFlags: 3,
+  });
+  pins(M.sendIm, send, { sender: 10002, receiver: 20002, im });
+  cutsName(M.sendIm, send, [['sender', 0, 4], ['receiver', 4, 4], ...shift(IM_FIELDS, 8)]);
+  // Cut before the segments: a body with none; the first segment's type byte alone is cut in its data length.
+  assert.deepEqual(M.sendIm.decode(send.subarray(0, 99)).im.segments, []);
+  assert.equal(failure(() => M.sendIm.decode(send.subarray(0, 100))), 'truncated: need 2 byte(s), 0 left (field segments[0].data length at offset 100)');
+  assert.equal(M.imText(im), 'hi');
+
+  const push = hex('00002712' + '00004e22' + '00000009' + '7f000001' + '1f40' + '00a6' + IM_HEX);
+  const recv: M.ReceiveIm = { sender: 10002, receiver: 20002, serverSeq: 9, senderIp: 0x7f000001, senderPort: 8000, imType: M.IM_TYPE_BUDDY, kind: 'im', im };
+  pins(M.receiveIm, push, recv);
+  assert.deepEqual(M.forwardIm({ sender: 10002, receiver: 20002, im }, { serverSeq: 9, senderIp: 0x7f000001, senderPort: 8000 }), recv);
+  cutsName(M.receiveIm, push, [['sender', 0, 4], ['receiver', 4, 4], ['serverSeq', 8, 4], ['senderIp', 12, 4], ['senderPort', 16, 2], ['imType', 18, 2], ...shift(IM_FIELDS, 20)]);
+  const raw = hex('00002712' + '00004e22' + '00000009' + '7f000001' + '1f40' + '0030' + 'c0c1');
+  pins(M.receiveIm, raw, { sender: 10002, receiver: 20002, serverSeq: 9, senderIp: 0x7f000001, senderPort: 8000, imType: 0x30, kind: 'raw', data: hex('c0c1') });
+  assert.equal(failure(() => M.receiveIm.encode({ ...recv, kind: 'raw', data: Buffer.alloc(0) })), 'cannot encode imType: type 00A6 carries an IM body');
+  assert.equal(failure(() => M.receiveIm.encode({ ...recv, imType: 0x30 })), 'cannot encode imType: an IM body needs type 00A6');
+  refuses(M.receiveIm, recv, tooWide<M.ReceiveIm>([['sender', 4], ['receiver', 4], ['serverSeq', 4], ['senderIp', 4], ['senderPort', 2], ['imType', 2]]));
+
+  const ack = push.subarray(0, 16);
+  pins(M.imAck, ack, M.imAckFor(recv));
+  cutsName(M.imAck, ack, [['sender', 0, 4], ['receiver', 4, 4], ['serverSeq', 8, 4], ['senderIp', 12, 4]]);
+  refuses(M.imAck, M.imAckFor(recv), tooWide([['sender', 4], ['receiver', 4], ['serverSeq', 4], ['senderIp', 4]]));
+
+  const ims = (k: keyof M.ImBody, v: unknown) => (s: M.SendIm): M.SendIm => ({ ...s, im: { ...s.im, [k]: v } });
+  refuses(M.sendIm, { sender: 1, receiver: 2, im }, [
+    ...tooWide<M.SendIm>([['sender', 4], ['receiver', 4]]),
+    ...(
+      [['headType', 2], ['senderVersion', 2], ['sender', 4], ['receiver', 4], ['contentType', 2], ['msgSeq', 2], ['sendTime', 4], ['face', 2], ['hasFont', 4],
+        ['fragCount', 1], ['fragIndex', 1], ['msgId', 2], ['replyType', 1], ['time2', 4], ['msgIdPair', 4], ['color', 4], ['fontSize', 1], ['fontFlags', 1],
+        ['charset', 2], ['reserved', 2]] as const
+    ).map(([k, w]): [string, (s: M.SendIm) => M.SendIm] => [k, ims(k, 2 ** (8 * w))]),
+    ['imKey', ims('imKey', Buffer.alloc(15))], ['msgTag', ims('msgTag', Buffer.alloc(7))], ['head', ims('head', Buffer.alloc(0x10000))],
+    ['fontName', ims('fontName', 'f'.repeat(0x10000))],
+    // The segment's length (text + 3) overflows before its text's own u16 length can.
+    ['segments[0].length', ims('segments', [{ kind: 'text', text: 't'.repeat(0xfffd) }])],
+    ['segments[0].type', ims('segments', [{ kind: 'raw', type: 256, data: Buffer.alloc(0) }])],
+    ['segments[0].data', ims('segments', [{ kind: 'raw', type: 2, data: Buffer.alloc(0x10000) }])],
+  ]);
+  // Defaults of a body written without head type, head and tag: MyQQ's.
+  const bare = M.sendIm.encode({ sender: 10002, receiver: 20002, im: { ...im, headType: undefined, head: undefined, msgTag: undefined } });
+  assert.equal(bare.toString('hex'), send.toString('hex'));
+});
+
+test('IM segments: text, other types kept, text not in the text form kept raw, bad UTF-8 named', () => {
+  const base = hex('00002712' + '00004e22' + IM_HEX).subarray(0, 8 + 91);
+  const withSeg = (seg: string) => Buffer.concat([base, hex(seg)]);
+  const segs = (seg: string) => M.sendIm.decode(withSeg(seg)).im.segments;
+  assert.deepEqual(segs('02' + '0002' + 'abcd'), [{ kind: 'raw', type: 2, data: hex('abcd') }]);
+  // Type 1 but not `01 · u16 length · text`: kept as bytes.
+  assert.deepEqual(segs('01' + '0002' + '0100'), [{ kind: 'raw', type: 1, data: hex('0100') }]);
+  assert.deepEqual(segs('01' + '0005' + '02' + '0002' + '6869'), [{ kind: 'raw', type: 1, data: hex('02' + '0002' + '6869') }]);
+  assert.deepEqual(segs('01' + '0005' + '01' + '0003' + '6869'), [{ kind: 'raw', type: 1, data: hex('01' + '0003' + '6869') }]);
+  assert.deepEqual(segs('01' + '0003' + '01' + '0000'), [{ kind: 'text', text: '' }]);
+  assert.deepEqual(segs('01' + '0005' + '01' + '0002' + '6869' + '02' + '0000'), [{ kind: 'text', text: 'hi' }, { kind: 'raw', type: 2, data: Buffer.alloc(0) }]);
+  assert.equal(M.imText({ segments: [{ kind: 'text', text: 'a' }, { kind: 'raw', type: 2, data: Buffer.alloc(0) }, { kind: 'text', text: 'b' }] }), 'ab');
+  const at = 8 + 91;
+  assert.equal(failure(() => M.sendIm.decode(withSeg('01' + '0005' + '01' + '0002' + 'ff41'))), `bad_value: not valid UTF-8 (field segments[0].text at offset ${at + 6})`);
+  assert.equal(failure(() => M.sendIm.decode(withSeg('01' + '0003' + '01' + '0000' + '01' + '0004' + '01' + '0001' + 'c3'))), `bad_value: not valid UTF-8 (field segments[1].text at offset ${at + 12})`);
+  // A font name that is not UTF-8, named at its offset (a string's offset is its length's).
+  const badFont = hex('00002712' + '00004e22' + IM_HEX.replace('0006e5ae8be4bd93', '0006ffae8be4bd93'));
+  assert.equal(failure(() => M.sendIm.decode(badFont)), 'bad_value: not valid UTF-8 (field fontName at offset 89)');
+});
+
+test('text messages: fragments of at most 700 UTF-8 bytes, MyQQ defaults, fragments joined in order', () => {
+  assert.equal(M.IM_FRAGMENT_BYTES, 700);
+  const parts = M.makeSendIms({ sender: 1, receiver: 2, sessionKey: hex(KEY), senderVersion: 0x2227, text: 'x'.repeat(701), msgSeq: 3, sendTime: 4, msgId: 0x8001 });
+  assert.equal(parts.length, 2);
+  assert.deepEqual(parts.map((p) => [p.im.fragCount, p.im.fragIndex, M.imText(p.im).length]), [[2, 0, 700], [2, 1, 1]]);
+  const im = parts[0]!.im;
+  assert.deepEqual(
+    [im.headType, im.head?.toString('hex'), im.contentType, im.hasFont, im.replyType, im.msgTag?.toString('hex'), im.time2, im.msgIdPair, im.color, im.fontSize, im.fontFlags, im.charset, im.fontName, im.reserved, im.face],
+    [0, '0001000400000000', M.IM_CONTENT_TEXT, 1, M.ReplyType.NORMAL, '4d53470000000000', 4, 0x80018001, 0, 9, 0, M.IM_CHARSET, '宋体', 0, 0],
+  );
+  assert.equal(M.IM_CHARSET, 0x8600);
+  const custom = M.makeSendIms({ sender: 1, receiver: 2, sessionKey: hex(KEY), senderVersion: 1, text: 'a', msgSeq: 3, sendTime: 4, msgId: 5, face: 6, fontName: 'Arial', fontSize: 12, replyType: M.ReplyType.AUTO });
+  assert.deepEqual([custom[0]!.im.face, custom[0]!.im.fontName, custom[0]!.im.fontSize, custom[0]!.im.replyType], [6, 'Arial', 12, 2]);
+  assert.deepEqual(M.splitImText('abcde', 4), ['abcd', 'e']);
+  assert.equal(M.joinImFragments([parts[1]!.im, parts[0]!.im]), 'x'.repeat(701));
+  const block = M.textMsgBlock('t', 4, 0x8001);
+  assert.deepEqual([block.msgIdPair, block.fontName, block.fontSize, block.charset, block.color, block.fontFlags, block.time2], [0x80018001, '宋体', 9, 0x8600, 0, 0, 4]);
+  const styled = M.textMsgBlock('t', 4, 1, { name: 'Arial', size: 11, flags: 5, color: 0xff });
+  assert.deepEqual([styled.fontName, styled.fontSize, styled.fontFlags, styled.color], ['Arial', 11, 5, 0xff]);
+});
+
+test('0x00CE type 0030 system notice: layout, cuts, bad UTF-8', () => {
+  const body = hex('00000000' + '01' + '02' + '6869');
+  pins(M.systemNotice, body, { unknown: 0, type: 1, text: 'hi' });
+  cutsName(M.systemNotice, body, [['unknown', 0, 4], ['type', 4, 1], ['text length', 5, 1], ['text', 6, 2]]);
+  assert.equal(failure(() => M.systemNotice.decode(hex('00000000' + '01' + '01' + 'ff'))), 'bad_value: not valid UTF-8 (field text at offset 5)');
+  refuses(M.systemNotice, { unknown: 0, type: 1, text: '' }, [...tooWide<M.SystemNotice>([['unknown', 4], ['type', 1]]), ['text', (v) => ({ ...v, text: 'x'.repeat(256) })]]);
+  assert.equal(M.IM_TYPE_SYSTEM, 0x30);
+});
+
+test('0x0001 group labels: request and reply, label ids never 0', () => {
+  pins(M.groupLabelsRequest, hex('1f' + '01' + '00000002'), { start: 2 });
+  cutsName(M.groupLabelsRequest, hex('1f' + '01' + '00000002'), [['sub', 0, 1], ['head', 1, 1], ['start', 2, 4]]);
+  assert.equal(failure(() => M.groupLabelsRequest.decode(hex('1e' + '01' + '00000002'))), 'bad_value: expected 0x1f, got 0x1e (field sub at offset 0)');
+  assert.equal(failure(() => M.groupLabelsRequest.decode(hex('1f' + '02' + '00000002'))), 'bad_value: expected 0x1, got 0x2 (field head at offset 1)');
+  refuses(M.groupLabelsRequest, { start: 0 }, tooWide([['start', 4]]));
+  const reply = hex('1f' + '00000000' + '05' + '0006' + '03' + '01' + '02' + '6869' + '04' + '02' + '00');
+  const v: M.GroupLabelsReply = { next: 0, unknown1: 5, unknown2: 6, labels: [{ id: 3, order: 1, name: 'hi' }, { id: 4, order: 2, name: '' }] };
+  pins(M.groupLabelsReply, reply, v);
+  cutsName(M.groupLabelsReply, reply, [['sub', 0, 1], ['next', 1, 4], ['unknown1', 5, 1], ['unknown2', 6, 2], ['labels[0].order', 9, 1], ['labels[0].name length', 10, 1], ['labels[0].name', 11, 2], ['labels[1].order', 14, 1], ['labels[1].name length', 15, 1]]);
+  assert.equal(failure(() => M.groupLabelsReply.decode(hex('1f' + '00000000' + '05' + '0006' + '03' + '01' + '00' + '00' + '01' + '00'))), 'bad_value: group id 0 (field labels[1].id at offset 11)');
+  assert.equal(failure(() => M.groupLabelsReply.decode(hex('1e' + '00000000' + '05' + '0006'))), 'bad_value: expected 0x1f, got 0x1e (field sub at offset 0)');
+  assert.equal(M.NO_GROUP_LABELS, 0x01000000);
+  assert.equal(failure(() => M.groupLabelsReply.encode({ ...v, labels: [v.labels[0]!, { id: 0, order: 0, name: 'x' }] })), 'cannot encode labels[1].id: group 0 has no label');
+  refuses(M.groupLabelsReply, v, [
+    ...tooWide<M.GroupLabelsReply>([['next', 4], ['unknown1', 1], ['unknown2', 2]]),
+    ['labels[0].id', (x) => ({ ...x, labels: [{ id: 256, order: 0, name: '' }] })], ['labels[0].order', (x) => ({ ...x, labels: [{ id: 1, order: 256, name: '' }] })],
+    ['labels[0].name', (x) => ({ ...x, labels: [{ id: 1, order: 0, name: 'n'.repeat(256) }] })],
+  ]);
+});
+
+test('0x0126 friend list: the 14-byte request, entries between a 17-byte head and a 5-byte trailer', () => {
+  const req = hex('01' + '00000000' + '00000000' + '02' + '0003' + '0000');
+  pins(M.friendListRequest, req, { start: 3 });
+  cutsName(M.friendListRequest, req, [['sub', 0, 1], ['reserved', 1, 4], ['reserved2', 5, 4], ['head', 9, 1], ['start', 10, 2], ['reserved3', 12, 2]]);
+  const at = (i: number, b: number) => {
+    const x = Buffer.from(req);
+    x[i] = b;
+    return failure(() => M.friendListRequest.decode(x));
+  };
+  assert.deepEqual([at(0, 2), at(4, 1), at(8, 1), at(9, 1), at(13, 1)], [
+    'bad_value: expected 0x1, got 0x2 (field sub at offset 0)', 'bad_value: expected 0x0, got 0x1 (field reserved at offset 1)',
+    'bad_value: expected 0x0, got 0x1 (field reserved2 at offset 5)', 'bad_value: expected 0x2, got 0x1 (field head at offset 9)',
+    'bad_value: expected 0x0, got 0x1 (field reserved3 at offset 12)',
+  ]);
+  refuses(M.friendListRequest, { start: 0 }, tooWide([['start', 2]]));
+
+  const entry = '00002712' + '0003' + '17' + '01' + '03' + '626f62' + 'e1'.repeat(32);
+  const body = hex('01' + zeros(8) + '02' + 'ffff' + zeros(5) + entry + 'f0'.repeat(5));
+  const f: M.FriendEntry = { uid: 10002, face: 3, age: 23, sex: M.Sex.FEMALE, nick: 'bob', extra: Buffer.alloc(32, 0xe1) };
+  pins(M.friendListReply, body, { head: hex('01' + zeros(8) + '02'), next: M.FRIEND_LIST_LAST, gap: Buffer.alloc(5), friends: [f], trailer: Buffer.alloc(5, 0xf0) });
+  // Defaults: MyQQ's head, zero gap, extra and trailer.
+  assert.equal(M.friendListReply.encode({ next: 0xffff, friends: [{ ...f, extra: undefined }] }).toString('hex'), '01' + zeros(8) + '02' + 'ffff' + zeros(5) + entry.replace('e1'.repeat(32), zeros(32)) + zeros(5));
+  cutsName(M.friendListReply, body, [['head', 0, 10], ['next', 10, 2], ['gap', 12, 5]]);
+  for (const n of [17, 21]) assert.equal(failure(() => M.friendListReply.decode(body.subarray(0, n))), `truncated: no room for the 5 trailing bytes (field trailer at offset 17)`);
+  // A cut entry is reported at its offset in the body (the entries are read apart from the trailer).
+  const cutAt = (n: number) => failure(() => M.friendListReply.decode(hex('01' + zeros(8) + '02' + 'ffff' + zeros(5) + entry.slice(0, 2 * n) + zeros(5))));
+  assert.equal(cutAt(12), 'truncated: need 32 byte(s), 0 left (field friends[0].extra at offset 29)');
+  assert.equal(cutAt(10), 'truncated: need 3 byte(s), 1 left (field friends[0].nick at offset 26)');
+  assert.equal(cutAt(3), 'truncated: need 4 byte(s), 3 left (field friends[0].uid at offset 17)');
+  const bad = hex('01' + zeros(8) + '02' + 'ffff' + zeros(5) + entry.replace('03626f62', '03ff6f62') + zeros(5));
+  assert.equal(failure(() => M.friendListReply.decode(bad)), 'bad_value: not valid UTF-8 (field friends[0].nick at offset 25)');
+  refuses(M.friendListReply, { next: 0, friends: [f] }, [
+    ['next', (v) => ({ ...v, next: 0x10000 })], ['head', (v) => ({ ...v, head: Buffer.alloc(9) })], ['gap', (v) => ({ ...v, gap: Buffer.alloc(4) })], ['trailer', (v) => ({ ...v, trailer: Buffer.alloc(6) })],
+    ...(['uid', 'face', 'age', 'sex'] as const).map((k): [string, (v: M.FriendListReply) => M.FriendListReply] => [`friends[0].${k}`, (v) => ({ ...v, friends: [{ ...f, [k]: 2 ** 32 }] })]),
+    ['friends[0].nick', (v) => ({ ...v, friends: [{ ...f, nick: 'n'.repeat(256) }] })], ['friends[0].extra', (v) => ({ ...v, friends: [{ ...f, extra: Buffer.alloc(31) }] })],
+  ]);
+  // Pages of at most 50 from `start`; the last says FFFF.
+  const all = Array.from({ length: 120 }, (_, i) => ({ ...f, uid: i + 1 }));
+  assert.deepEqual([0, 50, 100].map((s) => { const p = M.friendListPage(all, s); return [p.next, p.friends.length, p.friends[0]!.uid]; }), [[50, 50, 1], [100, 50, 51], [0xffff, 20, 101]]);
+  assert.deepEqual([M.friendListPage(all, 0, 120).next, M.friendListPage(all, 0, 119).next, M.friendListPage([], 0).next], [0xffff, 119, 0xffff]);
+});
+
+test('0x0067 signatures, 0x00B5 accounts, 0x003E aliases: layouts, cuts and refusals', () => {
+  const sreq = hex('83' + '00' + '02' + '00002712' + '00000001' + '00002713' + '00000000');
+  pins(M.signaturesRequest, sreq, { queries: [{ uid: 10002, time: 1 }, { uid: 10003, time: 0 }] });
+  cutsName(M.signaturesRequest, sreq, [['sub', 0, 1], ['reserved', 1, 1], ['count', 2, 1], ['queries[0].uid', 3, 4], ['queries[0].time', 7, 4], ['queries[1].uid', 11, 4], ['queries[1].time', 15, 4]]);
+  assert.equal(failure(() => M.signaturesRequest.decode(hex('84' + '00' + '00'))), 'bad_value: expected 0x83, got 0x84 (field sub at offset 0)');
+  assert.equal(failure(() => M.signaturesRequest.decode(hex('83' + '01' + '00'))), 'bad_value: expected 0x0, got 0x1 (field reserved at offset 1)');
+  refuses(M.signaturesRequest, { queries: [{ uid: 1, time: 2 }] }, [
+    ['count', () => ({ queries: Array.from({ length: 256 }, () => ({ uid: 1, time: 2 })) })],
+    ['queries[0].uid', () => ({ queries: [{ uid: 2 ** 32, time: 0 }] })], ['queries[0].time', () => ({ queries: [{ uid: 1, time: 2 ** 32 }] })],
+  ]);
+  const srep = hex('83' + '00' + 'ffffffff' + '00002712' + '00000001' + '02' + '6869');
+  const sv: M.SignaturesReply = { result: 0, next: 0xffffffff, signatures: [{ uid: 10002, time: 1, text: 'hi' }] };
+  pins(M.signaturesReply, srep, sv);
+  cutsName(M.signaturesReply, srep, [['sub', 0, 1], ['result', 1, 1], ['next', 2, 4], ['signatures[0].time', 10, 4], ['signatures[0].text length', 14, 1], ['signatures[0].text', 15, 2]]);
+  assert.equal(failure(() => M.signaturesReply.decode(hex('82' + '00' + '00000000'))), 'bad_value: expected 0x83, got 0x82 (field sub at offset 0)');
+  refuses(M.signaturesReply, sv, [
+    ...tooWide<M.SignaturesReply>([['result', 1], ['next', 4]]),
+    ['signatures[0].uid', (x) => ({ ...x, signatures: [{ uid: 2 ** 32, time: 0, text: '' }] })], ['signatures[0].time', (x) => ({ ...x, signatures: [{ uid: 1, time: 2 ** 32, text: '' }] })],
+    ['signatures[0].text', (x) => ({ ...x, signatures: [{ uid: 1, time: 0, text: 't'.repeat(256) }] })],
+  ]);
+
+  const areq = hex('01' + '00002712' + '02' + '00002713' + '00002714');
+  pins(M.accountsRequest, areq, { uid: 10002, uids: [10003, 10004] });
+  cutsName(M.accountsRequest, areq, [['sub', 0, 1], ['uid', 1, 4], ['count', 5, 1], ['uids[0]', 6, 4], ['uids[1]', 10, 4]]);
+  assert.equal(failure(() => M.accountsRequest.decode(hex('02' + '00002712' + '00'))), 'bad_value: expected 0x1, got 0x2 (field sub at offset 0)');
+  refuses(M.accountsRequest, { uid: 1, uids: [2] }, [
+    ['uid', (x) => ({ ...x, uid: 2 ** 32 })], ['uids[0]', (x) => ({ ...x, uids: [2 ** 32] })], ['count', (x) => ({ ...x, uids: Array(256).fill(1) })],
+  ]);
+  const arep = hex('01' + '00002712' + '0001' + '00000000' + '0002' + '00002713' + '00000000' + '00002714' + '00000001' + '02' + '6162');
+  const av: M.AccountsReply = { uid: 10002, result: 1, next: 0, accounts: [{ uid: 10003, flag: 0 }, { uid: 10004, flag: 1, account: 'ab' }] };
+  pins(M.accountsReply, arep, av);
+  cutsName(M.accountsReply, arep, [
+    ['sub', 0, 1], ['uid', 1, 4], ['result', 5, 2], ['next', 7, 4], ['count', 11, 2], ['accounts[0].uid', 13, 4], ['accounts[0].flag', 17, 4],
+    ['accounts[1].uid', 21, 4], ['accounts[1].flag', 25, 4], ['accounts[1].account length', 29, 1], ['accounts[1].account', 30, 2],
+  ]);
+  assert.equal(failure(() => M.accountsReply.decode(Buffer.concat([hex('00'), arep.subarray(1)]))), 'bad_value: expected 0x1, got 0x0 (field sub at offset 0)');
+  for (const a of [{ uid: 1, flag: 0, account: 'x' }, { uid: 1, flag: 2 }]) {
+    assert.equal(failure(() => M.accountsReply.encode({ ...av, accounts: [a] })), 'cannot encode accounts[0].account: present exactly when flag > 0');
+  }
+  refuses(M.accountsReply, av, [
+    ...tooWide<M.AccountsReply>([['uid', 4], ['result', 2], ['next', 4]]),
+    ['accounts[0].uid', (x) => ({ ...x, accounts: [{ uid: 2 ** 32, flag: 0 }] })], ['accounts[0].flag', (x) => ({ ...x, accounts: [{ uid: 1, flag: 2 ** 32, account: '' }] })],
+    ['accounts[0].account', (x) => ({ ...x, accounts: [{ uid: 1, flag: 1, account: 'a'.repeat(256) }] })],
+    ['count', (x) => ({ ...x, accounts: Array(0x10000).fill({ uid: 1, flag: 0 }) })],
+  ]);
+
+  pins(M.aliasesRequest, hex('68' + '05'), { start: 5 });
+  cutsName(M.aliasesRequest, hex('68' + '05'), [['sub', 0, 1], ['start', 1, 1]]);
+  assert.equal(failure(() => M.aliasesRequest.decode(hex('69' + '05'))), 'bad_value: expected 0x68, got 0x69 (field sub at offset 0)');
+  refuses(M.aliasesRequest, { start: 0 }, tooWide([['start', 1]]));
+  const alrep = hex('68' + '01' + '00002712' + '02' + '6162' + '00002713' + '00');
+  const alv: M.AliasesReply = { last: 1, aliases: [{ uid: 10002, alias: 'ab' }, { uid: 10003, alias: '' }] };
+  pins(M.aliasesReply, alrep, alv);
+  cutsName(M.aliasesReply, alrep, [['sub', 0, 1], ['last', 1, 1], ['aliases[0].uid', 3, 3], ['aliases[0].alias length', 6, 1], ['aliases[0].alias', 7, 2], ['aliases[1].uid', 10, 3], ['aliases[1].alias length', 13, 1]].map(([n, o, l]) => [n, o === 3 || o === 10 ? o - 1 : o, l] as Field).filter(([, o]) => o !== 2 && o !== 9));
+  assert.equal(failure(() => M.aliasesReply.decode(alrep.subarray(0, 4))), 'truncated: need 4 byte(s), 2 left (field aliases[0].uid at offset 2)');
+  assert.equal(failure(() => M.aliasesReply.decode(hex('67' + '01'))), 'bad_value: expected 0x68, got 0x67 (field sub at offset 0)');
+  refuses(M.aliasesReply, alv, [
+    ['last', (x) => ({ ...x, last: 256 })], ['aliases[1].uid', (x) => ({ ...x, aliases: [alv.aliases[0]!, { uid: 2 ** 32, alias: '' }] })],
+    ['aliases[0].alias', (x) => ({ ...x, aliases: [{ uid: 1, alias: 'a'.repeat(256) }] })],
+  ]);
+});
+
+test('0x0027 online list: 42-byte entries (a status block and 11 bytes)', () => {
+  pins(M.onlineListRequest, hex('02' + '00002712'), { start: 10002 });
+  cutsName(M.onlineListRequest, hex('02' + '00002712'), [['sub', 0, 1], ['start', 1, 4]]);
+  assert.equal(failure(() => M.onlineListRequest.decode(hex('03' + '00002712'))), 'bad_value: expected 0x2, got 0x3 (field sub at offset 0)');
+  refuses(M.onlineListRequest, { start: 0 }, tooWide([['start', 4]]));
+  assert.equal(M.ONLINE_ENTRY_LENGTH, 42);
+  const body = hex('ff' + BLOCK_HEX + 'e2'.repeat(11) + BLOCK_HEX + zeros(11));
+  const v: M.OnlineListReply = { next: M.ONLINE_LIST_LAST, entries: [{ block: BLOCK, extension: Buffer.alloc(11, 0xe2) }, { block: BLOCK, extension: Buffer.alloc(11) }] };
+  pins(M.onlineListReply, body, v);
+  assert.equal(M.onlineListReply.encode({ next: 0xff, entries: [{ block: BLOCK }] }).toString('hex'), 'ff' + BLOCK_HEX + zeros(11));
+  cutsName(M.onlineListReply, body, [['next', 0, 1], ['entries[0].extension', 32, 11], ['entries[1].extension', 74, 11]]);
+  refuses(M.onlineListReply, v, [['next', (x) => ({ ...x, next: 256 })], ['entries[1].extension', (x) => ({ ...x, entries: [x.entries[0]!, { block: BLOCK, extension: Buffer.alloc(10) }] })]]);
+});
