@@ -374,3 +374,108 @@ test('0x0027 online list: 42-byte entries (a status block and 11 bytes)', () => 
   cutsName(M.onlineListReply, body, [['next', 0, 1], ['entries[0].extension', 32, 11], ['entries[1].extension', 74, 11]]);
   refuses(M.onlineListReply, v, [['next', (x) => ({ ...x, next: 256 })], ['entries[1].extension', (x) => ({ ...x, entries: [x.entries[0]!, { block: BLOCK, extension: Buffer.alloc(10) }] })]]);
 });
+
+test('modern 0x001D key and 0x0058 keep-alive: layouts, forms, cuts and refusals', () => {
+  pins(M.keyRequest, hex('04'), { sub: 4, extra: Buffer.alloc(0) });
+  assert.equal(M.keyRequest.encode({ sub: 4 }).toString('hex'), '04');
+  cutsName(M.keyRequest, hex('04'), [['sub', 0, 1]]);
+  refuses(M.keyRequest, { sub: 4 }, tooWide([['sub', 1]]));
+  const reply = hex('04' + '00' + KEY + zeros(13));
+  assert.equal(reply.length, M.KEY_REPLY_LENGTH);
+  pins(M.keyReply, reply, { sub: 4, result: 0, key: hex(KEY), tail: Buffer.alloc(13) });
+  assert.equal(M.keyReply.encode({ sub: 4, result: 0, key: hex(KEY) }).toString('hex'), reply.toString('hex'));
+  cutsName(M.keyReply, reply, [['sub', 0, 1], ['result', 1, 1], ['key', 2, 16]]);
+  refuses(M.keyReply, { sub: 4, result: 0, key: hex(KEY) }, [...tooWide<M.KeyReply>([['sub', 1], ['result', 1]]), ['key', (v) => ({ ...v, key: Buffer.alloc(17) })]]);
+
+  pins(M.keepAliveRequest, hex('00002712'), { uid: 10002, form: 'u32' });
+  pins(M.keepAliveRequest, Buffer.from('4294967295'), { uid: 4294967295, form: 'ascii' });
+  pins(M.keepAliveRequest, Buffer.from('1'), { uid: 1, form: 'ascii' });
+  for (const s of ['', '0', '01', '4294967296', '12345678901', '1a']) {
+    assert.equal(failure(() => M.keepAliveRequest.decode(Buffer.from(s))), 'bad_value: neither a u32 nor an ASCII decimal uid (field uid at offset 0)', s);
+  }
+  assert.equal(failure(() => M.keepAliveRequest.encode({ uid: 1234, form: 'ascii' })), 'cannot encode uid: a 4-digit ASCII uid would read back as a u32');
+  for (const uid of [-1, 2 ** 32, 1.5]) assert.equal(failure(() => M.keepAliveRequest.encode({ uid, form: 'ascii' })), `cannot encode uid: ${uid} is not a u32`);
+  assert.equal(M.keepAliveRequest.encode({ uid: 2 ** 32 - 1, form: 'ascii' }).toString(), '4294967295');
+  assert.equal(M.keepAliveRequest.encode({ uid: 0, form: 'ascii' }).toString(), '0');
+  refuses(M.keepAliveRequest, { uid: 1, form: 'u32' }, tooWide([['uid', 4]]));
+
+  const ka = hex('00' + '00000007' + '7f000001' + '0fa0' + '003c' + '6b048885' + zeros(5));
+  assert.equal(ka.length, M.KEEP_ALIVE_REPLY_LENGTH);
+  const v = M.makeKeepAliveReply({ online: 7, clientIp: 0x7f000001, clientPort: 4000, serverTime: 0x6b048885 });
+  pins(M.keepAliveReply, ka, v);
+  assert.equal(M.keepAliveReply.encode({ ...v, tail: undefined }).toString('hex'), ka.toString('hex'));
+  cutsName(M.keepAliveReply, ka, [['result', 0, 1], ['online', 1, 4], ['clientIp', 5, 4], ['clientPort', 9, 2], ['interval', 11, 2], ['serverTime', 13, 4]]);
+  refuses(M.keepAliveReply, v, tooWide([['result', 1], ['online', 4], ['clientIp', 4], ['clientPort', 2], ['interval', 2], ['serverTime', 4]]));
+});
+
+test('modern wraps: key-prefixed and magic-prefixed bodies, their errors at their offsets', () => {
+  const random = (n: number) => Buffer.alloc(n, 0x33);
+  const key = hex(KEY);
+  const body = M.wrapKeyPrefixed(key, hex('0102'), random);
+  assert.equal(body.subarray(0, 16).toString('hex'), KEY);
+  const opened = M.unwrapKeyPrefixed(body);
+  assert.ok(opened.ok);
+  assert.deepEqual(opened.value, { key, plain: hex('0102') });
+  assert.throws(() => M.wrapKeyPrefixed(key.subarray(0, 15), hex('01'), random), (e: unknown) => e instanceof RangeError && e.message === 'key must be 16 bytes, got 15');
+  const short = M.unwrapKeyPrefixed(body.subarray(0, 31));
+  assert.ok(!short.ok);
+  assert.equal(short.error.message, 'truncated: key-prefixed body of 31 bytes < 32 (field key at offset 0)');
+  const wrongKey = M.unwrapKeyPrefixed(Buffer.concat([Buffer.alloc(16), body.subarray(16)]));
+  assert.ok(!wrongKey.ok);
+  assert.equal(wrongKey.error.message, 'undecryptable: does not open with its clear key (field cipher at offset 16)');
+
+  const magic = hex('a1a2');
+  const mbody = M.wrapMagicPrefixed(magic, key, hex('0304'), random);
+  assert.equal(mbody.subarray(0, 4).toString('hex'), '0002' + magic.toString('hex'));
+  const parts = M.splitMagicPrefixed(mbody);
+  assert.ok(parts.ok);
+  assert.deepEqual(parts.value.magic, magic);
+  const mopen = M.unwrapMagicPrefixed(mbody, key);
+  assert.ok(mopen.ok);
+  assert.deepEqual(mopen.value, { magic, plain: hex('0304') });
+  const bad = (r: { ok: boolean; error?: Error }) => (r.ok ? 'ok' : r.error!.message);
+  assert.equal(bad(M.splitMagicPrefixed(hex('00'))), 'truncated: no magic length (field magic at offset 0)');
+  assert.equal(bad(M.splitMagicPrefixed(hex('0003' + 'aaaa'))), 'truncated: magic of 3 bytes, 2 left (field magic at offset 2)');
+  assert.equal(bad(M.splitMagicPrefixed(hex('0002' + 'aaaa'))), 'ok');
+  assert.equal(bad(M.unwrapMagicPrefixed(hex('0003' + 'aaaa'), key)), 'truncated: magic of 3 bytes, 2 left (field magic at offset 2)');
+  assert.equal(bad(M.unwrapMagicPrefixed(mbody, Buffer.alloc(16))), 'undecryptable: does not open with login_info_key1 (field cipher at offset 4)');
+
+  const sealed = M.seal(key, hex('05'), random);
+  const w = M.openWith(sealed, Buffer.alloc(16), key);
+  assert.ok(w.ok);
+  assert.deepEqual(w.value, { plain: hex('05'), keyIndex: 1 });
+  assert.equal(bad(M.openWith(sealed, Buffer.alloc(16))), 'undecryptable: opens with none of 1 key(s)');
+});
+
+test('0x00EB buddy index: request and reply, the group byte as id × 4 + flags', () => {
+  const req = hex('01' + '00000000' + '00000000' + '0002');
+  pins(M.buddyIndexRequest, req, { page: 2 });
+  cutsName(M.buddyIndexRequest, req, [['sub', 0, 1], ['reserved', 1, 4], ['reserved2', 5, 4], ['page', 9, 2]]);
+  const at = (i: number, b: number) => { const x = Buffer.from(req); x[i] = b; return failure(() => M.buddyIndexRequest.decode(x)); };
+  assert.deepEqual([at(0, 2), at(2, 1), at(6, 1)], [
+    'bad_value: expected 0x1, got 0x2 (field sub at offset 0)', 'bad_value: expected 0x0, got 0x10000 (field reserved at offset 1)', 'bad_value: expected 0x0, got 0x10000 (field reserved2 at offset 5)',
+  ]);
+  refuses(M.buddyIndexRequest, { page: 1 }, tooWide([['page', 2]]));
+  const reply = hex('01' + '00' + '00000001' + '00000002' + '6b048885' + '0003' + '0001' + '0002' + '00002712' + '01' + '0d' + '00009c41' + '04' + '00');
+  const v: M.BuddyIndexReply = {
+    result: 0, unknown1: 1, unknown2: 2, updateTime: 0x6b048885, totalPages: 3, currentPage: 1,
+    entries: [{ uid: 10002, type: M.IndexType.BUDDY, group: 3, groupFlags: 1 }, { uid: 40001, type: M.IndexType.QUN, group: 0, groupFlags: 0 }],
+  };
+  pins(M.buddyIndexReply, reply, v);
+  cutsName(M.buddyIndexReply, reply, [
+    ['sub', 0, 1], ['result', 1, 1], ['unknown1', 2, 4], ['unknown2', 6, 4], ['updateTime', 10, 4], ['totalPages', 14, 2], ['currentPage', 16, 2], ['count', 18, 2],
+    ['entries[0].uid', 20, 4], ['entries[0].type', 24, 1], ['entries[0].group', 25, 1], ['entries[1].uid', 26, 4], ['entries[1].type', 30, 1], ['entries[1].group', 31, 1],
+  ]);
+  assert.equal(failure(() => M.buddyIndexReply.decode(Buffer.concat([hex('02'), reply.subarray(1)]))), 'bad_value: expected 0x1, got 0x2 (field sub at offset 0)');
+  const one = (e: Partial<M.BuddyIndexEntry>) => ({ ...v, entries: [{ uid: 1, type: 1, group: 0, ...e }] });
+  assert.equal(M.buddyIndexReply.encode(one({ group: 63, groupFlags: 3 })).subarray(-1).toString('hex'), 'ff');
+  assert.equal(M.buddyIndexReply.encode(one({ group: 0 })).subarray(-1).toString('hex'), '00');
+  for (const group of [64, -1, 1.5]) assert.equal(failure(() => M.buddyIndexReply.encode(one({ group }))), `cannot encode entries[0].group: ${group} is not 0..63`);
+  for (const groupFlags of [4, -1]) assert.equal(failure(() => M.buddyIndexReply.encode(one({ groupFlags }))), `cannot encode entries[0].groupFlags: ${groupFlags} is not 0..3`);
+  refuses(M.buddyIndexReply, v, [
+    ...tooWide<M.BuddyIndexReply>([['result', 1], ['unknown1', 4], ['unknown2', 4], ['updateTime', 4], ['totalPages', 2], ['currentPage', 2]]),
+    ['entries[0].uid', () => one({ uid: 2 ** 32 })], ['entries[0].type', () => one({ type: 256 })], ['count', () => ({ ...v, entries: Array(0x10000).fill({ uid: 1, type: 1, group: 0 }) })],
+  ]);
+  pins(M.chainRequest, hex('0101'), { data: hex('0101') });
+  pins(M.chainReply, hex('0100'), M.CHAIN_REPLY_OK);
+});
