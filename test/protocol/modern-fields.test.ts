@@ -5,6 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as M from '../../src/protocol/bodies/modern/index.js';
 import { DecodeError, EncodeError } from '../../src/protocol/errors.js';
+import { verifyBlockKey } from '../../src/protocol/keys.js';
+import { teaEncrypt } from '../../src/protocol/tea.js';
 import { cutsName, hex, pins, refuses, shift, tooWide, type Field } from '../helpers/fields.js';
 
 const KEY = 'a0a1a2a3a4a5a6a7a8a9aaabacadaeaf';
@@ -478,4 +480,130 @@ test('0x00EB buddy index: request and reply, the group byte as id × 4 + flags',
   ]);
   pins(M.chainRequest, hex('0101'), { data: hex('0101') });
   pins(M.chainReply, hex('0100'), M.CHAIN_REPLY_OK);
+});
+
+const LOCALE = '0000080401e0';
+const VSPEC = '000003500000000100000d6f';
+
+test('0x0091 touch: the 35-byte request and the reply with and without a redirect', () => {
+  const req = hex('0001' + LOCALE + VSPEC + 'b0'.repeat(15));
+  pins(M.touchRequest, req, { locale: M.MODERN_LOCALE, versionSpec: M.MODERN_VERSION_SPEC, serverBlob: Buffer.alloc(15, 0xb0) });
+  assert.equal(M.touchRequest.encode(M.makeTouchRequest()).toString('hex'), '0001' + LOCALE + VSPEC + zeros(15));
+  cutsName(M.touchRequest, req, [['head', 0, 2], ['locale', 2, 6], ['versionSpec', 8, 12], ['serverBlob', 20, 15]]);
+  assert.equal(failure(() => M.touchRequest.decode(Buffer.concat([hex('0002'), req.subarray(2)]))), 'bad_value: expected 0x1, got 0x2 (field head at offset 0)');
+  const tr = M.makeTouchRequest();
+  refuses(M.touchRequest, tr, [['locale', (v) => ({ ...v, locale: Buffer.alloc(5) })], ['versionSpec', (v) => ({ ...v, versionSpec: Buffer.alloc(11) })], ['serverBlob', (v) => ({ ...v, serverBlob: Buffer.alloc(14) })]]);
+
+  const ok = hex('00' + '6b048885' + '0a000001' + zeros(8) + '0003' + 'c1c2c3' + '00');
+  const v = M.makeTouchReply({ serverTime: 0x6b048885, serverIp: 0x0a000001, loginToken: hex('c1c2c3') }, () => Buffer.alloc(0));
+  pins(M.touchReply, ok, v);
+  assert.equal(M.makeTouchReply({ serverTime: 1, serverIp: 2 }, (n) => Buffer.alloc(n, 7)).loginToken.toString('hex'), '07'.repeat(24));
+  cutsName(M.touchReply, ok, [['result', 0, 1], ['serverTime', 1, 4], ['serverIp', 5, 4], ['reserved', 9, 8], ['loginToken length', 17, 2], ['loginToken', 19, 3], ['redirectFlag', 22, 1]]);
+  const dirty = Buffer.from(ok);
+  dirty[12] = 5;
+  assert.equal(failure(() => M.touchReply.decode(dirty)), 'bad_value: filler byte 3 is 0x5, expected 0 (field reserved at offset 12)');
+  const redirect = hex('00' + '6b048885' + '0a000001' + zeros(8) + '0003' + 'c1c2c3' + '01' + '02' + '00000003' + '00000004' + '0a000009');
+  const rv: M.TouchReply = { ...v, redirect: { flag: 1, count: 2, ispId: 3, unknown: 4, serverIp: 0x0a000009 } };
+  pins(M.touchReply, redirect, rv);
+  cutsName(M.touchReply, redirect, [['redirect.count', 23, 1], ['redirect.ispId', 24, 4], ['redirect.unknown', 28, 4], ['redirect.serverIp', 32, 4]]);
+  assert.equal(failure(() => M.touchReply.encode({ ...v, redirect: { flag: 0, count: 0, ispId: 0, unknown: 0, serverIp: 0 } })), 'cannot encode redirect.flag: a redirect needs a non-zero flag');
+  refuses(M.touchReply, rv, [
+    ...tooWide<M.TouchReplyOk>([['serverTime', 4], ['serverIp', 4]]) as [string, (x: M.TouchReply) => M.TouchReply][],
+    ['loginToken', (x) => ({ ...x, loginToken: Buffer.alloc(0x10000) }) as M.TouchReply],
+    ...(['flag', 'count', 'ispId', 'unknown', 'serverIp'] as const).map((k): [string, (x: M.TouchReply) => M.TouchReply] => [`redirect.${k}`, (x) => ({ ...x, redirect: { ...(x as M.TouchReplyOk).redirect!, [k]: 2 ** 32 } }) as M.TouchReply]),
+  ]);
+  // A failure: any non-zero first byte, and what follows it.
+  pins(M.touchReply, hex('05' + 'eeff'), { ok: false, result: 5, data: hex('eeff') });
+  assert.equal(failure(() => M.touchReply.encode({ ok: false, result: 0, data: Buffer.alloc(0) })), 'cannot encode result: a failed reply needs a non-zero result');
+  assert.equal(failure(() => M.touchReply.decode(Buffer.alloc(0))), 'truncated: need 1 byte(s), 0 left (field result at offset 0)');
+  refuses(M.touchReply, { ok: false, result: 5, data: Buffer.alloc(0) } as M.TouchReply, [['result', (x) => ({ ...x, result: 256 }) as M.TouchReply]]);
+});
+
+test('0x00BA login request (kinds 03 and 04) and reply (with a PNG fragment)', () => {
+  const req = hex('0001' + LOCALE + VSPEC + '0002' + 'c1c2' + '03' + '00' + '05' + '00000000' + '01' + '0000');
+  const v: M.LoginRequest = { locale: M.MODERN_LOCALE, versionSpec: M.MODERN_VERSION_SPEC, loginToken: hex('c1c2'), pngFlag: 1, captcha: null };
+  pins(M.loginRequest, req, v);
+  assert.deepEqual(M.makeLoginRequest(hex('c1c2')), { ...v, pngFlag: 0 });
+  cutsName(M.loginRequest, req, [
+    ['head', 0, 2], ['locale', 2, 6], ['versionSpec', 8, 12], ['loginToken length', 20, 2], ['loginToken', 22, 2], ['kind', 24, 1], ['reserved', 25, 1], ['sub', 26, 1],
+    ['reserved2', 27, 4], ['pngFlag', 31, 1], ['reserved3', 32, 2],
+  ]);
+  const at = (i: number, b: number) => { const x = Buffer.from(req); x[i] = b; return failure(() => M.loginRequest.decode(x)); };
+  assert.deepEqual([at(1, 2), at(24, 5), at(25, 1), at(26, 6), at(30, 1), at(33, 1)], [
+    'bad_value: expected 0x1, got 0x2 (field head at offset 0)', 'bad_value: kind 0x5, expected 03 or 04 (field kind at offset 24)',
+    'bad_value: expected 0x0, got 0x1 (field reserved at offset 25)', 'bad_value: expected 0x5, got 0x6 (field sub at offset 26)',
+    'bad_value: expected 0x0, got 0x1 (field reserved2 at offset 27)', 'bad_value: expected 0x0, got 0x1 (field reserved3 at offset 32)',
+  ]);
+  const cap = hex('0001' + LOCALE + VSPEC + '0002' + 'c1c2' + '04' + 'd1d2d3d4' + '0001' + 'e1');
+  const cv: M.LoginRequest = { ...v, pngFlag: 0, captcha: { code: hex('d1d2d3d4'), token: hex('e1') } };
+  pins(M.loginRequest, cap, cv);
+  cutsName(M.loginRequest, cap, [['captcha.code', 25, 4], ['captcha.token length', 29, 2], ['captcha.token', 31, 1]]);
+  refuses(M.loginRequest, cv, [
+    ['locale', (x) => ({ ...x, locale: Buffer.alloc(7) })], ['versionSpec', (x) => ({ ...x, versionSpec: Buffer.alloc(13) })], ['loginToken', (x) => ({ ...x, loginToken: Buffer.alloc(0x10000) })],
+    ['captcha.code', (x) => ({ ...x, captcha: { code: Buffer.alloc(3), token: Buffer.alloc(0) } })], ['captcha.token', (x) => ({ ...x, captcha: { code: Buffer.alloc(4), token: Buffer.alloc(0x10000) } })],
+    ['pngFlag', (x) => ({ ...x, captcha: null, pngFlag: 256 })],
+  ]);
+
+  const reply = hex('03' + '00' + '05' + '00' + '00000000' + '0003' + 'f1f2f3');
+  const rv = M.makeLoginReply(() => Buffer.alloc(0), hex('f1f2f3'));
+  pins(M.loginReply, reply, rv);
+  assert.equal(M.makeLoginReply((n) => Buffer.alloc(n, 9)).tokenC.toString('hex'), '09'.repeat(56));
+  cutsName(M.loginReply, reply, [['kind', 0, 1], ['reserved', 1, 1], ['sub', 2, 1], ['pngFlag', 3, 1], ['captcha', 4, 4], ['tokenC length', 8, 2], ['tokenC', 10, 3]]);
+  assert.equal(failure(() => M.loginReply.decode(Buffer.concat([hex('0301'), reply.subarray(2)]))), 'bad_value: expected 0x0, got 0x1 (field reserved at offset 1)');
+  assert.equal(failure(() => M.loginReply.decode(Buffer.concat([hex('030004'), reply.subarray(3)]))), 'bad_value: expected 0x5, got 0x4 (field sub at offset 2)');
+  const png = hex('03' + '00' + '05' + '01' + '00000001' + '0001' + 'f1' + '0002' + 'a1a2' + '07' + '01' + '0001' + 'b1');
+  const pv: M.LoginReply = { kind: 3, pngFlag: 1, captcha: 1, tokenC: hex('f1'), png: { fragment: hex('a1a2'), unknown: 7, more: 1, nextToken: hex('b1') } };
+  pins(M.loginReply, png, pv);
+  cutsName(M.loginReply, png, [['png.fragment length', 11, 2], ['png.fragment', 13, 2], ['png.unknown', 15, 1], ['png.more', 16, 1], ['png.nextToken length', 17, 2], ['png.nextToken', 19, 1]]);
+  for (const x of [{ ...pv, png: null }, { ...rv, png: pv.png }]) assert.equal(failure(() => M.loginReply.encode(x)), 'cannot encode png: present exactly when pngFlag is 1');
+  refuses(M.loginReply, pv, [
+    ...tooWide<M.LoginReply>([['kind', 1], ['captcha', 4]]), ['tokenC', (x) => ({ ...x, tokenC: Buffer.alloc(0x10000) })],
+    ...(['unknown', 'more'] as const).map((k): [string, (x: M.LoginReply) => M.LoginReply] => [`png.${k}`, (x) => ({ ...x, png: { ...x.png!, [k]: 256 } })]),
+    ...(['fragment', 'nextToken'] as const).map((k): [string, (x: M.LoginReply) => M.LoginReply] => [`png.${k}`, (x) => ({ ...x, png: { ...x.png!, [k]: Buffer.alloc(0x10000) } })]),
+  ]);
+});
+
+test('the 104-byte verify block: layout, sealing with md5_pass_qq, the server check', () => {
+  const pw = hex('00112233445566778899aabbccddeeff');
+  const k1 = Buffer.alloc(16, 0x11);
+  const k2 = Buffer.alloc(16, 0x22);
+  const plain = hex('01020304' + '0001' + '00002712' + VSPEC + zeros(3) + pw.toString('hex') + '6b048885' + zeros(13) + '0a000001' + zeros(8) + '0010' + k1.toString('hex') + k2.toString('hex'));
+  assert.equal(plain.length, M.VERIFY_BLOCK_LENGTH);
+  const random = (n: number) => Buffer.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16].slice(0, n));
+  const block = M.makeVerifyBlock({ uid: 10002, passwordMd5: pw, serverTime: 0x6b048885, serverIp: 0x0a000001, verifyKey1: k1, verifyKey2: k2 }, random);
+  pins(M.verifyBlock, plain, block);
+  assert.deepEqual([M.makeVerifyBlock({ uid: 1, passwordMd5: pw, serverTime: 0, serverIp: 0 }, random).verifyKey1, M.makeVerifyBlock({ uid: 1, passwordMd5: pw, serverTime: 0, serverIp: 0 }, random).verifyKey2], [Buffer.alloc(16), Buffer.alloc(16)]);
+  cutsName(M.verifyBlock, plain, [
+    ['rand', 0, 4], ['head', 4, 2], ['uid', 6, 4], ['versionSpec', 10, 12], ['reserved', 22, 3], ['passwordMd5', 25, 16], ['serverTime', 41, 4], ['reserved2', 45, 13],
+    ['serverIp', 58, 4], ['reserved3', 62, 8], ['keyLength', 70, 2], ['verifyKey1', 72, 16], ['verifyKey2', 88, 16],
+  ]);
+  const at = (i: number, b: number) => { const x = Buffer.from(plain); x[i] = b; return failure(() => M.verifyBlock.decode(x)); };
+  assert.deepEqual([at(5, 2), at(24, 1), at(50, 1), at(69, 1), at(71, 0x11)], [
+    'bad_value: expected 0x1, got 0x2 (field head at offset 4)', 'bad_value: filler byte 2 is 0x1, expected 0 (field reserved at offset 24)',
+    'bad_value: filler byte 5 is 0x1, expected 0 (field reserved2 at offset 50)', 'bad_value: filler byte 7 is 0x1, expected 0 (field reserved3 at offset 69)',
+    'bad_value: expected 0x10, got 0x11 (field keyLength at offset 70)',
+  ]);
+  refuses(M.verifyBlock, block, [
+    ...tooWide<M.VerifyBlock>([['rand', 4], ['uid', 4], ['serverTime', 4], ['serverIp', 4]]),
+    ...(['versionSpec', 'passwordMd5', 'verifyKey1', 'verifyKey2'] as const).map((k): [string, (x: M.VerifyBlock) => M.VerifyBlock] => [k, (x) => ({ ...x, [k]: Buffer.alloc(3) })]),
+  ]);
+
+  const sealed = M.sealVerifyBlock(block, random);
+  assert.equal(sealed.length, M.VERIFY_CIPHER_LENGTH);
+  assert.deepEqual(M.checkVerifyBlock(sealed, pw, 10002), { ok: true, block });
+  assert.deepEqual(M.openVerifyBlock(sealed, Buffer.alloc(16)), { ok: false, reason: 'cannot_open' });
+  // The key binds the uid: another uid or another password cannot open it.
+  assert.deepEqual(M.checkVerifyBlock(sealed, pw, 10003), { ok: false, reason: 'cannot_open' });
+  assert.deepEqual(M.checkVerifyBlock(sealed, Buffer.alloc(16), 10002), { ok: false, reason: 'cannot_open' });
+  assert.ok(M.verifyBlockMatches(block, pw));
+  assert.ok(!M.verifyBlockMatches(block, Buffer.alloc(16)));
+  assert.ok(!M.verifyBlockMatches(block, pw.subarray(0, 15)));
+  // A block that opens but names another uid inside is refused like a wrong password; one that does not decode is malformed.
+  const md5PassQq = verifyBlockKey(pw, 10002);
+  assert.deepEqual(M.checkVerifyBlock(teaEncrypt(M.verifyBlock.encode({ ...block, uid: 10003 }), md5PassQq, random), pw, 10002), { ok: false, reason: 'cannot_open' });
+  const short = teaEncrypt(hex('01'), md5PassQq, random);
+  const malformed = M.openVerifyBlock(short, md5PassQq);
+  assert.ok(!malformed.ok && malformed.reason === 'malformed' && malformed.error?.message === 'truncated: need 4 byte(s), 1 left (field rand at offset 0)');
+  assert.deepEqual(M.checkVerifyBlock(short, pw, 10002), malformed);
+  assert.equal(M.buildVerifyBlock({ uid: 10002, passwordMd5: pw, serverTime: 1, serverIp: 2 }, random).length, 120);
 });
