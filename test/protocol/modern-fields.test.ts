@@ -607,3 +607,163 @@ test('the 104-byte verify block: layout, sealing with md5_pass_qq, the server ch
   assert.deepEqual(M.checkVerifyBlock(short, pw, 10002), malformed);
   assert.equal(M.buildVerifyBlock({ uid: 10002, passwordMd5: pw, serverTime: 1, serverIp: 2 }, random).length, 120);
 });
+
+test('0x00DD verify: the request around the sealed block, success and failure replies', () => {
+  const entries = '01' + '00000001' + '0002' + 'a1a2' + '02' + '00000002' + '0000';
+  const ext = '10' + entries + zeros(3);
+  const req = hex('00de' + '0001' + LOCALE + VSPEC + '0002' + 'c1c2' + '0003' + 'e1e2e3' + '0001' + 'f1' + '0014' + ext);
+  const v: M.VerifyRequest = {
+    locale: M.MODERN_LOCALE, versionSpec: M.MODERN_VERSION_SPEC, tokenC: hex('c1c2'), verifyCipher: hex('e1e2e3'), random20: hex('f1'),
+    entries: [{ tag: 1, rand: 1, key: hex('a1a2') }, { tag: 2, rand: 2, key: Buffer.alloc(0) }], zeroPad: 3,
+  };
+  pins(M.verifyRequest, req, v);
+  cutsName(M.verifyRequest, req, [
+    ['sub', 0, 2], ['head', 2, 2], ['locale', 4, 6], ['versionSpec', 10, 12], ['tokenC length', 22, 2], ['tokenC', 24, 2], ['verifyCipher length', 26, 2],
+    ['verifyCipher', 28, 3], ['random20 length', 31, 2], ['random20', 33, 1], ['extension length', 34, 2], ['extension', 36, 20],
+  ]);
+  assert.equal(failure(() => M.verifyRequest.decode(Buffer.concat([hex('00dd'), req.subarray(2)]))), 'bad_value: expected 0xde, got 0xdd (field sub at offset 0)');
+  assert.equal(failure(() => M.verifyRequest.decode(Buffer.concat([hex('00de0002'), req.subarray(4)]))), 'bad_value: expected 0x1, got 0x2 (field head at offset 2)');
+  // Inside the extension, offsets count from the extension's start (a region of its own).
+  const innerBad = (e: string) => failure(() => M.verifyRequest.decode(hex('00de' + '0001' + LOCALE + VSPEC + '0000' + '0000' + '0000' + (e.length / 2).toString(16).padStart(4, '0') + e)));
+  assert.equal(innerBad('05' + '01' + '0000'), 'truncated: need 5 byte(s), 3 left (field entries at offset 1)');
+  assert.equal(innerBad('03' + '01' + '0000'), 'truncated: need 4 byte(s), 2 left (field entries[0].rand at offset 1)');
+  assert.equal(innerBad('06' + '01' + '00000000' + '00'), 'truncated: need 2 byte(s), 1 left (field entries[0].key length at offset 5)');
+  assert.equal(innerBad('00' + '0001'), 'bad_value: filler byte 1 is 0x1, expected 0 (field zeroPad at offset 2)');
+  assert.deepEqual(M.verifyRequest.decode(hex('00de' + '0001' + LOCALE + VSPEC + '0000' + '0000' + '0000' + '0001' + '00')).entries, []);
+  const random = (n: number) => Buffer.alloc(n, 0x44);
+  const made = M.makeVerifyRequest({ tokenC: hex('c1'), verifyCipher: hex('e1') }, random);
+  assert.deepEqual([made.random20.length, made.entries.map((e) => [e.tag, e.rand, e.key.length]), made.zeroPad], [20, [[1, 0x44444444, 16], [2, 0x44444444, 16]], 328]);
+  refuses(M.verifyRequest, v, [
+    ['locale', (x) => ({ ...x, locale: Buffer.alloc(5) })], ['versionSpec', (x) => ({ ...x, versionSpec: Buffer.alloc(5) })],
+    ...(['tokenC', 'verifyCipher', 'random20'] as const).map((k): [string, (x: M.VerifyRequest) => M.VerifyRequest] => [k, (x) => ({ ...x, [k]: Buffer.alloc(0x10000) })]),
+    ['entries[1].tag', (x) => ({ ...x, entries: [x.entries[0]!, { tag: 256, rand: 0, key: Buffer.alloc(0) }] })],
+    ['entries[0].rand', (x) => ({ ...x, entries: [{ tag: 1, rand: 2 ** 32, key: Buffer.alloc(0) }] })],
+    ['entries[0].key', (x) => ({ ...x, entries: [{ tag: 1, rand: 0, key: Buffer.alloc(0x10000) }] })],
+    ['entries', (x) => ({ ...x, entries: Array(37).fill({ tag: 1, rand: 0, key: Buffer.alloc(0) }) })],
+    ['extension', (x) => ({ ...x, zeroPad: 0x10000 })],
+  ]);
+
+  const ok = hex('0100' + '00' + '0002' + 'a1a2' + '00000007' + '6b048885' + '0001' + 'b1' + '0002' + 'c1c2' + 'd1'.repeat(16) + '0000' + 'd3'.repeat(16) + '0000');
+  const okv: M.VerifyReplyOk = {
+    ok: true, head: 0x0100, loginInfoToken: hex('a1a2'), unknown1: 7, serverTime: 0x6b048885, loginInfoData: hex('b1'), loginInfoMagic: hex('c1c2'),
+    loginInfoKey1: Buffer.alloc(16, 0xd1), loginInfoKey3: Buffer.alloc(16, 0xd3),
+  };
+  pins(M.verifyReply, ok, okv);
+  assert.deepEqual(M.makeVerifySuccess({ serverTime: 0x6b048885, loginInfoToken: hex('a1a2'), unknown1: 7, loginInfoData: hex('b1'), loginInfoMagic: hex('c1c2'), loginInfoKey1: okv.loginInfoKey1, loginInfoKey3: okv.loginInfoKey3 }, random), okv);
+  const drawn = M.makeVerifySuccess({ serverTime: 1 }, random);
+  assert.deepEqual([drawn.loginInfoToken.length, drawn.unknown1, drawn.loginInfoData.length, drawn.loginInfoMagic.length, drawn.loginInfoKey1.length, drawn.loginInfoKey3.length], [32, 0x44444444, 16, 24, 16, 16]);
+  assert.equal(failure(() => M.makeVerifySuccess({ serverTime: 1, loginInfoKey3: Buffer.alloc(15) }, random)), 'cannot encode loginInfoKey3: must be 16 bytes, got 15');
+  cutsName(M.verifyReply, ok, [
+    ['head', 0, 2], ['code', 2, 1], ['loginInfoToken length', 3, 2], ['loginInfoToken', 5, 2], ['unknown1', 7, 4], ['serverTime', 11, 4], ['loginInfoData length', 15, 2],
+    ['loginInfoData', 17, 1], ['loginInfoMagic length', 18, 2], ['loginInfoMagic', 20, 2], ['loginInfoKey1', 22, 16], ['reserved', 38, 2], ['loginInfoKey3', 40, 16], ['reserved2', 56, 2],
+  ]);
+  const at = (i: number) => { const x = Buffer.from(ok); x[i] = 1; return failure(() => M.verifyReply.decode(x)); };
+  assert.deepEqual([at(39), at(57)], ['bad_value: expected 0x0, got 0x1 (field reserved at offset 38)', 'bad_value: expected 0x0, got 0x1 (field reserved2 at offset 56)']);
+  refuses(M.verifyReply, okv as M.VerifyReply, [
+    ...(tooWide<M.VerifyReplyOk>([['head', 2], ['unknown1', 4], ['serverTime', 4]]) as [string, (x: M.VerifyReply) => M.VerifyReply][]),
+    ...(['loginInfoToken', 'loginInfoData', 'loginInfoMagic'] as const).map((k): [string, (x: M.VerifyReply) => M.VerifyReply] => [k, (x) => ({ ...x, [k]: Buffer.alloc(0x10000) }) as M.VerifyReply]),
+    ...(['loginInfoKey1', 'loginInfoKey3'] as const).map((k): [string, (x: M.VerifyReply) => M.VerifyReply] => [k, (x) => ({ ...x, [k]: Buffer.alloc(17) }) as M.VerifyReply]),
+  ]);
+
+  const fail = hex('0000' + '34' + zeros(8) + '0002' + '6e6f');
+  pins(M.verifyReply, fail, M.makeVerifyFailure(M.VerifyCode.WRONG_PASSWORD, 'no'));
+  assert.deepEqual(M.VerifyCode, { OK: 0, DENIED: 0x33, WRONG_PASSWORD: 0x34, ACTIVATION_NEEDED: 0x51, NO_SUCH_UID: 0xbf });
+  assert.equal(M.verifyReply.encode({ ok: false, head: 0, code: 0xbf, message: '' }).toString('hex'), '0000' + 'bf' + zeros(8) + '0000');
+  cutsName(M.verifyReply, fail, [['reserved', 3, 8], ['message length', 11, 2], ['message', 13, 2]]);
+  assert.equal(failure(() => M.verifyReply.decode(hex('0000' + '34' + zeros(8) + '0001' + 'ff'))), 'bad_value: not valid UTF-8 (field message at offset 11)');
+  assert.equal(failure(() => M.verifyReply.encode(M.makeVerifyFailure(0, 'x'))), 'cannot encode code: a failure reply needs a non-zero code');
+  refuses(M.verifyReply, M.makeVerifyFailure(0x34, '') as M.VerifyReply, [
+    ['code', (x) => ({ ...x, code: 256 }) as M.VerifyReply], ['reserved', (x) => ({ ...x, reserved: Buffer.alloc(7) }) as M.VerifyReply],
+    ['message', (x) => ({ ...x, message: 'm'.repeat(0x10000) }) as M.VerifyReply],
+  ]);
+});
+
+test('0x00E5 login info: request and reply layouts', () => {
+  const req = hex('010e' + '00' + '0101' + LOCALE + VSPEC + '0001' + 'c1' + '0002' + 'a1a2' + '00000007' + '6b048885' + '0001' + 'b1' + '0000' + '01' + '00000000');
+  const verify: M.VerifyReplyOk = { ok: true, head: 0x100, loginInfoToken: hex('a1a2'), unknown1: 7, serverTime: 0x6b048885, loginInfoData: hex('b1'), loginInfoMagic: hex('c1'), loginInfoKey1: Buffer.alloc(16), loginInfoKey3: Buffer.alloc(16) };
+  const v = M.makeLoginInfoRequest(hex('c1'), verify);
+  pins(M.loginInfoRequest, req, v);
+  cutsName(M.loginInfoRequest, req, [
+    ['sub', 0, 2], ['reserved', 2, 1], ['head', 3, 2], ['locale', 5, 6], ['versionSpec', 11, 12], ['tokenC length', 23, 2], ['tokenC', 25, 1], ['loginInfoToken length', 26, 2],
+    ['loginInfoToken', 28, 2], ['unknown1', 30, 4], ['serverTime', 34, 4], ['loginInfoData length', 38, 2], ['loginInfoData', 40, 1], ['reserved2', 41, 2], ['flag', 43, 1], ['reserved3', 44, 4],
+  ]);
+  const at = (i: number, b: number) => { const x = Buffer.from(req); x[i] = b; return failure(() => M.loginInfoRequest.decode(x)); };
+  assert.deepEqual([at(1, 0x0f), at(2, 1), at(4, 2), at(42, 1), at(43, 2), at(47, 1)], [
+    'bad_value: expected 0x10e, got 0x10f (field sub at offset 0)', 'bad_value: expected 0x0, got 0x1 (field reserved at offset 2)',
+    'bad_value: expected 0x101, got 0x102 (field head at offset 3)', 'bad_value: expected 0x0, got 0x1 (field reserved2 at offset 41)',
+    'bad_value: expected 0x1, got 0x2 (field flag at offset 43)', 'bad_value: expected 0x0, got 0x1 (field reserved3 at offset 44)',
+  ]);
+  refuses(M.loginInfoRequest, v, [
+    ['locale', (x) => ({ ...x, locale: Buffer.alloc(5) })], ['versionSpec', (x) => ({ ...x, versionSpec: Buffer.alloc(5) })],
+    ...(['tokenC', 'loginInfoToken', 'loginInfoData'] as const).map((k): [string, (x: M.LoginInfoRequest) => M.LoginInfoRequest] => [k, (x) => ({ ...x, [k]: Buffer.alloc(0x10000) })]),
+    ...tooWide<M.LoginInfoRequest>([['unknown1', 4], ['serverTime', 4]]),
+  ]);
+
+  const reply = hex('0166' + '0100' + 'a2'.repeat(16) + '0000000100000064' + '00000009' + '6b048885' + '7f000001' + '00000000' + '00000000' + '0002' + 'f1f2');
+  const random = (n: number) => Buffer.alloc(n, 0x55);
+  const rv = M.makeLoginInfoReply({ serverTime: 0x6b048885, clientIp: 0x7f000001, loginInfoKey2: Buffer.alloc(16, 0xa2), unknown2: 9, loginInfoLarge: hex('f1f2') }, random);
+  pins(M.loginInfoReply, reply, rv);
+  assert.equal(M.loginInfoReply.encode({ ...rv, fixed: undefined }).toString('hex'), reply.toString('hex'));
+  const drawn = M.makeLoginInfoReply({ serverTime: 1, clientIp: 2 }, random);
+  assert.deepEqual([drawn.loginInfoKey2.length, drawn.unknown2, drawn.loginInfoLarge.length], [16, 0x55555555, 64]);
+  cutsName(M.loginInfoReply, reply, [
+    ['head', 0, 2], ['sub', 2, 2], ['loginInfoKey2', 4, 16], ['fixed', 20, 8], ['unknown2', 28, 4], ['serverTime', 32, 4], ['clientIp', 36, 4], ['unknown3', 40, 4], ['unknown4', 44, 4],
+    ['loginInfoLarge length', 48, 2], ['loginInfoLarge', 50, 2],
+  ]);
+  refuses(M.loginInfoReply, rv, [
+    ...tooWide<M.LoginInfoReply>([['head', 2], ['sub', 2], ['unknown2', 4], ['serverTime', 4], ['clientIp', 4], ['unknown3', 4], ['unknown4', 4]]),
+    ['loginInfoKey2', (x) => ({ ...x, loginInfoKey2: Buffer.alloc(15) })], ['fixed', (x) => ({ ...x, fixed: Buffer.alloc(7) })], ['loginInfoLarge', (x) => ({ ...x, loginInfoLarge: Buffer.alloc(0x10000) })],
+  ]);
+});
+
+test('0x0030 send login info: the request (offsets shift by the large token) and the 37-byte reply', () => {
+  const random = (n: number) => Buffer.alloc(n, 0x66);
+  const info = M.makeLoginInfoReply({ serverTime: 0x6b048885, clientIp: 0x7f000001, loginInfoKey2: Buffer.alloc(16), unknown2: 9, loginInfoLarge: hex('f1f2') }, random);
+  const v = M.makeSendLoginInfoRequest({ tokenC: hex('c1'), info, mode: M.LoginMode.HIDDEN }, random);
+  const entry = (tag: string) => tag + '66666666' + '0010' + '66'.repeat(16);
+  const req = hex(
+    '0001' + VSPEC + '00000009' + '6b048885' + '7f000001' + zeros(8) + '0002' + 'f1f2' + zeros(35) + 'c1f7d0f0ee9f4d33a851ba7ddff3eec7' + '66' + '28' + zeros(10) + zeros(15) +
+      LOCALE + zeros(16) + '0001' + 'c1' + '0000000800000000080410000140' + entry('01') + zeros(10) + zeros(15) + entry('02') + zeros(251),
+  );
+  pins(M.sendLoginInfoRequest, req, v);
+  // MyQQ's 594 bytes with a 64-byte large token.
+  assert.equal(M.sendLoginInfoRequest.encode({ ...v, loginInfoLarge: Buffer.alloc(64), tokenC: Buffer.alloc(56) }).length, 594);
+  const e1 = 127;
+  cutsName(M.sendLoginInfoRequest, req, [
+    ['head', 0, 2], ['versionSpec', 2, 12], ['unknown2', 14, 4], ['serverTime', 18, 4], ['clientIp', 22, 4], ['reserved', 26, 8], ['loginInfoLarge length', 34, 2], ['loginInfoLarge', 36, 2],
+    ['reserved2', 38, 35], ['exeHash', 73, 16], ['randomByte', 89, 1], ['mode', 90, 1], ['reserved3', 91, 10], ['serverBlob', 101, 15], ['locale', 116, 6], ['reserved4', 122, 16],
+    ['tokenC length', 138, 2], ['tokenC', 140, 1], ['tailHead', 141, 14], ['entry1.tag', 155, 1], ['entry1.rand', 156, 4], ['entry1.key length', 160, 2], ['entry1.key', 162, 16],
+    ['reserved5', 178, 10], ['tailBlob', 188, 15], ['entry2.tag', 203, 1], ['entry2.rand', 204, 4], ['entry2.key length', 208, 2], ['entry2.key', 210, 16],
+  ]);
+  assert.equal(e1, 127);
+  const at = (i: number) => { const x = Buffer.from(req); x[i] = 1; return failure(() => M.sendLoginInfoRequest.decode(x)); };
+  assert.deepEqual([at(0), at(30), at(40), at(95), at(130), at(180), at(300)], [
+    'bad_value: expected 0x1, got 0x101 (field head at offset 0)', 'bad_value: filler byte 4 is 0x1, expected 0 (field reserved at offset 30)',
+    'bad_value: filler byte 2 is 0x1, expected 0 (field reserved2 at offset 40)', 'bad_value: filler byte 4 is 0x1, expected 0 (field reserved3 at offset 95)',
+    'bad_value: filler byte 8 is 0x1, expected 0 (field reserved4 at offset 130)', 'bad_value: filler byte 2 is 0x1, expected 0 (field reserved5 at offset 180)',
+    'bad_value: filler byte 74 is 0x1, expected 0 (field zeroPad at offset 300)',
+  ]);
+  refuses(M.sendLoginInfoRequest, v, [
+    ...tooWide<M.SendLoginInfoRequest>([['unknown2', 4], ['serverTime', 4], ['clientIp', 4], ['randomByte', 1], ['mode', 1]]),
+    ...(['versionSpec', 'exeHash', 'serverBlob', 'locale', 'tailBlob', 'tailHead'] as const).map((k): [string, (x: M.SendLoginInfoRequest) => M.SendLoginInfoRequest] => [k, (x) => ({ ...x, [k]: Buffer.alloc(3) })]),
+    ...(['loginInfoLarge', 'tokenC'] as const).map((k): [string, (x: M.SendLoginInfoRequest) => M.SendLoginInfoRequest] => [k, (x) => ({ ...x, [k]: Buffer.alloc(0x10000) })]),
+    ['entry1.tag', (x) => ({ ...x, entry1: { ...x.entry1, tag: 256 } })], ['entry2.rand', (x) => ({ ...x, entry2: { ...x.entry2, rand: 2 ** 32 } })],
+  ]);
+  assert.deepEqual([v.serverBlob, v.tailBlob, v.exeHash, v.tailHead?.toString('hex'), v.zeroPad, v.unknown2, v.serverTime, v.clientIp, v.loginInfoLarge], [Buffer.alloc(15), Buffer.alloc(15), M.MODERN_EXE_HASH, '0000000800000000080410000140', 251, 9, 0x6b048885, 0x7f000001, hex('f1f2')]);
+  const blob = Buffer.alloc(15, 0xbb);
+  const redirected = M.makeSendLoginInfoRequest({ tokenC: hex('c1'), info, mode: 10, serverBlob: blob }, random);
+  assert.deepEqual([redirected.serverBlob, redirected.tailBlob], [blob, blob]);
+
+  const reply = hex('00' + KEY + '00002712' + '7f000001' + '1f40' + '6b048885' + '00000000' + '03' + '0a');
+  assert.equal(reply.length, 37);
+  const rv = M.makeSendLoginInfoReply({ sessionKey: hex(KEY), uid: 10002, clientIp: 0x7f000001, clientPort: 8000, loginTime: 0x6b048885, mode: M.LoginMode.ONLINE });
+  pins(M.sendLoginInfoReply, reply, rv);
+  assert.equal(failure(() => M.makeSendLoginInfoReply({ ...rv, sessionKey: Buffer.alloc(15) })), 'cannot encode sessionKey: must be 16 bytes, got 15');
+  cutsName(M.sendLoginInfoReply, reply, [['result', 0, 1], ['sessionKey', 1, 16], ['uid', 17, 4], ['clientIp', 21, 4], ['clientPort', 25, 2], ['loginTime', 27, 4], ['unknown', 31, 4], ['flag', 35, 1], ['mode', 36, 1]]);
+  pins(M.sendLoginInfoReply, hex('02' + 'aa'), { ok: false, result: 2, data: hex('aa') });
+  assert.equal(failure(() => M.sendLoginInfoReply.encode({ ok: false, result: 0, data: Buffer.alloc(0) })), 'cannot encode result: a failed reply needs a non-zero result');
+  refuses(M.sendLoginInfoReply, rv as M.SendLoginInfoReply, [
+    ...(tooWide<M.SendLoginInfoReplyOk>([['uid', 4], ['clientIp', 4], ['clientPort', 2], ['loginTime', 4], ['unknown', 4], ['flag', 1], ['mode', 1]]) as [string, (x: M.SendLoginInfoReply) => M.SendLoginInfoReply][]),
+    ['sessionKey', (x) => ({ ...x, sessionKey: Buffer.alloc(15) }) as M.SendLoginInfoReply],
+  ]);
+});
