@@ -88,7 +88,7 @@ test('0x0022 login body: built 416 bytes with the filler, opened again, proof ch
   // 32 bytes is enough to try: a TEA block pair that opens is a (short) plaintext the codec then reads.
   const tiny = C.openLoginBody(Buffer.concat([initialKey, teaEncrypt(Buffer.alloc(0), initialKey, random)]));
   assert.ok(!tiny.ok);
-  assert.equal(tiny.error.reason, 'truncated');
+  assert.equal(tiny.error.message, 'truncated: need 16 byte(s), 0 left (field proof at offset 0)');
 });
 
 const SUCCESS_HEX =
@@ -152,6 +152,8 @@ test('0x0002 keep alive: u32, u32 + time and ASCII requests; text and binary rep
   assert.equal(C.keepAliveReplyCodec.encode(C.keepAliveReply(0, '127.0.0.1', 4000)).toString('latin1').split('\x1f')[2], '1');
   assert.equal(failure(() => C.keepAliveReplyCodec.decode(Buffer.from('0\x1f0\x1f7', 'latin1'))), 'bad_value: 3 field(s), expected 6 (field fields at offset 0)');
   assert.equal(failure(() => C.keepAliveReplyCodec.decode(Buffer.from('0\x1f0\x1f7\x1f1.2.3.4\x1f65536\x1f60', 'latin1'))), 'bad_value: port 65536 (field clientPort)');
+  assert.equal(C.keepAliveReplyCodec.decode(Buffer.from('0\x1f0\x1f7\x1f1.2.3.4\x1f65535\x1f60', 'latin1')).form === 'text', true);
+  assert.deepEqual(C.keepAliveReplyCodec.decode(Buffer.from('0\x1f0\x1f7\x1f1.2.3.4\x1f65535\x1f60', 'latin1')), { form: 'text', result: '0', unknown: '0', onlineUsers: 7, clientIp: '1.2.3.4', clientPort: 65535, interval: '60' });
   assert.equal(failure(() => C.keepAliveReplyCodec.decode(Buffer.from('0\x1f0\x1f7\x1f1.2.3.4\x1fx\x1f60', 'latin1'))), 'bad_value: "x" is not a decimal u32 (field clientPort)');
   assert.equal(failure(() => C.keepAliveReplyCodec.decode(Buffer.from('0\x1f0\x1fx\x1f1.2.3.4\x1f1\x1f60', 'latin1'))), 'bad_value: "x" is not a decimal u32 (field onlineUsers)');
   const t = C.keepAliveReply(7, '127.0.0.1', 4000);
@@ -207,6 +209,20 @@ test('0x003E memo: request and reply layouts, cuts naming each of the seven fiel
   assert.equal(failure(() => C.memoReplyCodec.decode(Buffer.concat([body, hex('00')]))), 'trailing_bytes: 1 byte(s) left over (field end at offset 16)');
   // Missing fields are written empty.
   assert.equal(C.memoReplyCodec.encode({ sub: 3, memo: { uid: 1, unknown: 0, fields: ['x'] } }).toString('hex'), '03' + '00000001' + '00' + '0178' + '00'.repeat(6));
+  for (const n of [2, 3, 4]) assert.equal(failure(() => C.memoReplyCodec.decode(body.subarray(0, n))), `truncated: need 4 byte(s), ${n - 1} left (field uid at offset 1)`);
+  // Modify (pidgin's 01): `01 00 uid 00` and the seven fields; the reply is the sub-command and a result.
+  const modify = hex('01' + '00' + '00002712' + '00' + '0161' + '00' + '0163' + '00' + '00' + '00' + '0167');
+  pins(C.memoRequestCodec, modify, { sub: C.MemoOp.MODIFY, unknown1: 0, uid: 10002, unknown2: 0, fields });
+  cutsName(C.memoRequestCodec, modify, [['unknown1', 1, 1], ['uid', 2, 4], ['unknown2', 6, 1], ['fields[0] length', 7, 1], ['fields[0]', 8, 1], ['fields[1] length', 9, 1]]);
+  assert.equal(failure(() => C.memoRequestCodec.decode(hex('02' + '00002712'))), 'bad_value: memo sub-command 0x2 has no known layout (field sub at offset 0)');
+  assert.equal(failure(() => C.memoRequestCodec.decode(hex('0300002712' + '00'))), 'trailing_bytes: 1 byte(s) left over (field end at offset 5)');
+  refuses(C.memoRequestCodec, { sub: C.MemoOp.MODIFY, unknown1: 0, uid: 1, unknown2: 0, fields } as C.MemoRequest, [
+    ['sub', (x) => ({ ...x, sub: 256 }) as unknown as C.MemoRequest], ['unknown1', (x) => ({ ...x, unknown1: 256 })], ['uid', (x) => ({ ...x, uid: 2 ** 32 })],
+    ['unknown2', (x) => ({ ...x, unknown2: 256 })], ['fields[0]', (x) => ({ ...x, fields: ['f'.repeat(256)] })],
+  ]);
+  pins(C.memoReplyCodec, hex('01' + '00'), { sub: 1, result: 0 });
+  assert.equal(failure(() => C.memoReplyCodec.decode(hex('01' + '00' + '00'))), 'trailing_bytes: 1 byte(s) left over (field end at offset 2)');
+  refuses(C.memoReplyCodec, { sub: 1, result: 0 }, [['result', (x) => ({ ...x, result: 256 })]]);
   refuses(C.memoReplyCodec, { sub: 3, memo: { uid: 1, unknown: 0, fields } } as C.MemoReply, [
     ['sub', (x) => ({ ...x, sub: 256 })], ['uid', (x) => ({ ...x, memo: { ...x.memo!, uid: 2 ** 32 } })], ['unknown', (x) => ({ ...x, memo: { ...x.memo!, unknown: 256 } })],
     ['fields[6]', (x) => ({ ...x, memo: { ...x.memo!, fields: [...fields.slice(0, 6), 'z'.repeat(256)] } })],
@@ -228,6 +244,8 @@ test('0x0080 system message and its 0x0012 ack: fields, separators and errors', 
   assert.equal(failure(() => C.systemMessageAckCodec.decode(Buffer.from('\x1e1\x1e\x00\x01', 'latin1'))), 'bad_value: expected the code, then 0x1E (field code at offset 0)');
   assert.equal(failure(() => C.systemMessageAckCodec.decode(Buffer.from('41', 'latin1'))), 'bad_value: expected the code, then 0x1E (field code at offset 0)');
   assert.equal(failure(() => C.systemMessageAckCodec.decode(Buffer.from('41\x1e10001', 'latin1'))), 'bad_value: expected from uid, 0x1E, u16 seq (field from at offset 3)');
+  assert.equal(failure(() => C.systemMessageAckCodec.decode(Buffer.from('41\x1e12', 'latin1'))), 'bad_value: expected from uid, 0x1E, u16 seq (field from at offset 3)');
+  assert.equal(failure(() => C.systemMessageAckCodec.decode(Buffer.from('41\x1e\x1e\x00\x01', 'latin1'))), 'bad_value: "" is not a decimal u32 (field from at offset 3)');
   assert.equal(failure(() => C.systemMessageAckCodec.decode(Buffer.from('41\x1e10001\x1e\x00', 'latin1'))), 'bad_value: expected from uid, 0x1E, u16 seq (field from at offset 3)');
   assert.equal(failure(() => C.systemMessageAckCodec.decode(Buffer.from('41\x1e10001\x1e\x00\x01\x02', 'latin1'))), 'bad_value: expected from uid, 0x1E, u16 seq (field from at offset 3)');
   assert.equal(failure(() => C.systemMessageAckCodec.decode(Buffer.from('4x\x1e1\x1e\x00\x01', 'latin1'))), 'bad_value: "4x" is not a decimal u32 (field code at offset 0)');
@@ -258,7 +276,7 @@ test('0x0006 user info: the ASCII uid request and the 0x1E-separated reply', () 
   assert.equal(C.userInfoReplyCodec.encode(r).toString('latin1'), body.toString('latin1'));
   // Lenient numbers: "", "-", eleven digits and 2^32 read as 0; 4294967295 is kept.
   const lenient = (s: string) => C.userInfoOf(Object.assign([...raw], { 7: s })).age;
-  assert.deepEqual(['', '-', '12345678901', '4294967296', '4294967295', '0'].map(lenient), [0, 0, 0, 0, 4294967295, 0]);
+  assert.deepEqual(['', '-', '12345678901', '4294967296', '4294967295', '0', ' 12', '12 ', '1e3'].map(lenient), [0, 0, 0, 0, 4294967295, 0, 0, 0, 0]);
   assert.equal(C.userInfoOf([]).uid, 0);
   assert.equal(C.userInfoOf([]).nick, '');
   // Named fields win on encode; a number equal to its field's reading keeps the field's text.
@@ -268,6 +286,8 @@ test('0x0006 user info: the ASCII uid request and the 0x1E-separated reply', () 
   // Too few fields are padded to 37; the builder sends 38, unknowns "0".
   const few = C.userInfoReplyCodec.encode({ info: r.info, fields: [] });
   assert.equal(few.toString('latin1').split('\x1e').length, C.INFO_MIN_FIELDS);
+  // The padding is empty text: the unknown fields 19, 20, 26–28 and 36 stay empty.
+  assert.deepEqual([19, 20, 26, 27, 28, 36].map((i) => few.toString('latin1').split('\x1e')[i]), ['', '', '', '', '', '']);
   assert.equal(C.INFO_MIN_FIELDS, 37);
   assert.deepEqual(C.userInfoReply(r.info).fields, Array(38).fill('0'));
   assert.equal(failure(() => C.userInfoReplyCodec.decode(Buffer.from(raw.slice(0, 36).join('\x1e'), 'latin1'))), `truncated: 36 field(s), need ≥ 37 (field fields at offset ${raw.slice(0, 36).join('\x1e').length})`);
@@ -295,6 +315,10 @@ test('0x0026 friend list: QQ2005 and QQ2007 entries, cuts and refusals', () => {
   pins(C.friendListReplyCodec, hex('ffff' + entry + tail), { next: 0xffff, entries: [{ ...e, tail: hex(tail) }] });
   pins(C.friendListReplyCodec, hex('0005' + entry + zeros(4) + entry + zeros(4)), { next: 5, entries: [{ ...e, tail: Buffer.alloc(4) }, { ...e, tail: Buffer.alloc(4) }] });
   assert.equal(C.ENTRY_TAIL_2007, 4);
+  // This QQ2007 body also reads whole as three QQ2005 entries, the second with uid 0 (its first tail): it is QQ2007.
+  const e1 = '00002712' + '0003' + '17' + '01' + '02' + '6162' + '0000' + '01' + '00' + zeros(4);
+  const e2 = '00002713' + '0004' + '12' + '00' + '05' + '68656c6c6f' + '0000' + '00' + '00' + zeros(4);
+  assert.deepEqual(C.friendListReplyCodec.decode(hex('ffff' + e1 + e2)).entries.map((x) => [x.uid, x.nick, x.tail?.length]), [[10002, 'ab', 4], [10003, 'hello', 4]]);
   assert.equal(failure(() => C.friendListReplyCodec.decode(hex('0005' + entry + 'c0c1'))), 'truncated: need 4 byte(s), 2 left (field tail at offset 17)');
   refuses(C.friendListReplyCodec, { next: 0, entries: [e] }, [
     ['next', (v) => ({ ...v, next: 0x10000 })],
