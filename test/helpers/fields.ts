@@ -14,15 +14,15 @@ export type Field = [name: string, offset: number, length: number];
 /** The same fields `by` bytes further on. */
 export const shift = (fs: Field[], by: number): Field[] => fs.map(([n, o, l]) => [n, o + by, l]);
 
-/** The DecodeError `fn` throws (fails when it throws nothing or something else). */
-export function decodeErrorOf(fn: () => unknown): DecodeError {
+/** The message of the DecodeError or EncodeError `fn` throws (fails when it throws nothing or something else). */
+export function failure(fn: () => unknown): string {
   try {
     fn();
   } catch (e) {
-    assert.ok(e instanceof DecodeError, `a DecodeError, got ${String(e)}`);
-    return e;
+    assert.ok(e instanceof DecodeError || e instanceof EncodeError, `a codec error, got ${String(e)}`);
+    return e.message;
   }
-  assert.fail('no DecodeError');
+  assert.fail('no error');
 }
 
 /** Cuts `body` at every length inside the listed fields and checks the error names the field and its offset. */

@@ -4,24 +4,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as C from '../../src/protocol/bodies/classic/index.js';
-import { DecodeError, EncodeError } from '../../src/protocol/errors.js';
 import { teaEncrypt } from '../../src/protocol/tea.js';
-import { cutsName, hex, pins, refuses, tooWide, type Field } from '../helpers/fields.js';
+import { cutsName, failure, hex, pins, refuses, tooWide, type Field } from '../helpers/fields.js';
 
 const KEY = 'a0a1a2a3a4a5a6a7a8a9aaabacadaeaf';
 const fixed = (n: number) => Buffer.alloc(n, 0x5a);
 const zeros = (n: number) => '00'.repeat(n);
-
-/** The message of the DecodeError or EncodeError `fn` throws. */
-function failure(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof DecodeError || e instanceof EncodeError, `a codec error, got ${String(e)}`);
-    return e.message;
-  }
-  assert.fail('no error');
-}
 
 test('0x0062 token request and reply: layout, cuts and refusals', () => {
   pins(C.tokenRequestCodec, hex('00'), { sub: 0 });

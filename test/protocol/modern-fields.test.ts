@@ -4,24 +4,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as M from '../../src/protocol/bodies/modern/index.js';
-import { DecodeError, EncodeError } from '../../src/protocol/errors.js';
+import { EncodeError } from '../../src/protocol/errors.js';
 import { verifyBlockKey } from '../../src/protocol/keys.js';
 import { teaEncrypt } from '../../src/protocol/tea.js';
-import { cutsName, hex, pins, refuses, shift, tooWide, type Field } from '../helpers/fields.js';
+import { cutsName, failure, hex, pins, refuses, shift, tooWide, type Field } from '../helpers/fields.js';
 
 const KEY = 'a0a1a2a3a4a5a6a7a8a9aaabacadaeaf';
 const zeros = (n: number) => '00'.repeat(n);
-
-/** The message of the DecodeError or EncodeError `fn` throws. */
-function failure(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof DecodeError || e instanceof EncodeError, `a codec error, got ${String(e)}`);
-    return e.message;
-  }
-  assert.fail('no error');
-}
 
 const BLOCK_HEX = '00002712' + '01' + '7f000001' + '1f40' + '00' + '0a' + '2227' + KEY;
 const BLOCK = { uid: 10002, flag: 1, ip: 0x7f000001, port: 8000, unknown: 0, status: 10, clientVersion: 0x2227, key: hex(KEY) };
