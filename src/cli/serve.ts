@@ -15,7 +15,7 @@ import type { Store } from '../store/store.js';
 import { passwordMd5 } from '../protocol/keys.js';
 import { OicqServer, bindServerSocket } from '../server/server.js';
 import { PcapWriter } from '../capture/pcap-writer.js';
-import { parseOptions, parseIntArg, checkPositionals } from './args.js';
+import { parseOptions, parseIntArg, checkPositionals, parseListenAddress } from './args.js';
 import { CliError } from './errors.js';
 import { LogRing } from '../admin/log-ring.js';
 import { startAdmin, type AdminService } from '../admin/service.js';
@@ -116,9 +116,7 @@ const DEFAULT_ADMIN = '127.0.0.1:8080';
 
 /** `host:port` of --admin (an IPv6 host in brackets). */
 function parseAdminAddress(s: string): { host: string; port: number } {
-  const m = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(s);
-  if (!m) throw new CliError(`--admin '${s}' is not host:port (e.g. ${DEFAULT_ADMIN})`, 2);
-  return { host: m[1]!.replace(/^\[|\]$/g, ''), port: parseIntArg(m[2]!, 0, 65535, '--admin port') };
+  return parseListenAddress(s, '--admin', DEFAULT_ADMIN);
 }
 
 /** Demo accounts created in an empty store: two friends, with fresh random passwords. */

@@ -5,8 +5,10 @@ import type { Clock, Timer } from '../transport/clock.js';
 import type { StoredMessage } from '../store/store.js';
 import type { PgConnection } from '../store/pg-sync.js';
 import type { ClusterLink, Hub } from '../server/hub.js';
-import type { CloseReason, Session } from '../server/session.js';
-import { RedisPresence, type Bell, type PresenceRecord } from './redis-presence.js';
+import type { CloseReason, Presence, Session } from '../server/session.js';
+import { RedisPresence, type Bell, type PresenceRecord, type WirePresence } from './redis-presence.js';
+import { Status } from '../protocol/bodies/status-block.js';
+import { PENDING_HOLD_MS } from '../server/hub.js';
 
 /** Timers of a node. */
 export interface ClusterOptions {
@@ -92,7 +94,7 @@ export class ClusterNode implements ClusterLink {
   private record(s: Session): PresenceRecord {
     return {
       uid: s.uid, node: this.nodeId, incarnation: this.incarnation, epoch: this.epochOf(s), status: s.status,
-      address: `${s.endpoint.address}:${s.endpoint.port}`,
+      address: `${s.endpoint.address}:${s.endpoint.port}`, version: s.version, key: s.fileKey.toString('hex'),
     };
   }
 
@@ -105,6 +107,8 @@ export class ClusterNode implements ClusterLink {
       this.log.warn({ err, uid: s.uid }, 'could not raise the login epoch');
     }
     this.epochs.set(s, epoch);
+    // Friends online on other nodes, shown to the new session once it can open pushes (as its local ones are).
+    this.clock.setTimeout(() => this.showRemoteFriends(s), PENDING_HOLD_MS);
     this.presence.claim(this.record(s)).then(
       (c) => {
         if (c.stale) return this.fence(s.uid, Number.MAX_SAFE_INTEGER);
@@ -115,6 +119,10 @@ export class ClusterNode implements ClusterLink {
       },
       (err: Error) => this.log.warn({ err: err.message, uid: s.uid }, 'presence not recorded (redis down?)'),
     ).catch((err: Error) => this.log.warn({ err: err.message }, 'kick not sent'));
+  }
+
+  refusesLogins(): boolean {
+    return !this.presence.up;
   }
 
   closed(s: Session, _reason: CloseReason): void {
@@ -142,9 +150,62 @@ export class ClusterNode implements ClusterLink {
     ).catch((err: Error) => this.log.debug({ err: err.message }, 'doorbell not rung'));
   }
 
+  presenceChanged(s: Session, shown: Presence): void {
+    this.fanOut(s.uid, { uid: shown.uid, status: shown.status, ip: shown.ip, port: shown.port, version: shown.clientVersion, key: shown.key.toString('hex') });
+  }
+
+  /** Tells the nodes that have friends of `uid` online what they are shown now (one doorbell per node). */
+  private fanOut(uid: number, p: WirePresence): void {
+    let friends: number[];
+    try {
+      friends = this.hub.store.friendsOf(uid).map((f) => f.uid).filter((f) => !this.hub.get(f));
+    } catch (err) {
+      return this.log.debug({ err, uid }, 'presence not fanned out: the store did not answer');
+    }
+    if (friends.length === 0) return;
+    this.presence.where(friends).then(async (where) => {
+      const byNode = new Map<string, number[]>();
+      for (const [f, node] of where) {
+        if (node === this.nodeId) continue;
+        let l = byNode.get(node);
+        if (!l) byNode.set(node, (l = []));
+        l.push(f);
+      }
+      for (const [node, to] of byNode) {
+        this.stats.bellsSent++;
+        await this.presence.ring(node, { t: 'status', p, to });
+      }
+    }).catch((err: Error) => this.log.debug({ err: err.message, uid }, 'presence not fanned out'));
+  }
+
+  private showRemoteFriends(s: Session): void {
+    if (s.closed) return;
+    let friends: number[];
+    try {
+      friends = this.hub.store.friendsOf(s.uid).map((f) => f.uid).filter((f) => !this.hub.get(f));
+    } catch {
+      return;
+    }
+    if (friends.length === 0) return;
+    this.presence.presenceOf(friends).then((found) => {
+      for (const { node, p } of found) {
+        if (node === this.nodeId || p.status === Status.INVISIBLE || s.closed) continue;
+        s.output.pushStatus(s, toPresence(p));
+      }
+    }).catch((err: Error) => this.log.debug({ err: err.message }, 'remote friends not shown'));
+  }
+
   private onBell(b: Bell): void {
     this.stats.bellsReceived++;
     if (b.t === 'kick') return this.fence(b.uid, b.epoch);
+    if (b.t === 'status') {
+      const p = toPresence(b.p);
+      for (const uid of b.to) {
+        const s = this.hub.get(uid);
+        if (s) s.output.pushStatus(s, p);
+      }
+      return;
+    }
     for (const uid of b.uids) this.toRefresh.add(uid);
     this.scheduleRefresh();
   }
@@ -176,6 +237,14 @@ export class ClusterNode implements ClusterLink {
         }
       }
     });
+  }
+
+  private localFriends(uid: number): number[] {
+    try {
+      return this.hub.store.friendsOf(uid).map((f) => f.uid).filter((f) => this.hub.get(f));
+    } catch {
+      return [];
+    }
   }
 
   /** The node's heartbeat: lease, presence TTLs, the sweep of undelivered rows, takeover of lapsed nodes. */
@@ -225,9 +294,22 @@ export class ClusterNode implements ClusterLink {
       this.stats.takeovers++;
       const node = String(l['id']);
       this.presence.reap(node, Number(l['incarnation'])).then(
-        (gone) => this.log.warn({ node, sessions: gone.length }, 'took over a node whose lease lapsed: its sessions are gone'),
+        (gone) => {
+          this.log.warn({ node, sessions: gone.length }, 'took over a node whose lease lapsed: its sessions are gone');
+          // Their friends see them go offline: here directly, elsewhere through the doorbells.
+          for (const uid of gone) {
+            const p: WirePresence = { uid, status: Status.OFFLINE, ip: 0, port: 0, version: 0, key: '' };
+            this.onBell({ t: 'status', p, to: this.localFriends(uid) });
+            this.fanOut(uid, p);
+          }
+        },
         (err: Error) => this.log.warn({ err: err.message, node }, 'takeover: presence not cleaned (the TTL will)'),
       );
     }
   }
+}
+
+/** A presence from another node as the framings push it. */
+function toPresence(p: WirePresence): Presence {
+  return { uid: p.uid, status: p.status, ip: p.ip, port: p.port, clientVersion: p.version, key: p.key.length === 32 ? Buffer.from(p.key, 'hex') : Buffer.alloc(16) };
 }

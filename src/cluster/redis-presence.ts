@@ -13,10 +13,26 @@ export interface PresenceRecord {
   epoch: number;
   status: number;
   address: string;
+  /** What friends are shown besides the status: the client's version and file key (hex). */
+  version: number;
+  key: string;
+}
+
+/** What friends see of a user, as it travels between nodes (Presence with the key in hex). */
+export interface WirePresence {
+  uid: number;
+  status: number;
+  ip: number;
+  port: number;
+  version: number;
+  key: string;
 }
 
 /** What arrives on a node's doorbell. */
-export type Bell = { t: 'bell'; uids: number[] } | { t: 'kick'; uid: number; epoch: number };
+export type Bell =
+  | { t: 'bell'; uids: number[] }
+  | { t: 'kick'; uid: number; epoch: number }
+  | { t: 'status'; p: WirePresence; to: number[] };
 
 /** The outcome of claiming a uid: `previous` is the node that held it (to kick there); `stale` when a newer login holds it. */
 export interface Claim {
@@ -28,7 +44,7 @@ export interface Claim {
 const CLAIM = `
 local old = redis.call('HMGET', KEYS[1], 'node', 'epoch')
 if old[2] and tonumber(old[2]) > tonumber(ARGV[3]) then return {'stale', old[1] or ''} end
-redis.call('HSET', KEYS[1], 'node', ARGV[1], 'inc', ARGV[2], 'epoch', ARGV[3], 'status', ARGV[4], 'addr', ARGV[5])
+redis.call('HSET', KEYS[1], 'node', ARGV[1], 'inc', ARGV[2], 'epoch', ARGV[3], 'status', ARGV[4], 'addr', ARGV[5], 'ver', ARGV[8], 'key', ARGV[9])
 redis.call('PEXPIRE', KEYS[1], ARGV[6])
 redis.call('SADD', KEYS[2], ARGV[7])
 return {'ok', old[1] or ''}`;
@@ -90,7 +106,7 @@ export class RedisPresence {
   /** Records a session (fencing by login epoch). */
   async claim(r: PresenceRecord): Promise<Claim> {
     this.commands++;
-    const out = (await this.cmd.eval(CLAIM, 2, `sess:${r.uid}`, `node:${r.node}:uids`, r.node, r.incarnation, r.epoch, r.status, r.address, this.ttlMs, r.uid)) as [string, string];
+    const out = (await this.cmd.eval(CLAIM, 2, `sess:${r.uid}`, `node:${r.node}:uids`, r.node, r.incarnation, r.epoch, r.status, r.address, this.ttlMs, r.uid, r.version, r.key)) as [string, string];
     const previous = out[1] && out[1] !== this.node ? out[1] : undefined;
     return { stale: out[0] === 'stale', previous };
   }
@@ -106,7 +122,7 @@ export class RedisPresence {
     if (records.length === 0) return;
     const p = this.cmd.pipeline();
     for (const r of records) {
-      p.hset(`sess:${r.uid}`, 'node', r.node, 'inc', r.incarnation, 'epoch', r.epoch, 'status', r.status, 'addr', r.address);
+      p.hset(`sess:${r.uid}`, 'node', r.node, 'inc', r.incarnation, 'epoch', r.epoch, 'status', r.status, 'addr', r.address, 'ver', r.version, 'key', r.key);
       p.pexpire(`sess:${r.uid}`, this.ttlMs);
       p.sadd(`node:${this.node}:uids`, r.uid);
     }
@@ -123,6 +139,23 @@ export class RedisPresence {
     const out = new Map<number, string>();
     res.forEach(([err, node], i) => {
       if (!err && typeof node === 'string') out.set(uids[i]!, node);
+    });
+    return out;
+  }
+
+  /** The presence of each uid that has a record (its node too). */
+  async presenceOf(uids: readonly number[]): Promise<{ node: string; p: WirePresence }[]> {
+    const p = this.cmd.pipeline();
+    for (const u of uids) p.hmget(`sess:${u}`, 'node', 'status', 'addr', 'ver', 'key');
+    this.commands += uids.length;
+    const res = (await p.exec()) ?? [];
+    const out: { node: string; p: WirePresence }[] = [];
+    res.forEach(([err, v], i) => {
+      const [node, status, addr, ver, key] = (v ?? []) as (string | null)[];
+      if (err || !node || !status || !addr) return;
+      const [ip, port] = addr.split(':');
+      const ipU32 = (ip ?? '0.0.0.0').split('.').reduce((a, o) => ((a << 8) | Number(o)) >>> 0, 0);
+      out.push({ node, p: { uid: uids[i]!, status: Number(status), ip: ipU32, port: Number(port), version: Number(ver ?? 0), key: key ?? '' } });
     });
     return out;
   }

@@ -35,6 +35,10 @@ export interface ClusterLink {
   closed(s: Session, reason: CloseReason): void;
   /** Committed inbox entries whose receiver has no session here: another node may have it. */
   elsewhere(msgs: readonly StoredMessage[]): void;
+  /** Whether new logins must be refused "busy" now (presence cannot be recorded). */
+  refusesLogins(): boolean;
+  /** What friends see of a session here changed (told to its friends here already). */
+  presenceChanged(s: Session, shown: Presence): void;
 }
 
 /** Longest a new session's queued messages wait for the client to be ready (see holdPending). */
@@ -123,9 +127,15 @@ export class Hub {
     if (away) this.cluster!.elsewhere(away);
   }
 
+  /** Whether new logins are answered "busy" now (a cluster node that cannot record presence). */
+  loginsPaused(): boolean {
+    return this.cluster?.refusesLogins() ?? false;
+  }
+
   /** Joins a cluster: the link hears of sessions opening and closing here and of messages for receivers elsewhere. */
   link(cluster: ClusterLink): void {
     this.cluster = cluster;
+    this.presence.onBroadcast = (s, shown) => cluster.presenceChanged(s, shown);
   }
 
   /**
