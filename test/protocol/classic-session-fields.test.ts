@@ -364,3 +364,9 @@ test('0x005C levels: list and QQ2007 forms, cuts and refusals', () => {
     ...(['uid', 'activeTime', 'level', 'daysLeft'] as const).map((k): [string, (v: C.LevelsReply) => C.LevelsReply] => [k, (v) => ({ ...v, entries: [{ ...le, [k]: 2 ** 32 }] })]),
   ]);
 });
+
+test('every classic codec is named after its export (the analyzer shows the name)', () => {
+  const codecs = Object.entries(C).filter(([, v]) => v !== null && typeof v === 'object' && 'encode' in v && 'decode' in v && 'name' in v);
+  assert.ok(codecs.length >= 40);
+  for (const [name, c] of codecs) assert.equal((c as { name: string }).name, name.replace(/Codec$/, ''));
+});

@@ -7,6 +7,8 @@ import * as M from '../../src/protocol/bodies/modern/index.js';
 import { EncodeError } from '../../src/protocol/errors.js';
 import { verifyBlockKey } from '../../src/protocol/keys.js';
 import { teaEncrypt } from '../../src/protocol/tea.js';
+import { Reader } from '../../src/protocol/reader.js';
+import { Writer } from '../../src/protocol/writer.js';
 import { cutsName, failure, hex, pins, refuses, shift, tooWide, type Field } from '../helpers/fields.js';
 
 const KEY = 'a0a1a2a3a4a5a6a7a8a9aaabacadaeaf';
@@ -25,6 +27,7 @@ test('0x000D change status and the 0x0081 push: layouts, forms and refusals', ()
   pins(M.changeStatusReply, hex('30'), { result: M.CHANGE_STATUS_OK });
   assert.equal(M.CHANGE_STATUS_OK, 0x30);
   assert.equal(failure(() => M.changeStatusReply.decode(hex('3030'))), 'trailing_bytes: 1 byte(s) left over (field end at offset 1)');
+  assert.equal(failure(() => M.changeStatusReply.decode(Buffer.alloc(0))), 'truncated: need 1 byte(s), 0 left (field result at offset 0)');
   refuses(M.changeStatusReply, { result: 0 }, tooWide([['result', 1]]));
 
   // The project's 50-byte push: block (31), my uid, 11-byte extension, change time.
@@ -72,7 +75,7 @@ test('0x003C details: request tags and the tag-length-value reply', () => {
   // MyQQ's request: 26 tags, 82 bytes.
   assert.equal(M.MYQQ_DETAIL_TAGS.length, 26);
   assert.equal(M.detailsRequest.encode({ uid: 1, tags: [...M.MYQQ_DETAIL_TAGS] }).length, 82);
-  refuses(M.detailsRequest, { uid: 1, tags: [1] }, [['uid', (v) => ({ ...v, uid: 2 ** 32 })], ['tags[0]', (v) => ({ ...v, tags: [0x10000] })]]);
+  refuses(M.detailsRequest, { uid: 1, tags: [1] }, [['uid', (v) => ({ ...v, uid: 2 ** 32 })], ['tags[0]', (v) => ({ ...v, tags: [0x10000] })], ['count', (v) => ({ ...v, tags: Array(0x10000).fill(1) })]]);
 
   const reply = hex('0001' + '00' + '00002712' + '00000005' + '0002' + '4e22' + '0003' + '626f62' + '4e25' + '0000');
   const v: M.DetailsReply = { result: 0, uid: 10002, unknown: 5, fields: [{ tag: 0x4e22, value: Buffer.from('bob') }, { tag: 0x4e25, value: Buffer.alloc(0) }] };
@@ -88,6 +91,7 @@ test('0x003C details: request tags and the tag-length-value reply', () => {
     ...tooWide<M.DetailsReply>([['result', 1], ['uid', 4], ['unknown', 4]]),
     ['fields[1].tag', (x) => ({ ...x, fields: [x.fields[0]!, { tag: 0x10000, value: Buffer.alloc(0) }] })],
     ['fields[0].value', (x) => ({ ...x, fields: [{ tag: 1, value: Buffer.alloc(0x10000) }] })],
+    ['count', (x) => ({ ...x, fields: Array(0x10000).fill({ tag: 1, value: Buffer.alloc(0) }) })],
   ]);
 });
 
@@ -96,6 +100,9 @@ test('modern 0x0080 system broadcast: ASCII code, uids and data; the note and it
   pins(M.systemBroadcast, body, { code: M.BroadcastCode.ADD_REQUEST, from: 10001, to: 10002, data: hex('02' + '6869' + '01') });
   assert.equal(M.readBroadcastNote(hex('02' + '6869' + '01')).toString(), 'hi');
   assert.equal(M.readBroadcastNote(Buffer.alloc(0)).length, 0);
+  assert.equal(M.readBroadcastNote(hex('02' + '6869')).toString(), 'hi');
+  assert.equal(M.readBroadcastNote(hex('02' + '6869' + '0102')).toString(), 'hi');
+  assert.throws(() => M.broadcastNote(Buffer.from('hi'), 256), (e: unknown) => e instanceof EncodeError && e.field === 'allowReverse');
   assert.equal(M.broadcastNote(Buffer.from('hi'), 1).toString('hex'), '02' + '6869' + '01');
   assert.equal(M.broadcastNote(Buffer.from('hi')).toString('hex'), '02' + '6869');
   assert.equal(M.broadcastNote(Buffer.alloc(300, 0x61)).length, 256);
@@ -104,6 +111,7 @@ test('modern 0x0080 system broadcast: ASCII code, uids and data; the note and it
   assert.equal(failure(() => M.systemBroadcast.decode(Buffer.from('41\x1f1\x1f2', 'latin1'))), 'truncated: 2 of 3 separators (field fields at offset 6)');
   assert.equal(failure(() => M.systemBroadcast.decode(Buffer.from('41\x1f1x\x1f2\x1f', 'latin1'))), 'bad_value: "1x" is not a uid (field from at offset 3)');
   assert.equal(failure(() => M.systemBroadcast.decode(Buffer.from('41\x1f1\x1f\x1f', 'latin1'))), 'bad_value: "" is not a uid (field to at offset 5)');
+  assert.equal(failure(() => M.systemBroadcast.decode(Buffer.from('41\x1fx1\x1f2\x1f', 'latin1'))), 'bad_value: "x1" is not a uid (field from at offset 3)');
   assert.equal(failure(() => M.systemBroadcast.decode(Buffer.from('41\x1f4294967296\x1f1\x1f', 'latin1'))), 'bad_value: "4294967296" is not a uid (field from at offset 3)');
   assert.equal(failure(() => M.systemBroadcast.decode(Buffer.from('41\x1f12345678901\x1f1\x1f', 'latin1'))), 'bad_value: "12345678901" is not a uid (field from at offset 3)');
   assert.equal(M.systemBroadcast.decode(Buffer.from('41\x1f4294967295\x1f1\x1f', 'latin1')).from, 4294967295);
@@ -182,6 +190,8 @@ test('IM segments: text, other types kept, text not in the text form kept raw, b
   const withSeg = (seg: string) => Buffer.concat([base, hex(seg)]);
   const segs = (seg: string) => M.sendIm.decode(withSeg(seg)).im.segments;
   assert.deepEqual(segs('02' + '0002' + 'abcd'), [{ kind: 'raw', type: 2, data: hex('abcd') }]);
+  // Only type 01 holds text, even when another type's data has the text form.
+  assert.deepEqual(segs('02' + '0005' + '01' + '0002' + '6869'), [{ kind: 'raw', type: 2, data: hex('01' + '0002' + '6869') }]);
   // Type 1 but not `01 · u16 length · text`: kept as bytes.
   assert.deepEqual(segs('01' + '0002' + '0100'), [{ kind: 'raw', type: 1, data: hex('0100') }]);
   assert.deepEqual(segs('01' + '0005' + '02' + '0002' + '6869'), [{ kind: 'raw', type: 1, data: hex('02' + '0002' + '6869') }]);
@@ -212,8 +222,27 @@ test('text messages: fragments of at most 700 UTF-8 bytes, MyQQ defaults, fragme
   assert.deepEqual([custom[0]!.im.face, custom[0]!.im.fontName, custom[0]!.im.fontSize, custom[0]!.im.replyType], [6, 'Arial', 12, 2]);
   assert.deepEqual(M.splitImText('abcde', 4), ['abcd', 'e']);
   assert.equal(M.joinImFragments([parts[1]!.im, parts[0]!.im]), 'x'.repeat(701));
+  const ab = M.makeSendIms({ sender: 1, receiver: 2, sessionKey: hex(KEY), senderVersion: 1, text: 'a'.repeat(700) + 'b', msgSeq: 3, sendTime: 4, msgId: 5 });
+  assert.equal(M.joinImFragments([ab[1]!.im, ab[0]!.im]), 'a'.repeat(700) + 'b');
   const block = M.textMsgBlock('t', 4, 0x8001);
   assert.deepEqual([block.msgIdPair, block.fontName, block.fontSize, block.charset, block.color, block.fontFlags, block.time2], [0x80018001, '宋体', 9, 0x8600, 0, 0, 4]);
+  assert.deepEqual(block.segments, [{ kind: 'text', text: 't' }]);
+  // A MSG block (what Qun messages carry) reads back field by field, to the end of its reader.
+  const w = new Writer();
+  M.writeMsgBlock(w, block);
+  const bytes = w.finish();
+  assert.equal(bytes.toString('hex'), '4d53470000000000' + '00000004' + '80018001' + '00000000' + '09' + '00' + '8600' + '0006' + 'e5ae8be4bd93' + '0000' + '01' + '0004' + '01' + '0001' + '74');
+  assert.deepEqual(M.readMsgBlock(new Reader(bytes)), block);
+  assert.deepEqual(M.readMsgBlock(new Reader(bytes.subarray(0, 34))).segments, []);
+  const cut = (n: number) => failure(() => M.readMsgBlock(new Reader(bytes.subarray(0, n))));
+  assert.deepEqual([cut(7), cut(11), cut(15), cut(19), cut(20), cut(21), cut(23), cut(25), cut(31), cut(33)], [
+    'truncated: need 8 byte(s), 7 left (field msgTag at offset 0)', 'truncated: need 4 byte(s), 3 left (field time2 at offset 8)',
+    'truncated: need 4 byte(s), 3 left (field msgIdPair at offset 12)', 'truncated: need 4 byte(s), 3 left (field color at offset 16)',
+    'truncated: need 1 byte(s), 0 left (field fontSize at offset 20)', 'truncated: need 1 byte(s), 0 left (field fontFlags at offset 21)',
+    'truncated: need 2 byte(s), 1 left (field charset at offset 22)', 'truncated: need 2 byte(s), 1 left (field fontName length at offset 24)',
+    'truncated: need 6 byte(s), 5 left (field fontName at offset 26)', 'truncated: need 2 byte(s), 1 left (field reserved at offset 32)',
+  ]);
+  assert.equal(Buffer.from(M.KICKED_TEXT).toString('hex'), 'e682a8e79a84e5b890e58fb7e59ca8e58fa6e4b880e59cb0e782b9e799bbe5bd95');
   const styled = M.textMsgBlock('t', 4, 1, { name: 'Arial', size: 11, flags: 5, color: 0xff });
   assert.deepEqual([styled.fontName, styled.fontSize, styled.fontFlags, styled.color], ['Arial', 11, 5, 0xff]);
 });
@@ -277,6 +306,10 @@ test('0x0126 friend list: the 14-byte request, entries between a 17-byte head an
   assert.equal(cutAt(12), 'truncated: need 32 byte(s), 0 left (field friends[0].extra at offset 29)');
   assert.equal(cutAt(10), 'truncated: need 3 byte(s), 1 left (field friends[0].nick at offset 26)');
   assert.equal(cutAt(3), 'truncated: need 4 byte(s), 3 left (field friends[0].uid at offset 17)');
+  assert.deepEqual([cutAt(5), cutAt(6), cutAt(7)], [
+    'truncated: need 2 byte(s), 1 left (field friends[0].face at offset 21)', 'truncated: need 1 byte(s), 0 left (field friends[0].age at offset 23)',
+    'truncated: need 1 byte(s), 0 left (field friends[0].sex at offset 24)',
+  ]);
   const bad = hex('01' + zeros(8) + '02' + 'ffff' + zeros(5) + entry.replace('03626f62', '03ff6f62') + zeros(5));
   assert.equal(failure(() => M.friendListReply.decode(bad)), 'bad_value: not valid UTF-8 (field friends[0].nick at offset 25)');
   refuses(M.friendListReply, { next: 0, friends: [f] }, [
@@ -305,6 +338,7 @@ test('0x0067 signatures, 0x00B5 accounts, 0x003E aliases: layouts, cuts and refu
   pins(M.signaturesReply, srep, sv);
   cutsName(M.signaturesReply, srep, [['sub', 0, 1], ['result', 1, 1], ['next', 2, 4], ['signatures[0].time', 10, 4], ['signatures[0].text length', 14, 1], ['signatures[0].text', 15, 2]]);
   assert.equal(failure(() => M.signaturesReply.decode(hex('82' + '00' + '00000000'))), 'bad_value: expected 0x83, got 0x82 (field sub at offset 0)');
+  assert.equal(failure(() => M.signaturesReply.decode(srep.subarray(0, 9))), 'truncated: need 4 byte(s), 3 left (field signatures[0].uid at offset 6)');
   refuses(M.signaturesReply, sv, [
     ...tooWide<M.SignaturesReply>([['result', 1], ['next', 4]]),
     ['signatures[0].uid', (x) => ({ ...x, signatures: [{ uid: 2 ** 32, time: 0, text: '' }] })], ['signatures[0].time', (x) => ({ ...x, signatures: [{ uid: 1, time: 2 ** 32, text: '' }] })],
@@ -755,4 +789,12 @@ test('0x0030 send login info: the request (offsets shift by the large token) and
     ...(tooWide<M.SendLoginInfoReplyOk>([['uid', 4], ['clientIp', 4], ['clientPort', 2], ['loginTime', 4], ['unknown', 4], ['flag', 1], ['mode', 1]]) as [string, (x: M.SendLoginInfoReply) => M.SendLoginInfoReply][]),
     ['sessionKey', (x) => ({ ...x, sessionKey: Buffer.alloc(15) }) as M.SendLoginInfoReply],
   ]);
+});
+
+test('every modern codec is named after its export (the analyzer shows the name)', () => {
+  const codecs = Object.entries(M).filter(([, v]) => v !== null && typeof v === 'object' && 'encode' in v && 'decode' in v && 'name' in v);
+  assert.ok(codecs.length >= 40);
+  for (const [name, c] of codecs) assert.equal((c as { name: string }).name, name.replace(/Codec$/, ''));
+  // The table names the keys that open each login-chain body, the password key last.
+  assert.deepEqual(M.MODERN_TABLE.TOUCH.s2c?.keys, ['touch key', 'password key']);
 });
