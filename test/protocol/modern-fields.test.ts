@@ -462,6 +462,8 @@ test('modern wraps: key-prefixed and magic-prefixed bodies, their errors at thei
   assert.equal(bad(M.splitMagicPrefixed(hex('00'))), 'truncated: no magic length (field magic at offset 0)');
   assert.equal(bad(M.splitMagicPrefixed(hex('0003' + 'aaaa'))), 'truncated: magic of 3 bytes, 2 left (field magic at offset 2)');
   assert.equal(bad(M.splitMagicPrefixed(hex('0002' + 'aaaa'))), 'ok');
+  assert.equal(bad(M.splitMagicPrefixed(hex('0000'))), 'ok');
+  assert.throws(() => M.wrapMagicPrefixed(Buffer.alloc(0x10000), key, hex('01'), random), (e: unknown) => e instanceof EncodeError && e.field === 'magic');
   assert.equal(bad(M.unwrapMagicPrefixed(hex('0003' + 'aaaa'), key)), 'truncated: magic of 3 bytes, 2 left (field magic at offset 2)');
   assert.equal(bad(M.unwrapMagicPrefixed(mbody, Buffer.alloc(16))), 'undecryptable: does not open with login_info_key1 (field cipher at offset 4)');
 
@@ -581,6 +583,7 @@ test('0x00BA login request (kinds 03 and 04) and reply (with a PNG fragment)', (
   for (const x of [{ ...pv, png: null }, { ...rv, png: pv.png }]) assert.equal(failure(() => M.loginReply.encode(x)), 'cannot encode png: present exactly when pngFlag is 1');
   refuses(M.loginReply, pv, [
     ...tooWide<M.LoginReply>([['kind', 1], ['captcha', 4]]), ['tokenC', (x) => ({ ...x, tokenC: Buffer.alloc(0x10000) })],
+    ['pngFlag', (x) => ({ ...x, pngFlag: 256, png: null })],
     ...(['unknown', 'more'] as const).map((k): [string, (x: M.LoginReply) => M.LoginReply] => [`png.${k}`, (x) => ({ ...x, png: { ...x.png!, [k]: 256 } })]),
     ...(['fragment', 'nextToken'] as const).map((k): [string, (x: M.LoginReply) => M.LoginReply] => [`png.${k}`, (x) => ({ ...x, png: { ...x.png!, [k]: Buffer.alloc(0x10000) } })]),
   ]);
@@ -676,6 +679,7 @@ test('0x00DD verify: the request around the sealed block, success and failure re
   const drawn = M.makeVerifySuccess({ serverTime: 1 }, random);
   assert.deepEqual([drawn.loginInfoToken.length, drawn.unknown1, drawn.loginInfoData.length, drawn.loginInfoMagic.length, drawn.loginInfoKey1.length, drawn.loginInfoKey3.length], [32, 0x44444444, 16, 24, 16, 16]);
   assert.equal(failure(() => M.makeVerifySuccess({ serverTime: 1, loginInfoKey3: Buffer.alloc(15) }, random)), 'cannot encode loginInfoKey3: must be 16 bytes, got 15');
+  assert.equal(failure(() => M.makeVerifySuccess({ serverTime: 1, loginInfoKey1: Buffer.alloc(17) }, random)), 'cannot encode loginInfoKey1: must be 16 bytes, got 17');
   cutsName(M.verifyReply, ok, [
     ['head', 0, 2], ['code', 2, 1], ['loginInfoToken length', 3, 2], ['loginInfoToken', 5, 2], ['unknown1', 7, 4], ['serverTime', 11, 4], ['loginInfoData length', 15, 2],
     ['loginInfoData', 17, 1], ['loginInfoMagic length', 18, 2], ['loginInfoMagic', 20, 2], ['loginInfoKey1', 22, 16], ['reserved', 38, 2], ['loginInfoKey3', 40, 16], ['reserved2', 56, 2],
@@ -728,6 +732,7 @@ test('0x00E5 login info: request and reply layouts', () => {
   pins(M.loginInfoReply, reply, rv);
   assert.equal(M.loginInfoReply.encode({ ...rv, fixed: undefined }).toString('hex'), reply.toString('hex'));
   const drawn = M.makeLoginInfoReply({ serverTime: 1, clientIp: 2 }, random);
+  assert.equal(failure(() => M.makeLoginInfoReply({ serverTime: 1, clientIp: 2, loginInfoKey2: Buffer.alloc(15) }, random)), 'cannot encode loginInfoKey2: must be 16 bytes, got 15');
   assert.deepEqual([drawn.loginInfoKey2.length, drawn.unknown2, drawn.loginInfoLarge.length], [16, 0x55555555, 64]);
   cutsName(M.loginInfoReply, reply, [
     ['head', 0, 2], ['sub', 2, 2], ['loginInfoKey2', 4, 16], ['fixed', 20, 8], ['unknown2', 28, 4], ['serverTime', 32, 4], ['clientIp', 36, 4], ['unknown3', 40, 4], ['unknown4', 44, 4],
