@@ -52,7 +52,7 @@ try {
   // ---- accounts and friends
   const store = openPostgresStore(pg.url);
   const friends = new Map<number, Set<number>>();
-  for (let i = 0; i < USERS + 2; i++) {
+  for (let i = 0; i < USERS + 10; i++) {
     store.addUser(FIRST + i, passwordMd5(PW), `u${i}`);
     friends.set(FIRST + i, new Set());
   }
@@ -120,12 +120,28 @@ try {
       if (clients.get(uid) !== c) return;
       // The seed's job: log in again through a live node.
       relogged.set(uid, relogged.get(uid) ?? faultAt);
-      const next = [...alive].find((n) => n !== node) ?? node;
-      setTimeout(() => void connect(uid, next).catch(() => undefined), 300);
+      void relogin(uid, node);
     });
     clients.set(uid, c);
     nodeOf.set(uid, node);
     await c.login();
+  };
+  /** Logs a client whose session was lost in again through a live node, trying until it works (20 s at most). */
+  let stranded = 0;
+  const relogin = async (uid: number, lost: number): Promise<void> => {
+    const until = Date.now() + 20_000;
+    for (let attempt = 0; Date.now() < until; attempt++) {
+      await new Promise((r) => setTimeout(r, 300));
+      const live = [...alive];
+      const next = live.find((n) => n !== lost) ?? live[attempt % live.length] ?? lost;
+      try {
+        await connect(uid, next);
+        return;
+      } catch {
+        // busy or not answering: the next attempt
+      }
+    }
+    stranded++;
   };
   for (let i = 0; i < USERS; i++) await connect(FIRST + i, homeOf(FIRST + i));
   for (const [a, fs] of friends) for (const b of fs) if (a < b && a < FIRST + USERS && b < FIRST + USERS) {
@@ -136,8 +152,17 @@ try {
 
   // ---- counters before
   const admin = new PgConnection(pg.url);
-  const xacts = () => Number(admin.get("SELECT xact_commit AS n FROM pg_stat_database WHERE datname = 'oicq'")!['n']);
+  const xactsOnce = () => Number(admin.get("SELECT xact_commit AS n FROM pg_stat_database WHERE datname = 'oicq'")!['n']);
+  // After the pg fault the first query finds its connection closed; the next one connects again.
+  const xacts = () => {
+    try {
+      return xactsOnce();
+    } catch {
+      return xactsOnce();
+    }
+  };
   const rc = new Redis(redis.url);
+  rc.on('error', () => undefined); // the redis fault restarts it; the client reconnects
   const redisCommands = async () => Number(/total_commands_processed:(\d+)/.exec(await rc.info('stats'))![1]);
   const x0 = xacts();
   const r0 = await redisCommands();
@@ -148,7 +173,8 @@ try {
   const start = Date.now();
   const end = start + SECONDS * 1000;
   let twiceOwned = -1;
-  const faultTimer = setTimeout(() => void runFault(), (SECONDS * 1000) / 3);
+  let faultDone: Promise<void> = Promise.resolve();
+  const faultTimer = setTimeout(() => (faultDone = runFault()), (SECONDS * 1000) / 3);
   async function runFault(): Promise<void> {
     faultAt = Date.now();
     const victim = procs[0]!;
@@ -166,15 +192,19 @@ try {
       pg.pause();
       setTimeout(() => pg.resume(), 3_000);
     } else if (fault === 'twice') {
+      // 100 times: ten rounds of ten spare uids, each logging in on two nodes at once.
       twiceOwned = 0;
-      for (let i = 0; i < 100; i++) {
-        const uid = FIRST + USERS + (i % 2);
-        const pair = [0, 1].map((n) => new Client({ uid, password: PW, server: `${hosts[n % NODES]}:${procs[n % NODES]!.port}`, framing: 'classic', keepAliveMs: 1_000 }));
-        await Promise.allSettled(pair.map((c) => c.login()));
+      for (let round = 0; round < 10; round++) {
+        const pairsNow = Array.from({ length: 10 }, (_, i) => [0, 1].map((n) => new Client({
+          uid: FIRST + USERS + i, password: PW, server: `${hosts[n % NODES]}:${procs[n % NODES]!.port}`, framing: 'classic', keepAliveMs: 1_000,
+          retry: { intervalMs: 300, maxTries: 3 },
+        })));
+        await Promise.allSettled(pairsNow.flat().map((c) => c.login()));
         await new Promise((r) => setTimeout(r, 2_000));
-        if (pair.every((c) => c.state === 'online')) twiceOwned++;
-        await Promise.allSettled(pair.map((c) => c.close()));
-        if (Date.now() > end) break;
+        // Owned = the node still answers that session's requests (a closed session's datagrams go unanswered).
+        const answers = await Promise.all(pairsNow.map((pair) => Promise.allSettled(pair.map((c) => c.getUserInfo(c.uid)))));
+        twiceOwned += answers.filter((pair) => pair.every((r) => r.status === 'fulfilled')).length;
+        await Promise.allSettled(pairsNow.flat().map((c) => c.close()));
       }
     }
   }
@@ -200,6 +230,7 @@ try {
   }
   clearTimeout(faultTimer);
   const trafficMs = Date.now() - start;
+  await faultDone;
   const x1 = xacts();
   const r1 = await redisCommands();
   const cpu1 = procs.reduce((n, p) => n + p.cpuMs(), 0);
@@ -213,6 +244,7 @@ try {
   const n = acked.size || 1;
   console.log(`sent ${acked.size + refused}: acked ${acked.size}, refused with the failure reply ${refused}; throughput ${((acked.size * 1000) / trafficMs).toFixed(0)} acked messages/s`);
   for (const [why, count] of [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 3)) console.log(`  not acked: ${count} × ${why}`);
+  if (stranded) console.log(`clients that could not log in again within 20 s: ${stranded}`);
   console.log(`acked but undelivered: ${undelivered} (target 0)`);
   console.log(`duplicates shown by the SDK: ${sdkDuplicates} (target 0)`);
   console.log(`per-pair order broken: ${outOfOrder} (target 0)`);
@@ -221,7 +253,7 @@ try {
   console.log(`per acked message: ${((cpu1 - cpu0) / n).toFixed(2)} ms CPU of the nodes, ${((x1 - x0) / n).toFixed(2)} PostgreSQL transactions, ${((r1 - r0) / n).toFixed(2)} Redis commands`);
   if (undelivered || sdkDuplicates || outOfOrder || twiceOwned > 0) exitCode = 1;
   if ((fault === 'kill' || fault === 'stop') && (failovers.length === 0 || pct(99) >= 15)) exitCode = 1;
-  if (process.env.CLUSTER_DEBUG) for (const p of procs) for (const l of p.logs.filter((l) => l.includes('"level":50')).slice(0, 2)) console.log(l.slice(0, 600));
+  if (process.env.CLUSTER_DEBUG) for (const p of procs) for (const l of p.logs.filter((l) => (l.includes('"level":50') || l.includes('"level":40'))).slice(0, 4)) console.log(l.slice(0, 600));
   admin.close();
   rc.disconnect();
 } catch (e) {
