@@ -1,6 +1,8 @@
 import * as M from '../../protocol/bodies/modern/index.js';
 import type { MODERN_TABLE } from '../../protocol/commands.js';
 import type { SessionHandlers } from '../dispatch.js';
+import { loginDialectOf } from '../../protocol/families.js';
+import type { Store } from '../../store/store.js';
 import { levelOf } from '../level.js';
 import { statusBlockOf } from '../status-block.js';
 
@@ -12,14 +14,18 @@ const SIGNATURES_PER_PAGE = 30;
 
 const nowSec = (now: number): number => Math.floor(now / 1000);
 
+/** A user's buddy/Qun index: friends, then the user's Qun (type 04: MyQQ asks each one's info with 0x0002 later). */
+export function buddyIndex(store: Store, uid: number): M.BuddyIndexEntry[] {
+  return [
+    ...store.friendsOf(uid).sort((a, b) => a.uid - b.uid).map((f) => ({ uid: f.uid, type: M.IndexType.BUDDY, group: f.group })),
+    ...store.qunsOf(uid).map((q) => ({ uid: q.id, type: M.IndexType.QUN, group: 0 })),
+  ];
+}
+
 /** The modern post-login chain: buddy index, group labels, friend list, online list, details, levels … */
 export const listHandlers: SessionHandlers<typeof MODERN_TABLE> = {
   BUDDY_INDEX: (x) => {
-    // Friends, then the user's Qun (type 04: MyQQ asks each one's info with 0x0002 after the chain).
-    const entries = [
-      ...x.ctx.store.friendsOf(x.session.uid).sort((a, b) => a.uid - b.uid).map((f) => ({ uid: f.uid, type: M.IndexType.BUDDY, group: f.group })),
-      ...x.ctx.store.qunsOf(x.session.uid).map((q) => ({ uid: q.id, type: M.IndexType.QUN, group: 0 })),
-    ];
+    const entries = buddyIndex(x.ctx.store, x.session.uid);
     const totalPages = Math.max(1, Math.ceil(entries.length / INDEX_PER_PAGE));
     const current = Math.min(Math.max(x.body.page, 1), totalPages);
     x.reply({
@@ -49,7 +55,7 @@ export const listHandlers: SessionHandlers<typeof MODERN_TABLE> = {
   FRIEND_LIST: (x) => {
     const all = x.ctx.store.friendsOf(x.session.uid).sort((a, b) => a.uid - b.uid)
       .map((f) => ({ uid: f.uid, face: f.face, age: f.age, sex: f.gender === 1 ? M.Sex.FEMALE : M.Sex.MALE, nick: f.nick }));
-    x.reply(M.friendListPage(all, x.body.start, FRIENDS_PER_PAGE));
+    x.reply(M.friendListPage(all, x.body.start, FRIENDS_PER_PAGE, loginDialectOf(x.session.version)));
   },
 
   SIGNATURES: (x) => {

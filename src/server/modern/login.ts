@@ -13,6 +13,7 @@ import { bodyDropReason } from '../metrics.js';
 import { LoginTokenKind } from '../login-token.js';
 import type { ModernHandler } from '../modern.js';
 import type { Endpoint } from '../session.js';
+import { buddyIndex } from './lists.js';
 
 /** The verify reply's code for each login failure. */
 const VERIFY_CODE: Readonly<Record<LoginFailure, number>> = {
@@ -50,7 +51,13 @@ function pendingFor(f: ModernHandler, p: Packet, from: Endpoint) {
   return { entry: e, plain: r.value.plain };
 }
 
-/** The modern login chain 0x0091 → 0x00BA → 0x00DD → 0x00E5 → 0x0030 (PROTOCOL-MODERN.md §2). */
+/** Most entries of the one-page 0x0018 reply (≈ 600 fit a datagram; MyQQ 3.19 pages only on a 0x038A head). */
+const LOGIN_LIST_MAX = 500;
+
+/**
+ * The modern login chain 0x0091 → 0x00BA → 0x00DD → 0x00E5 → 0x0030 (PROTOCOL-MODERN.md §2); QQ2009 asks its
+ * buddy list with 0x0018 before 0x0030, and its 0x00DD/0x00E5/0x0030 have layouts of their own (LoginDialect).
+ */
 export const loginHandlers: LoginHandlers<typeof MODERN_TABLE, ModernHandler> = {
   TOUCH: (f, p, from) => {
     const w = unwrapKey(f, p, from);
@@ -80,11 +87,13 @@ export const loginHandlers: LoginHandlers<typeof MODERN_TABLE, ModernHandler> = 
     const w = unwrapKey(f, p, from);
     if (!w) return;
     const req = M.verifyRequest.decode(w.plain);
+    // The sub-command says which layouts the client reads from here on (0x00CA: QQ2009, sealed with the password key).
+    const dialect = req.dialect ?? 'qq2011';
     if (!ctx.tokens.check(from, req.tokenC, ctx.clock.now(), LoginTokenKind.CAPTCHA)) return ctx.drop('login_refused', from, p);
     const check = checkLogin(ctx, {
       uid, from,
       open: (a) => {
-        const opened = M.checkVerifyBlock(req.verifyCipher, a.passwordMd5, uid);
+        const opened = M.checkVerifyBlock(req.verifyCipher, a.passwordMd5, uid, dialect);
         return opened.ok ? opened.block : undefined;
       },
     });
@@ -93,7 +102,7 @@ export const loginHandlers: LoginHandlers<typeof MODERN_TABLE, ModernHandler> = 
       return void loginReply(f, p, from, w.key, M.verifyReply.encode(M.makeVerifyFailure(VERIFY_CODE[check.failure], check.text)));
     }
     const verify = M.makeVerifySuccess({ serverTime: nowSec(f) }, ctx.random);
-    const replies = f.pending.set(from.address, from.port, uid, { verify }, ctx.clock.now());
+    const replies = f.pending.set(from.address, from.port, uid, { dialect, verify }, ctx.clock.now());
     replies.set(p.command, p.seq, loginReply(f, p, from, check.opened.verifyKey2, M.verifyReply.encode(verify)));
   },
 
@@ -102,9 +111,23 @@ export const loginHandlers: LoginHandlers<typeof MODERN_TABLE, ModernHandler> = 
     if (!got) return;
     const req = M.loginInfoRequest.decode(got.plain);
     if (!req.loginInfoToken.equals(got.entry.value.verify.loginInfoToken)) return f.ctx.drop('login_refused', from, p);
-    const info = M.makeLoginInfoReply({ serverTime: nowSec(f), clientIp: ipToU32(from.address) }, f.ctx.random);
+    const { dialect } = got.entry.value;
+    const nickname = dialect === 'qq2009' ? f.ctx.store.getUser(p.uid!)?.nick : undefined;
+    const info = M.makeLoginInfoReply({ serverTime: nowSec(f), clientIp: ipToU32(from.address), dialect, nickname }, f.ctx.random);
     got.entry.value.info = info;
     got.entry.replies.set(p.command, p.seq, loginReply(f, p, from, got.entry.value.verify.loginInfoKey3, M.loginInfoReply.encode(info)));
+  },
+
+  LOGIN_LIST: (f, p, from) => {
+    const got = pendingFor(f, p, from);
+    if (!got) return;
+    const info = got.entry.value.info;
+    const req = M.loginListRequest.decode(got.plain);
+    if (!info || !req.loginInfoLarge.equals(info.loginInfoLarge)) return f.ctx.drop('login_refused', from, p);
+    // One page, the last: MyQQ 3.19 goes on to 0x0030 when `next` is 0.
+    const entries = buddyIndex(f.ctx.store, p.uid!).slice(0, LOGIN_LIST_MAX);
+    const reply = M.loginListReply.encode({ head: entries.length * 6, next: 0, entries });
+    got.entry.replies.set(p.command, p.seq, loginReply(f, p, from, info.loginInfoKey2, reply));
   },
 
   SEND_LOGIN_INFO: (f, p, from) => {
@@ -123,12 +146,13 @@ export const loginHandlers: LoginHandlers<typeof MODERN_TABLE, ModernHandler> = 
     ctx.guard.succeed(uid, from.address);
     const sessionKey = ctx.random(16);
     const status = req.mode === M.LoginMode.HIDDEN ? Status.INVISIBLE : Status.ONLINE;
+    const { dialect } = got.entry.value;
     const session = ctx.hub.open({
-      uid, framing: 'modern', version: p.version, endpoint: from, sessionKey,
+      uid, framing: p.framing, version: p.version, endpoint: from, sessionKey,
       passwordKey: passwordKeyFromMd5(account.passwordMd5), status, output: f,
     });
     const reply = M.makeSendLoginInfoReply({
-      sessionKey, uid, clientIp: ipToU32(from.address), clientPort: from.port, loginTime: nowSec(f), mode: req.mode,
+      sessionKey, uid, clientIp: ipToU32(from.address), clientPort: from.port, loginTime: nowSec(f), mode: req.mode, dialect,
     });
     const bytes = loginReply(f, p, from, info.loginInfoKey2, M.sendLoginInfoReply.encode(reply));
     session.replies.set(p.command, p.seq, bytes);
