@@ -19,6 +19,7 @@ import { listHandlers } from './classic/lists.js';
 import { messageHandlers } from './classic/messages.js';
 import { presenceHandlers } from './classic/presence.js';
 import { friendHandlers } from './classic/friends.js';
+import { profileHandlers } from './classic/profile.js';
 import { classicNotice, classicQunPush } from './social/pushes.js';
 
 /** Statuses a classic login may ask for; anything else logs in online. */
@@ -28,7 +29,7 @@ const LOGIN_STATUSES: ReadonlySet<number> = new Set([Status.ONLINE, Status.AWAY,
 const KICKED_NOTICE = `${KICKED_TEXT} (your account logged in from another place)`;
 
 const LOGIN_ROUTES = loginRoutes<typeof CLASSIC_TABLE, ClassicHandler>(CLASSIC_TABLE, loginHandlers);
-const SESSION_ROUTES = sessionRoutes(CLASSIC_TABLE, presenceHandlers, listHandlers, messageHandlers, friendHandlers);
+const SESSION_ROUTES = sessionRoutes(CLASSIC_TABLE, presenceHandlers, listHandlers, messageHandlers, friendHandlers, profileHandlers);
 
 /**
  * The classic framing (PROTOCOL.md §5): 2005-style token + login, then the after-login commands pidgin's

@@ -167,6 +167,27 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX messages_dedup ON messages(sender, receiver, sent_at, msg_id, frag_index) WHERE kind = 0;
     `,
   },
+  {
+    // What users write from their clients: the time of their signature's last change, and their memos of friends.
+    version: 5,
+    sql: `
+      ALTER TABLE users ADD COLUMN signature_at INTEGER NOT NULL DEFAULT 0;
+
+      -- A user's memo about another user (pidgin's "buddy memo"; the alias is what clients show as the name).
+      CREATE TABLE memos (
+        owner     INTEGER NOT NULL REFERENCES users(uid) ON DELETE CASCADE,
+        friend    INTEGER NOT NULL REFERENCES users(uid) ON DELETE CASCADE,
+        alias     TEXT    NOT NULL,
+        mobile    TEXT    NOT NULL,
+        telephone TEXT    NOT NULL,
+        address   TEXT    NOT NULL,
+        email     TEXT    NOT NULL,
+        zipcode   TEXT    NOT NULL,
+        note      TEXT    NOT NULL,
+        PRIMARY KEY (owner, friend)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** The schema version this code writes. */

@@ -3,12 +3,14 @@
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { MEMO_KEYS, type Memo } from './store.js';
 import type { Account, Ban, DeletedUser, Friend, FriendChange, FriendGroup, MailboxUsage, NewMessage, NewNotice, NewQunMessage, Qun, QunChange, QunMember, ServerInfo, Store, StoredMessage, StrangerPolicy } from './store.js';
 import { migrate } from './schema.js';
 import { styleBits, styleOf } from '../protocol/text.js';
 import {
   DEFAULT_GROUP_NAME,
   MAX_GROUP_INDEX,
+  MAX_MEMO_FIELD,
   MAX_UID,
   StoreError,
   checkInt,
@@ -180,6 +182,22 @@ interface UserRow {
   strangers: number;
   auth_type: number;
   signature: string;
+  signature_at: number;
+}
+
+interface MemoRow {
+  friend: number;
+  alias: string;
+  mobile: string;
+  telephone: string;
+  address: string;
+  email: string;
+  zipcode: string;
+  note: string;
+}
+
+function toMemo(r: MemoRow): Memo {
+  return { alias: r.alias, mobile: r.mobile, telephone: r.telephone, address: r.address, email: r.email, zipcode: r.zipcode, note: r.note };
 }
 
 interface QunRow {
@@ -248,6 +266,7 @@ function toAccount(r: UserRow): Account {
     createdAt: r.created_at,
     authType: r.auth_type,
     signature: r.signature,
+    signatureAt: r.signature_at,
     strangers: r.strangers === 1 ? 'friends-only' : 'accept',
   };
 }
@@ -379,7 +398,18 @@ function prepareStatements(db: Database.Database) {
     getMessage: p<MessageRow>(`${INBOX_SELECT} WHERE m.id = ?`),
 
     setAuthType: p('UPDATE users SET auth_type = ? WHERE uid = ?'),
-    setSignature: p('UPDATE users SET signature = ? WHERE uid = ?'),
+    setSignature: p('UPDATE users SET signature = ?, signature_at = ? WHERE uid = ?'),
+    deleteGroupsOf: p('DELETE FROM friend_groups WHERE owner = ?'),
+    regroupMissing: p(`UPDATE friends SET grp = 0 WHERE owner = ? AND grp <> 0
+      AND grp NOT IN (SELECT idx FROM friend_groups WHERE owner = friends.owner)`),
+    getMemo: p<MemoRow>('SELECT * FROM memos WHERE owner = ? AND friend = ?'),
+    memosOf: p<MemoRow>('SELECT * FROM memos WHERE owner = ? ORDER BY friend'),
+    upsertMemo: p(`
+      INSERT INTO memos (owner, friend, alias, mobile, telephone, address, email, zipcode, note)
+      VALUES (@owner, @friend, @alias, @mobile, @telephone, @address, @email, @zipcode, @note)
+      ON CONFLICT (owner, friend) DO UPDATE SET alias = excluded.alias, mobile = excluded.mobile, telephone = excluded.telephone,
+        address = excluded.address, email = excluded.email, zipcode = excluded.zipcode, note = excluded.note`),
+    deleteMemo: p('DELETE FROM memos WHERE owner = ? AND friend = ?'),
     searchUsers: p<UserRow>(`
       SELECT * FROM users WHERE (@uid IS NULL OR uid = @uid) AND (@nick IS NULL OR instr(lower(nick), lower(@nick)) > 0)
       ORDER BY uid LIMIT @limit OFFSET @offset`),
@@ -438,6 +468,8 @@ class SqliteStore implements Store {
   private readonly removeFriendTx: (a: number, b: number) => boolean;
   private readonly removeGroupTx: (uid: number, index: number) => void;
   private readonly addGroupTx: Database.Transaction<(uid: number, name: string) => number>;
+  private readonly setGroupsTx: Database.Transaction<(uid: number, groups: readonly FriendGroup[]) => void>;
+  private readonly moveFriendsTx: Database.Transaction<(uid: number, moves: readonly { friend: number; group: number }[]) => number>;
   private readonly addNextUserTx: Database.Transaction<(from: number, md5: Buffer, nick: string | undefined) => number>;
   private readonly deleteUserTx: Database.Transaction<(uid: number) => DeletedUser>;
 
@@ -498,6 +530,19 @@ class SqliteStore implements Store {
       const messages = this.s.deleteMessagesOf.run({ uid }).changes;
       this.s.deleteUser.run(uid);
       return { uid, friends, messages, undelivered };
+    });
+
+    this.setGroupsTx = db.transaction((uid: number, groups: readonly FriendGroup[]) => {
+      this.s.deleteGroupsOf.run(uid);
+      for (const g of groups) this.s.insertGroup.run(uid, g.index, g.name);
+      this.s.regroupMissing.run(uid);
+    });
+
+    this.moveFriendsTx = db.transaction((uid: number, moves: readonly { friend: number; group: number }[]) => {
+      for (const m of moves) this.requireGroup(uid, m.group);
+      let n = 0;
+      for (const m of moves) if (this.s.isFriend.get(uid, m.friend)) n += this.s.moveFriend.run(m.group, uid, m.friend).changes;
+      return n;
     });
 
     this.addGroupTx = db.transaction((uid: number, name: string) => {
@@ -790,7 +835,52 @@ class SqliteStore implements Store {
   setSignature(uid: number, text: string): void {
     this.requireUser(uid);
     if (typeof text !== 'string' || [...text].length > 255) throw new StoreError('bad-input', 'a signature is at most 255 characters');
-    this.s.setSignature.run(text, uid);
+    this.s.setSignature.run(text, text === '' ? 0 : this.now(), uid);
+  }
+
+  setGroups(owner: number, groups: readonly FriendGroup[]): void {
+    this.requireUser(owner);
+    const names = new Set<string>();
+    const indexes = new Set<number>();
+    const clean = groups.map((g) => {
+      checkInt(g.index, 1, MAX_GROUP_INDEX, 'group index');
+      const name = checkName(g.name, 'group name');
+      if (name === DEFAULT_GROUP_NAME || names.has(name)) throw new StoreError('duplicate-group', `group name "${name}" is given twice`, owner);
+      if (indexes.has(g.index)) throw new StoreError('bad-input', `group index ${g.index} is given twice`, owner);
+      names.add(name);
+      indexes.add(g.index);
+      return { index: g.index, name };
+    });
+    this.setGroupsTx.immediate(owner, clean);
+  }
+
+  moveFriends(owner: number, moves: readonly { friend: number; group: number }[]): number {
+    this.requireUser(owner);
+    for (const m of moves) checkUid(m.friend, 'friend');
+    return this.moveFriendsTx.immediate(owner, moves);
+  }
+
+  memoOf(owner: number, friend: number): Memo | undefined {
+    const r = this.s.getMemo.get(owner, friend);
+    return r ? toMemo(r) : undefined;
+  }
+
+  memosOf(owner: number): { friend: number; memo: Memo }[] {
+    return this.s.memosOf.all(owner).map((r) => ({ friend: r.friend, memo: toMemo(r) }));
+  }
+
+  setMemo(owner: number, friend: number, memo: Memo | undefined): void {
+    this.requireUser(owner);
+    this.requireUser(friend, 'friend');
+    if (!memo) {
+      this.s.deleteMemo.run(owner, friend);
+      return;
+    }
+    for (const k of MEMO_KEYS) {
+      const v = memo[k];
+      if (typeof v !== 'string' || [...v].length > MAX_MEMO_FIELD) throw new StoreError('bad-input', `memo ${k} is longer than ${MAX_MEMO_FIELD} characters`, owner);
+    }
+    this.s.upsertMemo.run({ owner, friend, ...memo });
   }
 
   searchUsers(q: { uid?: number; nick?: string }, limit: number, offset = 0): Account[] {

@@ -17,6 +17,8 @@ export interface Account {
   /** Who may add this user as a friend (AuthPolicy). */
   authType: number;
   signature: string;
+  /** Unix seconds of the signature's last change (0: never set). */
+  signatureAt: number;
   /** Who may leave this user messages when they are not friends. */
   strangers: StrangerPolicy;
 }
@@ -57,6 +59,20 @@ export interface Friend {
   /** The owner's friend-group index (0 = "My Friends"). */
   group: number;
 }
+
+/** A user's memo about a friend: what pidgin's "buddy memo" dialog holds; clients show the alias as the name. */
+export interface Memo {
+  alias: string;
+  mobile: string;
+  telephone: string;
+  address: string;
+  email: string;
+  zipcode: string;
+  note: string;
+}
+
+/** The memo's fields in wire order (classic 0x003E). */
+export const MEMO_KEYS = ['alias', 'mobile', 'telephone', 'address', 'email', 'zipcode', 'note'] as const satisfies readonly (keyof Memo)[];
 
 /** One of an owner's friend groups. Index 0, "My Friends", always exists. */
 export interface FriendGroup {
@@ -251,6 +267,19 @@ export interface Store {
   /** Removes a group; its friends move to group 0. */
   removeGroup(uid: number, index: number): void;
   moveFriend(owner: number, friend: number, index: number): void;
+  /**
+   * Replaces an owner's named groups with `groups` (index 1 … 63, distinct names), in one transaction: a group
+   * not in the list is removed and its friends move to group 0 (what a client's "upload group names" means).
+   */
+  setGroups(owner: number, groups: readonly FriendGroup[]): void;
+  /** Moves several friends at once (one transaction); each group must exist, non-friends are skipped. Returns how many moved. */
+  moveFriends(owner: number, moves: readonly { friend: number; group: number }[]): number;
+  /** The owner's memo about `friend`, if any. */
+  memoOf(owner: number, friend: number): Memo | undefined;
+  /** Every memo of an owner, by friend uid. */
+  memosOf(owner: number): { friend: number; memo: Memo }[];
+  /** Writes (or, with undefined, removes) the owner's memo about a user. */
+  setMemo(owner: number, friend: number, memo: Memo | undefined): void;
 
   /**
    * Stores messages in one transaction (group commit). A message equal to one already stored
@@ -286,6 +315,7 @@ export interface Store {
 
   /** Sets who may add a user as a friend (AuthPolicy). */
   setAuthType(uid: number, authType: number): void;
+  /** Sets a user's signature ('' removes it) and records the time of the change. */
   setSignature(uid: number, text: string): void;
   /** Users whose uid is `uid` or whose nick contains `nick` (case-insensitive), by uid, a page at a time. */
   searchUsers(q: { uid?: number; nick?: string }, limit: number, offset?: number): Account[];

@@ -10,6 +10,8 @@ export const MAX_GROUP_INDEX = 63;
 export const DEFAULT_GROUP_NAME = 'My Friends';
 /** Longest nick or group name, in characters. */
 export const MAX_NAME_LENGTH = 64;
+/** Longest memo field (characters; the wire allows 255 bytes of GB18030). */
+export const MAX_MEMO_FIELD = 255;
 
 /** What kind of mistake a StoreError reports (the CLI picks its hint from this). */
 export type StoreErrorCode =

@@ -49,7 +49,7 @@ test('--host ::1 says the server is IPv4-only and why; a foreign address and a b
 
 test('first start: database folder 0700, demo accounts, and chat commands that work when pasted', async () => {
   const db = join(dir, 'fresh', 'data', 'oicq.db');
-  const server = spawn(process.execPath, ['bin/oicq.js', 'serve', '--host', '127.0.0.1', '--port', '0', '--db', db, '--log-level', 'warn'], {
+  const server = spawn(process.execPath, ['bin/oicq.js', 'serve', '--host', '127.0.0.1', '--port', '0', '--db', db, '--log-level', 'warn', '--admin', '127.0.0.1:0'], {
     cwd: ROOT, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

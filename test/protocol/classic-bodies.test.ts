@@ -25,6 +25,13 @@ import {
   systemMessageAckCodec,
   memoRequestCodec,
   memoReplyCodec,
+  groupNameRequestCodec,
+  uploadGroupsRequestCodec,
+  signatureRequestCodec,
+  signatureReplyCodec,
+  type GroupNameRequest,
+  type MemoRequest,
+  type SignatureRequest,
   keepAliveReply,
   keepAliveReplyCodec,
   keepAliveRequestCodec,
@@ -94,10 +101,12 @@ test('the registry: wraps and codec names of every classic command', () => {
     [0x0027, 'session', 'onlineFriendsRequest', 'session', 'onlineFriendsReply'],
     [0x0030, 'session', 'qunRequest', 'session', 'qunReply'],
     [0x003c, 'session', 'groupNameRequest', 'session', 'groupNameReply'],
+    [0x003d, 'session', 'uploadGroupsRequest', 'session', 'resultOnly'],
     [0x003e, 'session', 'memoRequest', 'session', 'memoReply'],
     [0x0058, 'session', 'friendGroupsRequest', 'session', 'friendGroupsReply'],
     [0x005c, 'session', 'levelsRequest', 'session', 'levelsReply'],
     [0x0062, 'none', 'tokenRequest', 'none', 'tokenReply'],
+    [0x0067, 'session', 'signatureRequest', 'session', 'signatureReply'],
     [0x0080, '-', '-', 'session', 'systemMessage'],
     [0x0081, '-', '-', 'session', 'friendStatusPush'],
     [0x0091, 'keyPrefixed', 'selectServerRequest', 'loginReply', 'selectServerReply'],
@@ -647,6 +656,33 @@ test('system message (0x0080) and its ack (0x0012): fields, GB18030 text with se
   // The 2007/08 codes have two digits: the ack carries them whole.
   assert.equal(systemMessageAckCodec.encode({ code: 41, from: 7, seq: 1 }).toString('hex'), '34311e371e0001');
   assert.throws(() => systemMessageCodec.decode(Buffer.from('6\x1f1')), (e: unknown) => e instanceof DecodeError && e.reason === 'truncated');
+});
+
+test('client uploads: 0x003C 02 names, 0x003D (uid, group) entries, 0x003E 01 memo write, 0x0067 signature ops — bytes both ways', () => {
+  const up: GroupNameRequest = { sub: 2, groups: [{ index: 1, name: 'Work' }, { index: 2, name: '同学' }] };
+  const upBytes = groupNameRequestCodec.encode(up);
+  assert.equal(upBytes.toString('hex'), '02' + '01' + Buffer.from('Work').toString('hex').padEnd(32, '0') + '02' + 'cdacd1a7'.padEnd(32, '0'));
+  assert.deepEqual(groupNameRequestCodec.decode(upBytes), up);
+  assert.throws(() => groupNameRequestCodec.decode(upBytes.subarray(0, 10)), (e: unknown) => e instanceof DecodeError && e.reason === 'truncated');
+  const moves = { entries: [{ uid: 10002, group: 1 }, { uid: 10004, group: 0 }] };
+  assert.equal(uploadGroupsRequestCodec.encode(moves).toString('hex'), '0000271201' + '0000271400');
+  assert.deepEqual(uploadGroupsRequestCodec.decode(uploadGroupsRequestCodec.encode(moves)), moves);
+  assert.throws(() => uploadGroupsRequestCodec.decode(Buffer.from('00002712', 'hex')), (e: unknown) => e instanceof DecodeError);
+  const modify: MemoRequest = { sub: 1, unknown1: 0, uid: 10002, unknown2: 0, fields: ['小明', '', '', '', '', '', ''] };
+  assert.equal(memoRequestCodec.encode(modify).toString('hex'), '0100' + '00002712' + '00' + '04d0a1c3f7' + '00'.repeat(6));
+  assert.deepEqual(memoRequestCodec.decode(memoRequestCodec.encode(modify)), modify);
+  assert.deepEqual(memoReplyCodec.decode(Buffer.from('0100', 'hex')), { sub: 1, result: 0 });
+  assert.throws(() => memoRequestCodec.decode(Buffer.from('0200002712', 'hex')), (e: unknown) => e instanceof DecodeError && e.reason === 'bad_value');
+  assert.equal(signatureRequestCodec.encode({ sub: 1, unknown: 1, text: '你好' }).toString('hex'), '010104c4e3bac3');
+  assert.deepEqual(signatureRequestCodec.decode(Buffer.from('02', 'hex')), { sub: 2 });
+  const get: SignatureRequest = { sub: 3, unknown: 0, queries: [{ uid: 10002, time: 5 }] };
+  assert.equal(signatureRequestCodec.encode(get).toString('hex'), '030001' + '00002712' + '00000005');
+  assert.deepEqual(signatureRequestCodec.decode(signatureRequestCodec.encode(get)), get);
+  assert.throws(() => signatureRequestCodec.decode(Buffer.from('030002' + '0000271200000005', 'hex')), (e: unknown) => e instanceof DecodeError && e.reason === 'bad_value');
+  const reply = { sub: 3, result: 0, get: { next: 0, signatures: [{ uid: 10002, time: 7, text: '你好' }] } };
+  assert.equal(signatureReplyCodec.encode(reply).toString('hex'), '0300' + '00000000' + '00002712' + '00000007' + '04c4e3bac3');
+  assert.deepEqual(signatureReplyCodec.decode(signatureReplyCodec.encode(reply)), reply);
+  assert.deepEqual(signatureReplyCodec.decode(Buffer.from('0100', 'hex')), { sub: 1, result: 0 });
 });
 
 test('buddy memo (0x003E): pidgin\'s request, the one-byte "no memo" reply, and a full memo round trip', () => {

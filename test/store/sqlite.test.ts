@@ -46,7 +46,7 @@ test('accounts: add, get, list, count, passwd, nick, nextFreeUid', (t) => {
   const { store } = fresh(t);
   assert.equal(store.countUsers(), 0);
   const a = store.addUser(10000, PW, '  Alice ');
-  assert.deepEqual(a, { uid: 10000, nick: 'Alice', passwordMd5: PW, face: 0, age: 0, gender: 0xff, createdAt: NOW, authType: 1, signature: '', strangers: 'accept' });
+  assert.deepEqual(a, { uid: 10000, nick: 'Alice', passwordMd5: PW, face: 0, age: 0, gender: 0xff, createdAt: NOW, authType: 1, signature: '', signatureAt: 0, strangers: 'accept' });
   store.addUser(10001, passwordMd5('b'), 'Bob');
   store.addUser(4294967295, passwordMd5('max'), 'Max');
   assert.equal(store.countUsers(), 3);
@@ -355,4 +355,39 @@ test('bans: set with a reason, replaced, lifted; unknown users refused; gone wit
   assert.equal(store.banOf(10001), undefined);
   store.close();
   rmSync(dir, { recursive: true, force: true });
+});
+
+test('client uploads: setGroups replaces the names (friends of a dropped group return to 0), moveFriends is all or nothing, memos, signature time', (t) => {
+  const { store, reopen } = fresh(t);
+  for (const uid of [10000, 10001, 10002, 10003]) store.addUser(uid, PW, `u${uid}`);
+  store.addFriend(10000, 10001);
+  store.addFriend(10000, 10002);
+  store.setGroups(10000, [{ index: 1, name: 'A' }, { index: 2, name: 'B' }]);
+  assert.equal(store.moveFriends(10000, [{ friend: 10001, group: 1 }, { friend: 10002, group: 2 }, { friend: 10003, group: 1 }]), 2);
+  // Swapping two names in one upload is fine (the unique index is on the final list).
+  store.setGroups(10000, [{ index: 1, name: 'B' }, { index: 2, name: 'A' }]);
+  assert.deepEqual(store.groupsOf(10000).map((g) => g.name), ['My Friends', 'B', 'A']);
+  throwsStore(() => store.moveFriends(10000, [{ friend: 10001, group: 0 }, { friend: 10002, group: 7 }]), 'unknown-group', /no friend group 7/);
+  assert.deepEqual(store.friendsOf(10000).map((f) => [f.uid, f.group]), [[10001, 1], [10002, 2]]);
+  throwsStore(() => store.setGroups(10000, [{ index: 1, name: 'X' }, { index: 2, name: 'X' }]), 'duplicate-group', /"X" is given twice/);
+  throwsStore(() => store.setGroups(10000, [{ index: 64, name: 'Y' }]), 'bad-input', /group index/);
+  store.setGroups(10000, [{ index: 2, name: 'only two' }]);
+  assert.deepEqual(store.friendsOf(10000).map((f) => [f.uid, f.group]), [[10001, 0], [10002, 2]]);
+
+  const memo = { alias: '老板', mobile: '1', telephone: '', address: '', email: '', zipcode: '', note: 'n' };
+  store.setMemo(10000, 10001, memo);
+  assert.deepEqual(store.memoOf(10000, 10001), memo);
+  assert.equal(store.memoOf(10001, 10000), undefined);
+  throwsStore(() => store.setMemo(10000, 10001, { ...memo, note: 'x'.repeat(256) }), 'bad-input', /memo note is longer than 255/);
+  store.setSignature(10000, 'hello');
+  const back = reopen();
+  assert.deepEqual(back.memosOf(10000), [{ friend: 10001, memo }]);
+  assert.deepEqual([back.getUser(10000)!.signature, back.getUser(10000)!.signatureAt], ['hello', NOW]);
+  back.setMemo(10000, 10001, undefined);
+  back.setSignature(10000, '');
+  assert.deepEqual([back.memosOf(10000), back.getUser(10000)!.signatureAt], [[], 0]);
+  // Deleting a user takes its memos and the memos about it.
+  back.setMemo(10000, 10002, memo);
+  back.deleteUser(10002);
+  assert.deepEqual(back.memosOf(10000), []);
 });

@@ -1,4 +1,4 @@
-import { LEVEL_2007, LEVEL_2007_EXTRA, ENTRY_TAIL_2007, FRIEND_LIST_END, GroupEntryType, GroupNameOp, ONLINE_END, ONLINE_MAX_ENTRIES, userInfoReply } from '../../protocol/bodies/classic/index.js';
+import { LEVEL_2007, LEVEL_2007_EXTRA, ENTRY_TAIL_2007, FRIEND_LIST_END, GroupEntryType, ONLINE_END, ONLINE_MAX_ENTRIES, userInfoReply } from '../../protocol/bodies/classic/index.js';
 import type { CLASSIC_TABLE } from '../../protocol/commands.js';
 import type { SessionHandlers } from '../dispatch.js';
 import { usesLogin2007 } from '../../protocol/families.js';
@@ -24,7 +24,7 @@ function tail2007(s: Session): { tail?: Buffer } {
 }
 const GROUP_ENTRIES_PER_PAGE = 100;
 
-/** Classic friend lists, groups, online friends, user info, levels and memos. */
+/** Classic friend lists, groups, online friends, user info and levels. */
 export const listHandlers: SessionHandlers<typeof CLASSIC_TABLE> = {
   GET_USER_INFO: (x) => {
     const { uid } = x.body;
@@ -83,14 +83,4 @@ export const listHandlers: SessionHandlers<typeof CLASSIC_TABLE> = {
       entries: page.map((f) => ({ block: statusBlockOf(f), unknown1: 0, ext: 0, comm: 0, unknown2: 0, end: 0, ...tail2007(x.session) })),
     });
   },
-
-  // Download only (sub-operation 01): the names of groups 1 … n; "My Friends" (0) is the client's own.
-  GROUP_NAME_OPERATION: (x) => {
-    if (x.body.sub !== GroupNameOp.DOWNLOAD) return x.drop('unknown_command');
-    const groups = x.ctx.store.groupsOf(x.session.uid).filter((g) => g.index > 0).map((g) => ({ index: g.index, name: g.name }));
-    x.reply({ sub: x.body.sub, result: 0, download: { reserved: 0, groups } });
-  },
-
-  // The server keeps no memos; the lone sub-command is the "no memo" answer pidgin accepts.
-  BUDDY_MEMO: (x) => x.reply({ sub: x.body.sub }),
 };

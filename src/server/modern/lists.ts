@@ -5,12 +5,19 @@ import { loginDialectOf } from '../../protocol/families.js';
 import type { Store } from '../../store/store.js';
 import { levelOf } from '../level.js';
 import { statusBlockOf } from '../status-block.js';
+import { signaturesOf } from '../signatures.js';
+import { splitText } from '../../protocol/text.js';
 
 const INDEX_PER_PAGE = 100;
 const FRIENDS_PER_PAGE = 50;
 /** ≈ 22 entries make the capture's ≈1000-byte online reply. */
 const ONLINE_PER_PAGE = 22;
-const SIGNATURES_PER_PAGE = 30;
+const ALIASES_PER_PAGE = 40;
+/** The alias and signature fields are a u8 length and UTF-8 bytes. */
+const TEXT8 = 255;
+
+/** A text cut to what a u8-length UTF-8 field holds, never inside a character. */
+const cut = (text: string): string => splitText(text, TEXT8)[0] ?? '';
 
 const nowSec = (now: number): number => Math.floor(now / 1000);
 
@@ -58,15 +65,23 @@ export const listHandlers: SessionHandlers<typeof MODERN_TABLE> = {
     x.reply(M.friendListPage(all, x.body.start, FRIENDS_PER_PAGE, loginDialectOf(x.session.version)));
   },
 
+  // What users set from classic clients (MyQQ only reads them).
   SIGNATURES: (x) => {
-    // The server keeps no signatures: every known uid gets an empty one (an unknown uid would stop MQ's parse).
-    const known = x.body.queries.filter((q) => x.ctx.store.getUser(q.uid)).slice(0, SIGNATURES_PER_PAGE);
-    x.reply({ result: 0, next: 0, signatures: known.map((q) => ({ uid: q.uid, time: 0, text: '' })) });
+    const signatures = signaturesOf(x.ctx.store, x.body.queries).map((s) => ({ ...s, text: cut(s.text) }));
+    x.reply({ result: 0, next: 0, signatures });
   },
 
   ACCOUNTS: (x) => x.reply({ uid: x.session.uid, result: 1, next: 0, accounts: x.body.uids.map((uid) => ({ uid, flag: 0 })) }),
 
-  ALIASES: (x) => x.reply({ last: 1, aliases: [] }),
+  // The aliases of the user's memos about current friends (written from pidgin); MQ asks again from the
+  // number of entries it has until `last` is 1.
+  ALIASES: (x) => {
+    const me = x.session.uid;
+    const all = x.ctx.store.memosOf(me).filter((m) => m.memo.alias !== '' && x.ctx.store.areFriends(me, m.friend));
+    const page = all.slice(x.body.start, x.body.start + ALIASES_PER_PAGE);
+    const end = x.body.start + page.length;
+    x.reply({ last: end >= all.length || end > 0xff - ALIASES_PER_PAGE ? 1 : 0, aliases: page.map((m) => ({ uid: m.friend, alias: cut(m.memo.alias) })) });
+  },
 
   GET_ONLINE_FRIENDS: (x) => {
     const { hub } = x.ctx;

@@ -11,7 +11,8 @@ import { onlineFriendsReplyCodec, onlineFriendsRequestCodec } from './online.js'
 import { changeStatusReplyCodec, changeStatusRequestCodec, friendStatusPushCodec } from './status.js';
 import { systemMessageAckCodec, systemMessageCodec } from './system.js';
 import { memoReplyCodec, memoRequestCodec } from './memo.js';
-import { groupNameReplyCodec, groupNameRequestCodec } from './group-names.js';
+import { groupNameReplyCodec, groupNameRequestCodec, uploadGroupsRequestCodec } from './group-names.js';
+import { signatureReplyCodec, signatureRequestCodec } from './signature.js';
 import { checkPasswordReplyCodec, checkPasswordRequestCodec, selectServerReplyCodec, selectServerRequestCodec, tokenExReplyCodec, tokenExRequestCodec } from './login2007.js';
 import {
   addExReplyCodec, addNoAuthReplyCodec, authCodeReplyCodec, authCodeRequestCodec, authExReplyCodec, authExRequestCodec, authReplyCodec,
@@ -32,6 +33,7 @@ export * from './status.js';
 export * from './system.js';
 export * from './memo.js';
 export * from './group-names.js';
+export * from './signature.js';
 export * from './login2007.js';
 export * from './buddy-ops.js';
 
@@ -61,13 +63,13 @@ export const CLASSIC_TABLE = {
   GET_ONLINE_FRIENDS: row(0x0027, 'get online friends', 'request', spec(onlineFriendsRequestCodec), spec(onlineFriendsReplyCodec)),
   QUN: row(0x0030, 'Qun command', 'request', spec(qunRequestCodec), spec(qunReplyCodec)),
   GROUP_NAME_OPERATION: row(0x003c, 'group name operation', 'request', spec(groupNameRequestCodec), spec(groupNameReplyCodec)),
-  UPLOAD_GROUPS: row(0x003d, 'upload friend groups', 'request'),
+  UPLOAD_GROUPS: row(0x003d, 'upload friend groups', 'request', spec(uploadGroupsRequestCodec), spec(resultOnlyCodec)),
   BUDDY_MEMO: row(0x003e, 'memo operation', 'request', spec(memoRequestCodec), spec(memoReplyCodec)),
   DOWNLOAD_GROUPS: row(0x0058, 'download friend groups', 'request', spec(friendGroupsRequestCodec), spec(friendGroupsReplyCodec)),
   GET_LEVEL: row(0x005c, 'get level', 'request', spec(levelsRequestCodec), spec(levelsReplyCodec)),
   REQUEST_LOGIN_TOKEN: row(0x0062, 'request login token', 'request', spec(tokenRequestCodec, Wrap.NONE), spec(tokenReplyCodec, Wrap.NONE)),
   REQUEST_EXTRA_INFO: row(0x0065, 'request extra information', 'request'),
-  SIGNATURE_OPERATION: row(0x0067, 'signature operation', 'request'),
+  SIGNATURE_OPERATION: row(0x0067, 'signature operation', 'request', spec(signatureRequestCodec), spec(signatureReplyCodec)),
   SYSTEM_MESSAGE: row(0x0080, 'system message', 'push', undefined, spec(systemMessageCodec)),
   FRIEND_STATUS: row(0x0081, 'friend status changed', 'push', undefined, spec(friendStatusPushCodec)),
   // The 2007/2008 chain (login2007.ts); its 0x0022 has its own layout (token-prefixed, TEA(login key)), chosen by
