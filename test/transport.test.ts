@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { ManualClock } from '../src/transport/clock.js';
 import { Requester, RequestTimeoutError } from '../src/transport/requester.js';
 import { DupWindow } from '../src/transport/dup-window.js';
+import { TimerQueue } from '../src/transport/timer-queue.js';
 
 test('requester retransmits the same bytes until the reply, then stops', async () => {
   const clock = new ManualClock();
@@ -75,4 +76,41 @@ test('duplicate window: a remembered reply is a copy, unchanged by later writes 
   const got = w.get(1, 1)!;
   w.set(1, 2, Buffer.from('zzz'));
   assert.deepEqual(got, Buffer.from('abc'));
+});
+
+test('duplicate window: starts small and grows up to its capacity only when full, keeping every entry and the eviction order', () => {
+  const w = new DupWindow(8, 4, 2);
+  assert.equal(w.slots, 2);
+  for (let i = 1; i <= 3; i++) w.set(1, i, Buffer.from([i]));
+  assert.equal(w.slots, 4, 'grew when the third entry came');
+  for (let i = 4; i <= 8; i++) w.set(1, i, Buffer.from([i]));
+  assert.equal(w.slots, 8);
+  assert.equal(w.size, 8);
+  for (let i = 1; i <= 8; i++) assert.deepEqual(w.get(1, i), Buffer.from([i]), `entry ${i} kept across growth`);
+  w.set(1, 9, Buffer.from([9]));
+  assert.equal(w.slots, 8, 'never past capacity');
+  assert.equal(w.has(1, 1), false, 'the oldest went first');
+  assert.equal(w.has(1, 2), true);
+});
+
+test('timer queue: waits run in due order on one underlying timer, cancelled ones never run, later arrivals of earlier waits re-arm it', () => {
+  const clock = new ManualClock(0);
+  const q = new TimerQueue(clock);
+  const ran: string[] = [];
+  q.setTimeout(() => ran.push('c@300'), 300);
+  const b = q.setTimeout(() => ran.push('b@200'), 200);
+  q.setTimeout(() => ran.push('a@100'), 100);
+  q.setTimeout(() => ran.push('a2@100'), 100);
+  assert.equal(clock.pending, 1, 'one timer of the clock for all waits');
+  assert.equal(q.pending, 4);
+  b.cancel();
+  b.cancel();
+  assert.equal(q.pending, 3);
+  clock.advance(100);
+  assert.deepEqual(ran, ['a@100', 'a2@100']);
+  q.setTimeout(() => { ran.push('d@150'); q.setTimeout(() => ran.push('e@150'), 0); }, 50);
+  clock.advance(1000);
+  assert.deepEqual(ran, ['a@100', 'a2@100', 'd@150', 'e@150', 'c@300']);
+  assert.equal(q.pending, 0);
+  assert.equal(clock.pending, 0, 'nothing armed once empty');
 });

@@ -21,6 +21,8 @@ export interface ServerProcess {
   db: string;
   /** Log lines (JSON) the server printed so far. */
   logs: string[];
+  /** The admin API's URL and token, when `extra` turned it on with `--admin`. */
+  admin?: { url: string; token: string };
   /** Resident set size in kB, from /proc. */
   rssKb(): number;
   /** CPU time (user + system) used so far, in ms, from /proc. */
@@ -48,10 +50,12 @@ export function tempDb(): string {
 export async function startServerProcess(db: string, extra: string[] = []): Promise<ServerProcess> {
   // OICQ_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server of a bench run.
   const nodeArgs = process.env.OICQ_SERVER_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin/oicq.js'), 'serve', '--host', '127.0.0.1', '--port', '0', '--db', db, '--no-demo', '--no-admin', ...extra], {
+  const admin = extra.includes('--admin') ? [] : ['--no-admin'];
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin/oicq.js'), 'serve', '--host', '127.0.0.1', '--port', '0', '--db', db, '--no-demo', ...admin, ...extra], {
     cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];
+  let adminAt: ServerProcess['admin'];
   let buf = '';
   const port = await new Promise<number>((resolvePort, reject) => {
     const onData = (d: Buffer) => {
@@ -61,7 +65,9 @@ export async function startServerProcess(db: string, extra: string[] = []): Prom
         const line = buf.slice(0, i);
         buf = buf.slice(i + 1);
         const m = /^listening on udp [\d.]+:(\d+)$/.exec(line);
+        const a = /^admin on (\S+) token (\S+)/.exec(line);
         if (m) resolvePort(Number(m[1]));
+        else if (a) adminAt = { url: a[1]!, token: a[2]! };
         else if (line.startsWith('{')) logs.push(line);
       }
     };
@@ -70,7 +76,7 @@ export async function startServerProcess(db: string, extra: string[] = []): Prom
     child.once('exit', (code) => reject(new Error(`server exited with ${code} before listening`)));
   });
   return {
-    child, port, db, logs,
+    child, port, db, logs, admin: adminAt,
     rssKb: () => {
       try {
         const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));

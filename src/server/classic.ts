@@ -38,6 +38,7 @@ const SESSION_ROUTES = sessionRoutes(CLASSIC_TABLE, presenceHandlers, listHandle
 export class ClassicHandler extends SessionRequests implements FramingHandler, SessionOutput {
   /** 2007/2008 logins between 0x00DD and 0x0022, by endpoint and uid. */
   readonly pending = new PendingLogins<Login2007State>();
+  readonly keepAliveCommand = ClassicCmd.KEEP_ALIVE;
 
   encode(_session: Session | undefined, command: number, seq: number, body: Buffer): Buffer {
     return encodePacket({ framing: 'classic', direction: 's2c', version: CLASSIC_SERVER_VERSION, command, seq, body });
@@ -61,7 +62,7 @@ export class ClassicHandler extends SessionRequests implements FramingHandler, S
    */
   sendLoginReply(session: Session, p: Packet, sealed: Buffer): void {
     const bytes = this.encode(session, p.command, p.seq, sealed);
-    session.replies.set(p.command, p.seq, bytes);
+    session.remember(p.command, p.seq, bytes, this.ctx.clock.now());
     this.ctx.send(bytes, session.endpoint);
     session.releasePendingOnRequest = true;
     this.ctx.hub.holdPending(session);

@@ -46,14 +46,14 @@ export class Delivery {
   /** Undelivered messages queued or in flight for a session. */
   pendingIn(s: Session): number {
     let n = 0;
-    for (const pair of s.pairs.values()) n += pair.queue.length + (pair.inflight ? 1 : 0);
+    if (s.pairs) for (const pair of s.pairs.values()) n += pair.queue.length + (pair.inflight ? 1 : 0);
     return n;
   }
 
   /** Queues a session's undelivered messages from the store (oldest first) and starts pushing. */
   load(s: Session, msgs: Iterable<StoredMessage>): void {
     for (const m of msgs) this.pairOf(s, m.sender).queue.push(m);
-    for (const pair of s.pairs.values()) this.pump(s, pair);
+    if (s.pairs) for (const pair of [...s.pairs.values()]) this.pump(s, pair);
   }
 
   /** Queues a newly stored message for an online receiver. */
@@ -65,6 +65,7 @@ export class Delivery {
 
   /** The receiver sent something: pairs paused by its silence start again. */
   seen(s: Session): void {
+    if (!s.pairs) return;
     for (const pair of s.pairs.values()) {
       if (!pair.paused) continue;
       pair.paused = false;
@@ -74,14 +75,14 @@ export class Delivery {
 
   /** The session ended: stops its timers; its messages wait in the store. */
   drop(s: Session): void {
-    for (const pair of s.pairs.values()) pair.inflight?.timer?.cancel();
-    s.pairs.clear();
-    s.inflightBySeq.clear();
+    if (s.pairs) for (const pair of s.pairs.values()) pair.inflight?.timer?.cancel();
+    s.pairs = undefined;
+    s.inflightBySeq = undefined;
   }
 
   /** A receiver acked the push with server sequence `seq`; returns false for an unknown or repeated ack. */
   ack(s: Session, seq: number): boolean {
-    const push = s.inflightBySeq.get(seq);
+    const push = s.inflightBySeq?.get(seq);
     if (!push) return false;
     // Karn's rule: a push sent more than once gives an ambiguous round trip, so only first sends are measured.
     if (push.tries === 1) s.rto.sample(this.clock.now() - push.sentAt);
@@ -91,14 +92,14 @@ export class Delivery {
 
   /** A push is delivered (acked, or of a kind its client never acks): mark it and send the pair's next. */
   private delivered(s: Session, push: Push): void {
-    for (const q of push.seqs) s.inflightBySeq.delete(q);
+    for (const q of push.seqs) s.inflightBySeq?.delete(q);
     push.timer?.cancel();
     // The mark is group-committed; if the process dies first, the message is pushed again after restart and
     // the receiver, which acked it, recognises it by its server sequence (the store id) and shows it once.
     this.deps.markDelivered(push.msg);
     this.metrics.messagesDelivered++;
     this.metrics.timings?.delivered(push.msg.id, this.clock.now());
-    const pair = s.pairs.get(push.msg.sender);
+    const pair = s.pairs?.get(push.msg.sender);
     if (pair && pair.inflight === push) {
       pair.inflight = undefined;
       this.pump(s, pair);
@@ -106,23 +107,32 @@ export class Delivery {
   }
 
   private pairOf(s: Session, sender: number): PairQueue {
-    let p = s.pairs.get(sender);
+    const pairs = (s.pairs ??= new Map());
+    let p = pairs.get(sender);
     if (!p) {
       p = { sender, queue: [], paused: false };
-      s.pairs.set(sender, p);
+      pairs.set(sender, p);
     }
     return p;
+  }
+
+  /** A drained pair is forgotten, and with the last one the session's delivery state: an idle session holds none. */
+  private forget(s: Session, pair: PairQueue): void {
+    if (!s.pairs || s.pairs.get(pair.sender) !== pair) return;
+    s.pairs.delete(pair.sender);
+    if (s.pairs.size === 0) s.pairs = undefined;
+    if (s.inflightBySeq?.size === 0) s.inflightBySeq = undefined;
   }
 
   private pump(s: Session, pair: PairQueue): void {
     if (s.closed || pair.inflight || pair.paused) return;
     const m = pair.queue.shift();
-    if (!m) return;
+    if (!m) return this.forget(s, pair);
     const seq = s.nextSeq();
     const now = this.clock.now();
     const push: Push = { msg: m, seq, seqs: [seq], tries: 0, seqTries: 0, firstSentAt: now, sentAt: now };
     pair.inflight = push;
-    s.inflightBySeq.set(seq, push);
+    (s.inflightBySeq ??= new Map()).set(seq, push);
     this.send(s, pair, push);
   }
 
@@ -151,7 +161,7 @@ export class Delivery {
       push.seq = s.nextSeq();
       push.seqs.push(push.seq);
       push.seqTries = 0;
-      s.inflightBySeq.set(push.seq, push);
+      s.inflightBySeq!.set(push.seq, push);
       this.metrics.pushFreshSeqs++;
     }
     this.send(s, pair, push);
@@ -160,7 +170,7 @@ export class Delivery {
   /** The receiver fell silent: the push goes back to the front of its queue, and the pair waits for a datagram. */
   private giveUp(s: Session, pair: PairQueue, push: Push): void {
     this.metrics.pushesGivenUp++;
-    for (const q of push.seqs) s.inflightBySeq.delete(q);
+    for (const q of push.seqs) s.inflightBySeq!.delete(q);
     pair.inflight = undefined;
     pair.queue.unshift(push.msg);
     pair.paused = true;

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock, Timer } from '../transport/clock.js';
+import { TimerQueue } from '../transport/timer-queue.js';
 import type { NewMessage, Store, StoredMessage } from '../store/store.js';
 import { imKey } from '../protocol/keys.js';
 import { isStatusCode } from '../protocol/bodies/status-block.js';
@@ -29,6 +30,17 @@ export interface HubOptions extends DeliveryOptions, MailboxOptions {
 /** Longest a new session's queued messages wait for the client to be ready (see holdPending). */
 export const PENDING_HOLD_MS = 1500;
 
+/**
+ * A session's duplicate window is freed once no reply was remembered for this long: clients re-send a request
+ * for at most 5–10 tries 3–5 s apart (PROTOCOL.md §8), so a repeat arriving later is a new request.
+ */
+export const REPLY_HOLD_MS = 60_000;
+
+/** The sweep visits the whole table once per round, in this many steps (never every session at once). */
+export const SWEEP_STEPS_PER_ROUND = 50;
+/** A step visits at least this many sessions (a small table is swept in one step). */
+export const SWEEP_MIN_BUDGET = 256;
+
 export const DEFAULT_HUB_OPTIONS: HubOptions = {
   ...DEFAULT_DELIVERY_OPTIONS,
   ...DEFAULT_MAILBOX,
@@ -50,6 +62,10 @@ export class Hub {
   /** Qun: membership, info and messages. */
   readonly quns: Quns;
   readonly mailbox: MailboxPolicy;
+  /** One timer structure for every session's waits (push retries, held logins), on the injected clock. */
+  readonly timers: TimerQueue;
+  /** Sessions the last sweep step visited (the sweep is incremental: see start). */
+  lastSweepVisited = 0;
   private sweepTimer?: Timer;
 
   constructor(
@@ -62,7 +78,8 @@ export class Hub {
   ) {
     this.presence = new PresenceFanout(store, this.sessions);
     this.mailbox = new MailboxPolicy(store, clock, opts);
-    this.delivery = new Delivery(clock, metrics, opts, {
+    this.timers = new TimerQueue(clock);
+    this.delivery = new Delivery(this.timers, metrics, opts, {
       senderInfo: (uid) => this.senderInfo(uid),
       markDelivered: (m) => {
         // Qun and system messages are not counted against the mailbox (see MailboxPolicy), so only IMs release.
@@ -92,11 +109,18 @@ export class Hub {
     }
   }
 
-  /** Starts the keep-alive sweep. */
+  /**
+   * Starts the sweep: a round over every session each quarter of the session timeout (at most 5 s), made of
+   * SWEEP_STEPS_PER_ROUND steps that each visit their share of the table, so no turn walks every session.
+   */
   start(): void {
-    const every = Math.max(50, Math.min(5_000, Math.floor(this.opts.sessionTimeoutMs / 4)));
+    const round = Math.max(50, Math.min(5_000, Math.floor(this.opts.sessionTimeoutMs / 4)));
+    const every = Math.max(1, Math.floor(round / SWEEP_STEPS_PER_ROUND));
+    // The budget is fixed for a round (from the table's size at its start), so closing sessions does not slow it.
+    const budget = () => Math.max(SWEEP_MIN_BUDGET, Math.ceil(this.sessions.size / SWEEP_STEPS_PER_ROUND));
+    let perStep = budget();
     const tick = () => {
-      this.sweep();
+      if (this.sweepStep(perStep) < perStep) perStep = budget();
       this.sweepTimer = this.clock.setTimeout(tick, every);
     };
     this.sweepTimer = this.clock.setTimeout(tick, every);
@@ -108,6 +132,7 @@ export class Hub {
     this.commit.safeFlush(false);
     this.sweepTimer?.cancel();
     for (const s of [...this.sessions.all()]) this.close(s, 'shutdown');
+    this.timers.stop();
   }
 
   /** The online session of a uid. */
@@ -187,7 +212,7 @@ export class Hub {
    * (command, sequence), so the re-sends would look like duplicates to it.
    */
   holdPending(s: Session): void {
-    this.clock.setTimeout(() => this.deliverPending(s), PENDING_HOLD_MS);
+    this.timers.setTimeout(() => this.deliverPending(s), PENDING_HOLD_MS);
   }
 
   /** Ends a session: friends see it go offline (unless it was replaced or the server stops). */
@@ -228,9 +253,18 @@ export class Hub {
     return this.presence.onlineFriends(uid);
   }
 
-  /** Closes sessions not seen within the timeout. */
-  sweep(): void {
-    for (const s of this.sessions.seenBefore(this.clock.now() - this.opts.sessionTimeoutMs)) this.close(s, 'timeout');
+  /**
+   * One step of the sweep over at most `budget` sessions: closes those not seen within the timeout and frees
+   * duplicate windows idle for REPLY_HOLD_MS. Returns how many it visited (also kept in lastSweepVisited).
+   */
+  sweepStep(budget: number): number {
+    const now = this.clock.now();
+    const limit = now - this.opts.sessionTimeoutMs;
+    this.lastSweepVisited = this.sessions.sweepStep(budget, (s) => {
+      if (s.lastSeen < limit) this.close(s, 'timeout');
+      else s.releaseReplies(now, REPLY_HOLD_MS);
+    });
+    return this.lastSweepVisited;
   }
 
   /**

@@ -36,6 +36,7 @@ const SESSION_ROUTES = sessionRoutes(MODERN_TABLE, presenceHandlers, listHandler
 export class ModernHandler extends SessionRequests implements FramingHandler, SessionOutput {
   /** Logins between 0x00DD and 0x0030, by endpoint and uid. */
   readonly pending = new PendingLogins<PendingLogin>();
+  readonly keepAliveCommand = ModernCmd.KEEP_ALIVE;
 
   encode(session: Session, command: number, seq: number, body: Buffer): Buffer {
     return this.header(session.version, session.uid, command, seq, body);

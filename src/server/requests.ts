@@ -16,6 +16,9 @@ const NO_REPLY = new Uint8Array(0);
 export abstract class SessionRequests {
   constructor(readonly ctx: ServerContext) {}
 
+  /** This framing's keep-alive command (its replies are not remembered for duplicates). */
+  abstract readonly keepAliveCommand: number;
+
   /** Encodes a server packet for a session (header of this framing + body + tail). */
   abstract encode(session: Session, command: number, seq: number, body: Buffer): Buffer;
 
@@ -59,7 +62,7 @@ export abstract class SessionRequests {
     if (!session.isFrom(from)) return void this.ctx.drop('wrong_address', from, packet);
     const plain = teaDecrypt(packet.body, session.sessionTeaKey);
     if (!plain) return void this.ctx.drop('undecryptable', from, packet);
-    const earlier = session.replies.get(packet.command, packet.seq);
+    const earlier = session.earlierReply(packet.command, packet.seq);
     if (earlier) {
       this.ctx.metrics.duplicates++;
       this.ctx.hub.seen(session);
@@ -75,23 +78,26 @@ export abstract class SessionRequests {
   /** A repeated final login request from the same endpoint gets the reply it already got (no second session). */
   resendLoginReply(packet: Packet, from: Endpoint): boolean {
     const existing = packet.uid === undefined ? undefined : this.ctx.hub.get(packet.uid);
-    const earlier = existing?.isFrom(from) ? existing.replies.get(packet.command, packet.seq) : undefined;
+    const earlier = existing?.isFrom(from) ? existing.earlierReply(packet.command, packet.seq) : undefined;
     if (!earlier) return false;
     this.ctx.metrics.duplicates++;
     this.ctx.send(earlier, from);
     return true;
   }
 
-  /** Sends the reply to a request (TEA(session key)) and remembers it for duplicates. */
+  /**
+   * Sends the reply to a request (TEA(session key)) and remembers it for duplicates, except a keep-alive's: a
+   * repeated keep-alive has no effect to avoid and is answered afresh, so an idle session holds no window.
+   */
   reply(session: Session, packet: Packet, plain: Buffer): void {
     const bytes = this.encode(session, packet.command, packet.seq, teaEncrypt(plain, session.sessionTeaKey, this.ctx.random));
-    session.replies.set(packet.command, packet.seq, bytes);
+    if (packet.command !== this.keepAliveCommand) session.remember(packet.command, packet.seq, bytes, this.ctx.clock.now());
     this.ctx.send(bytes, session.endpoint);
   }
 
   /** Remembers a request that gets no reply (acks), so a repeat has no second effect. */
   noReply(session: Session, packet: Packet): void {
-    session.replies.set(packet.command, packet.seq, NO_REPLY);
+    session.remember(packet.command, packet.seq, NO_REPLY, this.ctx.clock.now());
   }
 
   /** Sends a server-initiated packet (push) to a session, TEA(session key), with the given server sequence. */

@@ -7,6 +7,10 @@ import type { Timer } from '../transport/clock.js';
 import type { StoredMessage } from '../store/store.js';
 import { RtoEstimator, type RtoRange } from '../transport/rto.js';
 
+/** Requests remembered per session for duplicates (PROTOCOL.md §8), and bytes of a reply copied into the window. */
+const REPLY_WINDOW = 64;
+const REPLY_SLOT_BYTES = 128;
+
 /** Where a client is: the UDP source its login came from. A session is bound to it. */
 export interface Endpoint {
   address: string;
@@ -113,12 +117,18 @@ export class Session {
   pendingLoaded = false;
   /** Queue the undelivered messages at the client's first request after login (classic framing). */
   releasePendingOnRequest = false;
-  /** Replies sent, by (command, sequence), for duplicate requests. */
-  readonly replies = new DupWindow(64);
-  readonly pairs = new Map<number, PairQueue>();
-  readonly inflightBySeq = new Map<number, Push>();
-  /** The retransmission timeout of message pushes, from this session's measured push→ack round trips. */
-  readonly rto: RtoEstimator;
+  /**
+   * Replies sent, by (command, sequence), for duplicate requests: allocated at the first remembered reply and
+   * released by the sweep once no reply was remembered for a while (a repeat that late is no retransmission).
+   */
+  private window?: DupWindow;
+  /** When the last reply was remembered (ms). */
+  private windowAt = 0;
+  /** Per-sender delivery queues and pushes in flight by server sequence: allocated by the first push, freed when drained. */
+  pairs?: Map<number, PairQueue>;
+  inflightBySeq?: Map<number, Push>;
+  private readonly rtoRange: RtoRange;
+  private estimator?: RtoEstimator;
   private seq: number;
 
   constructor(init: SessionInit, now: number, fileKey: Buffer, firstSeq: number, rto: RtoRange) {
@@ -137,14 +147,43 @@ export class Session {
     this.lastSeen = now;
     this.fileKey = fileKey;
     this.seq = firstSeq & 0xffff;
-    this.rto = new RtoEstimator(rto);
+    this.rtoRange = rto;
+  }
+
+  /** The retransmission timeout of message pushes, from this session's measured push→ack round trips (made at the first push). */
+  get rto(): RtoEstimator {
+    return (this.estimator ??= new RtoEstimator(this.rtoRange));
+  }
+
+  /** The reply remembered for a request (empty: answered with nothing), if it is a duplicate. */
+  earlierReply(command: number, seq: number): Buffer | undefined {
+    return this.window?.get(command, seq);
+  }
+
+  /** Remembers the reply to a request for its duplicates. */
+  remember(command: number, seq: number, reply: Uint8Array, now: number): void {
+    // 4 slots first: a session that sends a request now and then never pays for 64 (DupWindow grows).
+    (this.window ??= new DupWindow(REPLY_WINDOW, REPLY_SLOT_BYTES, 4)).set(command, seq, reply);
+    this.windowAt = now;
+  }
+
+  /** Frees the duplicate window when no reply was remembered for `holdMs`; true when it did. */
+  releaseReplies(now: number, holdMs: number): boolean {
+    if (!this.window || now - this.windowAt < holdMs) return false;
+    this.window = undefined;
+    return true;
+  }
+
+  /** The duplicate window, if one is allocated (inspection and tests). */
+  get replyWindow(): DupWindow | undefined {
+    return this.window;
   }
 
   /** The next server sequence for a push (u16, wrapping, never 0, never one still in flight). */
   nextSeq(): number {
     do {
       this.seq = (this.seq + 1) & 0xffff;
-    } while (this.seq === 0 || this.inflightBySeq.has(this.seq));
+    } while (this.seq === 0 || this.inflightBySeq?.has(this.seq));
     return this.seq;
   }
 

@@ -4,6 +4,8 @@ import type { Endpoint, Session } from './session.js';
 export class SessionTable {
   private readonly byUid = new Map<number, Session>();
   private readonly byEndpoint = new Map<string, Session>();
+  /** Where the incremental sweep stands in its round. */
+  private cursor?: IterableIterator<Session>;
 
   private static key(e: Endpoint): string {
     return `${e.address}|${e.port}`;
@@ -47,10 +49,23 @@ export class SessionTable {
     if (this.byEndpoint.get(k) === s) this.byEndpoint.delete(k);
   }
 
-  /** Sessions last seen before `limit` (ms). */
-  seenBefore(limit: number): Session[] {
-    const out: Session[] = [];
-    for (const s of this.byUid.values()) if (s.lastSeen < limit) out.push(s);
-    return out;
+  /**
+   * Visits the next `budget` sessions of a round over the whole table, resuming where the last call stopped
+   * (Map iteration survives additions and removals, `visit` may remove the session it gets). Returns how many
+   * it visited; 0 once a round is complete (the next call starts a new round).
+   */
+  sweepStep(budget: number, visit: (s: Session) => void): number {
+    this.cursor ??= this.byUid.values();
+    let n = 0;
+    while (n < budget) {
+      const r = this.cursor.next();
+      if (r.done) {
+        this.cursor = undefined;
+        break;
+      }
+      n++;
+      visit(r.value);
+    }
+    return n;
   }
 }

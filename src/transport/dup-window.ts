@@ -5,32 +5,41 @@ const EMPTY_KEY = -1;
  * A bounded window of recent (command, sequence) pairs with the reply sent for each (PROTOCOL.md §8):
  * a duplicate request gets the same reply again and has no second effect. Oldest entries fall out first.
  *
- * Replies up to `slotBytes` are copied into one buffer allocated with the window, so a busy session makes no
+ * Replies up to `slotBytes` are copied into one buffer owned by the window, so a busy session makes no
  * garbage here. (A Map of reply Buffers kept every reply alive for ~64 requests: long enough to be promoted out
  * of V8's young generation, which made it nearly all of the server's old-generation garbage and its full GCs.)
+ * The window starts with `initial` slots and doubles up to `capacity` only while it is full: a session that
+ * sends a few requests a minute never pays for 64 slots (docs/DECISIONS.md, "Per-session state").
  */
 export class DupWindow {
-  private readonly keys: Float64Array;
-  private readonly lengths: Int32Array;
-  private readonly slab: Buffer;
+  private keys: Float64Array;
+  private lengths: Int32Array;
+  /** Allocated at the first reply short enough to be copied (a login reply alone is kept by reference). */
+  private slab?: Buffer;
   /** Replies longer than a slot, kept by reference (rare: login replies, long lists). */
-  private readonly large: (Uint8Array | undefined)[];
-  /** The slot written next: the oldest entry. */
+  private large: (Uint8Array | undefined)[];
+  /** The slot written next: the oldest entry once the window is full. */
   private next = 0;
   private count = 0;
 
   constructor(
     readonly capacity = 64,
     readonly slotBytes = 128,
+    initial = capacity,
   ) {
-    this.keys = new Float64Array(capacity).fill(EMPTY_KEY);
-    this.lengths = new Int32Array(capacity);
-    this.slab = Buffer.alloc(capacity * slotBytes);
-    this.large = new Array<Uint8Array | undefined>(capacity).fill(undefined);
+    const n = Math.max(1, Math.min(capacity, initial));
+    this.keys = new Float64Array(n).fill(EMPTY_KEY);
+    this.lengths = new Int32Array(n);
+    this.large = new Array<Uint8Array | undefined>(n).fill(undefined);
   }
 
   private static key(command: number, seq: number): number {
     return command * 0x10000 + seq;
+  }
+
+  /** Slots allocated now (≤ capacity). */
+  get slots(): number {
+    return this.keys.length;
   }
 
   private find(command: number, seq: number): number {
@@ -47,7 +56,8 @@ export class DupWindow {
     const big = this.large[i];
     if (big) return Buffer.from(big);
     const at = i * this.slotBytes;
-    return Buffer.from(this.slab.subarray(at, at + this.lengths[i]!));
+    const len = this.lengths[i]!;
+    return len === 0 ? Buffer.alloc(0) : Buffer.from(this.slab!.subarray(at, at + len));
   }
 
   has(command: number, seq: number): boolean {
@@ -62,18 +72,43 @@ export class DupWindow {
       this.large[old] = undefined;
       this.count--;
     }
+    // The slot written next holds an entry: grow rather than evict while below capacity.
+    if (this.keys[this.next] !== EMPTY_KEY && this.keys.length < this.capacity) this.grow();
     const i = this.next;
     if (this.keys[i] !== EMPTY_KEY) this.count--;
     this.keys[i] = DupWindow.key(command, seq);
     this.lengths[i] = reply.length;
     if (reply.length <= this.slotBytes) {
-      this.slab.set(reply, i * this.slotBytes);
+      if (reply.length > 0) (this.slab ??= Buffer.alloc(this.keys.length * this.slotBytes)).set(reply, i * this.slotBytes);
       this.large[i] = undefined;
     } else {
       this.large[i] = reply;
     }
-    this.next = (i + 1) % this.capacity;
+    this.next = (i + 1) % this.keys.length;
     this.count++;
+  }
+
+  /** Doubles the slots (up to capacity), keeping every entry; the next write goes to the first new slot. */
+  private grow(): void {
+    const old = this.keys.length;
+    const n = Math.min(this.capacity, old * 2);
+    const keys = new Float64Array(n).fill(EMPTY_KEY);
+    const lengths = new Int32Array(n);
+    const slab = this.slab ? Buffer.alloc(n * this.slotBytes) : undefined;
+    const large = new Array<Uint8Array | undefined>(n).fill(undefined);
+    // Oldest first, so the ring order survives: entry j of the new layout is the j-th oldest.
+    for (let j = 0; j < old; j++) {
+      const i = (this.next + j) % old;
+      keys[j] = this.keys[i]!;
+      lengths[j] = this.lengths[i]!;
+      large[j] = this.large[i];
+      if (slab) this.slab!.copy(slab, j * this.slotBytes, i * this.slotBytes, (i + 1) * this.slotBytes);
+    }
+    this.keys = keys;
+    this.lengths = lengths;
+    this.slab = slab;
+    this.large = large;
+    this.next = old;
   }
 
   get size(): number {

@@ -6,7 +6,7 @@ import { cryptoRandom } from '../../src/protocol/random.js';
 import { passwordMd5, verifyBlockKey } from '../../src/protocol/keys.js';
 import { ClassicCmd, ModernCmd } from '../../src/protocol/commands.js';
 import * as M from '../../src/protocol/bodies/modern/index.js';
-import { keepAliveRequestCodec, keepAliveReplyCodec, logoutCodec } from '../../src/protocol/bodies/classic/index.js';
+import { keepAliveRequestCodec, keepAliveReplyCodec, logoutCodec, userInfoRequestCodec } from '../../src/protocol/bodies/classic/index.js';
 import { passwordKey } from '../../src/protocol/keys.js';
 import { ClassicDriver } from '../helpers/classic-driver.js';
 import { startServer, seedAccounts, until, UdpPeer } from '../helpers/udp.js';
@@ -155,11 +155,15 @@ test('bounded state: duplicate windows, login guard tables and mailboxes have ca
     for (let i = 0; i < 3; i++) assert.equal(await a.send(B.uid, `m${i}`, { msgSeq: i + 1 }), 0);
     assert.equal(await a.send(B.uid, 'one too many', { msgSeq: 99 }), 1);
     assert.equal(store.pendingCount(B.uid), 3);
-    // Many keep-alives: the duplicate window stays at its capacity.
+    // Many requests: the duplicate window stays at its capacity. (Keep-alive replies are not remembered at all.)
     const ka = keepAliveRequestCodec.encode({ uid: A.uid, form: 'u32' });
-    for (let i = 0; i < 100; i++) await a.request(ClassicCmd.KEEP_ALIVE, ka);
     const session = server.hub.get(A.uid)!;
-    assert.equal(session.replies.size, session.replies.capacity);
+    const before = session.replyWindow?.size ?? 0;
+    for (let i = 0; i < 10; i++) await a.request(ClassicCmd.KEEP_ALIVE, ka);
+    assert.equal(session.replyWindow?.size ?? 0, before, 'keep-alives leave the window as it was');
+    for (let i = 0; i < 100; i++) await a.request(ClassicCmd.GET_USER_INFO, userInfoRequestCodec.encode({ uid: B.uid }));
+    assert.equal(session.replyWindow!.size, session.replyWindow!.capacity);
+    assert.equal(session.replyWindow!.slots, session.replyWindow!.capacity);
     // Failed logins from many uids: the guard forgets the oldest beyond its cap.
     for (let i = 0; i < 40; i++) {
       const d = await ClassicDriver.open(server.address.port, 30000 + i, 'x');

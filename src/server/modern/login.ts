@@ -155,7 +155,7 @@ export const loginHandlers: LoginHandlers<typeof MODERN_TABLE, ModernHandler> = 
       sessionKey, uid, clientIp: ipToU32(from.address), clientPort: from.port, loginTime: nowSec(f), mode: req.mode, dialect,
     });
     const bytes = loginReply(f, p, from, info.loginInfoKey2, M.sendLoginInfoReply.encode(reply));
-    session.replies.set(p.command, p.seq, bytes);
+    session.remember(p.command, p.seq, bytes, ctx.clock.now());
     // Queued messages wait until the client has loaded its buddy list (its online-list request ends MyQQ's
     // post-login chain), so it can show who they are from; at most PENDING_HOLD_MS.
     ctx.hub.holdPending(session);

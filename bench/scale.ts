@@ -1,0 +1,211 @@
+// `npm run bench:scale`: how many sessions one `oicq serve` holds, measured from outside. N sessions log in from
+// N distinct UDP endpoints (one socket each, spread over generator processes of at most SCALE_PER_GEN sockets,
+// each bound to its own loopback address: a process may hold at most 20 000 fds), classic and modern framings
+// mixed, each keeping alive once per 30 s. At each step it prints server RSS and V8 heap per session above the
+// empty server, server CPU per keep-alive and per login, the login rate, and send → delivered p50/p99 of a sample
+// of classic pairs chatting at a paced rate; then an extrapolation to 1 M sessions with its assumptions.
+import { fork, type ChildProcess } from 'node:child_process';
+import Database from 'better-sqlite3';
+import { startServerProcess, tempDb, type ServerProcess } from '../scripts/lib/server-process.js';
+import { openSqliteStore } from '../src/store/sqlite.js';
+import { passwordMd5 } from '../src/protocol/keys.js';
+import { fmt, printTable } from './lib/table.js';
+import { SCALE_PASSWORD, type GenCommand, type GenReply } from './lib/scale-protocol.js';
+
+const STEPS = (process.env.SCALE_STEPS ?? '10000,50000,100000,200000').split(',').map(Number);
+const PER_GEN = Number(process.env.SCALE_PER_GEN ?? 18_000);
+/** Every SCALE_MODERN_EVERY-th pair logs in with the modern framing (MyQQ's chain), the rest classic. */
+const MODERN_EVERY = Number(process.env.SCALE_MODERN_EVERY ?? 10);
+const KEEP_ALIVE_MS = 30_000;
+const IDLE_MS = Number(process.env.SCALE_IDLE_MS ?? 10_000);
+/** Chat sample: classic pairs chatting, at a total rate of ~10 % of bench:server's maximum (~16 000/s). */
+const CHAT_PAIRS = Number(process.env.SCALE_CHAT_PAIRS ?? 200);
+const CHAT_RATE = Number(process.env.SCALE_CHAT_RATE ?? 1_600);
+const CHAT_MS = Number(process.env.SCALE_CHAT_MS ?? 5_000);
+/** Logins in flight per generator. */
+const WINDOW = Number(process.env.SCALE_LOGIN_WINDOW ?? 64);
+const SYNC = process.env.SCALE_SYNC ?? 'normal';
+const BASE_UID = 100_000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const max = Math.max(...STEPS);
+
+/** Creates `n` accounts (one password) and friends in pairs i ↔ i^1, in one transaction. */
+function createAccounts(db: string, n: number): number {
+  const t0 = performance.now();
+  openSqliteStore(db).close(); // the schema
+  const d = new Database(db);
+  const md5 = passwordMd5(SCALE_PASSWORD);
+  const now = Math.floor(Date.now() / 1000);
+  const user = d.prepare('INSERT INTO users (uid, nick, password_md5, created_at) VALUES (?, ?, ?, ?)');
+  const friend = d.prepare('INSERT INTO friends (owner, friend, grp, since) VALUES (?, ?, 0, ?)');
+  d.transaction(() => {
+    for (let i = 0; i < n; i++) user.run(BASE_UID + i, `s${i}`, md5, now);
+    for (let i = 0; i < n; i++) friend.run(BASE_UID + i, BASE_UID + (i ^ 1), now);
+  })();
+  d.close();
+  return performance.now() - t0;
+}
+
+/** A generator process and a way to ask it something. */
+class Generator {
+  private waiting?: (r: GenReply) => void;
+  constructor(readonly child: ChildProcess) {
+    child.on('message', (m: GenReply) => {
+      const w = this.waiting;
+      this.waiting = undefined;
+      w?.(m);
+    });
+  }
+
+  static async start(index: number, port: number): Promise<Generator> {
+    const child = fork(new URL('./lib/scale-gen.ts', import.meta.url).pathname, [], {
+      execArgv: ['--import', 'tsx', '--max-old-space-size=2048'],
+      env: { ...process.env, SCALE_SERVER_PORT: String(port), SCALE_BIND: `127.1.${index >> 8}.${(index & 0xff) + 1}`, SCALE_KEEP_ALIVE_MS: String(KEEP_ALIVE_MS) },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const g = new Generator(child);
+    await g.next();
+    return g;
+  }
+
+  next(): Promise<GenReply> {
+    return new Promise((r) => (this.waiting = r));
+  }
+
+  ask(c: GenCommand): Promise<GenReply> {
+    const p = this.next();
+    this.child.send(c);
+    return p;
+  }
+}
+
+interface AdminHeap {
+  heapUsed: number;
+}
+
+/** The server's V8 heap in use, from its /metrics (prom-client's default Node metrics). */
+async function heapOf(server: ServerProcess): Promise<AdminHeap> {
+  const a = server.admin!;
+  const text = await (await fetch(new URL('metrics', a.url), { headers: { authorization: `Bearer ${a.token}` } })).text();
+  const m = /^nodejs_heap_size_used_bytes (\d+(?:\.\d+)?(?:e\+\d+)?)/m.exec(text);
+  return { heapUsed: m ? Number(m[1]) : NaN };
+}
+
+console.log(`bench:scale — steps ${STEPS.join(', ')} sessions; ≤ ${PER_GEN} endpoints per generator process; every ${MODERN_EVERY}th pair modern; keep-alive every ${KEEP_ALIVE_MS / 1000} s; server synchronous=${SYNC.toUpperCase()}`);
+const db = tempDb();
+console.log(`accounts: ${max} created in one transaction in ${fmt(createAccounts(db, max), 0)} ms`);
+const server = await startServerProcess(db, [
+  '--log-level', 'warn', '--prelogin-rate', '1000000', '--sync', SYNC, '--admin', '127.0.0.1:0',
+  '--login-table', String(max), '--session-timeout', '180',
+]);
+await sleep(2000);
+const empty = { rssKb: server.rssKb(), heap: (await heapOf(server)).heapUsed };
+console.log(`empty server: RSS ${fmt(empty.rssKb / 1024, 1)} MB, V8 heap ${fmt(empty.heap / 2 ** 20, 1)} MB`);
+
+const gens: Generator[] = [];
+interface StepResult {
+  n: number;
+  rssPerSession: number;
+  heapPerSession: number;
+  cpuPerKeepAlive: number;
+  keepAliveRate: number;
+  cpuPerLogin: number;
+  loginRate: number;
+  failed: number;
+  chat: { sent: number; delivered: number; p50: number; p99: number; max: number };
+}
+const results: StepResult[] = [];
+let online = 0;
+
+for (const n of STEPS) {
+  // Who logs in now: uids [online, n), each to the generator of its index (pairs stay in one generator).
+  const perGen = new Map<number, { uids: number[]; modern: boolean[] }>();
+  for (let i = online; i < n; i++) {
+    const g = Math.floor(i / PER_GEN);
+    let e = perGen.get(g);
+    if (!e) perGen.set(g, (e = { uids: [], modern: [] }));
+    e.uids.push(BASE_UID + i);
+    e.modern.push((i >> 1) % MODERN_EVERY === MODERN_EVERY - 1);
+  }
+  while (gens.length < Math.ceil(n / PER_GEN)) gens.push(await Generator.start(gens.length, server.port));
+  const cpu0 = server.cpuMs();
+  const t0 = performance.now();
+  const logged = await Promise.all([...perGen].map(([g, e]) => gens[g]!.ask({ type: 'login', uids: e.uids, modern: e.modern, window: WINDOW })));
+  const loginMs = performance.now() - t0;
+  const loginCpu = server.cpuMs() - cpu0;
+  let ok = 0;
+  let failed = 0;
+  for (const r of logged) {
+    if (r.type !== 'logged') continue;
+    ok += r.ok;
+    failed += r.failed;
+    if (r.firstError) console.log(`  login failure: ${r.firstError}`);
+  }
+  online += ok + failed;
+  await sleep(3000);
+  // The idle phase: only keep-alives (one per 30 s per session).
+  const count = async () => {
+    let kas = 0;
+    for (const g of gens) {
+      const r = await g.ask({ type: 'counters' });
+      if (r.type === 'counters') kas += r.keepAlivesOk;
+    }
+    return kas;
+  };
+  const ka0 = await count();
+  const idleCpu0 = server.cpuMs();
+  const it0 = performance.now();
+  await sleep(IDLE_MS);
+  const idleCpu = server.cpuMs() - idleCpu0;
+  const idleMs = performance.now() - it0;
+  const kas = (await count()) - ka0;
+  const rssKb = server.rssKb();
+  const heap = (await heapOf(server)).heapUsed;
+  const chatReply = await gens[0]!.ask({ type: 'chat', pairs: CHAT_PAIRS, rate: CHAT_RATE, ms: CHAT_MS, warmupMs: 2000 });
+  const chat = chatReply.type === 'chat' ? chatReply : { sent: 0, delivered: 0, p50: NaN, p99: NaN, max: NaN };
+  const r: StepResult = {
+    n,
+    rssPerSession: ((rssKb - empty.rssKb) * 1024) / n,
+    heapPerSession: (heap - empty.heap) / n,
+    cpuPerKeepAlive: (idleCpu * 1000) / Math.max(1, kas),
+    keepAliveRate: (kas * 1000) / idleMs,
+    cpuPerLogin: (loginCpu * 1000) / Math.max(1, ok),
+    loginRate: (ok * 1000) / loginMs,
+    failed,
+    chat,
+  };
+  results.push(r);
+  console.log(`${n} sessions: RSS ${fmt(rssKb / 1024, 0)} MB (${fmt(r.rssPerSession, 0)} B/session), heap ${fmt(heap / 2 ** 20, 0)} MB (${fmt(r.heapPerSession, 0)} B/session), `
+    + `${fmt(r.keepAliveRate, 0)} keep-alives/s at ${fmt(r.cpuPerKeepAlive, 1)} µs CPU each, ${fmt(r.loginRate, 0)} logins/s at ${fmt(r.cpuPerLogin, 0)} µs CPU each`
+    + `${failed ? ` (${failed} failed)` : ''}, chat ${chat.delivered}/${chat.sent} p50 ${fmt(chat.p50, 2)} ms p99 ${fmt(chat.p99, 2)} ms`);
+}
+
+printTable('Scale (server process, measured from outside)', [
+  'sessions', 'RSS/session (B)', 'heap/session (B)', 'CPU/keep-alive (µs)', 'keep-alives/s', 'CPU/login (µs)', 'logins/s', 'chat p50 / p99 (ms)',
+], results.map((r) => [
+  String(r.n), fmt(r.rssPerSession, 0), fmt(r.heapPerSession, 0), fmt(r.cpuPerKeepAlive, 1), fmt(r.keepAliveRate, 0),
+  fmt(r.cpuPerLogin, 0), fmt(r.loginRate, 0), `${fmt(r.chat.p50, 2)} / ${fmt(r.chat.p99, 2)}`,
+]));
+
+const last = results[results.length - 1]!;
+const M = 1_000_000;
+const kaPerSec = M / (KEEP_ALIVE_MS / 1000);
+printTable(`Extrapolation to 1 M sessions (from the ${last.n}-session step)`, ['measure', 'value', 'target'], [
+  ['server RSS (GB)', fmt((empty.rssKb * 1024 + M * last.rssPerSession) / 2 ** 30, 2), '≈ 2 GB (2 KB/session)'],
+  ['RSS per idle session at the last step (B)', fmt(last.rssPerSession, 0), '≤ 2 048'],
+  ['keep-alives/s', fmt(kaPerSec, 0), ''],
+  ['  CPU for them (% of one core)', fmt((kaPerSec * last.cpuPerKeepAlive) / 1e4, 0), '≤ 50 %'],
+  ['logins/s the server could take on one core (1 s / CPU per login)', fmt(1e6 / last.cpuPerLogin, 0), '≥ 10 000'],
+  ['  time to log 1 M in at that rate (s)', fmt(M / (1e6 / last.cpuPerLogin), 0), ''],
+  ['chat p99 at the last step (ms)', fmt(last.chat.p99, 2), '< 5'],
+]);
+console.log(`assumptions: memory per session stays what the last step measured (linear growth, same mix of framings);
+  CPU per keep-alive does not depend on N (hash lookups by endpoint and uid; sweeps are incremental);
+  one keep-alive per ${KEEP_ALIVE_MS / 1000} s per session; logins are server-CPU-bound (the generators share the same 2 cores,
+  so the measured login rate is a lower bound); 1 M endpoints would need ${Math.ceil(M / PER_GEN)} generator processes here.`);
+
+for (const g of gens) g.child.send({ type: 'exit' } satisfies GenCommand);
+const metrics = await server.stop();
+if (metrics) console.log(`server counters: logins ${metrics.loginsOk}, timeouts ${metrics.timeouts}, dropped ${metrics.droppedTotal}, delivered ${metrics.messagesDelivered}, push retransmits ${metrics.pushRetransmits}`);
+process.exit(0);

@@ -1,0 +1,135 @@
+// What a session costs while it is idle, and how the sweep walks a large table: the duplicate window and the
+// delivery state exist only while they are used, every wait sits in the hub's one timer queue, and a sweep
+// step visits a bounded share of the sessions (docs/DECISIONS.md, "Per-session state").
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import pino from 'pino';
+import { ManualClock } from '../../src/transport/clock.js';
+import { ClassicCmd } from '../../src/protocol/commands.js';
+import { keepAliveRequestCodec, receiveImAckCodec, receiveImAckFor } from '../../src/protocol/bodies/classic/index.js';
+import { cryptoRandom } from '../../src/protocol/random.js';
+import { passwordMd5 } from '../../src/protocol/keys.js';
+import { openSqliteStore } from '../../src/store/sqlite.js';
+import { Hub, DEFAULT_HUB_OPTIONS, PENDING_HOLD_MS, REPLY_HOLD_MS, SWEEP_STEPS_PER_ROUND } from '../../src/server/hub.js';
+import { Metrics } from '../../src/server/metrics.js';
+import type { Presence, SessionOutput } from '../../src/server/session.js';
+import { ClassicDriver } from '../helpers/classic-driver.js';
+import { seedAccounts, startServer, until } from '../helpers/udp.js';
+
+const A = { uid: 93001, password: 'idle-a' };
+const B = { uid: 93002, password: 'idle-b' };
+
+test('an idle session holds no duplicate window, no delivery queues and no timers; a push allocates them and its ack frees them', async () => {
+  const clock = new ManualClock(Date.now());
+  const { server, store } = await startServer({ clock });
+  seedAccounts(store, [A, B], [[A.uid, B.uid]]);
+  const a = await ClassicDriver.open(server.address.port, A.uid, A.password);
+  const b = await ClassicDriver.open(server.address.port, B.uid, B.password);
+  const hub = server.hub;
+  try {
+    assert.equal((await a.login()).kind, 'success');
+    const s = hub.get(A.uid)!;
+    assert.equal(s.replyWindow?.size, 1, 'the login reply is remembered, for a repeated login datagram');
+    assert.equal(s.replyWindow?.slots, 4, 'in a small window');
+    assert.equal(hub.timers.pending, 1, 'the queued messages are held back until the client is ready');
+    const ka = keepAliveRequestCodec.encode({ uid: A.uid, form: 'u32' });
+    await a.request(ClassicCmd.KEEP_ALIVE, ka);
+    clock.advance(PENDING_HOLD_MS);
+    assert.equal(hub.timers.pending, 0);
+
+    // Only keep-alives from now on, one every 30 s: their replies are not remembered, and once the login
+    // reply is older than the hold the sweep frees the window.
+    for (let t = 0; t <= REPLY_HOLD_MS + 10_000; t += 30_000) {
+      await a.request(ClassicCmd.KEEP_ALIVE, ka);
+      clock.advance(30_000);
+    }
+    await a.request(ClassicCmd.KEEP_ALIVE, ka);
+    assert.equal(hub.get(A.uid), s, 'still online');
+    assert.equal(s.replyWindow, undefined, 'no duplicate window');
+    assert.equal(s.pairs, undefined, 'no delivery queues');
+    assert.equal(s.inflightBySeq, undefined);
+    assert.equal(hub.timers.pending, 0, 'no timers');
+
+    // A message to A: a queue, a push in flight and its retry wait, all freed by the ack.
+    assert.equal((await b.login()).kind, 'success');
+    await b.request(ClassicCmd.KEEP_ALIVE, keepAliveRequestCodec.encode({ uid: B.uid, form: 'u32' }));
+    // The group commit runs on the clock's turn: a manual clock runs turns when it is advanced.
+    const sent = b.send(A.uid, 'hello idle');
+    let done = false;
+    void sent.finally(() => (done = true));
+    while (!done) {
+      clock.advance(0);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    assert.equal(await sent, 0);
+    const got = await a.receive(3000, false);
+    assert.ok(got.push.content.kind === 'im' && got.push.content.message.text === 'hello idle');
+    const busy = hub.get(A.uid)!;
+    assert.equal(busy.pairs?.size, 1);
+    assert.equal(busy.inflightBySeq?.size, 1);
+    const waits = hub.timers.pending;
+    assert.ok(waits >= 1, 'the push waits for its ack in the timer queue');
+    a.fire(ClassicCmd.RECV_IM, receiveImAckCodec.encode(receiveImAckFor(got.push)), got.seq);
+    await until(() => hub.outstandingPushes() === 0, 3000, 'the ack');
+    assert.equal(busy.pairs, undefined, 'the drained queue is forgotten');
+    assert.equal(busy.inflightBySeq, undefined);
+    assert.equal(hub.timers.pending, waits - 1, 'its retry wait is gone');
+  } finally {
+    a.close();
+    b.close();
+    await server.close();
+  }
+});
+
+test('the sweep is incremental: each step visits its share of a large table, a round visits all, stale sessions close step by step; presence touches friends only', () => {
+  const N = 20_000;
+  const clock = new ManualClock(1_700_000_000_000);
+  const store = openSqliteStore(':memory:');
+  const md5 = passwordMd5('x');
+  for (let i = 0; i < N; i++) store.addUser(100_000 + i, md5, `u${i}`);
+  for (let i = 0; i < 10; i++) store.addFriend(100_000, 100_001 + i);
+  const timeoutMs = 4_000;
+  const hub = new Hub(store, clock, new Metrics(), cryptoRandom, pino({ level: 'silent' }), { ...DEFAULT_HUB_OPTIONS, sessionTimeoutMs: timeoutMs });
+  const statusPushes: [number, Presence][] = [];
+  const output: SessionOutput = { pushStatus: (s, p) => statusPushes.push([s.uid, p]), pushMessage: () => true };
+  const open = (uid: number) => hub.open({
+    uid, framing: 'classic', version: 0x0d55, endpoint: { address: '127.0.0.1', port: 1 + (uid % 60_000) },
+    sessionKey: Buffer.alloc(16, 1), passwordKey: Buffer.alloc(16, 2), status: 10, output,
+  });
+  for (let i = 1; i < N; i++) open(100_000 + i);
+
+  // Presence of a user with 10 friends among 20 000 online: 10 lookups, 10 pushes, not one per session.
+  const lookups = { n: 0 };
+  const get = hub.sessions.get.bind(hub.sessions);
+  hub.sessions.get = (uid) => { lookups.n++; return get(uid); };
+  open(100_000);
+  assert.equal(statusPushes.length, 10);
+  assert.ok(lookups.n <= 12, `${lookups.n} session lookups for 10 friends`);
+  assert.equal(hub.onlineFriends(100_000).length, 10);
+  hub.sessions.get = get;
+
+  hub.start();
+  const round = timeoutMs / 4;
+  const step = round / SWEEP_STEPS_PER_ROUND;
+  const budget = Math.ceil(N / SWEEP_STEPS_PER_ROUND);
+  let visited = 0;
+  let most = 0;
+  for (let t = 0; t < round; t += step) {
+    clock.advance(step);
+    most = Math.max(most, hub.lastSweepVisited);
+    visited += hub.lastSweepVisited;
+  }
+  assert.equal(most, budget, `a step visits ${budget} of ${N} sessions`);
+  assert.ok(visited >= N, `one round visits every session (${visited})`);
+  assert.equal(hub.sessions.size, N, 'none is stale yet');
+
+  // Everyone falls silent: past the timeout, each step closes only the sessions it visits.
+  clock.advance(timeoutMs - round + step);
+  const left = hub.sessions.size;
+  assert.ok(left < N && left >= N - 2 * budget, `${N - left} closed in the first steps past the timeout`);
+  // The round under way ends, and the next (its budget from the smaller table) covers the rest.
+  clock.advance(2 * round);
+  assert.equal(hub.sessions.size, 0, 'within two rounds every stale session is closed');
+  hub.stop();
+  store.close();
+});
