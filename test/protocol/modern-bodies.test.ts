@@ -285,7 +285,7 @@ describe('MyQQ sessions (../shared/vectors/modern-session.json)', () => {
     assert.deepEqual(labels.labels, [{ id: 1, order: 0, name: 'Friends' }, { id: 2, order: 1, name: 'Work' }]);
 
     assert.deepEqual(find<M.LevelRequest>(S1, 0x005c, 'c2s'), { uid: 100001 });
-    const lvl = find<M.LevelReply>(S1, 0x005c, 's2c');
+    const lvl = find<M.LevelReplyOne>(S1, 0x005c, 's2c');
     assert.deepEqual([lvl.uid, lvl.unknown1, lvl.level, lvl.activeDays, lvl.daysToUpgrade], [100001, 3, 12, 0x159, 7]);
 
     assert.equal(find<M.ChangeStatusRequest>(S1, 0x000d, 'c2s').mode, 0x0a);

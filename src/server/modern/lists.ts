@@ -12,6 +12,8 @@ const INDEX_PER_PAGE = 100;
 const FRIENDS_PER_PAGE = 50;
 /** ≈ 22 entries make the capture's ≈1000-byte online reply. */
 const ONLINE_PER_PAGE = 22;
+/** pidgin-libqq asks 100 friends' levels at a time (8 bytes each in the reply). */
+const LEVELS_PER_PAGE = 101;
 const ALIASES_PER_PAGE = 40;
 /** The alias and signature fields are a u8 length and UTF-8 bytes. */
 const TEXT8 = 255;
@@ -53,9 +55,15 @@ export const listHandlers: SessionHandlers<typeof MODERN_TABLE> = {
   },
 
   GET_LEVEL: (x) => {
-    const { uid } = x.body;
     const now = nowSec(x.ctx.clock.now());
-    const l = levelOf(x.ctx.store.getUser(uid)?.createdAt ?? now, now);
+    const levelFor = (uid: number) => levelOf(x.ctx.store.getUser(uid)?.createdAt ?? now, now);
+    if ('uids' in x.body) {
+      // pidgin-libqq's 0x89: every known uid of the list (it logs an unknown one and goes on).
+      const known = x.body.uids.filter((uid) => x.ctx.store.getUser(uid)).slice(0, LEVELS_PER_PAGE);
+      return x.reply({ levels: known.map((uid) => ({ uid, level: levelFor(uid).level, unknown: 0 })) });
+    }
+    const { uid } = x.body;
+    const l = levelFor(uid);
     x.reply({ uid, unknown1: 3, level: l.level, activeDays: l.activeTime, unknown2: 0, daysToUpgrade: l.daysLeft });
   },
 

@@ -32,6 +32,7 @@ import {
   verifyRequest,
 } from './login.js';
 import { loginListReply, loginListRequest } from './login-list.js';
+import { verifyE3Reply, verifyE3Request } from './login-e3.js';
 import { logoutRequest } from './logout.js';
 import { imAck, receiveIm, sendIm, sendImReply } from './message.js';
 import { changeStatusReply, changeStatusRequest, statusPush } from './status.js';
@@ -46,6 +47,7 @@ export * from './common.js';
 export * from './wrap.js';
 export * from './login.js';
 export * from './login-list.js';
+export * from './login-e3.js';
 export * from './chain.js';
 export * from './lists.js';
 export * from './level.js';
@@ -100,6 +102,9 @@ export const MODERN_TABLE = {
   VERIFY: row(0x00dd, 'password verify', 'request',
     spec(verifyRequest, Wrap.KEY_PREFIXED, ['verify key']),
     spec(verifyReply, Wrap.LOGIN_REPLY, ['verify_key2', 'verify key', PW])),
+  VERIFY_E3: row(0x00e3, 'verify E3 (pidgin-libqq)', 'request',
+    spec(verifyE3Request, Wrap.MAGIC_PREFIXED, ['login_info_key1']),
+    spec(verifyE3Reply, Wrap.LOGIN_REPLY, ['e3 key', PW])),
   GET_LOGIN_INFO: row(0x00e5, 'get login info', 'request',
     spec(loginInfoRequest, Wrap.MAGIC_PREFIXED, ['login_info_key1']),
     spec(loginInfoReply, Wrap.LOGIN_REPLY, ['login_info_key3', PW])),

@@ -117,7 +117,7 @@ export const FRIEND_LIST_LAST = 0xffff;
 const FL_HEAD = Buffer.from('01000000000000000002', 'hex');
 const ZERO5 = Buffer.alloc(5);
 /** Bytes after each nickname, by dialect: MyQQ 3.30 skips 32, MyQQ 3.19 27. */
-const ENTRY_TAIL: Readonly<Record<LoginDialect, Buffer>> = { qq2011: Buffer.alloc(32), qq2009: Buffer.alloc(27) };
+const ENTRY_TAIL: Readonly<Record<LoginDialect, Buffer>> = { qq2011: Buffer.alloc(32), qq2009: Buffer.alloc(27), libqq: Buffer.alloc(32) };
 
 /** 0x0126 reply: `head 10 · u16 next (FFFF = last) · 5 bytes · entries · 5 trailing bytes`. */
 export interface FriendListReply {

@@ -14,9 +14,9 @@ import { readWhole, encodeWith, fixedLength, MODERN_EXE_HASH, MODERN_LOCALE, MOD
 const ZERO8 = Buffer.alloc(8);
 
 /** 0x00DD sub-command of each dialect. */
-export const VERIFY_SUB: Readonly<Record<LoginDialect, number>> = { qq2011: 0x00de, qq2009: 0x00ca };
+export const VERIFY_SUB: Readonly<Record<LoginDialect, number>> = { qq2011: 0x00de, qq2009: 0x00ca, libqq: 0x00de };
 /** 0x00E5 request head of each dialect. */
-const LOGIN_INFO_SUB: Readonly<Record<LoginDialect, number>> = { qq2011: 0x010e, qq2009: 0x010d };
+const LOGIN_INFO_SUB: Readonly<Record<LoginDialect, number>> = { qq2011: 0x010e, qq2009: 0x010d, libqq: 0x010e };
 
 /** The dialect whose value in `table` is `value`, or a DecodeError naming `field`. */
 function dialectOf(table: Readonly<Record<LoginDialect, number>>, value: number, field: string, at: number): LoginDialect {
@@ -606,7 +606,18 @@ export interface LoginInfoReply {
   loginInfoLarge: Buffer;
   /** qq2009 only: the user's own nickname (MyQQ 3.19 greets with it). */
   nickname?: string;
+  /** libqq only: the key of the 0x00E3 reply. */
+  e3Key?: Buffer;
+  /** libqq only: the token 0x00E3 sends back. */
+  e3Token?: Buffer;
+  /** libqq only: 41 bytes pidgin-libqq skips (zero from this server). */
+  reserved41?: Buffer;
+  /** libqq only: a third token pidgin-libqq keeps and does not send. */
+  thirdToken?: Buffer;
 }
+
+const ZERO41 = Buffer.alloc(41);
+const ZERO16 = Buffer.alloc(16);
 
 /** Decodes a 0x00E5 reply in one dialect's layout. */
 function readLoginInfoReply(body: Buffer, dialect: LoginDialect): LoginInfoReply {
@@ -614,22 +625,30 @@ function readLoginInfoReply(body: Buffer, dialect: LoginDialect): LoginInfoReply
     const head = { head: r.u16('head'), sub: r.u16('sub'), loginInfoKey2: r.copy(16, 'loginInfoKey2'), fixed: r.copy(8, 'fixed') };
     const ids = { unknown2: r.u32('unknown2'), serverTime: r.u32('serverTime'), clientIp: r.u32('clientIp'), unknown3: r.u32('unknown3') };
     if (dialect === 'qq2011') return { ...head, ...ids, unknown4: r.u32('unknown4'), loginInfoLarge: r.tok16('loginInfoLarge') };
+    if (dialect === 'libqq') {
+      const first = { unknown4: r.u32('unknown4'), loginInfoLarge: r.tok16('loginInfoLarge') };
+      return { dialect, ...head, ...ids, ...first, e3Key: r.copy(16, 'e3Key'), e3Token: r.tok16('e3Token'), reserved41: r.copy(41, 'reserved41'), thirdToken: r.tok16('thirdToken') };
+    }
     const loginInfoLarge = r.tok16('loginInfoLarge');
     return { dialect, ...head, ...ids, loginInfoLarge, unknown4: r.u32('unknown4'), nickname: readText8(r, 'nickname') };
   });
 }
 
-/** Codec of the 0x00E5 reply plaintext (either dialect; decoding tries qq2011 first). */
+/** Codec of the 0x00E5 reply plaintext (any dialect; decoding tries qq2011, then libqq, then qq2009). */
 export const loginInfoReply: BodyCodec<LoginInfoReply> = codec<LoginInfoReply>(
   'loginInfoReply',
   (v) =>
     encodeWith((w) => {
       w.u16(v.head, 'head').u16(v.sub, 'sub').fixed(v.loginInfoKey2, 16, 'loginInfoKey2').bytes(rawOr(v.fixed, LOGIN_INFO_FIXED, 'fixed'));
       w.u32(v.unknown2, 'unknown2').u32(v.serverTime, 'serverTime').u32(v.clientIp, 'clientIp').u32(v.unknown3, 'unknown3');
+      if (v.dialect === 'libqq') {
+        w.u32(v.unknown4, 'unknown4').tok16(v.loginInfoLarge, 'loginInfoLarge').fixed(v.e3Key ?? ZERO16, 16, 'e3Key').tok16(v.e3Token ?? Buffer.alloc(0), 'e3Token');
+        return void w.bytes(rawOr(v.reserved41, ZERO41, 'reserved41')).tok16(v.thirdToken ?? Buffer.alloc(0), 'thirdToken');
+      }
       if (v.dialect !== 'qq2009') return void w.u32(v.unknown4, 'unknown4').tok16(v.loginInfoLarge, 'loginInfoLarge');
       w.tok16(v.loginInfoLarge, 'loginInfoLarge').u32(v.unknown4, 'unknown4').tok8(Buffer.from(v.nickname ?? '', 'utf8'), 'nickname');
     }),
-  (body) => firstLayout(body, [(b) => readLoginInfoReply(b, 'qq2011'), (b) => readLoginInfoReply(b, 'qq2009')]),
+  (body) => firstLayout(body, [(b) => readLoginInfoReply(b, 'qq2011'), (b) => readLoginInfoReply(b, 'libqq'), (b) => readLoginInfoReply(b, 'qq2009')]),
 );
 
 /** Builds the 0x00E5 reply a server sends (seal with login_info_key3); key2, unknown2 and a 64-byte large token from `random` if not given. */
@@ -639,6 +658,7 @@ export function makeLoginInfoReply(
 ): LoginInfoReply {
   return {
     ...(p.dialect === 'qq2009' ? { dialect: p.dialect, nickname: p.nickname ?? '' } : {}),
+    ...(p.dialect === 'libqq' ? { dialect: p.dialect, e3Key: random(16), e3Token: random(24), reserved41: ZERO41, thirdToken: random(16) } : {}),
     head: 0x0166,
     sub: 0x0100,
     loginInfoKey2: fixedKey(p.loginInfoKey2, random, 'loginInfoKey2'),
@@ -661,6 +681,7 @@ export const LoginMode = { ONLINE: 0x0a, HIDDEN: 0x28 } as const;
 const TAIL_HEAD: Readonly<Record<LoginDialect, Buffer>> = {
   qq2011: Buffer.from('0000000800000000080410000140', 'hex'),
   qq2009: Buffer.from('00000007000000000804180140', 'hex'),
+  libqq: Buffer.from('0000000800000000080410000140', 'hex'),
 };
 
 /**
@@ -795,6 +816,8 @@ export interface SendLoginInfoReplyOk {
   mode: number;
   /** qq2009 only (absent: the login time). */
   lastLoginTime?: number;
+  /** libqq only: a login token pidgin-libqq keeps. */
+  loginToken?: Buffer;
 }
 
 /** 0x0030 reply (a non-zero result is "network error" to MQ). */
@@ -802,32 +825,53 @@ export type SendLoginInfoReply = SendLoginInfoReplyOk | FailedReply;
 
 /** Bytes of the qq2009 0x0030 success reply MyQQ 3.19 skips before the last login time. */
 const LOGIN_2009_GAP = 96;
+/** Bytes of the libqq 0x0030 success reply pidgin-libqq skips between the local IP and the login token. */
+const LOGIN_LIBQQ_GAP = 42;
 
-/** Codec of the 0x0030 reply plaintext (the dialect of a success follows from its length). */
+/** Decodes a 0x0030 success reply in one dialect's layout. */
+function readSendLoginInfoOk(body: Buffer, dialect: LoginDialect): SendLoginInfoReply {
+  return readWhole<SendLoginInfoReply>(body, (r) => {
+    r.expectU8(0, 'result');
+    const head = { ok: true as const, sessionKey: r.copy(16, 'sessionKey'), uid: r.u32('uid'), clientIp: r.u32('clientIp'), clientPort: r.u16('clientPort') };
+    if (dialect === 'qq2011') return { ...head, loginTime: r.u32('loginTime'), unknown: r.u32('unknown'), flag: r.u8('flag'), mode: r.u8('mode') };
+    if (dialect === 'libqq') {
+      const t = { loginTime: r.u32('loginTime'), localIp: r.u32('localIp') };
+      readZeros(r, LOGIN_LIBQQ_GAP, 'reserved');
+      return { dialect, ...head, ...t, unknown: 0, flag: 0, mode: 0, loginToken: r.tok16('loginToken') };
+    }
+    const local = { localIp: r.u32('localIp'), localPort: r.u16('localPort'), loginTime: r.u32('loginTime'), flag: r.u8('flag'), mode: r.u8('mode') };
+    readZeros(r, LOGIN_2009_GAP, 'reserved');
+    return { dialect, ...head, ...local, unknown: 0, lastLoginTime: r.u32('lastLoginTime') };
+  });
+}
+
+/**
+ * Codec of the 0x0030 reply plaintext. A success is 37 bytes in qq2011, 139 in qq2009 (local address, 96 zero bytes,
+ * last login time) and, in libqq, the local IP, 42 zero bytes and a login token after the login time.
+ */
 export const sendLoginInfoReply: BodyCodec<SendLoginInfoReply> = codec<SendLoginInfoReply>(
   'sendLoginInfoReply',
   (v) =>
     encodeWith((w) => {
       if (!v.ok) return writeFailed(w, v);
       w.u8(0).fixed(v.sessionKey, 16, 'sessionKey').u32(v.uid, 'uid').u32(v.clientIp, 'clientIp').u16(v.clientPort, 'clientPort');
+      if (v.dialect === 'libqq') {
+        w.u32(v.loginTime, 'loginTime').u32(v.localIp ?? v.clientIp, 'localIp').zeros(LOGIN_LIBQQ_GAP);
+        return void w.tok16(v.loginToken ?? Buffer.alloc(0), 'loginToken');
+      }
       if (v.dialect !== 'qq2009') return void w.u32(v.loginTime, 'loginTime').u32(v.unknown, 'unknown').u8(v.flag, 'flag').u8(v.mode, 'mode');
       w.u32(v.localIp ?? v.clientIp, 'localIp').u16(v.localPort ?? v.clientPort, 'localPort').u32(v.loginTime, 'loginTime');
       w.u8(v.flag, 'flag').u8(v.mode, 'mode').zeros(LOGIN_2009_GAP).u32(v.lastLoginTime ?? v.loginTime, 'lastLoginTime');
     }),
-  (body) =>
-    readWhole<SendLoginInfoReply>(body, (r) => {
-      if (body.length > 0 && body[0] !== 0) return readFailed(r);
-      r.expectU8(0, 'result');
-      const head = { ok: true as const, sessionKey: r.copy(16, 'sessionKey'), uid: r.u32('uid'), clientIp: r.u32('clientIp'), clientPort: r.u16('clientPort') };
-      if (body.length <= 37) return { ...head, loginTime: r.u32('loginTime'), unknown: r.u32('unknown'), flag: r.u8('flag'), mode: r.u8('mode') };
-      const local = { localIp: r.u32('localIp'), localPort: r.u16('localPort'), loginTime: r.u32('loginTime'), flag: r.u8('flag'), mode: r.u8('mode') };
-      readZeros(r, LOGIN_2009_GAP, 'reserved');
-      return { dialect: 'qq2009' as const, ...head, ...local, unknown: 0, lastLoginTime: r.u32('lastLoginTime') };
-    }),
+  (body) => {
+    if (body.length > 0 && body[0] !== 0) return readWhole<SendLoginInfoReply>(body, readFailed);
+    return firstLayout(body, [(b) => readSendLoginInfoOk(b, 'qq2011'), (b) => readSendLoginInfoOk(b, 'qq2009'), (b) => readSendLoginInfoOk(b, 'libqq')]);
+  },
 );
 
 /** Builds the 0x0030 success reply a server sends (seal with login_info_key2), in the request's dialect. */
-export function makeSendLoginInfoReply(p: { sessionKey: Buffer; uid: number; clientIp: number; clientPort: number; loginTime: number; mode: number; dialect?: LoginDialect }): SendLoginInfoReplyOk {
+export function makeSendLoginInfoReply(p: { sessionKey: Buffer; uid: number; clientIp: number; clientPort: number; loginTime: number; mode: number; dialect?: LoginDialect; loginToken?: Buffer }): SendLoginInfoReplyOk {
   const reply: SendLoginInfoReplyOk = { ok: true, sessionKey: Buffer.from(fixedLength(p.sessionKey, 16, 'sessionKey')), uid: p.uid, clientIp: p.clientIp, clientPort: p.clientPort, loginTime: p.loginTime, unknown: 0, flag: 0x03, mode: p.mode };
+  if (p.dialect === 'libqq') return { ...reply, dialect: 'libqq', flag: 0, mode: 0, localIp: p.clientIp, loginToken: p.loginToken ?? Buffer.alloc(16) };
   return p.dialect === 'qq2009' ? { ...reply, dialect: 'qq2009', localIp: p.clientIp, localPort: p.clientPort, lastLoginTime: p.loginTime } : reply;
 }

@@ -10,11 +10,12 @@ import type { TokenSource } from '../../src/server/login-token.js';
 import { hex, loadRepoVectors, type SessionsFile, type VectorPacket, type VectorSession } from '../helpers/vectors.js';
 import { startServer, seedAccounts, UdpPeer } from '../helpers/udp.js';
 
-// MyQQ 3.19's recorded sessions (test/vectors/qq2009-sessions.json): every datagram has the classic header, every
-// body opens with the key its entry names and decodes and re-encodes byte for byte with the modern layouts; and the
-// recorded login datagrams, replayed against a live server, get replies MyQQ 3.19 reads.
+// The recorded sessions of the modern chain's other readers (test/vectors): MyQQ 3.19 (QQ2009, classic headers) and
+// pidgin-libqq (qq2010/qq2011). Every body opens with the key its entry names and decodes and re-encodes byte for
+// byte with the modern layouts; the recorded login datagrams, replayed against a live server, get replies they read.
 
 const file = loadRepoVectors<SessionsFile>('qq2009-sessions.json');
+const libqq = loadRepoVectors<SessionsFile>('libqq-sessions.json');
 
 /** Opens a recorded body with the key its entry names (login-chain keys from the session's `keys`). */
 function open(s: VectorSession, p: VectorPacket, body: Buffer, requestKeys: Map<string, Buffer>): Buffer | null {
@@ -23,6 +24,7 @@ function open(s: VectorSession, p: VectorPacket, body: Buffer, requestKeys: Map<
   if (p.key === 'request key') return teaDecrypt(body, requestKeys.get(`${p.command}/${p.seq}`)!);
   if (p.key.startsWith('login_info_key1')) return teaDecrypt(body.subarray(2 + body.readUInt16BE(0)), k('login_info_key1'));
   if (p.key === 'verify_key2' || p.key === 'login_info_key3' || p.key === 'login_info_key2') return teaDecrypt(body, k(p.key));
+  if (p.key === 'e3 key') return teaDecrypt(body, k('e3_key'));
   if (p.key === 'session key') return teaDecrypt(body, hex(s.session_key!));
   throw new Error(`unknown key name ${p.key}`);
 }
@@ -32,14 +34,15 @@ function isCutSend(s: VectorSession, p: VectorPacket): boolean {
   return p.command === ModernCmd.SEND_IM && p.dir === 'c2s' && s.packets.some((r) => r.dir === 's2c' && r.command === p.command && r.seq === p.seq && r.plain === '01');
 }
 
-for (const s of file.sessions) {
-  test(`recorded ${s.client}: classic headers, bodies open with the named keys and re-encode byte for byte`, () => {
-    assert.deepEqual(familyOf(Number(s.version_tag)), { chain: 'qq2009', framing: 'classic' });
+for (const s of [...file.sessions, ...libqq.sessions]) {
+  const framing = familyOf(Number(s.version_tag))!.framing;
+  test(`recorded ${s.client}: ${framing} headers, bodies open with the named keys and re-encode byte for byte`, () => {
+    assert.equal(familyOf(Number(s.version_tag))?.chain, framing === 'classic' ? 'qq2009' : 'modern');
     const requestKeys = new Map<string, Buffer>();
     let decoded = 0;
     for (const p of s.packets) {
       const r = decodePacket(hex(p.hex), p.dir);
-      assert.ok(r.ok && r.value.framing === 'classic' && r.value.command === p.command);
+      assert.ok(r.ok && r.value.framing === framing && r.value.command === p.command);
       const body = Buffer.from(r.value.body);
       if (p.key.startsWith('request key (body')) requestKeys.set(`${p.command}/${p.seq}`, body.subarray(0, 16));
       const plain = open(s, p, body, requestKeys);
@@ -78,8 +81,29 @@ test('the recorded QQ2009 sessions show its layouts: 0x00CA verify, 0x00E5 with 
   assert.equal(ack.plain, push.plain.slice(0, 32));
 });
 
-for (const s of [file.sessions[0]!, file.sessions[2]!]) {
-  test(`${s.client}: the recorded 0x0091 → 0x00BA → 0x00DD get replies MyQQ 3.19 reads`, async () => {
+test('the recorded pidgin-libqq sessions show its layouts: 0x00E5 reply ≥ 175 bytes with the e3 key and tokens, 0x00E3, the longer 0x0030 reply, 0x005C 0x89', () => {
+  for (const s of libqq.sessions.filter((x) => x.session_key)) {
+    const plain = (dir: 'c2s' | 's2c', cmd: number) => hex(s.packets.find((p) => p.dir === dir && p.command === cmd)!.plain);
+    const chain = s.packets.filter((p) => p.dir === 'c2s').map((p) => p.command).slice(0, 6);
+    assert.deepEqual(chain, [0x0091, 0x00ba, 0x00dd, 0x00e5, 0x00e3, 0x0030]);
+    const info = M.loginInfoReply.decode(plain('s2c', 0xe5));
+    assert.equal(info.dialect, 'libqq');
+    assert.ok(plain('s2c', 0xe5).length >= 175);
+    assert.deepEqual(M.verifyE3Request.decode(plain('c2s', 0xe3)).e3Token, info.e3Token);
+    assert.equal(M.verifyE3Reply.decode(plain('s2c', 0xe3)).result, 0);
+    const done = M.sendLoginInfoReply.decode(plain('s2c', 0x30));
+    assert.ok(done.ok && done.dialect === 'libqq' && done.loginToken?.length === 16);
+    // What decided it: the 0x00E5 field where MyQQ echoes unknown1.
+    const dd = M.verifyReply.decode(plain('s2c', 0xdd));
+    assert.ok(dd.ok);
+    assert.equal(M.loginInfoRequest.decode(plain('c2s', 0xe5)).unknown1, ((dd.loginInfoData.length + 8) << 16) | 2);
+  }
+  const levels = libqq.sessions[0]!.packets.filter((p) => p.command === 0x5c && p.dir === 's2c').map((p) => M.levelReply.decode(hex(p.plain)));
+  assert.ok(levels.some((l) => 'levels' in l), 'pidgin-libqq asks its friends\' levels with 0x89');
+});
+
+for (const s of [file.sessions[0]!, file.sessions[2]!, libqq.sessions[0]!, libqq.sessions[3]!]) {
+  test(`${s.client}: the recorded 0x0091 → 0x00BA → 0x00DD get replies the client reads`, async () => {
     const plainOf = (cmd: number) => hex(s.packets.find((p) => p.dir === 's2c' && p.command === cmd)!.plain);
     const touch = M.touchReply.decode(plainOf(0x91));
     assert.ok(touch.ok);
@@ -89,7 +113,7 @@ for (const s of [file.sessions[0]!, file.sessions[2]!]) {
       check: (_e, token, _now, kind) => Buffer.from(token).equals(byKind[kind]!),
     };
     const { server, store } = await startServer({ tokens });
-    seedAccounts(store, [{ uid: s.uid, password: s.uid === 10001 ? s.password : 'the real one' }]);
+    seedAccounts(store, [{ uid: s.uid, password: s.session_key ? s.password : 'the real one' }]);
     const peer = await UdpPeer.open(server.address.port);
     try {
       const chain = s.packets.filter((p) => p.dir === 'c2s').slice(0, 3);
@@ -97,16 +121,18 @@ for (const s of [file.sessions[0]!, file.sessions[2]!]) {
       for (const p of chain) {
         peer.send(hex(p.hex));
         const r = decodePacket(await peer.next(), 's2c');
-        assert.ok(r.ok && r.value.framing === 'classic');
+        assert.ok(r.ok && r.value.framing === familyOf(Number(s.version_tag))!.framing);
         assert.deepEqual([r.value.command, r.value.seq], [p.command, p.seq]);
         replies.push(Buffer.from(r.value.body));
       }
-      const key = (i: number) => hex(chain[i]!.hex).subarray(11, 27);
-      assert.deepEqual(key(0), Buffer.alloc(16), 'MyQQ 3.19 touches with an all-zero key');
+      const at = familyOf(Number(s.version_tag))!.framing === 'classic' ? 11 : 22;
+      const key = (i: number) => hex(chain[i]!.hex).subarray(at, at + 16);
+      if (at === 11) assert.deepEqual(key(0), Buffer.alloc(16), 'MyQQ 3.19 touches with an all-zero key');
       assert.ok(M.touchReply.decode(teaDecrypt(replies[0]!, key(0))!).ok);
       assert.deepEqual(M.loginReply.decode(teaDecrypt(replies[1]!, key(1))!).tokenC, byKind.captcha);
-      const verify = M.verifyReply.decode(teaDecrypt(replies[2]!, Buffer.alloc(16)) ?? teaDecrypt(replies[2]!, key(2))!);
-      if (s.uid === 10001) assert.ok(verify.ok, 'the password opens the 0x00CA block; the reply is under verify_key2');
+      const vk2 = s.keys?.['verify_key2'] ? hex(s.keys['verify_key2']) : Buffer.alloc(16);
+      const verify = M.verifyReply.decode(teaDecrypt(replies[2]!, vk2) ?? teaDecrypt(replies[2]!, key(2))!);
+      if (s.session_key) assert.ok(verify.ok, 'the password opens the verify block; the reply is under verify_key2');
       else assert.ok(!verify.ok && verify.code === M.VerifyCode.WRONG_PASSWORD);
     } finally {
       peer.close();
