@@ -6,9 +6,8 @@ import { familyOf, loginDialectOf } from '../../src/protocol/families.js';
 import { decodePacket } from '../../src/protocol/framing.js';
 import { teaDecrypt } from '../../src/protocol/tea.js';
 import { DecodeError } from '../../src/protocol/errors.js';
-import type { TokenSource } from '../../src/server/login-token.js';
 import { hex, loadRepoVectors, type SessionsFile, type VectorPacket, type VectorSession } from '../helpers/vectors.js';
-import { startServer, seedAccounts, UdpPeer } from '../helpers/udp.js';
+import { recordedTokens, startServer, seedAccounts, UdpPeer } from '../helpers/udp.js';
 
 // The recorded sessions of the modern chain's other readers (test/vectors): MyQQ 3.19 (QQ2009, classic headers) and
 // pidgin-libqq (qq2010/qq2011). Every body opens with the key its entry names and decodes and re-encodes byte for
@@ -108,11 +107,7 @@ for (const s of [file.sessions[0]!, file.sessions[2]!, libqq.sessions[0]!, libqq
     const touch = M.touchReply.decode(plainOf(0x91));
     assert.ok(touch.ok);
     const byKind: Record<string, Buffer> = { touch: touch.loginToken, captcha: M.loginReply.decode(plainOf(0xba)).tokenC };
-    const tokens: TokenSource = {
-      issue: (_e, _now, kind) => byKind[kind]!,
-      check: (_e, token, _now, kind) => Buffer.from(token).equals(byKind[kind]!),
-    };
-    const { server, store } = await startServer({ tokens });
+    const { server, store } = await startServer({ tokens: recordedTokens(byKind) });
     seedAccounts(store, [{ uid: s.uid, password: s.session_key ? s.password : 'the real one' }]);
     const peer = await UdpPeer.open(server.address.port);
     try {
