@@ -555,7 +555,7 @@ test('bad bodies → DecodeError reasons', () => {
     ['online list with half an entry', 0x0027, 's2c', 'ff' + '00'.repeat(30), 'truncated'],
     ['keep-alive request "abc"', 0x0058, 'c2s', '616263', 'bad_value'],
     ['keep-alive request "0123"… with a leading zero', 0x0058, 'c2s', '3031323334', 'bad_value'],
-    ['level reply with a wrong sub', 0x005c, 's2c', '89' + '00'.repeat(16), 'bad_value'],
+    ['level reply with a wrong sub', 0x005c, 's2c', '87' + '00'.repeat(16), 'bad_value'],
     ['change status reply of two bytes', 0x000d, 's2c', '3030', 'trailing_bytes'],
     ['0x00CE ack of 15 bytes', 0x00ce, 'c2s', '00'.repeat(15), 'truncated'],
     ['0x00CE ack of 17 bytes', 0x00ce, 'c2s', '00'.repeat(17), 'trailing_bytes'],
