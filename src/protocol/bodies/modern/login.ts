@@ -21,7 +21,8 @@ const LOGIN_INFO_SUB: Readonly<Record<LoginDialect, number>> = { qq2011: 0x010e,
 /** The dialect whose value in `table` is `value`, or a DecodeError naming `field`. */
 function dialectOf(table: Readonly<Record<LoginDialect, number>>, value: number, field: string, at: number): LoginDialect {
   for (const d of ['qq2011', 'qq2009'] as const) if (table[d] === value) return d;
-  throw new DecodeError('bad_value', `0x${value.toString(16).padStart(4, '0')} is no known ${field}`, field, at);
+  // Worded as Reader.expectU16 words it, naming the QQ2011 value.
+  throw new DecodeError('bad_value', `expected 0x${table.qq2011.toString(16)}, got 0x${value.toString(16)}`, field, at);
 }
 
 
@@ -752,7 +753,10 @@ function readSendLoginInfo(body: Buffer, dialect: LoginDialect): SendLoginInfoRe
     const locale = r.copy(6, 'locale');
     readZeros(r, 16, 'reserved4');
     const tokenC = r.tok16('tokenC');
+    const at = r.offset;
     const tailHead = r.copy(TAIL_HEAD[dialect].length, 'tailHead');
+    // MyQQ 3.19's tail head is what tells its layout apart (a QQ2011 body with a stray byte must not read as it).
+    if (dialect === 'qq2009' && !tailHead.equals(TAIL_HEAD.qq2009)) throw new DecodeError('bad_value', 'not the QQ2009 tail head', 'tailHead', at);
     const entry1 = readRandomEntry(r, 'entry1');
     readZeros(r, 10, 'reserved5');
     const tailBlob = r.copy(15, 'tailBlob');
