@@ -130,24 +130,25 @@ export class ClusterNode implements ClusterLink {
   }
 
   elsewhere(msgs: readonly StoredMessage[]): void {
-    const uids = [...new Set(msgs.map((m) => m.receiver))];
-    this.presence.where(uids).then(
-      async (where) => {
-        const byNode = new Map<string, number[]>();
-        for (const [uid, node] of where) {
-          if (node === this.nodeId) continue;
-          let l = byNode.get(node);
-          if (!l) byNode.set(node, (l = []));
-          l.push(uid);
-        }
-        for (const [node, list] of byNode) {
-          this.stats.bellsSent++;
-          await this.presence.ring(node, { t: 'bell', uids: list });
-        }
-      },
-      // Lost doorbells are repaired by the receiver's node's sweep.
-      (err: Error) => this.log.debug({ err: err.message }, 'doorbell not rung'),
-    ).catch((err: Error) => this.log.debug({ err: err.message }, 'doorbell not rung'));
+    // Lost doorbells are repaired by the receiver's node's sweep.
+    this.ringWhere([...new Set(msgs.map((m) => m.receiver))], (uids) => ({ t: 'bell', uids }), 'doorbell not rung');
+  }
+
+  /** Finds the nodes of `uids` in Redis and rings each other node once with the bell made for its uids. */
+  private ringWhere(uids: readonly number[], bell: (uids: number[]) => Bell, failed: string): void {
+    this.presence.where(uids).then(async (where) => {
+      const byNode = new Map<string, number[]>();
+      for (const [uid, node] of where) {
+        if (node === this.nodeId) continue;
+        let l = byNode.get(node);
+        if (!l) byNode.set(node, (l = []));
+        l.push(uid);
+      }
+      for (const [node, list] of byNode) {
+        this.stats.bellsSent++;
+        await this.presence.ring(node, bell(list));
+      }
+    }).catch((err: Error) => this.log.debug({ err: err.message }, failed));
   }
 
   presenceChanged(s: Session, shown: Presence): void {
@@ -162,20 +163,7 @@ export class ClusterNode implements ClusterLink {
     } catch (err) {
       return this.log.debug({ err, uid }, 'presence not fanned out: the store did not answer');
     }
-    if (friends.length === 0) return;
-    this.presence.where(friends).then(async (where) => {
-      const byNode = new Map<string, number[]>();
-      for (const [f, node] of where) {
-        if (node === this.nodeId) continue;
-        let l = byNode.get(node);
-        if (!l) byNode.set(node, (l = []));
-        l.push(f);
-      }
-      for (const [node, to] of byNode) {
-        this.stats.bellsSent++;
-        await this.presence.ring(node, { t: 'status', p, to });
-      }
-    }).catch((err: Error) => this.log.debug({ err: err.message, uid }, 'presence not fanned out'));
+    if (friends.length > 0) this.ringWhere(friends, (to) => ({ t: 'status', p, to }), 'presence not fanned out');
   }
 
   private showRemoteFriends(s: Session): void {
@@ -250,14 +238,19 @@ export class ClusterNode implements ClusterLink {
   /** The node's heartbeat: lease, presence TTLs, the sweep of undelivered rows, takeover of lapsed nodes. */
   tick(): void {
     const now = this.clock.now();
-    // Paused or cut off past its lease: another node may have taken the sessions over, so they go here first.
-    if (now - this.lastRenewal > this.opts.leaseMs) this.dropAll(now);
+    // A node that itself could not renew lately (the database was away, or this process was paused) takes nobody
+    // over on this tick: the others get a tick to renew first, so a database outage does not end every node.
+    const steady = now - this.lastRenewal <= 2 * this.opts.tickMs + 500;
     try {
-      const r = this.db.query('UPDATE nodes SET lease_until = $3 WHERE id = $1 AND incarnation = $2 RETURNING id', [this.nodeId, this.incarnation, now + this.opts.leaseMs]);
+      // The lease is renewed only while no other node took it over (a takeover zeroes it): if one did, this node
+      // was paused or cut off past its lease, and its sessions go before it serves again.
+      const r = this.db.query('UPDATE nodes SET lease_until = $3 WHERE id = $1 AND incarnation = $2 AND lease_until > 0 RETURNING id', [
+        this.nodeId, this.incarnation, now + this.opts.leaseMs,
+      ]);
       if (r.length === 1) this.lastRenewal = now;
       else this.dropAll(now);
       this.sweep();
-      this.takeOver(now);
+      if (steady) this.takeOver(now);
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'cluster tick: the database did not answer');
     }
@@ -267,7 +260,7 @@ export class ClusterNode implements ClusterLink {
 
   private dropAll(now: number): void {
     const sessions = [...this.hub.all()];
-    if (sessions.length) this.log.warn({ sessions: sessions.length }, 'this node lost its lease: its sessions are dropped (clients log in again)');
+    this.log.warn({ sessions: sessions.length }, 'this node lost its lease: its sessions are dropped (clients log in again)');
     for (const s of sessions) this.hub.close(s, 'timeout');
     const r = this.db.get('UPDATE nodes SET incarnation = incarnation + 1, lease_until = $2 WHERE id = $1 RETURNING incarnation', [this.nodeId, now + this.opts.leaseMs]);
     this.incarnation = Number(r!['incarnation']);
