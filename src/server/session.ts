@@ -44,13 +44,11 @@ export type CloseReason = 'logout' | 'timeout' | 'replaced' | 'kicked' | 'shutdo
 /** What the core asks a framing to send to one session; each framing encodes it its own way. */
 export interface SessionOutput {
   pushStatus(session: Session, friend: Presence): void;
-  /** Sends (or re-sends) one message push with the session's server sequence `seq`. */
-  pushMessage(session: Session, msg: StoredMessage, seq: number, sender: SenderInfo): void;
   /**
-   * Whether the client acks this message's push (default yes). A push it never acks is sent under one
-   * sequence only (its repeats are dropped as duplicates, never shown twice) and then counted as delivered.
+   * Sends (or re-sends) one message push with the session's server sequence `seq`. Returns false for a push the
+   * client never acks (it counts as delivered once sent), true when an ack is to wait for.
    */
-  acks?(session: Session, msg: StoredMessage): boolean;
+  pushMessage(session: Session, msg: StoredMessage, seq: number, sender: SenderInfo): boolean;
   /** Tells the client it was logged in elsewhere (or, with `reason`, why an operator ended it), where the framing can say so. */
   kicked?(session: Session, reason?: string): void;
 }
