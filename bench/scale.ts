@@ -90,6 +90,9 @@ interface AdminHeap {
   heapUsed: number;
   heapTotal: number;
   external: number;
+  /** Event-loop delay p99 and maximum since the previous scrape (prom-client resets it at each), ms. */
+  loopP99: number;
+  loopMax: number;
 }
 
 /** The server's V8 heap, from its /metrics (prom-client's default Node metrics). */
@@ -100,7 +103,10 @@ async function heapOf(server: ServerProcess): Promise<AdminHeap> {
     const m = new RegExp(`^${name} (\\S+)`, 'm').exec(text);
     return m ? Number(m[1]) : NaN;
   };
-  return { heapUsed: gauge('nodejs_heap_size_used_bytes'), heapTotal: gauge('nodejs_heap_size_total_bytes'), external: gauge('nodejs_external_memory_bytes') };
+  return {
+    heapUsed: gauge('nodejs_heap_size_used_bytes'), heapTotal: gauge('nodejs_heap_size_total_bytes'), external: gauge('nodejs_external_memory_bytes'),
+    loopP99: gauge('nodejs_eventloop_lag_p99_seconds') * 1000, loopMax: gauge('nodejs_eventloop_lag_max_seconds') * 1000,
+  };
 }
 
 console.log(`bench:scale — steps ${STEPS.join(', ')} sessions; ≤ ${PER_GEN} endpoints per generator process; every ${MODERN_EVERY}th pair modern; keep-alive every ${KEEP_ALIVE_MS / 1000} s; server synchronous=${SYNC.toUpperCase()}`);
@@ -181,7 +187,10 @@ for (const n of STEPS) {
   const prev = results[results.length - 1];
   const prevRssKb = prev ? prev.rssKb : empty.rssKb;
   const chatReply = await gens[0]!.ask({ type: 'chat', pairs: CHAT_PAIRS, rate: CHAT_RATE, ms: CHAT_MS, warmupMs: 2000 });
-  const chat = chatReply.type === 'chat' ? chatReply : { sent: 0, delivered: 0, p50: NaN, p99: NaN, max: NaN };
+  const chat = chatReply.type === 'chat' ? chatReply : { sent: 0, delivered: 0, p50: NaN, p99: NaN, max: NaN, loopP99: NaN };
+  // Whose stalls the tail is made of: the server's event-loop delay over the chat phase, and the generator's.
+  const loop = await heapOf(server);
+  console.log(`  during the chat: server event-loop delay p99 ${fmt(loop.loopP99, 1)} ms (max ${fmt(loop.loopMax, 1)} ms), generator's p99 ${fmt(chat.loopP99, 1)} ms; latency max ${fmt(chat.max, 1)} ms`);
   const r: StepResult = {
     n,
     rssPerSession: ((rssKb - empty.rssKb) * 1024) / n,
