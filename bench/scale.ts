@@ -112,11 +112,26 @@ async function heapOf(server: ServerProcess): Promise<AdminHeap> {
 console.log(`bench:scale — steps ${STEPS.join(', ')} sessions; ≤ ${PER_GEN} endpoints per generator process; every ${MODERN_EVERY}th pair modern; keep-alive every ${KEEP_ALIVE_MS / 1000} s; server synchronous=${SYNC.toUpperCase()}`);
 const db = tempDb();
 console.log(`accounts: ${max} created in one transaction in ${fmt(createAccounts(db, max), 0)} ms`);
+// The inspector is only for a full garbage collection before each memory reading (HeapProfiler.collectGarbage):
+// without it the heap and RSS readings hold whatever garbage the last login burst left.
 const server = await startServerProcess(db, [
   '--log-level', 'warn', '--prelogin-rate', '1000000', '--sync', SYNC, '--admin', '127.0.0.1:0',
   '--login-table', String(max), '--session-timeout', '180',
-]);
+], ['--inspect=127.0.0.1:0']);
+if (!server.inspector) throw new Error('the server printed no inspector URL: cannot collect its garbage before measuring');
+const inspector = new WebSocket(server.inspector);
+await new Promise((resolve, reject) => { inspector.onopen = resolve; inspector.onerror = reject; });
+let inspectorId = 0;
+/** A full garbage collection in the server, through its inspector. */
+async function collectGarbage(): Promise<void> {
+  const id = ++inspectorId;
+  await new Promise<void>((resolve) => {
+    inspector.onmessage = (e) => { if ((JSON.parse(String(e.data)) as { id?: number }).id === id) resolve(); };
+    inspector.send(JSON.stringify({ id, method: 'HeapProfiler.collectGarbage' }));
+  });
+}
 await sleep(2000);
+await collectGarbage();
 const emptyHeap = await heapOf(server);
 const empty = { rssKb: server.rssKb(), heap: emptyHeap.heapUsed };
 console.log(`empty server: RSS ${fmt(empty.rssKb / 1024, 1)} MB, V8 heap ${fmt(empty.heap / 2 ** 20, 1)} MB used of ${fmt(emptyHeap.heapTotal / 2 ** 20, 1)} MB, external ${fmt(emptyHeap.external / 2 ** 20, 1)} MB`);
@@ -181,6 +196,7 @@ for (const n of STEPS) {
   const idleCpu = server.cpuMs() - idleCpu0;
   const idleMs = performance.now() - it0;
   const kas = (await count()) - ka0;
+  await collectGarbage();
   const rssKb = server.rssKb();
   const h = await heapOf(server);
   const heap = h.heapUsed;
@@ -235,6 +251,7 @@ console.log(`assumptions: each further session costs the marginal RSS of the las
   so the measured login rate is a lower bound); 1 M endpoints would need ${Math.ceil(M / PER_GEN)} generator processes here.`);
 
 for (const g of gens) g.child.send({ type: 'exit' } satisfies GenCommand);
+inspector.close();
 const metrics = await server.stop();
 if (metrics) console.log(`server counters: logins ${metrics.loginsOk}, timeouts ${metrics.timeouts}, dropped ${metrics.droppedTotal}, delivered ${metrics.messagesDelivered}, push retransmits ${metrics.pushRetransmits}`);
 process.exit(0);

@@ -23,6 +23,8 @@ export interface ServerProcess {
   logs: string[];
   /** The admin API's URL and token, when `extra` turned it on with `--admin`. */
   admin?: { url: string; token: string };
+  /** The inspector's WebSocket URL, when OICQ_SERVER_NODE_ARGS or `moreNodeArgs` turned it on with `--inspect`. */
+  inspector?: string;
   /** Resident set size in kB, from /proc. */
   rssKb(): number;
   /** CPU time (user + system) used so far, in ms, from /proc. */
@@ -47,15 +49,16 @@ export function tempDb(): string {
 }
 
 /** Starts `oicq serve` and resolves when it listens. */
-export async function startServerProcess(db: string, extra: string[] = []): Promise<ServerProcess> {
+export async function startServerProcess(db: string, extra: string[] = [], moreNodeArgs: string[] = []): Promise<ServerProcess> {
   // OICQ_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server of a bench run.
-  const nodeArgs = process.env.OICQ_SERVER_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
+  const nodeArgs = [...(process.env.OICQ_SERVER_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? []), ...moreNodeArgs];
   const admin = extra.includes('--admin') ? [] : ['--no-admin'];
   const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin/oicq.js'), 'serve', '--host', '127.0.0.1', '--port', '0', '--db', db, '--no-demo', ...admin, ...extra], {
     cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];
   let adminAt: ServerProcess['admin'];
+  let inspector: string | undefined;
   let buf = '';
   const port = await new Promise<number>((resolvePort, reject) => {
     const onData = (d: Buffer) => {
@@ -72,11 +75,15 @@ export async function startServerProcess(db: string, extra: string[] = []): Prom
       }
     };
     child.stdout!.on('data', onData);
-    child.stderr!.on('data', (d: Buffer) => process.stderr.write(d));
+    child.stderr!.on('data', (d: Buffer) => {
+      const m = /Debugger listening on (ws:\/\/\S+)/.exec(d.toString());
+      if (m) inspector = m[1];
+      else if (!/^(For help, see|Debugger attached)/.test(d.toString())) process.stderr.write(d);
+    });
     child.once('exit', (code) => reject(new Error(`server exited with ${code} before listening`)));
   });
   return {
-    child, port, db, logs, admin: adminAt,
+    child, port, db, logs, admin: adminAt, inspector,
     rssKb: () => {
       try {
         const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
