@@ -5,6 +5,7 @@
 // empty server, server CPU per keep-alive and per login, the login rate, and send → delivered p50/p99 of a sample
 // of classic pairs chatting at a paced rate; then an extrapolation to 1 M sessions with its assumptions.
 import { fork, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
 import Database from 'better-sqlite3';
 import { startServerProcess, tempDb, type ServerProcess } from '../scripts/lib/server-process.js';
 import { openSqliteStore } from '../src/store/sqlite.js';
@@ -66,6 +67,7 @@ class Generator {
   static async start(index: number, port: number): Promise<Generator> {
     const child = fork(new URL('./lib/scale-gen.ts', import.meta.url).pathname, [], {
       execArgv: ['--import', 'tsx', '--max-old-space-size=2048'],
+      serialization: 'advanced', // NaN (no sample) survives the trip
       env: { ...process.env, SCALE_SERVER_PORT: String(port), SCALE_BIND: `127.1.${index >> 8}.${(index & 0xff) + 1}`, SCALE_KEEP_ALIVE_MS: String(KEEP_ALIVE_MS) },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -202,11 +204,14 @@ for (const n of STEPS) {
   const heap = h.heapUsed;
   const prev = results[results.length - 1];
   const prevRssKb = prev ? prev.rssKb : empty.rssKb;
+  const chatCpu0 = server.cpuMs();
+  const chatT0 = performance.now();
   const chatReply = await gens[0]!.ask({ type: 'chat', pairs: CHAT_PAIRS, rate: CHAT_RATE, ms: CHAT_MS, warmupMs: 2000 });
   const chat = chatReply.type === 'chat' ? chatReply : { sent: 0, delivered: 0, p50: NaN, p99: NaN, max: NaN, loopP99: NaN };
   // Whose stalls the tail is made of: the server's event-loop delay over the chat phase, and the generator's.
   const loop = await heapOf(server);
-  console.log(`  during the chat: server event-loop delay p99 ${fmt(loop.loopP99, 1)} ms (max ${fmt(loop.loopMax, 1)} ms), generator's p99 ${fmt(chat.loopP99, 1)} ms; latency max ${fmt(chat.max, 1)} ms`);
+  const chatCpu = (100 * (server.cpuMs() - chatCpu0)) / (performance.now() - chatT0);
+  console.log(`  during the chat: server CPU ${fmt(chatCpu, 0)} % of a core, server event-loop delay p99 ${fmt(loop.loopP99, 1)} ms (max ${fmt(loop.loopMax, 1)} ms), generator's p99 ${fmt(chat.loopP99, 1)} ms; latency max ${fmt(chat.max, 1)} ms; machine load average ${os.loadavg()[0]!.toFixed(1)}`);
   const r: StepResult = {
     n,
     rssPerSession: ((rssKb - empty.rssKb) * 1024) / n,

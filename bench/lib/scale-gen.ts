@@ -170,8 +170,8 @@ async function chat(pairs: number, rate: number, ms: number, warmupMs: number): 
   await new Promise((r) => setTimeout(r, ms));
   clearInterval(pacer);
   loop.disable();
-  // Stragglers get 2 s to arrive; what has not arrived by then counts as lost in `delivered` / `sent`.
-  await new Promise((r) => setTimeout(r, 2000));
+  // Stragglers get 5 s to arrive; what has not arrived by then is missing from `delivered` / `sent`.
+  await new Promise((r) => setTimeout(r, 5000));
   measuredFrom = Infinity;
   const lat = latencies.sort((a, b) => a - b);
   sentAt.clear();
