@@ -109,3 +109,10 @@ export function parseIntArg(s: string, min: number, max: number, what: string, h
 export function parseUid(s: string, what = 'uid'): number {
   return parseIntArg(s, 1, 0xffffffff, what);
 }
+
+/** A listening `host:port` given to `option` (an IPv6 host in brackets; port 0 picks a free one). */
+export function parseListenAddress(s: string, option: string, example: string): { host: string; port: number } {
+  const m = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(s);
+  if (!m) throw new CliError(`${option} '${s}' is not host:port (e.g. ${example})`, USAGE_EXIT);
+  return { host: m[1]!.replace(/^\[|\]$/g, ''), port: parseIntArg(m[2]!, 0, 65535, `${option} port`) };
+}

@@ -20,6 +20,7 @@ command('db', 'the database file: check | backup', async () => (await import('./
 command('admin', 'run an admin command (users, bans, sessions, locks, …) on the store or a running server', async () => (await import('./admin.js')).run);
 command('chat', 'terminal chat client', async () => (await import('./chat.js')).run);
 command('send', 'send one message and exit (for scripts)', async () => (await import('./send.js')).run);
+command('onebot', 'OneBot v11 gateway for bot frameworks (HTTP, WebSocket, reverse WebSocket, event push)', async () => (await import('./onebot.js')).run);
 command('dissect', 'dissect OICQ traffic in a pcap/pcapng capture', async () => (await import('./dissect.js')).run);
 
 /** The package's version, from package.json (the one place it is written). */

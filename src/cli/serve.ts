@@ -5,13 +5,17 @@ import { isIPv4, isIPv6 } from 'node:net';
 import type { Socket } from 'node:dgram';
 import { randomInt } from 'node:crypto';
 import pino from 'pino';
+import { systemClock } from '../transport/clock.js';
 import { openSqliteStore, storeFault, DEFAULT_DB_PATH } from '../store/sqlite.js';
+import { isPostgresUrl, openPostgresStore, type PostgresStore } from '../store/postgres.js';
+import { redact } from '../store/pg-sync.js';
+import { ClusterNode } from '../cluster/node.js';
 import { lockStoreForServer, serverLockPath, type ServerLock } from '../store/lock.js';
 import type { Store } from '../store/store.js';
 import { passwordMd5 } from '../protocol/keys.js';
 import { OicqServer, bindServerSocket } from '../server/server.js';
 import { PcapWriter } from '../capture/pcap-writer.js';
-import { parseOptions, parseIntArg, checkPositionals } from './args.js';
+import { parseOptions, parseIntArg, checkPositionals, parseListenAddress } from './args.js';
 import { CliError } from './errors.js';
 import { LogRing } from '../admin/log-ring.js';
 import { startAdmin, type AdminService } from '../admin/service.js';
@@ -25,6 +29,10 @@ options:
   --host <addr>              IPv4 address to bind (default 0.0.0.0; the protocol carries IPv4 addresses only)
   --port <n>                 UDP port (default 8000)
   --db <path>                SQLite store (default ${DEFAULT_DB_PATH}); created 0600 on first start
+  --store <postgres://…>     PostgreSQL store instead of SQLite (a cluster's truth); or set OICQ_STORE
+  --presence <redis://…>     join a cluster: presence and doorbells in this Redis (needs --store and --node-id);
+                             or set OICQ_PRESENCE
+  --node-id <name>           this node's name in the cluster (unique per node); or set OICQ_NODE_ID
   --no-demo                  do not create the two demo accounts in an empty store
   --public-ip <addr>         IPv4 address to tell clients in login replies (default: the bound one, or 127.0.0.1)
   --reply-delay <ms>         delay every reply (MyQQ on loopback needs ~30; default 0 = off)
@@ -65,6 +73,9 @@ const OPTIONS = {
   host: { type: 'string' },
   port: { type: 'string' },
   db: { type: 'string' },
+  store: { type: 'string' },
+  presence: { type: 'string' },
+  'node-id': { type: 'string' },
   'no-demo': { type: 'boolean' },
   'public-ip': { type: 'string' },
   'reply-delay': { type: 'string' },
@@ -105,9 +116,7 @@ const DEFAULT_ADMIN = '127.0.0.1:8080';
 
 /** `host:port` of --admin (an IPv6 host in brackets). */
 function parseAdminAddress(s: string): { host: string; port: number } {
-  const m = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(s);
-  if (!m) throw new CliError(`--admin '${s}' is not host:port (e.g. ${DEFAULT_ADMIN})`, 2);
-  return { host: m[1]!.replace(/^\[|\]$/g, ''), port: parseIntArg(m[2]!, 0, 65535, '--admin port') };
+  return parseListenAddress(s, '--admin', DEFAULT_ADMIN);
 }
 
 /** Demo accounts created in an empty store: two friends, with fresh random passwords. */
@@ -219,6 +228,16 @@ export async function run(argv: string[]): Promise<number> {
     throw new CliError(`--public-ip '${o['public-ip']}' is not an IPv4 address — ${IPV4_ONLY_WHY}`, 2);
   }
   const dbPath = o.db ?? DEFAULT_DB_PATH;
+  const storeUrl = o.store ?? process.env.OICQ_STORE;
+  const presenceUrl = o.presence ?? process.env.OICQ_PRESENCE;
+  const nodeId = o['node-id'] ?? process.env.OICQ_NODE_ID;
+  if (storeUrl !== undefined && !isPostgresUrl(storeUrl)) throw new CliError(`--store '${storeUrl}' is not a postgres:// URL (SQLite is --db <path>)`, 2);
+  if (storeUrl !== undefined && o.db !== undefined) throw new CliError('--store and --db name two stores: pass one of them', 2);
+  if (presenceUrl !== undefined) {
+    if (!/^rediss?:\/\//.test(presenceUrl)) throw new CliError(`--presence '${presenceUrl}' is not a redis:// URL`, 2);
+    if (!storeUrl) throw new CliError('--presence needs --store postgres://…: a cluster keeps its messages in PostgreSQL', 2);
+    if (!nodeId || !/^[A-Za-z0-9_.-]{1,64}$/.test(nodeId)) throw new CliError('--presence needs --node-id <name> (letters, digits, . _ -), unique per node', 2);
+  }
   // Every option is checked before the bind, so a mistake never leaves a database behind.
   const tuning = {
     replyDelayMs: num('reply-delay', 0, 0, 10_000),
@@ -266,9 +285,15 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   let store: Store;
+  let pgStore: PostgresStore | undefined;
   try {
-    store = openSqliteStore(dbPath, storeOpts);
+    if (storeUrl) store = pgStore = openPostgresStore(storeUrl, { keepDeliveredDays: storeOpts.keepDeliveredDays });
+    else store = openSqliteStore(dbPath, storeOpts);
   } catch (e) {
+    if (storeUrl) {
+      socket.close();
+      throw new CliError(`cannot start: ${(e as Error).message} — check --store ${redact(storeUrl)} and that PostgreSQL is running`);
+    }
     socket.close();
     const fault = storeFault(e, dbPath);
     if (fault) throw new CliError(`cannot start: ${fault.message}`);
@@ -276,8 +301,9 @@ export async function run(argv: string[]): Promise<number> {
   }
   let lock: ServerLock | undefined;
   try {
-    if (dbPath !== ':memory:') lock = lockStoreForServer(dbPath, () => describeHolder(store));
-    store.setServerInfo({ pid: process.pid, host: hostname(), startedAt: Math.floor(Date.now() / 1000) });
+    // Several nodes share one PostgreSQL database: only a SQLite file is held by one server.
+    if (dbPath !== ':memory:' && !pgStore) lock = lockStoreForServer(dbPath, () => describeHolder(store));
+    if (!pgStore) store.setServerInfo({ pid: process.pid, host: hostname(), startedAt: Math.floor(Date.now() / 1000) });
   } catch (e) {
     socket.close();
     lock?.release();
@@ -288,7 +314,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const shutDownStore = () => {
     try {
-      store.setServerInfo(undefined);
+      if (!pgStore) store.setServerInfo(undefined);
     } catch {
       // A full disk at shutdown: the row only describes the holder; the lock below is what counts.
     }
@@ -335,6 +361,13 @@ export async function run(argv: string[]): Promise<number> {
       : undefined,
   });
   await server.listen();
+  let cluster: ClusterNode | undefined;
+  if (presenceUrl && pgStore && nodeId) {
+    const ip = server.publicIp;
+    cluster = new ClusterNode(server.hub, pgStore.db, presenceUrl, nodeId, `${ip}:${bound.port}`, systemClock, log);
+    cluster.start();
+    log.info({ node: nodeId, incarnation: cluster.incarnation }, 'cluster node started');
+  }
   let admin: AdminService | undefined;
   if (adminAt) {
     try {
@@ -373,6 +406,7 @@ export async function run(argv: string[]): Promise<number> {
   if (flushTimer) clearInterval(flushTimer);
   await admin?.close();
   await server.close();
+  await cluster?.stop();
   capture?.close();
   shutDownStore();
   log.info({ metrics: server.metrics.snapshot() }, 'stopped');

@@ -15,6 +15,7 @@ import * as social from './social.js';
 import type { AddFriendResult, FoundUser, JoinQunResult, QunInfo } from './social.js';
 import { splitText } from '../protocol/text.js';
 import { splitGbText } from './classic-session.js';
+import { MessageRecord, DEFAULT_RECORD_SIZE, type RecordedMessage } from './record.js';
 
 /** Version tag of the classic client the SDK imitates (QQ2005, as pidgin's qq2005 mode). */
 export const CLASSIC_CLIENT_VERSION = 0x0d55;
@@ -56,6 +57,8 @@ export interface ClientOptions {
   reconnect?: boolean | Partial<ReconnectOptions>;
   /** Local address to bind (default 127.0.0.1 for a loopback server, else all interfaces). */
   bindAddress?: string;
+  /** Messages kept in `client.messages`, sent and received (default 1000). */
+  recordSize?: number;
 }
 
 /** Where the client is in its life. */
@@ -64,8 +67,10 @@ export type ClientState = 'idle' | 'connecting' | 'online' | 'reconnecting' | 'o
 /** Why a session ended (the `offline` event). */
 export type OfflineReason = 'timeout' | 'kicked' | 'login-failed';
 
-/** A received message (once, whole, however often the server pushed it). */
-export type IncomingMessage = AssembledMessage;
+/** A received message (once, whole, however often the server pushed it), with its number in `client.messages`. */
+export interface IncomingMessage extends AssembledMessage {
+  recordId: number;
+}
 
 /** The client's events and their payloads. */
 export interface ClientEvents {
@@ -93,9 +98,12 @@ export interface ClientEvents {
 }
 
 /** A Qun message as the `qunMessage` event gives it. */
-export interface QunMessage extends AssembledMessage {
+export interface QunMessage extends IncomingMessage {
   qun: number;
 }
+
+/** Where `send` sends: a user, or a Qun. */
+export type SendTarget = { to: number } | { qun: number };
 
 /** Splits `host:port` (port 8000 if absent). */
 export function parseServer(server: string): { host: string; port: number } {
@@ -128,6 +136,8 @@ export class Client extends TypedEmitter<ClientEvents> {
   private readonly pwMd5: Buffer;
   private readonly pwKey: Buffer;
   private readonly inbox: Inbox;
+  /** The messages this client sent and received, newest last, bounded (`recordSize`). */
+  readonly messages: MessageRecord;
   /** One inbox per Qun (de-duplication and reassembly of its messages). */
   private readonly qunInboxes = new Map<number, Inbox>();
   private inboxTimer?: Timer;
@@ -154,6 +164,7 @@ export class Client extends TypedEmitter<ClientEvents> {
     this.server = opts.server ?? DEFAULT_SERVER;
     ({ host: this.host, port: this.port } = parseServer(this.server));
     this.clock = opts.clock ?? systemClock;
+    this.messages = new MessageRecord(opts.recordSize ?? DEFAULT_RECORD_SIZE);
     this.inbox = new Inbox({ partialTimeoutMs: opts.partialTimeoutMs ?? DEFAULT_INBOX.partialTimeoutMs });
     this.random = opts.random ?? cryptoRandom;
     this.retry = { ...DEFAULT_RETRY, ...opts.retry };
@@ -283,7 +294,7 @@ export class Client extends TypedEmitter<ClientEvents> {
     if (at === undefined) return;
     this.inboxTimer = this.clock.setTimeout(() => {
       this.inboxTimer = undefined;
-      for (const m of this.inbox.expire(this.clock.now())) this.emit('message', m);
+      for (const m of this.inbox.expire(this.clock.now())) this.emit('message', this.received(m));
       this.scheduleInboxExpiry();
     }, Math.max(0, at - this.clock.now()));
   }
@@ -359,7 +370,7 @@ export class Client extends TypedEmitter<ClientEvents> {
   private handle(ev: PushEvent): void {
     switch (ev.kind) {
       case 'message': {
-        for (const m of this.inbox.accept(ev.fragment, this.clock.now())) this.emit('message', m);
+        for (const m of this.inbox.accept(ev.fragment, this.clock.now())) this.emit('message', this.received(m));
         this.scheduleInboxExpiry();
         return;
       }
@@ -371,7 +382,7 @@ export class Client extends TypedEmitter<ClientEvents> {
       case 'qun': {
         let inbox = this.qunInboxes.get(ev.qun.qun);
         if (!inbox) this.qunInboxes.set(ev.qun.qun, (inbox = new Inbox()));
-        for (const m of inbox.accept(ev.qun.fragment, this.clock.now())) this.emit('qunMessage', { ...m, qun: ev.qun.qun });
+        for (const m of inbox.accept(ev.qun.fragment, this.clock.now())) this.emit('qunMessage', { ...this.received(m, ev.qun.qun), qun: ev.qun.qun });
         return;
       }
       case 'notice': {
@@ -382,6 +393,12 @@ export class Client extends TypedEmitter<ClientEvents> {
         return this.emit(n.kind, { uid: n.uid });
       }
     }
+  }
+
+  /** Records a received message (private, or in `qun`) and numbers it. */
+  private received(m: AssembledMessage, qun?: number): IncomingMessage {
+    const r = this.messages.add({ direction: 'in', kind: qun === undefined ? 'private' : 'qun', peer: qun ?? m.from, from: m.from, text: m.text, time: m.time, messageId: m.messageId });
+    return { ...m, recordId: r.id };
   }
 
   // ---------------------------------------------------------------- requests
@@ -427,8 +444,23 @@ export class Client extends TypedEmitter<ClientEvents> {
    * Sends a text message (split into fragments when long); resolves with its message id once the server
    * acked every fragment `00`, rejects with SendFailedError otherwise (or TimeoutError).
    */
-  sendMessage(to: number, text: string): Promise<number> {
-    return this.use((s) => s.sendMessage(to, text));
+  async sendMessage(to: number, text: string): Promise<number> {
+    return (await this.send({ to }, text)).messageId;
+  }
+
+  /**
+   * Sends to a user (`{ to }`, as sendMessage) or a Qun (`{ qun }`, as sendQunMessage); resolves, once the server
+   * took every fragment, with the message as `client.messages` now holds it.
+   */
+  async send(target: SendTarget, text: string): Promise<RecordedMessage> {
+    const time = new Date(this.clock.now());
+    if ('to' in target) {
+      const messageId = await this.use((s) => s.sendMessage(target.to, text));
+      return this.messages.add({ direction: 'out', kind: 'private', peer: target.to, from: this.uid, text, time, messageId });
+    }
+    const split = this.framing === 'modern' ? (t: string, n: number) => splitText(t, n) : (t: string, n: number) => splitGbText(t, n);
+    const messageId = await this.use((s) => social.sendQunMessage(s.social(), target.qun, text, split));
+    return this.messages.add({ direction: 'out', kind: 'qun', peer: target.qun, from: this.uid, text, time, messageId });
   }
 
   // ---------------------------------------------------------------- friends and Qun
@@ -487,8 +519,7 @@ export class Client extends TypedEmitter<ClientEvents> {
   }
 
   /** Sends a message to a Qun; resolves once the server stored every fragment. */
-  sendQunMessage(qun: number, text: string): Promise<void> {
-    const split = this.framing === 'modern' ? (t: string, n: number) => splitText(t, n) : (t: string, n: number) => splitGbText(t, n);
-    return this.use((s) => social.sendQunMessage(s.social(), qun, text, split));
+  async sendQunMessage(qun: number, text: string): Promise<void> {
+    await this.send({ qun }, text);
   }
 }

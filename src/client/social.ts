@@ -124,8 +124,8 @@ export async function qunOnline(t: SocialTransport, qun: number): Promise<number
 /** Longest text of one Qun fragment (bytes in the framing's charset). */
 const QUN_FRAGMENT_BYTES = 700;
 
-/** Sends a message to a Qun (fragments of at most 700 bytes, in order); resolves once every fragment was stored. */
-export async function sendQunMessage(t: SocialTransport, qun: number, text: string, split: (text: string, max: number) => string[]): Promise<void> {
+/** Sends a message to a Qun (fragments of at most 700 bytes, in order); resolves with its message id once every fragment was stored. */
+export async function sendQunMessage(t: SocialTransport, qun: number, text: string, split: (text: string, max: number) => string[]): Promise<number> {
   const parts = split(text, QUN_FRAGMENT_BYTES);
   const msgId = t.randomU16();
   for (let i = 0; i < parts.length; i++) {
@@ -134,6 +134,7 @@ export async function sendQunMessage(t: SocialTransport, qun: number, text: stri
       : Q.writeQunSendImEx({ contentType: 1, fragCount: parts.length, fragIndex: i, msgId, block: textMsgBlock(parts[i]!, t.now(), msgId) });
     check(await t.qun({ sub: t.framing === 'classic' ? Q.QunSub.SEND_IM : Q.QunSub.SEND_IM_EX, qun, data }), 'send');
   }
+  return msgId;
 }
 
 const QUN_CHANGES: Record<number, 'joined' | 'left' | 'applied' | 'approved' | 'refused'> = {

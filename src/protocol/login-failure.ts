@@ -10,6 +10,8 @@ export const LoginFailure = {
   WRONG_PASSWORD: 'wrong password',
   /** Followed by ": <the operator's reason>". */
   BANNED: 'this QQ number is banned',
+  /** The server cannot take logins now (a cluster node without its presence store or database). */
+  BUSY: 'the server is busy; try again in a moment',
 } as const;
 /** A LoginFailure text. */
 export type LoginFailure = (typeof LoginFailure)[keyof typeof LoginFailure];

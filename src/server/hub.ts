@@ -27,6 +27,20 @@ export interface HubOptions extends DeliveryOptions, MailboxOptions {
   qun?: QunLimits;
 }
 
+/** What a cluster adds to the core (src/cluster/): presence in Redis, doorbells to the other nodes. */
+export interface ClusterLink {
+  /** A session opened here (after the login was accepted). */
+  opened(s: Session): void;
+  /** A session here ended. */
+  closed(s: Session, reason: CloseReason): void;
+  /** Committed inbox entries whose receiver has no session here: another node may have it. */
+  elsewhere(msgs: readonly StoredMessage[]): void;
+  /** Whether new logins must be refused "busy" now (presence cannot be recorded). */
+  refusesLogins(): boolean;
+  /** What friends see of a session here changed (told to its friends here already). */
+  presenceChanged(s: Session, shown: Presence): void;
+}
+
 /** Longest a new session's queued messages wait for the client to be ready (see holdPending). */
 export const PENDING_HOLD_MS = 1500;
 
@@ -67,6 +81,7 @@ export class Hub {
   /** Sessions the last sweep step visited (the sweep is incremental: see start). */
   lastSweepVisited = 0;
   private sweepTimer?: Timer;
+  private cluster?: ClusterLink;
 
   constructor(
     readonly store: Store,
@@ -102,11 +117,41 @@ export class Hub {
    * to online receivers, in their framing; offline receivers get them from the store at login.
    */
   deliverStored(fresh: readonly StoredMessage[]): void {
+    let away: StoredMessage[] | undefined;
     for (const m of fresh) {
       const s = this.sessions.get(m.receiver);
       // Not before deliverPending: the message is stored, and deliverPending queues it after the older ones.
       if (s?.pendingLoaded) this.delivery.enqueue(s, m);
+      else if (!s && this.cluster) (away ??= []).push(m);
     }
+    if (away) this.cluster!.elsewhere(away);
+  }
+
+  /** Whether new logins are answered "busy" now (a cluster node that cannot record presence). */
+  loginsPaused(): boolean {
+    return this.cluster?.refusesLogins() ?? false;
+  }
+
+  /** Joins a cluster: the link hears of sessions opening and closing here and of messages for receivers elsewhere. */
+  link(cluster: ClusterLink): void {
+    this.cluster = cluster;
+    this.presence.onBroadcast = (s, shown) => cluster.presenceChanged(s, shown);
+  }
+
+  /**
+   * Queues a session's undelivered messages that are in the store and not queued or in flight here yet (another
+   * node stored them). Call it after the turn's commit, so a push acked in this turn is not pushed again.
+   */
+  refreshPending(s: Session): number {
+    if (s.closed || !s.pendingLoaded) return 0;
+    const known = new Set<number>();
+    for (const pair of s.pairs?.values() ?? []) {
+      for (const m of pair.queue) known.add(m.id);
+      if (pair.inflight) known.add(pair.inflight.msg.id);
+    }
+    const fresh = this.store.pendingFor(s.uid, this.opts.maxPendingPerUser + this.opts.maxStrangerPending).filter((m) => !known.has(m.id));
+    for (const m of fresh) this.delivery.enqueue(s, m);
+    return fresh.length;
   }
 
   /**
@@ -192,6 +237,7 @@ export class Hub {
     // Friends who already see the user online are not told again; a changed status still reaches them.
     if (old) this.presence.replaced(old, s);
     else this.presence.online(s);
+    this.cluster?.opened(s);
     return s;
   }
 
@@ -226,6 +272,7 @@ export class Hub {
     if (reason === 'logout') this.metrics.logouts++;
     this.log.info({ uid: s.uid, reason }, 'logout');
     if (reason !== 'replaced' && reason !== 'shutdown') this.presence.offline(s);
+    this.cluster?.closed(s, reason);
   }
 
   /** Records that a session is alive (any valid packet); resumes deliveries waiting for it. */

@@ -37,7 +37,16 @@ export function checkLogin<T>(ctx: ServerContext, { uid, from, open, tokenOk = t
     return fail(LoginFailure.COOL_DOWN);
   }
   if (!tokenOk) return fail(LoginFailure.TOKEN_EXPIRED);
-  const account = ctx.store.getUser(uid);
+  // A cluster node whose presence store is down takes no new logins (live sessions go on).
+  if (ctx.hub.loginsPaused()) return fail(LoginFailure.BUSY);
+  let account;
+  try {
+    account = ctx.store.getUser(uid);
+  } catch (err) {
+    // The database is unreachable: "busy", never a crash or silence.
+    ctx.log.warn({ err, uid }, 'login refused: the store did not answer');
+    return fail(LoginFailure.BUSY);
+  }
   if (!account) return fail(LoginFailure.UNKNOWN_UID, { knownUid: false });
   const opened = open(account);
   if (opened === undefined) return fail(LoginFailure.WRONG_PASSWORD, { knownUid: true });

@@ -10,6 +10,9 @@ function shownStatus(status: number): number {
 
 /** Presence fan-out: what friends see of a session, and telling online friends when it changes. */
 export class PresenceFanout {
+  /** Also told of every change friends are shown (a cluster fans it out to the other nodes). */
+  onBroadcast?: (from: Session, shown: Presence) => void;
+
   constructor(private readonly store: Store, private readonly sessions: SessionTable) {}
 
   /** What friends see of a session. */
@@ -56,5 +59,7 @@ export class PresenceFanout {
       const s = this.sessions.get(f.uid);
       if (s) s.output.pushStatus(s, p);
     }
+    this.onBroadcast?.(from, p);
   }
+
 }

@@ -3,10 +3,11 @@
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { MEMO_KEYS, type Memo } from './store.js';
+import type { Memo } from './store.js';
 import type { Account, Ban, DeletedUser, Friend, FriendChange, FriendGroup, MailboxUsage, NewMessage, NewNotice, NewQunMessage, Qun, QunChange, QunMember, ServerInfo, Store, StoredMessage, StrangerPolicy } from './store.js';
 import { migrate } from './schema.js';
-import { styleBits, styleOf } from '../protocol/text.js';
+import { FIRST_QUN_ID, STYLE_SHIFT, toAccount, toMemo, toMessage, toQun, type FriendRow, type MemoRow, type MessageRow, type QunRow, type UserRow } from './rows.js';
+import { styleBits } from '../protocol/text.js';
 import {
   DEFAULT_GROUP_NAME,
   MAX_GROUP_INDEX,
@@ -18,6 +19,8 @@ import {
   checkName,
   checkPasswordMd5,
   checkUid,
+  checkGroupList,
+  checkMemo,
 } from './validate.js';
 
 /** Where the CLI and the server keep the database unless told otherwise (relative to the working directory). */
@@ -171,74 +174,6 @@ function tightenModes(path: string): void {
   }
 }
 
-interface UserRow {
-  uid: number;
-  nick: string;
-  password_md5: Buffer;
-  face: number;
-  age: number;
-  gender: number;
-  created_at: number;
-  strangers: number;
-  auth_type: number;
-  signature: string;
-  signature_at: number;
-}
-
-interface MemoRow {
-  friend: number;
-  alias: string;
-  mobile: string;
-  telephone: string;
-  address: string;
-  email: string;
-  zipcode: string;
-  note: string;
-}
-
-function toMemo(r: MemoRow): Memo {
-  return { alias: r.alias, mobile: r.mobile, telephone: r.telephone, address: r.address, email: r.email, zipcode: r.zipcode, note: r.note };
-}
-
-interface QunRow {
-  id: number;
-  name: string;
-  notice: string;
-  intro: string;
-  creator: number;
-  auth_type: number;
-  created_at: number;
-}
-
-interface FriendRow {
-  uid: number;
-  nick: string;
-  face: number;
-  age: number;
-  gender: number;
-  grp: number;
-}
-
-interface MessageRow {
-  id: number;
-  sender: number;
-  receiver: number;
-  sent_at: number;
-  msg_id: number;
-  frag_count: number;
-  frag_index: number;
-  reply_type: number;
-  text: string;
-  font_name: string | null;
-  font_size: number | null;
-  font_style: number | null;
-  font_color: number | null;
-  kind: number;
-  ref: number | null;
-  qun: number | null;
-  stranger: number;
-}
-
 /** Inbox entries with a Qun message's text and font taken from where it is kept once. */
 const INBOX_SELECT = `
   SELECT m.id, m.sender, m.receiver, m.sent_at, m.msg_id, m.frag_count, m.frag_index, m.reply_type, m.kind, m.ref, m.qun, m.stranger,
@@ -249,64 +184,6 @@ const INBOX_SELECT = `
          CASE WHEN m.kind = 1 THEN q.font_color ELSE m.font_color END AS font_color
   FROM messages m LEFT JOIN qun_messages q ON m.kind = 1 AND q.id = m.ref`;
 
-/** Qun numbers start here (they look like QQ's Qun numbers and never collide with the internal 0). */
-export const FIRST_QUN_ID = 100_001;
-
-// The style column keeps the font-style bits of the classic attribute byte (FontStyleBit), shifted down to bits 0–2.
-const STYLE_SHIFT = 5;
-
-function toAccount(r: UserRow): Account {
-  return {
-    uid: r.uid,
-    nick: r.nick,
-    passwordMd5: r.password_md5,
-    face: r.face,
-    age: r.age,
-    gender: r.gender,
-    createdAt: r.created_at,
-    authType: r.auth_type,
-    signature: r.signature,
-    signatureAt: r.signature_at,
-    strangers: r.strangers === 1 ? 'friends-only' : 'accept',
-  };
-}
-
-function toQun(r: QunRow): Qun {
-  return { id: r.id, name: r.name, notice: r.notice, intro: r.intro, creator: r.creator, authType: r.auth_type, createdAt: r.created_at };
-}
-
-function toMessage(r: MessageRow): StoredMessage {
-  const m: StoredMessage = {
-    id: r.id,
-    sender: r.sender,
-    receiver: r.receiver,
-    sentAt: r.sent_at,
-    msgId: r.msg_id,
-    fragCount: r.frag_count,
-    fragIndex: r.frag_index,
-    replyType: r.reply_type,
-    text: r.text,
-  };
-  if (r.kind === 1) {
-    m.kind = 'qun';
-    m.qun = r.qun ?? 0;
-  } else if (r.kind === 2) {
-    m.kind = 'system';
-    m.code = r.ref ?? 0;
-    if (r.qun !== null) m.qun = r.qun;
-  }
-  if (r.stranger) m.stranger = true;
-  if (r.font_name !== null) {
-    const style = r.font_style ?? 0;
-    m.font = {
-      name: r.font_name,
-      size: r.font_size ?? 0,
-      ...styleOf(style << STYLE_SHIFT),
-      color: r.font_color ?? 0,
-    };
-  }
-  return m;
-}
 
 /** Prepares every statement the store uses, once per connection. */
 function prepareStatements(db: Database.Database) {
@@ -840,18 +717,7 @@ class SqliteStore implements Store {
 
   setGroups(owner: number, groups: readonly FriendGroup[]): void {
     this.requireUser(owner);
-    const names = new Set<string>();
-    const indexes = new Set<number>();
-    const clean = groups.map((g) => {
-      checkInt(g.index, 1, MAX_GROUP_INDEX, 'group index');
-      const name = checkName(g.name, 'group name');
-      if (name === DEFAULT_GROUP_NAME || names.has(name)) throw new StoreError('duplicate-group', `group name "${name}" is given twice`, owner);
-      if (indexes.has(g.index)) throw new StoreError('bad-input', `group index ${g.index} is given twice`, owner);
-      names.add(name);
-      indexes.add(g.index);
-      return { index: g.index, name };
-    });
-    this.setGroupsTx.immediate(owner, clean);
+    this.setGroupsTx.immediate(owner, checkGroupList(owner, groups));
   }
 
   moveFriends(owner: number, moves: readonly { friend: number; group: number }[]): number {
@@ -876,10 +742,7 @@ class SqliteStore implements Store {
       this.s.deleteMemo.run(owner, friend);
       return;
     }
-    for (const k of MEMO_KEYS) {
-      const v = memo[k];
-      if (typeof v !== 'string' || [...v].length > MAX_MEMO_FIELD) throw new StoreError('bad-input', `memo ${k} is longer than ${MAX_MEMO_FIELD} characters`, owner);
-    }
+    checkMemo(owner, memo);
     this.s.upsertMemo.run({ owner, friend, ...memo });
   }
 

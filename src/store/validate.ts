@@ -1,6 +1,6 @@
 // Input checks shared by every Store backend, so each one rejects bad input with the same messages
 // (the CLI shows them as-is and adds a hint chosen by `code`).
-import type { MessageFont, NewMessage } from './store.js';
+import { MEMO_KEYS, type Memo, type MessageFont, type NewMessage } from './store.js';
 
 /** Largest uid: uids are u32 on the wire. */
 export const MAX_UID = 0xffffffff;
@@ -93,4 +93,27 @@ export function checkFont(f: MessageFont): void {
   if (typeof f.name !== 'string') throw new StoreError('bad-input', 'font name must be a string');
   checkInt(f.size, 0, 0xff, 'font size');
   checkInt(f.color, 0, 0xffffff, 'font color');
+}
+
+/** Checks a client's whole group list (setGroups): indexes 1–63 and names each given once; returns it with clean names. */
+export function checkGroupList(owner: number, groups: readonly { index: number; name: string }[]): { index: number; name: string }[] {
+  const names = new Set<string>();
+  const indexes = new Set<number>();
+  return groups.map((g) => {
+    checkInt(g.index, 1, MAX_GROUP_INDEX, 'group index');
+    const name = checkName(g.name, 'group name');
+    if (name === DEFAULT_GROUP_NAME || names.has(name)) throw new StoreError('duplicate-group', `group name "${name}" is given twice`, owner);
+    if (indexes.has(g.index)) throw new StoreError('bad-input', `group index ${g.index} is given twice`, owner);
+    names.add(name);
+    indexes.add(g.index);
+    return { index: g.index, name };
+  });
+}
+
+/** Checks a memo's fields (strings of at most MAX_MEMO_FIELD characters). */
+export function checkMemo(owner: number, memo: Memo): void {
+  for (const k of MEMO_KEYS) {
+    const v = memo[k];
+    if (typeof v !== 'string' || [...v].length > MAX_MEMO_FIELD) throw new StoreError('bad-input', `memo ${k} is longer than ${MAX_MEMO_FIELD} characters`, owner);
+  }
 }

@@ -30,8 +30,8 @@ export class ClassicDriver {
 
   constructor(readonly peer: UdpPeer, readonly uid: number, readonly password: string, readonly version = 0x0d55) {}
 
-  static async open(serverPort: number, uid: number, password: string, host?: string, version = 0x0d55): Promise<ClassicDriver> {
-    return new ClassicDriver(await UdpPeer.open(serverPort, host), uid, password, version);
+  static async open(serverPort: number, uid: number, password: string, host?: string, version = 0x0d55, serverHost?: string): Promise<ClassicDriver> {
+    return new ClassicDriver(await UdpPeer.open(serverPort, host, serverHost), uid, password, version);
   }
 
   packet(command: number, body: Buffer, seq = ++this.seq): Buffer {

@@ -13,7 +13,7 @@ export class UdpPeer {
   private queue: Buffer[] = [];
   private waiters: { pred: (b: Buffer) => boolean; resolve: (b: Buffer) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }[] = [];
 
-  private constructor(readonly serverPort: number) {
+  private constructor(readonly serverPort: number, readonly serverHost = '127.0.0.1') {
     this.socket = createSocket('udp4');
     this.socket.on('message', (b) => {
       const i = this.waiters.findIndex((w) => w.pred(b));
@@ -26,8 +26,8 @@ export class UdpPeer {
   }
 
   /** Opens a peer bound to `host` (default 127.0.0.1; any 127.0.0.0/8 address is another source) on a random port. */
-  static async open(serverPort: number, host = '127.0.0.1'): Promise<UdpPeer> {
-    const p = new UdpPeer(serverPort);
+  static async open(serverPort: number, host = '127.0.0.1', serverHost = '127.0.0.1'): Promise<UdpPeer> {
+    const p = new UdpPeer(serverPort, serverHost);
     await new Promise<void>((r) => p.socket.bind(0, host, r));
     return p;
   }
@@ -37,7 +37,7 @@ export class UdpPeer {
   }
 
   send(bytes: Buffer): void {
-    this.socket.send(bytes, this.serverPort, '127.0.0.1');
+    this.socket.send(bytes, this.serverPort, this.serverHost);
   }
 
   /** The next datagram matching `pred` (already received or arriving within `ms`). */

@@ -29,6 +29,7 @@ const CHECK_CODE: Readonly<Record<LoginFailure, number>> = {
   [LoginFailure.UNKNOWN_UID]: CheckPasswordResult.NO_SUCH_UID,
   [LoginFailure.WRONG_PASSWORD]: CheckPasswordResult.WRONG_PASSWORD,
   [LoginFailure.BANNED]: CheckPasswordResult.DENIED,
+  [LoginFailure.BUSY]: CheckPasswordResult.DENIED,
 };
 
 function replyWith(f: ClassicHandler, p: Packet, from: Endpoint, key: Uint8Array, plain: Buffer): Buffer {

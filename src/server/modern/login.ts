@@ -21,6 +21,7 @@ const VERIFY_CODE: Readonly<Record<LoginFailure, number>> = {
   [LoginFailure.UNKNOWN_UID]: M.VerifyCode.NO_SUCH_UID,
   [LoginFailure.WRONG_PASSWORD]: M.VerifyCode.WRONG_PASSWORD,
   [LoginFailure.BANNED]: M.VerifyCode.DENIED,
+  [LoginFailure.BUSY]: M.VerifyCode.DENIED,
 };
 
 const nowSec = (f: ModernHandler): number => Math.floor(f.ctx.clock.now() / 1000);
