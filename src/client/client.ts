@@ -232,7 +232,10 @@ export class Client extends TypedEmitter<ClientEvents> {
     if (gen !== this.gen) throw new ClosedError();
     this._info = info;
     this._state = 'online';
-    this.scheduleKeepAlive(gen);
+    // A classic server holds queued and new pushes until the session's first request proves the client has
+    // the session key (real clients send several at once); a keep-alive now releases them without waiting.
+    if (this.framing === 'classic') void this.keepAlive(gen);
+    else this.scheduleKeepAlive(gen);
     const early = this.early;
     this.early = [];
     this.emit('online', { uid: this.uid, relogin });

@@ -8,6 +8,7 @@ import { splitGbText } from '../../src/client/classic-session.js';
 import { encodeGb } from '../../src/protocol/text.js';
 import { UdpProxy } from '../helpers/udp-proxy.js';
 import { until } from '../helpers/udp.js';
+import { ManualClock } from '../../src/transport/clock.js';
 import { ALICE, BOB, CAROL, Clients, serverWith, type TestUser } from './fixtures.js';
 
 function commandOf(bytes: Buffer): number {
@@ -106,6 +107,29 @@ test('classic ↔ modern messages across framings, non-ASCII, long messages spli
     assert.equal(atClassic[1]!.fragments, Math.ceil(Buffer.byteLength(long) / 700));
     await until(() => store.pendingCount(ALICE.uid) + store.pendingCount(BOB.uid) === 0, 3000, 'acked');
   } finally {
+    await cs.closeAll();
+    await server.close();
+  }
+});
+
+test('a fresh classic SDK login releases the server\'s hold on pushes at once (its first request), not after the hold timer', async () => {
+  // The server's time never moves, so the hold timer (PENDING_HOLD_MS) never fires: only the SDK's own first
+  // request after login can let the message through. Turns due now (group commits) still run.
+  const clock = new ManualClock(Date.now());
+  const pump = setInterval(() => clock.advance(0), 2);
+  const { server, port } = await serverWith([ALICE, BOB], [[ALICE.uid, BOB.uid]], { clock });
+  const cs = new Clients();
+  try {
+    const bob = await cs.online(BOB, port, 'classic');
+    const got: IncomingMessage[] = [];
+    bob.on('message', (m) => got.push(m));
+    const alice = await cs.online(ALICE, port, 'modern');
+    await alice.sendMessage(BOB.uid, 'no hold');
+    await until(() => got.length === 1, 5000, 'message at the classic client');
+    assert.equal(got[0]!.text, 'no hold');
+    assert.equal(server.hub.get(BOB.uid)!.pendingLoaded, true);
+  } finally {
+    clearInterval(pump);
     await cs.closeAll();
     await server.close();
   }
