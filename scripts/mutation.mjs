@@ -26,10 +26,25 @@ const MODULES = {
     mutate: ['src/protocol/bodies/classic/message.ts', 'src/protocol/bodies/classic/status.ts', 'src/protocol/bodies/classic/online.ts'],
     tests: ['test/protocol/layouts.test.ts', 'test/protocol/classic-fields.test.ts', 'test/protocol/classic-bodies.test.ts'],
   },
-  'protocol-modern': {
-    about: 'modern body codecs',
-    mutate: ['src/protocol/bodies/modern/*.ts'],
-    tests: ['test/protocol/layouts.test.ts', 'test/protocol/modern-bodies.test.ts'],
+  'protocol-classic-session': {
+    about: 'classic body codecs of login, user info, friend lists, memo, system messages, keep-alive and keys',
+    mutate: ['src/protocol/bodies/classic/login.ts', 'src/protocol/bodies/classic/info.ts', 'src/protocol/bodies/classic/friends.ts', 'src/protocol/bodies/classic/memo.ts', 'src/protocol/bodies/classic/system.ts', 'src/protocol/bodies/classic/keepalive.ts', 'src/protocol/bodies/classic/key.ts'],
+    tests: ['test/protocol/classic-session-fields.test.ts', 'test/protocol/layouts.test.ts', 'test/protocol/classic-bodies.test.ts', 'test/protocol/recorded-families.test.ts'],
+  },
+  // The modern codecs in two runs of under an hour each here: the login chain and its wraps, then the rest.
+  'protocol-modern-login': {
+    about: 'modern login chain (0x0091 → 0x00BA → 0x00DD → 0x00E5 → 0x0030), its key wraps, keep-alive and keys',
+    mutate: ['src/protocol/bodies/modern/login.ts', 'src/protocol/bodies/modern/chain.ts', 'src/protocol/bodies/modern/wrap.ts', 'src/protocol/bodies/modern/keepalive.ts', 'src/protocol/bodies/modern/key.ts'],
+    tests: ['test/protocol/modern-fields.test.ts', 'test/protocol/layouts.test.ts', 'test/protocol/modern-bodies.test.ts'],
+  },
+  'protocol-modern-session': {
+    about: 'modern session codecs: messages, lists, status, details, broadcasts, levels, logout and the shared helpers',
+    mutate: [
+      'src/protocol/bodies/modern/message.ts', 'src/protocol/bodies/modern/lists.ts', 'src/protocol/bodies/modern/status.ts', 'src/protocol/bodies/modern/details.ts',
+      'src/protocol/bodies/modern/broadcast.ts', 'src/protocol/bodies/modern/level.ts', 'src/protocol/bodies/modern/logout.ts', 'src/protocol/bodies/modern/common.ts',
+      'src/protocol/bodies/modern/index.ts',
+    ],
+    tests: ['test/protocol/modern-fields.test.ts', 'test/protocol/layouts.test.ts', 'test/protocol/modern-bodies.test.ts'],
   },
   delivery: {
     about: 'durable, exactly-once, in-order message delivery',

@@ -51,3 +51,8 @@ export interface AdminCommand<P extends ParamSpecs = ParamSpecs, R = unknown> {
 export function defineCommand<P extends ParamSpecs, R>(c: AdminCommand<P, R>): AdminCommand<P, R> {
   return c;
 }
+
+/** A read-only view of the running server: GET, no parameters, the value `read` returns. */
+export function liveView<R>(name: string, path: string, summary: string, read: (live: LiveServer, ctx: AdminContext) => R): AdminCommand<{}, R> {
+  return defineCommand({ name, summary, method: 'GET', path, params: {}, live: true, run: (ctx) => read(liveOf(ctx), ctx) });
+}

@@ -81,6 +81,26 @@ export function takeSubcommand<S extends string>(positionals: string[], subs: re
   return sub as S;
 }
 
+/** A command with subcommands, parsed: its options, the positionals after the subcommand, and the subcommand. */
+export interface ParsedSubcommand<O extends OptionSpecs, S extends string> extends Parsed<O> {
+  sub: S;
+}
+
+/**
+ * The start every `oicq <command> <subcommand>` shares: options parsed, `--help` printed with `usage` (then
+ * `undefined`: the caller exits 0), else the subcommand taken from the positionals.
+ */
+export function parseSubcommand<O extends OptionSpecs, S extends string>(
+  argv: string[], options: O, subs: readonly S[], command: string, usage: string,
+): ParsedSubcommand<O, S> | undefined {
+  const { values, positionals } = parseOptions(argv, options, command);
+  if (values.help === true) {
+    process.stdout.write(usage + '\n');
+    return undefined;
+  }
+  return { values, positionals, sub: takeSubcommand(positionals, subs, command) };
+}
+
 /**
  * Checks the positional count against `usage` (e.g. 'oicq friend add <uid> <friend>'): `min` required,
  * at most `max` (Infinity for a trailing name of several words).

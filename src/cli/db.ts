@@ -2,7 +2,7 @@
 // the README: stop the server, copy the backup over the database, delete its -wal and -shm files).
 import { existsSync, statSync } from 'node:fs';
 import { DEFAULT_DB_PATH, checkSqliteFile, openSqliteStore, storeFault } from '../store/sqlite.js';
-import { checkPositionals, parseOptions, takeSubcommand } from './args.js';
+import { checkPositionals, parseSubcommand } from './args.js';
 import { CliError } from './errors.js';
 import { storeErrorToCli } from './user.js';
 
@@ -28,12 +28,9 @@ const SUBS = ['check', 'backup'] as const;
 
 /** Runs `oicq db …`; returns the exit code. */
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseOptions(argv, OPTIONS, 'oicq db');
-  if (values.help) {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
-  const sub = takeSubcommand(positionals, SUBS, 'oicq db');
+  const cmd = parseSubcommand(argv, OPTIONS, SUBS, 'oicq db', USAGE);
+  if (!cmd) return 0;
+  const { values, positionals, sub } = cmd;
   const db = values.db ?? DEFAULT_DB_PATH;
   if (!existsSync(db)) throw new CliError(`no database at '${db}' — pass --db <path>`);
   switch (sub) {

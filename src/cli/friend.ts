@@ -1,6 +1,6 @@
 // `oicq friend add | remove | list`: friendships are mutual; each side files the other in its own group.
 import { DEFAULT_DB_PATH } from '../store/sqlite.js';
-import { checkPositionals, parseOptions, parseUid, rejectOptions, takeSubcommand } from './args.js';
+import { checkPositionals, parseSubcommand, parseUid, rejectOptions } from './args.js';
 import { friendAdd, friendList, friendRemove } from '../admin/commands/friends.js';
 import { formatTable, withStore } from './user.js';
 
@@ -29,12 +29,9 @@ const SUBS = ['add', 'remove', 'list'] as const;
 
 /** Runs `oicq friend …`; returns the exit code. */
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseOptions(argv, OPTIONS, 'oicq friend');
-  if (values.help) {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
-  const sub = takeSubcommand(positionals, SUBS, 'oicq friend');
+  const cmd = parseSubcommand(argv, OPTIONS, SUBS, 'oicq friend', USAGE);
+  if (!cmd) return 0;
+  const { values, positionals, sub } = cmd;
   const db = values.db ?? DEFAULT_DB_PATH;
   switch (sub) {
     case 'add': {

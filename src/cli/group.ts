@@ -3,7 +3,7 @@ import { DEFAULT_DB_PATH } from '../store/sqlite.js';
 import type { Store } from '../store/store.js';
 import { groupAdd, groupList, groupMove, groupRemove, groupRename } from '../admin/commands/friends.js';
 import { MAX_GROUP_INDEX } from '../store/validate.js';
-import { USAGE_EXIT, checkPositionals, parseIntArg, parseOptions, parseUid, rejectOptions, takeSubcommand } from './args.js';
+import { USAGE_EXIT, checkPositionals, parseIntArg, parseSubcommand, parseUid, rejectOptions } from './args.js';
 import { CliError } from './errors.js';
 import { formatTable, requireUser, withStore } from './user.js';
 
@@ -37,12 +37,9 @@ const SUBS = ['add', 'list', 'rename', 'remove', 'move'] as const;
 
 /** Runs `oicq group …`; returns the exit code. */
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseOptions(argv, OPTIONS, 'oicq group');
-  if (values.help) {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
-  const sub = takeSubcommand(positionals, SUBS, 'oicq group');
+  const cmd = parseSubcommand(argv, OPTIONS, SUBS, 'oicq group', USAGE);
+  if (!cmd) return 0;
+  const { values, positionals, sub } = cmd;
   const db = values.db ?? DEFAULT_DB_PATH;
   const out = (s: string) => process.stdout.write(s + '\n');
   if (sub !== 'move') rejectOptions(values, ['index', 'name'], `oicq group ${sub}`, 'oicq group');

@@ -2,7 +2,7 @@
 // the admin command table. Members are told by system messages, delivered at their next login (use the
 // admin API, `oicq admin qun.… --url`, for a running server to push them at once).
 import { DEFAULT_DB_PATH } from '../store/sqlite.js';
-import { checkPositionals, parseOptions, parseUid, rejectOptions, takeSubcommand } from './args.js';
+import { checkPositionals, parseSubcommand, parseUid, rejectOptions } from './args.js';
 import { qunAddMember, qunCreate, qunDismiss, qunList, qunRemoveMember, qunRename, qunShow } from '../admin/commands/quns.js';
 import { formatTable, withStore } from './user.js';
 
@@ -32,12 +32,9 @@ const SUBS = ['list', 'show', 'create', 'add', 'remove', 'rename', 'dismiss'] as
 
 /** Runs `oicq qun …`; returns the exit code. */
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseOptions(argv, OPTIONS, 'oicq qun');
-  if (values.help) {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
-  const sub = takeSubcommand(positionals, SUBS, 'oicq qun');
+  const cmd = parseSubcommand(argv, OPTIONS, SUBS, 'oicq qun', USAGE);
+  if (!cmd) return 0;
+  const { values, positionals, sub } = cmd;
   const db = values.db ?? DEFAULT_DB_PATH;
   if (sub !== 'create') rejectOptions(values, ['policy'], `oicq qun ${sub}`, 'oicq qun');
   const out = (s: string) => process.stdout.write(s);

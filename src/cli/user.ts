@@ -5,7 +5,7 @@ import { userAdd, userDelete, userList, userPasswd, userStrangers, FIRST_AUTO_UI
 import { DEFAULT_DB_PATH, openSqliteStore, storeFault } from '../store/sqlite.js';
 import type { Store } from '../store/store.js';
 import { StoreError } from '../store/validate.js';
-import { USAGE_EXIT, checkPositionals, parseOptions, parseUid, rejectOptions, takeSubcommand } from './args.js';
+import { USAGE_EXIT, checkPositionals, parseSubcommand, parseUid, rejectOptions } from './args.js';
 import { CliError } from './errors.js';
 import { PASSWORD_HELP, PASSWORD_OPTIONS, readPassword } from './password.js';
 
@@ -46,12 +46,9 @@ const SUBS = ['add', 'list', 'passwd', 'set', 'delete'] as const;
 
 /** Runs `oicq user …`; returns the exit code. */
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseOptions(argv, OPTIONS, 'oicq user');
-  if (values.help) {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
-  const sub = takeSubcommand(positionals, SUBS, 'oicq user');
+  const cmd = parseSubcommand(argv, OPTIONS, SUBS, 'oicq user', USAGE);
+  if (!cmd) return 0;
+  const { values, positionals, sub } = cmd;
   const db = values.db ?? DEFAULT_DB_PATH;
   switch (sub) {
     case 'add': {

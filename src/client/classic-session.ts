@@ -1,22 +1,18 @@
 import { CLASSIC_TABLE, ClassicCmd } from '../protocol/commands.js';
-import { requestCodecs, type C2sOf, type CommandRow, type S2cOf } from '../protocol/table.js';
 import { LoginFailure } from '../protocol/login-failure.js';
-import type { Packet } from '../protocol/framing.js';
 import { imKey } from '../protocol/keys.js';
-import { teaDecrypt, teaEncrypt } from '../protocol/tea.js';
+import { teaDecrypt } from '../protocol/tea.js';
 import { DEFAULT_FONT, encodeGb, splitText } from '../protocol/text.js';
 import { u32ToIp } from '../protocol/bodies/status-block.js';
 import * as C from '../protocol/bodies/classic/index.js';
-import type { BodyCodec } from '../protocol/codec.js';
 import {
-  decodeReply, sessionKeyOf,
+  decodeReply,
   LoginRefusedError, ProtocolError, RedirectRefusedError, SendFailedError, UnknownUserError, WrongPasswordError,
 } from './errors.js';
-import type { SessionContext } from './modern-session.js';
-import { KICK_TEXT, pushRoutes, readPushWith } from './push.js';
-import type { FramingSession, Friend, FriendList, LoginInfo, OnlineFriend, PushEvent, UserInfo } from './session.js';
-import { readQunPush, type AddFriendResult, type Notice, type SocialTransport } from './social.js';
-import { qunReplyCodec, qunRequestCodec } from '../protocol/bodies/qun.js';
+import { KICK_TEXT, pushRoutes } from './push.js';
+import type { FramingSession, Friend, FriendList, LoginInfo, OnlineFriend, UserInfo } from './session.js';
+import { TableSession, type SessionContext } from './table-session.js';
+import { friendNotice, readQunPush, type AddFriendResult, type FriendEvent, type SocialTransport } from './social.js';
 import { decodeGb as gbText } from '../protocol/text.js';
 
 // The classic framing's client (PROTOCOL.md §5): 2005-style login (0x0062 token, 0x0022 login), then session
@@ -32,37 +28,19 @@ export function splitGbText(text: string, maxBytes: number = CLASSIC_FRAGMENT_BY
 }
 
 /** The client side of the classic framing. */
-export class ClassicSession implements FramingSession {
-  sessionKey: Buffer | undefined;
+export class ClassicSession extends TableSession implements FramingSession {
   private msgSeq: number;
 
-  constructor(private readonly ctx: SessionContext) {
+  constructor(ctx: SessionContext) {
+    super(ctx);
     this.msgSeq = ctx.random(2).readUInt16BE(0);
-  }
-
-  private decode<T>(command: number, codec: BodyCodec<T>, plain: Buffer): T {
-    return decodeReply(command, codec, plain);
-  }
-
-  private key(): Buffer {
-    return sessionKeyOf(this.sessionKey);
-  }
-
-  /** One after-login request of the table, encoded and decoded by its row's codecs. */
-  private async call<R extends CommandRow>(row: R, value: C2sOf<R>): Promise<S2cOf<R>> {
-    const sk = this.key();
-    const { request, reply } = requestCodecs(row);
-    const p = await this.ctx.link.request(row.code, teaEncrypt(request.encode(value), sk, this.ctx.random));
-    const plain = teaDecrypt(p.body, sk) ?? teaDecrypt(p.body, this.ctx.passwordKey);
-    if (!plain) throw new ProtocolError(row.code, 'does not open with the session key');
-    return this.decode(row.code, reply, plain);
   }
 
   async login(status: number): Promise<LoginInfo> {
     const { link, random, uid, passwordKey } = this.ctx;
     this.sessionKey = undefined;
     const tp = await link.request(ClassicCmd.REQUEST_LOGIN_TOKEN, C.tokenRequestCodec.encode({ sub: 0 }));
-    const tok = this.decode(tp.command, C.tokenReplyCodec, tp.body);
+    const tok = decodeReply(tp.command, C.tokenReplyCodec, tp.body);
     if (tok.result !== 0) throw new LoginRefusedError(uid, `token result 0x${tok.result.toString(16)}`, tok.result);
 
     const initialKey = random(16);
@@ -70,7 +48,7 @@ export class ClassicSession implements FramingSession {
     // Success comes under the password key; a failure under the initial key (the server cannot prove the password).
     const plain = teaDecrypt(lp.body, passwordKey) ?? teaDecrypt(lp.body, initialKey);
     if (!plain) throw new ProtocolError(ClassicCmd.LOGIN, 'login reply opens with neither the password key nor the initial key');
-    const reply = this.decode(ClassicCmd.LOGIN, C.loginReplyCodec, plain);
+    const reply = decodeReply(ClassicCmd.LOGIN, C.loginReplyCodec, plain);
     if (reply.kind === 'redirect') throw new RedirectRefusedError(uid, `${u32ToIp(reply.ip)}:${reply.port}`);
     if (reply.kind === 'failure') {
       // Classic failures carry only a text reason: the server's LoginFailure texts tell which.
@@ -139,12 +117,12 @@ export class ClassicSession implements FramingSession {
   }
 
   async sendMessage(to: number, text: string): Promise<number> {
-    const { uid, random, version, clock } = this.ctx;
+    const { uid, random, version } = this.ctx;
     const sk = this.key();
     const msgId = random(2).readUInt16BE(0);
     this.msgSeq = (this.msgSeq + 1) & 0xffff;
     const parts = splitGbText(text);
-    const time = Math.floor(clock.now() / 1000);
+    const time = this.nowSec();
     for (let i = 0; i < parts.length; i++) {
       const message: C.ImMessage = {
         senderVersion: version, sender: uid, receiver: to, imKey: imKey(uid, sk), imType: C.IM_TEXT, msgSeq: this.msgSeq, sendTime: time,
@@ -183,15 +161,15 @@ export class ClassicSession implements FramingSession {
       framing: 'classic', decode: (b) => gbText(b), encode: (t) => encodeGb(t),
       qun: (req) => this.call(CLASSIC_TABLE.QUN, req),
       search: (req) => this.call(CLASSIC_TABLE.SEARCH_USER, req),
-      now: () => Math.floor(this.ctx.clock.now() / 1000),
+      now: () => this.nowSec(),
       randomU16: () => this.ctx.random(2).readUInt16BE(0),
     };
   }
 
-  private readonly pushes = pushRoutes(CLASSIC_TABLE, {
+  protected readonly pushes = pushRoutes(CLASSIC_TABLE, {
     FRIEND_STATUS: (push) => ({ kind: 'status', uid: push.friend.uid, status: push.friend.status }),
     RECV_IM: (push, seq) => {
-      this.ctx.link.send(ClassicCmd.RECV_IM, teaEncrypt(C.receiveImAckCodec.encode(C.receiveImAckFor(push)), this.key(), this.ctx.random), seq);
+      this.sendSealed(ClassicCmd.RECV_IM, C.receiveImAckCodec.encode(C.receiveImAckFor(push)), seq);
       if (push.receiver !== this.ctx.uid) return { kind: 'ignored' };
       if (push.content.kind !== 'im') {
         const q = readQunPush('classic', { sender: push.sender, serverSeq: push.serverSeq, type: push.type }, push.content.bytes, gbText);
@@ -208,43 +186,24 @@ export class ClassicSession implements FramingSession {
     SYSTEM_MESSAGE: (msg, seq) => {
       // Acked like pidgin does: 0x0012 with the code, the sender and the push's seq.
       const ack = C.systemMessageAckCodec.encode({ code: msg.code, from: msg.from, seq });
-      this.ctx.link.send(ClassicCmd.ACK_SYSTEM_MESSAGE, teaEncrypt(ack, this.key(), this.ctx.random));
+      this.sendSealed(ClassicCmd.ACK_SYSTEM_MESSAGE, ack);
       if (msg.to !== this.ctx.uid) return { kind: 'ignored' };
-      const notice = classicNotice(msg);
+      const notice = friendNotice(FRIEND_EVENTS[msg.code], msg.from, () => msg.text);
       if (notice) return { kind: 'notice', notice };
       return KICK_TEXT.test(msg.text) ? { kind: 'kicked', text: msg.text } : { kind: 'ignored' };
     },
   });
 
-  readPush(p: Packet): PushEvent | undefined {
-    const sk = this.sessionKey;
-    if (!sk) return undefined;
-    const plain = teaDecrypt(p.body, sk);
-    return plain ? readPushWith(this.pushes, p.command, plain, p.seq) : undefined;
-  }
-
   logout(): void {
-    const sk = this.sessionKey;
-    if (!sk) return;
+    if (!this.sessionKey) return;
     // TEA(session key, password key), up to 4 times: there is no reply to tell it arrived.
-    this.ctx.link.send(ClassicCmd.LOGOUT, teaEncrypt(C.logoutCodec.encode({ passwordKey: this.ctx.passwordKey }), sk, this.ctx.random), undefined, 4);
+    this.sendSealed(ClassicCmd.LOGOUT, C.logoutCodec.encode({ passwordKey: this.ctx.passwordKey }), undefined, 4);
     this.sessionKey = undefined;
   }
 }
 
-/** What a classic system message (0x0080) means to the SDK, if it is about friends. */
-function classicNotice(m: C.SystemMessage): Notice | undefined {
-  switch (m.code) {
-    case C.SystemCode.BEING_ADDED:
-    case C.SystemCode.ADD_APPROVED:
-      return { kind: 'friendAdded', uid: m.from };
-    case C.SystemCode.ADD_REQUEST:
-      return { kind: 'friendRequest', uid: m.from, note: m.text };
-    case C.SystemCode.ADD_REJECTED:
-      return { kind: 'friendRefused', uid: m.from, reason: m.text };
-    case C.SystemCode.NOTICE:
-      return C.REMOVED_YOU_TEXT.test(m.text) ? { kind: 'friendRemoved', uid: m.from } : undefined;
-    default:
-      return undefined;
-  }
-}
+/** The friend events of classic system message (0x0080) codes. */
+const FRIEND_EVENTS: Readonly<Record<number, FriendEvent>> = {
+  [C.SystemCode.BEING_ADDED]: 'added', [C.SystemCode.ADD_APPROVED]: 'added', [C.SystemCode.ADD_REQUEST]: 'request',
+  [C.SystemCode.ADD_REJECTED]: 'refused', [C.SystemCode.NOTICE]: 'notice',
+};

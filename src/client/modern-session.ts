@@ -1,72 +1,31 @@
 import { MODERN_TABLE, ModernCmd } from '../protocol/commands.js';
-import { requestCodecs, type C2sOf, type CommandRow, type S2cOf } from '../protocol/table.js';
 import type { Packet } from '../protocol/framing.js';
-import type { RandomSource } from '../protocol/random.js';
-import { teaEncrypt } from '../protocol/tea.js';
 import { Status, u32ToIp } from '../protocol/bodies/status-block.js';
 import * as M from '../protocol/bodies/modern/index.js';
 import type { BodyCodec } from '../protocol/codec.js';
-import type { Clock } from '../transport/clock.js';
 import {
-  decodeReply, sessionKeyOf,
+  decodeReply,
   LoginRefusedError, ProtocolError, RedirectRefusedError, SendFailedError, UnknownUserError, WrongPasswordError,
 } from './errors.js';
-import type { Link } from './link.js';
-import { KICK_TEXT, pushRoutes, readPushWith } from './push.js';
+import { KICK_TEXT, pushRoutes } from './push.js';
 import type { FramingSession, Friend, FriendList, LoginInfo, OnlineFriend, PushEvent, UserInfo } from './session.js';
-import { readQunPush, type AddFriendResult, type Notice, type SocialTransport } from './social.js';
-import { qunReplyCodec, qunRequestCodec } from '../protocol/bodies/qun.js';
+import { TableSession } from './table-session.js';
+import { friendNotice, readQunPush, type AddFriendResult, type FriendEvent, type SocialTransport } from './social.js';
 import * as B from '../protocol/bodies/classic/buddy-ops.js';
-import { REMOVED_YOU_TEXT } from '../protocol/bodies/classic/system.js';
 
 // The modern framing's client (PROTOCOL-MODERN.md §3–§5): the login chain 0x0091 → 0x00BA → 0x00DD → 0x00E5 →
 // 0x0030 with random keys where MyQQ leaves them zero, then session requests TEA(session key) both ways.
-
-/** What a modern session needs besides the link. */
-export interface SessionContext {
-  link: Link;
-  uid: number;
-  /** MD5(password). */
-  passwordMd5: Buffer;
-  /** MD5(MD5(password)): the last-resort key of every server packet. */
-  passwordKey: Buffer;
-  version: number;
-  random: RandomSource;
-  clock: Clock;
-}
 
 /** Guards against a server that never reports the last page. */
 const MAX_PAGES = 1000;
 
 /** The client side of the modern framing. */
-export class ModernSession implements FramingSession {
-  sessionKey: Buffer | undefined;
-
-  constructor(private readonly ctx: SessionContext) {}
-
-  // ---- helpers ----
-
+export class ModernSession extends TableSession implements FramingSession {
+  /** Opens a login-chain reply with the first of `keys` that fits (the password key last) and decodes it. */
   private open<T>(p: Packet, codec: BodyCodec<T>, ...keys: Uint8Array[]): T {
     const r = M.openWith(p.body, ...keys, this.ctx.passwordKey);
     if (!r.ok) throw new ProtocolError(p.command, 'does not open with the expected key');
     return decodeReply(p.command, codec, r.value.plain);
-  }
-
-  private key(): Buffer {
-    return sessionKeyOf(this.sessionKey);
-  }
-
-  /** A session request: TEA(session key) both ways. */
-  /** One after-login request of the table, encoded and decoded by its row's codecs. */
-  private async call<R extends CommandRow>(row: R, value: C2sOf<R>): Promise<S2cOf<R>> {
-    const sk = this.key();
-    const { request, reply } = requestCodecs(row);
-    const p = await this.ctx.link.request(row.code, teaEncrypt(request.encode(value), sk, this.ctx.random));
-    return this.open(p, reply, sk);
-  }
-
-  private nowSec(): number {
-    return Math.floor(this.ctx.clock.now() / 1000);
   }
 
   // ---- login ----
@@ -194,10 +153,10 @@ export class ModernSession implements FramingSession {
     return msgId;
   }
 
-  private readonly pushes = pushRoutes(MODERN_TABLE, {
+  protected readonly pushes = pushRoutes(MODERN_TABLE, {
     FRIEND_STATUS: (push) => ({ kind: 'status', uid: push.block.uid, status: push.block.status }),
     QUN_MESSAGE: (push, seq) => {
-      this.ctx.link.send(ModernCmd.QUN_MESSAGE, teaEncrypt(M.imAck.encode(M.imAckFor(push)), this.key(), this.ctx.random), seq);
+      this.sendSealed(ModernCmd.QUN_MESSAGE, M.imAck.encode(M.imAckFor(push)), seq);
       if (push.receiver !== this.ctx.uid || push.kind !== 'raw') return { kind: 'ignored' };
       const q = readQunPush('modern', { sender: push.sender, serverSeq: push.serverSeq, type: push.imType }, push.data, (b) => b.toString('utf8'));
       if (!q) return { kind: 'ignored' };
@@ -206,14 +165,14 @@ export class ModernSession implements FramingSession {
     SYSTEM_BROADCAST: (b, seq) => {
       // MyQQ sends no ack; this SDK does (same command and seq), so the server can stop re-sending.
       const ack = M.broadcastAck.encode({ data: M.systemBroadcast.encode(b).subarray(0, 16) });
-      this.ctx.link.send(ModernCmd.SYSTEM_BROADCAST, teaEncrypt(ack, this.key(), this.ctx.random), seq);
+      this.sendSealed(ModernCmd.SYSTEM_BROADCAST, ack, seq);
       if (b.to !== this.ctx.uid) return { kind: 'ignored' };
-      const notice = modernNotice(b);
+      const notice = friendNotice(FRIEND_EVENTS[b.code], b.from, () => broadcastText(b));
       return notice ? { kind: 'notice', notice } : { kind: 'ignored' };
     },
     RECV_IM: (push, seq) => {
       // Every copy is acked (same command and seq, the push's first 16 bytes); the server does not answer.
-      this.ctx.link.send(ModernCmd.RECV_IM, teaEncrypt(M.imAck.encode(M.imAckFor(push)), this.key(), this.ctx.random), seq);
+      this.sendSealed(ModernCmd.RECV_IM, M.imAck.encode(M.imAckFor(push)), seq);
       if (push.receiver !== this.ctx.uid) return { kind: 'ignored' };
       if (push.kind === 'raw') return push.imType === M.IM_TYPE_SYSTEM ? systemNotice(push.data) : { kind: 'ignored' };
       const im = push.im;
@@ -227,13 +186,6 @@ export class ModernSession implements FramingSession {
       };
     },
   });
-
-  readPush(p: Packet): PushEvent | undefined {
-    const sk = this.sessionKey;
-    if (!sk) return undefined;
-    const r = M.openWith(p.body, sk);
-    return r.ok ? readPushWith(this.pushes, p.command, r.value.plain, p.seq) : undefined;
-  }
 
   private authCode(sub: number, uid: number): Promise<B.AuthCodeReply> {
     return this.call(MODERN_TABLE.AUTH_CODE, { cmd: 1, sub, uid });
@@ -275,9 +227,8 @@ export class ModernSession implements FramingSession {
   }
 
   logout(): void {
-    const sk = this.sessionKey;
-    if (!sk) return;
-    this.ctx.link.send(ModernCmd.LOGOUT, teaEncrypt(M.logoutRequest.encode({}), sk, this.ctx.random));
+    if (!this.sessionKey) return;
+    this.sendSealed(ModernCmd.LOGOUT, M.logoutRequest.encode({}));
     this.sessionKey = undefined;
   }
 }
@@ -288,19 +239,13 @@ function systemNotice(data: Buffer): PushEvent {
   return KICK_TEXT.test(text) ? { kind: 'kicked', text } : { kind: 'ignored' };
 }
 
-/** What a modern system broadcast means to the SDK, if it is about friends. */
-function modernNotice(b: M.SystemBroadcast): Notice | undefined {
-  switch (b.code) {
-    case M.BroadcastCode.ADDED_ME:
-    case M.BroadcastCode.APPROVED:
-      return { kind: 'friendAdded', uid: b.from };
-    case M.BroadcastCode.ADD_REQUEST:
-      return { kind: 'friendRequest', uid: b.from, note: M.readBroadcastNote(b.data).toString('utf8') };
-    case M.BroadcastCode.REJECTED:
-      return { kind: 'friendRefused', uid: b.from, reason: M.readBroadcastNote(b.data).toString('utf8') };
-    case M.BroadcastCode.NOTICE:
-      return REMOVED_YOU_TEXT.test(b.data.toString('utf8')) ? { kind: 'friendRemoved', uid: b.from } : undefined;
-    default:
-      return undefined;
-  }
+/** The friend events of modern system broadcast (0x0080) codes. */
+const FRIEND_EVENTS: Readonly<Record<string, FriendEvent>> = {
+  [M.BroadcastCode.ADDED_ME]: 'added', [M.BroadcastCode.APPROVED]: 'added', [M.BroadcastCode.ADD_REQUEST]: 'request',
+  [M.BroadcastCode.REJECTED]: 'refused', [M.BroadcastCode.NOTICE]: 'notice',
+};
+
+/** A broadcast's text: a request's note or a refusal's reason follows a header; a notice is all text. */
+function broadcastText(b: M.SystemBroadcast): string {
+  return (b.code === M.BroadcastCode.NOTICE ? b.data : M.readBroadcastNote(b.data)).toString('utf8');
 }

@@ -17,7 +17,7 @@ export type PushReaders<T extends CommandTable> = {
 };
 
 /** Reads an opened push body of one command. */
-type PushRoute = (plain: Buffer, seq: number) => PushEvent;
+export type PushRoute = (plain: Buffer, seq: number) => PushEvent;
 
 /** A framing's push readers by code, each decoding with its row's server→client codec. */
 export function pushRoutes<T extends CommandTable>(table: T, readers: PushReaders<T>): ReadonlyMap<number, PushRoute> {

@@ -1,4 +1,5 @@
 import type { Packet } from '../protocol/framing.js';
+import type { Friend, FriendGroup } from '../store/store.js';
 import type { AddFriendResult, Notice, QunFragment, SocialTransport } from './social.js';
 
 // What the client needs from a framing: the login, the requests after it, and the reading of pushes.
@@ -16,23 +17,9 @@ export interface LoginInfo {
   loginTime: Date;
 }
 
-/** A friend group; index 0 is "My Friends". */
-export interface FriendGroup {
-  index: number;
-  name: string;
-}
-
-/** One friend. */
-export interface Friend {
-  uid: number;
-  nick: string;
-  face: number;
-  age: number;
-  /** 0 male, 1 female, 0xFF unknown. */
-  gender: number;
-  /** Index of the friend's group (see FriendList.groups). */
-  group: number;
-}
+// A friend and a friend group are the records the server's store keeps: one definition, in the store's interface
+// (a type-only import, so the SDK carries no store code).
+export type { Friend, FriendGroup };
 
 /** The friend list with its groups. */
 export interface FriendList {

@@ -3,6 +3,7 @@ import * as Q from '../protocol/bodies/qun.js';
 import { textMsgBlock, imText } from '../protocol/bodies/modern/message.js';
 import { DecodeError } from '../protocol/errors.js';
 import { DEFAULT_FONT, decodeGb, encodeFontTrailer, encodeGb, splitFontTrailer } from '../protocol/text.js';
+import { REMOVED_YOU_TEXT } from '../protocol/bodies/classic/system.js';
 import { ProtocolError } from './errors.js';
 import type { Fragment } from './session.js';
 
@@ -39,6 +40,28 @@ export type Notice =
   | { kind: 'friendRefused'; uid: number; reason: string }
   | { kind: 'friendRemoved'; uid: number }
   | { kind: 'qunMembersChanged'; qun: number; uid: number; change: 'joined' | 'left' | 'applied' | 'approved' | 'refused'; note: string };
+
+/** A friend event as both framings' system messages carry it (each framing maps its own codes to these). */
+export type FriendEvent = 'added' | 'request' | 'refused' | 'notice';
+
+/**
+ * The SDK's notice for a friend event from `uid`; `text` reads the message's text (the request's note, the
+ * refusal's reason). A plain notice means something only when it is the server's "removed you" text.
+ */
+export function friendNotice(event: FriendEvent | undefined, uid: number, text: () => string): Notice | undefined {
+  switch (event) {
+    case 'added':
+      return { kind: 'friendAdded', uid };
+    case 'request':
+      return { kind: 'friendRequest', uid, note: text() };
+    case 'refused':
+      return { kind: 'friendRefused', uid, reason: text() };
+    case 'notice':
+      return REMOVED_YOU_TEXT.test(text()) ? { kind: 'friendRemoved', uid } : undefined;
+    default:
+      return undefined;
+  }
+}
 
 /** A Qun message fragment pushed by the server (already acked). */
 export interface QunFragment {

@@ -23,7 +23,10 @@ export function teaKey(key: Uint8Array | TeaKey): TeaKey {
 
 // Speed notes: everything stays int32 (`| 0`), block words are assembled from bytes by hand (no
 // Buffer.readInt32BE), results go through an Int32Array (a Uint32Array read above 2^31 yields a
-// double), the chaining loops inline the rounds, and encryption frames and encrypts in one buffer.
+// double), and encryption frames and encrypts in one buffer. The chaining loops of teaEncrypt and
+// teaDecrypt repeat the rounds of encipher/decipher on purpose: calling them per block (words out through
+// the Int32Array) measured about 15 % slower in both directions (136-byte messages, Node 20, interleaved
+// runs, 2026-11); the block functions, which are not on a hot path, share encipher/decipher.
 
 /** Encrypts one 8-byte block (y, z) into out[0..1]. */
 function encipher(y: number, z: number, k: TeaKey, out: Int32Array): void {
@@ -65,24 +68,24 @@ function wr(b: Uint8Array, o: number, v: number): void {
   b[o + 3] = v;
 }
 
-/** Encrypts a single 8-byte block with plain TEA (16 rounds); for block vectors and tests. */
-export function teaEncryptBlock(block: Uint8Array, key: Uint8Array | TeaKey): Buffer {
+/** One 8-byte block through `cipher` (encipher or decipher), into a new buffer. */
+function oneBlock(block: Uint8Array, key: Uint8Array | TeaKey, cipher: typeof encipher): Buffer {
   if (block.length < 8) throw new RangeError(`TEA block must be 8 bytes, got ${block.length}`);
-  encipher(rd(block, 0), rd(block, 4), teaKey(key), word);
+  cipher(rd(block, 0), rd(block, 4), teaKey(key), word);
   const out = Buffer.allocUnsafe(8);
   wr(out, 0, word[0]!);
   wr(out, 4, word[1]!);
   return out;
 }
 
+/** Encrypts a single 8-byte block with plain TEA (16 rounds); for block vectors and tests. */
+export function teaEncryptBlock(block: Uint8Array, key: Uint8Array | TeaKey): Buffer {
+  return oneBlock(block, key, encipher);
+}
+
 /** Decrypts a single 8-byte block with plain TEA (16 rounds). */
 export function teaDecryptBlock(block: Uint8Array, key: Uint8Array | TeaKey): Buffer {
-  if (block.length < 8) throw new RangeError(`TEA block must be 8 bytes, got ${block.length}`);
-  decipher(rd(block, 0), rd(block, 4), teaKey(key), word);
-  const out = Buffer.allocUnsafe(8);
-  wr(out, 0, word[0]!);
-  wr(out, 4, word[1]!);
-  return out;
+  return oneBlock(block, key, decipher);
 }
 
 /** Length of the QQ-TEA ciphertext for a plaintext of `len` bytes. */

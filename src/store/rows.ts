@@ -17,15 +17,8 @@ export interface UserRow {
   signature_at: number;
 }
 
-export interface MemoRow {
+export interface MemoRow extends Memo {
   friend: number;
-  alias: string;
-  mobile: string;
-  telephone: string;
-  address: string;
-  email: string;
-  zipcode: string;
-  note: string;
 }
 
 export function toMemo(r: MemoRow): Memo {

@@ -55,8 +55,9 @@ export interface Friend {
   nick: string;
   face: number;
   age: number;
+  /** 0 male, 1 female, 0xFF unknown. */
   gender: number;
-  /** The owner's friend-group index (0 = "My Friends"). */
+  /** The owner's friend-group index (0 = "My Friends"; see FriendList.groups on the client). */
   group: number;
 }
 

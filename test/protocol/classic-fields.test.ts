@@ -7,13 +7,11 @@ import {
   onlineStartUid, receiveImAckCodec, receiveImPushCodec, receiveImPushFor, sendImReplyCodec, sendImRequestCodec,
   IM_MESSAGE_HEAD, type ImMessage, type OnlineFriendEntry,
 } from '../../src/protocol/bodies/classic/index.js';
-import type { BodyCodec } from '../../src/protocol/codec.js';
 import { DecodeError, EncodeError } from '../../src/protocol/errors.js';
+import { cutsName, hex, refuses, shift, type Field } from '../helpers/fields.js';
 import type { StatusBlock } from '../../src/protocol/bodies/status-block.js';
 
-const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const KEY = 'a0a1a2a3a4a5a6a7a8a9aaabacadaeaf';
-type Field = [name: string, offset: number, length: number];
 
 const PART: Field[] = [
   ['senderVersion', 0, 2], ['sender', 2, 4], ['receiver', 6, 4], ['imKey', 10, 16], ['imType', 26, 2], ['msgSeq', 28, 2],
@@ -22,30 +20,6 @@ const PART: Field[] = [
 const PART_HEX = '0d55' + '00002712' + '00004e22' + KEY + '000b' + '4767' + '6b048885' + '0003' + '00000000' + '02' + '01' + 'beef' + '01' + '6869';
 const BLOCK: Field[] = [['uid', 0, 4], ['flag', 4, 1], ['ip', 5, 4], ['port', 9, 2], ['unknown', 11, 1], ['status', 12, 1], ['clientVersion', 13, 2], ['key', 15, 16]];
 const BLOCK_HEX = '11223344' + '01' + '0a0b0c0d' + '1f40' + '5a' + '1e' + '0d55' + KEY;
-const shift = (fs: Field[], by: number): Field[] => fs.map(([n, o, l]) => [n, o + by, l]);
-
-/** Cuts `body` at every length inside the listed fields and checks the error names the field and its offset. */
-function cutsName(codec: BodyCodec<unknown>, body: Buffer, fields: Field[]): void {
-  for (const [name, off, len] of fields) {
-    for (let n = off; n < off + len; n++) {
-      let err: unknown;
-      try {
-        codec.decode(body.subarray(0, n));
-      } catch (e) {
-        err = e;
-      }
-      assert.ok(err instanceof DecodeError, `${codec.name} cut at ${n}: a DecodeError`);
-      assert.deepEqual([err.reason, err.field, err.offset], ['truncated', name, off], `${codec.name} cut at ${n}`);
-    }
-  }
-}
-
-/** Encodes `value` with one field replaced by `bad` and checks the EncodeError names that field. */
-function refuses<T>(codec: BodyCodec<T>, value: T, bads: [field: string, make: (v: T) => T][]): void {
-  for (const [field, make] of bads) {
-    assert.throws(() => codec.encode(make(value)), (e: unknown) => e instanceof EncodeError && e.field === field, `${codec.name}: ${field}`);
-  }
-}
 
 test('0x0016 send and 0x0017 push: every cut names its field and offset', () => {
   // The message part holds 45 bytes before its text (the writers size their buffers by it).

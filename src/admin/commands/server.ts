@@ -1,60 +1,29 @@
 // The running server: info and configuration (secrets masked), rate samples, drops, log tail.
-import { defineCommand, liveOf } from '../context.js';
+import { defineCommand, liveOf, liveView } from '../context.js';
 import { LOG_LEVELS } from '../log-ring.js';
 import { AdminError } from '../params.js';
 
-export const serverInfo = defineCommand({
-  name: 'server.info',
-  summary: 'server address, uptime, counts and configuration (secrets masked)',
-  method: 'GET',
-  path: '/api/server',
-  params: {},
-  live: true,
-  run: (ctx) => {
-    const live = liveOf(ctx);
-    const { server } = live;
-    return {
-      udp: `${server.address.address}:${server.address.port}`,
-      publicIp: server.publicIp,
-      startedAt: live.startedAt,
-      uptimeSeconds: Math.floor((Date.now() - live.startedAt) / 1000),
-      users: ctx.store.countUsers(),
-      online: server.hub.onlineCount(),
-      counters: server.metrics.snapshot(),
-      config: live.config,
-    };
-  },
+export const serverInfo = liveView('server.info', '/api/server', 'server address, uptime, counts and configuration (secrets masked)', (live, ctx) => {
+  const { server } = live;
+  return {
+    udp: `${server.address.address}:${server.address.port}`,
+    publicIp: server.publicIp,
+    startedAt: live.startedAt,
+    uptimeSeconds: Math.floor((Date.now() - live.startedAt) / 1000),
+    users: ctx.store.countUsers(),
+    online: server.hub.onlineCount(),
+    counters: server.metrics.snapshot(),
+    config: live.config,
+  };
 });
 
-export const serverRates = defineCommand({
-  name: 'server.rates',
-  summary: 'one-second samples of the last ten minutes: datagrams, drops, logins, messages, online',
-  method: 'GET',
-  path: '/api/rates',
-  params: {},
-  live: true,
-  run: (ctx) => liveOf(ctx).traffic.samples(),
-});
+export const serverRates = liveView('server.rates', '/api/rates', 'one-second samples of the last ten minutes: datagrams, drops, logins, messages, online', (live) => live.traffic.samples());
 
-export const dropList = defineCommand({
-  name: 'drop.list',
-  summary: 'datagrams dropped, by reason, with the last few of each in hex',
-  method: 'GET',
-  path: '/api/drops',
-  params: {},
-  live: true,
-  run: (ctx) => liveOf(ctx).traffic.dropped(),
-});
+export const dropList = liveView('drop.list', '/api/drops', 'datagrams dropped, by reason, with the last few of each in hex', (live) => live.traffic.dropped());
 
-export const commandCounts = defineCommand({
-  name: 'traffic.commands',
-  summary: 'datagrams in and out by framing and command',
-  method: 'GET',
-  path: '/api/traffic/commands',
-  params: {},
-  live: true,
-  run: (ctx) => liveOf(ctx).traffic.commands().sort((a, b) => b.count - a.count),
-});
+export const commandCounts = liveView('traffic.commands', '/api/traffic/commands', 'datagrams in and out by framing and command', (live) =>
+  live.traffic.commands().sort((a, b) => b.count - a.count),
+);
 
 export const logTail = defineCommand({
   name: 'log.tail',

@@ -2,7 +2,7 @@
 import { isIP } from 'node:net';
 import type { Session } from '../../server/session.js';
 import { AdminError } from '../params.js';
-import { defineCommand, liveOf, type LiveServer } from '../context.js';
+import { defineCommand, liveOf, liveView, type LiveServer } from '../context.js';
 
 const STATUS_NAMES: Record<number, string> = { 10: 'online', 20: 'offline', 30: 'away', 40: 'invisible', 50: 'busy' };
 
@@ -23,18 +23,9 @@ export function sessionRow(live: LiveServer, s: Session) {
   };
 }
 
-export const sessionList = defineCommand({
-  name: 'session.list',
-  summary: 'the users online, with their traffic',
-  method: 'GET',
-  path: '/api/sessions',
-  params: {},
-  live: true,
-  run: (ctx) => {
-    const live = liveOf(ctx);
-    return [...live.server.hub.all()].map((s) => sessionRow(live, s)).sort((a, b) => a.uid - b.uid);
-  },
-});
+export const sessionList = liveView('session.list', '/api/sessions', 'the users online, with their traffic', (live) =>
+  [...live.server.hub.all()].map((s) => sessionRow(live, s)).sort((a, b) => a.uid - b.uid),
+);
 
 export const sessionKick = defineCommand({
   name: 'session.kick',
@@ -49,15 +40,7 @@ export const sessionKick = defineCommand({
   },
 });
 
-export const lockList = defineCommand({
-  name: 'lock.list',
-  summary: 'uids and addresses whose logins are refused after too many failures',
-  method: 'GET',
-  path: '/api/locks',
-  params: {},
-  live: true,
-  run: (ctx) => liveOf(ctx).server.guard.locks(),
-});
+export const lockList = liveView('lock.list', '/api/locks', 'uids and addresses whose logins are refused after too many failures', (live) => live.server.guard.locks());
 
 export const lockUnlock = defineCommand({
   name: 'lock.unlock',

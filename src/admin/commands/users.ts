@@ -6,6 +6,8 @@ import { defineCommand, type AdminContext } from '../context.js';
 import { AdminError } from '../params.js';
 import { sessionRow } from './sessions.js';
 
+const account = { type: 'uid', doc: 'the account' } as const;
+
 /** First uid handed out by `user add` without a uid. */
 export const FIRST_AUTO_UID = 10000;
 
@@ -45,7 +47,7 @@ export const userShow = defineCommand({
   summary: "one account: profile, friends, groups, pending messages, ban, and (live) session, login history and locks",
   method: 'GET',
   path: '/api/users/{uid}',
-  params: { uid: { type: 'uid', doc: 'the account' } },
+  params: { uid: account },
   run: (ctx: AdminContext, { uid }) => {
     const { store, live } = ctx;
     const a = accountOf(store, uid);
@@ -88,7 +90,7 @@ export const userDelete = defineCommand({
   summary: 'delete an account: its friendships (both sides), friend groups and every message it sent or received; an online session is ended',
   method: 'DELETE',
   path: '/api/users/{uid}',
-  params: { uid: { type: 'uid', doc: 'the account' } },
+  params: { uid: account },
   run: ({ store, live }, { uid }) => {
     const deleted = store.deleteUser(uid);
     // Its session would otherwise live on until logout or time-out, with a uid the store no longer knows.
@@ -104,7 +106,7 @@ export const userPasswd = defineCommand({
   summary: "change an account's password",
   method: 'POST',
   path: '/api/users/{uid}/password',
-  params: { uid: { type: 'uid', doc: 'the account' }, password: { type: 'string', doc: 'the new password', secret: true } },
+  params: { uid: account, password: { type: 'string', doc: 'the new password', secret: true } },
   run: ({ store }, { uid, password }) => {
     store.setPassword(uid, passwordMd5(password));
     return { uid };
@@ -116,7 +118,7 @@ export const userStrangers = defineCommand({
   summary: 'who may leave the user messages when not a friend: accept (anyone, the default) or friends-only',
   method: 'POST',
   path: '/api/users/{uid}/strangers',
-  params: { uid: { type: 'uid', doc: 'the account' }, strangers: { type: 'string', doc: 'accept | friends-only' } },
+  params: { uid: account, strangers: { type: 'string', doc: 'accept | friends-only' } },
   run: ({ store }, { uid, strangers }) => {
     if (strangers !== 'accept' && strangers !== 'friends-only') {
       throw new AdminError('bad_param', `parameter 'strangers' must be accept or friends-only, got "${strangers}"`);
@@ -131,7 +133,7 @@ export const userBan = defineCommand({
   summary: 'ban an account: its logins are refused with the reason; an online session is ended with it',
   method: 'POST',
   path: '/api/users/{uid}/ban',
-  params: { uid: { type: 'uid', doc: 'the account' }, reason: { type: 'string', doc: 'shown to the user at login' } },
+  params: { uid: account, reason: { type: 'string', doc: 'shown to the user at login' } },
   run: ({ store, live }, { uid, reason }) => {
     store.ban(uid, reason);
     const kicked = live ? live.server.hub.kick(uid, `banned: ${reason}`) : false;
@@ -144,7 +146,7 @@ export const userUnban = defineCommand({
   summary: 'lift a ban',
   method: 'DELETE',
   path: '/api/users/{uid}/ban',
-  params: { uid: { type: 'uid', doc: 'the account' } },
+  params: { uid: account },
   run: ({ store }, { uid }) => ({ uid, wasBanned: store.unban(uid) }),
 });
 

@@ -18,12 +18,21 @@ class Window {
   base = 0;
   eof = false;
 
-  constructor(
-    readonly decoder: CaptureDecoder,
-    readonly chunk: number,
-  ) {
+  readonly decoder: CaptureDecoder;
+  readonly chunk: number;
+
+  constructor(onFrame: FrameHandler, options: ReadOptions) {
+    const chunk = options.chunkSize ?? DEFAULT_CHUNK;
     if (!Number.isInteger(chunk) || chunk < 1) throw new RangeError(`chunkSize must be a positive integer, got ${chunk}`);
+    this.decoder = new CaptureDecoder(onFrame);
+    this.chunk = chunk;
     this.buf = Buffer.allocUnsafe(chunk);
+  }
+
+  /** Prepares the next read: the buffer, offset, length and file position to pass to read/readSync. */
+  nextRead(): [Buffer, number, number, number] {
+    const len = this.prepare();
+    return [this.buf, this.end, len, this.filePos];
   }
 
   /** Makes room for the next read; returns how many bytes to read into buf at `end`. */
@@ -69,35 +78,27 @@ class Window {
  * truncated, corrupt or foreign file, or with the fs error if the file cannot be read.
  */
 export async function readCapture(path: string, onFrame: FrameHandler, options: ReadOptions = {}): Promise<CaptureStats> {
-  const decoder = new CaptureDecoder(onFrame);
-  const w = new Window(decoder, options.chunkSize ?? DEFAULT_CHUNK);
+  const w = new Window(onFrame, options);
   const fh = await open(path, 'r');
   try {
-    for (;;) {
-      const len = w.prepare();
-      const { bytesRead } = await fh.read(w.buf, w.end, len, w.filePos);
-      if (!w.advance(bytesRead)) break;
-    }
+    for (;;) if (!w.advance((await fh.read(...w.nextRead())).bytesRead)) break;
   } finally {
     await fh.close();
   }
-  return decoder.stats();
+  return w.decoder.stats();
 }
 
 /** `readCapture` with synchronous reads, for scripts and tools that do not want a promise. */
 export function readCaptureSync(path: string, onFrame: FrameHandler, options: ReadOptions = {}): CaptureStats {
-  const decoder = new CaptureDecoder(onFrame);
-  const w = new Window(decoder, options.chunkSize ?? DEFAULT_CHUNK);
+  // The same loop as readCapture's with readSync: a sync API cannot share the awaiting one.
+  const w = new Window(onFrame, options);
   const fd = openSync(path, 'r');
   try {
-    for (;;) {
-      const len = w.prepare();
-      if (!w.advance(readSync(fd, w.buf, w.end, len, w.filePos))) break;
-    }
+    for (;;) if (!w.advance(readSync(fd, ...w.nextRead()))) break;
   } finally {
     closeSync(fd);
   }
-  return decoder.stats();
+  return w.decoder.stats();
 }
 
 /** Parses a whole capture already in memory (no copy: `frame.data` views `bytes`). Same errors as readCapture. */
@@ -114,15 +115,13 @@ export function parseCapture(bytes: Buffer, onFrame: FrameHandler): CaptureStats
  */
 export async function* captureFrames(path: string, options: ReadOptions = {}): AsyncGenerator<Frame, CaptureStats, undefined> {
   let batch: Frame[] = [];
-  const decoder = new CaptureDecoder((f) => {
+  const w = new Window((f) => {
     batch.push(f);
-  });
-  const w = new Window(decoder, options.chunkSize ?? DEFAULT_CHUNK);
+  }, options);
   const fh = await open(path, 'r');
   try {
     for (;;) {
-      const len = w.prepare();
-      const { bytesRead } = await fh.read(w.buf, w.end, len, w.filePos);
+      const { bytesRead } = await fh.read(...w.nextRead());
       let more = true;
       let failure: unknown = null;
       try {
@@ -140,5 +139,5 @@ export async function* captureFrames(path: string, options: ReadOptions = {}): A
   } finally {
     await fh.close();
   }
-  return decoder.stats();
+  return w.decoder.stats();
 }

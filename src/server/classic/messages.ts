@@ -4,6 +4,7 @@ import { messageFontOf } from '../../protocol/text.js';
 import type { SessionHandlers } from '../dispatch.js';
 import { submitText, SEND_REFUSED } from '../submit-text.js';
 import { handleQunCommand } from '../social/qun-command.js';
+import { ackBySequence } from '../push-acks.js';
 
 /** Classic sends and the acks of pushes. */
 export const messageHandlers: SessionHandlers<typeof CLASSIC_TABLE> = {
@@ -20,10 +21,7 @@ export const messageHandlers: SessionHandlers<typeof CLASSIC_TABLE> = {
     malformed: SEND_REFUSED,
   },
 
-  RECV_IM: (x) => {
-    x.ctx.hub.ack(x.session, x.packet.seq);
-    x.noReply();
-  },
+  RECV_IM: ackBySequence,
 
   ACK_SYSTEM_MESSAGE: (x) => {
     // The ack names the push by its sequence (system messages are delivered like messages).

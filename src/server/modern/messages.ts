@@ -6,6 +6,7 @@ import type { SessionHandlers } from '../dispatch.js';
 import { submitText, SEND_REFUSED } from '../submit-text.js';
 import { handleQunCommand } from '../social/qun-command.js';
 import { friendOps } from '../social/handlers.js';
+import { ackBySequence } from '../push-acks.js';
 
 /** The store-side font of a modern IM body (its font-flags byte uses the classic style bits, FontStyleBit). */
 export function fontOfIm(im: M.ImBody): MessageFont {
@@ -26,21 +27,10 @@ export const messageHandlers: SessionHandlers<typeof MODERN_TABLE> = {
     malformed: SEND_REFUSED,
   },
 
-  RECV_IM: (x) => {
-    x.ctx.hub.ack(x.session, x.packet.seq);
-    x.noReply();
-  },
-
+  RECV_IM: ackBySequence,
   // Qun pushes (0x0017) and system broadcasts (0x0080) are acked under their own command and sequence.
-  QUN_MESSAGE: (x) => {
-    x.ctx.hub.ack(x.session, x.packet.seq);
-    x.noReply();
-  },
-
-  SYSTEM_BROADCAST: (x) => {
-    x.ctx.hub.ack(x.session, x.packet.seq);
-    x.noReply();
-  },
+  QUN_MESSAGE: ackBySequence,
+  SYSTEM_BROADCAST: ackBySequence,
 
   QUN: (x) => handleQunCommand(x),
 

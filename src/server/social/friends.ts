@@ -1,3 +1,4 @@
+import { Status } from '../../protocol/bodies/status-block.js';
 import { AuthPolicy, NoticeCode, type Account, type Store, type StoredMessage } from '../../store/store.js';
 import type { SessionTable } from '../sessions.js';
 
@@ -6,8 +7,6 @@ export type AddOutcome = 'added' | 'needs-auth' | 'refused' | 'unknown';
 
 /** Most results of one search page. */
 export const SEARCH_PAGE = 20;
-/** Invisible users are not listed as online. */
-const INVISIBLE = 40;
 
 /**
  * Friendships as users make them from their clients, the same for both framings: search, add (at once, or
@@ -28,7 +27,7 @@ export class Friendships {
 
   /** Users online now and visible ("who is online"), a page of SEARCH_PAGE, by uid. */
   online(page: number): Account[] {
-    const uids = [...this.sessions.all()].filter((s) => s.status !== INVISIBLE).map((s) => s.uid).sort((a, b) => a - b);
+    const uids = [...this.sessions.all()].filter((s) => s.status !== Status.INVISIBLE).map((s) => s.uid).sort((a, b) => a - b);
     return uids.slice(page * SEARCH_PAGE, (page + 1) * SEARCH_PAGE).flatMap((u) => this.store.getUser(u) ?? []);
   }
 

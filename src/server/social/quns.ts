@@ -1,3 +1,4 @@
+import { Status } from '../../protocol/bodies/status-block.js';
 import { NoticeCode, QunPolicy, type NewNotice, type Qun, type Store, type StoredMessage } from '../../store/store.js';
 import type { SessionTable } from '../sessions.js';
 
@@ -23,8 +24,6 @@ export interface QunFragment {
   text: string;
   font?: StoredMessage['font'];
 }
-
-const INVISIBLE = 40;
 
 /**
  * Qun as members and their creator use them, for both framings: create, join (open, or approved by the
@@ -116,7 +115,7 @@ export class Quns {
   online(qun: number): number[] {
     return this.store.qunMembers(qun).map((m) => m.uid).filter((u) => {
       const s = this.sessions.get(u);
-      return s !== undefined && s.status !== INVISIBLE;
+      return s !== undefined && s.status !== Status.INVISIBLE;
     }).sort((a, b) => a - b);
   }
 }

@@ -59,17 +59,14 @@ export interface UserInfo {
   show: string;
 }
 
-type Kind = 'text' | 'number';
-// Field index → name and kind; indices 19, 20, 26–28 and 36 are unknown.
-const NAMED: ReadonlyArray<readonly [number, keyof UserInfo, Kind]> = [
-  [0, 'uid', 'number'], [1, 'nick', 'text'], [2, 'country', 'text'], [3, 'province', 'text'], [4, 'zip', 'text'],
-  [5, 'address', 'text'], [6, 'telephone', 'text'], [7, 'age', 'number'], [8, 'gender', 'number'], [9, 'name', 'text'],
-  [10, 'email', 'text'], [11, 'pagerSn', 'text'], [12, 'pagerNumber', 'text'], [13, 'pagerProvider', 'text'],
-  [14, 'pagerBaseNumber', 'text'], [15, 'pagerType', 'text'], [16, 'occupation', 'text'], [17, 'homepage', 'text'],
-  [18, 'authType', 'number'], [21, 'face', 'number'], [22, 'mobile', 'text'], [23, 'mobileType', 'text'],
-  [24, 'intro', 'text'], [25, 'city', 'text'], [29, 'publishMobile', 'text'], [30, 'publishContact', 'text'],
-  [31, 'college', 'text'], [32, 'horoscope', 'text'], [33, 'zodiac', 'text'], [34, 'bloodType', 'text'], [35, 'show', 'text'],
+// Field index → name; indices 19, 20, 26–28 and 36 are unknown. The fields in NUMERIC are numbers, the rest text.
+const NAMED: ReadonlyArray<readonly [number, keyof UserInfo]> = [
+  [0, 'uid'], [1, 'nick'], [2, 'country'], [3, 'province'], [4, 'zip'], [5, 'address'], [6, 'telephone'], [7, 'age'], [8, 'gender'],
+  [9, 'name'], [10, 'email'], [11, 'pagerSn'], [12, 'pagerNumber'], [13, 'pagerProvider'], [14, 'pagerBaseNumber'], [15, 'pagerType'],
+  [16, 'occupation'], [17, 'homepage'], [18, 'authType'], [21, 'face'], [22, 'mobile'], [23, 'mobileType'], [24, 'intro'], [25, 'city'],
+  [29, 'publishMobile'], [30, 'publishContact'], [31, 'college'], [32, 'horoscope'], [33, 'zodiac'], [34, 'bloodType'], [35, 'show'],
 ];
+const NUMERIC: ReadonlySet<keyof UserInfo> = new Set(['uid', 'age', 'gender', 'authType', 'face']);
 
 /**
  * 0x0006 reply: the named fields, plus every field as sent (`fields`, GB18030-decoded) so unknown and
@@ -88,7 +85,7 @@ function numberOf(text: string): number {
 /** Named fields read from a raw field list (missing fields read as empty). */
 export function userInfoOf(fields: readonly string[]): UserInfo {
   const info: Record<string, string | number> = {};
-  for (const [i, key, kind] of NAMED) info[key] = kind === 'number' ? numberOf(fields[i] ?? '') : (fields[i] ?? '');
+  for (const [i, key] of NAMED) info[key] = NUMERIC.has(key) ? numberOf(fields[i] ?? '') : (fields[i] ?? '');
   return info as unknown as UserInfo;
 }
 
@@ -100,12 +97,14 @@ export function userInfoReply(info: UserInfo): UserInfoReply {
 function encodeUserInfoReply(v: UserInfoReply): Buffer {
   const fields = [...v.fields];
   while (fields.length < INFO_MIN_FIELDS) fields.push('');
-  for (const [i, key, kind] of NAMED) {
+  for (const [i, key] of NAMED) {
     const value = v.info[key];
-    if (kind === 'number' && !(Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 0xffffffff)) {
+    const numeric = NUMERIC.has(key);
+    if (numeric && !(Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 0xffffffff)) {
       throw new EncodeError(`info.${key}`, `${String(value)} is not a u32`);
     }
-    if (kind === 'number' ? numberOf(fields[i]!) !== value : fields[i] !== value) fields[i] = String(value);
+    // A field already saying the same (a number's text read leniently) keeps its text.
+    if (numeric ? numberOf(fields[i]!) !== value : fields[i] !== value) fields[i] = String(value);
   }
   return joinWith(fields.map(encodeGb), INFO_SEPARATOR, 'fields');
 }

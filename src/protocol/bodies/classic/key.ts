@@ -50,10 +50,9 @@ export const keyReplyCodec = codec<KeyReply>(
   (body) => {
     const r = new Reader(body);
     const head = { sub: r.u8('sub'), result: r.u8('result'), key: r.copy(16, 'key') };
-    const after = r.rest();
-    if (after.every((b) => b === 0)) return { ...head, token: undefined, padding: Buffer.from(after) };
-    const t = new Reader(after);
-    const token = t.tok8('token');
-    return { ...head, token, padding: Buffer.from(t.rest()) };
+    if (body.subarray(r.offset).every((b) => b === 0)) return { ...head, token: undefined, padding: Buffer.from(r.rest()) };
+    // Read on from the same Reader, so a cut token is reported at its offset in the body.
+    const token = r.tok8('token');
+    return { ...head, token, padding: Buffer.from(r.rest()) };
   },
 );

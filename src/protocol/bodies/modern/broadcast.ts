@@ -1,5 +1,5 @@
 import { codec } from '../../codec.js';
-import { DecodeError } from '../../errors.js';
+import { DecodeError, EncodeError } from '../../errors.js';
 import { Writer } from '../../writer.js';
 
 // Modern 0x0080 system broadcast as MyQQ 3.30 reads it: ASCII code, from uid, to uid, then the code's data,
@@ -24,7 +24,7 @@ export interface SystemBroadcast {
 export const systemBroadcast = codec<SystemBroadcast>(
   'systemBroadcast',
   (v) => {
-    if (!/^[0-9]{1,4}$/.test(v.code)) throw new DecodeError('bad_value', `code ${JSON.stringify(v.code)}`, 'code');
+    if (!/^[0-9]{1,4}$/.test(v.code)) throw new EncodeError('code', `code ${JSON.stringify(v.code)} is not 1–4 ASCII digits`);
     return Buffer.concat([Buffer.from(`${v.code}\x1f${v.from >>> 0}\x1f${v.to >>> 0}\x1f`, 'latin1'), v.data]);
   },
   (body) => {
