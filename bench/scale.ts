@@ -119,7 +119,7 @@ console.log(`accounts: ${max} created in one transaction in ${fmt(createAccounts
 const server = await startServerProcess(db, [
   '--log-level', 'warn', '--prelogin-rate', '1000000', '--sync', SYNC, '--admin', '127.0.0.1:0',
   '--login-table', String(max), '--session-timeout', '180',
-], ['--inspect=127.0.0.1:0']);
+], {}, ['--inspect=127.0.0.1:0']);
 if (!server.inspector) throw new Error('the server printed no inspector URL: cannot collect its garbage before measuring');
 const inspector = new WebSocket(server.inspector);
 await new Promise((resolve, reject) => { inspector.onopen = resolve; inspector.onerror = reject; });

@@ -18,7 +18,7 @@ export function oicq(args: string[]): string {
 export interface ServerProcess {
   child: ChildProcess;
   port: number;
-  db: string;
+  db: string | undefined;
   /** Log lines (JSON) the server printed so far. */
   logs: string[];
   /** The admin API's URL and token, when `extra` turned it on with `--admin`. */
@@ -48,13 +48,18 @@ export function tempDb(): string {
   return join(mkdtempSync(join(tmpdir(), 'oicq-run-')), 'oicq.db');
 }
 
-/** Starts `oicq serve` and resolves when it listens. */
-export async function startServerProcess(db: string, extra: string[] = [], moreNodeArgs: string[] = []): Promise<ServerProcess> {
+/**
+ * Starts `oicq serve` and resolves when it listens. `db` undefined: no --db (a cluster node passes --store);
+ * `extra` may name its own --host; `env` is added to the environment; `moreNodeArgs` go to node (e.g. --inspect).
+ */
+export async function startServerProcess(db: string | undefined, extra: string[] = [], env: NodeJS.ProcessEnv = {}, moreNodeArgs: string[] = []): Promise<ServerProcess> {
   // OICQ_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server of a bench run.
   const nodeArgs = [...(process.env.OICQ_SERVER_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? []), ...moreNodeArgs];
   const admin = extra.includes('--admin') ? [] : ['--no-admin'];
-  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin/oicq.js'), 'serve', '--host', '127.0.0.1', '--port', '0', '--db', db, '--no-demo', ...admin, ...extra], {
-    cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
+  const host = extra.includes('--host') ? [] : ['--host', '127.0.0.1'];
+  const store = db === undefined ? [] : ['--db', db];
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin/oicq.js'), 'serve', ...host, '--port', '0', ...store, '--no-demo', ...admin, ...extra], {
+    cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env },
   });
   const logs: string[] = [];
   let adminAt: ServerProcess['admin'];

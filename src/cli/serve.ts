@@ -366,6 +366,9 @@ export async function run(argv: string[]): Promise<number> {
     const ip = server.publicIp;
     cluster = new ClusterNode(server.hub, pgStore.db, presenceUrl, nodeId, `${ip}:${bound.port}`, systemClock, log);
     cluster.start();
+    // Logins are answered "busy" until Redis answers: wait for it a little before saying "listening".
+    const ready = await Promise.race([cluster.presence.ready().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 5_000).unref())]);
+    if (!ready) log.warn({ presence: presenceUrl }, 'Redis does not answer yet: new logins are answered "busy" until it does');
     log.info({ node: nodeId, incarnation: cluster.incarnation }, 'cluster node started');
   }
   let admin: AdminService | undefined;

@@ -250,14 +250,19 @@ export class ClusterNode implements ClusterLink {
   /** The node's heartbeat: lease, presence TTLs, the sweep of undelivered rows, takeover of lapsed nodes. */
   tick(): void {
     const now = this.clock.now();
-    // Paused or cut off past its lease: another node may have taken the sessions over, so they go here first.
-    if (now - this.lastRenewal > this.opts.leaseMs) this.dropAll(now);
+    // A node that itself could not renew lately (the database was away, or this process was paused) takes nobody
+    // over on this tick: the others get a tick to renew first, so a database outage does not end every node.
+    const steady = now - this.lastRenewal <= 2 * this.opts.tickMs + 500;
     try {
-      const r = this.db.query('UPDATE nodes SET lease_until = $3 WHERE id = $1 AND incarnation = $2 RETURNING id', [this.nodeId, this.incarnation, now + this.opts.leaseMs]);
+      // The lease is renewed only while no other node took it over (a takeover zeroes it): if one did, this node
+      // was paused or cut off past its lease, and its sessions go before it serves again.
+      const r = this.db.query('UPDATE nodes SET lease_until = $3 WHERE id = $1 AND incarnation = $2 AND lease_until > 0 RETURNING id', [
+        this.nodeId, this.incarnation, now + this.opts.leaseMs,
+      ]);
       if (r.length === 1) this.lastRenewal = now;
       else this.dropAll(now);
       this.sweep();
-      this.takeOver(now);
+      if (steady) this.takeOver(now);
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'cluster tick: the database did not answer');
     }
@@ -267,7 +272,7 @@ export class ClusterNode implements ClusterLink {
 
   private dropAll(now: number): void {
     const sessions = [...this.hub.all()];
-    if (sessions.length) this.log.warn({ sessions: sessions.length }, 'this node lost its lease: its sessions are dropped (clients log in again)');
+    this.log.warn({ sessions: sessions.length }, 'this node lost its lease: its sessions are dropped (clients log in again)');
     for (const s of sessions) this.hub.close(s, 'timeout');
     const r = this.db.get('UPDATE nodes SET incarnation = incarnation + 1, lease_until = $2 WHERE id = $1 RETURNING incarnation', [this.nodeId, now + this.opts.leaseMs]);
     this.incarnation = Number(r!['incarnation']);

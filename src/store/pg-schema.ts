@@ -148,6 +148,14 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    // Message ids are u32 on the wire (classic 0x0016 carries them as such): INTEGER held only half of them.
+    version: 2,
+    sql: `
+      ALTER TABLE messages ALTER COLUMN msg_id TYPE BIGINT;
+      ALTER TABLE qun_messages ALTER COLUMN msg_id TYPE BIGINT;
+    `,
+  },
 ];
 
 /** Key of the advisory lock that serialises migrations of concurrently starting nodes. */

@@ -188,6 +188,7 @@ test('0x003E memo: request and reply layouts, cuts naming each of the seven fiel
   refuses(C.memoRequestCodec, { sub: 3, uid: 1 }, tooWide([['sub', 1], ['uid', 4]]));
 
   pins(C.memoReplyCodec, hex('03'), { sub: 3 });
+  assert.equal(failure(() => C.memoReplyCodec.decode(Buffer.alloc(0))), 'truncated: need 1 byte(s), 0 left (field sub at offset 0)');
   const fields = ['a', '', 'c', '', '', '', 'g'];
   const body = hex('03' + '00002712' + '00' + '0161' + '00' + '0163' + '00' + '00' + '00' + '0167');
   pins(C.memoReplyCodec, body, { sub: 3, memo: { uid: 10002, unknown: 0, fields } });

@@ -301,6 +301,10 @@ for (const backend of BACKENDS) {
     assert.deepEqual(again.pendingFor(10001).map((m) => [m.id, m.text]), [[1, 'part one '], [3, 'second'], [5, 'new']]);
     assert.deepEqual(again.storeMessages([msg({ msgId: 4 })]), [{ id: 5, duplicate: true }]);
     assert.deepEqual(again.storeMessages([msg({ msgId: 6 })]), [{ id: 6, duplicate: false }]);
+    // Message ids are u32 on the wire: the largest one round-trips.
+    const big = again.storeMessages([msg({ receiver: 10002, msgId: 0xffffffff, text: 'big id' })])[0]!;
+    assert.equal(again.getMessage(big.id)!.msgId, 0xffffffff);
+    again.markDelivered(big.id);
   });
 
   test(`${backend.name}: messages: an invalid message rejects the whole batch and stores nothing`, { skip: backend.skip }, async (t) => {
