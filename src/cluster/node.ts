@@ -130,24 +130,25 @@ export class ClusterNode implements ClusterLink {
   }
 
   elsewhere(msgs: readonly StoredMessage[]): void {
-    const uids = [...new Set(msgs.map((m) => m.receiver))];
-    this.presence.where(uids).then(
-      async (where) => {
-        const byNode = new Map<string, number[]>();
-        for (const [uid, node] of where) {
-          if (node === this.nodeId) continue;
-          let l = byNode.get(node);
-          if (!l) byNode.set(node, (l = []));
-          l.push(uid);
-        }
-        for (const [node, list] of byNode) {
-          this.stats.bellsSent++;
-          await this.presence.ring(node, { t: 'bell', uids: list });
-        }
-      },
-      // Lost doorbells are repaired by the receiver's node's sweep.
-      (err: Error) => this.log.debug({ err: err.message }, 'doorbell not rung'),
-    ).catch((err: Error) => this.log.debug({ err: err.message }, 'doorbell not rung'));
+    // Lost doorbells are repaired by the receiver's node's sweep.
+    this.ringWhere([...new Set(msgs.map((m) => m.receiver))], (uids) => ({ t: 'bell', uids }), 'doorbell not rung');
+  }
+
+  /** Finds the nodes of `uids` in Redis and rings each other node once with the bell made for its uids. */
+  private ringWhere(uids: readonly number[], bell: (uids: number[]) => Bell, failed: string): void {
+    this.presence.where(uids).then(async (where) => {
+      const byNode = new Map<string, number[]>();
+      for (const [uid, node] of where) {
+        if (node === this.nodeId) continue;
+        let l = byNode.get(node);
+        if (!l) byNode.set(node, (l = []));
+        l.push(uid);
+      }
+      for (const [node, list] of byNode) {
+        this.stats.bellsSent++;
+        await this.presence.ring(node, bell(list));
+      }
+    }).catch((err: Error) => this.log.debug({ err: err.message }, failed));
   }
 
   presenceChanged(s: Session, shown: Presence): void {
@@ -162,20 +163,7 @@ export class ClusterNode implements ClusterLink {
     } catch (err) {
       return this.log.debug({ err, uid }, 'presence not fanned out: the store did not answer');
     }
-    if (friends.length === 0) return;
-    this.presence.where(friends).then(async (where) => {
-      const byNode = new Map<string, number[]>();
-      for (const [f, node] of where) {
-        if (node === this.nodeId) continue;
-        let l = byNode.get(node);
-        if (!l) byNode.set(node, (l = []));
-        l.push(f);
-      }
-      for (const [node, to] of byNode) {
-        this.stats.bellsSent++;
-        await this.presence.ring(node, { t: 'status', p, to });
-      }
-    }).catch((err: Error) => this.log.debug({ err: err.message, uid }, 'presence not fanned out'));
+    if (friends.length > 0) this.ringWhere(friends, (to) => ({ t: 'status', p, to }), 'presence not fanned out');
   }
 
   private showRemoteFriends(s: Session): void {
