@@ -276,6 +276,7 @@ export class SessionTracker {
     } else if (d.command === ModernCmd.GET_LOGIN_INFO && d.direction === 's2c') {
       st.keys.set('login_info_key2', d.value.loginInfoKey2);
       notes.push(`login_info_key2 ${hex(d.value.loginInfoKey2)} learned`);
+      if (d.value.e3Key) st.keys.set('e3 key', d.value.e3Key);
     } else if (d.command === ModernCmd.SEND_LOGIN_INFO && d.direction === 's2c') {
       const v = d.value;
       if (v.ok) this.learnSessionKey(st, v.sessionKey, notes, frame);

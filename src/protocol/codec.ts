@@ -41,7 +41,9 @@ export type LoginKey =
   | 'verify_key2'
   | 'login_info_key1'
   | 'login_info_key2'
-  | 'login_info_key3';
+  | 'login_info_key3'
+  /** pidgin-libqq's 0x00E5 reply hands it out for the 0x00E3 reply. */
+  | 'e3 key';
 
 /** The login keys in the order a login hands them out: a request that carries one starts that step again. */
 export const LOGIN_KEY_CHAIN: readonly LoginKey[] = [
@@ -53,6 +55,7 @@ export const LOGIN_KEY_CHAIN: readonly LoginKey[] = [
   'login_info_key1',
   'login_info_key3',
   'login_info_key2',
+  'e3 key',
 ];
 
 /** One direction of one command in one framing: its wrap and its plaintext codec. */

@@ -1,9 +1,10 @@
+import type { LoginDialect } from './bodies/modern/common.js';
 import type { Framing } from './framing.js';
 
 // Client families: which login chain and session dialect a client speaks. The header layout (framing) follows
-// from the version tag, but the chain does not always: QQ2009 clients (MyQQ 3.19, tag 0x1663) run the modern
-// chain inside the 11-byte classic header, and a classic 0x0091 is "select server" for pidgin's qq2007/qq2008
-// modes but a modern touch for those clients — the server tells them apart by the body (see touchShape).
+// from the version tag, but the chain does not: QQ2009 clients (MyQQ 3.19, tag 0x1663) run the modern chain inside
+// the 11-byte classic header (the server routes by chain, and answers them in 7-byte classic headers). A classic
+// 0x0091 is "select server" for pidgin's qq2007/qq2008 modes and a touch for QQ2009 (see touchShape).
 
 /** A login chain (and the session dialect that goes with it). */
 export type LoginChain = 'qq2005' | 'qq2007' | 'qq2008' | 'qq2009' | 'modern';
@@ -34,6 +35,11 @@ export function familyOf(version: number): ClientFamily | undefined {
 export function usesLogin2007(version: number): boolean {
   const c = familyOf(version)?.chain;
   return c === 'qq2007' || c === 'qq2008';
+}
+
+/** The modern-chain layouts a tag's session reads (QQ2009's friend list entries are shorter). */
+export function loginDialectOf(version: number): LoginDialect {
+  return familyOf(version)?.chain === 'qq2009' ? 'qq2009' : 'qq2011';
 }
 
 /** Length of the "redirect" block a 2007/2008 client sends in 0x0091 (15 zero bytes on the first try). */

@@ -83,11 +83,16 @@ export class ClassicHandler extends SessionRequests implements FramingHandler, S
     this.push(session, ClassicCmd.FRIEND_STATUS, session.nextSeq(), body);
   }
 
-  pushMessage(session: Session, msg: StoredMessage, seq: number, sender: SenderInfo): void {
+  pushMessage(session: Session, msg: StoredMessage, seq: number, sender: SenderInfo): boolean {
+    // Classic clients ack every push: 0x0080 with 0x0012, 0x0017 under its own command.
     if (msg.kind === 'system' && msg.qun === undefined) {
-      return this.push(session, ClassicCmd.SYSTEM_MESSAGE, seq, systemMessageCodec.encode(classicNotice(msg)));
+      this.push(session, ClassicCmd.SYSTEM_MESSAGE, seq, systemMessageCodec.encode(classicNotice(msg)));
+      return true;
     }
-    if (msg.kind) return this.push(session, ClassicCmd.RECV_IM, seq, receiveImPushCodec.encode(classicQunPush(msg, sender)));
+    if (msg.kind) {
+      this.push(session, ClassicCmd.RECV_IM, seq, receiveImPushCodec.encode(classicQunPush(msg, sender)));
+      return true;
+    }
     const { msgSeq, msgId } = unpackMsgId(msg.msgId);
     const body = receiveImPushCodec.encode({
       sender: msg.sender, receiver: msg.receiver, serverSeq: msg.id >>> 0, senderIp: sender.ip, senderPort: sender.port,
@@ -102,5 +107,6 @@ export class ClassicHandler extends SessionRequests implements FramingHandler, S
       },
     });
     this.push(session, ClassicCmd.RECV_IM, seq, body);
+    return true;
   }
 }

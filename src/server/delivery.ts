@@ -84,10 +84,16 @@ export class Delivery {
   ack(s: Session, seq: number): boolean {
     const push = s.inflightBySeq?.get(seq);
     if (!push) return false;
-    for (const q of push.seqs) s.inflightBySeq!.delete(q);
-    push.timer?.cancel();
     // Karn's rule: a push sent more than once gives an ambiguous round trip, so only first sends are measured.
     if (push.tries === 1) s.rto.sample(this.clock.now() - push.sentAt);
+    this.delivered(s, push);
+    return true;
+  }
+
+  /** A push is delivered (acked, or of a kind its client never acks): mark it and send the pair's next. */
+  private delivered(s: Session, push: Push): void {
+    for (const q of push.seqs) s.inflightBySeq?.delete(q);
+    push.timer?.cancel();
     // The mark is group-committed; if the process dies first, the message is pushed again after restart and
     // the receiver, which acked it, recognises it by its server sequence (the store id) and shows it once.
     this.deps.markDelivered(push.msg);
@@ -98,7 +104,6 @@ export class Delivery {
       pair.inflight = undefined;
       this.pump(s, pair);
     }
-    return true;
   }
 
   private pairOf(s: Session, sender: number): PairQueue {
@@ -140,7 +145,7 @@ export class Delivery {
       this.metrics.pushRetransmits++;
       s.retransmits++;
     }
-    s.output.pushMessage(s, push.msg, push.seq, this.deps.senderInfo(push.msg.sender));
+    if (!s.output.pushMessage(s, push.msg, push.seq, this.deps.senderInfo(push.msg.sender))) return this.delivered(s, push);
     const wait = s.rto.backedOff(push.tries - this.opts.pushSteadySends);
     push.timer = this.clock.setTimeout(() => this.missed(s, pair, push), wait);
   }

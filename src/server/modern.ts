@@ -1,4 +1,5 @@
 import { encodePacket, type Packet } from '../protocol/framing.js';
+import { familyOf } from '../protocol/families.js';
 import { MODERN_TABLE, ModernCmd } from '../protocol/commands.js';
 import { styleBits } from '../protocol/text.js';
 import * as M from '../protocol/bodies/modern/index.js';
@@ -18,6 +19,8 @@ import { modernNotice, modernQunPush } from './social/pushes.js';
 
 /** What the server keeps between 0x00DD and 0x0030 for one endpoint and uid. */
 export interface PendingLogin {
+  /** The layouts the client's 0x00DD asked in; its later replies follow them. */
+  dialect: M.LoginDialect;
   verify: M.VerifyReplyOk;
   info?: M.LoginInfoReply;
 }
@@ -26,9 +29,9 @@ const LOGIN_ROUTES = loginRoutes<typeof MODERN_TABLE, ModernHandler>(MODERN_TABL
 const SESSION_ROUTES = sessionRoutes(MODERN_TABLE, presenceHandlers, listHandlers, messageHandlers);
 
 /**
- * The modern framing (PROTOCOL-MODERN.md): the login chain 0x0091 → 0x00BA → 0x00DD → 0x00E5 → 0x0030,
- * the post-login chain, keep-alive, pushes and 0x00CD/0x00CE messages, answered in 14-byte server headers;
- * each command by its handler in ./modern/.
+ * The modern chain (PROTOCOL-MODERN.md): the login chain 0x0091 → 0x00BA → 0x00DD → 0x00E5 (→ 0x0018) → 0x0030,
+ * the post-login chain, keep-alive, pushes and 0x00CD/0x00CE messages, answered in 14-byte server headers
+ * (7-byte classic ones for QQ2009); each command by its handler in ./modern/.
  */
 export class ModernHandler extends SessionRequests implements FramingHandler, SessionOutput {
   /** Logins between 0x00DD and 0x0030, by endpoint and uid. */
@@ -39,9 +42,12 @@ export class ModernHandler extends SessionRequests implements FramingHandler, Se
     return this.header(session.version, session.uid, command, seq, body);
   }
 
-  /** A server packet in the modern framing (the header names the uid even before there is a session). */
+  /**
+   * A server packet in the header of the client's family: modern (14 bytes, naming the uid even before there is a
+   * session) or, for QQ2009, classic (7 bytes).
+   */
   header(version: number, uid: number, command: number, seq: number, body: Buffer): Buffer {
-    return encodePacket({ framing: 'modern', direction: 's2c', version, command, seq, uid, body });
+    return encodePacket({ framing: familyOf(version)?.framing ?? 'modern', direction: 's2c', version, command, seq, uid, body });
   }
 
   handle(packet: Packet, from: Endpoint): void {
@@ -61,9 +67,17 @@ export class ModernHandler extends SessionRequests implements FramingHandler, Se
     this.push(session, ModernCmd.FRIEND_STATUS, session.nextSeq(), body);
   }
 
-  pushMessage(session: Session, msg: StoredMessage, seq: number, sender: SenderInfo): void {
-    if (msg.kind === 'system' && msg.qun === undefined) return this.push(session, ModernCmd.SYSTEM_BROADCAST, seq, M.systemBroadcast.encode(modernNotice(msg)));
-    if (msg.kind) return this.push(session, ModernCmd.QUN_MESSAGE, seq, M.receiveIm.encode(modernQunPush(msg, sender)));
+  pushMessage(session: Session, msg: StoredMessage, seq: number, sender: SenderInfo): boolean {
+    if (msg.kind === 'system' && msg.qun === undefined) {
+      // Neither MyQQ (3.19, 3.30) nor pidgin-libqq acks 0x0080: waiting for an ack would re-send the notice for
+      // ever and hold back every later message from the same sender. Sent once, it counts as delivered.
+      this.push(session, ModernCmd.SYSTEM_BROADCAST, seq, M.systemBroadcast.encode(modernNotice(msg)));
+      return false;
+    }
+    if (msg.kind) {
+      this.push(session, ModernCmd.QUN_MESSAGE, seq, M.receiveIm.encode(modernQunPush(msg, sender)));
+      return true;
+    }
     const { msgSeq, msgId } = unpackMsgId(msg.msgId);
     const f = msg.font;
     const im = M.makeImText({
@@ -76,5 +90,6 @@ export class ModernHandler extends SessionRequests implements FramingHandler, Se
       imType: M.IM_TYPE_BUDDY, kind: 'im', im,
     });
     this.push(session, ModernCmd.RECV_IM, seq, body);
+    return true;
   }
 }

@@ -216,9 +216,11 @@ export class OicqServer {
       const r = decodePacket(buf, 'c2s');
       if (!r.ok) return this.drop(packetDropReason(r.error), from);
       // A tag of no family the server serves: its chain and layouts are unknown, so nothing could answer it.
-      if (!familyOf(r.value.version)) return this.drop('unsupported_version', from, r.value);
+      const family = familyOf(r.value.version);
+      if (!family) return this.drop('unsupported_version', from, r.value);
       try {
-        (r.value.framing === 'modern' ? this.modern : this.classic).handle(r.value, from);
+        // The chain, not the header, picks the handler: QQ2009 runs the modern chain inside the classic header.
+        (family.chain === 'modern' || family.chain === 'qq2009' ? this.modern : this.classic).handle(r.value, from);
       } catch (err) {
         // A bug, not bad input: count it, log it, keep serving.
         this.metrics.drop('unexpected');

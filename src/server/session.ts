@@ -48,8 +48,11 @@ export type CloseReason = 'logout' | 'timeout' | 'replaced' | 'kicked' | 'shutdo
 /** What the core asks a framing to send to one session; each framing encodes it its own way. */
 export interface SessionOutput {
   pushStatus(session: Session, friend: Presence): void;
-  /** Sends (or re-sends) one message push with the session's server sequence `seq`. */
-  pushMessage(session: Session, msg: StoredMessage, seq: number, sender: SenderInfo): void;
+  /**
+   * Sends (or re-sends) one message push with the session's server sequence `seq`. Returns false for a push the
+   * client never acks (it counts as delivered once sent), true when an ack is to wait for.
+   */
+  pushMessage(session: Session, msg: StoredMessage, seq: number, sender: SenderInfo): boolean;
   /** Tells the client it was logged in elsewhere (or, with `reason`, why an operator ended it), where the framing can say so. */
   kicked?(session: Session, reason?: string): void;
 }

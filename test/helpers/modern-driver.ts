@@ -17,8 +17,11 @@ const random = (n: number): Buffer => randomBytes(n);
  * datagram is visible; nothing is retried or de-duplicated unless the test does it.
  */
 export class ModernDriver extends ClassicDriver {
-  static async openModern(serverPort: number, uid: number, password: string): Promise<ModernDriver> {
-    return new ModernDriver(await UdpPeer.open(serverPort), uid, password, MYQQ_VERSION);
+  /** The last login's 0x00E5 and 0x0030 reply plaintexts, and its 0x00E3 reply (pidgin-libqq's chain). */
+  readonly chain: { info?: Buffer; done?: Buffer; e3?: M.VerifyE3Reply } = {};
+
+  static async openModern(serverPort: number, uid: number, password: string, version = MYQQ_VERSION): Promise<ModernDriver> {
+    return new ModernDriver(await UdpPeer.open(serverPort), uid, password, version);
   }
 
   private chainStep<T>(command: number, plain: Buffer, codec: { decode(b: Buffer): T }, replyKeys: Buffer[]): Promise<T> {
@@ -32,8 +35,11 @@ export class ModernDriver extends ClassicDriver {
     });
   }
 
-  /** The whole modern login chain; resolves with the session key. */
-  async loginModern(mode: number = M.LoginMode.ONLINE): Promise<Buffer> {
+  /**
+   * The whole modern login chain; resolves with the session key. `libqq`: as pidgin-libqq runs it (its 0x00E5
+   * carries u16 length + 8, u16 2 instead of the echoed unknown1, then 0x00E3 before 0x0030).
+   */
+  async loginModern(mode: number = M.LoginMode.ONLINE, libqq = false): Promise<Buffer> {
     const touch = await this.chainStep(ModernCmd.TOUCH, M.touchRequest.encode(M.makeTouchRequest()), M.touchReply, []);
     if (!touch.ok) throw new Error(`touch result ${touch.result}`);
     const gate = await this.chainStep(ModernCmd.LOGIN_REQUEST, M.loginRequest.encode(M.makeLoginRequest(touch.loginToken)), M.loginReply, []);
@@ -43,10 +49,18 @@ export class ModernDriver extends ClassicDriver {
     const verify = await this.chainStep(ModernCmd.VERIFY, M.verifyRequest.encode(M.makeVerifyRequest({ tokenC: gate.tokenC, verifyCipher }, random)), M.verifyReply, [verifyKey2]);
     if (!verify.ok) throw new Error(`verify refused: ${verify.message}`);
     const magic = (plain: Buffer) => M.wrapMagicPrefixed(verify.loginInfoMagic, verify.loginInfoKey1, plain, random);
-    const infoBytes = await this.raw(ModernCmd.GET_LOGIN_INFO, magic(M.loginInfoRequest.encode(M.makeLoginInfoRequest(gate.tokenC, verify))));
-    const info = M.loginInfoReply.decode(teaDecrypt(infoBytes, verify.loginInfoKey3) ?? Buffer.alloc(0));
+    const infoReq = M.makeLoginInfoRequest(gate.tokenC, verify);
+    if (libqq) infoReq.unknown1 = ((verify.loginInfoData.length + 8) << 16) | 0x0002;
+    const infoBytes = await this.raw(ModernCmd.GET_LOGIN_INFO, magic(M.loginInfoRequest.encode(infoReq)));
+    this.chain.info = teaDecrypt(infoBytes, verify.loginInfoKey3) ?? Buffer.alloc(0);
+    const info = M.loginInfoReply.decode(this.chain.info);
+    if (libqq) {
+      const e3 = await this.raw(ModernCmd.VERIFY_E3, magic(M.verifyE3Request.encode(M.makeVerifyE3Request(gate.tokenC, info.e3Token ?? Buffer.alloc(0)))));
+      this.chain.e3 = M.verifyE3Reply.decode(teaDecrypt(e3, info.e3Key ?? Buffer.alloc(16)) ?? Buffer.alloc(0));
+    }
     const doneBytes = await this.raw(ModernCmd.SEND_LOGIN_INFO, magic(M.sendLoginInfoRequest.encode(M.makeSendLoginInfoRequest({ tokenC: gate.tokenC, info, mode }, random))));
-    const done = M.sendLoginInfoReply.decode(teaDecrypt(doneBytes, info.loginInfoKey2) ?? Buffer.alloc(0));
+    this.chain.done = teaDecrypt(doneBytes, info.loginInfoKey2) ?? Buffer.alloc(0);
+    const done = M.sendLoginInfoReply.decode(this.chain.done);
     if (!done.ok) throw new Error(`login info result ${done.result}`);
     this.sessionKey = done.sessionKey;
     return done.sessionKey;

@@ -6,6 +6,7 @@ import { OicqServer, type ServerOptions } from '../../src/server/server.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/store.js';
 import { passwordMd5 } from '../../src/protocol/keys.js';
+import type { TokenSource } from '../../src/server/login-token.js';
 
 /** A raw UDP peer on 127.0.0.1 that records what it receives. */
 export class UdpPeer {
@@ -98,4 +99,12 @@ export async function until(cond: () => boolean, ms = 3000, what = 'condition'):
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+/** A token source that hands out and accepts the recorded tokens, by kind (replaying a recorded login chain). */
+export function recordedTokens(byKind: Readonly<Record<string, Buffer>>): TokenSource {
+  return {
+    issue: (_e, _now, kind) => byKind[kind]!,
+    check: (_e, token, _now, kind) => Buffer.from(token).equals(byKind[kind]!),
+  };
 }

@@ -285,7 +285,7 @@ describe('MyQQ sessions (../shared/vectors/modern-session.json)', () => {
     assert.deepEqual(labels.labels, [{ id: 1, order: 0, name: 'Friends' }, { id: 2, order: 1, name: 'Work' }]);
 
     assert.deepEqual(find<M.LevelRequest>(S1, 0x005c, 'c2s'), { uid: 100001 });
-    const lvl = find<M.LevelReply>(S1, 0x005c, 's2c');
+    const lvl = find<M.LevelReplyOne>(S1, 0x005c, 's2c');
     assert.deepEqual([lvl.uid, lvl.unknown1, lvl.level, lvl.activeDays, lvl.daysToUpgrade], [100001, 3, 12, 0x159, 7]);
 
     assert.equal(find<M.ChangeStatusRequest>(S1, 0x000d, 'c2s').mode, 0x0a);
@@ -555,7 +555,7 @@ test('bad bodies → DecodeError reasons', () => {
     ['online list with half an entry', 0x0027, 's2c', 'ff' + '00'.repeat(30), 'truncated'],
     ['keep-alive request "abc"', 0x0058, 'c2s', '616263', 'bad_value'],
     ['keep-alive request "0123"… with a leading zero', 0x0058, 'c2s', '3031323334', 'bad_value'],
-    ['level reply with a wrong sub', 0x005c, 's2c', '89' + '00'.repeat(16), 'bad_value'],
+    ['level reply with a wrong sub', 0x005c, 's2c', '87' + '00'.repeat(16), 'bad_value'],
     ['change status reply of two bytes', 0x000d, 's2c', '3030', 'trailing_bytes'],
     ['0x00CE ack of 15 bytes', 0x00ce, 'c2s', '00'.repeat(15), 'truncated'],
     ['0x00CE ack of 17 bytes', 0x00ce, 'c2s', '00'.repeat(17), 'trailing_bytes'],

@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as M from '../../src/protocol/bodies/modern/index.js';
+import type { BodyCodec } from '../../src/protocol/codec.js';
 import { EncodeError } from '../../src/protocol/errors.js';
 import { verifyBlockKey } from '../../src/protocol/keys.js';
 import { teaEncrypt } from '../../src/protocol/tea.js';
@@ -48,13 +49,17 @@ test('0x005C level and 0x0062 logout: fixed bytes checked at their offsets', () 
   cutsName(M.levelRequest, hex('88' + '00002712' + '00'), [['sub', 0, 1], ['uid', 1, 4], ['reserved', 5, 1]]);
   assert.equal(failure(() => M.levelRequest.decode(hex('87' + '00002712' + '00'))), 'bad_value: expected 0x88, got 0x87 (field sub at offset 0)');
   assert.equal(failure(() => M.levelRequest.decode(hex('88' + '00002712' + '01'))), 'bad_value: expected 0x0, got 0x1 (field reserved at offset 5)');
-  refuses(M.levelRequest, { uid: 1 }, tooWide([['uid', 4]]));
+  refuses(M.levelRequest as unknown as BodyCodec<{ uid: number }>, { uid: 1 }, tooWide([['uid', 4]]));
   const reply = hex('88' + '00002712' + '00000003' + '0010' + '0123' + '0000' + '0007');
-  const v: M.LevelReply = { uid: 10002, unknown1: 3, level: 16, activeDays: 0x123, unknown2: 0, daysToUpgrade: 7 };
-  pins(M.levelReply, reply, v);
-  cutsName(M.levelReply, reply, [['sub', 0, 1], ['uid', 1, 4], ['unknown1', 5, 4], ['level', 9, 2], ['activeDays', 11, 2], ['unknown2', 13, 2], ['daysToUpgrade', 15, 2]]);
-  assert.equal(failure(() => M.levelReply.decode(Buffer.concat([hex('89'), reply.subarray(1)]))), 'bad_value: expected 0x88, got 0x89 (field sub at offset 0)');
-  refuses(M.levelReply, v, tooWide([['uid', 4], ['unknown1', 4], ['level', 2], ['activeDays', 2], ['unknown2', 2], ['daysToUpgrade', 2]]));
+  const v: M.LevelReplyOne = { uid: 10002, unknown1: 3, level: 16, activeDays: 0x123, unknown2: 0, daysToUpgrade: 7 };
+  // The one-user form (0x88); pidgin-libqq's 0x89 list form is pinned below.
+  const levelOne = M.levelReply as unknown as BodyCodec<M.LevelReplyOne>;
+  pins(levelOne, reply, v);
+  cutsName(levelOne, reply, [['sub', 0, 1], ['uid', 1, 4], ['unknown1', 5, 4], ['level', 9, 2], ['activeDays', 11, 2], ['unknown2', 13, 2], ['daysToUpgrade', 15, 2]]);
+  assert.equal(failure(() => M.levelReply.decode(Buffer.concat([hex('87'), reply.subarray(1)]))), 'bad_value: expected 0x88, got 0x87 (field sub at offset 0)');
+  pins(M.levelReply, hex('89' + '00002712' + '0010' + '0000'), { levels: [{ uid: 10002, level: 16, unknown: 0 }] });
+  pins(M.levelRequest, hex('89' + '00002712' + '00002711'), { uids: [10002, 10001] });
+  refuses(levelOne, v, tooWide([['uid', 4], ['unknown1', 4], ['level', 2], ['activeDays', 2], ['unknown2', 2], ['daysToUpgrade', 2]]));
 
   pins(M.logoutRequest, Buffer.alloc(16), {});
   const bad = Buffer.alloc(16);

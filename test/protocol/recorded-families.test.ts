@@ -12,6 +12,7 @@ import { hex, loadRepoVectors, type SessionsFile, type VectorPacket, type Vector
 // the key the file names, and every body with a known layout decodes and re-encodes to the same bytes.
 
 const file = loadRepoVectors<SessionsFile>('classic-2007-sessions.json');
+const luma = loadRepoVectors<SessionsFile>('lumaqq-sessions.json');
 
 /** Opens a recorded datagram's body with the key its entry names. */
 function open(s: VectorSession, p: VectorPacket, body: Buffer): Buffer | null {
@@ -20,12 +21,13 @@ function open(s: VectorSession, p: VectorPacket, body: Buffer): Buffer | null {
   if (p.key.startsWith('initial key (body')) return teaDecrypt(body.subarray(16), body.subarray(0, 16));
   if (p.key.startsWith('login key')) return teaDecrypt(body.subarray(2 + body.readUInt16BE(0)), hex(s.keys!['login_key']!));
   if (p.key === 'password key') return teaDecrypt(body, passwordKey(s.password));
+  if (p.key === 'initial key') return teaDecrypt(body, hex(s.keys!['initial_key']!)); // a refused login's reply
   if (p.key === 'session key') return teaDecrypt(body, hex(s.session_key!));
   if (p.key === 'request key') return null; // needs the request's key: checked through the request below
   throw new Error(`unknown key name ${p.key}`);
 }
 
-for (const s of file.sessions) {
+for (const s of [...file.sessions, ...luma.sessions]) {
   test(`recorded ${s.client}: datagrams decode, bodies open and re-encode byte for byte`, () => {
     const version = Number(s.version_tag);
     assert.equal(familyOf(version)?.framing, 'classic');
@@ -71,4 +73,16 @@ test('the recorded 2007/2008 sessions show the family layouts the server chose b
       assert.equal(hex(reply.plain).length, 139);
     }
   }
+});
+
+test('the recorded LumaQQ sessions (0x0E1B): 42-byte status pushes, 0x003C group names answered, queued pushes only after its first request', () => {
+  const [first, again] = luma.sessions;
+  const pushes = first!.packets.filter((p) => p.dir === 's2c' && p.command === ClassicCmd.FRIEND_STATUS);
+  assert.ok(pushes.length > 0);
+  for (const p of pushes) assert.equal(hex(p.plain).length, 42);
+  assert.ok(first!.packets.some((p) => p.dir === 's2c' && p.command === 0x003c), '0x003C answered');
+  const i = again!.packets.findIndex((p) => p.dir === 's2c' && p.command === ClassicCmd.RECV_IM);
+  const login = again!.packets.findIndex((p) => p.dir === 's2c' && p.command === ClassicCmd.LOGIN);
+  assert.ok(i > login + 1 && again!.packets.slice(login + 1, i).some((p) => p.dir === 'c2s'), 'held until the client spoke');
+  assert.ok(again!.packets.filter((p) => p.dir === 's2c' && p.command === ClassicCmd.RECV_IM).length >= 4, 'one queued message and a 3-fragment long one');
 });

@@ -38,7 +38,10 @@ function world(opts: Partial<DeliveryOptions> = {}) {
   const delivered: number[] = [];
   const output: SessionOutput = {
     pushStatus: () => {},
-    pushMessage: (_s, msg, seq) => { sent.push({ at: clock.now() - 1_000_000, id: msg.id, seq }); },
+    pushMessage: (_s, msg, seq) => {
+      sent.push({ at: clock.now() - 1_000_000, id: msg.id, seq });
+      return msg.kind !== 'system';
+    },
   };
   const o = { ...DEFAULT_DELIVERY_OPTIONS, ...opts };
   const d = new Delivery(clock, metrics, o, {
@@ -162,4 +165,18 @@ test('acks: an unknown, a repeated and a stale ack change nothing; a closed sess
   w.d.drop(w.s);
   assert.equal(w.clock.pending, 0, 'no timer left');
   assert.equal(w.d.pendingIn(w.s), 0);
+});
+
+test('a push its client never acks (a modern system notice) is delivered once sent and does not hold back the next message from that sender', () => {
+  const w = world();
+  w.d.enqueue(w.s, { ...w.msg(1), kind: 'system' });
+  w.d.enqueue(w.s, w.msg(2));
+  assert.deepEqual(w.sent.map((p) => p.id), [1, 2], 'message 2 went out right after the notice');
+  assert.deepEqual(w.delivered, [1]);
+  assert.equal(w.d.pendingIn(w.s), 1, 'only message 2 waits for its ack');
+  w.clock.advance(1000);
+  assert.deepEqual(w.sent.map((p) => p.id), [1, 2, 2], 'the notice is never re-sent; message 2 is');
+  assert.equal(w.d.ack(w.s, w.sent[1]!.seq), true);
+  assert.deepEqual(w.delivered, [1, 2]);
+  assert.equal(w.clock.pending, 0);
 });

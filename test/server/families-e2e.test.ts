@@ -183,7 +183,7 @@ test('unknown version tags and unserved commands are counted as unsupported_vers
     // 0x00E5 is no classic command this server serves, before login.
     a.peer.send(encodePacket({ direction: 'c2s', version: 0x0d55, command: 0x00e5, seq: 2, uid: A.uid, body: Buffer.alloc(24) }));
     // A QQ2009-family touch inside the classic header is not the 2007 select-server request.
-    a.peer.send(encodePacket({ direction: 'c2s', version: 0x1663, command: 0x0091, seq: 3, uid: A.uid, body: wrapKeyPrefixed(Buffer.alloc(16), Buffer.alloc(40), (n) => Buffer.alloc(n)) }));
+    a.peer.send(encodePacket({ direction: 'c2s', version: 0x111d, command: 0x0091, seq: 3, uid: A.uid, body: wrapKeyPrefixed(Buffer.alloc(16), Buffer.alloc(40), (n) => Buffer.alloc(n)) }));
     await until(() => server.metrics.dropped.unsupported_version === 2 && server.metrics.dropped.unknown_command === 1, 2000, 'drops counted');
     assert.equal(server.metrics.dropped.no_session, 0);
   } finally {

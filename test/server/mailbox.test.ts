@@ -137,7 +137,7 @@ test('caps hold for a receiver whose session is open but whose queued messages a
     w.server.hub.open({
       uid: R.uid, framing: 'modern', version: 0x3639, endpoint: { address: '127.0.0.9', port: 4000 },
       sessionKey: Buffer.alloc(16, 1), passwordKey: Buffer.alloc(16, 2), status: 10,
-      output: { pushStatus: () => {}, pushMessage: (_s, m) => void pushed.push(m.text) },
+      output: { pushStatus: () => {}, pushMessage: (_s, m) => pushed.push(m.text) > 0 },
     });
     assert.deepEqual(await sendAll(w.f, R.uid, 5), [OK, OK, OK, FAILED, FAILED]);
     assert.deepEqual(await sendAll(w.f, F.uid, 1), [FAILED], 'nor to oneself');

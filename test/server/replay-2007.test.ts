@@ -4,9 +4,8 @@ import { decodePacket } from '../../src/protocol/framing.js';
 import { teaDecrypt } from '../../src/protocol/tea.js';
 import { passwordKey } from '../../src/protocol/keys.js';
 import { checkPasswordReplyCodec, login2007ReplyCodec, selectServerReplyCodec, tokenExReplyCodec, tokenReplyCodec } from '../../src/protocol/bodies/classic/index.js';
-import type { TokenSource } from '../../src/server/login-token.js';
 import { hex, loadRepoVectors, type SessionsFile, type VectorSession } from '../helpers/vectors.js';
-import { startServer, seedAccounts, UdpPeer } from '../helpers/udp.js';
+import { recordedTokens, startServer, seedAccounts, UdpPeer } from '../helpers/udp.js';
 
 // pidgin's recorded qq2007/qq2008 login chains (test/vectors), replayed datagram for datagram against a live
 // server that hands out the recorded tokens: every reply opens with the key pidgin uses and says what it read.
@@ -25,11 +24,7 @@ for (const s of file.sessions.filter((x) => x.version_tag !== '0x0d55')) {
       loginToken: hex(s.keys!['login_token']!),
       loginKey: hex(s.keys!['login_key']!),
     };
-    const tokens: TokenSource = {
-      issue: (_e, _now, kind) => byKind[kind]!,
-      check: (_e, token, _now, kind) => Buffer.from(token).equals(byKind[kind]!),
-    };
-    const { server, store } = await startServer({ tokens });
+    const { server, store } = await startServer({ tokens: recordedTokens(byKind) });
     seedAccounts(store, [{ uid: s.uid, password: s.password }]);
     const peer = await UdpPeer.open(server.address.port);
     try {

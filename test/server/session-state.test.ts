@@ -98,7 +98,7 @@ test('the sweep is incremental: each step visits its share of a large table, a r
   const timeoutMs = 4_000;
   const hub = new Hub(store, clock, new Metrics(), cryptoRandom, pino({ level: 'silent' }), { ...DEFAULT_HUB_OPTIONS, sessionTimeoutMs: timeoutMs });
   const statusPushes: [number, Presence][] = [];
-  const output: SessionOutput = { pushStatus: (s, p) => statusPushes.push([s.uid, p]), pushMessage: () => {} };
+  const output: SessionOutput = { pushStatus: (s, p) => statusPushes.push([s.uid, p]), pushMessage: () => true };
   const open = (uid: number) => hub.open({
     uid, framing: 'classic', version: 0x0d55, endpoint: { address: '127.0.0.1', port: 1 + (uid % 60_000) },
     sessionKey: Buffer.alloc(16, 1), passwordKey: Buffer.alloc(16, 2), status: 10, output,

@@ -1,6 +1,8 @@
 import * as M from '../../protocol/bodies/modern/index.js';
 import type { MODERN_TABLE } from '../../protocol/commands.js';
 import type { SessionHandlers } from '../dispatch.js';
+import { loginDialectOf } from '../../protocol/families.js';
+import type { Store } from '../../store/store.js';
 import { levelOf } from '../level.js';
 import { statusBlockOf } from '../status-block.js';
 import { signaturesOf } from '../signatures.js';
@@ -10,6 +12,8 @@ const INDEX_PER_PAGE = 100;
 const FRIENDS_PER_PAGE = 50;
 /** ≈ 22 entries make the capture's ≈1000-byte online reply. */
 const ONLINE_PER_PAGE = 22;
+/** pidgin-libqq asks 100 friends' levels at a time (8 bytes each in the reply). */
+const LEVELS_PER_PAGE = 101;
 const ALIASES_PER_PAGE = 40;
 /** The alias and signature fields are a u8 length and UTF-8 bytes. */
 const TEXT8 = 255;
@@ -19,14 +23,18 @@ const cut = (text: string): string => splitText(text, TEXT8)[0] ?? '';
 
 const nowSec = (now: number): number => Math.floor(now / 1000);
 
+/** A user's buddy/Qun index: friends, then the user's Qun (type 04: MyQQ asks each one's info with 0x0002 later). */
+export function buddyIndex(store: Store, uid: number): M.BuddyIndexEntry[] {
+  return [
+    ...store.friendsOf(uid).sort((a, b) => a.uid - b.uid).map((f) => ({ uid: f.uid, type: M.IndexType.BUDDY, group: f.group })),
+    ...store.qunsOf(uid).map((q) => ({ uid: q.id, type: M.IndexType.QUN, group: 0 })),
+  ];
+}
+
 /** The modern post-login chain: buddy index, group labels, friend list, online list, details, levels … */
 export const listHandlers: SessionHandlers<typeof MODERN_TABLE> = {
   BUDDY_INDEX: (x) => {
-    // Friends, then the user's Qun (type 04: MyQQ asks each one's info with 0x0002 after the chain).
-    const entries = [
-      ...x.ctx.store.friendsOf(x.session.uid).sort((a, b) => a.uid - b.uid).map((f) => ({ uid: f.uid, type: M.IndexType.BUDDY, group: f.group })),
-      ...x.ctx.store.qunsOf(x.session.uid).map((q) => ({ uid: q.id, type: M.IndexType.QUN, group: 0 })),
-    ];
+    const entries = buddyIndex(x.ctx.store, x.session.uid);
     const totalPages = Math.max(1, Math.ceil(entries.length / INDEX_PER_PAGE));
     const current = Math.min(Math.max(x.body.page, 1), totalPages);
     x.reply({
@@ -47,16 +55,22 @@ export const listHandlers: SessionHandlers<typeof MODERN_TABLE> = {
   },
 
   GET_LEVEL: (x) => {
-    const { uid } = x.body;
     const now = nowSec(x.ctx.clock.now());
-    const l = levelOf(x.ctx.store.getUser(uid)?.createdAt ?? now, now);
+    const levelFor = (uid: number) => levelOf(x.ctx.store.getUser(uid)?.createdAt ?? now, now);
+    if ('uids' in x.body) {
+      // pidgin-libqq's 0x89: every known uid of the list (it logs an unknown one and goes on).
+      const known = x.body.uids.filter((uid) => x.ctx.store.getUser(uid)).slice(0, LEVELS_PER_PAGE);
+      return x.reply({ levels: known.map((uid) => ({ uid, level: levelFor(uid).level, unknown: 0 })) });
+    }
+    const { uid } = x.body;
+    const l = levelFor(uid);
     x.reply({ uid, unknown1: 3, level: l.level, activeDays: l.activeTime, unknown2: 0, daysToUpgrade: l.daysLeft });
   },
 
   FRIEND_LIST: (x) => {
     const all = x.ctx.store.friendsOf(x.session.uid).sort((a, b) => a.uid - b.uid)
       .map((f) => ({ uid: f.uid, face: f.face, age: f.age, sex: f.gender === 1 ? M.Sex.FEMALE : M.Sex.MALE, nick: f.nick }));
-    x.reply(M.friendListPage(all, x.body.start, FRIENDS_PER_PAGE));
+    x.reply(M.friendListPage(all, x.body.start, FRIENDS_PER_PAGE, loginDialectOf(x.session.version)));
   },
 
   // What users set from classic clients (MyQQ only reads them).

@@ -13,6 +13,7 @@ import { bodyDropReason } from '../metrics.js';
 import { LoginTokenKind } from '../login-token.js';
 import type { ModernHandler } from '../modern.js';
 import type { Endpoint } from '../session.js';
+import { buddyIndex } from './lists.js';
 
 /** The verify reply's code for each login failure. */
 const VERIFY_CODE: Readonly<Record<LoginFailure, number>> = {
@@ -51,7 +52,18 @@ function pendingFor(f: ModernHandler, p: Packet, from: Endpoint) {
   return { entry: e, plain: r.value.plain };
 }
 
-/** The modern login chain 0x0091 → 0x00BA → 0x00DD → 0x00E5 → 0x0030 (PROTOCOL-MODERN.md §2). */
+/** What pidgin-libqq puts where MyQQ echoes unknown1 in 0x00E5: u16 (login info data length + 8), u16 2. */
+function libqqVerifyField(v: M.VerifyReplyOk): number {
+  return (((v.loginInfoData.length + 8) << 16) | 0x0002) >>> 0;
+}
+
+/** Most entries of the one-page 0x0018 reply (≈ 600 fit a datagram; MyQQ 3.19 pages only on a 0x038A head). */
+const LOGIN_LIST_MAX = 500;
+
+/**
+ * The modern login chain 0x0091 → 0x00BA → 0x00DD → 0x00E5 → 0x0030 (PROTOCOL-MODERN.md §2); QQ2009 asks its
+ * buddy list with 0x0018 before 0x0030, and its 0x00DD/0x00E5/0x0030 have layouts of their own (LoginDialect).
+ */
 export const loginHandlers: LoginHandlers<typeof MODERN_TABLE, ModernHandler> = {
   TOUCH: (f, p, from) => {
     const w = unwrapKey(f, p, from);
@@ -81,11 +93,13 @@ export const loginHandlers: LoginHandlers<typeof MODERN_TABLE, ModernHandler> = 
     const w = unwrapKey(f, p, from);
     if (!w) return;
     const req = M.verifyRequest.decode(w.plain);
+    // The sub-command says which layouts the client reads from here on (0x00CA: QQ2009, sealed with the password key).
+    const dialect = req.dialect ?? 'qq2011';
     if (!ctx.tokens.check(from, req.tokenC, ctx.clock.now(), LoginTokenKind.CAPTCHA)) return ctx.drop('login_refused', from, p);
     const check = checkLogin(ctx, {
       uid, from,
       open: (a) => {
-        const opened = M.checkVerifyBlock(req.verifyCipher, a.passwordMd5, uid);
+        const opened = M.checkVerifyBlock(req.verifyCipher, a.passwordMd5, uid, dialect);
         return opened.ok ? opened.block : undefined;
       },
     });
@@ -93,8 +107,9 @@ export const loginHandlers: LoginHandlers<typeof MODERN_TABLE, ModernHandler> = 
       // The verify block did not open (or must not be trusted): answer with the request's clear key.
       return void loginReply(f, p, from, w.key, M.verifyReply.encode(M.makeVerifyFailure(VERIFY_CODE[check.failure], check.text)));
     }
-    const verify = M.makeVerifySuccess({ serverTime: nowSec(f) }, ctx.random);
-    const replies = f.pending.set(from.address, from.port, uid, { verify }, ctx.clock.now());
+    // The top bit keeps unknown1 apart from what pidgin-libqq writes in its place in 0x00E5 (see GET_LOGIN_INFO).
+    const verify = M.makeVerifySuccess({ serverTime: nowSec(f), unknown1: (ctx.random(4).readUInt32BE(0) | 0x80000000) >>> 0 }, ctx.random);
+    const replies = f.pending.set(from.address, from.port, uid, { dialect, verify }, ctx.clock.now());
     replies.set(p.command, p.seq, loginReply(f, p, from, check.opened.verifyKey2, M.verifyReply.encode(verify)));
   },
 
@@ -103,9 +118,37 @@ export const loginHandlers: LoginHandlers<typeof MODERN_TABLE, ModernHandler> = 
     if (!got) return;
     const req = M.loginInfoRequest.decode(got.plain);
     if (!req.loginInfoToken.equals(got.entry.value.verify.loginInfoToken)) return f.ctx.drop('login_refused', from, p);
-    const info = M.makeLoginInfoReply({ serverTime: nowSec(f), clientIp: ipToU32(from.address) }, f.ctx.random);
+    const { verify } = got.entry.value;
+    // MyQQ echoes the 0x00DD reply's unknown1; pidgin-libqq writes the length and type of what follows there
+    // (u16 data length + 8, u16 2) and reads the longer reply, then sends 0x00E3.
+    if (got.entry.value.dialect === 'qq2011' && req.unknown1 !== verify.unknown1 && req.unknown1 === libqqVerifyField(verify)) got.entry.value.dialect = 'libqq';
+    const { dialect } = got.entry.value;
+    const nickname = dialect === 'qq2009' ? f.ctx.store.getUser(p.uid!)?.nick : undefined;
+    const info = M.makeLoginInfoReply({ serverTime: nowSec(f), clientIp: ipToU32(from.address), dialect, nickname }, f.ctx.random);
     got.entry.value.info = info;
     got.entry.replies.set(p.command, p.seq, loginReply(f, p, from, got.entry.value.verify.loginInfoKey3, M.loginInfoReply.encode(info)));
+  },
+
+  VERIFY_E3: (f, p, from) => {
+    const got = pendingFor(f, p, from);
+    if (!got) return;
+    const info = got.entry.value.info;
+    const req = M.verifyE3Request.decode(got.plain);
+    if (!info?.e3Key || !info.e3Token || !req.e3Token.equals(info.e3Token)) return f.ctx.drop('login_refused', from, p);
+    const reply = M.verifyE3Reply.encode({ nickname: f.ctx.store.getUser(p.uid!)?.nick ?? '', result: 0 });
+    got.entry.replies.set(p.command, p.seq, loginReply(f, p, from, info.e3Key, reply));
+  },
+
+  LOGIN_LIST: (f, p, from) => {
+    const got = pendingFor(f, p, from);
+    if (!got) return;
+    const info = got.entry.value.info;
+    const req = M.loginListRequest.decode(got.plain);
+    if (!info || !req.loginInfoLarge.equals(info.loginInfoLarge)) return f.ctx.drop('login_refused', from, p);
+    // One page, the last: MyQQ 3.19 goes on to 0x0030 when `next` is 0.
+    const entries = buddyIndex(f.ctx.store, p.uid!).slice(0, LOGIN_LIST_MAX);
+    const reply = M.loginListReply.encode({ head: entries.length * 6, next: 0, entries });
+    got.entry.replies.set(p.command, p.seq, loginReply(f, p, from, info.loginInfoKey2, reply));
   },
 
   SEND_LOGIN_INFO: (f, p, from) => {
@@ -124,12 +167,14 @@ export const loginHandlers: LoginHandlers<typeof MODERN_TABLE, ModernHandler> = 
     ctx.guard.succeed(uid, from.address);
     const sessionKey = ctx.random(16);
     const status = req.mode === M.LoginMode.HIDDEN ? Status.INVISIBLE : Status.ONLINE;
+    const { dialect } = got.entry.value;
     const session = ctx.hub.open({
-      uid, framing: 'modern', version: p.version, endpoint: from, sessionKey,
+      uid, framing: p.framing, version: p.version, endpoint: from, sessionKey,
       passwordKey: passwordKeyFromMd5(account.passwordMd5), status, output: f,
     });
     const reply = M.makeSendLoginInfoReply({
-      sessionKey, uid, clientIp: ipToU32(from.address), clientPort: from.port, loginTime: nowSec(f), mode: req.mode,
+      sessionKey, uid, clientIp: ipToU32(from.address), clientPort: from.port, loginTime: nowSec(f), mode: req.mode, dialect,
+      loginToken: dialect === 'libqq' ? ctx.random(16) : undefined,
     });
     const bytes = loginReply(f, p, from, info.loginInfoKey2, M.sendLoginInfoReply.encode(reply));
     session.remember(p.command, p.seq, bytes, ctx.clock.now());

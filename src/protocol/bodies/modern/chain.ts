@@ -1,4 +1,6 @@
 import { codec, type BodyCodec } from '../../codec.js';
+import type { Reader } from '../../reader.js';
+import type { Writer } from '../../writer.js';
 import { EncodeError } from '../../errors.js';
 import { readWhole, encodeWith, rawCodec, type RawBody } from './common.js';
 
@@ -36,6 +38,22 @@ export interface BuddyIndexEntry {
   groupFlags?: number;
 }
 
+/** Writes one 6-byte index entry (also the entries of QQ2009's pre-login 0x0018 list). */
+export function writeIndexEntry(w: Writer, e: BuddyIndexEntry, field: string): void {
+  const flags = e.groupFlags ?? 0;
+  if (!Number.isInteger(e.group) || e.group < 0 || e.group > 63) throw new EncodeError(`${field}.group`, `${e.group} is not 0..63`);
+  if (flags < 0 || flags > 3) throw new EncodeError(`${field}.groupFlags`, `${flags} is not 0..3`);
+  w.u32(e.uid, `${field}.uid`).u8(e.type, `${field}.type`).u8(e.group * 4 + flags);
+}
+
+/** Reads one 6-byte index entry. */
+export function readIndexEntry(r: Reader, field: string): BuddyIndexEntry {
+  const uid = r.u32(`${field}.uid`);
+  const type = r.u8(`${field}.type`);
+  const g = r.u8(`${field}.group`);
+  return { uid, type, group: g >> 2, groupFlags: g & 3 };
+}
+
 /** 0x00EB reply: `01 · result · u32 · u32 · u32 update time · u16 total pages · u16 current page · u16 count · entries`. */
 export interface BuddyIndexReply {
   result: number;
@@ -54,12 +72,7 @@ export const buddyIndexReply: BodyCodec<BuddyIndexReply> = codec<BuddyIndexReply
     encodeWith((w) => {
       w.u8(0x01).u8(v.result, 'result').u32(v.unknown1, 'unknown1').u32(v.unknown2, 'unknown2').u32(v.updateTime, 'updateTime');
       w.u16(v.totalPages, 'totalPages').u16(v.currentPage, 'currentPage').u16(v.entries.length, 'count');
-      v.entries.forEach((e, i) => {
-        const flags = e.groupFlags ?? 0;
-        if (!Number.isInteger(e.group) || e.group < 0 || e.group > 63) throw new EncodeError(`entries[${i}].group`, `${e.group} is not 0..63`);
-        if (flags < 0 || flags > 3) throw new EncodeError(`entries[${i}].groupFlags`, `${flags} is not 0..3`);
-        w.u32(e.uid, `entries[${i}].uid`).u8(e.type, `entries[${i}].type`).u8(e.group * 4 + flags);
-      });
+      v.entries.forEach((e, i) => writeIndexEntry(w, e, `entries[${i}]`));
     }),
   (body) =>
     readWhole(body, (r) => {
@@ -67,12 +80,7 @@ export const buddyIndexReply: BodyCodec<BuddyIndexReply> = codec<BuddyIndexReply
       const head = { result: r.u8('result'), unknown1: r.u32('unknown1'), unknown2: r.u32('unknown2'), updateTime: r.u32('updateTime'), totalPages: r.u16('totalPages'), currentPage: r.u16('currentPage') };
       const count = r.u16('count');
       const entries: BuddyIndexEntry[] = [];
-      for (let i = 0; i < count; i++) {
-        const uid = r.u32(`entries[${i}].uid`);
-        const type = r.u8(`entries[${i}].type`);
-        const g = r.u8(`entries[${i}].group`);
-        entries.push({ uid, type, group: g >> 2, groupFlags: g & 3 });
-      }
+      for (let i = 0; i < count; i++) entries.push(readIndexEntry(r, `entries[${i}]`));
       return { ...head, entries };
     }),
 );

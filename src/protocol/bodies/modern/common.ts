@@ -111,3 +111,25 @@ export function fixedLength(b: Uint8Array, n: number, field: string): Uint8Array
   if (b.length !== n) throw new EncodeError(field, `must be ${n} bytes, got ${b.length}`);
   return b;
 }
+
+/**
+ * Which reading of the chain a layout is: `qq2011` (MyQQ 3.30, tags from 0x1E0D, modern header), `qq2009` (MyQQ
+ * 3.19, tag 0x1663, classic header) or `libqq` (pidgin-libqq's qq2010/qq2011 modes: a longer 0x00E5 reply, then
+ * 0x00E3, and a longer 0x0030 reply). The requests say which they are (0x00DD sub-command, 0x00E5 head and verify
+ * field), and the server answers each in the layout of its request.
+ */
+export type LoginDialect = 'qq2009' | 'qq2011' | 'libqq';
+
+/** Decodes `body` with the first layout that reads it whole (the dialects differ by a few fields). */
+export function firstLayout<T>(body: Buffer, layouts: readonly ((b: Buffer) => T)[]): T {
+  let first: unknown;
+  for (const read of layouts) {
+    try {
+      return read(body);
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e;
+      first ??= e;
+    }
+  }
+  throw first;
+}

@@ -31,6 +31,8 @@ import {
   verifyReply,
   verifyRequest,
 } from './login.js';
+import { loginListReply, loginListRequest } from './login-list.js';
+import { verifyE3Reply, verifyE3Request } from './login-e3.js';
 import { logoutRequest } from './logout.js';
 import { imAck, receiveIm, sendIm, sendImReply } from './message.js';
 import { changeStatusReply, changeStatusRequest, statusPush } from './status.js';
@@ -44,6 +46,8 @@ import {
 export * from './common.js';
 export * from './wrap.js';
 export * from './login.js';
+export * from './login-list.js';
+export * from './login-e3.js';
 export * from './chain.js';
 export * from './lists.js';
 export * from './level.js';
@@ -67,6 +71,9 @@ export const MODERN_TABLE = {
   CHANGE_STATUS: row(0x000d, 'change status', 'request', spec(changeStatusRequest), spec(changeStatusReply)),
   DELETE_FRIEND: row(0x000a, 'delete friend', 'request', spec(removeRequestCodec), spec(resultOnlyCodec)),
   QUN_MESSAGE: row(0x0017, 'receive Qun/system message', 'ack', spec(imAck), spec(receiveIm)),
+  LOGIN_LIST: row(0x0018, 'pre-login buddy list (QQ2009)', 'request',
+    spec(loginListRequest, Wrap.MAGIC_PREFIXED, ['login_info_key1']),
+    spec(loginListReply, Wrap.LOGIN_REPLY, ['login_info_key2', PW])),
   REQUEST_KEY: row(0x001d, 'request key', 'request', spec(keyRequest), spec(keyReply)),
   GET_ONLINE_FRIENDS: row(0x0027, 'get online friends', 'request', spec(onlineListRequest), spec(onlineListReply)),
   SEND_LOGIN_INFO: row(0x0030, 'send login info', 'request',
@@ -95,6 +102,9 @@ export const MODERN_TABLE = {
   VERIFY: row(0x00dd, 'password verify', 'request',
     spec(verifyRequest, Wrap.KEY_PREFIXED, ['verify key']),
     spec(verifyReply, Wrap.LOGIN_REPLY, ['verify_key2', 'verify key', PW])),
+  VERIFY_E3: row(0x00e3, 'verify E3 (pidgin-libqq)', 'request',
+    spec(verifyE3Request, Wrap.MAGIC_PREFIXED, ['login_info_key1']),
+    spec(verifyE3Reply, Wrap.LOGIN_REPLY, ['e3 key', PW])),
   GET_LOGIN_INFO: row(0x00e5, 'get login info', 'request',
     spec(loginInfoRequest, Wrap.MAGIC_PREFIXED, ['login_info_key1']),
     spec(loginInfoReply, Wrap.LOGIN_REPLY, ['login_info_key3', PW])),

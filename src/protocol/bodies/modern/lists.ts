@@ -3,7 +3,7 @@ import { DecodeError, EncodeError } from '../../errors.js';
 import { Reader } from '../../reader.js';
 import type { Writer } from '../../writer.js';
 import { readStatusBlock, writeStatusBlock, type StatusBlock } from '../status-block.js';
-import { readWhole, encodeWith, rawOr, readText8 } from './common.js';
+import { readWhole, encodeWith, firstLayout, rawOr, readText8, type LoginDialect } from './common.js';
 
 // The lists MQ loads after login (PROTOCOL-MODERN.md §4.6, §4.9–4.13): group labels, friends, signatures,
 // accounts, aliases and online friends.
@@ -100,14 +100,14 @@ export const friendListRequest: BodyCodec<FriendListRequest> = codec<FriendListR
 /** Sex values of the friend list. */
 export const Sex = { MALE: 0, FEMALE: 1 } as const;
 
-/** One friend: uid, face, age, sex, nick, then 32 bytes MQ skips. */
+/** One friend: uid, face, age, sex, nick, then 32 bytes MQ skips (27 in the qq2009 dialect). */
 export interface FriendEntry {
   uid: number;
   face: number;
   age: number;
   sex: number;
   nick: string;
-  /** 32 bytes (zero from the stand-in). */
+  /** 32 bytes, 27 in qq2009 (zero from the stand-in). */
   extra?: Buffer;
 }
 
@@ -116,10 +116,13 @@ export const FRIEND_LIST_LAST = 0xffff;
 
 const FL_HEAD = Buffer.from('01000000000000000002', 'hex');
 const ZERO5 = Buffer.alloc(5);
-const ZERO32 = Buffer.alloc(32);
+/** Bytes after each nickname, by dialect: MyQQ 3.30 skips 32, MyQQ 3.19 27. */
+const ENTRY_TAIL: Readonly<Record<LoginDialect, Buffer>> = { qq2011: Buffer.alloc(32), qq2009: Buffer.alloc(27), libqq: Buffer.alloc(32) };
 
 /** 0x0126 reply: `head 10 · u16 next (FFFF = last) · 5 bytes · entries · 5 trailing bytes`. */
 export interface FriendListReply {
+  /** Absent: qq2011 (the length of each entry's tail). */
+  dialect?: LoginDialect;
   /** 10 bytes MQ skips (`01`, 8 zero, `02` from the stand-in). */
   head?: Buffer;
   next: number;
@@ -130,48 +133,55 @@ export interface FriendListReply {
   trailer?: Buffer;
 }
 
-function writeFriend(w: Writer, f: FriendEntry, i: number): void {
+function writeFriend(w: Writer, f: FriendEntry, i: number, tail: Buffer): void {
   const p = `friends[${i}]`;
   w.u32(f.uid, `${p}.uid`).u16(f.face, `${p}.face`).u8(f.age, `${p}.age`).u8(f.sex, `${p}.sex`).tok8(utf8(f.nick), `${p}.nick`);
-  w.bytes(rawOr(f.extra, ZERO32, `${p}.extra`));
+  w.bytes(rawOr(f.extra, tail, `${p}.extra`));
 }
 
-/** Codec of the 0x0126 reply. */
+/** Decodes a 0x0126 reply whose entries end in `tail` bytes. */
+function readFriendList(body: Buffer, dialect: LoginDialect): FriendListReply {
+  const tail = ENTRY_TAIL[dialect].length;
+  return readWhole(body, (r) => {
+    const head = r.copy(10, 'head');
+    const next = r.u16('next');
+    const gap = r.copy(5, 'gap');
+    if (r.remaining < 5) throw new DecodeError('truncated', 'no room for the 5 trailing bytes', 'trailer', r.offset);
+    const entries = new Reader(r.bytes(r.remaining - 5, 'friends'));
+    const base = r.offset - entries.buf.length;
+    const friends: FriendEntry[] = [];
+    try {
+      while (entries.remaining > 0) {
+        const p = `friends[${friends.length}]`;
+        friends.push({ uid: entries.u32(`${p}.uid`), face: entries.u16(`${p}.face`), age: entries.u8(`${p}.age`), sex: entries.u8(`${p}.sex`), nick: readText8(entries, `${p}.nick`), extra: entries.copy(tail, `${p}.extra`) });
+      }
+    } catch (e) {
+      if (e instanceof DecodeError) throw new DecodeError(e.reason, e.detail, e.field, e.offset === undefined ? undefined : e.offset + base);
+      throw e;
+    }
+    const reply = { head, next, gap, friends, trailer: r.copy(5, 'trailer') };
+    return dialect === 'qq2009' ? { dialect, ...reply } : reply;
+  });
+}
+
+/** Codec of the 0x0126 reply (a page with entries decodes as qq2011 when it can, else as qq2009). */
 export const friendListReply: BodyCodec<FriendListReply> = codec<FriendListReply>(
   'friendListReply',
   (v) =>
     encodeWith((w) => {
       w.bytes(rawOr(v.head, FL_HEAD, 'head')).u16(v.next, 'next').bytes(rawOr(v.gap, ZERO5, 'gap'));
-      v.friends.forEach((f, i) => writeFriend(w, f, i));
+      v.friends.forEach((f, i) => writeFriend(w, f, i, ENTRY_TAIL[v.dialect ?? 'qq2011']));
       w.bytes(rawOr(v.trailer, ZERO5, 'trailer'));
     }),
-  (body) =>
-    readWhole(body, (r) => {
-      const head = r.copy(10, 'head');
-      const next = r.u16('next');
-      const gap = r.copy(5, 'gap');
-      if (r.remaining < 5) throw new DecodeError('truncated', 'no room for the 5 trailing bytes', 'trailer', r.offset);
-      const entries = new Reader(r.bytes(r.remaining - 5, 'friends'));
-      const base = r.offset - entries.buf.length;
-      const friends: FriendEntry[] = [];
-      try {
-        while (entries.remaining > 0) {
-          const p = `friends[${friends.length}]`;
-          friends.push({ uid: entries.u32(`${p}.uid`), face: entries.u16(`${p}.face`), age: entries.u8(`${p}.age`), sex: entries.u8(`${p}.sex`), nick: readText8(entries, `${p}.nick`), extra: entries.copy(32, `${p}.extra`) });
-        }
-      } catch (e) {
-        if (e instanceof DecodeError) throw new DecodeError(e.reason, e.detail, e.field, e.offset === undefined ? undefined : e.offset + base);
-        throw e;
-      }
-      return { head, next, gap, friends, trailer: r.copy(5, 'trailer') };
-    }),
+  (body) => firstLayout(body, [(b) => readFriendList(b, 'qq2011'), (b) => readFriendList(b, 'qq2009')]),
 );
 
 /** One page of a friend list starting at index `start` (at most `max` entries); `next` is FFFF on the last page. */
-export function friendListPage(all: readonly FriendEntry[], start: number, max = 50): FriendListReply {
+export function friendListPage(all: readonly FriendEntry[], start: number, max = 50, dialect: LoginDialect = 'qq2011'): FriendListReply {
   const friends = all.slice(start, start + max);
   const end = start + friends.length;
-  return { next: end >= all.length ? FRIEND_LIST_LAST : end, friends };
+  const page = { next: end >= all.length ? FRIEND_LIST_LAST : end, friends };
+  return dialect === 'qq2009' ? { dialect, ...page } : page;
 }
 
 // ---------------------------------------------------------------- 0x0067 signatures

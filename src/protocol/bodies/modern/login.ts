@@ -1,17 +1,30 @@
 import { timingSafeEqual } from 'node:crypto';
 import { codec, type BodyCodec } from '../../codec.js';
 import { DecodeError, EncodeError } from '../../errors.js';
-import { verifyBlockKey } from '../../keys.js';
+import { passwordKeyFromMd5, verifyBlockKey } from '../../keys.js';
 import type { RandomSource } from '../../random.js';
 import { Reader } from '../../reader.js';
 import { teaDecrypt, teaEncrypt } from '../../tea.js';
 import type { Writer } from '../../writer.js';
-import { readWhole, encodeWith, fixedLength, MODERN_EXE_HASH, MODERN_LOCALE, MODERN_VERSION_SPEC, rawOr, readRandomEntry, readText16, readZeros, writeRandomEntry, type FailedReply, type RandomEntry,  } from './common.js';
+import { readWhole, encodeWith, fixedLength, MODERN_EXE_HASH, MODERN_LOCALE, MODERN_VERSION_SPEC, rawOr, firstLayout, readRandomEntry, readText8, readText16, readZeros, writeRandomEntry, type FailedReply, type LoginDialect, type RandomEntry } from './common.js';
 
 // The login chain 0x0091 → 0x00BA → 0x00DD → 0x00E5 → 0x0030 (PROTOCOL-MODERN.md §3). Plaintext layouts only;
 // wrap.ts puts them on the wire.
 
 const ZERO8 = Buffer.alloc(8);
+
+/** 0x00DD sub-command of each dialect. */
+export const VERIFY_SUB: Readonly<Record<LoginDialect, number>> = { qq2011: 0x00de, qq2009: 0x00ca, libqq: 0x00de };
+/** 0x00E5 request head of each dialect. */
+const LOGIN_INFO_SUB: Readonly<Record<LoginDialect, number>> = { qq2011: 0x010e, qq2009: 0x010d, libqq: 0x010e };
+
+/** The dialect whose value in `table` is `value`, or a DecodeError naming `field`. */
+function dialectOf(table: Readonly<Record<LoginDialect, number>>, value: number, field: string, at: number): LoginDialect {
+  for (const d of ['qq2011', 'qq2009'] as const) if (table[d] === value) return d;
+  // Worded as Reader.expectU16 words it, naming the QQ2011 value.
+  throw new DecodeError('bad_value', `expected 0x${table.qq2011.toString(16)}, got 0x${value.toString(16)}`, field, at);
+}
+
 
 /** Reads the failure form of a reply whose first byte is a result. */
 function readFailed(r: Reader): FailedReply {
@@ -281,14 +294,19 @@ export function makeVerifyBlock(p: VerifyBlockParams, random: RandomSource): Ver
   };
 }
 
-/** Seals a verify block: TEA(md5_pass_qq = verifyBlockKey(MD5(pw), uid), block) — the 120 bytes inside 0x00DD. */
-export function sealVerifyBlock(block: VerifyBlock, random: RandomSource): Buffer {
-  return teaEncrypt(verifyBlock.encode(block), verifyBlockKey(block.passwordMd5, block.uid), random);
+/** The key that seals the verify block: md5_pass_qq (QQ2011), or the password key MD5(MD5(pw)) (QQ2009). */
+export function verifySealKey(passwordMd5: Uint8Array, uid: number, dialect: LoginDialect = 'qq2011'): Buffer {
+  return dialect === 'qq2009' ? passwordKeyFromMd5(passwordMd5) : verifyBlockKey(passwordMd5, uid);
+}
+
+/** Seals a verify block with its dialect's key (see verifySealKey) — the 120 bytes inside 0x00DD. */
+export function sealVerifyBlock(block: VerifyBlock, random: RandomSource, dialect: LoginDialect = 'qq2011'): Buffer {
+  return teaEncrypt(verifyBlock.encode(block), verifySealKey(block.passwordMd5, block.uid, dialect), random);
 }
 
 /** Builds and seals a verify block in one step (client side). */
-export function buildVerifyBlock(p: VerifyBlockParams, random: RandomSource): Buffer {
-  return sealVerifyBlock(makeVerifyBlock(p, random), random);
+export function buildVerifyBlock(p: VerifyBlockParams, random: RandomSource, dialect: LoginDialect = 'qq2011'): Buffer {
+  return sealVerifyBlock(makeVerifyBlock(p, random), random, dialect);
 }
 
 /** The result of opening a verify block: the block, or `cannot_open` (wrong password) / `malformed`. */
@@ -311,9 +329,9 @@ export function verifyBlockMatches(block: VerifyBlock, storedPasswordMd5: Uint8A
   return storedPasswordMd5.length === 16 && timingSafeEqual(block.passwordMd5, storedPasswordMd5);
 }
 
-/** The server's password check: opens with verifyBlockKey(stored MD5(pw), uid) and compares MD5(pw) and uid. */
-export function checkVerifyBlock(cipher: Buffer, storedPasswordMd5: Uint8Array, uid: number): VerifyBlockOpen {
-  const opened = openVerifyBlock(cipher, verifyBlockKey(storedPasswordMd5, uid));
+/** The server's password check: opens with the dialect's key from the stored MD5(pw) and compares MD5(pw) and uid. */
+export function checkVerifyBlock(cipher: Buffer, storedPasswordMd5: Uint8Array, uid: number, dialect: LoginDialect = 'qq2011'): VerifyBlockOpen {
+  const opened = openVerifyBlock(cipher, verifySealKey(storedPasswordMd5, uid, dialect));
   if (!opened.ok) return opened;
   if (!verifyBlockMatches(opened.block, storedPasswordMd5) || opened.block.uid !== uid) return { ok: false, reason: 'cannot_open' };
   return opened;
@@ -321,14 +339,16 @@ export function checkVerifyBlock(cipher: Buffer, storedPasswordMd5: Uint8Array, 
 
 // ---------------------------------------------------------------- 0x00DD verify
 
-/** 0x00DD request (601 B in the run). */
+/** 0x00DD request (601 B in the run; MyQQ 3.19's: sub 0x00CA, no random20, 348 zeros). */
 export interface VerifyRequest {
+  /** From the sub-command: 0x00DE qq2011, 0x00CA qq2009 (absent: qq2011). */
+  dialect?: LoginDialect;
   locale: Buffer;
   versionSpec: Buffer;
   tokenC: Buffer;
   /** TEA(md5_pass_qq, verify block), 120 bytes, after u16 0x0078. */
   verifyCipher: Buffer;
-  /** 20 random bytes, after u16 0x0014. */
+  /** 20 random bytes, after u16 0x0014 (none in qq2009). */
   random20: Buffer;
   /** The entries `01 rand tok16(16)`, `02 rand tok16(16)`, inside `u16 len (tok8 entries ‖ zeros)`. */
   entries: RandomEntry[];
@@ -341,7 +361,7 @@ export const verifyRequest: BodyCodec<VerifyRequest> = codec<VerifyRequest>(
   'verifyRequest',
   (v) =>
     encodeWith((w) => {
-      w.u16(0x00de).u16(0x0001).fixed(v.locale, 6, 'locale').fixed(v.versionSpec, 12, 'versionSpec').tok16(v.tokenC, 'tokenC');
+      w.u16(VERIFY_SUB[v.dialect ?? 'qq2011']).u16(0x0001).fixed(v.locale, 6, 'locale').fixed(v.versionSpec, 12, 'versionSpec').tok16(v.tokenC, 'tokenC');
       w.tok16(v.verifyCipher, 'verifyCipher').tok16(v.random20, 'random20');
       const inner = encodeWith((e) => {
         const entries = encodeWith((x) => v.entries.forEach((en, i) => writeRandomEntry(x, en, `entries[${i}]`)));
@@ -351,7 +371,7 @@ export const verifyRequest: BodyCodec<VerifyRequest> = codec<VerifyRequest>(
     }),
   (body) =>
     readWhole(body, (r) => {
-      r.expectU16(0x00de, 'sub');
+      const dialect = dialectOf(VERIFY_SUB, r.u16('sub'), 'sub', 0);
       r.expectU16(0x0001, 'head');
       const locale = r.copy(6, 'locale');
       const versionSpec = r.copy(12, 'versionSpec');
@@ -364,7 +384,8 @@ export const verifyRequest: BodyCodec<VerifyRequest> = codec<VerifyRequest>(
       while (list.remaining > 0) entries.push(readRandomEntry(list, `entries[${entries.length}]`));
       const zeroPad = ext.remaining;
       readZeros(ext, zeroPad, 'zeroPad');
-      return { locale, versionSpec, tokenC, verifyCipher, random20, entries, zeroPad };
+      const v = { locale, versionSpec, tokenC, verifyCipher, random20, entries, zeroPad };
+      return dialect === 'qq2009' ? { dialect, ...v } : v;
     }),
 );
 
@@ -498,8 +519,10 @@ export function makeVerifyFailure(code: number, message: string): VerifyReplyFai
 
 // ---------------------------------------------------------------- 0x00E5 get login info
 
-/** 0x00E5 request (148 B in the run), TEA(login_info_key1) behind the clear magic. */
+/** 0x00E5 request (148 B in the run), TEA(login_info_key1) behind the clear magic; qq2009 has no flag byte. */
 export interface LoginInfoRequest {
+  /** From the head: 0x010E qq2011, 0x010D qq2009 (absent: qq2011). */
+  dialect?: LoginDialect;
   locale: Buffer;
   versionSpec: Buffer;
   tokenC: Buffer;
@@ -514,16 +537,20 @@ export const loginInfoRequest: BodyCodec<LoginInfoRequest> = codec<LoginInfoRequ
   'loginInfoRequest',
   (v) =>
     encodeWith((w) => {
-      w.u16(0x010e).u8(0).u16(0x0101).fixed(v.locale, 6, 'locale').fixed(v.versionSpec, 12, 'versionSpec');
+      const dialect = v.dialect ?? 'qq2011';
+      w.u16(LOGIN_INFO_SUB[dialect]).u8(0).u16(0x0101).fixed(v.locale, 6, 'locale').fixed(v.versionSpec, 12, 'versionSpec');
       w.tok16(v.tokenC, 'tokenC').tok16(v.loginInfoToken, 'loginInfoToken').u32(v.unknown1, 'unknown1').u32(v.serverTime, 'serverTime');
-      w.tok16(v.loginInfoData, 'loginInfoData').u16(0).u8(0x01).u32(0);
+      w.tok16(v.loginInfoData, 'loginInfoData').u16(0);
+      if (dialect === 'qq2011') w.u8(0x01);
+      w.u32(0);
     }),
   (body) =>
     readWhole(body, (r) => {
-      r.expectU16(0x010e, 'sub');
+      const dialect = dialectOf(LOGIN_INFO_SUB, r.u16('sub'), 'sub', 0);
       r.expectU8(0, 'reserved');
       r.expectU16(0x0101, 'head');
       const v: LoginInfoRequest = {
+        ...(dialect === 'qq2009' ? { dialect } : {}),
         locale: r.copy(6, 'locale'),
         versionSpec: r.copy(12, 'versionSpec'),
         tokenC: r.tok16('tokenC'),
@@ -533,7 +560,7 @@ export const loginInfoRequest: BodyCodec<LoginInfoRequest> = codec<LoginInfoRequ
         loginInfoData: r.tok16('loginInfoData'),
       };
       r.expectU16(0, 'reserved2');
-      r.expectU8(0x01, 'flag');
+      if (dialect === 'qq2011') r.expectU8(0x01, 'flag');
       r.expectU32(0, 'reserved3');
       return v;
     }),
@@ -554,8 +581,13 @@ export function makeLoginInfoRequest(tokenC: Buffer, verify: VerifyReplyOk): Log
 
 const LOGIN_INFO_FIXED = Buffer.from('0000000100000064', 'hex');
 
-/** 0x00E5 reply, TEA(login_info_key3). MQ reads the fields in order and checks no result code. */
+/**
+ * 0x00E5 reply, TEA(login_info_key3). MQ reads the fields in order and checks no result code. qq2011: two u32
+ * before the large token; qq2009: one, and after the token a u32 and the user's nickname (u8 length).
+ */
 export interface LoginInfoReply {
+  /** Absent: qq2011. */
+  dialect?: LoginDialect;
   /** 0x0166 in the run. */
   head: number;
   /** 0x0100 in the run. */
@@ -569,41 +601,65 @@ export interface LoginInfoReply {
   serverTime: number;
   clientIp: number;
   unknown3: number;
+  /** qq2011: before the large token; qq2009: after it. */
   unknown4: number;
   /** Echoed in 0x0030 (its length L shapes that request). */
   loginInfoLarge: Buffer;
+  /** qq2009 only: the user's own nickname (MyQQ 3.19 greets with it). */
+  nickname?: string;
+  /** libqq only: the key of the 0x00E3 reply. */
+  e3Key?: Buffer;
+  /** libqq only: the token 0x00E3 sends back. */
+  e3Token?: Buffer;
+  /** libqq only: 41 bytes pidgin-libqq skips (zero from this server). */
+  reserved41?: Buffer;
+  /** libqq only: a third token pidgin-libqq keeps and does not send. */
+  thirdToken?: Buffer;
 }
 
-/** Codec of the 0x00E5 reply plaintext. */
+const ZERO41 = Buffer.alloc(41);
+const ZERO16 = Buffer.alloc(16);
+
+/** Decodes a 0x00E5 reply in one dialect's layout. */
+function readLoginInfoReply(body: Buffer, dialect: LoginDialect): LoginInfoReply {
+  return readWhole(body, (r) => {
+    const head = { head: r.u16('head'), sub: r.u16('sub'), loginInfoKey2: r.copy(16, 'loginInfoKey2'), fixed: r.copy(8, 'fixed') };
+    const ids = { unknown2: r.u32('unknown2'), serverTime: r.u32('serverTime'), clientIp: r.u32('clientIp'), unknown3: r.u32('unknown3') };
+    if (dialect === 'qq2011') return { ...head, ...ids, unknown4: r.u32('unknown4'), loginInfoLarge: r.tok16('loginInfoLarge') };
+    if (dialect === 'libqq') {
+      const first = { unknown4: r.u32('unknown4'), loginInfoLarge: r.tok16('loginInfoLarge') };
+      return { dialect, ...head, ...ids, ...first, e3Key: r.copy(16, 'e3Key'), e3Token: r.tok16('e3Token'), reserved41: r.copy(41, 'reserved41'), thirdToken: r.tok16('thirdToken') };
+    }
+    const loginInfoLarge = r.tok16('loginInfoLarge');
+    return { dialect, ...head, ...ids, loginInfoLarge, unknown4: r.u32('unknown4'), nickname: readText8(r, 'nickname') };
+  });
+}
+
+/** Codec of the 0x00E5 reply plaintext (any dialect; decoding tries qq2011, then libqq, then qq2009). */
 export const loginInfoReply: BodyCodec<LoginInfoReply> = codec<LoginInfoReply>(
   'loginInfoReply',
   (v) =>
     encodeWith((w) => {
       w.u16(v.head, 'head').u16(v.sub, 'sub').fixed(v.loginInfoKey2, 16, 'loginInfoKey2').bytes(rawOr(v.fixed, LOGIN_INFO_FIXED, 'fixed'));
-      w.u32(v.unknown2, 'unknown2').u32(v.serverTime, 'serverTime').u32(v.clientIp, 'clientIp').u32(v.unknown3, 'unknown3').u32(v.unknown4, 'unknown4');
-      w.tok16(v.loginInfoLarge, 'loginInfoLarge');
+      w.u32(v.unknown2, 'unknown2').u32(v.serverTime, 'serverTime').u32(v.clientIp, 'clientIp').u32(v.unknown3, 'unknown3');
+      if (v.dialect === 'libqq') {
+        w.u32(v.unknown4, 'unknown4').tok16(v.loginInfoLarge, 'loginInfoLarge').fixed(v.e3Key ?? ZERO16, 16, 'e3Key').tok16(v.e3Token ?? Buffer.alloc(0), 'e3Token');
+        return void w.bytes(rawOr(v.reserved41, ZERO41, 'reserved41')).tok16(v.thirdToken ?? Buffer.alloc(0), 'thirdToken');
+      }
+      if (v.dialect !== 'qq2009') return void w.u32(v.unknown4, 'unknown4').tok16(v.loginInfoLarge, 'loginInfoLarge');
+      w.tok16(v.loginInfoLarge, 'loginInfoLarge').u32(v.unknown4, 'unknown4').tok8(Buffer.from(v.nickname ?? '', 'utf8'), 'nickname');
     }),
-  (body) =>
-    readWhole(body, (r) => ({
-      head: r.u16('head'),
-      sub: r.u16('sub'),
-      loginInfoKey2: r.copy(16, 'loginInfoKey2'),
-      fixed: r.copy(8, 'fixed'),
-      unknown2: r.u32('unknown2'),
-      serverTime: r.u32('serverTime'),
-      clientIp: r.u32('clientIp'),
-      unknown3: r.u32('unknown3'),
-      unknown4: r.u32('unknown4'),
-      loginInfoLarge: r.tok16('loginInfoLarge'),
-    })),
+  (body) => firstLayout(body, [(b) => readLoginInfoReply(b, 'qq2011'), (b) => readLoginInfoReply(b, 'libqq'), (b) => readLoginInfoReply(b, 'qq2009')]),
 );
 
 /** Builds the 0x00E5 reply a server sends (seal with login_info_key3); key2, unknown2 and a 64-byte large token from `random` if not given. */
 export function makeLoginInfoReply(
-  p: { serverTime: number; clientIp: number; loginInfoKey2?: Buffer; unknown2?: number; loginInfoLarge?: Buffer },
+  p: { serverTime: number; clientIp: number; loginInfoKey2?: Buffer; unknown2?: number; loginInfoLarge?: Buffer; dialect?: LoginDialect; nickname?: string },
   random: RandomSource,
 ): LoginInfoReply {
   return {
+    ...(p.dialect === 'qq2009' ? { dialect: p.dialect, nickname: p.nickname ?? '' } : {}),
+    ...(p.dialect === 'libqq' ? { dialect: p.dialect, e3Key: random(16), e3Token: random(24), reserved41: ZERO41, thirdToken: random(16) } : {}),
     head: 0x0166,
     sub: 0x0100,
     loginInfoKey2: fixedKey(p.loginInfoKey2, random, 'loginInfoKey2'),
@@ -622,10 +678,20 @@ export function makeLoginInfoReply(
 /** Login modes of 0x0030 (and of its reply). */
 export const LoginMode = { ONLINE: 0x0a, HIDDEN: 0x28 } as const;
 
-const TAIL_HEAD = Buffer.from('0000000800000000080410000140', 'hex');
+/** The bytes between token_c and the first random entry of 0x0030, by dialect. */
+const TAIL_HEAD: Readonly<Record<LoginDialect, Buffer>> = {
+  qq2011: Buffer.from('0000000800000000080410000140', 'hex'),
+  qq2009: Buffer.from('00000007000000000804180140', 'hex'),
+  libqq: Buffer.from('0000000800000000080410000140', 'hex'),
+};
 
-/** 0x0030 request (594 B with a 64-byte large token; offsets after it shift by L), TEA(login_info_key1). */
+/**
+ * 0x0030 request (594 B with a 64-byte large token; offsets after it shift by L), TEA(login_info_key1). qq2009
+ * has one zero u32 before the large token (qq2011 two) and a 13-byte tail head (qq2011 14).
+ */
 export interface SendLoginInfoRequest {
+  /** Absent: qq2011. */
+  dialect?: LoginDialect;
   versionSpec: Buffer;
   unknown2: number;
   serverTime: number;
@@ -638,7 +704,7 @@ export interface SendLoginInfoRequest {
   serverBlob: Buffer;
   locale: Buffer;
   tokenC: Buffer;
-  /** `00000008 00000000 08041000 01 40` in the run. */
+  /** `00000008 00000000 08041000 01 40` in the run (qq2009: `00000007 00000000 08041801 40`). */
   tailHead?: Buffer;
   /** `01 · rand u32 · tok16 16 B`. */
   entry1: RandomEntry;
@@ -655,43 +721,52 @@ export const sendLoginInfoRequest: BodyCodec<SendLoginInfoRequest> = codec<SendL
   'sendLoginInfoRequest',
   (v) =>
     encodeWith((w) => {
+      const dialect = v.dialect ?? 'qq2011';
       w.u16(0x0001).fixed(v.versionSpec, 12, 'versionSpec').u32(v.unknown2, 'unknown2').u32(v.serverTime, 'serverTime').u32(v.clientIp, 'clientIp');
-      w.u32(0).u32(0).tok16(v.loginInfoLarge, 'loginInfoLarge').zeros(35).fixed(v.exeHash, 16, 'exeHash');
+      w.zeros(dialect === 'qq2009' ? 4 : 8).tok16(v.loginInfoLarge, 'loginInfoLarge').zeros(35).fixed(v.exeHash, 16, 'exeHash');
       w.u8(v.randomByte, 'randomByte').u8(v.mode, 'mode').zeros(10).fixed(v.serverBlob, 15, 'serverBlob').fixed(v.locale, 6, 'locale').zeros(16);
-      w.tok16(v.tokenC, 'tokenC').bytes(rawOr(v.tailHead, TAIL_HEAD, 'tailHead'));
+      w.tok16(v.tokenC, 'tokenC').bytes(rawOr(v.tailHead, TAIL_HEAD[dialect], 'tailHead'));
       writeRandomEntry(w, v.entry1, 'entry1');
       w.zeros(10).fixed(v.tailBlob, 15, 'tailBlob');
       writeRandomEntry(w, v.entry2, 'entry2');
       w.zeros(v.zeroPad);
     }),
-  (body) =>
-    readWhole(body, (r) => {
-      r.expectU16(0x0001, 'head');
-      const versionSpec = r.copy(12, 'versionSpec');
-      const unknown2 = r.u32('unknown2');
-      const serverTime = r.u32('serverTime');
-      const clientIp = r.u32('clientIp');
-      readZeros(r, 8, 'reserved');
-      const loginInfoLarge = r.tok16('loginInfoLarge');
-      readZeros(r, 35, 'reserved2');
-      const exeHash = r.copy(16, 'exeHash');
-      const randomByte = r.u8('randomByte');
-      const mode = r.u8('mode');
-      readZeros(r, 10, 'reserved3');
-      const serverBlob = r.copy(15, 'serverBlob');
-      const locale = r.copy(6, 'locale');
-      readZeros(r, 16, 'reserved4');
-      const tokenC = r.tok16('tokenC');
-      const tailHead = r.copy(14, 'tailHead');
-      const entry1 = readRandomEntry(r, 'entry1');
-      readZeros(r, 10, 'reserved5');
-      const tailBlob = r.copy(15, 'tailBlob');
-      const entry2 = readRandomEntry(r, 'entry2');
-      const zeroPad = r.remaining;
-      readZeros(r, zeroPad, 'zeroPad');
-      return { versionSpec, unknown2, serverTime, clientIp, loginInfoLarge, exeHash, randomByte, mode, serverBlob, locale, tokenC, tailHead, entry1, tailBlob, entry2, zeroPad };
-    }),
+  (body) => firstLayout(body, [(b) => readSendLoginInfo(b, 'qq2011'), (b) => readSendLoginInfo(b, 'qq2009')]),
 );
+
+/** Decodes a 0x0030 request in one dialect's layout. */
+function readSendLoginInfo(body: Buffer, dialect: LoginDialect): SendLoginInfoRequest {
+  return readWhole(body, (r) => {
+    r.expectU16(0x0001, 'head');
+    const versionSpec = r.copy(12, 'versionSpec');
+    const unknown2 = r.u32('unknown2');
+    const serverTime = r.u32('serverTime');
+    const clientIp = r.u32('clientIp');
+    readZeros(r, dialect === 'qq2009' ? 4 : 8, 'reserved');
+    const loginInfoLarge = r.tok16('loginInfoLarge');
+    readZeros(r, 35, 'reserved2');
+    const exeHash = r.copy(16, 'exeHash');
+    const randomByte = r.u8('randomByte');
+    const mode = r.u8('mode');
+    readZeros(r, 10, 'reserved3');
+    const serverBlob = r.copy(15, 'serverBlob');
+    const locale = r.copy(6, 'locale');
+    readZeros(r, 16, 'reserved4');
+    const tokenC = r.tok16('tokenC');
+    const at = r.offset;
+    const tailHead = r.copy(TAIL_HEAD[dialect].length, 'tailHead');
+    // MyQQ 3.19's tail head is what tells its layout apart (a QQ2011 body with a stray byte must not read as it).
+    if (dialect === 'qq2009' && !tailHead.equals(TAIL_HEAD.qq2009)) throw new DecodeError('bad_value', 'not the QQ2009 tail head', 'tailHead', at);
+    const entry1 = readRandomEntry(r, 'entry1');
+    readZeros(r, 10, 'reserved5');
+    const tailBlob = r.copy(15, 'tailBlob');
+    const entry2 = readRandomEntry(r, 'entry2');
+    const zeroPad = r.remaining;
+    readZeros(r, zeroPad, 'zeroPad');
+    const fields = { versionSpec, unknown2, serverTime, clientIp, loginInfoLarge, exeHash, randomByte, mode, serverBlob, locale, tokenC, tailHead, entry1, tailBlob, entry2, zeroPad };
+    return dialect === 'qq2009' ? { dialect, ...fields } : fields;
+  });
+}
 
 /** Builds the 0x0030 request from token_c and the 0x00E5 reply (client side), MQ's layout with fresh random fields. */
 export function makeSendLoginInfoRequest(
@@ -699,7 +774,9 @@ export function makeSendLoginInfoRequest(
   random: RandomSource,
 ): SendLoginInfoRequest {
   const blob = p.serverBlob ?? Buffer.alloc(15);
+  const dialect = p.info.dialect ?? 'qq2011';
   return {
+    ...(dialect === 'qq2009' ? { dialect } : {}),
     versionSpec: MODERN_VERSION_SPEC,
     unknown2: p.info.unknown2,
     serverTime: p.info.serverTime,
@@ -711,60 +788,94 @@ export function makeSendLoginInfoRequest(
     serverBlob: blob,
     locale: MODERN_LOCALE,
     tokenC: p.tokenC,
-    tailHead: TAIL_HEAD,
+    tailHead: TAIL_HEAD[dialect],
     entry1: { tag: 1, rand: random(4).readUInt32BE(0), key: random(16) },
     tailBlob: blob,
     entry2: { tag: 2, rand: random(4).readUInt32BE(0), key: random(16) },
-    zeroPad: 251,
+    zeroPad: dialect === 'qq2009' ? 249 : 251,
   };
 }
 
-/** 0x0030 reply, result 00 (37 B), TEA(login_info_key2): the session key. */
+/**
+ * 0x0030 reply, result 00, TEA(login_info_key2): the session key. qq2011: 37 B; qq2009 (139 B): the local
+ * address after the client's, no u32 before the flag, then 96 bytes and the last login time.
+ */
 export interface SendLoginInfoReplyOk {
   ok: true;
+  /** Absent: qq2011. */
+  dialect?: LoginDialect;
   sessionKey: Buffer;
   uid: number;
   clientIp: number;
   clientPort: number;
+  /** qq2009 only (absent: the client's). */
+  localIp?: number;
+  /** qq2009 only (absent: the client's). */
+  localPort?: number;
   loginTime: number;
-  /** u32 0 in the run. */
+  /** u32 0 in the run (qq2011 only). */
   unknown: number;
   /** 0x03 in the run. */
   flag: number;
   mode: number;
+  /** qq2009 only (absent: the login time). */
+  lastLoginTime?: number;
+  /** libqq only: a login token pidgin-libqq keeps. */
+  loginToken?: Buffer;
 }
 
 /** 0x0030 reply (a non-zero result is "network error" to MQ). */
 export type SendLoginInfoReply = SendLoginInfoReplyOk | FailedReply;
 
-/** Codec of the 0x0030 reply plaintext. */
+/** Bytes of the qq2009 0x0030 success reply MyQQ 3.19 skips before the last login time. */
+const LOGIN_2009_GAP = 96;
+/** Bytes of the libqq 0x0030 success reply pidgin-libqq skips between the local IP and the login token. */
+const LOGIN_LIBQQ_GAP = 42;
+
+/** Decodes a 0x0030 success reply in one dialect's layout. */
+function readSendLoginInfoOk(body: Buffer, dialect: LoginDialect): SendLoginInfoReply {
+  return readWhole<SendLoginInfoReply>(body, (r) => {
+    r.expectU8(0, 'result');
+    const head = { ok: true as const, sessionKey: r.copy(16, 'sessionKey'), uid: r.u32('uid'), clientIp: r.u32('clientIp'), clientPort: r.u16('clientPort') };
+    if (dialect === 'qq2011') return { ...head, loginTime: r.u32('loginTime'), unknown: r.u32('unknown'), flag: r.u8('flag'), mode: r.u8('mode') };
+    if (dialect === 'libqq') {
+      const t = { loginTime: r.u32('loginTime'), localIp: r.u32('localIp') };
+      readZeros(r, LOGIN_LIBQQ_GAP, 'reserved');
+      return { dialect, ...head, ...t, unknown: 0, flag: 0, mode: 0, loginToken: r.tok16('loginToken') };
+    }
+    const local = { localIp: r.u32('localIp'), localPort: r.u16('localPort'), loginTime: r.u32('loginTime'), flag: r.u8('flag'), mode: r.u8('mode') };
+    readZeros(r, LOGIN_2009_GAP, 'reserved');
+    return { dialect, ...head, ...local, unknown: 0, lastLoginTime: r.u32('lastLoginTime') };
+  });
+}
+
+/**
+ * Codec of the 0x0030 reply plaintext. A success is 37 bytes in qq2011, 139 in qq2009 (local address, 96 zero bytes,
+ * last login time) and, in libqq, the local IP, 42 zero bytes and a login token after the login time.
+ */
 export const sendLoginInfoReply: BodyCodec<SendLoginInfoReply> = codec<SendLoginInfoReply>(
   'sendLoginInfoReply',
   (v) =>
     encodeWith((w) => {
       if (!v.ok) return writeFailed(w, v);
       w.u8(0).fixed(v.sessionKey, 16, 'sessionKey').u32(v.uid, 'uid').u32(v.clientIp, 'clientIp').u16(v.clientPort, 'clientPort');
-      w.u32(v.loginTime, 'loginTime').u32(v.unknown, 'unknown').u8(v.flag, 'flag').u8(v.mode, 'mode');
+      if (v.dialect === 'libqq') {
+        w.u32(v.loginTime, 'loginTime').u32(v.localIp ?? v.clientIp, 'localIp').zeros(LOGIN_LIBQQ_GAP);
+        return void w.tok16(v.loginToken ?? Buffer.alloc(0), 'loginToken');
+      }
+      if (v.dialect !== 'qq2009') return void w.u32(v.loginTime, 'loginTime').u32(v.unknown, 'unknown').u8(v.flag, 'flag').u8(v.mode, 'mode');
+      w.u32(v.localIp ?? v.clientIp, 'localIp').u16(v.localPort ?? v.clientPort, 'localPort').u32(v.loginTime, 'loginTime');
+      w.u8(v.flag, 'flag').u8(v.mode, 'mode').zeros(LOGIN_2009_GAP).u32(v.lastLoginTime ?? v.loginTime, 'lastLoginTime');
     }),
-  (body) =>
-    readWhole<SendLoginInfoReply>(body, (r) => {
-      if (body.length > 0 && body[0] !== 0) return readFailed(r);
-      r.expectU8(0, 'result');
-      return {
-        ok: true,
-        sessionKey: r.copy(16, 'sessionKey'),
-        uid: r.u32('uid'),
-        clientIp: r.u32('clientIp'),
-        clientPort: r.u16('clientPort'),
-        loginTime: r.u32('loginTime'),
-        unknown: r.u32('unknown'),
-        flag: r.u8('flag'),
-        mode: r.u8('mode'),
-      };
-    }),
+  (body) => {
+    if (body.length > 0 && body[0] !== 0) return readWhole<SendLoginInfoReply>(body, readFailed);
+    return firstLayout(body, [(b) => readSendLoginInfoOk(b, 'qq2011'), (b) => readSendLoginInfoOk(b, 'qq2009'), (b) => readSendLoginInfoOk(b, 'libqq')]);
+  },
 );
 
-/** Builds the 0x0030 success reply a server sends (seal with login_info_key2). */
-export function makeSendLoginInfoReply(p: { sessionKey: Buffer; uid: number; clientIp: number; clientPort: number; loginTime: number; mode: number }): SendLoginInfoReplyOk {
-  return { ok: true, sessionKey: Buffer.from(fixedLength(p.sessionKey, 16, 'sessionKey')), uid: p.uid, clientIp: p.clientIp, clientPort: p.clientPort, loginTime: p.loginTime, unknown: 0, flag: 0x03, mode: p.mode };
+/** Builds the 0x0030 success reply a server sends (seal with login_info_key2), in the request's dialect. */
+export function makeSendLoginInfoReply(p: { sessionKey: Buffer; uid: number; clientIp: number; clientPort: number; loginTime: number; mode: number; dialect?: LoginDialect; loginToken?: Buffer }): SendLoginInfoReplyOk {
+  const reply: SendLoginInfoReplyOk = { ok: true, sessionKey: Buffer.from(fixedLength(p.sessionKey, 16, 'sessionKey')), uid: p.uid, clientIp: p.clientIp, clientPort: p.clientPort, loginTime: p.loginTime, unknown: 0, flag: 0x03, mode: p.mode };
+  if (p.dialect === 'libqq') return { ...reply, dialect: 'libqq', flag: 0, mode: 0, localIp: p.clientIp, loginToken: p.loginToken ?? Buffer.alloc(16) };
+  return p.dialect === 'qq2009' ? { ...reply, dialect: 'qq2009', localIp: p.clientIp, localPort: p.clientPort, lastLoginTime: p.loginTime } : reply;
 }
