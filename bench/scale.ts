@@ -5,6 +5,7 @@
 // empty server, server CPU per keep-alive and per login, the login rate, and send → delivered p50/p99 of a sample
 // of classic pairs chatting at a paced rate; then an extrapolation to 1 M sessions with its assumptions.
 import { fork, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
 import Database from 'better-sqlite3';
 import { startServerProcess, tempDb, type ServerProcess } from '../scripts/lib/server-process.js';
 import { openSqliteStore } from '../src/store/sqlite.js';
@@ -18,6 +19,11 @@ const PER_GEN = Number(process.env.SCALE_PER_GEN ?? 18_000);
 const MODERN_EVERY = Number(process.env.SCALE_MODERN_EVERY ?? 10);
 const KEEP_ALIVE_MS = 30_000;
 const IDLE_MS = Number(process.env.SCALE_IDLE_MS ?? 10_000);
+/**
+ * Wait after a step's logins before measuring: by default past the server's 60 s hold of a duplicate window
+ * plus a sweep round, so what is measured is idle sessions (no window), not sessions that just logged in.
+ */
+const SETTLE_MS = Number(process.env.SCALE_SETTLE_MS ?? 66_000);
 /** Chat sample: classic pairs chatting, at a total rate of ~10 % of bench:server's maximum (~16 000/s). */
 const CHAT_PAIRS = Number(process.env.SCALE_CHAT_PAIRS ?? 200);
 const CHAT_RATE = Number(process.env.SCALE_CHAT_RATE ?? 1_600);
@@ -61,6 +67,7 @@ class Generator {
   static async start(index: number, port: number): Promise<Generator> {
     const child = fork(new URL('./lib/scale-gen.ts', import.meta.url).pathname, [], {
       execArgv: ['--import', 'tsx', '--max-old-space-size=2048'],
+      serialization: 'advanced', // NaN (no sample) survives the trip
       env: { ...process.env, SCALE_SERVER_PORT: String(port), SCALE_BIND: `127.1.${index >> 8}.${(index & 0xff) + 1}`, SCALE_KEEP_ALIVE_MS: String(KEEP_ALIVE_MS) },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -81,33 +88,64 @@ class Generator {
 }
 
 interface AdminHeap {
+  /** V8 heap in use, V8 heap reserved, and memory outside it that V8 knows of (ArrayBuffers, Buffers). */
   heapUsed: number;
+  heapTotal: number;
+  external: number;
+  /** Event-loop delay p99 and maximum since the previous scrape (prom-client resets it at each), ms. */
+  loopP99: number;
+  loopMax: number;
 }
 
-/** The server's V8 heap in use, from its /metrics (prom-client's default Node metrics). */
+/** The server's V8 heap, from its /metrics (prom-client's default Node metrics). */
 async function heapOf(server: ServerProcess): Promise<AdminHeap> {
   const a = server.admin!;
   const text = await (await fetch(new URL('metrics', a.url), { headers: { authorization: `Bearer ${a.token}` } })).text();
-  const m = /^nodejs_heap_size_used_bytes (\d+(?:\.\d+)?(?:e\+\d+)?)/m.exec(text);
-  return { heapUsed: m ? Number(m[1]) : NaN };
+  const gauge = (name: string) => {
+    const m = new RegExp(`^${name} (\\S+)`, 'm').exec(text);
+    return m ? Number(m[1]) : NaN;
+  };
+  return {
+    heapUsed: gauge('nodejs_heap_size_used_bytes'), heapTotal: gauge('nodejs_heap_size_total_bytes'), external: gauge('nodejs_external_memory_bytes'),
+    loopP99: gauge('nodejs_eventloop_lag_p99_seconds') * 1000, loopMax: gauge('nodejs_eventloop_lag_max_seconds') * 1000,
+  };
 }
 
 console.log(`bench:scale — steps ${STEPS.join(', ')} sessions; ≤ ${PER_GEN} endpoints per generator process; every ${MODERN_EVERY}th pair modern; keep-alive every ${KEEP_ALIVE_MS / 1000} s; server synchronous=${SYNC.toUpperCase()}`);
 const db = tempDb();
 console.log(`accounts: ${max} created in one transaction in ${fmt(createAccounts(db, max), 0)} ms`);
+// The inspector is only for a full garbage collection before each memory reading (HeapProfiler.collectGarbage):
+// without it the heap and RSS readings hold whatever garbage the last login burst left.
 const server = await startServerProcess(db, [
   '--log-level', 'warn', '--prelogin-rate', '1000000', '--sync', SYNC, '--admin', '127.0.0.1:0',
   '--login-table', String(max), '--session-timeout', '180',
-]);
+], {}, ['--inspect=127.0.0.1:0']);
+if (!server.inspector) throw new Error('the server printed no inspector URL: cannot collect its garbage before measuring');
+const inspector = new WebSocket(server.inspector);
+await new Promise((resolve, reject) => { inspector.onopen = resolve; inspector.onerror = reject; });
+let inspectorId = 0;
+/** A full garbage collection in the server, through its inspector. */
+async function collectGarbage(): Promise<void> {
+  const id = ++inspectorId;
+  await new Promise<void>((resolve) => {
+    inspector.onmessage = (e) => { if ((JSON.parse(String(e.data)) as { id?: number }).id === id) resolve(); };
+    inspector.send(JSON.stringify({ id, method: 'HeapProfiler.collectGarbage' }));
+  });
+}
 await sleep(2000);
-const empty = { rssKb: server.rssKb(), heap: (await heapOf(server)).heapUsed };
-console.log(`empty server: RSS ${fmt(empty.rssKb / 1024, 1)} MB, V8 heap ${fmt(empty.heap / 2 ** 20, 1)} MB`);
+await collectGarbage();
+const emptyHeap = await heapOf(server);
+const empty = { rssKb: server.rssKb(), heap: emptyHeap.heapUsed };
+console.log(`empty server: RSS ${fmt(empty.rssKb / 1024, 1)} MB, V8 heap ${fmt(empty.heap / 2 ** 20, 1)} MB used of ${fmt(emptyHeap.heapTotal / 2 ** 20, 1)} MB, external ${fmt(emptyHeap.external / 2 ** 20, 1)} MB`);
 
 const gens: Generator[] = [];
 interface StepResult {
   n: number;
   rssPerSession: number;
+  /** RSS added per session since the previous step (the slope: start-up costs such as V8's young generation excluded). */
+  rssMarginal: number;
   heapPerSession: number;
+  rssKb: number;
   cpuPerKeepAlive: number;
   keepAliveRate: number;
   cpuPerLogin: number;
@@ -143,7 +181,7 @@ for (const n of STEPS) {
     if (r.firstError) console.log(`  login failure: ${r.firstError}`);
   }
   online += ok + failed;
-  await sleep(3000);
+  await sleep(SETTLE_MS);
   // The idle phase: only keep-alives (one per 30 s per session).
   const count = async () => {
     let kas = 0;
@@ -160,13 +198,25 @@ for (const n of STEPS) {
   const idleCpu = server.cpuMs() - idleCpu0;
   const idleMs = performance.now() - it0;
   const kas = (await count()) - ka0;
+  await collectGarbage();
   const rssKb = server.rssKb();
-  const heap = (await heapOf(server)).heapUsed;
+  const h = await heapOf(server);
+  const heap = h.heapUsed;
+  const prev = results[results.length - 1];
+  const prevRssKb = prev ? prev.rssKb : empty.rssKb;
+  const chatCpu0 = server.cpuMs();
+  const chatT0 = performance.now();
   const chatReply = await gens[0]!.ask({ type: 'chat', pairs: CHAT_PAIRS, rate: CHAT_RATE, ms: CHAT_MS, warmupMs: 2000 });
-  const chat = chatReply.type === 'chat' ? chatReply : { sent: 0, delivered: 0, p50: NaN, p99: NaN, max: NaN };
+  const chat = chatReply.type === 'chat' ? chatReply : { sent: 0, delivered: 0, p50: NaN, p99: NaN, max: NaN, loopP99: NaN };
+  // Whose stalls the tail is made of: the server's event-loop delay over the chat phase, and the generator's.
+  const loop = await heapOf(server);
+  const chatCpu = (100 * (server.cpuMs() - chatCpu0)) / (performance.now() - chatT0);
+  console.log(`  during the chat: server CPU ${fmt(chatCpu, 0)} % of a core, server event-loop delay p99 ${fmt(loop.loopP99, 1)} ms (max ${fmt(loop.loopMax, 1)} ms), generator's p99 ${fmt(chat.loopP99, 1)} ms; latency max ${fmt(chat.max, 1)} ms; machine load average ${os.loadavg()[0]!.toFixed(1)}`);
   const r: StepResult = {
     n,
     rssPerSession: ((rssKb - empty.rssKb) * 1024) / n,
+    rssMarginal: ((rssKb - prevRssKb) * 1024) / (n - (prev?.n ?? 0)),
+    rssKb,
     heapPerSession: (heap - empty.heap) / n,
     cpuPerKeepAlive: (idleCpu * 1000) / Math.max(1, kas),
     keepAliveRate: (kas * 1000) / idleMs,
@@ -176,15 +226,15 @@ for (const n of STEPS) {
     chat,
   };
   results.push(r);
-  console.log(`${n} sessions: RSS ${fmt(rssKb / 1024, 0)} MB (${fmt(r.rssPerSession, 0)} B/session), heap ${fmt(heap / 2 ** 20, 0)} MB (${fmt(r.heapPerSession, 0)} B/session), `
+  console.log(`${n} sessions: RSS ${fmt(rssKb / 1024, 0)} MB (${fmt(r.rssPerSession, 0)} B/session, ${fmt(r.rssMarginal, 0)} B/session since the last step), heap ${fmt(heap / 2 ** 20, 0)} MB used of ${fmt(h.heapTotal / 2 ** 20, 0)} MB (${fmt(r.heapPerSession, 0)} B/session), external ${fmt(h.external / 2 ** 20, 0)} MB, `
     + `${fmt(r.keepAliveRate, 0)} keep-alives/s at ${fmt(r.cpuPerKeepAlive, 1)} µs CPU each, ${fmt(r.loginRate, 0)} logins/s at ${fmt(r.cpuPerLogin, 0)} µs CPU each`
     + `${failed ? ` (${failed} failed)` : ''}, chat ${chat.delivered}/${chat.sent} p50 ${fmt(chat.p50, 2)} ms p99 ${fmt(chat.p99, 2)} ms`);
 }
 
 printTable('Scale (server process, measured from outside)', [
-  'sessions', 'RSS/session (B)', 'heap/session (B)', 'CPU/keep-alive (µs)', 'keep-alives/s', 'CPU/login (µs)', 'logins/s', 'chat p50 / p99 (ms)',
+  'sessions', 'RSS/session (B)', 'marginal RSS/session (B)', 'heap/session (B)', 'CPU/keep-alive (µs)', 'keep-alives/s', 'CPU/login (µs)', 'logins/s', 'chat p50 / p99 (ms)',
 ], results.map((r) => [
-  String(r.n), fmt(r.rssPerSession, 0), fmt(r.heapPerSession, 0), fmt(r.cpuPerKeepAlive, 1), fmt(r.keepAliveRate, 0),
+  String(r.n), fmt(r.rssPerSession, 0), fmt(r.rssMarginal, 0), fmt(r.heapPerSession, 0), fmt(r.cpuPerKeepAlive, 1), fmt(r.keepAliveRate, 0),
   fmt(r.cpuPerLogin, 0), fmt(r.loginRate, 0), `${fmt(r.chat.p50, 2)} / ${fmt(r.chat.p99, 2)}`,
 ]));
 
@@ -192,20 +242,21 @@ const last = results[results.length - 1]!;
 const M = 1_000_000;
 const kaPerSec = M / (KEEP_ALIVE_MS / 1000);
 printTable(`Extrapolation to 1 M sessions (from the ${last.n}-session step)`, ['measure', 'value', 'target'], [
-  ['server RSS (GB)', fmt((empty.rssKb * 1024 + M * last.rssPerSession) / 2 ** 30, 2), '≈ 2 GB (2 KB/session)'],
-  ['RSS per idle session at the last step (B)', fmt(last.rssPerSession, 0), '≤ 2 048'],
+  ['server RSS (GB): the last step plus the marginal cost per session', fmt((last.rssKb * 1024 + (M - last.n) * last.rssMarginal) / 2 ** 30, 2), '≈ 2 GB (2 KB/session)'],
+  ['RSS per idle session at the last step, above the empty server / marginal (B)', `${fmt(last.rssPerSession, 0)} / ${fmt(last.rssMarginal, 0)}`, '≤ 2 048'],
   ['keep-alives/s', fmt(kaPerSec, 0), ''],
   ['  CPU for them (% of one core)', fmt((kaPerSec * last.cpuPerKeepAlive) / 1e4, 0), '≤ 50 %'],
   ['logins/s the server could take on one core (1 s / CPU per login)', fmt(1e6 / last.cpuPerLogin, 0), '≥ 10 000'],
   ['  time to log 1 M in at that rate (s)', fmt(M / (1e6 / last.cpuPerLogin), 0), ''],
   ['chat p99 at the last step (ms)', fmt(last.chat.p99, 2), '< 5'],
 ]);
-console.log(`assumptions: memory per session stays what the last step measured (linear growth, same mix of framings);
+console.log(`assumptions: each further session costs the marginal RSS of the last step (linear growth, same mix of framings);
   CPU per keep-alive does not depend on N (hash lookups by endpoint and uid; sweeps are incremental);
   one keep-alive per ${KEEP_ALIVE_MS / 1000} s per session; logins are server-CPU-bound (the generators share the same 2 cores,
   so the measured login rate is a lower bound); 1 M endpoints would need ${Math.ceil(M / PER_GEN)} generator processes here.`);
 
 for (const g of gens) g.child.send({ type: 'exit' } satisfies GenCommand);
+inspector.close();
 const metrics = await server.stop();
 if (metrics) console.log(`server counters: logins ${metrics.loginsOk}, timeouts ${metrics.timeouts}, dropped ${metrics.droppedTotal}, delivered ${metrics.messagesDelivered}, push retransmits ${metrics.pushRetransmits}`);
 process.exit(0);

@@ -12,7 +12,7 @@ export type GenReply =
   | { type: 'ready' }
   | { type: 'logged'; ok: number; failed: number; firstError?: string }
   | { type: 'counters'; sessions: number; keepAlivesOk: number; keepAlivesFailed: number }
-  | { type: 'chat'; sent: number; delivered: number; p50: number; p99: number; max: number };
+  | { type: 'chat'; sent: number; delivered: number; p50: number; p99: number; max: number; loopP99: number };
 
 /** The shared password of every scale account. */
 export const SCALE_PASSWORD = 'scale-pw';

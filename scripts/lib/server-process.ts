@@ -23,6 +23,8 @@ export interface ServerProcess {
   logs: string[];
   /** The admin API's URL and token, when `extra` turned it on with `--admin`. */
   admin?: { url: string; token: string };
+  /** The inspector's WebSocket URL, when OICQ_SERVER_NODE_ARGS or `moreNodeArgs` turned it on with `--inspect`. */
+  inspector?: string;
   /** Resident set size in kB, from /proc. */
   rssKb(): number;
   /** CPU time (user + system) used so far, in ms, from /proc. */
@@ -48,11 +50,11 @@ export function tempDb(): string {
 
 /**
  * Starts `oicq serve` and resolves when it listens. `db` undefined: no --db (a cluster node passes --store);
- * `extra` may name its own --host; `env` is added to the environment.
+ * `extra` may name its own --host; `env` is added to the environment; `moreNodeArgs` go to node (e.g. --inspect).
  */
-export async function startServerProcess(db: string | undefined, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
+export async function startServerProcess(db: string | undefined, extra: string[] = [], env: NodeJS.ProcessEnv = {}, moreNodeArgs: string[] = []): Promise<ServerProcess> {
   // OICQ_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server of a bench run.
-  const nodeArgs = process.env.OICQ_SERVER_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
+  const nodeArgs = [...(process.env.OICQ_SERVER_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? []), ...moreNodeArgs];
   const admin = extra.includes('--admin') ? [] : ['--no-admin'];
   const host = extra.includes('--host') ? [] : ['--host', '127.0.0.1'];
   const store = db === undefined ? [] : ['--db', db];
@@ -61,6 +63,7 @@ export async function startServerProcess(db: string | undefined, extra: string[]
   });
   const logs: string[] = [];
   let adminAt: ServerProcess['admin'];
+  let inspector: string | undefined;
   let buf = '';
   const port = await new Promise<number>((resolvePort, reject) => {
     const onData = (d: Buffer) => {
@@ -77,11 +80,15 @@ export async function startServerProcess(db: string | undefined, extra: string[]
       }
     };
     child.stdout!.on('data', onData);
-    child.stderr!.on('data', (d: Buffer) => process.stderr.write(d));
+    child.stderr!.on('data', (d: Buffer) => {
+      const m = /Debugger listening on (ws:\/\/\S+)/.exec(d.toString());
+      if (m) inspector = m[1];
+      else if (!/^(For help, see|Debugger attached)/.test(d.toString())) process.stderr.write(d);
+    });
     child.once('exit', (code) => reject(new Error(`server exited with ${code} before listening`)));
   });
   return {
-    child, port, db, logs, admin: adminAt,
+    child, port, db, logs, admin: adminAt, inspector,
     rssKb: () => {
       try {
         const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));

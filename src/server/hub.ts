@@ -267,6 +267,7 @@ export class Hub {
     s.closed = true;
     this.delivery.drop(s);
     this.sessions.remove(s);
+    s.releaseKeys();
     if (reason === 'timeout') this.metrics.timeouts++;
     if (reason === 'logout') this.metrics.logouts++;
     this.log.info({ uid: s.uid, reason }, 'logout');

@@ -21,7 +21,7 @@ export class PendingLogins<T extends object> {
     const k = PendingLogins.key(address, port, uid);
     this.map.delete(k);
     if (this.map.size >= this.maxEntries) this.map.delete(this.map.keys().next().value!);
-    // Login replies are longer than any slot: kept by reference, so no slab per stranger's attempt.
+    // Login replies are longer than any slot: each copied on its own, so no slab per stranger's attempt.
     const replies = new DupWindow(8, 0);
     this.map.set(k, { at: now, value, replies });
     return replies;

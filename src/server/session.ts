@@ -6,6 +6,10 @@ import { teaKey, type TeaKey } from '../protocol/tea.js';
 import type { Timer } from '../transport/clock.js';
 import type { StoredMessage } from '../store/store.js';
 import { RtoEstimator, type RtoRange } from '../transport/rto.js';
+import { KeySlab, SlotKey } from './key-slab.js';
+
+/** The keys of every open session, in shared typed storage (one 64-byte slot each). */
+export const sessionKeys = new KeySlab();
 
 /** Requests remembered per session for duplicates (PROTOCOL.md §8), and bytes of a reply copied into the window. */
 const REPLY_WINDOW = 64;
@@ -98,16 +102,11 @@ export class Session {
   readonly endpoint: Endpoint;
   /** The endpoint's IPv4 address as a u32, as status blocks and message pushes carry it. */
   readonly ip: number;
-  readonly sessionKey: Buffer;
-  /** The session key split for QQ-TEA once, not per datagram. */
-  readonly sessionTeaKey: TeaKey;
-  /** MD5(uid ‖ session key): what the user's messages carry as their IM key (computed once, not per push). */
-  readonly imKey: Buffer;
-  readonly passwordKey: Buffer;
   readonly output: SessionOutput;
   readonly loginTime: number;
-  /** The session's file-transfer / auxiliary key, handed out by request-key and shown in status blocks. */
-  readonly fileKey: Buffer;
+  /** The session's four keys: a slot of the shared key slab while open, a private copy once closed. */
+  private readonly slot: number;
+  private retired?: Buffer;
   status: number;
   lastSeen: number;
   closed = false;
@@ -142,17 +141,47 @@ export class Session {
     this.version = init.version;
     this.endpoint = init.endpoint;
     this.ip = ipToU32(init.endpoint.address);
-    this.sessionKey = init.sessionKey;
-    this.imKey = imKey(init.uid, init.sessionKey);
-    this.sessionTeaKey = teaKey(init.sessionKey);
-    this.passwordKey = init.passwordKey;
+    // MD5(uid ‖ session key) once per session, not per push.
+    this.slot = sessionKeys.alloc(init.sessionKey, imKey(init.uid, init.sessionKey), init.passwordKey, fileKey);
     this.status = init.status;
     this.output = init.output;
     this.loginTime = now;
     this.lastSeen = now;
-    this.fileKey = fileKey;
     this.seq = firstSeq & 0xffff;
     this.rtoRange = rto;
+  }
+
+  /** The session key (a view: copy it to keep it past the session). */
+  get sessionKey(): Buffer {
+    return this.key(SlotKey.SESSION);
+  }
+
+  /** The session key split for QQ-TEA (per use: a few words, cheaper to hold than per session). */
+  get sessionTeaKey(): TeaKey {
+    return teaKey(this.key(SlotKey.SESSION));
+  }
+
+  /** MD5(uid ‖ session key): what the user's messages carry as their IM key. */
+  get imKey(): Buffer {
+    return this.key(SlotKey.IM);
+  }
+
+  get passwordKey(): Buffer {
+    return this.key(SlotKey.PASSWORD);
+  }
+
+  /** The session's file-transfer / auxiliary key, handed out by request-key and shown in status blocks. */
+  get fileKey(): Buffer {
+    return this.key(SlotKey.FILE);
+  }
+
+  private key(k: SlotKey): Buffer {
+    return this.retired ? this.retired.subarray(k, k + 16) : sessionKeys.view(this.slot, k);
+  }
+
+  /** Gives the key slot back (the session closed); its keys stay readable from a private copy. */
+  releaseKeys(): void {
+    this.retired ??= sessionKeys.release(this.slot);
   }
 
   /** The retransmission timeout of message pushes, from this session's measured push→ack round trips (made at the first push). */

@@ -14,9 +14,9 @@ const EMPTY_KEY = -1;
 export class DupWindow {
   private keys: Float64Array;
   private lengths: Int32Array;
-  /** Allocated at the first reply short enough to be copied (a login reply alone is kept by reference). */
+  /** Allocated at the first reply short enough to be copied (a login reply alone is copied on its own). */
   private slab?: Buffer;
-  /** Replies longer than a slot, kept by reference (rare: login replies, long lists). */
+  /** Replies longer than a slot, each copied on its own (rare: login replies, long lists). */
   private large: (Uint8Array | undefined)[];
   /** The slot written next: the oldest entry once the window is full. */
   private next = 0;
@@ -82,7 +82,8 @@ export class DupWindow {
       if (reply.length > 0) (this.slab ??= Buffer.alloc(this.keys.length * this.slotBytes)).set(reply, i * this.slotBytes);
       this.large[i] = undefined;
     } else {
-      this.large[i] = reply;
+      // A copy with its own small buffer: the reply is often a slice of Node's 8 KB pool, which it would pin.
+      this.large[i] = new Uint8Array(reply);
     }
     this.next = (i + 1) % this.keys.length;
     this.count++;

@@ -12,6 +12,7 @@ import { passwordMd5 } from '../../src/protocol/keys.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { Hub, DEFAULT_HUB_OPTIONS, PENDING_HOLD_MS, REPLY_HOLD_MS, SWEEP_STEPS_PER_ROUND } from '../../src/server/hub.js';
 import { Metrics } from '../../src/server/metrics.js';
+import { KeySlab, SlotKey } from '../../src/server/key-slab.js';
 import type { Presence, SessionOutput } from '../../src/server/session.js';
 import { ClassicDriver } from '../helpers/classic-driver.js';
 import { seedAccounts, startServer, until } from '../helpers/udp.js';
@@ -74,6 +75,12 @@ test('an idle session holds no duplicate window, no delivery queues and no timer
     assert.equal(busy.pairs, undefined, 'the drained queue is forgotten');
     assert.equal(busy.inflightBySeq, undefined);
     assert.equal(hub.timers.pending, waits - 1, 'its retry wait is gone');
+
+    // Closed, the session still has its keys (a late reference never reads another session's slot).
+    const key = Buffer.from(busy.sessionKey);
+    hub.close(busy, 'logout');
+    assert.deepEqual(busy.sessionKey, key);
+    assert.deepEqual(busy.sessionKey, a.sessionKey);
   } finally {
     a.close();
     b.close();
@@ -132,4 +139,20 @@ test('the sweep is incremental: each step visits its share of a large table, a r
   assert.equal(hub.sessions.size, 0, 'within two rounds every stale session is closed');
   hub.stop();
   store.close();
+});
+
+test('keys in shared slots: a session reads its keys from its slot; closed, it keeps a copy and the slot is reused for another', () => {
+  const slab = new KeySlab();
+  const k = (b: number) => Buffer.alloc(16, b);
+  const a = slab.alloc(k(1), k(2), k(3), k(4));
+  const b = slab.alloc(k(5), k(6), k(7), k(8));
+  assert.deepEqual([a, b], [0, 1]);
+  assert.deepEqual(slab.view(b, SlotKey.PASSWORD), k(7));
+  const kept = slab.release(a);
+  assert.deepEqual(kept.subarray(SlotKey.FILE, SlotKey.FILE + 16), k(4), 'the copy holds the keys');
+  assert.deepEqual(slab.view(a, SlotKey.SESSION), k(0), 'the freed slot is zeroed');
+  assert.equal(slab.alloc(k(9), k(9), k(9), k(9)), a, 'and reused');
+  assert.equal(slab.size, 2);
+  for (let i = 0; i < 5000; i++) slab.alloc(k(i & 0xff), k(1), k(2), k(3));
+  assert.deepEqual(slab.view(4500, SlotKey.SESSION), k((4500 - 2) & 0xff), 'slots past the first chunk');
 });

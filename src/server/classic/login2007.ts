@@ -95,8 +95,10 @@ export function login2007(f: ClassicHandler, p: Packet, from: Endpoint): boolean
   const { ctx } = f;
   const uid = p.uid!;
   const entry = f.pending.get(from.address, from.port, uid, ctx.clock.now());
+  // No 2007 chain under way: a 2005 login, not worth a failed parse (its error object costs more than the check).
+  if (!entry) return false;
   const body = splitLogin2007Body(p.body);
-  if (!entry || !body.ok || !body.value.loginToken.equals(entry.value.loginToken)) return false;
+  if (!body.ok || !body.value.loginToken.equals(entry.value.loginToken)) return false;
   const plain = teaDecrypt(body.value.cipher, entry.value.loginKey);
   if (!plain) {
     ctx.drop('undecryptable', from, p);
