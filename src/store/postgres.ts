@@ -7,9 +7,10 @@ import type {
 } from './store.js';
 import { PgConnection, PgError, redact, type PgParam, type PgRow } from './pg-sync.js';
 import { migratePg } from './pg-schema.js';
+import { INBOX_SELECT } from './inbox-sql.js';
 import { FIRST_QUN_ID, STYLE_SHIFT, toAccount, toMemo, toMessage, toQun, type MemoRow, type MessageRow, type QunRow, type UserRow } from './rows.js';
 import { styleBits } from '../protocol/text.js';
-import { DEFAULT_GROUP_NAME, MAX_GROUP_INDEX, MAX_UID, StoreError, checkInt, checkMessage, checkName, checkPasswordMd5, checkUid, checkGroupList, checkMemo } from './validate.js';
+import { DEFAULT_GROUP_NAME, MAX_GROUP_INDEX, MAX_UID, StoreError, checkInt, checkMessage, checkName, checkPasswordMd5, checkUid, checkGroupList, checkMemo, checkFriendChange, checkNotices, noticeMessage } from './validate.js';
 import { DEDUP_TOMBSTONE_SECONDS } from './sqlite.js';
 
 /** Options of openPostgresStore. */
@@ -37,15 +38,6 @@ export function openPostgresStore(url: string, opts: PostgresStoreOptions = {}):
   }
   return new PostgresStore(db, now, opts.keepDeliveredDays ?? 0);
 }
-
-const INBOX_SELECT = `
-  SELECT m.id, m.sender, m.receiver, m.sent_at, m.msg_id, m.frag_count, m.frag_index, m.reply_type, m.kind, m.ref, m.qun, m.stranger,
-         coalesce(q.text, m.text) AS text,
-         CASE WHEN m.kind = 1 THEN q.font_name ELSE m.font_name END AS font_name,
-         CASE WHEN m.kind = 1 THEN q.font_size ELSE m.font_size END AS font_size,
-         CASE WHEN m.kind = 1 THEN q.font_style ELSE m.font_style END AS font_style,
-         CASE WHEN m.kind = 1 THEN q.font_color ELSE m.font_color END AS font_color
-  FROM messages m LEFT JOIN qun_messages q ON m.kind = 1 AND q.id = m.ref`;
 
 // Advisory lock keys: picking a free uid, Qun id or group index is serialised across nodes.
 const LOCK_UID = 0x01c0_0010;
@@ -502,36 +494,12 @@ export class PostgresStore implements Store {
         ),
         'id',
       );
-      const m: StoredMessage = {
-        id, sender: nt.sender, receiver: nt.receiver, sentAt: at, msgId: 0, fragCount: 1, fragIndex: 0, replyType: 1, text: nt.text,
-        kind: 'system', code: nt.code,
-      };
-      if (nt.qun !== undefined) m.qun = nt.qun;
-      return m;
+      return noticeMessage(id, nt, at);
     });
   }
 
-  private checkNotices(notices: readonly NewNotice[]): void {
-    for (const nt of notices) {
-      checkUid(nt.sender, 'notice sender');
-      this.requireUser(nt.receiver, 'notice receiver');
-      checkInt(nt.code, 1, 0xff, 'notice code');
-      if (typeof nt.text !== 'string') throw new StoreError('bad-input', 'notice text must be a string');
-    }
-  }
-
   friendChange(ch: FriendChange): StoredMessage[] {
-    this.checkNotices(ch.notices);
-    const pair = ch.befriend ?? ch.unfriend;
-    if (pair) {
-      this.requireUser(pair[0]);
-      this.requireUser(pair[1]);
-      if (pair[0] === pair[1]) throw new StoreError('self-friend', `user ${pair[0]} cannot be their own friend`, pair[0]);
-    }
-    if (ch.request) {
-      this.requireUser(ch.request.from);
-      this.requireUser(ch.request.to);
-    }
+    checkFriendChange(ch, (uid, what) => this.requireUser(uid, what));
     return this.db.tx(() => {
       const at = this.now();
       if (ch.befriend) {
@@ -616,7 +584,7 @@ export class PostgresStore implements Store {
 
   qunChange(ch: QunChange): StoredMessage[] {
     this.requireQun(ch.qun);
-    this.checkNotices(ch.notices);
+    checkNotices(ch.notices, (uid, what) => this.requireUser(uid, what));
     if (ch.join) this.requireUser(ch.join.uid);
     if (ch.info?.name !== undefined) ch.info.name = checkName(ch.info.name, 'Qun name');
     if (ch.info?.authType !== undefined) checkInt(ch.info.authType, 1, 3, 'Qun auth type');

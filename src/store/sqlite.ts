@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import type { Memo } from './store.js';
 import type { Account, Ban, DeletedUser, Friend, FriendChange, FriendGroup, MailboxUsage, NewMessage, NewNotice, NewQunMessage, Qun, QunChange, QunMember, ServerInfo, Store, StoredMessage, StrangerPolicy } from './store.js';
 import { migrate } from './schema.js';
+import { INBOX_SELECT } from './inbox-sql.js';
 import { FIRST_QUN_ID, STYLE_SHIFT, toAccount, toMemo, toMessage, toQun, type FriendRow, type MemoRow, type MessageRow, type QunRow, type UserRow } from './rows.js';
 import { styleBits } from '../protocol/text.js';
 import {
@@ -21,6 +22,9 @@ import {
   checkUid,
   checkGroupList,
   checkMemo,
+  checkFriendChange,
+  checkNotices,
+  noticeMessage,
 } from './validate.js';
 
 /** Where the CLI and the server keep the database unless told otherwise (relative to the working directory). */
@@ -173,17 +177,6 @@ function tightenModes(path: string): void {
     }
   }
 }
-
-/** Inbox entries with a Qun message's text and font taken from where it is kept once. */
-const INBOX_SELECT = `
-  SELECT m.id, m.sender, m.receiver, m.sent_at, m.msg_id, m.frag_count, m.frag_index, m.reply_type, m.kind, m.ref, m.qun, m.stranger,
-         coalesce(q.text, m.text) AS text,
-         CASE WHEN m.kind = 1 THEN q.font_name ELSE m.font_name END AS font_name,
-         CASE WHEN m.kind = 1 THEN q.font_size ELSE m.font_size END AS font_size,
-         CASE WHEN m.kind = 1 THEN q.font_style ELSE m.font_style END AS font_style,
-         CASE WHEN m.kind = 1 THEN q.font_color ELSE m.font_color END AS font_color
-  FROM messages m LEFT JOIN qun_messages q ON m.kind = 1 AND q.id = m.ref`;
-
 
 /** Prepares every statement the store uses, once per connection. */
 function prepareStatements(db: Database.Database) {
@@ -757,36 +750,12 @@ class SqliteStore implements Store {
   private insertNotices(notices: readonly NewNotice[], at: number): StoredMessage[] {
     return notices.map((n) => {
       const id = this.s.insertNotice.get(n.sender, n.receiver, at, n.text, at, n.code, n.qun ?? null)!.id;
-      const m: StoredMessage = {
-        id, sender: n.sender, receiver: n.receiver, sentAt: at, msgId: 0, fragCount: 1, fragIndex: 0, replyType: 1, text: n.text,
-        kind: 'system', code: n.code,
-      };
-      if (n.qun !== undefined) m.qun = n.qun;
-      return m;
+      return noticeMessage(id, n, at);
     });
   }
 
-  private checkNotices(notices: readonly NewNotice[]): void {
-    for (const n of notices) {
-      checkUid(n.sender, 'notice sender');
-      this.requireUser(n.receiver, 'notice receiver');
-      checkInt(n.code, 1, 0xff, 'notice code');
-      if (typeof n.text !== 'string') throw new StoreError('bad-input', 'notice text must be a string');
-    }
-  }
-
   friendChange(ch: FriendChange): StoredMessage[] {
-    this.checkNotices(ch.notices);
-    const pair = ch.befriend ?? ch.unfriend;
-    if (pair) {
-      this.requireUser(pair[0]);
-      this.requireUser(pair[1]);
-      if (pair[0] === pair[1]) throw new StoreError('self-friend', `user ${pair[0]} cannot be their own friend`, pair[0]);
-    }
-    if (ch.request) {
-      this.requireUser(ch.request.from);
-      this.requireUser(ch.request.to);
-    }
+    checkFriendChange(ch, (uid, what) => this.requireUser(uid, what));
     return this.db.transaction(() => {
       const at = this.now();
       if (ch.befriend) this.addFriendTx(ch.befriend[0], ch.befriend[1], undefined, undefined);
@@ -849,7 +818,7 @@ class SqliteStore implements Store {
 
   qunChange(ch: QunChange): StoredMessage[] {
     this.requireQun(ch.qun);
-    this.checkNotices(ch.notices);
+    checkNotices(ch.notices, (uid, what) => this.requireUser(uid, what));
     if (ch.join) this.requireUser(ch.join.uid);
     if (ch.info?.name !== undefined) ch.info.name = checkName(ch.info.name, 'Qun name');
     if (ch.info?.authType !== undefined) checkInt(ch.info.authType, 1, 3, 'Qun auth type');

@@ -1,6 +1,6 @@
 // Input checks shared by every Store backend, so each one rejects bad input with the same messages
 // (the CLI shows them as-is and adds a hint chosen by `code`).
-import { MEMO_KEYS, type Memo, type MessageFont, type NewMessage } from './store.js';
+import { MEMO_KEYS, type FriendChange, type Memo, type MessageFont, type NewMessage, type NewNotice, type StoredMessage } from './store.js';
 
 /** Largest uid: uids are u32 on the wire. */
 export const MAX_UID = 0xffffffff;
@@ -116,4 +116,42 @@ export function checkMemo(owner: number, memo: Memo): void {
     const v = memo[k];
     if (typeof v !== 'string' || [...v].length > MAX_MEMO_FIELD) throw new StoreError('bad-input', `memo ${k} is longer than ${MAX_MEMO_FIELD} characters`, owner);
   }
+}
+
+/** A backend's check that a user exists (it throws StoreError 'unknown-user'). */
+export type UserCheck = (uid: number, what?: string) => void;
+
+/** Checks system messages before they are stored: a known receiver, a code byte, a text. */
+export function checkNotices(notices: readonly NewNotice[], requireUser: UserCheck): void {
+  for (const n of notices) {
+    checkUid(n.sender, 'notice sender');
+    requireUser(n.receiver, 'notice receiver');
+    checkInt(n.code, 1, 0xff, 'notice code');
+    if (typeof n.text !== 'string') throw new StoreError('bad-input', 'notice text must be a string');
+  }
+}
+
+/** Checks a friend change before its transaction; `requireUser` is the backend's existence check. */
+export function checkFriendChange(ch: FriendChange, requireUser: UserCheck): void {
+  checkNotices(ch.notices, requireUser);
+  const pair = ch.befriend ?? ch.unfriend;
+  if (pair) {
+    requireUser(pair[0]);
+    requireUser(pair[1]);
+    if (pair[0] === pair[1]) throw new StoreError('self-friend', `user ${pair[0]} cannot be their own friend`, pair[0]);
+  }
+  if (ch.request) {
+    requireUser(ch.request.from);
+    requireUser(ch.request.to);
+  }
+}
+
+/** The inbox entry of a system message stored under `id` at `at` (both backends store it the same way). */
+export function noticeMessage(id: number, n: NewNotice, at: number): StoredMessage {
+  const m: StoredMessage = {
+    id, sender: n.sender, receiver: n.receiver, sentAt: at, msgId: 0, fragCount: 1, fragIndex: 0, replyType: 1, text: n.text,
+    kind: 'system', code: n.code,
+  };
+  if (n.qun !== undefined) m.qun = n.qun;
+  return m;
 }
