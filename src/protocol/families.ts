@@ -65,6 +65,3 @@ export function statusPushLayout(version: number): 'short' | 'flagged' {
   return familyOf(version)?.chain === 'qq2005' && version >= FIRST_FLAGGED_PUSH_VERSION ? 'flagged' : 'short';
 }
 
-/** MyQQ 3.30's version tag. */
-export const MYQQ_330_VERSION = 0x2227;
-
