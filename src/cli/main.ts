@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { CliError } from './errors.js';
+import { version } from '../version.js';
 
 /** A subcommand: takes its own argv, resolves to the process exit code. */
 type Command = (argv: string[]) => Promise<number>;
@@ -22,12 +22,6 @@ command('chat', 'terminal chat client', async () => (await import('./chat.js')).
 command('send', 'send one message and exit (for scripts)', async () => (await import('./send.js')).run);
 command('onebot', 'OneBot v11 gateway for bot frameworks (HTTP, WebSocket, reverse WebSocket, event push)', async () => (await import('./onebot.js')).run);
 command('dissect', 'dissect OICQ traffic in a pcap/pcapng capture', async () => (await import('./dissect.js')).run);
-
-/** The package's version, from package.json (the one place it is written). */
-export function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 function usage(): string {
   const lines = Object.entries(COMMANDS).map(([n, c]) => `  oicq ${n.padEnd(8)} ${c.summary}`);

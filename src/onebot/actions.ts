@@ -2,7 +2,7 @@
 // `_async` / `_rate_limited` suffixes and the return codes: 0 ok, 1 async, 1400 bad parameters, 1404 unknown
 // action, 100 the call itself failed (the SDK's reason in `message`).
 import { ClientError, type RecordedMessage } from '../client/index.js';
-import { version } from '../cli/main.js';
+import { version } from '../version.js';
 import { OneBot } from './bot.js';
 import { MessageFormatError, segmentsOf, textOfSegments } from './cq-code.js';
 import { messageFields, unixTime } from './events.js';

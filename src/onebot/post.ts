@@ -4,7 +4,7 @@
 import { createHmac } from 'node:crypto';
 import type { OneBot } from './bot.js';
 import type { OneBotEvent } from './events.js';
-import { version } from '../cli/main.js';
+import { version } from '../version.js';
 import { runAction } from './actions.js';
 
 /** How long one push may take before it counts as failed (ms). */

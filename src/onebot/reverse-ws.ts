@@ -3,7 +3,7 @@
 import { WebSocket } from 'ws';
 import type { OneBot } from './bot.js';
 import { serveSocket, MAX_FRAME } from './ws.js';
-import { version } from '../cli/main.js';
+import { version } from '../version.js';
 
 /** Default wait before connecting again (ms). */
 export const DEFAULT_RECONNECT_MS = 3_000;
