@@ -1,6 +1,6 @@
 import { encodePacket, CLASSIC_SERVER_VERSION, type Packet } from '../protocol/framing.js';
 import { CLASSIC_TABLE, ClassicCmd } from '../protocol/commands.js';
-import { fontTrailerOf } from '../protocol/text.js';
+import { fontTrailerOf, fragmentFor } from '../protocol/text.js';
 import { statusPushLayout } from '../protocol/families.js';
 import { friendStatusPushCodec, IM_TEXT, receiveImPushCodec, RecvType, SystemCode, systemMessageCodec } from '../protocol/bodies/classic/index.js';
 import { KICKED_TEXT } from '../protocol/bodies/modern/index.js';
@@ -120,7 +120,7 @@ export class ClassicHandler extends SessionRequests implements FramingHandler, S
         message: {
           senderVersion: sender.clientVersion || session.version, sender: msg.sender, receiver: msg.receiver, imKey: sender.imKey,
           imType: IM_TEXT, msgSeq, sendTime: msg.sentAt, face: 0, fragCount: msg.fragCount, fragIndex: msg.fragIndex, msgId,
-          replyType: msg.replyType, text: msg.text, font: msg.font ? fontTrailerOf(msg.font) : undefined,
+          replyType: msg.replyType, text: fragmentFor(msg.raw ?? msg.text, 'gb18030'), font: msg.font ? fontTrailerOf(msg.font) : undefined,
         },
       },
     });
