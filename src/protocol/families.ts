@@ -1,5 +1,5 @@
 import type { LoginDialect } from './bodies/modern/common.js';
-import type { Framing } from './framing.js';
+import { FIRST_MODERN_VERSION, type Framing } from './framing.js';
 
 // Client families: which login chain and session dialect a client speaks. The header layout (framing) follows
 // from the version tag, but the chain does not: QQ2009 clients (MyQQ 3.19, tag 0x1663) run the modern chain inside
@@ -29,6 +29,16 @@ const RANGES: readonly (readonly [number, number, ClientFamily])[] = [
 export function familyOf(version: number): ClientFamily | undefined {
   for (const [from, to, f] of RANGES) if (version >= from && version < to) return f;
   return undefined;
+}
+
+/**
+ * The command table a tag's bodies follow: the modern one for the modern chain, whichever header carries it (QQ2009's
+ * is classic); else the header's own (also for tags of no family, which are read as their header says).
+ */
+export function commandTableOf(version: number): Framing {
+  const c = familyOf(version)?.chain;
+  if (c === undefined) return version >= FIRST_MODERN_VERSION ? 'modern' : 'classic';
+  return c === 'modern' || c === 'qq2009' ? 'modern' : 'classic';
 }
 
 /** Whether a tag's family answers 0x0022 with the 2007/2008 login layout (login token + login key). */

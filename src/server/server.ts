@@ -1,7 +1,7 @@
 import { createSocket, type Socket, type RemoteInfo } from 'node:dgram';
 import pino, { type Logger } from 'pino';
 import { decodePacket, type Packet } from '../protocol/framing.js';
-import { familyOf } from '../protocol/families.js';
+import { commandTableOf, familyOf } from '../protocol/families.js';
 import { cryptoRandom, type RandomSource } from '../protocol/random.js';
 import { systemClock, type Clock, type Timer } from '../transport/clock.js';
 import type { Store } from '../store/store.js';
@@ -220,7 +220,7 @@ export class OicqServer {
       if (!family) return this.drop('unsupported_version', from, r.value);
       try {
         // The chain, not the header, picks the handler: QQ2009 runs the modern chain inside the classic header.
-        (family.chain === 'modern' || family.chain === 'qq2009' ? this.modern : this.classic).handle(r.value, from);
+        (commandTableOf(r.value.version) === 'modern' ? this.modern : this.classic).handle(r.value, from);
       } catch (err) {
         // A bug, not bad input: count it, log it, keep serving.
         this.metrics.drop('unexpected');
