@@ -63,8 +63,21 @@ export function touchShape(plain: Buffer): 'select_server' | 'touch' {
   return plain.length === SELECT_SERVER_BLOCK ? 'select_server' : 'touch';
 }
 
-/** First tag of the QQ2006-era 2005-chain clients (LumaQQ's 0x0E1B) that read the flagged 42-byte 0x0081 push. */
-const FIRST_FLAGGED_PUSH_VERSION = 0x0e1b;
+/** First tag of the QQ2006-era 2005-chain clients (LumaQQ's 0x0E1B): the flagged 42-byte 0x0081 push, no 0x0080 acks. */
+const FIRST_QQ2006_VERSION = 0x0e1b;
+
+/** A 2005-chain client of the QQ2006 era (LumaQQ's 0x0E1B and later tags of that chain). */
+function qq2006Era(version: number): boolean {
+  return familyOf(version)?.chain === 'qq2005' && version >= FIRST_QQ2006_VERSION;
+}
+
+/**
+ * Whether a classic receiver acks a 0x0080 system message (0x0012): pidgin does in every mode; the QQ2006-era
+ * clients never do (LumaQQ has the command but no packet for it), so theirs count as delivered once sent.
+ */
+export function acksSystemMessages(version: number): boolean {
+  return !qq2006Era(version);
+}
 
 /**
  * Which classic 0x0081 layout a receiver reads: `flagged` (42 bytes, user flag before my uid) for 2005-chain
@@ -72,6 +85,6 @@ const FIRST_FLAGGED_PUSH_VERSION = 0x0e1b;
  * 35 and ignores the rest.
  */
 export function statusPushLayout(version: number): 'short' | 'flagged' {
-  return familyOf(version)?.chain === 'qq2005' && version >= FIRST_FLAGGED_PUSH_VERSION ? 'flagged' : 'short';
+  return qq2006Era(version) ? 'flagged' : 'short';
 }
 
