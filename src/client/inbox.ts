@@ -4,8 +4,8 @@ import type { Fragment } from './session.js';
 // Incoming messages: every pushed copy is acked by the session, but each message surfaces once
 // (PROTOCOL.md §8). Duplicates are recognised by (sender, server message seq) and by
 // (sender, send time, message seq, message id, fragment index). Fragments of one message are grouped by what
-// they share — sender, send time, message id, fragment count — not by the message sequence: MyQQ gives each
-// fragment its own. A message still missing fragments after `partialTimeoutMs` (or pushed out of a full table)
+// they share — sender, message id, fragment count — not by the message sequence (MyQQ gives each fragment its own)
+// nor the send time (LumaQQ stamps each with its own second). A message still missing fragments after `partialTimeoutMs` (or pushed out of a full table)
 // surfaces anyway, marked incomplete: nothing is dropped silently.
 
 /** What stands in for a fragment that never arrived. */
@@ -81,7 +81,7 @@ export class Inbox {
     const freshId = this.byId.add(idKey);
     if (!freshSeq || !freshId) return [];
     if (f.fragCount <= 1) return [{ from: f.sender, text: fragmentString(f.text), time: new Date(f.sendTime * 1000), messageId: f.msgId, fragments: 1, incomplete: false, missing: [] }];
-    const key = `${f.sender}:${f.sendTime}:${f.msgId}:${f.fragCount}`;
+    const key = `${f.sender}:${f.msgId}:${f.fragCount}`;
     const out: AssembledMessage[] = [];
     let p = this.partial.get(key);
     if (!p) {
