@@ -252,11 +252,6 @@ export function fragmentBytes(t: FragmentText, charset: Charset): Buffer {
   return t.charset === charset ? t.bytes : encodeIn(decodeLenient(t.bytes, t.charset), charset);
 }
 
-/** A fragment as a receiver in `charset` gets it: its very bytes when they are in that charset, else text. */
-export function fragmentFor(t: FragmentText, charset: Charset): FragmentText {
-  return typeof t === 'string' || t.charset === charset ? t : decodeLenient(t.bytes, t.charset);
-}
-
 /** A fragment's text for display (a lone cut fragment shows U+FFFD at its cuts). */
 export function fragmentString(t: FragmentText): string {
   return typeof t === 'string' ? t : decodeLenient(t.bytes, t.charset);

@@ -3,6 +3,7 @@ import { lookup as dnsLookup } from 'node:dns';
 import { isIPv4 } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { decodePacket, type Packet } from '../protocol/framing.js';
+import { CutTexts } from './cut-text.js';
 import { commandTableOf, familyOf } from '../protocol/families.js';
 import { cryptoRandom, type RandomSource } from '../protocol/random.js';
 import { systemClock, type Clock, type Timer } from '../transport/clock.js';
@@ -135,6 +136,7 @@ export class OicqServer {
       guard,
       log: this.log,
       tokens: opts.tokens ?? new LoginTokens(random(32)),
+      cutTexts: new CutTexts(),
       get serverIp() { return server.publicIp; },
       serverPort: () => this.local.port,
       send: (bytes, to) => {

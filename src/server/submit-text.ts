@@ -1,5 +1,5 @@
 import type { MessageFont } from '../store/store.js';
-import { fragmentByteLength, fragmentString, type FragmentText } from '../protocol/text.js';
+import { fragmentByteLength, type FragmentText } from '../protocol/text.js';
 import type { Exchange } from './dispatch.js';
 import { fragmentOf, packMsgId, MAX_FRAGMENT_BYTES } from './message-id.js';
 
@@ -43,9 +43,11 @@ export function submitText(x: Exchange<unknown, SendResult>, m: TextSubmission):
   if (!m.isText) return x.reply({ result: 0 });
   const frag = fragmentOf(m.fragCount, m.fragIndex);
   if (!frag || fragmentByteLength(m.text) > MAX_FRAGMENT_BYTES) return x.reply(SEND_REFUSED);
+  // Keyed as receivers group fragments: MyQQ gives each its own message sequence, LumaQQ its own send time.
+  const text = x.ctx.cutTexts.textOf(`${s.uid}:${m.receiver}:${m.msgId}:${frag.fragCount}`, frag.fragIndex, frag.fragCount, m.text);
   x.ctx.hub.submit([{
     sender: s.uid, receiver: m.receiver, sentAt: m.sentAt, msgId: packMsgId(m.msgSeq, m.msgId),
-    fragCount: frag.fragCount, fragIndex: frag.fragIndex, replyType: m.replyType, text: fragmentString(m.text),
+    fragCount: frag.fragCount, fragIndex: frag.fragIndex, replyType: m.replyType, text,
     ...(typeof m.text === 'string' ? {} : { raw: m.text }), font: m.font,
   }], ([r]) => {
     if (s.closed) return;

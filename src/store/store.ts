@@ -96,7 +96,7 @@ export interface NewMessage {
   fragIndex: number;
   /** 1 normal, 2 auto-reply. */
   replyType: number;
-  /** The text; for a fragment cut inside a character (`raw` set) only what views show, with U+FFFD at the cuts. */
+  /** The text; for a fragment cut inside a character (`raw` set), the characters that end in it (see CutTexts). */
   text: string;
   /** The fragment's bytes as sent when they are not whole characters: relayed as they are, decoded with the whole message. */
   raw?: TextBytes;

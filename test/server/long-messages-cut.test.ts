@@ -8,8 +8,9 @@ import * as M from '../../src/protocol/bodies/modern/index.js';
 import { ClassicCmd, ModernCmd } from '../../src/protocol/commands.js';
 import { imKey } from '../../src/protocol/keys.js';
 import { IM_TEXT, sendImRequestCodec } from '../../src/protocol/bodies/classic/index.js';
-import { encodeGb, fragmentBytes, fragmentTextOf, type Charset, type FragmentText, type TextBytes } from '../../src/protocol/text.js';
+import { decodeGb, encodeGb, fragmentBytes, fragmentTextOf, type Charset, type FragmentText, type TextBytes } from '../../src/protocol/text.js';
 import { MAX_FRAGMENT_BYTES } from '../../src/server/message-id.js';
+import { CutTexts } from '../../src/server/cut-text.js';
 import type { IncomingMessage } from '../../src/client/index.js';
 import { ClassicDriver } from '../helpers/classic-driver.js';
 import { ModernDriver } from '../helpers/modern-driver.js';
@@ -207,4 +208,52 @@ test('cut fragments keep the limits: over 2048 bytes or a bad fragment number ge
     a.close();
     await server.close();
   }
+});
+
+test('across charsets: a cut fragment is read with the bytes its predecessor left over, so the other framing reads the whole text', async () => {
+  const { server, port } = await serverWith([A, B, C], FRIENDS);
+  const cs = new Clients();
+  const a = await ClassicDriver.open(port, A.uid, A.password);
+  const q = await ClassicDriver.open(port, C.uid, C.password, undefined, QQ2009);
+  const b = await ModernDriver.openModern(port, B.uid, B.password);
+  try {
+    assert.equal((await a.login()).kind, 'success');
+    assert.ok((await login2009(q)).login?.ok);
+    await b.loginModern();
+    // GB18030 from a classic sender (LumaQQ's 700-byte cuts), to a modern receiver: UTF-8 text, one piece per fragment.
+    const gbParts = cutEvery(encodeGb(`L${LONG}`), 700, 'gb18030');
+    assert.deepEqual(await sendClassic(a, B.uid, gbParts, 0x71), gbParts.map(() => 0));
+    const got = await receiveAll(b, gbParts.length, 'modern');
+    const texts = got.map((g) => g.bytes.toString('utf8'));
+    assert.equal(texts.join(''), `L${LONG}`, 'no character garbled at the cuts');
+    assert.ok(texts.every((t) => !t.includes('\ufffd')));
+    // UTF-8 from QQ2009 (MyQQ 3.19's 700-byte cuts), to a classic receiver: GB18030 text, whole again.
+    const u8Parts = cutEvery(Buffer.from(LONG, 'utf8'), 700, 'utf8');
+    assert.deepEqual(await sendModern(q, A.uid, u8Parts, 0x72), u8Parts.map(() => 0));
+    const back = await receiveAll(a, u8Parts.length, 'classic');
+    assert.equal(decodeGb(Buffer.concat(back.map((g) => g.bytes))), LONG);
+    await quiescence(serverProbe(server));
+  } finally {
+    a.close();
+    q.close();
+    b.close();
+    await cs.closeAll();
+    await server.close();
+  }
+});
+
+test('CutTexts: each fragment reads as the characters that end in it; out of order it reads alone; bounded', () => {
+  const t = new CutTexts(2);
+  const parts = cutEvery(encodeGb('L你好世界'), 2, 'gb18030');
+  assert.deepEqual(parts.map((p, i) => t.textOf('m', i, parts.length, fragmentTextOf(p.bytes, 'gb18030'))), ['L', '你', '好', '世', '界']);
+  assert.equal(t.size, 0, 'forgotten after the last fragment');
+  assert.equal(t.textOf('whole', 0, 2, '整'), '整', 'whole characters need no help');
+  assert.equal(t.size, 0);
+  // A message whose first fragment never came: its second reads as if alone (U+FFFD, no throw).
+  const u = cutEvery(Buffer.from('你好', 'utf8'), 4, 'utf8');
+  assert.equal(t.textOf('late', 1, 2, u[1]!), '\ufffd\ufffd');
+  for (const k of ['a', 'b', 'c']) t.textOf(k, 0, 2, u[0]!);
+  assert.equal(t.size, 2, 'the oldest open message is forgotten past the capacity');
+  assert.equal(t.textOf('a', 1, 2, u[1]!), '\ufffd\ufffd', 'forgotten: read alone');
+  assert.equal(t.textOf('c', 1, 2, u[1]!), '好');
 });
