@@ -46,6 +46,28 @@ const MODULES = {
     ],
     tests: ['test/protocol/modern-fields.test.ts', 'test/protocol/layouts.test.ts', 'test/protocol/modern-bodies.test.ts'],
   },
+  'protocol-classic-ops': {
+    about: 'classic 2007/2008 login chain, logout, signature, group names and friend operations (search, add, authorize, remove)',
+    mutate: ['src/protocol/bodies/classic/login2007.ts', 'src/protocol/bodies/classic/logout.ts', 'src/protocol/bodies/classic/signature.ts', 'src/protocol/bodies/classic/group-names.ts', 'src/protocol/bodies/classic/buddy-ops.ts'],
+    tests: ['test/protocol/classic-ops-fields.test.ts', 'test/protocol/classic-bodies.test.ts', 'test/protocol/recorded-families.test.ts'],
+  },
+  'protocol-qun': {
+    about: 'the Qun command both framings share (requests, replies, their data) and the Qun pushes',
+    mutate: ['src/protocol/bodies/qun.ts'],
+    tests: ['test/protocol/qun-fields.test.ts'],
+  },
+  // The QQ2009 (MyQQ 3.19) and pidgin-libqq dialects of the modern login chain: 0x00E3, the pre-login 0x0018, and the
+  // dialect code of login.ts (its tables, the 0x00DD seal key and request, 0x00E5 both ways, 0x0030 both ways). The
+  // rest of login.ts is mutated by protocol-modern-login.
+  'protocol-modern-dialects': {
+    about: 'QQ2009 and pidgin-libqq dialects of the modern login chain (0x00E3, 0x0018, the dialect code of 0x00DD, 0x00E5, 0x0030)',
+    mutate: [
+      'src/protocol/bodies/modern/login-e3.ts', 'src/protocol/bodies/modern/login-list.ts',
+      'src/protocol/bodies/modern/login.ts:16-25', 'src/protocol/bodies/modern/login.ts:297-338', 'src/protocol/bodies/modern/login.ts:360-390',
+      'src/protocol/bodies/modern/login.ts:535-566', 'src/protocol/bodies/modern/login.ts:623-672', 'src/protocol/bodies/modern/login.ts:681-881',
+    ],
+    tests: ['test/protocol/modern-dialect-fields.test.ts', 'test/protocol/modern-fields.test.ts', 'test/protocol/modern-bodies.test.ts'],
+  },
   delivery: {
     about: 'durable, exactly-once, in-order message delivery',
     mutate: ['src/server/delivery.ts'],
