@@ -1,8 +1,9 @@
-// `npm run cluster [-- none|kill|stop|redis|pg|twice]`: three `oicq serve` nodes (127.0.0.2–4) on a private
-// PostgreSQL and Redis, a few hundred SDK clients spread over them with a random friend graph (about two thirds of
-// friend pairs cross nodes), messages for a bounded time, one fault in the middle:
-//   kill  — SIGKILL a node; its clients log in again through a surviving node
-//   stop  — SIGSTOP a node for 15 s, then SIGCONT (it drops its sessions; its clients log in again elsewhere)
+// `npm run cluster [-- none|kill|stop|redis|pg|twice]`: three `oicq serve` nodes (127.0.0.2–4) and a seed
+// (`--seed`, the next address) on a private PostgreSQL and Redis; a few hundred SDK clients log in through the seed,
+// which redirects each to the least-loaded node, with a random friend graph (about two thirds of friend pairs cross
+// nodes), messages for a bounded time, one fault in the middle:
+//   kill  — SIGKILL a node; its clients log in again through the seed, which sends them to a live node
+//   stop  — SIGSTOP a node for 15 s, then SIGCONT (it drops its sessions; its clients log in again through the seed)
 //   redis — restart Redis        pg — stop PostgreSQL for 3 s        twice — the same uid on two nodes at once, 100 times
 // Prints acked-but-undelivered (target 0), duplicates shown by the SDK (0), per-pair order (kept), failover time
 // p50/p99 (< 15 s), uids owned twice after 2 s (0), throughput with CPU, PostgreSQL transactions and Redis commands
@@ -73,9 +74,12 @@ try {
   for (const [i, host] of hosts.entries()) {
     procs.push(await startServerProcess(undefined, ['--host', host, '--store', pg.url, '--presence', redis.url, '--node-id', `n${i + 1}`, '--log-level', 'warn']));
   }
-  const alive = new Set(hosts.map((_, i) => i));
-  const nodeOf = new Map<number, number>();
-  const homeOf = (uid: number): number => (uid - FIRST) % NODES;
+  const seedHost = `127.0.0.${2 + NODES}`;
+  const seedProc = await startServerProcess(undefined, ['--host', seedHost, '--store', pg.url, '--presence', redis.url, '--node-id', 'seed', '--seed', '--log-level', 'warn']);
+  procs.push(seedProc);
+  const seedAt = `${seedHost}:${seedProc.port}`;
+  // The seed reads the nodes' loads once a tick: let it see them all before the first login.
+  await new Promise((r) => setTimeout(r, 2_500));
 
   // ---- what the clients saw
   const acked = new Map<string, { from: number; to: number; at: number }>();
@@ -111,31 +115,27 @@ try {
     }
   };
 
-  const connect = async (uid: number, node: number): Promise<void> => {
-    const p = procs[node]!;
-    const c = new Client({ uid, password: PW, server: `${hosts[node]}:${p.port}`, framing: 'classic', keepAliveMs: 1_000, retry: { intervalMs: 500, maxTries: 4 } });
+  const connect = async (uid: number): Promise<void> => {
+    const c = new Client({ uid, password: PW, server: seedAt, framing: 'classic', keepAliveMs: 1_000, retry: { intervalMs: 500, maxTries: 4 } });
     const seen = new Set<string>();
     c.on('message', (m) => onMessage(uid, m, seen));
     c.on('offline', () => {
       if (clients.get(uid) !== c) return;
-      // The seed's job: log in again through a live node.
+      // Log in again through the seed, which sends the client to a live node.
       relogged.set(uid, relogged.get(uid) ?? faultAt);
-      void relogin(uid, node);
+      void relogin(uid);
     });
     clients.set(uid, c);
-    nodeOf.set(uid, node);
     await c.login();
   };
-  /** Logs a client whose session was lost in again through a live node, trying until it works (20 s at most). */
+  /** Logs a client whose session was lost in again through the seed, trying until it works (20 s at most). */
   let stranded = 0;
-  const relogin = async (uid: number, lost: number): Promise<void> => {
+  const relogin = async (uid: number): Promise<void> => {
     const until = Date.now() + 20_000;
-    for (let attempt = 0; Date.now() < until; attempt++) {
+    while (Date.now() < until) {
       await new Promise((r) => setTimeout(r, 300));
-      const live = [...alive];
-      const next = live.find((n) => n !== lost) ?? live[attempt % live.length] ?? lost;
       try {
-        await connect(uid, next);
+        await connect(uid);
         return;
       } catch {
         // busy or not answering: the next attempt
@@ -143,12 +143,20 @@ try {
     }
     stranded++;
   };
-  for (let i = 0; i < USERS; i++) await connect(FIRST + i, homeOf(FIRST + i));
+  for (let i = 0; i < USERS; i++) await connect(FIRST + i);
+  // Where the seed sent each client, as Redis records it.
+  const rc = new Redis(redis.url);
+  rc.on('error', () => undefined); // the redis fault restarts it; the client reconnects
+  const homes = await rc.pipeline(Array.from({ length: USERS }, (_, i) => ['hget', `sess:${FIRST + i}`, 'node'])).exec();
+  const homeOf = new Map(homes!.map(([, node], i) => [FIRST + i, String(node)]));
+  const perNode = new Map<string, number>();
+  for (const node of homeOf.values()) perNode.set(node, (perNode.get(node) ?? 0) + 1);
   for (const [a, fs] of friends) for (const b of fs) if (a < b && a < FIRST + USERS && b < FIRST + USERS) {
     pairs++;
-    if (homeOf(a) !== homeOf(b)) crossPairs++;
+    if (homeOf.get(a) !== homeOf.get(b)) crossPairs++;
   }
-  console.log(`cluster: ${NODES} node(s), ${USERS} SDK clients, ${pairs} friend pairs (${((100 * crossPairs) / pairs).toFixed(0)}% across nodes), ${SECONDS} s of messages, fault: ${fault}`);
+  console.log(`cluster: ${NODES} node(s) and a seed, ${USERS} SDK clients logged in through the seed (${[...perNode].sort().map(([n, c]) => `${n} ${c}`).join(', ')}), ${pairs} friend pairs (${((100 * crossPairs) / pairs).toFixed(0)}% across nodes), ${SECONDS} s of messages, fault: ${fault}`);
+  if (perNode.has('seed')) exitCode = 1;
 
   // ---- counters before
   const admin = new PgConnection(pg.url);
@@ -161,8 +169,6 @@ try {
       return xactsOnce();
     }
   };
-  const rc = new Redis(redis.url);
-  rc.on('error', () => undefined); // the redis fault restarts it; the client reconnects
   const redisCommands = async () => Number(/total_commands_processed:(\d+)/.exec(await rc.info('stats'))![1]);
   const x0 = xacts();
   const r0 = await redisCommands();
@@ -179,10 +185,8 @@ try {
     faultAt = Date.now();
     const victim = procs[0]!;
     if (fault === 'kill') {
-      alive.delete(0);
       victim.child.kill('SIGKILL');
     } else if (fault === 'stop') {
-      alive.delete(0);
       victim.child.kill('SIGSTOP');
       setTimeout(() => victim.child.kill('SIGCONT'), 15_000);
     } else if (fault === 'redis') {

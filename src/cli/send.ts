@@ -59,7 +59,7 @@ export function explain(e: unknown, server: string, uid: number): unknown {
   if (e instanceof WrongPasswordError) return new CliError(`wrong password for ${uid} — check OICQ_PASSWORD, --password-file or --password`, EXIT_LOGIN);
   if (e instanceof UnknownUserError) return new CliError(`no account ${uid} on ${server} — create it with 'oicq user add ${uid}'`, EXIT_LOGIN);
   if (e instanceof LoginRefusedError) return new CliError(`login refused: ${e.reason}`, EXIT_LOGIN);
-  if (e instanceof RedirectRefusedError) return new CliError(`the server redirected us to ${e.target}; redirects are not followed — check --server`, EXIT_LOGIN);
+  if (e instanceof RedirectRefusedError) return new CliError(`the node the seed sent us to redirected us again to ${e.target}; only one redirect is followed — check that the cluster's nodes are not seeds (--seed) or pass a node as --server`, EXIT_LOGIN);
   if (e instanceof SendFailedError) return new CliError(`the server did not accept the message to ${e.to} — no such user, their mailbox is full, or they take messages from friends only`, EXIT_SEND);
   if (e instanceof NotOnlineError) return new CliError(`the session ended before the server answered (was ${uid} logged in from another place?) — try again`, EXIT_LOGIN);
   const code = (e as { code?: unknown } | null)?.code;

@@ -9,7 +9,7 @@ import { systemClock } from '../transport/clock.js';
 import { openSqliteStore, storeFault, DEFAULT_DB_PATH } from '../store/sqlite.js';
 import { isPostgresUrl, openPostgresStore, type PostgresStore } from '../store/postgres.js';
 import { redact } from '../store/pg-sync.js';
-import { ClusterNode } from '../cluster/node.js';
+import { ClusterNode, DEFAULT_CLUSTER_OPTIONS } from '../cluster/node.js';
 import { lockStoreForServer, serverLockPath, type ServerLock } from '../store/lock.js';
 import type { Store } from '../store/store.js';
 import { passwordMd5 } from '../protocol/keys.js';
@@ -33,6 +33,10 @@ options:
   --presence <redis://…>     join a cluster: presence and doorbells in this Redis (needs --store and --node-id);
                              or set OICQ_PRESENCE
   --node-id <name>           this node's name in the cluster (unique per node); or set OICQ_NODE_ID
+  --seed                     this node is a cluster's seed: it answers each login (0x0091, a 2005 0x0022, a modern
+                             touch) with a redirect to the least-loaded live node that is not a seed, and serves a
+                             login itself only when no such node is live. Nodes share one port (0x0091 redirects
+                             carry an IP only)
   --no-demo                  do not create the two demo accounts in an empty store
   --public-ip <addr>         IPv4 address to tell clients in login replies (default: the bound one, or 127.0.0.1)
   --reply-delay <ms>         delay every reply (MyQQ on loopback needs ~30; default 0 = off)
@@ -76,6 +80,7 @@ const OPTIONS = {
   store: { type: 'string' },
   presence: { type: 'string' },
   'node-id': { type: 'string' },
+  seed: { type: 'boolean' },
   'no-demo': { type: 'boolean' },
   'public-ip': { type: 'string' },
   'reply-delay': { type: 'string' },
@@ -238,6 +243,7 @@ export async function run(argv: string[]): Promise<number> {
     if (!storeUrl) throw new CliError('--presence needs --store postgres://…: a cluster keeps its messages in PostgreSQL', 2);
     if (!nodeId || !/^[A-Za-z0-9_.-]{1,64}$/.test(nodeId)) throw new CliError('--presence needs --node-id <name> (letters, digits, . _ -), unique per node', 2);
   }
+  if (o.seed && presenceUrl === undefined) throw new CliError('--seed needs --presence redis://… (and --store, --node-id): a seed redirects to the nodes of a cluster', 2);
   // Every option is checked before the bind, so a mistake never leaves a database behind.
   const tuning = {
     replyDelayMs: num('reply-delay', 0, 0, 10_000),
@@ -364,12 +370,12 @@ export async function run(argv: string[]): Promise<number> {
   let cluster: ClusterNode | undefined;
   if (presenceUrl && pgStore && nodeId) {
     const ip = server.publicIp;
-    cluster = new ClusterNode(server.hub, pgStore.db, presenceUrl, nodeId, `${ip}:${bound.port}`, systemClock, log);
+    cluster = new ClusterNode(server.hub, pgStore.db, presenceUrl, nodeId, `${ip}:${bound.port}`, systemClock, log, { ...DEFAULT_CLUSTER_OPTIONS, seed: o.seed === true });
     cluster.start();
     // Logins are answered "busy" until Redis answers: wait for it a little before saying "listening".
     const ready = await Promise.race([cluster.presence.ready().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 5_000).unref())]);
     if (!ready) log.warn({ presence: presenceUrl }, 'Redis does not answer yet: new logins are answered "busy" until it does');
-    log.info({ node: nodeId, incarnation: cluster.incarnation }, 'cluster node started');
+    log.info({ node: nodeId, incarnation: cluster.incarnation, seed: o.seed === true }, 'cluster node started');
   }
   let admin: AdminService | undefined;
   if (adminAt) {

@@ -37,6 +37,12 @@ export class ClassicSession extends TableSession implements FramingSession {
   }
 
   async login(status: number): Promise<LoginInfo> {
+    this.ctx.link.home();
+    return this.loginHere(status, false);
+  }
+
+  /** The 2005 chain at the link's server; a redirect (01 reply) is followed once, a second one refused. */
+  private async loginHere(status: number, redirected: boolean): Promise<LoginInfo> {
     const { link, random, uid, passwordKey } = this.ctx;
     this.sessionKey = undefined;
     const tp = await link.request(ClassicCmd.REQUEST_LOGIN_TOKEN, C.tokenRequestCodec.encode({ sub: 0 }));
@@ -49,7 +55,11 @@ export class ClassicSession extends TableSession implements FramingSession {
     const plain = teaDecrypt(lp.body, passwordKey) ?? teaDecrypt(lp.body, initialKey);
     if (!plain) throw new ProtocolError(ClassicCmd.LOGIN, 'login reply opens with neither the password key nor the initial key');
     const reply = decodeReply(ClassicCmd.LOGIN, C.loginReplyCodec, plain);
-    if (reply.kind === 'redirect') throw new RedirectRefusedError(uid, `${u32ToIp(reply.ip)}:${reply.port}`);
+    if (reply.kind === 'redirect') {
+      if (redirected) throw new RedirectRefusedError(uid, `${u32ToIp(reply.ip)}:${reply.port}`);
+      link.redirect(u32ToIp(reply.ip), reply.port);
+      return this.loginHere(status, true);
+    }
     if (reply.kind === 'failure') {
       // Classic failures carry only a text reason: the server's LoginFailure texts tell which.
       if (reply.reason === LoginFailure.WRONG_PASSWORD) throw new WrongPasswordError(uid, reply.reason);

@@ -32,10 +32,10 @@ export class LoginRefusedError extends ClientError {
   }
 }
 
-/** The server asked the client to log in elsewhere; the SDK never follows a redirect. */
+/** A login was redirected twice: the SDK follows one redirect per login (from the seed to a node), never a second. */
 export class RedirectRefusedError extends ClientError {
   constructor(readonly uid: number, readonly target: string) {
-    super(`the server redirected ${uid} to ${target}; redirects are refused`);
+    super(`the server redirected ${uid} to ${target} after a redirect already; a second redirect is refused`);
   }
 }
 

@@ -28,6 +28,9 @@ export interface LinkOptions {
 export class Link {
   private socket?: Socket;
   private address = '';
+  /** Where datagrams go now: the server it was made for, or the node a login redirect named. */
+  private port: number;
+  private homeAddress = '';
   /** Datagrams handed to the socket and not yet sent (close waits for them: a logout must leave). */
   private unsent = 0;
   private closed?: Promise<void>;
@@ -41,15 +44,27 @@ export class Link {
   onRetry?: (command: number, attempt: number, maxTries: number) => void;
 
   constructor(readonly opts: LinkOptions) {
+    this.port = opts.port;
     const r = opts.random(2);
     this.seq = (r[0]! << 8) | r[1]!;
     this.requester = new Requester<Packet>((b) => this.write(b), opts.clock, opts.retry);
     this.requester.onRetry = (command, _seq, attempt, maxTries) => this.onRetry?.(command, attempt, maxTries);
   }
 
-  /** `host:port` as given. */
+  /** `host:port` as given, or the node a login redirect named. */
   get server(): string {
-    return `${this.opts.host}:${this.opts.port}`;
+    return this.port === this.opts.port && this.address === this.homeAddress ? `${this.opts.host}:${this.opts.port}` : `${this.address}:${this.port}`;
+  }
+
+  /** Talks to another server from now on (a login redirect); the socket stays. */
+  redirect(address: string, port: number): void {
+    this.address = address;
+    this.port = port;
+  }
+
+  /** Talks to the server it was made for again (every login starts there: a node redirected to may be gone). */
+  home(): void {
+    this.redirect(this.homeAddress, this.opts.port);
   }
 
   /** The local UDP port (0 before open). */
@@ -65,11 +80,11 @@ export class Link {
   async open(): Promise<void> {
     if (this.socket) return;
     const { address } = await lookup(this.opts.host, { family: 4 });
-    this.address = address;
+    this.address = this.homeAddress = address;
     const socket = createSocket('udp4');
     socket.on('message', (buf, rinfo) => {
       // An unconnected socket hears anyone: keep only the server's datagrams.
-      if (rinfo.port !== this.opts.port || rinfo.address !== this.address) return;
+      if (rinfo.port !== this.port || rinfo.address !== this.address) return;
       this.onWire?.('in', buf);
       this.receive(buf);
     });
@@ -122,7 +137,7 @@ export class Link {
     if (!s) return;
     this.onWire?.('out', bytes);
     this.unsent++;
-    s.send(bytes, this.opts.port, this.address, () => {
+    s.send(bytes, this.port, this.address, () => {
       this.unsent--;
       this.drained?.();
     });

@@ -30,15 +30,27 @@ export class ModernSession extends TableSession implements FramingSession {
 
   // ---- login ----
 
+  /** Touches the link's server; a redirect is followed once (same port, the reply's blob in the next touch). */
+  private async touch(): Promise<M.TouchReplyOk> {
+    const { link, random, uid } = this.ctx;
+    let blob: Buffer = Buffer.alloc(15);
+    for (let hop = 0; ; hop++) {
+      const touchKey = random(16);
+      const tp = await link.request(ModernCmd.TOUCH, M.wrapKeyPrefixed(touchKey, M.touchRequest.encode(M.makeTouchRequest(blob)), random));
+      const touch = this.open(tp, M.touchReply, touchKey);
+      if (!touch.ok) throw new LoginRefusedError(uid, `touch result 0x${touch.result.toString(16)}`, touch.result);
+      if (!touch.redirect) return touch;
+      if (hop > 0) throw new RedirectRefusedError(uid, u32ToIp(touch.redirect.serverIp));
+      link.redirect(u32ToIp(touch.redirect.serverIp), link.opts.port);
+      blob = M.touchBlobAfter(touch.redirect);
+    }
+  }
+
   async login(status: number): Promise<LoginInfo> {
     const { link, random, uid } = this.ctx;
     this.sessionKey = undefined;
-
-    const touchKey = random(16);
-    const tp = await link.request(ModernCmd.TOUCH, M.wrapKeyPrefixed(touchKey, M.touchRequest.encode(M.makeTouchRequest()), random));
-    const touch = this.open(tp, M.touchReply, touchKey);
-    if (!touch.ok) throw new LoginRefusedError(uid, `touch result 0x${touch.result.toString(16)}`, touch.result);
-    if (touch.redirect) throw new RedirectRefusedError(uid, u32ToIp(touch.redirect.serverIp));
+    link.home();
+    const touch = await this.touch();
 
     const requestKey = random(16);
     const lp = await link.request(ModernCmd.LOGIN_REQUEST, M.wrapKeyPrefixed(requestKey, M.loginRequest.encode(M.makeLoginRequest(touch.loginToken)), random));

@@ -6,7 +6,9 @@ import type { StoredMessage } from '../store/store.js';
 import type { PgConnection } from '../store/pg-sync.js';
 import type { ClusterLink, Hub } from '../server/hub.js';
 import type { CloseReason, Presence, Session } from '../server/session.js';
-import { RedisPresence, type Bell, type PresenceRecord, type WirePresence } from './redis-presence.js';
+import { RedisPresence, type Bell, type NodeLoad, type PresenceRecord, type WirePresence } from './redis-presence.js';
+import { pickTarget, splitAddress } from './redirect.js';
+import type { Endpoint } from '../server/session.js';
 import { Status } from '../protocol/bodies/status-block.js';
 import { PENDING_HOLD_MS } from '../server/hub.js';
 
@@ -18,12 +20,19 @@ export interface ClusterOptions {
   leaseMs: number;
   /** TTL of a presence record; refreshed every tick. */
   presenceTtlMs: number;
+  /** A seed: answers logins with a redirect to the least-loaded live node (src/cluster/redirect.ts). */
+  seed?: boolean;
 }
 
 export const DEFAULT_CLUSTER_OPTIONS: ClusterOptions = { tickMs: 1_000, leaseMs: 5_000, presenceTtlMs: 15_000 };
 
+/** How long a published node load stays live without renewal, in ticks: a dead node stops being a target soon. */
+const LOAD_TTL_TICKS = 3;
+
 /** Counters of a node's cluster traffic. */
 export interface ClusterStats {
+  /** Logins this seed sent to another node. */
+  redirects: number;
   bellsSent: number;
   bellsReceived: number;
   swept: number;
@@ -34,13 +43,15 @@ export interface ClusterStats {
 /** A cluster node: implements the core's ClusterLink. */
 export class ClusterNode implements ClusterLink {
   readonly presence: RedisPresence;
-  readonly stats: ClusterStats = { bellsSent: 0, bellsReceived: 0, swept: 0, kickedByEpoch: 0, takeovers: 0 };
+  readonly stats: ClusterStats = { redirects: 0, bellsSent: 0, bellsReceived: 0, swept: 0, kickedByEpoch: 0, takeovers: 0 };
   incarnation = 0;
   private readonly epochs = new WeakMap<Session, number>();
   private timer?: Timer;
   private lastRenewal = 0;
   private readonly toRefresh = new Set<number>();
   private refreshScheduled = false;
+  /** The live nodes as this seed last read them, with the logins it sent since counted in. */
+  private targets: NodeLoad[] = [];
 
   constructor(
     private readonly hub: Hub,
@@ -119,6 +130,22 @@ export class ClusterNode implements ClusterLink {
       },
       (err: Error) => this.log.warn({ err: err.message, uid: s.uid }, 'presence not recorded (redis down?)'),
     ).catch((err: Error) => this.log.warn({ err: err.message }, 'kick not sent'));
+  }
+
+  /** The live nodes this seed last read (empty on other nodes). */
+  get liveNodes(): readonly NodeLoad[] {
+    return this.targets;
+  }
+
+  redirectFor(_uid: number, samePort: boolean): Endpoint | undefined {
+    if (!this.opts.seed) return undefined;
+    const self = splitAddress(this.address);
+    const t = pickTarget(this.targets, this.nodeId, samePort ? self.port : undefined);
+    if (!t || t.address === this.address) return undefined;
+    // Counted until the next read, so a burst of logins within one tick spreads over the nodes.
+    t.sessions++;
+    this.stats.redirects++;
+    return splitAddress(t.address);
   }
 
   refusesLogins(): boolean {
@@ -255,7 +282,19 @@ export class ClusterNode implements ClusterLink {
       this.log.warn({ err: (err as Error).message }, 'cluster tick: the database did not answer');
     }
     const records = [...this.hub.all()].map((s) => this.record(s));
+    if (this.lastRenewal === now) this.publishLoad(records.length);
     this.presence.refresh(records).catch((err: Error) => this.log.debug({ err: err.message }, 'presence refresh failed'));
+  }
+
+  /** Publishes this node's load with its lease; a seed also reads every live node's. */
+  private publishLoad(sessions: number): void {
+    const load = { id: this.nodeId, address: this.address, sessions, seed: this.opts.seed === true };
+    this.presence.publishLoad(load, LOAD_TTL_TICKS * this.opts.tickMs)
+      .then(() => (this.opts.seed ? this.presence.liveNodes() : undefined))
+      .then((nodes) => {
+        if (nodes) this.targets = nodes;
+      })
+      .catch((err: Error) => this.log.debug({ err: err.message }, 'node load not published'));
   }
 
   private dropAll(now: number): void {

@@ -67,6 +67,25 @@ end
 redis.call('DEL', KEYS[1])
 return gone`;
 
+/** A node as it publishes itself with each lease renewal: where clients reach it, how many sessions it holds. */
+export interface NodeLoad {
+  id: string;
+  /** host:port clients are redirected to. */
+  address: string;
+  sessions: number;
+  /** A seed redirects logins; it is never a redirect's target (so a redirected client is served where it lands). */
+  seed: boolean;
+}
+
+// Every live node's load in one round trip; a node whose record expired (no renewal: dead, paused) leaves the set.
+const NODES = `
+local out = {}
+for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  local r = redis.call('HMGET', 'nodeload:' .. id, 'addr', 'n', 'seed')
+  if r[1] then table.insert(out, {id, r[1], r[2], r[3]}) else redis.call('SREM', KEYS[1], id) end
+end
+return out`;
+
 /** The Redis side of a node: presence records, node liveness, doorbells. */
 export class RedisPresence {
   readonly cmd: Redis;
@@ -158,6 +177,23 @@ export class RedisPresence {
       out.push({ node, p: { uid: uids[i]!, status: Number(status), ip: ipU32, port: Number(port), version: Number(ver ?? 0), key: key ?? '' } });
     });
     return out;
+  }
+
+  /** Publishes this node's address and load, live for `ttlMs` (renewed with the lease). */
+  async publishLoad(load: NodeLoad, ttlMs: number): Promise<void> {
+    this.commands += 3;
+    await this.cmd.pipeline()
+      .hset(`nodeload:${load.id}`, 'addr', load.address, 'n', load.sessions, 'seed', load.seed ? 1 : 0)
+      .pexpire(`nodeload:${load.id}`, ttlMs)
+      .sadd('nodes', load.id)
+      .exec();
+  }
+
+  /** Every node whose load record is live. */
+  async liveNodes(): Promise<NodeLoad[]> {
+    this.commands++;
+    const rows = (await this.cmd.eval(NODES, 1, 'nodes')) as [string, string, string, string][];
+    return rows.map(([id, address, n, seed]) => ({ id, address, sessions: Number(n), seed: seed === '1' }));
   }
 
   /** Rings another node's doorbell. */

@@ -6,7 +6,7 @@ import { imKey } from '../protocol/keys.js';
 import { isStatusCode } from '../protocol/bodies/status-block.js';
 import type { RandomSource } from '../protocol/random.js';
 import type { Metrics } from './metrics.js';
-import { Session, type CloseReason, type Presence, type SenderInfo, type SessionInit } from './session.js';
+import { Session, type CloseReason, type Endpoint, type Presence, type SenderInfo, type SessionInit } from './session.js';
 import { SessionTable } from './sessions.js';
 import { PresenceFanout } from './presence.js';
 import { GroupCommit, type SubmitResult } from './group-commit.js';
@@ -37,6 +37,11 @@ export interface ClusterLink {
   elsewhere(msgs: readonly StoredMessage[]): void;
   /** Whether new logins must be refused "busy" now (presence cannot be recorded). */
   refusesLogins(): boolean;
+  /**
+   * Where a login of `uid` should go instead of here (a seed's redirect), or undefined to serve it here.
+   * `samePort`: the reply can carry an IP only (0x0091), so only nodes on this node's port qualify.
+   */
+  redirectFor(uid: number, samePort: boolean): Endpoint | undefined;
   /** What friends see of a session here changed (told to its friends here already). */
   presenceChanged(s: Session, shown: Presence): void;
 }
@@ -130,6 +135,11 @@ export class Hub {
   /** Whether new logins are answered "busy" now (a cluster node that cannot record presence). */
   loginsPaused(): boolean {
     return this.cluster?.refusesLogins() ?? false;
+  }
+
+  /** Where a login of `uid` is redirected to (a cluster seed), or undefined to serve it here. */
+  redirectFor(uid: number, samePort: boolean): Endpoint | undefined {
+    return this.cluster?.redirectFor(uid, samePort);
   }
 
   /** Joins a cluster: the link hears of sessions opening and closing here and of messages for receivers elsewhere. */

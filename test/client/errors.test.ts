@@ -1,5 +1,6 @@
 // Typed login errors, timeouts, redirects, and the link's sequence numbers and retransmission.
 import { test } from 'node:test';
+import { createSocket } from 'node:dgram';
 import assert from 'node:assert/strict';
 import {
   Client, LoginRefusedError, RedirectRefusedError, TimeoutError, UnknownUserError, WrongPasswordError, parseServer,
@@ -76,30 +77,40 @@ test('no server: retransmits the same datagram, then TimeoutError naming the ser
   }
 });
 
-test('a touch reply with a redirect flag is refused (RedirectRefusedError), never followed', async () => {
-  const fake = await UdpPeer.open(0);
-  const c = new Client({ uid: ALICE.uid, password: 'pw', server: `127.0.0.1:${fake.port}`, retry: FAST_RETRY });
-  try {
-    const login = c.login();
-    const bytes = await fake.next();
+test('a touch redirect is followed once (same port, the redirect blob in the next touch); a second is refused', async () => {
+  const seed = await UdpPeer.open(0);
+  // The node the seed names: another loopback address, the seed's port (a touch redirect carries an IP only).
+  const node = createSocket('udp4');
+  await new Promise<void>((r) => node.bind(seed.socket.address().port, '127.0.0.2', r));
+  const atNode: Buffer[] = [];
+  const nodeGot = new Promise<Buffer>((resolve) => node.on('message', (b) => { atNode.push(b); resolve(b); }));
+  const c = new Client({ uid: ALICE.uid, password: 'pw', server: `127.0.0.1:${seed.port}`, retry: FAST_RETRY });
+  const redirectTo = (bytes: Buffer, ip: number, send: (b: Buffer) => void) => {
     const p = decodePacket(bytes, 'c2s');
     assert.ok(p.ok && p.value.command === ModernCmd.TOUCH && p.value.uid === ALICE.uid);
     const opened = M.unwrapKeyPrefixed(p.value.body);
     assert.ok(opened.ok);
-    assert.ok(!opened.value.key.equals(Buffer.alloc(16)), 'the touch key is random, not zero');
     const reply = M.touchReply.encode({
       ok: true, serverTime: 1_700_000_000, serverIp: 0x7f000001, loginToken: Buffer.alloc(24, 1),
-      redirect: { flag: 1, count: 1, ispId: 0, unknown: 0, serverIp: 0x0a000001 },
+      redirect: { flag: 1, count: 1, ispId: 0, unknown: 0, serverIp: ip },
     });
-    fake.socket.send(encodePacket({
-      direction: 's2c', version: p.value.version, command: ModernCmd.TOUCH, seq: p.value.seq, uid: ALICE.uid,
-      body: teaEncrypt(reply, opened.value.key),
-    }), c.localPort, '127.0.0.1');
+    send(encodePacket({ direction: 's2c', version: p.value.version, command: ModernCmd.TOUCH, seq: p.value.seq, uid: ALICE.uid, body: teaEncrypt(reply, opened.value.key) }));
+    return M.touchRequest.decode(opened.value.plain);
+  };
+  try {
+    const login = c.login();
+    const first = redirectTo(await seed.next(), 0x7f000002, (b) => seed.socket.send(b, c.localPort, '127.0.0.1'));
+    assert.deepEqual(first.serverBlob, Buffer.alloc(15), 'the first touch has a zero server blob');
+    const second = redirectTo(await nodeGot, 0x0a000001, (b) => node.send(b, c.localPort, '127.0.0.1'));
+    assert.equal(second.serverBlob.toString('hex'), '0101' + '00000000' + '00000000' + '7f000002' + '00', 'the redirect echoed in the blob');
     await assert.rejects(login, (e: unknown) => e instanceof RedirectRefusedError && e.target === '10.0.0.1');
-    await assert.rejects(fake.next(() => true, 200), /no matching datagram/, 'no login request after the redirect');
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(atNode.length, 1, 'no login request after the second redirect');
+    assert.equal(seed.drain().length, 0, 'nothing more to the seed');
   } finally {
     await c.close();
-    fake.close();
+    seed.close();
+    node.close();
   }
 });
 

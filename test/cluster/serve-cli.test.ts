@@ -72,6 +72,7 @@ test('cluster options: each mistake is one line and exit 2, before anything star
     [['--store', 'postgres://127.0.0.1:1/x', '--presence', 'redis://127.0.0.1:1'], {}, /--presence needs --node-id/],
     [['--store', 'postgres://127.0.0.1:1/x', '--db', 'x.db'], {}, /--store and --db name two stores/],
     [[], { OICQ_PRESENCE: 'http://x' }, /--presence 'http:\/\/x' is not a redis:\/\/ URL/],
+    [['--seed'], {}, /--seed needs --presence redis:/],
   ];
   for (const [args, env, re] of cases) {
     const r = serve(args, env);

@@ -53,6 +53,12 @@ export const loginHandlers: LoginHandlers<typeof CLASSIC_TABLE, ClassicHandler> 
       return ctx.send(f.encode(undefined, p.command, p.seq, teaEncrypt(body, initialKey, ctx.random)), from);
     }
     const passwordKey = check.opened;
+    // A seed sends the client to the least-loaded node (the 2005 reply's redirect form carries IP and port).
+    const to = ctx.hub.redirectFor(uid, false);
+    if (to) {
+      const body = loginReplyCodec.encode({ kind: 'redirect', uid, ip: ipToU32(to.address), port: to.port, extra: Buffer.alloc(0) });
+      return ctx.send(f.encode(undefined, p.command, p.seq, teaEncrypt(body, passwordKey, ctx.random)), from);
+    }
     const sessionKey = ctx.random(16);
     const session = f.openSession(p, from, sessionKey, passwordKey, request.status);
     const reply = loginSuccess({

@@ -1,6 +1,6 @@
 import {
   CheckPasswordResult, checkPasswordProof, checkPasswordReplyCodec, checkPasswordRequestCodec, login2007ReplyCodec,
-  login2007RequestCodec, selectServerReplyCodec, selectServerRequestCodec, splitLogin2007Body, tokenExReplyCodec,
+  login2007RequestCodec, SELECT_SERVER_REDIRECT, selectServerReplyCodec, selectServerRequestCodec, splitLogin2007Body, tokenExReplyCodec,
   tokenExRequestCodec, type CheckPasswordReply,
 } from '../../protocol/bodies/classic/index.js';
 import { ipToU32 } from '../../protocol/bodies/status-block.js';
@@ -38,14 +38,19 @@ function replyWith(f: ClassicHandler, p: Packet, from: Endpoint, key: Uint8Array
   return bytes;
 }
 
-/** 0x0091 select server: always "stay on this server" (result 0); a redirect would name another node instead. */
+/**
+ * 0x0091 select server: "stay on this server" (result 0), or on a cluster seed a redirect naming the least-loaded node
+ * (result 1 and its IP; the client keeps its port). A client that echoes a redirect block was redirected: it stays.
+ */
 export function selectServer(f: ClassicHandler, p: Packet, from: Endpoint): void {
   const w = openKeyPrefixed(f.ctx, p, from);
   if (!w) return;
   // A QQ2009-family touch inside the classic header (MyQQ 3.19) has another shape: not this chain's request.
   if (touchShape(w.plain) !== 'select_server') return f.ctx.drop('unsupported_version', from, p);
-  selectServerRequestCodec.decode(w.plain);
-  replyWith(f, p, from, w.key, selectServerReplyCodec.encode({ result: 0, unknown: Buffer.alloc(9), serverIp: 0 }));
+  const { block } = selectServerRequestCodec.decode(w.plain);
+  const to = block.every((b) => b === 0) ? f.ctx.hub.redirectFor(p.uid!, true) : undefined;
+  const reply = to ? { result: SELECT_SERVER_REDIRECT, unknown: Buffer.alloc(9), serverIp: ipToU32(to.address) } : { result: 0, unknown: Buffer.alloc(9), serverIp: 0 };
+  replyWith(f, p, from, w.key, selectServerReplyCodec.encode(reply));
 }
 
 /** 0x00BA token-ex: checks the 0x0062 token and hands out the token-ex; never asks for a captcha. */

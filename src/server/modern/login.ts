@@ -68,10 +68,14 @@ export const loginHandlers: LoginHandlers<typeof MODERN_TABLE, ModernHandler> = 
   TOUCH: (f, p, from) => {
     const w = unwrapKey(f, p, from);
     if (!w) return;
-    M.touchRequest.decode(w.plain);
-    // Never a redirect: a loopback client would reconnect to the address it is given.
+    const req = M.touchRequest.decode(w.plain);
+    // A cluster seed names the least-loaded node (IP only: the client keeps its port). A non-zero server blob is a
+    // client that was redirected already; it stays. MyQQ 3.30 touches its new server with a zero blob, which is
+    // still served there: a redirect only ever names a node that is not a seed.
+    const to = req.serverBlob.every((b) => b === 0) ? f.ctx.hub.redirectFor(p.uid!, true) : undefined;
     const reply = M.makeTouchReply({
       serverTime: nowSec(f), serverIp: ipToU32(f.ctx.serverIp), loginToken: f.ctx.tokens.issue(from, f.ctx.clock.now(), LoginTokenKind.TOUCH),
+      ...(to ? { redirectIp: ipToU32(to.address) } : {}),
     }, f.ctx.random);
     loginReply(f, p, from, w.key, M.touchReply.encode(reply));
   },

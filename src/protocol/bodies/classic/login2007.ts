@@ -23,6 +23,9 @@ export interface SelectServerReply {
   serverIp: number;
 }
 
+/** 0x0091 reply result of a redirect (clients take any non-zero result as one and read the IP at [11]). */
+export const SELECT_SERVER_REDIRECT = 0x0001;
+
 /** 0x0091 c2s codec. */
 export const selectServerRequestCodec = codec<SelectServerRequest>(
   'selectServerRequest',

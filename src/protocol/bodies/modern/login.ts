@@ -60,7 +60,7 @@ export const touchRequest: BodyCodec<TouchRequest> = codec<TouchRequest>(
     }),
 );
 
-/** A redirect in a touch reply (never send one to a loopback client: it reconnects to `serverIp`). */
+/** A redirect in a touch reply: the client touches `serverIp` next, on the port it used. */
 export interface TouchRedirect {
   flag: number;
   count: number;
@@ -115,9 +115,24 @@ export function makeTouchRequest(serverBlob: Buffer = Buffer.alloc(15)): TouchRe
   return { locale: MODERN_LOCALE, versionSpec: MODERN_VERSION_SPEC, serverBlob };
 }
 
-/** Builds the touch reply a server sends: result 00, redirect flag 00; a 24-byte login token from `random` if not given. */
-export function makeTouchReply(p: { serverTime: number; serverIp: number; loginToken?: Buffer }, random: RandomSource): TouchReplyOk {
-  return { ok: true, serverTime: p.serverTime, serverIp: p.serverIp, loginToken: p.loginToken ?? random(24), redirect: null };
+/**
+ * Builds the touch reply a server sends: result 00, redirect flag 00 unless `redirectIp` names the server to touch
+ * next (flag 01, one server); a 24-byte login token from `random` if not given.
+ */
+export function makeTouchReply(p: { serverTime: number; serverIp: number; loginToken?: Buffer; redirectIp?: number }, random: RandomSource): TouchReplyOk {
+  const redirect = p.redirectIp === undefined ? null : { flag: 1, count: 1, ispId: 0, unknown: 0, serverIp: p.redirectIp };
+  return { ok: true, serverTime: p.serverTime, serverIp: p.serverIp, loginToken: p.loginToken ?? random(24), redirect };
+}
+
+/** The server blob a redirected client touches its new server with: the reply's redirect part, zero-padded to 15. */
+export function touchBlobAfter(r: TouchRedirect): Buffer {
+  const b = Buffer.alloc(15);
+  b.writeUInt8(r.flag, 0);
+  b.writeUInt8(r.count, 1);
+  b.writeUInt32BE(r.ispId, 2);
+  b.writeUInt32BE(r.unknown, 6);
+  b.writeUInt32BE(r.serverIp, 10);
+  return b;
 }
 
 // ---------------------------------------------------------------- 0x00BA login request
