@@ -62,6 +62,8 @@ test('Qun constants: sub-commands, results, join codes, options, policies, roles
   assert.deepEqual(Q.QunRole, { MEMBER: 0, ADMIN: 1 });
   assert.equal(Q.QUN_TYPE_PERMANENT, 1);
   assert.deepEqual(Q.QunPushType, { ADDED: 0x21, REMOVED: 0x22, APPLY: 0x23, APPROVED: 0x24, REJECTED: 0x25, CLASSIC_IM: 0x2b, MODERN_IM: 0x52 });
+  // The analyzer prints the codec's name.
+  assert.deepEqual([Q.qunRequestCodec.name, Q.qunReplyCodec.name], ['qunRequest', 'qunReply']);
 });
 
 test('Qun request and reply: the Qun id after the sub-command except for create and search', () => {
