@@ -80,3 +80,15 @@ export interface SessionsFile {
   about: string;
   sessions: VectorSession[];
 }
+
+/** A recorded session's packets of one direction and command (and matching `pred`), in recorded order. */
+export function packetsOf(s: VectorSession, dir: 'c2s' | 's2c', command: number, pred: (p: VectorPacket) => boolean = () => true): VectorPacket[] {
+  return s.packets.filter((p) => p.dir === dir && p.command === command && pred(p));
+}
+
+/** The recorded reply to a recorded request (same command and sequence). */
+export function recordedReply(s: VectorSession, req: VectorPacket): VectorPacket {
+  const r = packetsOf(s, 's2c', req.command, (p) => p.seq === req.seq)[0];
+  if (!r) throw new Error(`no recorded reply to 0x${req.command.toString(16)} seq ${req.seq}`);
+  return r;
+}

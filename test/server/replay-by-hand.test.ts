@@ -8,7 +8,7 @@ import { decodeGb, splitFontTrailer } from '../../src/protocol/text.js';
 import { QunPolicy } from '../../src/store/store.js';
 import { ClassicDriver } from '../helpers/classic-driver.js';
 import { ModernDriver } from '../helpers/modern-driver.js';
-import { hex, loadRepoVectors, type SessionsFile, type VectorPacket, type VectorSession } from '../helpers/vectors.js';
+import { hex, loadRepoVectors, packetsOf, recordedReply, type SessionsFile, type VectorPacket, type VectorSession } from '../helpers/vectors.js';
 import { startServer, seedAccounts } from '../helpers/udp.js';
 
 // The by-hand session of issue #16 (test/vectors/by-hand-social-sessions.json): pidgin 2.7.11 (qq2005, users 20001
@@ -24,10 +24,8 @@ const [MQ, MQagain] = sessionsOf(20002) as [VectorSession, VectorSession];
 const plain = (p: VectorPacket) => hex(p.plain);
 /** The text of a classic Qun message's content: GB18030 before the font trailer, pidgin's trailing space dropped. */
 const qunText = (content: Buffer) => decodeGb(splitFontTrailer(content).text).replace(/ $/, '');
-const find = (s: VectorSession, dir: 'c2s' | 's2c', command: number, pred: (p: VectorPacket) => boolean = () => true) =>
-  s.packets.filter((p) => p.dir === dir && p.command === command && pred(p));
-/** The recorded reply to a recorded request (same command and sequence). */
-const replyTo = (s: VectorSession, req: VectorPacket) => find(s, 's2c', req.command, (p) => p.seq === req.seq)[0]!;
+const find = packetsOf;
+const replyTo = recordedReply;
 
 test('by hand: every recorded body of pidgin qq2005 and MyQQ 3.30 decodes with the command table', () => {
   assert.equal(file.sessions.length, 5);

@@ -287,17 +287,23 @@ export interface QunInfo {
   members: QunMemberEntry[];
 }
 
-/** Classic GET_INFO reply data (pidgin's qq2005 layout). */
-export function writeQunInfo(v: QunInfo): Buffer {
+/** Which classic GET_INFO layout a client reads: QQ2007/QQ2008 clients expect 7 more bytes before the name. */
+export type QunInfoDialect = 'qq2005' | 'qq2007';
+/** The 7 bytes of the QQ2007 layout (pidgin 2.7.11 skips them in its qq2007/qq2008 modes; their meaning is unknown). */
+const INFO_2007_EXTRA = Buffer.from('000001000000fc', 'hex');
+
+/** Classic GET_INFO reply data (pidgin's qq2005 layout, or its qq2007/qq2008 one). */
+export function writeQunInfo(v: QunInfo, dialect: QunInfoDialect = 'qq2005'): Buffer {
   const w = new Writer(64 + 6 * v.members.length).u32(v.id, 'id').u32(v.ext, 'ext').u8(v.type, 'type').u32(0).u32(v.creator, 'creator')
     .u8(v.authType, 'authType').u32(0).u16(0).u32(v.category, 'category').u16(v.maxMembers, 'maxMembers').u8(0).u8(0)
+    .bytes(dialect === 'qq2007' ? INFO_2007_EXTRA : Buffer.alloc(0))
     .tok8(v.name, 'name').u16(0).tok8(v.notice, 'notice').tok8(v.intro, 'intro');
   for (const m of v.members) w.u32(m.uid, 'uid').u8(m.org, 'org').u8(m.role, 'role');
   return w.finish();
 }
 
-/** Reads classic GET_INFO reply data. */
-export function readQunInfo(data: Buffer): QunInfo {
+/** Reads classic GET_INFO reply data in a dialect's layout. */
+export function readQunInfo(data: Buffer, dialect: QunInfoDialect = 'qq2005'): QunInfo {
   return readQunData(data, (r) => {
     const id = r.u32('id');
     const ext = r.u32('ext');
@@ -311,6 +317,7 @@ export function readQunInfo(data: Buffer): QunInfo {
     const maxMembers = r.u16('maxMembers');
     r.u8('unknown');
     r.u8('unknown');
+    if (dialect === 'qq2007') r.skip(INFO_2007_EXTRA.length, 'qq2007 extra');
     const name = r.tok8('name');
     r.u16('unknown');
     const notice = r.tok8('notice');

@@ -6,6 +6,7 @@ import { QunPolicy, type Qun, type Store } from '../../store/store.js';
 import type { Exchange } from '../dispatch.js';
 import type { Charset } from './handlers.js';
 import type { JoinOutcome } from './quns.js';
+import { usesLogin2007 } from '../../protocol/families.js';
 
 const GB: Charset = { decode: (b) => decodeGb(b), encode: (t) => encodeGb(t) };
 const UTF8: Charset = { decode: (b) => b.toString('utf8'), encode: (t) => Buffer.from(t, 'utf8') };
@@ -77,7 +78,7 @@ export function handleQunCommand(x: Exchange<Q.QunRequest, Q.QunReply>): void {
   if (!member) return fail(Q.QunResult.NOT_MEMBER);
   switch (sub) {
     case Q.QunSub.GET_INFO:
-      return ok(Q.writeQunInfo(infoOf(store, q, cs, quns.limits.maxMembers)));
+      return ok(Q.writeQunInfo(infoOf(store, q, cs, quns.limits.maxMembers), usesLogin2007(x.session.version) ? 'qq2007' : 'qq2005'));
     case Q.QunSub.GET_INFO_EX: {
       const from = data.length >= 4 ? data.readUInt32BE(0) : 0;
       const info = infoOf(store, q, cs, quns.limits.maxMembers);

@@ -12,6 +12,8 @@ export const SYSTEM_ACK_SEPARATOR = 0x1e;
 /** Codes of 0x0080 system messages (PROTOCOL.md §4; 6 = a server notice, which this project uses for "logged in elsewhere"). */
 export const SystemCode = { BEING_ADDED: 1, ADD_REQUEST: 2, ADD_APPROVED: 3, ADD_REJECTED: 4, NOTICE: 6, NEW_VERSION: 9 } as const;
 
+const NUL = Buffer.from([0]);
+
 /** 0x0080 push: ASCII decimal code, from uid, to uid, then the text (GB18030), separated by 0x1F. */
 export interface SystemMessage {
   code: number;
@@ -23,8 +25,10 @@ export interface SystemMessage {
 /** 0x0080 s2c codec. */
 export const systemMessageCodec = codec<SystemMessage>(
   'systemMessage',
-  // The text is the last field and may contain the separator (readers split into at most four pieces).
-  (v) => Buffer.concat([joinWith([decimalBytes(v.code, 'code'), decimalBytes(v.from, 'from'), decimalBytes(v.to, 'to'), Buffer.alloc(0)], SYSTEM_SEPARATOR, 'fields'), encodeGb(v.text)]),
+  // The text is the last field and may contain the separator (readers split into at most four pieces). A refusal's
+  // reason ends with a NUL: pidgin 2.7.11 reads it as a C string and otherwise runs past the body into stale bytes.
+  (v) => Buffer.concat([joinWith([decimalBytes(v.code, 'code'), decimalBytes(v.from, 'from'), decimalBytes(v.to, 'to'), Buffer.alloc(0)], SYSTEM_SEPARATOR, 'fields'), encodeGb(v.text),
+    v.code === SystemCode.ADD_REJECTED ? NUL : Buffer.alloc(0)]),
   (body) => {
     const parts = splitOn(body, SYSTEM_SEPARATOR);
     if (parts.length < 4) throw new DecodeError('truncated', `${parts.length} of 4 fields`, 'fields', body.length);
@@ -34,7 +38,7 @@ export const systemMessageCodec = codec<SystemMessage>(
       code: parseDecimal(parts[0]!.toString('latin1'), 'code', 0),
       from: parseDecimal(parts[1]!.toString('latin1'), 'from'),
       to: parseDecimal(parts[2]!.toString('latin1'), 'to'),
-      text: decodeGb(body.subarray(head)),
+      text: decodeGb(body.subarray(head, body.at(-1) === 0 && body.length > head ? -1 : undefined)),
     };
   },
 );
