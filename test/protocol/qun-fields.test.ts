@@ -277,6 +277,31 @@ test('Qun info (classic GET_INFO): the recorded reply, every field at its offset
   ]);
 });
 
+test('Qun info (classic GET_INFO) for pidgin qq2007/qq2008: the recorded reply with 7 more bytes before the name', () => {
+  const hand = loadRepoVectors<SessionsFile>('by-hand-2007-social-sessions.json');
+  const d2007 = Q.qunReplyCodec.decode(first(hand.sessions[1]!, 's2c', 0x0030, '04')).data;
+  const d2005 = Q.qunReplyCodec.decode(first(hand.sessions[2]!, 's2c', 0x0030, '04')).data;
+  // As qq2005 up to the two bytes at 30 and 31, then 7 bytes at 32 (00 00 01 00 00 00 fc), tok8 name at 39, u16 at 47, notice at 49, intro at 50, members from 51.
+  assert.deepEqual([d2007.subarray(32, 39).toString('hex'), d2007[39], d2007.subarray(40, 47).toString(), d2005[32]], ['000001000000fc', 7, 'HandQun', 7]);
+  const info: Q.QunInfo = {
+    id: 100001, ext: 100001, type: 1, creator: 20013, authType: 2, category: 0, maxMembers: 500, name: Buffer.from('HandQun'), notice: Buffer.alloc(0), intro: Buffer.alloc(0),
+    members: [{ uid: 20013, org: 0, role: 1 }, { uid: 20011, org: 0, role: 0 }, { uid: 20012, org: 0, role: 0 }, { uid: 20014, org: 0, role: 0 }],
+  };
+  assert.deepEqual(Q.readQunInfo(d2007, 'qq2007'), info);
+  assert.equal(Q.writeQunInfo(info, 'qq2007').toString('hex'), d2007.toString('hex'));
+  const info2005 = { ...info, members: [info.members[0]!, info.members[3]!] };
+  assert.deepEqual(Q.readQunInfo(d2005, 'qq2005'), info2005);
+  assert.equal(Q.writeQunInfo(info2005).toString('hex'), d2005.toString('hex'));
+  assert.equal(Q.writeQunInfo(info2005, 'qq2005').toString('hex'), d2005.toString('hex'));
+  // Read in the other layout, each misreads: the 7 bytes are taken for the name, or the name for them.
+  const tryRead = (b: Buffer, d: Q.QunInfoDialect): unknown => { try { return Q.readQunInfo(b, d); } catch (e) { return e; } };
+  assert.notDeepEqual(tryRead(d2007, 'qq2005'), info);
+  assert.notDeepEqual(tryRead(d2005, 'qq2007'), info2005);
+  for (let n = 32; n < 39; n++) {
+    assert.equal(failure(() => Q.readQunInfo(d2007.subarray(0, n), 'qq2007')), `truncated: need 7 byte(s), ${n - 32} left (field qq2007 extra at offset 32)`);
+  }
+});
+
 test('Qun info (modern GET_INFO_EX): the recorded MyQQ reply, status 3, the page of members', () => {
   const data = Q.qunReplyCodec.decode(first(myqq, 's2c', 0x0002, '72')).data;
   // id, ext, u16 0, 00, status 03 at 11, type at 12, u32, creator at 17, policy at 21, 6 bytes, category at 28, max at 32, 9 bytes, name at 43.
