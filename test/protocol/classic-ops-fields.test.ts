@@ -13,19 +13,14 @@ import { SELECT_SERVER_BLOCK } from '../../src/protocol/families.js';
 import { DecodeError } from '../../src/protocol/errors.js';
 import type { BodyCodec } from '../../src/protocol/codec.js';
 import { cutsName, failure, hex, pins, refuses, tooWide, type Field } from '../helpers/fields.js';
-import { loadRepoVectors, type SessionsFile, type VectorSession } from '../helpers/vectors.js';
+import { firstPlain, loadRepoVectors, type SessionsFile } from '../helpers/vectors.js';
 
 const fixed = (n: number, b = 0x5a) => Buffer.alloc(n, b);
 const zeros = (n: number) => '00'.repeat(n);
 const ascii = (s: string) => Buffer.from(s, 'latin1');
 
 const recorded = loadRepoVectors<SessionsFile>('classic-2007-sessions.json');
-/** The plaintext of the first `dir` packet of `command` in a recorded session. */
-function plainOf(s: VectorSession, dir: 'c2s' | 's2c', command: number): Buffer {
-  const p = s.packets.find((x) => x.dir === dir && x.command === command);
-  assert.ok(p, `recorded ${dir} 0x${command.toString(16)}`);
-  return hex(p.plain);
-}
+const plainOf = firstPlain;
 const qq2007 = recorded.sessions[0]!;
 
 test('0x0091 select server (2007/2008): the 15-byte block both ways, offsets of the reply', () => {

@@ -8,19 +8,14 @@ import * as M from '../../src/protocol/bodies/modern/index.js';
 import { passwordKeyFromMd5, verifyBlockKey } from '../../src/protocol/keys.js';
 import { teaDecrypt, teaEncrypt } from '../../src/protocol/tea.js';
 import { cutsName, failure, hex, pins, refuses, tooWide } from '../helpers/fields.js';
-import { loadRepoVectors, type SessionsFile, type VectorSession } from '../helpers/vectors.js';
+import { firstPlain, loadRepoVectors, type SessionsFile } from '../helpers/vectors.js';
 
 const qq2009 = loadRepoVectors<SessionsFile>('qq2009-sessions.json').sessions[0]!;
 const qq2009Wrong = loadRepoVectors<SessionsFile>('qq2009-sessions.json').sessions[2]!;
 const libqq = loadRepoVectors<SessionsFile>('libqq-sessions.json').sessions[0]!;
 const libqq2010 = loadRepoVectors<SessionsFile>('libqq-sessions.json').sessions[1]!;
 
-/** The plaintext of the first `dir` packet of `command` in a recorded session. */
-function plainOf(s: VectorSession, dir: 'c2s' | 's2c', command: number): Buffer {
-  const p = s.packets.find((x) => x.dir === dir && x.command === command);
-  assert.ok(p, `recorded ${dir} 0x${command.toString(16)}`);
-  return hex(p.plain);
-}
+const plainOf = firstPlain;
 const zeros = (n: number) => '00'.repeat(n);
 const fixed = (n: number, b = 0x5a) => Buffer.alloc(n, b);
 /** A deterministic random source: bytes 1, 2, 3, … */

@@ -7,7 +7,7 @@ import * as Q from '../../src/protocol/bodies/qun.js';
 import { textMsgBlock } from '../../src/protocol/bodies/modern/message.js';
 import { DecodeError, EncodeError } from '../../src/protocol/errors.js';
 import { failure, hex, type Field } from '../helpers/fields.js';
-import { loadRepoVectors, type SessionsFile, type VectorSession } from '../helpers/vectors.js';
+import { firstPlain, loadRepoVectors, packetsOf, type SessionsFile, type VectorSession } from '../helpers/vectors.js';
 
 const social = loadRepoVectors<SessionsFile>('by-hand-social-sessions.json');
 const pidgin = social.sessions[0]!;
@@ -15,12 +15,8 @@ const pidgin2 = social.sessions[1]!;
 const myqq = social.sessions[3]!;
 
 /** Plaintexts of the `dir` packets of `command` in a session whose body starts with `prefix` (hex). */
-function plains(s: VectorSession, dir: 'c2s' | 's2c', command: number, prefix = ''): Buffer[] {
-  const out = s.packets.filter((p) => p.dir === dir && p.command === command && p.plain.startsWith(prefix)).map((p) => hex(p.plain));
-  assert.ok(out.length > 0, `recorded ${dir} 0x${command.toString(16)} ${prefix}`);
-  return out;
-}
-const first = (s: VectorSession, dir: 'c2s' | 's2c', command: number, prefix = '') => plains(s, dir, command, prefix)[0]!;
+const plains = (s: VectorSession, dir: 'c2s' | 's2c', command: number, prefix: string) => packetsOf(s, dir, command, (p) => p.plain.startsWith(prefix)).map((p) => hex(p.plain));
+const first = firstPlain;
 const fixed = (n: number, b = 0x5a) => Buffer.alloc(n, b);
 const gb = (h: string) => hex(h);
 
