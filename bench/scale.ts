@@ -6,11 +6,14 @@
 // of classic pairs chatting at a paced rate; then an extrapolation to 1 M sessions with its assumptions.
 import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { startServerProcess, tempDb, type ServerProcess } from '../scripts/lib/server-process.js';
+import { cpuMsOf, startServerProcess, tempDb, type ServerProcess } from '../scripts/lib/server-process.js';
 import { openSqliteStore } from '../src/store/sqlite.js';
+import type { KnownLogin } from '../src/store/store.js';
 import { passwordMd5 } from '../src/protocol/keys.js';
-import { fmt, printTable } from './lib/table.js';
+import { fmt, printTable, ratio } from './lib/table.js';
 import { SCALE_PASSWORD, type GenCommand, type GenReply } from './lib/scale-protocol.js';
 
 const STEPS = (process.env.SCALE_STEPS ?? '10000,50000,100000,200000').split(',').map(Number);
@@ -31,7 +34,10 @@ const CHAT_MS = Number(process.env.SCALE_CHAT_MS ?? 5_000);
 /** Logins in flight per generator. */
 const WINDOW = Number(process.env.SCALE_LOGIN_WINDOW ?? 64);
 const SYNC = process.env.SCALE_SYNC ?? 'normal';
+const PROFILE_DIR = process.env.SCALE_PROFILE;
 const BASE_UID = 100_000;
+/** Accounts past the largest step, used only for the store's login reference. */
+const STORE_REF = Number(process.env.SCALE_STORE_REF ?? 20_000);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const max = Math.max(...STEPS);
@@ -51,6 +57,31 @@ function createAccounts(db: string, n: number): number {
   })();
   d.close();
   return performance.now() - t0;
+}
+
+/**
+ * The store's part of a classic login, measured in this process on the bench's database before the server opens
+ * it: what the server asks the store for one login (account and ban at the password check, friends for the
+ * presence fan-out, Qun at the login reply, the inbox when queued messages are released) and the address it
+ * remembers, written in batches of one login window as the server batches a turn's logins.
+ */
+function storeLoginReference(db: string, firstUid: number, n: number): { usPerLogin: number } {
+  const store = openSqliteStore(db, { synchronous: SYNC === 'full' ? 'full' : 'normal' });
+  const t0 = performance.now();
+  const batch: KnownLogin[] = [];
+  for (let i = 0; i < n; i++) {
+    const uid = firstUid + i;
+    store.getUser(uid);
+    store.banOf(uid);
+    store.friendsOf(uid);
+    store.qunsOf(uid);
+    store.pendingFor(uid, 200);
+    batch.push({ uid, address: `127.2.${(i >> 8) & 0xff}.${(i & 0xff) + 1}` });
+    if (batch.length === WINDOW || i === n - 1) store.rememberAddresses(batch.splice(0), 4);
+  }
+  const us = ((performance.now() - t0) * 1000) / n;
+  store.close();
+  return { usPerLogin: us };
 }
 
 /** A generator process and a way to ask it something. */
@@ -113,7 +144,13 @@ async function heapOf(server: ServerProcess): Promise<AdminHeap> {
 
 console.log(`bench:scale — steps ${STEPS.join(', ')} sessions; ≤ ${PER_GEN} endpoints per generator process; every ${MODERN_EVERY}th pair modern; keep-alive every ${KEEP_ALIVE_MS / 1000} s; server synchronous=${SYNC.toUpperCase()}`);
 const db = tempDb();
-console.log(`accounts: ${max} created in one transaction in ${fmt(createAccounts(db, max), 0)} ms`);
+console.log(`accounts: ${max + STORE_REF} created in one transaction in ${fmt(createAccounts(db, max + STORE_REF), 0)} ms`);
+const storeRef = storeLoginReference(db, BASE_UID + max, STORE_REF);
+console.log(`reference: the store's own work of a classic login (account, ban, friends, Qun, inbox, address remembered in batches of ${WINDOW}), ${STORE_REF} logins on this database with synchronous=${SYNC.toUpperCase()}: ${fmt(storeRef.usPerLogin, 1)} µs each = ${fmt(1e6 / storeRef.usPerLogin, 0)} logins/s on one core`);
+// The keep-alive reference: a bare node:dgram echo process, fed (during each idle phase) one datagram of a
+// keep-alive's size per keep-alive the generators send, from the same generators at the same moments.
+const echo = fork(new URL('./lib/echo-server.ts', import.meta.url).pathname, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+const echoPort = await new Promise<number>((r) => echo.once('message', (m) => r((m as { port: number }).port)));
 // The inspector is only for a full garbage collection before each memory reading (HeapProfiler.collectGarbage):
 // without it the heap and RSS readings hold whatever garbage the last login burst left.
 const server = await startServerProcess(db, [
@@ -124,13 +161,32 @@ if (!server.inspector) throw new Error('the server printed no inspector URL: can
 const inspector = new WebSocket(server.inspector);
 await new Promise((resolve, reject) => { inspector.onopen = resolve; inspector.onerror = reject; });
 let inspectorId = 0;
+/** Calls an inspector method in the server; resolves with its result. */
+async function inspect(method: string, params: object = {}): Promise<unknown> {
+  const id = ++inspectorId;
+  return new Promise((resolve) => {
+    inspector.onmessage = (e) => {
+      const m = JSON.parse(String(e.data)) as { id?: number; result?: unknown };
+      if (m.id === id) resolve(m.result);
+    };
+    inspector.send(JSON.stringify({ id, method, params }));
+  });
+}
 /** A full garbage collection in the server, through its inspector. */
 async function collectGarbage(): Promise<void> {
-  const id = ++inspectorId;
-  await new Promise<void>((resolve) => {
-    inspector.onmessage = (e) => { if ((JSON.parse(String(e.data)) as { id?: number }).id === id) resolve(); };
-    inspector.send(JSON.stringify({ id, method: 'HeapProfiler.collectGarbage' }));
-  });
+  await inspect('HeapProfiler.collectGarbage');
+}
+/** With SCALE_PROFILE=dir, a CPU profile of the server (200 µs samples) over `phase` of each step, written to dir. */
+async function profiled<T>(phase: string, n: number, run: () => Promise<T>): Promise<T> {
+  if (!PROFILE_DIR) return run();
+  await inspect('Profiler.enable');
+  await inspect('Profiler.setSamplingInterval', { interval: 200 });
+  await inspect('Profiler.start');
+  const r = await run();
+  const { profile } = (await inspect('Profiler.stop')) as { profile: unknown };
+  mkdirSync(PROFILE_DIR, { recursive: true });
+  writeFileSync(join(PROFILE_DIR, `${phase}-${n}.cpuprofile`), JSON.stringify(profile));
+  return r;
 }
 await sleep(2000);
 await collectGarbage();
@@ -147,6 +203,8 @@ interface StepResult {
   heapPerSession: number;
   rssKb: number;
   cpuPerKeepAlive: number;
+  /** The bare echo's CPU per datagram answered, fed at the same rate over the same window. */
+  echoCpuPerDatagram: number;
   keepAliveRate: number;
   cpuPerLogin: number;
   loginRate: number;
@@ -169,7 +227,7 @@ for (const n of STEPS) {
   while (gens.length < Math.ceil(n / PER_GEN)) gens.push(await Generator.start(gens.length, server.port));
   const cpu0 = server.cpuMs();
   const t0 = performance.now();
-  const logged = await Promise.all([...perGen].map(([g, e]) => gens[g]!.ask({ type: 'login', uids: e.uids, modern: e.modern, window: WINDOW })));
+  const logged = await profiled('login', n, () => Promise.all([...perGen].map(([g, e]) => gens[g]!.ask({ type: 'login', uids: e.uids, modern: e.modern, window: WINDOW }))));
   const loginMs = performance.now() - t0;
   const loginCpu = server.cpuMs() - cpu0;
   let ok = 0;
@@ -191,13 +249,27 @@ for (const n of STEPS) {
     }
     return kas;
   };
+  const echoes = async () => {
+    let sent = 0;
+    for (const g of gens) {
+      const r = await g.ask({ type: 'counters' });
+      if (r.type === 'counters') sent += r.echoesSent;
+    }
+    return sent;
+  };
+  for (const g of gens) await g.ask({ type: 'echo', port: echoPort, on: true });
   const ka0 = await count();
+  const echo0 = await echoes();
   const idleCpu0 = server.cpuMs();
+  const echoCpu0 = cpuMsOf(echo.pid!);
   const it0 = performance.now();
-  await sleep(IDLE_MS);
+  await profiled('idle', n, () => sleep(IDLE_MS));
   const idleCpu = server.cpuMs() - idleCpu0;
+  const echoCpu = cpuMsOf(echo.pid!) - echoCpu0;
   const idleMs = performance.now() - it0;
   const kas = (await count()) - ka0;
+  const echoed = (await echoes()) - echo0;
+  for (const g of gens) await g.ask({ type: 'echo', port: echoPort, on: false });
   await collectGarbage();
   const rssKb = server.rssKb();
   const h = await heapOf(server);
@@ -206,7 +278,7 @@ for (const n of STEPS) {
   const prevRssKb = prev ? prev.rssKb : empty.rssKb;
   const chatCpu0 = server.cpuMs();
   const chatT0 = performance.now();
-  const chatReply = await gens[0]!.ask({ type: 'chat', pairs: CHAT_PAIRS, rate: CHAT_RATE, ms: CHAT_MS, warmupMs: 2000 });
+  const chatReply = await profiled('chat', n, () => gens[0]!.ask({ type: 'chat', pairs: CHAT_PAIRS, rate: CHAT_RATE, ms: CHAT_MS, warmupMs: 2000 }));
   const chat = chatReply.type === 'chat' ? chatReply : { sent: 0, delivered: 0, p50: NaN, p99: NaN, max: NaN, loopP99: NaN };
   // Whose stalls the tail is made of: the server's event-loop delay over the chat phase, and the generator's.
   const loop = await heapOf(server);
@@ -219,6 +291,7 @@ for (const n of STEPS) {
     rssKb,
     heapPerSession: (heap - empty.heap) / n,
     cpuPerKeepAlive: (idleCpu * 1000) / Math.max(1, kas),
+    echoCpuPerDatagram: (echoCpu * 1000) / Math.max(1, echoed),
     keepAliveRate: (kas * 1000) / idleMs,
     cpuPerLogin: (loginCpu * 1000) / Math.max(1, ok),
     loginRate: (ok * 1000) / loginMs,
@@ -227,15 +300,18 @@ for (const n of STEPS) {
   };
   results.push(r);
   console.log(`${n} sessions: RSS ${fmt(rssKb / 1024, 0)} MB (${fmt(r.rssPerSession, 0)} B/session, ${fmt(r.rssMarginal, 0)} B/session since the last step), heap ${fmt(heap / 2 ** 20, 0)} MB used of ${fmt(h.heapTotal / 2 ** 20, 0)} MB (${fmt(r.heapPerSession, 0)} B/session), external ${fmt(h.external / 2 ** 20, 0)} MB, `
-    + `${fmt(r.keepAliveRate, 0)} keep-alives/s at ${fmt(r.cpuPerKeepAlive, 1)} µs CPU each, ${fmt(r.loginRate, 0)} logins/s at ${fmt(r.cpuPerLogin, 0)} µs CPU each`
+    + `${fmt(r.keepAliveRate, 0)} keep-alives/s at ${fmt(r.cpuPerKeepAlive, 1)} µs CPU each (bare echo at the same rate: ${fmt(r.echoCpuPerDatagram, 1)} µs, ${ratio(r.cpuPerKeepAlive, r.echoCpuPerDatagram)}), `
+    + `${fmt(r.loginRate, 0)} logins/s at ${fmt(r.cpuPerLogin, 0)} µs CPU each (store's own part ${fmt(storeRef.usPerLogin, 0)} µs, ${ratio(r.cpuPerLogin, storeRef.usPerLogin)})`
     + `${failed ? ` (${failed} failed)` : ''}, chat ${chat.delivered}/${chat.sent} p50 ${fmt(chat.p50, 2)} ms p99 ${fmt(chat.p99, 2)} ms`);
 }
 
 printTable('Scale (server process, measured from outside)', [
-  'sessions', 'RSS/session (B)', 'marginal RSS/session (B)', 'heap/session (B)', 'CPU/keep-alive (µs)', 'keep-alives/s', 'CPU/login (µs)', 'logins/s', 'chat p50 / p99 (ms)',
+  'sessions', 'RSS/session (B)', 'marginal RSS/session (B)', 'heap/session (B)', 'CPU/keep-alive (µs)', 'bare echo (µs)', 'keep-alive/echo', 'keep-alives/s',
+  'CPU/login (µs)', 'login/store', 'logins/s', 'chat p50 / p99 (ms)',
 ], results.map((r) => [
-  String(r.n), fmt(r.rssPerSession, 0), fmt(r.rssMarginal, 0), fmt(r.heapPerSession, 0), fmt(r.cpuPerKeepAlive, 1), fmt(r.keepAliveRate, 0),
-  fmt(r.cpuPerLogin, 0), fmt(r.loginRate, 0), `${fmt(r.chat.p50, 2)} / ${fmt(r.chat.p99, 2)}`,
+  String(r.n), fmt(r.rssPerSession, 0), fmt(r.rssMarginal, 0), fmt(r.heapPerSession, 0), fmt(r.cpuPerKeepAlive, 1), fmt(r.echoCpuPerDatagram, 1),
+  ratio(r.cpuPerKeepAlive, r.echoCpuPerDatagram), fmt(r.keepAliveRate, 0), fmt(r.cpuPerLogin, 0), ratio(r.cpuPerLogin, storeRef.usPerLogin), fmt(r.loginRate, 0),
+  `${fmt(r.chat.p50, 2)} / ${fmt(r.chat.p99, 2)}`,
 ]));
 
 const last = results[results.length - 1]!;
@@ -246,8 +322,10 @@ printTable(`Extrapolation to 1 M sessions (from the ${last.n}-session step)`, ['
   ['RSS per idle session at the last step, above the empty server / marginal (B)', `${fmt(last.rssPerSession, 0)} / ${fmt(last.rssMarginal, 0)}`, '≤ 2 048'],
   ['keep-alives/s', fmt(kaPerSec, 0), ''],
   ['  CPU for them (% of one core)', fmt((kaPerSec * last.cpuPerKeepAlive) / 1e4, 0), '≤ 50 %'],
+  ['  a bare node:dgram echo answering as many datagrams (% of one core, same run)', fmt((kaPerSec * last.echoCpuPerDatagram) / 1e4, 0), ''],
   ['logins/s the server could take on one core (1 s / CPU per login)', fmt(1e6 / last.cpuPerLogin, 0), '≥ 10 000'],
   ['  time to log 1 M in at that rate (s)', fmt(M / (1e6 / last.cpuPerLogin), 0), ''],
+  ['  the store alone (its part of a login, same database, same run): logins/s', fmt(1e6 / storeRef.usPerLogin, 0), ''],
   ['chat p99 at the last step (ms)', fmt(last.chat.p99, 2), '< 5'],
 ]);
 console.log(`assumptions: each further session costs the marginal RSS of the last step (linear growth, same mix of framings);
@@ -256,6 +334,7 @@ console.log(`assumptions: each further session costs the marginal RSS of the las
   so the measured login rate is a lower bound); 1 M endpoints would need ${Math.ceil(M / PER_GEN)} generator processes here.`);
 
 for (const g of gens) g.child.send({ type: 'exit' } satisfies GenCommand);
+echo.kill();
 inspector.close();
 const metrics = await server.stop();
 if (metrics) console.log(`server counters: logins ${metrics.loginsOk}, timeouts ${metrics.timeouts}, dropped ${metrics.droppedTotal}, delivered ${metrics.messagesDelivered}, push retransmits ${metrics.pushRetransmits}`);

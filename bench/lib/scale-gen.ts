@@ -3,6 +3,7 @@
 // server sees N distinct endpoints although one process may hold at most 20 000 fds. Sessions log in with the
 // SDK's framing sessions over the SDK's Link (classic and modern chains, retransmission included), keep alive
 // at one keep-alive per `keepAliveMs` at a random phase, and a few classic pairs chat at a paced rate.
+import { createSocket, type Socket } from 'node:dgram';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Link } from '../../src/client/link.js';
 import { ClassicSession } from '../../src/client/classic-session.js';
@@ -94,6 +95,26 @@ async function login(uids: number[], modern: boolean[], window: number): Promise
   send({ type: 'logged', ok, failed, firstError });
 }
 
+/**
+ * The keep-alive reference: while on, each keep-alive sent is shadowed by one datagram of a keep-alive's size to a
+ * bare echo process, from a small pool of sockets: the echo sees the same rate in the same bursts as the server.
+ */
+const ECHO_BYTES = Buffer.alloc(40, 0x5a);
+const echoPool: Socket[] = [];
+let echoPort = 0;
+let echoesSent = 0;
+let echoTurn = 0;
+
+async function echoOn(port: number, on: boolean): Promise<void> {
+  while (on && echoPool.length < 64) {
+    const s = createSocket('udp4');
+    s.on('message', () => {});
+    await new Promise<void>((r) => s.bind(0, BIND, r));
+    echoPool.push(s);
+  }
+  echoPort = on ? port : 0;
+}
+
 /** Keep-alives: every 100 ms, those due. One timer for the whole generator, not one per session. */
 function keepAliveTick(): void {
   const now = performance.now();
@@ -101,6 +122,10 @@ function keepAliveTick(): void {
     if (s.due > now) continue;
     s.due += KEEP_ALIVE_MS;
     s.session.keepAlive().then(() => keepAlivesOk++, () => keepAlivesFailed++);
+    if (echoPort) {
+      echoPool[echoTurn++ % echoPool.length]!.send(ECHO_BYTES, echoPort, '127.0.0.1');
+      echoesSent++;
+    }
   }
 }
 setInterval(keepAliveTick, 100);
@@ -180,7 +205,8 @@ async function chat(pairs: number, rate: number, ms: number, warmupMs: number): 
 
 process.on('message', (m: GenCommand) => {
   if (m.type === 'login') void login(m.uids, m.modern, m.window);
-  else if (m.type === 'counters') send({ type: 'counters', sessions: sessions.length, keepAlivesOk, keepAlivesFailed });
+  else if (m.type === 'counters') send({ type: 'counters', sessions: sessions.length, keepAlivesOk, keepAlivesFailed, echoesSent });
+  else if (m.type === 'echo') void echoOn(m.port, m.on).then(() => send({ type: 'ready' }));
   else if (m.type === 'chat') void chat(m.pairs, m.rate, m.ms, m.warmupMs);
   else if (m.type === 'exit') process.exit(0);
 });

@@ -4,6 +4,8 @@
 export type GenCommand =
   | { type: 'login'; uids: number[]; modern: boolean[]; window: number }
   | { type: 'counters' }
+  /** Until told `on: false`, also send one datagram of a keep-alive's size to `port` (a bare echo) per keep-alive sent. */
+  | { type: 'echo'; port: number; on: boolean }
   | { type: 'chat'; pairs: number; rate: number; ms: number; warmupMs: number }
   | { type: 'exit' };
 
@@ -11,7 +13,7 @@ export type GenCommand =
 export type GenReply =
   | { type: 'ready' }
   | { type: 'logged'; ok: number; failed: number; firstError?: string }
-  | { type: 'counters'; sessions: number; keepAlivesOk: number; keepAlivesFailed: number }
+  | { type: 'counters'; sessions: number; keepAlivesOk: number; keepAlivesFailed: number; echoesSent: number }
   | { type: 'chat'; sent: number; delivered: number; p50: number; p99: number; max: number; loopP99: number };
 
 /** The shared password of every scale account. */

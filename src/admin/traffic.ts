@@ -6,6 +6,10 @@ import { commandMeaning } from '../protocol/commands.js';
 import type { DropEvent, OicqServer, WireEvent } from '../server/server.js';
 import type { DropReason } from '../server/metrics.js';
 import type { Session } from '../server/session.js';
+import { parseIpv4, u32ToIp } from '../protocol/bodies/status-block.js';
+
+/** A framing's bits in a command counter's key. */
+const FRAMING_CODE: Record<Framing, number> = { classic: 0, modern: 1 };
 
 /** Packet and byte counts of one session, both ways. */
 export interface SessionTraffic {
@@ -66,18 +70,85 @@ export interface TrafficOptions {
 
 export const DEFAULT_TRAFFIC: TrafficOptions = { ringSize: 4096, dropsPerReason: 16, samples: 600 };
 
+/** Bytes of a datagram kept in the ring's slab; a longer one is kept as its own copy (rare: logins, long messages). */
+const SLOT_BYTES = 256;
+
+/**
+ * The ring of recent datagrams in preallocated typed storage: recording one allocates nothing that outlives the
+ * turn. (A ring of objects and copies keeps each datagram for thousands of datagrams, so every one of them is
+ * promoted to V8's old space and the server pays full-heap collections for them: at 100 000 sessions, 40–60 ms each.)
+ */
+class DatagramRing {
+  private readonly at: Float64Array;
+  private readonly dirIn: Uint8Array;
+  private readonly ip: Uint32Array;
+  private readonly port: Uint16Array;
+  private readonly uid: Uint32Array;
+  private readonly len: Uint32Array;
+  private readonly slab: Buffer;
+  /** Datagrams longer than a slot, and peers that are not dotted IPv4, by slot (else undefined). */
+  private readonly long: (Buffer | undefined)[];
+  private readonly oddPeer: ({ address: string; port: number } | undefined)[];
+  private local: { address: string; port: number } = { address: '0.0.0.0', port: 0 };
+  private written = 0;
+
+  constructor(private readonly size: number) {
+    this.at = new Float64Array(size);
+    this.dirIn = new Uint8Array(size);
+    this.ip = new Uint32Array(size);
+    this.port = new Uint16Array(size);
+    this.uid = new Uint32Array(size);
+    this.len = new Uint32Array(size);
+    this.slab = Buffer.alloc(size * SLOT_BYTES);
+    this.long = new Array<Buffer | undefined>(size).fill(undefined);
+    this.oddPeer = new Array<{ address: string; port: number } | undefined>(size).fill(undefined);
+  }
+
+  add(e: WireEvent, uid: number): void {
+    const i = this.written % this.size;
+    this.written++;
+    this.at[i] = Date.now();
+    this.dirIn[i] = e.direction === 'in' ? 1 : 0;
+    const ip = parseIpv4(e.peer.address);
+    this.ip[i] = ip ?? 0;
+    this.port[i] = e.peer.port;
+    this.oddPeer[i] = ip === undefined ? { address: e.peer.address, port: e.peer.port } : undefined;
+    this.uid[i] = uid;
+    this.local = e.local;
+    const n = e.bytes.length;
+    this.len[i] = n;
+    if (n <= SLOT_BYTES) {
+      e.bytes.copy(this.slab, i * SLOT_BYTES);
+      this.long[i] = undefined;
+    } else this.long[i] = Buffer.from(e.bytes);
+  }
+
+  /** The datagrams held, oldest first (copies). */
+  list(): RecentDatagram[] {
+    const out: RecentDatagram[] = [];
+    const first = Math.max(0, this.written - this.size);
+    for (let k = first; k < this.written; k++) {
+      const i = k % this.size;
+      const bytes = this.long[i] ?? Buffer.from(this.slab.subarray(i * SLOT_BYTES, i * SLOT_BYTES + this.len[i]!));
+      const peer = this.oddPeer[i] ?? { address: u32ToIp(this.ip[i]!), port: this.port[i]! };
+      out.push({ at: this.at[i]!, direction: this.dirIn[i] ? 'in' : 'out', peer, local: { ...this.local }, uid: this.uid[i]!, bytes });
+    }
+    return out;
+  }
+}
+
 /** Watches one server's wire and drops; everything it keeps is bounded. */
 export class Traffic {
-  private readonly perSession = new WeakMap<Session, SessionTraffic>();
-  private readonly byCommand = new Map<string, CommandCount>();
-  private readonly ring: RecentDatagram[] = [];
-  private ringAt = 0;
+  /** Counts by (direction, framing, command), keyed by a number made of the three. */
+  private readonly byCommand = new Map<number, CommandCount>();
+  private readonly ring: DatagramRing;
   private readonly drops = new Map<DropReason, DroppedDatagram[]>();
   private readonly rateSamples: RateSample[] = [];
   private last = { in: 0, out: 0, dropped: 0, logins: 0, stored: 0, delivered: 0 };
   private timer?: NodeJS.Timeout;
 
   constructor(private readonly server: OicqServer, private readonly opts: TrafficOptions = DEFAULT_TRAFFIC) {
+    this.ring = new DatagramRing(opts.ringSize);
     server.onWire((e) => this.wire(e));
     server.onDrop((e) => this.drop(e));
   }
@@ -96,27 +167,22 @@ export class Traffic {
     const p = decodePacket(e.bytes, e.direction === 'in' ? 'c2s' : 's2c');
     const session = this.server.hub.atEndpoint(e.peer);
     if (p.ok) {
-      const command = commandMeaning(p.value.command, p.value.framing);
-      const key = `${e.direction}|${p.value.framing}|${command}`;
+      const { framing, command } = p.value;
+      const key = (command << 3) | (FRAMING_CODE[framing] << 1) | (e.direction === 'in' ? 1 : 0);
       const c = this.byCommand.get(key);
       if (c) c.count++;
-      else this.byCommand.set(key, { direction: e.direction, framing: p.value.framing, command, count: 1 });
+      else this.byCommand.set(key, { direction: e.direction, framing, command: commandMeaning(command, framing), count: 1 });
     }
     if (session) {
-      const t = this.statsOf(session);
       if (e.direction === 'in') {
-        t.packetsIn++;
-        t.bytesIn += e.bytes.length;
+        session.packetsIn++;
+        session.bytesIn += e.bytes.length;
       } else {
-        t.packetsOut++;
-        t.bytesOut += e.bytes.length;
+        session.packetsOut++;
+        session.bytesOut += e.bytes.length;
       }
     }
-    const uid = (p.ok ? p.value.uid : undefined) ?? session?.uid ?? 0;
-    const d: RecentDatagram = { at: Date.now(), direction: e.direction, peer: e.peer, local: e.local, uid, bytes: Buffer.from(e.bytes) };
-    if (this.ring.length < this.opts.ringSize) this.ring.push(d);
-    else this.ring[this.ringAt] = d;
-    this.ringAt = (this.ringAt + 1) % this.opts.ringSize;
+    this.ring.add(e, (p.ok ? p.value.uid : undefined) ?? session?.uid ?? 0);
   }
 
   private drop(e: DropEvent): void {
@@ -154,9 +220,7 @@ export class Traffic {
 
   /** Packet and byte counts of a session (zeros before its first datagram is seen). */
   statsOf(s: Session): SessionTraffic {
-    let t = this.perSession.get(s);
-    if (!t) this.perSession.set(s, (t = { packetsIn: 0, bytesIn: 0, packetsOut: 0, bytesOut: 0 }));
-    return t;
+    return { packetsIn: s.packetsIn, bytesIn: s.bytesIn, packetsOut: s.packetsOut, bytesOut: s.bytesOut };
   }
 
   /** Datagram counts by direction, framing and command. */
@@ -172,8 +236,7 @@ export class Traffic {
 
   /** Recent datagrams, oldest first, optionally only those of a uid or a peer address ("ip" or "ip:port"). */
   recent(filter: { uid?: number; address?: string } = {}): RecentDatagram[] {
-    const ordered = this.ring.length < this.opts.ringSize ? this.ring : [...this.ring.slice(this.ringAt), ...this.ring.slice(0, this.ringAt)];
-    return ordered.filter(
+    return this.ring.list().filter(
       (d) =>
         (filter.uid === undefined || d.uid === filter.uid) &&
         (filter.address === undefined || d.peer.address === filter.address || `${d.peer.address}:${d.peer.port}` === filter.address),

@@ -1,4 +1,6 @@
 import { createSocket, type Socket, type RemoteInfo } from 'node:dgram';
+import { lookup as dnsLookup } from 'node:dns';
+import { isIPv4 } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { decodePacket, type Packet } from '../protocol/framing.js';
 import { familyOf } from '../protocol/families.js';
@@ -13,6 +15,7 @@ import type { FramingHandler, ServerContext } from './context.js';
 import { ClassicHandler } from './classic.js';
 import { ModernHandler } from './modern.js';
 import { LoginTokens, type TokenSource } from './login-token.js';
+import { LoginAddresses } from './login-addresses.js';
 import { FloodGuard, DEFAULT_FLOOD_GUARD, type FloodGuardOptions } from './flood-guard.js';
 
 const PURGE_EVERY_MS = 3_600_000;
@@ -51,11 +54,21 @@ export interface ServerOptions {
 }
 
 /**
+ * The socket's address lookup: the server only sends to the dotted IPv4 address a datagram came from, so it is
+ * answered at once. node:dgram's default goes through dns.lookup, which defers every send to a nextTick even for a
+ * literal address: a queued callback and a closure per datagram. Anything else still goes to dns.lookup.
+ */
+function literalLookup(address: string, _family: unknown, callback: (err: Error | null, address: string, family: number) => void): void {
+  if (isIPv4(address)) callback(null, address, 4);
+  else dnsLookup(address, { family: 4 }, (err, a) => callback(err, a, 4));
+}
+
+/**
  * Creates the server's UDP socket (IPv4: the protocol carries IPv4 addresses) bound to host:port; rejects with
  * the bind error (EADDRINUSE, EACCES, …) and leaves nothing open.
  */
 export async function bindServerSocket(host: string, port: number): Promise<Socket> {
-  const socket = createSocket({ type: 'udp4', recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
+  const socket = createSocket({ type: 'udp4', recvBufferSize: 4 << 20, sendBufferSize: 4 << 20, lookup: literalLookup });
   try {
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
@@ -96,6 +109,7 @@ export class OicqServer {
   private readonly flood: FloodGuard;
   private local: Endpoint = { address: '0.0.0.0', port: 0 };
   private purgeTimer?: Timer;
+  private readonly addresses: LoginAddresses;
 
   constructor(private readonly opts: ServerOptions) {
     const clock = opts.clock ?? systemClock;
@@ -103,16 +117,10 @@ export class OicqServer {
     this.log = opts.log ?? pino({ level: 'silent' });
     this.hub = new Hub(opts.store, clock, this.metrics, random, this.log, { ...DEFAULT_HUB_OPTIONS, ...opts.hub });
     const guardOpts = { ...DEFAULT_LOGIN_GUARD, ...opts.guard };
+    this.addresses = new LoginAddresses(opts.store, clock, guardOpts.knownAddresses, this.log);
     const guard = new LoginGuard(clock, guardOpts, {
       isKnown: (uid, address) => opts.store.isKnownAddress(uid, address),
-      remember: (uid, address) => {
-        try {
-          opts.store.rememberAddress(uid, address, guardOpts.knownAddresses);
-        } catch (err) {
-          // A full disk must not refuse the login: the address is simply not remembered this time.
-          this.log.warn({ err, uid }, 'could not remember the login address');
-        }
-      },
+      remember: (uid, address) => this.addresses.remember(uid, address),
     }, this.log);
     this.guard = guard;
     if (opts.onWire) this.wireListeners.push(opts.onWire);
@@ -185,6 +193,7 @@ export class OicqServer {
   async close(): Promise<void> {
     this.purgeTimer?.cancel();
     this.hub.stop();
+    this.addresses.flush();
     this.guard.stop();
     const s = this.socket;
     this.socket = undefined;

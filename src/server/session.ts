@@ -112,6 +112,14 @@ export class Session {
   closed = false;
   /** Message pushes sent again for want of an ack (shown by the operator console). */
   retransmits = 0;
+  /**
+   * Datagrams and bytes from and to the session's endpoint, counted by the operator console's traffic view. Plain
+   * fields: a side table keyed by session (a WeakMap) costs more memory and makes every full collection slower.
+   */
+  packetsIn = 0;
+  bytesIn = 0;
+  packetsOut = 0;
+  bytesOut = 0;
   /** Whether the undelivered messages of the store were queued for this session (once per session). */
   pendingLoaded = false;
   /** Queue the undelivered messages at the client's first request after login (classic framing). */

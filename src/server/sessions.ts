@@ -1,14 +1,20 @@
+import { parseIpv4 } from '../protocol/bodies/status-block.js';
 import type { Endpoint, Session } from './session.js';
 
 /** The online sessions, found by uid and by the endpoint they are bound to. */
 export class SessionTable {
   private readonly byUid = new Map<number, Session>();
-  private readonly byEndpoint = new Map<string, Session>();
+  private readonly byEndpoint = new Map<number | string, Session>();
   /** Where the incremental sweep stands in its round. */
   private cursor?: IterableIterator<Session>;
 
-  private static key(e: Endpoint): string {
-    return `${e.address}|${e.port}`;
+  /**
+   * An endpoint's key: IPv4 and port as one number (looked up for every datagram: no string to build and hash),
+   * or a string for an address that is not dotted IPv4.
+   */
+  private static key(e: Endpoint): number | string {
+    const ip = parseIpv4(e.address);
+    return ip === undefined ? `${e.address}|${e.port}` : ip * 65536 + e.port;
   }
 
   /** The online session of a uid. */

@@ -3,7 +3,7 @@
 // Qun id, group index) takes an advisory lock first, and a duplicate send is caught by the unique index.
 import type {
   Account, Ban, DeletedUser, Friend, FriendChange, FriendGroup, MailboxUsage, Memo, NewMessage, NewNotice, NewQunMessage, Qun, QunChange,
-  QunMember, ServerInfo, Store, StoredMessage, StrangerPolicy,
+  QunMember, ServerInfo, Store, StoredMessage, StrangerPolicy, KnownLogin,
 } from './store.js';
 import { PgConnection, PgError, redact, type PgParam, type PgRow } from './pg-sync.js';
 import { migratePg } from './pg-schema.js';
@@ -154,18 +154,28 @@ export class PostgresStore implements Store {
   }
 
   rememberAddress(uid: number, address: string, keep: number): void {
+    this.rememberAddresses([{ uid, address }], keep);
+  }
+
+  rememberAddresses(logins: readonly KnownLogin[], keep: number): void {
     const at = this.now();
-    const row = this.one('SELECT last_at FROM login_addresses WHERE uid = $1 AND address = $2', [uid, address]);
-    if (row && at - n(row, 'last_at') < 3600) return;
+    // Refreshed at most hourly: a login is not worth a commit when nothing changes.
+    const stale = logins.filter(({ uid, address }) => {
+      const row = this.one('SELECT last_at FROM login_addresses WHERE uid = $1 AND address = $2', [uid, address]);
+      return !row || at - n(row, 'last_at') >= 3600;
+    });
+    if (stale.length === 0) return;
     this.db.tx(() => {
-      this.q('INSERT INTO login_addresses (uid, address, last_at) VALUES ($1, $2, $3) ON CONFLICT (uid, address) DO UPDATE SET last_at = excluded.last_at', [
-        uid, address, at,
-      ]);
-      this.q(
-        `DELETE FROM login_addresses WHERE uid = $1 AND address NOT IN (
-           SELECT address FROM login_addresses WHERE uid = $1 ORDER BY last_at DESC, address LIMIT $2)`,
-        [uid, keep],
-      );
+      for (const { uid, address } of stale) {
+        this.q('INSERT INTO login_addresses (uid, address, last_at) VALUES ($1, $2, $3) ON CONFLICT (uid, address) DO UPDATE SET last_at = excluded.last_at', [
+          uid, address, at,
+        ]);
+        this.q(
+          `DELETE FROM login_addresses WHERE uid = $1 AND address NOT IN (
+             SELECT address FROM login_addresses WHERE uid = $1 ORDER BY last_at DESC, address LIMIT $2)`,
+          [uid, keep],
+        );
+      }
     });
   }
 

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Memo } from './store.js';
-import type { Account, Ban, DeletedUser, Friend, FriendChange, FriendGroup, MailboxUsage, NewMessage, NewNotice, NewQunMessage, Qun, QunChange, QunMember, ServerInfo, Store, StoredMessage, StrangerPolicy } from './store.js';
+import type { Account, Ban, DeletedUser, Friend, FriendChange, FriendGroup, MailboxUsage, NewMessage, NewNotice, NewQunMessage, Qun, QunChange, QunMember, ServerInfo, Store, StoredMessage, StrangerPolicy, KnownLogin } from './store.js';
 import { migrate } from './schema.js';
 import { INBOX_SELECT } from './inbox-sql.js';
 import { FIRST_QUN_ID, STYLE_SHIFT, toAccount, toMemo, toMessage, toQun, type FriendRow, type MemoRow, type MessageRow, type QunRow, type UserRow } from './rows.js';
@@ -181,6 +181,8 @@ function tightenModes(path: string): void {
 /** Prepares every statement the store uses, once per connection. */
 function prepareStatements(db: Database.Database) {
   const p = <R = unknown>(sql: string) => db.prepare<unknown[], R>(sql);
+  /** Prepared per limit by withLimit, not here. */
+  const limited = <R = unknown>(sql: string): LimitedSql<R> => ({ sql });
   return {
     insertUser: p('INSERT INTO users (uid, nick, password_md5, created_at) VALUES (?, ?, ?, ?)'),
     getUser: p<UserRow>('SELECT * FROM users WHERE uid = ?'),
@@ -241,9 +243,9 @@ function prepareStatements(db: Database.Database) {
     upsertAddress: p(`
       INSERT INTO login_addresses (uid, address, last_at) VALUES (?, ?, ?)
       ON CONFLICT (uid, address) DO UPDATE SET last_at = excluded.last_at`),
-    trimAddresses: p(`
+    trimAddresses: limited(`
       DELETE FROM login_addresses WHERE uid = @uid AND address NOT IN (
-        SELECT address FROM login_addresses WHERE uid = @uid ORDER BY last_at DESC, address LIMIT @keep)`),
+        SELECT address FROM login_addresses WHERE uid = @uid ORDER BY last_at DESC, address LIMIT ?)`),
 
     insertMessage: p<{ id: number }>(`
       INSERT INTO messages (sender, receiver, sent_at, msg_id, frag_count, frag_index, reply_type, text,
@@ -262,7 +264,7 @@ function prepareStatements(db: Database.Database) {
     existingMessage: p<{ id: number }>(
       'SELECT id FROM messages WHERE sender = ? AND receiver = ? AND sent_at = ? AND msg_id = ? AND frag_index = ? AND kind = 0',
     ),
-    pending: p<MessageRow>(`${INBOX_SELECT} WHERE m.receiver = ? AND m.delivered_at IS NULL ORDER BY m.id LIMIT ?`),
+    pending: limited<MessageRow>(`${INBOX_SELECT} WHERE m.receiver = ? AND m.delivered_at IS NULL ORDER BY m.id LIMIT ?`),
     pendingCount: p<{ n: number }>('SELECT count(*) AS n FROM messages WHERE receiver = ? AND delivered_at IS NULL'),
     markDelivered: p('UPDATE messages SET delivered_at = ? WHERE id = ? AND delivered_at IS NULL'),
     getMessage: p<MessageRow>(`${INBOX_SELECT} WHERE m.id = ?`),
@@ -331,6 +333,13 @@ function prepareStatements(db: Database.Database) {
 
 type Statements = ReturnType<typeof prepareStatements>;
 
+/** SQL ending in `LIMIT ?`, prepared once per limit (see SqliteStore.withLimit); R is its row. */
+interface LimitedSql<R> {
+  sql: string;
+  /** Only carries the row type. */
+  row?: R;
+}
+
 class SqliteStore implements Store {
   private readonly s: Statements;
   private readonly storeBatch: Database.Transaction<(msgs: NewMessage[], delivered: readonly number[]) => { id: number; duplicate: boolean }[]>;
@@ -344,6 +353,8 @@ class SqliteStore implements Store {
   private readonly deleteUserTx: Database.Transaction<(uid: number) => DeletedUser>;
 
   private readonly mark: Statements['markDelivered'];
+  /** Statements of LimitedSql by (sql, limit). */
+  private readonly limited = new Map<string, Database.Statement<unknown[], unknown>>();
 
   constructor(
     private readonly db: Database.Database,
@@ -516,14 +527,42 @@ class SqliteStore implements Store {
   }
 
   rememberAddress(uid: number, address: string, keep: number): void {
+    this.rememberAddresses([{ uid, address }], keep);
+  }
+
+  rememberAddresses(logins: readonly KnownLogin[], keep: number): void {
+    checkInt(keep, 0, Number.MAX_SAFE_INTEGER, 'keep');
     const at = this.now();
-    const row = this.s.knownAddress.get(uid, address);
     // Refreshed at most hourly: a login is not worth a commit when nothing changes.
-    if (row && at - row.last_at < 3600) return;
+    const stale = logins.filter(({ uid, address }) => {
+      const row = this.s.knownAddress.get(uid, address);
+      return !row || at - row.last_at >= 3600;
+    });
+    if (stale.length === 0) return;
+    const trim = this.withLimit(this.s.trimAddresses, keep);
     this.db.transaction(() => {
-      this.s.upsertAddress.run(uid, address, at);
-      this.s.trimAddresses.run({ uid, keep });
+      for (const { uid, address } of stale) {
+        this.s.upsertAddress.run(uid, address, at);
+        trim.run({ uid });
+      }
     })();
+  }
+
+  /**
+   * A LIMIT query with its limit written into the SQL (one prepared statement per limit, kept). A bound LIMIT
+   * parameter makes SQLite prepare the statement again at every run (its planner reads the limit's value): for
+   * the inbox query that is 40 µs instead of 5.
+   */
+  private withLimit<R>(template: LimitedSql<R>, limit: number): Database.Statement<unknown[], R> {
+    const key = `${template.sql}\u0000${limit}`;
+    let st = this.limited.get(key) as Database.Statement<unknown[], R> | undefined;
+    if (!st) {
+      // A handful of limits exist (the server's settings); many different ones would only be tests.
+      if (this.limited.size >= 64) this.limited.clear();
+      st = this.db.prepare<unknown[], R>(template.sql.replace('LIMIT ?', `LIMIT ${limit}`));
+      this.limited.set(key, st);
+    }
+    return st;
   }
 
   addNextUser(from: number, passwordMd5: Buffer, nick?: string): Account {
@@ -631,7 +670,7 @@ class SqliteStore implements Store {
     checkUid(receiver, 'receiver');
     if (limit !== undefined) checkInt(limit, 0, Number.MAX_SAFE_INTEGER, 'limit');
     // LIMIT -1 is SQLite's "no limit".
-    return this.s.pending.all(receiver, limit ?? -1).map(toMessage);
+    return this.withLimit(this.s.pending, limit ?? -1).all(receiver).map(toMessage);
   }
 
   pendingCount(receiver: number): number {

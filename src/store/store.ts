@@ -221,6 +221,12 @@ export interface DeletedUser {
 }
 
 /** The server's persistence. Implementations must be durable on return of every mutating call. */
+/** A successful login's (uid, address), as the login guard remembers it. */
+export interface KnownLogin {
+  uid: number;
+  address: string;
+}
+
 export interface Store {
   addUser(uid: number, passwordMd5: Buffer, nick: string): Account;
   getUser(uid: number): Account | undefined;
@@ -242,6 +248,8 @@ export interface Store {
   isKnownAddress(uid: number, address: string): boolean;
   /** Records a successful login from `address`; keeps the `keep` most recent addresses of the uid. */
   rememberAddress(uid: number, address: string, keep: number): void;
+  /** rememberAddress for several logins, in one transaction (none when every address was refreshed within the hour). */
+  rememberAddresses(logins: readonly KnownLogin[], keep: number): void;
   /**
    * Adds an account under the next free uid at or above `from`, picked and taken in one transaction (so
    * concurrent adds, even from other processes, get different uids). `nick` defaults to the uid.

@@ -2,7 +2,7 @@
 // and that field's offset; every out-of-range value names the field it could not write (STYLE.md practice 6).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ipToU32, readStatusBlock, u32ToIp, writeStatusBlock, type StatusBlock } from '../../src/protocol/bodies/status-block.js';
+import { ipToU32, parseIpv4, readStatusBlock, u32ToIp, writeStatusBlock, type StatusBlock } from '../../src/protocol/bodies/status-block.js';
 import { DecodeError, EncodeError } from '../../src/protocol/errors.js';
 import { Reader } from '../../src/protocol/reader.js';
 import { decodeFontTrailer, decodeGb, encodeFontTrailer, encodeGb, splitFontTrailer, splitText, type FontTrailer } from '../../src/protocol/text.js';
@@ -60,6 +60,10 @@ test('dotted IPv4 ↔ u32, and what is not an address', () => {
   assert.equal(u32ToIp(0x7f000001), '127.0.0.1');
   assert.equal(u32ToIp(0xc0a80a01), '192.168.10.1');
   assert.equal(u32ToIp(ipToU32('8.9.10.255')), '8.9.10.255');
+  // The strict form tells "not an address" apart from 0.0.0.0.
+  assert.equal(parseIpv4('0.0.0.0'), 0);
+  assert.equal(parseIpv4('192.168.10.1'), 0xc0a80a01);
+  for (const bad of ['', '1..2.3', '.1.2.3', '1.2.3.4.', '1.2.3.1000', '1.2.3.4 ', '1.2.3.256', 'a.b.c.d']) assert.equal(parseIpv4(bad), undefined, bad);
 });
 
 test('font trailer: every failure says which byte and why', () => {

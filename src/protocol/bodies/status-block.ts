@@ -71,11 +71,36 @@ export function writeStatusBlock(w: Writer, b: StatusBlock): Writer {
     .fixed(b.key, 16, 'key');
 }
 
-/** Dotted IPv4 → u32. */
+/** Dotted IPv4 → u32 (0 when it is not one). */
 export function ipToU32(ip: string): number {
-  const parts = ip.split('.').map(Number);
-  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) return 0;
-  return ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0;
+  return parseIpv4(ip) ?? 0;
+}
+
+/**
+ * Dotted IPv4 → u32, or undefined when `ip` is not four decimal numbers 0–255 (per datagram: one pass over the
+ * characters, no split or array).
+ */
+export function parseIpv4(ip: string): number | undefined {
+  let out = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < ip.length; i++) {
+    const c = ip.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return undefined;
+      out = out * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57 && digits < 3) {
+      part = part * 10 + (c - 48);
+      digits++;
+      if (part > 255) return undefined;
+    } else return undefined;
+  }
+  if (dots !== 3 || digits === 0) return undefined;
+  return out * 256 + part;
 }
 
 /** u32 → dotted IPv4. */
