@@ -13,7 +13,7 @@ import { SELECT_SERVER_BLOCK } from '../../src/protocol/families.js';
 import { DecodeError } from '../../src/protocol/errors.js';
 import type { BodyCodec } from '../../src/protocol/codec.js';
 import { cutsName, failure, hex, pins, refuses, tooWide, type Field } from '../helpers/fields.js';
-import { firstPlain, loadRepoVectors, type SessionsFile } from '../helpers/vectors.js';
+import { firstPlain, loadRepoVectors, packetsOf, type SessionsFile } from '../helpers/vectors.js';
 
 const fixed = (n: number, b = 0x5a) => Buffer.alloc(n, b);
 const zeros = (n: number) => '00'.repeat(n);
@@ -351,7 +351,12 @@ const RS = '1e';
 const a = (s: string) => ascii(s).toString('hex');
 
 test('0x0005 search request: by page, by uid and by nick, empty fields as "-", the closing NUL', () => {
-  assert.deepEqual(B.SearchKind, { ALL_ONLINE: 1, BY_NICK: 2, BY_UID: 3 });
+  assert.deepEqual(B.SearchKind, { CUSTOM: 0, ALL_ONLINE: 1, BY_NICK: 2, BY_UID: 3 });
+  // LumaQQ's recorded requests: everyone online (page 0), and a custom search by uid.
+  const search = loadRepoVectors<SessionsFile>('by-hand-search-sessions.json').sessions[0]!;
+  const reqs = packetsOf(search, 'c2s', 0x0005).map((p) => hex(p.plain));
+  pins(B.searchRequestCodec, reqs[0]!, { kind: 1, page: 0 });
+  pins(B.searchRequestCodec, reqs[2]!, { kind: B.SearchKind.CUSTOM, uid: 20024, page: 0 });
   pins(B.searchRequestCodec, hex(a('1') + FS + a('12')), { kind: 1, page: 12 });
   // The closing NUL some clients add is not part of the page.
   assert.deepEqual(B.searchRequestCodec.decode(hex(a('1') + FS + a('0') + '00')), { kind: 1, page: 0 });
@@ -378,33 +383,37 @@ test('0x0005 search request: by page, by uid and by nick, empty fields as "-", t
   ]);
 });
 
-test('0x0005 search reply: result, next page, 0x1E-separated entries each closed by 0x1F', () => {
-  assert.equal(B.SEARCH_LAST_PAGE, 0xffffffff);
-  const entry = (uid: string, nick: string, prov: string, face: string) => a(uid) + RS + a(nick) + RS + a(prov) + RS + a(face) + RS + FS;
-  const body = hex('00' + 'ffffffff' + FS + entry('10002', 'ab', 'cd', '3') + entry('10003', '', '', '0'));
-  const v: B.SearchReply = {
-    result: 0, nextPage: B.SEARCH_LAST_PAGE,
-    entries: [{ uid: 10002, nick: ascii('ab'), province: ascii('cd'), face: 3 }, { uid: 10003, nick: Buffer.alloc(0), province: Buffer.alloc(0), face: 0 }],
-  };
-  pins(B.searchReplyCodec, body, v);
-  pins(B.searchReplyCodec, hex('01' + '00000002' + FS), { result: 1, nextPage: 2, entries: [] });
-  cutsName(B.searchReplyCodec, body, [['result', 0, 1], ['nextPage', 1, 4], ['separator', 5, 1]]);
-  assert.equal(failure(() => B.searchReplyCodec.decode(hex('00ffffffff20'))), 'bad_value: expected 0x1f, got 0x20 (field separator at offset 5)');
-  const noEnd = hex('00ffffffff' + FS + a('1') + RS + RS + RS + a('0') + RS);
+test('0x0005 search reply (LumaQQ\'s layout): the recorded pages, 0x1E between fields, 0x1F after each entry, "-1" at the end', () => {
+  const search = loadRepoVectors<SessionsFile>('by-hand-search-sessions.json').sessions[0]!;
+  const replies = packetsOf(search, 's2c', 0x0005).map((p) => hex(p.plain));
+  const entry = (uid: string, nick: string, prov: string, face: string) => a(uid) + RS + a(nick) + RS + a(prov) + RS + a(face) + FS;
+  // Everyone online, first page: three entries of uid, nick (GB18030), province, face.
+  pins(B.searchReplyCodec, replies[0]!, {
+    entries: [
+      { uid: 20021, nick: hex('4c756d615151d3c3bba7'), province: Buffer.alloc(0), face: 0 },
+      { uid: 20022, nick: hex('d4dacfdfbcd7'), province: Buffer.alloc(0), face: 0 },
+      { uid: 20023, nick: ascii('OnlineBob'), province: Buffer.alloc(0), face: 0 },
+    ],
+  });
+  // The next page has none: "-1" ends the search.
+  assert.equal(replies[1]!.toString('latin1'), '-1');
+  pins(B.searchReplyCodec, replies[1]!, { entries: [] });
+  assert.deepEqual(B.searchReplyCodec.decode(Buffer.alloc(0)), { entries: [] });
+  pins(B.searchReplyCodec, hex(entry('10002', 'ab', 'cd', '3')), { entries: [{ uid: 10002, nick: ascii('ab'), province: ascii('cd'), face: 3 }] });
+  const noEnd = hex(a('1') + RS + RS + RS + a('0'));
   assert.equal(failure(() => B.searchReplyCodec.decode(noEnd)), `trailing_bytes: entries must end with 0x1F (field entries at offset ${noEnd.length})`);
-  assert.equal(failure(() => B.searchReplyCodec.decode(hex('00ffffffff' + FS + a('1') + RS + RS + RS + FS))), 'bad_value: entry with 3 fields, expected 4 (field entries at offset 6)');
-  assert.equal(failure(() => B.searchReplyCodec.decode(hex('00ffffffff' + FS + a('1') + RS + RS + RS + a('0') + RS + a('x') + FS))), 'bad_value: entry with 4 fields, expected 4 (field entries at offset 6)');
-  assert.equal(failure(() => B.searchReplyCodec.decode(hex('00ffffffff' + FS + a('1') + RS + RS + RS + a('0') + FS))), 'bad_value: entry with 3 fields, expected 4 (field entries at offset 6)');
-  assert.equal(failure(() => B.searchReplyCodec.decode(hex('00ffffffff' + FS + a('u') + RS + RS + RS + a('0') + RS + FS))), 'bad_value: "u" is not a decimal u32 (field uid)');
-  assert.equal(failure(() => B.searchReplyCodec.decode(hex('00ffffffff' + FS + a('1') + RS + RS + RS + a('f') + RS + FS))), 'bad_value: "f" is not a decimal u32 (field face)');
-  const e = v.entries[0]!;
-  refuses(B.searchReplyCodec, v, [
-    ...tooWide<B.SearchReply>([['result', 1], ['nextPage', 4]]),
-    ['entries[0][1]', (x) => ({ ...x, entries: [{ ...e, nick: hex('61' + RS) }] })], ['entries[0][1]', (x) => ({ ...x, entries: [{ ...e, nick: hex(FS) }] })],
-    ['entries[0][2]', (x) => ({ ...x, entries: [{ ...e, province: hex(FS + '61') }] })], ['entries[1][2]', (x) => ({ ...x, entries: [e, { ...e, province: hex(RS) }] })],
-    ['uid', (x) => ({ ...x, entries: [{ ...e, uid: -1 }] })], ['face', (x) => ({ ...x, entries: [{ ...e, face: 0.5 }] })],
+  assert.equal(failure(() => B.searchReplyCodec.decode(hex(entry('1', '', '', '0') + a('2') + RS))), 'trailing_bytes: entries must end with 0x1F (field entries at offset 8)');
+  assert.equal(failure(() => B.searchReplyCodec.decode(hex(a('1') + RS + RS + a('0') + FS))), 'bad_value: entry with 3 fields, expected 4 (field entries at offset 0)');
+  assert.equal(failure(() => B.searchReplyCodec.decode(hex(a('1') + RS + RS + RS + a('0') + RS + FS))), 'bad_value: entry with 5 fields, expected 4 (field entries at offset 0)');
+  assert.equal(failure(() => B.searchReplyCodec.decode(hex(entry('u', '', '', '0')))), 'bad_value: "u" is not a decimal u32 (field uid)');
+  assert.equal(failure(() => B.searchReplyCodec.decode(hex(entry('1', '', '', 'f')))), 'bad_value: "f" is not a decimal u32 (field face)');
+  const e: B.SearchEntry = { uid: 10002, nick: ascii('ab'), province: ascii('cd'), face: 3 };
+  refuses(B.searchReplyCodec, { entries: [e] }, [
+    ['entries[0][1]', () => ({ entries: [{ ...e, nick: hex('61' + RS) }] })], ['entries[0][1]', () => ({ entries: [{ ...e, nick: hex(FS) }] })],
+    ['entries[0][2]', () => ({ entries: [{ ...e, province: hex(FS + '61') }] })], ['entries[1][2]', () => ({ entries: [e, { ...e, province: hex(RS) }] })],
+    ['uid', () => ({ entries: [{ ...e, uid: -1 }] })], ['face', () => ({ entries: [{ ...e, face: 0.5 }] })],
   ]);
-  assert.equal(failure(() => B.searchReplyCodec.encode({ ...v, entries: [{ ...e, nick: hex(RS) }] })), 'cannot encode entries[0][1]: contains a separator');
+  assert.equal(failure(() => B.searchReplyCodec.encode({ entries: [{ ...e, nick: hex(RS) }] })), 'cannot encode entries[0][1]: contains a separator');
 });
 
 test('0x0009 add, 0x000B authorize: the recorded ASCII bodies, separators and actions', () => {
