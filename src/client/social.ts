@@ -89,7 +89,7 @@ function check(r: Q.QunReply, what: string): Buffer {
 export async function searchUsers(t: SocialTransport, q: { uid?: number; nick?: string; online?: boolean }, page = 0): Promise<FoundUser[]> {
   const req: B.SearchRequest = q.online
     ? { kind: B.SearchKind.ALL_ONLINE, page }
-    : { kind: q.uid !== undefined ? B.SearchKind.BY_UID : B.SearchKind.BY_NICK, page, ...(q.uid !== undefined ? { uid: q.uid } : {}), ...(q.nick ? { nick: t.encode(q.nick) } : {}) };
+    : { kind: B.SearchKind.CUSTOM, page, ...(q.uid !== undefined ? { uid: q.uid } : {}), ...(q.nick ? { nick: t.encode(q.nick) } : {}) };
   const r = await t.search(req);
   return r.entries.map((e) => ({ uid: e.uid, nick: t.decode(e.nick), face: e.face }));
 }

@@ -32,8 +32,7 @@ export function friendOps(cs: Charset): SharedHandlers {
       const found = q.kind === C.SearchKind.ALL_ONLINE
         ? friends.online(q.page)
         : friends.search({ ...(q.uid !== undefined ? { uid: q.uid } : {}), ...(q.nick ? { nick: cs.decode(q.nick) } : {}) }, q.page);
-      const more = found.length === 20 ? q.page + 1 : C.SEARCH_LAST_PAGE;
-      x.reply({ result: 0, nextPage: more, entries: found.map((a) => entry(a, cs)) });
+      x.reply({ entries: found.map((a) => entry(a, cs)) });
     },
 
     // 2007/08 and modern: ask first; "anyone may add" is done at once for pidgin (0x99) and answered with

@@ -13,10 +13,10 @@ const FS = 0x1f;
 const RS = 0x1e;
 const EMPTY_FIELD = 0x2d; // '-': a search field left empty
 
-/** 0x0005 search kinds (ASCII digits on the wire). */
-export const SearchKind = { ALL_ONLINE: 1, BY_NICK: 2, BY_UID: 3 } as const;
+/** 0x0005 search kinds (ASCII digits on the wire): LumaQQ's custom search (uid, nick, email) is `0`, everyone online `1`. */
+export const SearchKind = { CUSTOM: 0, ALL_ONLINE: 1, BY_NICK: 2, BY_UID: 3 } as const;
 
-/** 0x0005 request: kind, then the page (kind 1) or uid, nick, email and page (kinds 2 and 3). */
+/** 0x0005 request: kind, then the page (kind 1) or uid, nick, email and page (the others; `-` for an empty field). */
 export interface SearchRequest {
   kind: number;
   uid?: number;
@@ -32,15 +32,13 @@ export interface SearchEntry {
   face: number;
 }
 
-/** 0x0005 reply: result `00`, the next page (0xFFFFFFFF: none), then the entries. */
+/** 0x0005 reply: one page of entries; a page with none is the end of the search. */
 export interface SearchReply {
-  result: number;
-  nextPage: number;
   entries: SearchEntry[];
 }
 
-/** Search reply's "no more pages". */
-export const SEARCH_LAST_PAGE = 0xffffffff;
+/** The reply that ends a search (no entries on this page): `-1`. */
+const SEARCH_END = Buffer.from('-1', 'latin1');
 
 /** 0x0005 c2s codec. */
 export const searchRequestCodec = codec<SearchRequest>(
@@ -70,35 +68,34 @@ export const searchRequestCodec = codec<SearchRequest>(
   },
 );
 
-/** 0x0005 s2c codec: each entry is `uid 1E nick 1E province 1E face 1E`, entries end with 1F. */
+/**
+ * 0x0005 s2c codec (LumaQQ's layout): each entry is `uid 1E nick 1E province 1E face 1F`, nothing before or
+ * after; a page without entries is `-1` (LumaQQ's "search finished").
+ */
 export const searchReplyCodec = codec<SearchReply>(
   'searchReply',
   (v) => {
-    const w = new Writer(64).u8(v.result, 'result').u32(v.nextPage, 'nextPage').u8(FS);
+    if (v.entries.length === 0) return SEARCH_END;
+    const w = new Writer(64);
     v.entries.forEach((e, i) => {
       const fields = [decimalBytes(e.uid, 'uid'), e.nick, e.province, decimalBytes(e.face, 'face')];
       for (const [j, f] of fields.entries()) {
         if (f.includes(RS) || f.includes(FS)) throw new EncodeError(`entries[${i}][${j}]`, 'contains a separator');
-        w.bytes(f).u8(RS);
+        w.bytes(f).u8(j < 3 ? RS : FS);
       }
-      w.u8(FS);
     });
     return w.finish();
   },
   (body) => {
-    const r = new Reader(body);
-    const result = r.u8('result');
-    const nextPage = r.u32('nextPage');
-    r.expectU8(FS, 'separator');
-    const rest = r.rest();
-    const entries: SearchEntry[] = [];
-    for (const rec of splitOn(rest, FS).slice(0, -1)) {
+    if (body.length === 0 || body.equals(SEARCH_END)) return { entries: [] };
+    const recs = splitOn(body, FS);
+    if (recs.at(-1)!.length !== 0) throw new DecodeError('trailing_bytes', 'entries must end with 0x1F', 'entries', body.length);
+    const entries = recs.slice(0, -1).map((rec) => {
       const f = splitOn(rec, RS);
-      if (f.length !== 5 || f[4]!.length !== 0) throw new DecodeError('bad_value', `entry with ${f.length - 1} fields, expected 4`, 'entries', 6);
-      entries.push({ uid: parseDecimal(f[0]!.toString('latin1'), 'uid'), nick: Buffer.from(f[1]!), province: Buffer.from(f[2]!), face: parseDecimal(f[3]!.toString('latin1'), 'face') });
-    }
-    if (splitOn(rest, FS).at(-1)!.length !== 0) throw new DecodeError('trailing_bytes', 'entries must end with 0x1F', 'entries', body.length);
-    return { result, nextPage, entries };
+      if (f.length !== 4) throw new DecodeError('bad_value', `entry with ${f.length} fields, expected 4`, 'entries', 0);
+      return { uid: parseDecimal(f[0]!.toString('latin1'), 'uid'), nick: Buffer.from(f[1]!), province: Buffer.from(f[2]!), face: parseDecimal(f[3]!.toString('latin1'), 'face') };
+    });
+    return { entries };
   },
 );
 
