@@ -172,7 +172,11 @@ try {
   const redisCommands = async () => Number(/total_commands_processed:(\d+)/.exec(await rc.info('stats'))![1]);
   const x0 = xacts();
   const r0 = await redisCommands();
+  // Nodes only (the seed is idle once everyone is logged in); a killed node's CPU counts until it dies.
+  const nodeProcs = procs.filter((p) => p !== seedProc);
+  const nodeCpu = nodeProcs.map((p) => p.cpuMs());
   const cpu0 = procs.reduce((n, p) => n + p.cpuMs(), 0);
+  const gen0 = process.cpuUsage();
 
   // ---- traffic and the fault
   const seqOf = new Map<string, number>();
@@ -238,6 +242,8 @@ try {
   const x1 = xacts();
   const r1 = await redisCommands();
   const cpu1 = procs.reduce((n, p) => n + p.cpuMs(), 0);
+  const gen1 = process.cpuUsage(gen0);
+  const nodeCpuUsed = nodeProcs.reduce((sum, p, i) => sum + Math.max(0, p.cpuMs() - nodeCpu[i]!), 0);
   // Let deliveries (and re-logins) settle.
   const settleEnd = Date.now() + 30_000;
   while (Date.now() < settleEnd && [...acked.keys()].some((k) => !delivered.has(k))) await new Promise((r) => setTimeout(r, 200));
@@ -255,6 +261,11 @@ try {
   if (fault === 'kill' || fault === 'stop') console.log(`failover, fault to first delivered message of a re-logged client: p50 ${pct(50).toFixed(1)} s, p99 ${pct(99).toFixed(1)} s over ${failovers.length} clients (target < 15 s)`);
   if (fault === 'twice') console.log(`uids owned twice 2 s after logging in on two nodes at once: ${twiceOwned} (target 0)`);
   console.log(`per acked message: ${((cpu1 - cpu0) / n).toFixed(2)} ms CPU of the nodes, ${((x1 - x0) / n).toFixed(2)} PostgreSQL transactions, ${((r1 - r0) / n).toFixed(2)} Redis commands`);
+  // What bounds the rate on this machine: the generator's own CPU per message against the nodes'. A node is one
+  // thread, so with a core per node the nodes alone would carry NODES × 1000 / (node CPU ms per message) messages/s.
+  const genMs = (gen1.user + gen1.system) / 1000 / n;
+  const nodeMs = nodeCpuUsed / n;
+  console.log(`load generator: ${genMs.toFixed(2)} ms CPU per acked message (${((100 * (gen1.user + gen1.system)) / 1000 / trafficMs).toFixed(0)}% of a core); nodes: ${nodeMs.toFixed(2)} ms; with a core per node the nodes would carry ~${nodeMs > 0 ? Math.round((NODES * 1000) / nodeMs) : 0} messages/s`);
   if (undelivered || sdkDuplicates || outOfOrder || twiceOwned > 0) exitCode = 1;
   if ((fault === 'kill' || fault === 'stop') && (failovers.length === 0 || pct(99) >= 15)) exitCode = 1;
   if (process.env.CLUSTER_DEBUG) for (const p of procs) for (const l of p.logs.filter((l) => (l.includes('"level":50') || l.includes('"level":40'))).slice(0, 4)) console.log(l.slice(0, 600));

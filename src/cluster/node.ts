@@ -193,6 +193,11 @@ export class ClusterNode implements ClusterLink {
     if (friends.length > 0) this.ringWhere(friends, (to) => ({ t: 'status', p, to }), 'presence not fanned out');
   }
 
+  async onlineElsewhere(uids: readonly number[]): Promise<Presence[]> {
+    const found = await this.presence.presenceOf(uids);
+    return found.filter(({ node, p }) => node !== this.nodeId && p.status !== Status.INVISIBLE).map(({ p }) => toPresence(p));
+  }
+
   private showRemoteFriends(s: Session): void {
     if (s.closed) return;
     let friends: number[];

@@ -44,6 +44,8 @@ export interface ClusterLink {
   redirectFor(uid: number, samePort: boolean): Endpoint | undefined;
   /** What friends see of a session here changed (told to its friends here already). */
   presenceChanged(s: Session, shown: Presence): void;
+  /** Which of `uids` (not online here) are online and visible on other nodes: one round trip for all of them. */
+  onlineElsewhere(uids: readonly number[]): Promise<Presence[]>;
 }
 
 /** Longest a new session's queued messages wait for the client to be ready (see holdPending). */
@@ -306,9 +308,25 @@ export class Hub {
     return this.presence.of(s);
   }
 
-  /** A user's friends that are online and visible, in uid order. */
+  /** A user's friends that are online and visible here, in uid order. */
   onlineFriends(uid: number): Presence[] {
     return this.presence.onlineFriends(uid);
+  }
+
+  /**
+   * A user's friends online and visible on any node, in uid order, to `done`: at once on a single server; in a
+   * cluster after one Redis round trip for the friends not here (only those here if Redis does not answer).
+   */
+  onlineFriendsEverywhere(uid: number, done: (online: Presence[]) => void): void {
+    const here = this.presence.onlineFriends(uid);
+    const cluster = this.cluster;
+    if (!cluster) return done(here);
+    const away = this.store.friendsOf(uid).map((f) => f.uid).filter((f) => !this.get(f));
+    if (away.length === 0) return done(here);
+    cluster.onlineElsewhere(away).then(
+      (there) => done([...here, ...there].sort((a, b) => a.uid - b.uid)),
+      () => done(here),
+    );
   }
 
   /**

@@ -7,12 +7,17 @@ import { OicqServer } from '../../src/server/server.js';
 import { openPostgresStore, type PostgresStore } from '../../src/store/postgres.js';
 import { ClusterNode } from '../../src/cluster/node.js';
 import { systemClock } from '../../src/transport/clock.js';
-import { ClassicCmd } from '../../src/protocol/commands.js';
+import { ClassicCmd, ModernCmd } from '../../src/protocol/commands.js';
+import * as M from '../../src/protocol/bodies/modern/index.js';
+import { passwordMd5 } from '../../src/protocol/keys.js';
+import { ModernDriver, MYQQ_VERSION } from '../helpers/modern-driver.js';
 import { decodePacket } from '../../src/protocol/framing.js';
 import { Status } from '../../src/protocol/bodies/status-block.js';
-import { friendStatusPushCodec, keepAliveRequestCodec, systemMessageCodec } from '../../src/protocol/bodies/classic/index.js';
+import {
+  friendStatusPushCodec, keepAliveRequestCodec, onlineFriendsReplyCodec, onlineFriendsRequestCodec, systemMessageCodec,
+} from '../../src/protocol/bodies/classic/index.js';
 import { ClassicDriver } from '../helpers/classic-driver.js';
-import { seedAccounts, until } from '../helpers/udp.js';
+import { seedAccounts, until, UdpPeer } from '../helpers/udp.js';
 import { PgServer, RedisServer, servicesMissing } from '../helpers/services.js';
 
 const skip = servicesMissing();
@@ -220,4 +225,35 @@ test('Redis down: new logins are answered "busy", live sessions go on and the sw
   await redis.resume();
   await until(() => b.cluster.presence.up, 5000, 'node b reconnected to Redis');
   assert.equal((await late.login()).kind, 'success');
+});
+
+test('the online-friends reply (classic 0x0027, modern 0x0027) lists friends online on other nodes: one Redis call per request', { skip }, async () => {
+  const [a, b] = nodes as [Node, Node];
+  // Friends of the two askers on node b: 10012 online on node a, 10014 offline, 10015 invisible on node a.
+  for (const uid of [10011, 10012, 10013, 10014, 10015]) a.store.addUser(uid, passwordMd5(PW), `u${uid}`);
+  for (const [x, y] of [[10011, 10012], [10011, 10014], [10011, 10015], [10013, 10012]] as const) a.store.addFriend(x, y);
+  const carol = await client(a, 10012);
+  const hidden = await ClassicDriver.open(a.port, 10015, PW, '127.0.0.1', 0x0d55, a.host);
+  drivers.push(hidden);
+  assert.equal((await hidden.login(Status.INVISIBLE)).kind, 'success');
+  await recorded(a, 10012);
+  await recorded(a, 10015);
+  let calls = 0;
+  const presenceOf = b.cluster.presence.presenceOf.bind(b.cluster.presence);
+  b.cluster.presence.presenceOf = (uids) => (calls++, presenceOf(uids));
+
+  const dave = await client(b, 10011);
+  calls = 0;
+  const online = onlineFriendsReplyCodec.decode(await dave.request(ClassicCmd.GET_ONLINE_FRIENDS, onlineFriendsRequestCodec.encode({ sub: 2, position: 0, extra: Buffer.alloc(3) })));
+  assert.equal(calls, 1, 'one Redis call for all the friends not on this node');
+  assert.equal(online.next, 0xff);
+  assert.deepEqual(online.entries.map((e) => [e.block.uid, e.block.status, e.block.ip, e.block.port]), [[10012, Status.ONLINE, 0x7f000001, carol.peer.port]]);
+
+  const erin = new ModernDriver(await UdpPeer.open(b.port, '127.0.0.1', b.host), 10013, PW, MYQQ_VERSION);
+  drivers.push(erin);
+  await erin.loginModern();
+  calls = 0;
+  const list = M.onlineListReply.decode(await erin.request(ModernCmd.GET_ONLINE_FRIENDS, M.onlineListRequest.encode({ start: 0 })));
+  assert.equal(calls, 1);
+  assert.deepEqual(list.entries.map((e) => [e.block.uid, e.block.status]), [[10012, Status.ONLINE]]);
 });

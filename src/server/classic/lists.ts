@@ -74,13 +74,16 @@ export const listHandlers: SessionHandlers<typeof CLASSIC_TABLE> = {
 
   GET_ONLINE_FRIENDS: (x) => {
     const { position } = x.body;
-    // The position is an index into the online list (a u8, as pidgin sends it); FF ends the paging.
-    const online = x.ctx.hub.onlineFriends(x.session.uid);
-    const page = online.slice(position, position + ONLINE_MAX_ENTRIES);
-    const end = position + page.length;
-    x.reply({
-      next: end < online.length && end < ONLINE_END ? end : ONLINE_END,
-      entries: page.map((f) => ({ block: statusBlockOf(f), unknown1: 0, ext: 0, comm: 0, unknown2: 0, end: 0, ...tail2007(x.session) })),
+    // The position is an index into the online list (a u8, as pidgin sends it); FF ends the paging. Friends on
+    // other nodes of a cluster are in it too (the reply then waits for one Redis round trip).
+    x.ctx.hub.onlineFriendsEverywhere(x.session.uid, (online) => {
+      if (x.session.closed) return;
+      const page = online.slice(position, position + ONLINE_MAX_ENTRIES);
+      const end = position + page.length;
+      x.reply({
+        next: end < online.length && end < ONLINE_END ? end : ONLINE_END,
+        entries: page.map((f) => ({ block: statusBlockOf(f), unknown1: 0, ext: 0, comm: 0, unknown2: 0, end: 0, ...tail2007(x.session) })),
+      });
     });
   },
 };

@@ -94,9 +94,13 @@ export const listHandlers: SessionHandlers<typeof MODERN_TABLE> = {
   GET_ONLINE_FRIENDS: (x) => {
     const { hub } = x.ctx;
     hub.deliverPending(x.session);
-    const online = hub.onlineFriends(x.session.uid).filter((f) => f.uid > x.body.start);
-    const page = online.slice(0, ONLINE_PER_PAGE);
-    x.reply({ next: online.length > page.length ? 0 : M.ONLINE_LIST_LAST, entries: page.map((f) => ({ block: statusBlockOf(f) })) });
+    // Friends on other nodes of a cluster too (the reply then waits for one Redis round trip).
+    hub.onlineFriendsEverywhere(x.session.uid, (all) => {
+      if (x.session.closed) return;
+      const online = all.filter((f) => f.uid > x.body.start);
+      const page = online.slice(0, ONLINE_PER_PAGE);
+      x.reply({ next: online.length > page.length ? 0 : M.ONLINE_LIST_LAST, entries: page.map((f) => ({ block: statusBlockOf(f) })) });
+    });
   },
 
   FRIEND_DETAILS: (x) => {
