@@ -151,3 +151,39 @@ test("by hand, qq2007/qq2008, replayed: pidgin's recorded requests get the answe
     await server.close();
   }
 });
+
+// A third run: qq2008 (20042) quits Qun 100001 of the qq2007 creator (20041) from its "Quit Qun" menu
+// (test/vectors/by-hand-qun-quit-sessions.json).
+const quit = loadRepoVectors<SessionsFile>('by-hand-qun-quit-sessions.json');
+const [CREATOR, LEAVER] = quit.sessions as [VectorSession, VectorSession];
+
+test('by hand, qq2008 quits a Qun (0x0030 09): the creator is told once, and later Qun messages reach the others only', () => {
+  const quits = find(LEAVER, 'c2s', ClassicCmd.QUN, (p) => p.plain.startsWith('09'));
+  assert.deepEqual(quits.map((p) => Q.qunRequestCodec.decode(plain(p)).qun), [100001]);
+  assert.equal(Q.qunReplyCodec.decode(plain(recordedReply(LEAVER, quits[0]!))).result, Q.QunResult.OK);
+  const after = LEAVER.packets.slice(LEAVER.packets.indexOf(quits[0]!));
+  assert.equal(after.filter((p) => p.dir === 's2c' && p.command === ClassicCmd.RECV_IM).length, 0, 'nothing from the Qun after quitting');
+  const pushes = find(CREATOR, 's2c', ClassicCmd.RECV_IM).map((p) => C.receiveImPushCodec.decode(plain(p)));
+  const left = pushes.filter((m) => m.type === Q.QunPushType.REMOVED);
+  assert.deepEqual([...new Set(left.map((m) => m.serverSeq))].length, 1);
+  assert.deepEqual([...qunTexts(CREATOR).values()], ['before I leave', 'terminal after 2008 left']);
+});
+
+test('by hand, qq2008 quits a Qun, replayed: the recorded quit gets the recorded answer and the member is gone', async () => {
+  const { server, store } = await startServer();
+  seedAccounts(store, [{ uid: 20041, password: 'q2007', nick: 'Creator07' }, { uid: 20042, password: 'q2008', nick: 'Member08' }, { uid: 20043, password: 'term43', nick: 'Term43' }]);
+  const q = store.createQun(20041, 'LeaveQun', QunPolicy.NEEDS_AUTH, 20);
+  for (const uid of [20042, 20043]) store.qunChange({ qun: q.id, join: { uid, role: 0 }, notices: [] });
+  const d = await ClassicDriver.open(server.address.port, 20042, 'q2008', undefined, 0x115b);
+  try {
+    assert.equal((await d.login2007()).login?.kind, 'success');
+    for (const sub of ['04', '0c', '09']) {
+      const req = find(LEAVER, 'c2s', ClassicCmd.QUN, (p) => p.plain.startsWith(sub))[0]!;
+      assert.equal((await d.request(req.command, plain(req))).toString('hex'), recordedReply(LEAVER, req).plain, `0x0030 ${sub}`);
+    }
+    assert.equal(store.isQunMember(q.id, 20042), false);
+  } finally {
+    d.close();
+    await server.close();
+  }
+});
