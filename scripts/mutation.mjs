@@ -9,6 +9,15 @@ import { join, resolve } from 'node:path';
 
 const root = resolve(new URL('..', import.meta.url).pathname);
 
+/** `file:a-b`, the lines from the first holding `from` to the next holding `to` (null: the file's end), for Stryker's mutate. */
+function linesOf(file, from, to) {
+  const lines = readFileSync(join(root, file), 'utf8').split('\n');
+  const a = lines.findIndex((l) => l.includes(from));
+  const b = to === null ? lines.length - 1 : lines.findIndex((l, i) => i > a && l.includes(to));
+  if (a < 0 || b < 0) throw new Error(`mutation: ${file} no longer holds ${JSON.stringify(a < 0 ? from : to)}; update the range in scripts/mutation.mjs`);
+  return `${file}:${a + 1}-${b + 1}`;
+}
+
 /** What each module mutates and which test files must kill its mutants. */
 const MODULES = {
   'protocol-blocks': {
@@ -46,6 +55,35 @@ const MODULES = {
     ],
     tests: ['test/protocol/modern-fields.test.ts', 'test/protocol/layouts.test.ts', 'test/protocol/modern-bodies.test.ts'],
   },
+  'protocol-classic-ops': {
+    about: 'classic 2007/2008 login chain, logout, signature, group names and friend operations (search, add, authorize, remove)',
+    mutate: ['src/protocol/bodies/classic/login2007.ts', 'src/protocol/bodies/classic/logout.ts', 'src/protocol/bodies/classic/signature.ts', 'src/protocol/bodies/classic/group-names.ts', 'src/protocol/bodies/classic/buddy-ops.ts'],
+    tests: ['test/protocol/classic-ops-fields.test.ts', 'test/protocol/classic-bodies.test.ts', 'test/protocol/recorded-families.test.ts'],
+  },
+  'protocol-qun': {
+    about: 'the Qun command both framings share (requests, replies, their data) and the Qun pushes',
+    mutate: ['src/protocol/bodies/qun.ts'],
+    tests: ['test/protocol/qun-fields.test.ts'],
+  },
+  // The QQ2009 (MyQQ 3.19) and pidgin-libqq dialects of the modern login chain: 0x00E3, the pre-login 0x0018, and the
+  // dialect code of login.ts (its tables, the 0x00DD seal key and request, 0x00E5 both ways, 0x0030 both ways), found
+  // by the text that opens and closes each part so that edits elsewhere in the file do not move them. The rest of
+  // login.ts is mutated by protocol-modern-login.
+  'protocol-modern-dialects': {
+    about: 'QQ2009 and pidgin-libqq dialects of the modern login chain (0x00E3, 0x0018, the dialect code of 0x00DD, 0x00E5, 0x0030)',
+    mutate: [
+      'src/protocol/bodies/modern/login-e3.ts', 'src/protocol/bodies/modern/login-list.ts',
+      ...[
+        ['/** 0x00DD sub-command of each dialect. */', 'throw new DecodeError'],
+        ['/** The key that seals the verify block', '  return opened;'],
+        ['export const verifyRequest: BodyCodec', "return dialect === 'qq2009' ? { dialect, ...v } : v;"],
+        ['export const loginInfoRequest: BodyCodec', "r.expectU32(0, 'reserved3');"],
+        ['function readLoginInfoReply(', 'loginInfoLarge: p.loginInfoLarge ?? random(64),'],
+        ['const TAIL_HEAD: Readonly', null],
+      ].map(([from, to]) => linesOf('src/protocol/bodies/modern/login.ts', from, to)),
+    ],
+    tests: ['test/protocol/modern-dialect-fields.test.ts', 'test/protocol/modern-fields.test.ts', 'test/protocol/modern-bodies.test.ts'],
+  },
   delivery: {
     about: 'durable, exactly-once, in-order message delivery',
     mutate: ['src/server/delivery.ts'],
@@ -80,6 +118,7 @@ for (const name of names) {
   rmSync(report, { force: true });
   linkShared();
   console.log(`\n=== ${name}: ${m.about}`);
+  console.log(`mutates ${m.mutate.join(', ')}`);
   const started = Date.now();
   const r = spawnSync(process.execPath, [join(root, 'node_modules/@stryker-mutator/core/bin/stryker.js'), 'run', 'stryker.config.mjs'], {
     cwd: root,

@@ -86,6 +86,13 @@ export function packetsOf(s: VectorSession, dir: 'c2s' | 's2c', command: number,
   return s.packets.filter((p) => p.dir === dir && p.command === command && pred(p));
 }
 
+/** The plaintext of a recorded session's first packet of one direction and command whose plaintext starts with `prefix` (hex). */
+export function firstPlain(s: VectorSession, dir: 'c2s' | 's2c', command: number, prefix = ''): Buffer {
+  const p = packetsOf(s, dir, command, (x) => x.plain.startsWith(prefix))[0];
+  if (!p) throw new Error(`no recorded ${dir} 0x${command.toString(16)}${prefix ? ` starting ${prefix}` : ''}`);
+  return hex(p.plain);
+}
+
 /** The recorded reply to a recorded request (same command and sequence). */
 export function recordedReply(s: VectorSession, req: VectorPacket): VectorPacket {
   const r = packetsOf(s, 's2c', req.command, (p) => p.seq === req.seq)[0];

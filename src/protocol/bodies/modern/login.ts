@@ -556,7 +556,7 @@ export const loginInfoRequest: BodyCodec<LoginInfoRequest> = codec<LoginInfoRequ
       w.u16(LOGIN_INFO_SUB[dialect]).u8(0).u16(0x0101).fixed(v.locale, 6, 'locale').fixed(v.versionSpec, 12, 'versionSpec');
       w.tok16(v.tokenC, 'tokenC').tok16(v.loginInfoToken, 'loginInfoToken').u32(v.unknown1, 'unknown1').u32(v.serverTime, 'serverTime');
       w.tok16(v.loginInfoData, 'loginInfoData').u16(0);
-      if (dialect === 'qq2011') w.u8(0x01);
+      if (dialect !== 'qq2009') w.u8(0x01); // pidgin-libqq sends QQ2011's form, flag included
       w.u32(0);
     }),
   (body) =>
