@@ -241,25 +241,21 @@ for (const n of STEPS) {
   online += ok + failed;
   await sleep(SETTLE_MS);
   // The idle phase: only keep-alives (one per 30 s per session).
+  /** Keep-alives answered and echo datagrams sent so far, over all generators. */
   const count = async () => {
     let kas = 0;
+    let echoes = 0;
     for (const g of gens) {
       const r = await g.ask({ type: 'counters' });
-      if (r.type === 'counters') kas += r.keepAlivesOk;
+      if (r.type === 'counters') {
+        kas += r.keepAlivesOk;
+        echoes += r.echoesSent;
+      }
     }
-    return kas;
-  };
-  const echoes = async () => {
-    let sent = 0;
-    for (const g of gens) {
-      const r = await g.ask({ type: 'counters' });
-      if (r.type === 'counters') sent += r.echoesSent;
-    }
-    return sent;
+    return { kas, echoes };
   };
   for (const g of gens) await g.ask({ type: 'echo', port: echoPort, on: true });
-  const ka0 = await count();
-  const echo0 = await echoes();
+  const before = await count();
   const idleCpu0 = server.cpuMs();
   const echoCpu0 = cpuMsOf(echo.pid!);
   const it0 = performance.now();
@@ -267,8 +263,9 @@ for (const n of STEPS) {
   const idleCpu = server.cpuMs() - idleCpu0;
   const echoCpu = cpuMsOf(echo.pid!) - echoCpu0;
   const idleMs = performance.now() - it0;
-  const kas = (await count()) - ka0;
-  const echoed = (await echoes()) - echo0;
+  const after = await count();
+  const kas = after.kas - before.kas;
+  const echoed = after.echoes - before.echoes;
   for (const g of gens) await g.ask({ type: 'echo', port: echoPort, on: false });
   await collectGarbage();
   const rssKb = server.rssKb();

@@ -4,6 +4,7 @@
 import { frameTimeMs, readCapture, CaptureError, type CaptureStats, type Frame } from './capture/index.js';
 import { decodeUdp, newUdpDatagram, type UdpDatagram } from './net.js';
 import { commandMeaning, wiresharkName } from '../protocol/commands.js';
+import { commandTableOf } from '../protocol/families.js';
 import { decodePacket, FIRST_MODERN_VERSION, headerLengthOf, MAX_DATAGRAM, TAG, TAIL, type Direction, type Framing } from '../protocol/framing.js';
 import { C2S, NOT_OICQ, OicqSelector, oicqShape } from './select.js';
 import { locateUdp4, newUdpLocation, type UdpLocation } from './udp-fast.js';
@@ -44,7 +45,10 @@ export interface DissectedPacket {
   dst: string;
   /** The client's endpoint (src of c2s, dst of s2c). */
   client: string;
+  /** The header layout. */
   framing: Framing;
+  /** The command table its body follows: modern for QQ2009's (0x1663) modern chain in classic headers. */
+  table: Framing;
   direction: Direction;
   flag: number;
   version: number;
@@ -269,14 +273,16 @@ export class Dissector {
       return ++this.shown < this.limit || this.stop();
     }
     const modern = version >= FIRST_MODERN_VERSION;
+    // The server's own choice of command table (QQ2009 runs the modern chain in classic headers).
+    const table = commandTableOf(version);
     const command = (b[start + 3]! << 8) | b[start + 4]!;
     const seq = (b[start + 5]! << 8) | b[start + 6]!;
     const uid = hlen >= 11 ? b[start + 7]! * 0x1000000 + ((b[start + 8]! << 16) | (b[start + 9]! << 8) | b[start + 10]!) : -1;
     // Modern packets pair by uid, classic ones by client endpoint (their server packets carry no uid).
     const who = modern ? uid * 2 + 1 : client * 2;
     const t = f.tsSec * 1000 + f.tsNsec / 1e6;
-    const role = this.summary.packet(modern ? 1 : 0, dir, command, seq, who, t, f.index, f.caplen, 8 + n, n);
-    if (this.tracker && d !== null) this.emit(f, d, direction, modern ? 'modern' : 'classic', version, command, seq, uid, hlen, role);
+    const role = this.summary.packet(table === 'modern' ? 1 : 0, dir, command, seq, who, t, f.index, f.caplen, 8 + n, n);
+    if (this.tracker && d !== null) this.emit(f, d, direction, modern ? 'modern' : 'classic', table, version, command, seq, uid, hlen, role);
     return ++this.shown < this.limit || this.stop();
   }
 
@@ -308,13 +314,13 @@ export class Dissector {
     });
   }
 
-  private emit(f: Frame, d: UdpDatagram, direction: Direction, framing: Framing, version: number, command: number, seq: number, uid: number, hlen: number, role: RoleCode): void {
+  private emit(f: Frame, d: UdpDatagram, direction: Direction, framing: Framing, table: Framing, version: number, command: number, seq: number, uid: number, hlen: number, role: RoleCode): void {
     const p = d.payload;
     const src = endpoint(d.srcIp, d.srcPort);
     const dst = endpoint(d.dstIp, d.dstPort);
     const client = direction === 'c2s' ? src : dst;
     const body = p.subarray(hlen, p.length - 1);
-    const res = this.tracker!.open({ framing, direction, command, seq, ...(uid >= 0 ? { uid } : {}), client, body, frame: f.index });
+    const res = this.tracker!.open({ framing, table, direction, command, seq, ...(uid >= 0 ? { uid } : {}), client, body, frame: f.index });
     // The summary alone (with passwords) only follows the sessions.
     if (!this.detail) return;
     const wireshark = wiresharkName(command);
@@ -327,6 +333,7 @@ export class Dissector {
       dst,
       client,
       framing,
+      table,
       direction,
       flag: p[0]!,
       version,
@@ -338,7 +345,7 @@ export class Dissector {
       length: p.length,
       payload: p,
       body,
-      meaning: commandMeaning(command, framing),
+      meaning: commandMeaning(command, table),
       role: ROLE_NAMES[role],
     };
     if (uid >= 0) pkt.uid = uid;

@@ -88,7 +88,7 @@ function bodyLines(s: SessionResult, indent: string): string[] {
 export function formatPacket(p: DissectedPacket): string {
   const ws = p.wireshark === undefined ? 'Wireshark: not in its table (it leaves this packet unlabeled)' : `Wireshark: ${p.wireshark}`;
   const lines = [
-    `#${p.frame}  ${formatTime(p.tsSec, p.tsNsec)}  ${p.src} → ${p.dst}  ${p.framing} ${ARROW[p.direction]}`,
+    `#${p.frame}  ${formatTime(p.tsSec, p.tsNsec)}  ${p.src} → ${p.dst}  ${p.framing}${p.table === p.framing ? '' : ` (${p.table} chain)`} ${ARROW[p.direction]}`,
     `    lengths: frame ${p.frameLength}, UDP ${p.udpLength}, OICQ ${p.length} · ${roleText(p)}`,
     `    [1] Flag: 0x${p.flag.toString(16).padStart(2, '0')}`,
     `    [2] Version: ${hex4(p.version)}`,
@@ -120,6 +120,7 @@ export function packetJson(p: DissectedPacket): string {
     src: p.src,
     dst: p.dst,
     framing: p.framing,
+    table: p.table,
     direction: p.direction,
     flag: p.flag,
     version: p.version,

@@ -12,10 +12,13 @@ import { bodySpec, ClassicCmd, commandMeaning, decodeBody, ModernCmd, type Decod
 import { LOGIN_KEY_CHAIN, Wrap, type BodySpec, type LoginKey } from '../protocol/codec.js';
 import type { Result } from '../protocol/errors.js';
 import type { Direction, Framing } from '../protocol/framing.js';
-import { passwordKeyFromMd5, passwordMd5, verifyBlockKey } from '../protocol/keys.js';
+import { passwordKeyFromMd5, passwordMd5 } from '../protocol/keys.js';
 import { teaDecrypt } from '../protocol/tea.js';
 import { checkPasswordProof } from '../protocol/bodies/classic/index.js';
-import { openVerifyBlock, splitMagicPrefixed, unwrapKeyPrefixed, type VerifyBlock } from '../protocol/bodies/modern/index.js';
+import { openVerifyBlock, splitMagicPrefixed, unwrapKeyPrefixed, verifySealKey, type VerifyBlock } from '../protocol/bodies/modern/index.js';
+
+/** The command table of a packet's body. */
+const tableOf = (p: SessionPacket): Framing => p.table ?? p.framing;
 
 /** A user whose password is known. */
 export interface Credential {
@@ -37,7 +40,10 @@ export function parseCredential(text: string): Credential {
 
 /** One packet as the tracker needs it. */
 export interface SessionPacket {
+  /** The header layout: classic state is per client endpoint, modern per uid. */
   framing: Framing;
+  /** The command table the body follows, when not the header's (QQ2009: the modern chain in classic headers). */
+  table?: Framing;
   direction: Direction;
   command: number;
   seq: number;
@@ -155,7 +161,7 @@ export class SessionTracker {
    * travels (its wrap) and which login keys open it; the decoded bodies say which keys they hand out.
    */
   open(p: SessionPacket): SessionResult {
-    const spec = bodySpec(p.framing, p.command, p.direction);
+    const spec = bodySpec(tableOf(p), p.command, p.direction);
     const wrap = spec?.wrap ?? Wrap.SESSION;
     const notes: string[] = [];
     if (wrap === Wrap.NONE) return { opened: this.decode(p, 'clear', Buffer.from(p.body)), notes };
@@ -169,7 +175,7 @@ export class SessionTracker {
     if (p.direction === 'c2s' && wrap === Wrap.MAGIC_PREFIXED) return this.openMagicPrefixed(p, spec!, st, notes);
     const loginReply = wrap === Wrap.LOGIN_REPLY && spec?.keys;
     const names: readonly KeyName[] = loginReply ? spec.keys! : ['session key', 'password key'];
-    const what = loginReply ? `the ${commandMeaning(p.command, p.framing)} reply` : 'this session';
+    const what = loginReply ? `the ${commandMeaning(p.command, tableOf(p))} reply` : 'this session';
     const r = this.tryKeys(p, names.map((n) => [n, st.keys.get(n) ?? null] as const), notes, what);
     if (r.opened?.decoded.ok) this.learn(st, r.opened.decoded.value, notes, p.frame);
     return r;
@@ -187,7 +193,7 @@ export class SessionTracker {
   }
 
   private decode(p: SessionPacket, key: string, plain: Buffer): OpenedBody {
-    return { key, plain, decoded: decodeBody(p.framing, p.command, p.direction, plain) };
+    return { key, plain, decoded: decodeBody(tableOf(p), p.command, p.direction, plain) };
   }
 
   private tryKeys(p: SessionPacket, candidates: readonly (readonly [KeyName, Buffer | null])[], notes: string[], what: string): SessionResult {
@@ -257,7 +263,7 @@ export class SessionTracker {
     if (d.framing !== 'modern') return;
     if (d.command === ModernCmd.VERIFY && d.direction === 'c2s') {
       st.keys.delete('verify_key2');
-      const block = openVerifyBlock(d.value.verifyCipher, verifyBlockKey(st.user.pwMd5, uid));
+      const block = openVerifyBlock(d.value.verifyCipher, verifySealKey(st.user.pwMd5, uid, d.value.dialect));
       if (block.ok) {
         st.keys.set('verify_key2', block.block.verifyKey2);
         notes.push(`verify block opens with the password given for ${uid}: ${describeBlock(block.block, st.user.pwMd5)}`);
@@ -312,20 +318,29 @@ export class SessionTracker {
    * modern per uid (a new report when a finished login starts over).
    */
   private loginStateOf(p: SessionPacket, key: LoginKey): LoginState | undefined {
-    if (p.framing === 'modern') {
-      const st = this.stateOf(p);
-      const r = st?.report;
-      if (st && r && r.loginFrame !== null && (key === 'touch key' || r.sessionKeyFrame !== null || r.wrongPasswordFrame !== null || r.refused !== null)) {
+    // The modern chain is several key-prefixed requests, and a client touches again now and then: one state per
+    // uid (per client endpoint in QQ2009's classic headers), with a new report when a finished login starts over.
+    const st = p.framing === 'modern' ? this.stateOf(p) : tableOf(p) === 'modern' ? this.sameUserAt(p) : undefined;
+    if (st) {
+      const r = st.report;
+      if (r.loginFrame !== null && (key === 'touch key' || r.sessionKeyFrame !== null || r.wrongPasswordFrame !== null || r.refused !== null)) {
         st.report = this.newReport(st.user, p);
       }
       return st;
     }
+    if (p.framing === 'modern') return undefined;
     const user = p.uid === undefined ? undefined : this.users.get(p.uid);
     if (!user) return undefined;
     if (this.classic.size >= MAX_CLASSIC_SESSIONS && !this.classic.has(p.client)) this.classic.delete(this.classic.keys().next().value!);
-    const st = this.newState(user, p);
-    this.classic.set(p.client, st);
-    return st;
+    const fresh = this.newState(user, p);
+    this.classic.set(p.client, fresh);
+    return fresh;
+  }
+
+  /** The classic-header state at the packet's endpoint when it is the same user's. */
+  private sameUserAt(p: SessionPacket): LoginState | undefined {
+    const st = this.classic.get(p.client);
+    return st && st.user.uid === p.uid ? st : undefined;
   }
 
   /** The login state a packet belongs to, if it is a known user's. */

@@ -1,10 +1,11 @@
+import { fragmentString, joinFragmentTexts, type FragmentText } from '../protocol/text.js';
 import type { Fragment } from './session.js';
 
 // Incoming messages: every pushed copy is acked by the session, but each message surfaces once
 // (PROTOCOL.md §8). Duplicates are recognised by (sender, server message seq) and by
 // (sender, send time, message seq, message id, fragment index). Fragments of one message are grouped by what
-// they share — sender, send time, message id, fragment count — not by the message sequence: MyQQ gives each
-// fragment its own. A message still missing fragments after `partialTimeoutMs` (or pushed out of a full table)
+// they share — sender, message id, fragment count — not by the message sequence (MyQQ gives each fragment its own)
+// nor the send time (LumaQQ stamps each with its own second). A message still missing fragments after `partialTimeoutMs` (or pushed out of a full table)
 // surfaces anyway, marked incomplete: nothing is dropped silently.
 
 /** What stands in for a fragment that never arrived. */
@@ -41,7 +42,7 @@ interface Reassembly {
   sendTime: number;
   msgId: number;
   count: number;
-  frags: Map<number, string>;
+  frags: Map<number, FragmentText>;
   /** When its first fragment arrived (ms). */
   since: number;
 }
@@ -79,8 +80,8 @@ export class Inbox {
     const freshSeq = this.bySeq.add(seqKey);
     const freshId = this.byId.add(idKey);
     if (!freshSeq || !freshId) return [];
-    if (f.fragCount <= 1) return [{ from: f.sender, text: f.text, time: new Date(f.sendTime * 1000), messageId: f.msgId, fragments: 1, incomplete: false, missing: [] }];
-    const key = `${f.sender}:${f.sendTime}:${f.msgId}:${f.fragCount}`;
+    if (f.fragCount <= 1) return [{ from: f.sender, text: fragmentString(f.text), time: new Date(f.sendTime * 1000), messageId: f.msgId, fragments: 1, incomplete: false, missing: [] }];
+    const key = `${f.sender}:${f.msgId}:${f.fragCount}`;
     const out: AssembledMessage[] = [];
     let p = this.partial.get(key);
     if (!p) {
@@ -120,12 +121,13 @@ export class Inbox {
 
   private assemble(p: Reassembly): AssembledMessage {
     const missing: number[] = [];
-    const parts: string[] = [];
+    const parts: FragmentText[] = [];
     for (let i = 0; i < p.count; i++) {
       const t = p.frags.get(i);
       if (t === undefined) missing.push(i);
       parts.push(t ?? MISSING_FRAGMENT);
     }
-    return { from: p.from, text: parts.join(''), time: new Date(p.sendTime * 1000), messageId: p.msgId, fragments: p.count, incomplete: missing.length > 0, missing };
+    // Joined as bytes when a fragment is bytes: a character the sender cut between two fragments is whole again.
+    return { from: p.from, text: joinFragmentTexts(parts), time: new Date(p.sendTime * 1000), messageId: p.msgId, fragments: p.count, incomplete: missing.length > 0, missing };
   }
 }

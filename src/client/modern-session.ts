@@ -193,7 +193,7 @@ export class ModernSession extends TableSession implements FramingSession {
         kind: 'message',
         fragment: {
           sender: push.sender, serverSeq: push.serverSeq, sendTime: im.sendTime, msgSeq: im.msgSeq, msgId: im.msgId,
-          fragCount: Math.max(1, im.fragCount), fragIndex: im.fragIndex, text: M.imText(im),
+          fragCount: Math.max(1, im.fragCount), fragIndex: im.fragIndex, text: M.imFragmentText(im),
         },
       };
     },

@@ -1,6 +1,7 @@
 import type { Packet } from '../protocol/framing.js';
 import type { Friend, FriendGroup } from '../store/store.js';
 import type { AddFriendResult, Notice, QunFragment, SocialTransport } from './social.js';
+import type { FragmentText } from '../protocol/text.js';
 
 // What the client needs from a framing: the login, the requests after it, and the reading of pushes.
 // ClassicSession and ModernSession implement it on the protocol codecs; Client adds timers, events,
@@ -60,7 +61,8 @@ export interface Fragment {
   msgId: number;
   fragCount: number;
   fragIndex: number;
-  text: string;
+  /** Bytes when the sender cut this fragment inside a character: the inbox decodes them with the whole message. */
+  text: FragmentText;
 }
 
 /** What a push means to the client (the session has already acked it if it needs an ack). */

@@ -1,5 +1,5 @@
 import type { LoginDialect } from './bodies/modern/common.js';
-import type { Framing } from './framing.js';
+import { FIRST_MODERN_VERSION, type Framing } from './framing.js';
 
 // Client families: which login chain and session dialect a client speaks. The header layout (framing) follows
 // from the version tag, but the chain does not: QQ2009 clients (MyQQ 3.19, tag 0x1663) run the modern chain inside
@@ -31,6 +31,16 @@ export function familyOf(version: number): ClientFamily | undefined {
   return undefined;
 }
 
+/**
+ * The command table a tag's bodies follow: the modern one for the modern chain, whichever header carries it (QQ2009's
+ * is classic); else the header's own (also for tags of no family, which are read as their header says).
+ */
+export function commandTableOf(version: number): Framing {
+  const c = familyOf(version)?.chain;
+  if (c === undefined) return version >= FIRST_MODERN_VERSION ? 'modern' : 'classic';
+  return c === 'modern' || c === 'qq2009' ? 'modern' : 'classic';
+}
+
 /** Whether a tag's family answers 0x0022 with the 2007/2008 login layout (login token + login key). */
 export function usesLogin2007(version: number): boolean {
   const c = familyOf(version)?.chain;
@@ -53,8 +63,21 @@ export function touchShape(plain: Buffer): 'select_server' | 'touch' {
   return plain.length === SELECT_SERVER_BLOCK ? 'select_server' : 'touch';
 }
 
-/** First tag of the QQ2006-era 2005-chain clients (LumaQQ's 0x0E1B) that read the flagged 42-byte 0x0081 push. */
-const FIRST_FLAGGED_PUSH_VERSION = 0x0e1b;
+/** First tag of the QQ2006-era 2005-chain clients (LumaQQ's 0x0E1B): the flagged 42-byte 0x0081 push, no 0x0080 acks. */
+const FIRST_QQ2006_VERSION = 0x0e1b;
+
+/** A 2005-chain client of the QQ2006 era (LumaQQ's 0x0E1B and later tags of that chain). */
+function qq2006Era(version: number): boolean {
+  return familyOf(version)?.chain === 'qq2005' && version >= FIRST_QQ2006_VERSION;
+}
+
+/**
+ * Whether a classic receiver acks a 0x0080 system message (0x0012): pidgin does in every mode; the QQ2006-era
+ * clients never do (LumaQQ has the command but no packet for it), so theirs count as delivered once sent.
+ */
+export function acksSystemMessages(version: number): boolean {
+  return !qq2006Era(version);
+}
 
 /**
  * Which classic 0x0081 layout a receiver reads: `flagged` (42 bytes, user flag before my uid) for 2005-chain
@@ -62,6 +85,6 @@ const FIRST_FLAGGED_PUSH_VERSION = 0x0e1b;
  * 35 and ignores the rest.
  */
 export function statusPushLayout(version: number): 'short' | 'flagged' {
-  return familyOf(version)?.chain === 'qq2005' && version >= FIRST_FLAGGED_PUSH_VERSION ? 'flagged' : 'short';
+  return qq2006Era(version) ? 'flagged' : 'short';
 }
 

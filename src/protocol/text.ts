@@ -202,3 +202,72 @@ export function splitText(text: string, maxBytes: number, byteLength: (ch: strin
   out.push(cur);
   return out;
 }
+
+/** The two text encodings of the wire: classic bodies are GB18030, modern bodies UTF-8. */
+export type Charset = 'gb18030' | 'utf8';
+
+/**
+ * Bytes of a message fragment that are not whole characters on their own: a client that cuts long text at a
+ * byte count (MyQQ 3.19: every 700 bytes) may cut inside a character. Kept and relayed as sent, with their charset;
+ * they become text only once the whole message is together.
+ */
+export interface TextBytes {
+  bytes: Buffer;
+  charset: Charset;
+}
+
+/** A fragment's text: a string when its bytes are whole characters, else the bytes themselves. */
+export type FragmentText = string | TextBytes;
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Text → bytes in `charset`. */
+export function encodeIn(text: string, charset: Charset): Buffer {
+  return charset === 'utf8' ? Buffer.from(text, 'utf8') : encodeGb(text);
+}
+
+/** Bytes → text in `charset`; never throws: what is not a whole character becomes U+FFFD (for display only). */
+export function decodeLenient(bytes: Uint8Array, charset: Charset): string {
+  return charset === 'utf8' ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8') : decodeGb(bytes);
+}
+
+/** A fragment's bytes as read from the wire: a string when they decode and re-encode to themselves, else the bytes. */
+export function fragmentTextOf(bytes: Uint8Array, charset: Charset): FragmentText {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (isAscii(b)) return b.toString('latin1');
+  if (charset === 'utf8') {
+    try {
+      return strictUtf8.decode(b);
+    } catch {
+      return { bytes: Buffer.from(b), charset };
+    }
+  }
+  const text = decodeGb(b);
+  return encodeGb(text).equals(b) ? text : { bytes: Buffer.from(b), charset };
+}
+
+/** A fragment's bytes in `charset`: its own bytes when it is in that charset, else its (lenient) text encoded. */
+export function fragmentBytes(t: FragmentText, charset: Charset): Buffer {
+  if (typeof t === 'string') return encodeIn(t, charset);
+  return t.charset === charset ? t.bytes : encodeIn(decodeLenient(t.bytes, t.charset), charset);
+}
+
+/** A fragment's text for display (a lone cut fragment shows U+FFFD at its cuts). */
+export function fragmentString(t: FragmentText): string {
+  return typeof t === 'string' ? t : decodeLenient(t.bytes, t.charset);
+}
+
+/** Bytes a fragment takes (UTF-8 for a string: how the store counts). */
+export function fragmentByteLength(t: FragmentText): number {
+  return typeof t === 'string' ? Buffer.byteLength(t, 'utf8') : t.bytes.length;
+}
+
+/**
+ * The text of a whole message from its fragments in order: joined as bytes when any fragment is bytes (a character
+ * cut between two fragments is whole again), then decoded once.
+ */
+export function joinFragmentTexts(parts: readonly FragmentText[]): string {
+  const cut = parts.find((p): p is TextBytes => typeof p !== 'string');
+  if (!cut) return (parts as readonly string[]).join('');
+  return decodeLenient(Buffer.concat(parts.map((p) => fragmentBytes(p, cut.charset))), cut.charset);
+}

@@ -1,7 +1,8 @@
 import { encodePacket, CLASSIC_SERVER_VERSION, type Packet } from '../protocol/framing.js';
 import { CLASSIC_TABLE, ClassicCmd } from '../protocol/commands.js';
 import { fontTrailerOf } from '../protocol/text.js';
-import { statusPushLayout } from '../protocol/families.js';
+import { pushedText } from './cut-text.js';
+import { acksSystemMessages, statusPushLayout } from '../protocol/families.js';
 import { friendStatusPushCodec, IM_TEXT, receiveImPushCodec, RecvType, SystemCode, systemMessageCodec } from '../protocol/bodies/classic/index.js';
 import { KICKED_TEXT } from '../protocol/bodies/modern/index.js';
 import type { StoredMessage } from '../store/store.js';
@@ -102,10 +103,11 @@ export class ClassicHandler extends SessionRequests implements FramingHandler, S
   }
 
   pushMessage(session: Session, msg: StoredMessage, seq: number, sender: SenderInfo): boolean {
-    // Classic clients ack every push: 0x0080 with 0x0012, 0x0017 under its own command.
+    // Classic clients ack 0x0080 with 0x0012 (those that do) and 0x0017 under its own command.
     if (msg.kind === 'system' && msg.qun === undefined) {
       this.push(session, ClassicCmd.SYSTEM_MESSAGE, seq, systemMessageCodec.encode(classicNotice(msg)));
-      return true;
+      // A client that never acks it (LumaQQ) would get it again for ever, every later message of its sender behind it.
+      return acksSystemMessages(session.version);
     }
     if (msg.kind) {
       this.push(session, ClassicCmd.RECV_IM, seq, receiveImPushCodec.encode(classicQunPush(msg, sender)));
@@ -120,7 +122,7 @@ export class ClassicHandler extends SessionRequests implements FramingHandler, S
         message: {
           senderVersion: sender.clientVersion || session.version, sender: msg.sender, receiver: msg.receiver, imKey: sender.imKey,
           imType: IM_TEXT, msgSeq, sendTime: msg.sentAt, face: 0, fragCount: msg.fragCount, fragIndex: msg.fragIndex, msgId,
-          replyType: msg.replyType, text: msg.text, font: msg.font ? fontTrailerOf(msg.font) : undefined,
+          replyType: msg.replyType, text: pushedText(msg, 'gb18030'), font: msg.font ? fontTrailerOf(msg.font) : undefined,
         },
       },
     });

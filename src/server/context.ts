@@ -8,6 +8,7 @@ import type { LoginGuard } from './login-guard.js';
 import type { DropReason, Metrics } from './metrics.js';
 import type { Endpoint } from './session.js';
 import type { TokenSource } from './login-token.js';
+import type { CutTexts } from './cut-text.js';
 
 /** What a framing's handler gets from the server: the core, the store, and a way to send. */
 export interface ServerContext {
@@ -20,6 +21,8 @@ export interface ServerContext {
   readonly log: Logger;
   /** Issues and checks the login-chain tokens (stateless HMAC tokens unless a test injects fixed ones). */
   readonly tokens: TokenSource;
+  /** Texts of message fragments cut inside a character, read with what the fragment before left over. */
+  readonly cutTexts: CutTexts;
   /** The server's own IPv4 address as clients should see it (for login replies). */
   readonly serverIp: string;
   readonly serverPort: () => number;

@@ -157,7 +157,7 @@ export class GroupCommit {
         const m = accepted[i]!;
         fresh.push({
           id: r.id, sender: m.sender, receiver: m.receiver, sentAt: m.sentAt, msgId: m.msgId, fragCount: m.fragCount,
-          fragIndex: m.fragIndex, replyType: m.replyType, text: m.text, font: m.font, stranger: m.stranger,
+          fragIndex: m.fragIndex, replyType: m.replyType, text: m.text, ...(m.raw ? { raw: m.raw } : {}), font: m.font, stranger: m.stranger,
         });
       }
     });

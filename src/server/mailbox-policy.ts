@@ -39,6 +39,11 @@ export type Refusal = (typeof REFUSALS)[number];
 
 // Bounded caches: a receiver's usage is re-read from the store when it was forgotten.
 const MAX_CACHED = 10_000;
+
+/** Bytes a message takes in the store (as the usage query counts them): its own bytes when kept as sent. */
+function storedBytes(m: NewMessage): number {
+  return m.raw ? m.raw.bytes.length : Buffer.byteLength(m.text);
+}
 const DISK_CHECK_MS = 1000;
 
 /**
@@ -65,7 +70,7 @@ export class MailboxPolicy {
     if (!online && !this.store.getUser(m.receiver)) return 'unknown_receiver';
     if (this.diskLow()) return 'disk_low';
     const u = this.usageOf(m.receiver);
-    const bytes = Buffer.byteLength(m.text);
+    const bytes = storedBytes(m);
     const stranger = !this.store.areFriends(m.receiver, m.sender);
     if (stranger) {
       if (this.store.getUser(m.receiver)?.strangers === 'friends-only') return 'strangers_refused';
@@ -91,7 +96,7 @@ export class MailboxPolicy {
     if (!u) return;
     const side = m.stranger ? u.strangers : u.friends;
     side.count = Math.max(0, side.count - 1);
-    side.bytes = Math.max(0, side.bytes - Buffer.byteLength(m.text));
+    side.bytes = Math.max(0, side.bytes - storedBytes(m));
   }
 
   /** Forgets every count (after a commit failed: the store is the truth). */

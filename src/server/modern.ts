@@ -2,6 +2,7 @@ import { encodePacket, type Packet } from '../protocol/framing.js';
 import { familyOf } from '../protocol/families.js';
 import { MODERN_TABLE, ModernCmd } from '../protocol/commands.js';
 import { styleBits } from '../protocol/text.js';
+import { pushedText } from './cut-text.js';
 import * as M from '../protocol/bodies/modern/index.js';
 import type { StoredMessage } from '../store/store.js';
 import type { FramingHandler } from './context.js';
@@ -82,7 +83,7 @@ export class ModernHandler extends SessionRequests implements FramingHandler, Se
     const f = msg.font;
     const im = M.makeImText({
       sender: msg.sender, receiver: msg.receiver, imKey: sender.imKey, senderVersion: sender.clientVersion || session.version,
-      text: msg.text, msgSeq, sendTime: msg.sentAt, msgId, fragCount: msg.fragCount, fragIndex: msg.fragIndex,
+      text: pushedText(msg, 'utf8'), msgSeq, sendTime: msg.sentAt, msgId, fragCount: msg.fragCount, fragIndex: msg.fragIndex,
       replyType: msg.replyType, fontName: f?.name, fontSize: f?.size, color: f ? f.color : 0, fontFlags: f ? styleBits(f) : 0,
     });
     const body = M.receiveIm.encode({

@@ -72,7 +72,12 @@ export abstract class SessionRequests {
     this.ctx.hub.seen(session);
     // Its first request after login shows the client has installed the session key: queued messages may go —
     // after this request's reply (its handler runs next), which the client may need first (a Qun's title).
-    if (session.releasePendingOnRequest && this.releasesPending(session, packet, plain)) queueMicrotask(() => this.ctx.hub.deliverPending(session));
+    // Once: after that (or once the hold released them) a request has nothing to release, and must not pay for a
+    // queued callback each — an idle session's keep-alives would.
+    if (session.releasePendingOnRequest && (session.pendingLoaded || this.releasesPending(session, packet, plain))) {
+      session.releasePendingOnRequest = false;
+      if (!session.pendingLoaded) queueMicrotask(() => this.ctx.hub.deliverPending(session));
+    }
     return { session, plain };
   }
 

@@ -3,7 +3,8 @@ import { lookup as dnsLookup } from 'node:dns';
 import { isIPv4 } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { decodePacket, type Packet } from '../protocol/framing.js';
-import { familyOf } from '../protocol/families.js';
+import { CutTexts } from './cut-text.js';
+import { commandTableOf, familyOf } from '../protocol/families.js';
 import { cryptoRandom, type RandomSource } from '../protocol/random.js';
 import { systemClock, type Clock, type Timer } from '../transport/clock.js';
 import type { Store } from '../store/store.js';
@@ -135,6 +136,7 @@ export class OicqServer {
       guard,
       log: this.log,
       tokens: opts.tokens ?? new LoginTokens(random(32)),
+      cutTexts: new CutTexts(),
       get serverIp() { return server.publicIp; },
       serverPort: () => this.local.port,
       send: (bytes, to) => {
@@ -229,7 +231,7 @@ export class OicqServer {
       if (!family) return this.drop('unsupported_version', from, r.value);
       try {
         // The chain, not the header, picks the handler: QQ2009 runs the modern chain inside the classic header.
-        (family.chain === 'modern' || family.chain === 'qq2009' ? this.modern : this.classic).handle(r.value, from);
+        (commandTableOf(r.value.version) === 'modern' ? this.modern : this.classic).handle(r.value, from);
       } catch (err) {
         // A bug, not bad input: count it, log it, keep serving.
         this.metrics.drop('unexpected');

@@ -1,4 +1,5 @@
 import type { MessageFont } from '../store/store.js';
+import { fragmentByteLength, type FragmentText } from '../protocol/text.js';
 import type { Exchange } from './dispatch.js';
 import { fragmentOf, packMsgId, MAX_FRAGMENT_BYTES } from './message-id.js';
 
@@ -15,7 +16,8 @@ export interface TextSubmission {
   fragCount: number;
   fragIndex: number;
   replyType: number;
-  text: string;
+  /** Bytes when the fragment was cut inside a character: stored and relayed as they are. */
+  text: FragmentText;
   font: MessageFont | undefined;
 }
 
@@ -40,10 +42,13 @@ export function submitText(x: Exchange<unknown, SendResult>, m: TextSubmission):
   }
   if (!m.isText) return x.reply({ result: 0 });
   const frag = fragmentOf(m.fragCount, m.fragIndex);
-  if (!frag || Buffer.byteLength(m.text, 'utf8') > MAX_FRAGMENT_BYTES) return x.reply(SEND_REFUSED);
+  if (!frag || fragmentByteLength(m.text) > MAX_FRAGMENT_BYTES) return x.reply(SEND_REFUSED);
+  // Keyed as receivers group fragments: MyQQ gives each its own message sequence, LumaQQ its own send time.
+  const text = x.ctx.cutTexts.textOf(`${s.uid}:${m.receiver}:${m.msgId}:${frag.fragCount}`, frag.fragIndex, frag.fragCount, m.text);
   x.ctx.hub.submit([{
     sender: s.uid, receiver: m.receiver, sentAt: m.sentAt, msgId: packMsgId(m.msgSeq, m.msgId),
-    fragCount: frag.fragCount, fragIndex: frag.fragIndex, replyType: m.replyType, text: m.text, font: m.font,
+    fragCount: frag.fragCount, fragIndex: frag.fragIndex, replyType: m.replyType, text,
+    ...(typeof m.text === 'string' ? {} : { raw: m.text }), font: m.font,
   }], ([r]) => {
     if (s.closed) return;
     x.reply(r?.ok ? { result: 0 } : SEND_REFUSED);

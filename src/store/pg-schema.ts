@@ -156,6 +156,14 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE qun_messages ALTER COLUMN msg_id TYPE BIGINT;
     `,
   },
+  {
+    // SQLite's version 6: a fragment cut inside a character is kept as its bytes and their charset.
+    version: 3,
+    sql: `
+      ALTER TABLE messages ADD COLUMN text_bytes BYTEA;
+      ALTER TABLE messages ADD COLUMN text_charset TEXT CHECK (text_charset IN ('utf8', 'gb18030'));
+    `,
+  },
 ];
 
 /** Key of the advisory lock that serialises migrations of concurrently starting nodes. */

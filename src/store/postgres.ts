@@ -357,7 +357,7 @@ export class PostgresStore implements Store {
 
   /** Marks messages delivered; by default their text is erased (the row stays as the duplicate check's tombstone). */
   private mark(ids: readonly number[], at: number): void {
-    const erase = this.keepDeliveredDays > 0 ? '' : `, text = '', font_name = NULL`;
+    const erase = this.keepDeliveredDays > 0 ? '' : `, text = '', text_bytes = NULL, text_charset = NULL, font_name = NULL`;
     this.q(`UPDATE messages SET delivered_at = $1${erase} WHERE id = ANY($2::bigint[]) AND delivered_at IS NULL`, [at, `{${ids.join(',')}}`]);
   }
 
@@ -382,11 +382,12 @@ export class PostgresStore implements Store {
         if (old) return { id: n(old, 'id'), duplicate: true };
         const row = this.one(
           `INSERT INTO messages (sender, receiver, sent_at, msg_id, frag_count, frag_index, reply_type, text,
-                                 font_name, font_size, font_style, font_color, stored_at, stranger)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                                 font_name, font_size, font_style, font_color, stored_at, stranger, text_bytes, text_charset)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
            ON CONFLICT (sender, receiver, sent_at, msg_id, frag_index) WHERE kind = 0 DO NOTHING RETURNING id`,
           [m.sender, m.receiver, m.sentAt, m.msgId, m.fragCount, m.fragIndex, m.replyType, m.text,
-            f ? f.name : null, f ? f.size : null, style, f ? f.color : null, at, m.stranger ? 1 : 0],
+            f ? f.name : null, f ? f.size : null, style, f ? f.color : null, at, m.stranger ? 1 : 0,
+            m.raw ? m.raw.bytes : null, m.raw ? m.raw.charset : null],
         );
         if (row) return { id: n(row, 'id'), duplicate: false };
         return { id: n(existing(), 'id'), duplicate: true };
@@ -410,7 +411,7 @@ export class PostgresStore implements Store {
   mailboxUsage(receiver: number): MailboxUsage {
     const u: MailboxUsage = { friends: { count: 0, bytes: 0 }, strangers: { count: 0, bytes: 0 } };
     const rows = this.q(
-      `SELECT stranger, count(*) AS n, coalesce(sum(octet_length(text)), 0) AS bytes
+      `SELECT stranger, count(*) AS n, coalesce(sum(coalesce(octet_length(text_bytes), octet_length(text))), 0) AS bytes
        FROM messages WHERE receiver = $1 AND delivered_at IS NULL AND kind = 0 GROUP BY stranger`,
       [receiver],
     );

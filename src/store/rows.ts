@@ -54,6 +54,8 @@ export interface MessageRow {
   frag_index: number;
   reply_type: number;
   text: string;
+  text_bytes: Buffer | null;
+  text_charset: string | null;
   font_name: string | null;
   font_size: number | null;
   font_style: number | null;
@@ -102,6 +104,7 @@ export function toMessage(r: MessageRow): StoredMessage {
     replyType: r.reply_type,
     text: r.text,
   };
+  if (r.text_bytes !== null) m.raw = { bytes: Buffer.from(r.text_bytes), charset: r.text_charset === 'gb18030' ? 'gb18030' : 'utf8' };
   if (r.kind === 1) {
     m.kind = 'qun';
     m.qun = r.qun ?? 0;

@@ -188,6 +188,15 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    // A fragment cut inside a character (MyQQ 3.19 cuts every 700 bytes) is kept as the bytes it was sent as, with
+    // their charset; \`text\` then only holds what views show. NULL for every fragment of whole characters.
+    version: 6,
+    sql: `
+      ALTER TABLE messages ADD COLUMN text_bytes BLOB;
+      ALTER TABLE messages ADD COLUMN text_charset TEXT CHECK (text_charset IN ('utf8', 'gb18030'));
+    `,
+  },
 ];
 
 /** The schema version this code writes. */

@@ -249,14 +249,14 @@ function prepareStatements(db: Database.Database) {
 
     insertMessage: p<{ id: number }>(`
       INSERT INTO messages (sender, receiver, sent_at, msg_id, frag_count, frag_index, reply_type, text,
-                            font_name, font_size, font_style, font_color, stored_at, stranger)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            font_name, font_size, font_style, font_color, stored_at, stranger, text_bytes, text_charset)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       RETURNING id`),
     usage: p<{ stranger: number; n: number; bytes: number }>(`
-      SELECT stranger, count(*) AS n, coalesce(sum(length(CAST(text AS BLOB))), 0) AS bytes
+      SELECT stranger, count(*) AS n, coalesce(sum(coalesce(length(text_bytes), length(CAST(text AS BLOB)))), 0) AS bytes
       FROM messages WHERE receiver = ? AND delivered_at IS NULL AND kind = 0 GROUP BY stranger`),
     // Erasing the text on delivery keeps the row as a tombstone for the duplicate check.
-    markDeliveredErase: p(`UPDATE messages SET delivered_at = ?, text = '', font_name = NULL WHERE id = ? AND delivered_at IS NULL`),
+    markDeliveredErase: p(`UPDATE messages SET delivered_at = ?, text = '', text_bytes = NULL, text_charset = NULL, font_name = NULL WHERE id = ? AND delivered_at IS NULL`),
     purge: p('DELETE FROM messages WHERE delivered_at IS NOT NULL AND delivered_at < ?'),
     setServer: p('INSERT OR REPLACE INTO server_info (id, pid, host, started_at) VALUES (1, ?, ?, ?)'),
     clearServer: p('DELETE FROM server_info'),
@@ -377,6 +377,7 @@ class SqliteStore implements Store {
         const row = this.s.insertMessage.get(
           m.sender, m.receiver, m.sentAt, m.msgId, m.fragCount, m.fragIndex, m.replyType, m.text,
           f ? f.name : null, f ? f.size : null, style, f ? f.color : null, at, m.stranger ? 1 : 0,
+          m.raw ? m.raw.bytes : null, m.raw ? m.raw.charset : null,
         );
         return { id: row!.id, duplicate: false };
       });

@@ -1,7 +1,7 @@
 // The store interface: what the server and the account CLI need, whatever the backend.
 // The embedded default is SQLite (sqlite.ts). Everything here is synchronous: better-sqlite3 is,
 // and a send is answered only after its message is committed.
-import type { FontStyle } from '../protocol/text.js';
+import type { FontStyle, TextBytes } from '../protocol/text.js';
 
 /** A user account. The store keeps MD5(password), never the password (PROTOCOL.md §3). */
 export interface Account {
@@ -96,7 +96,10 @@ export interface NewMessage {
   fragIndex: number;
   /** 1 normal, 2 auto-reply. */
   replyType: number;
+  /** The text; for a fragment cut inside a character (`raw` set), the characters that end in it (see CutTexts). */
   text: string;
+  /** The fragment's bytes as sent when they are not whole characters: relayed as they are, decoded with the whole message. */
+  raw?: TextBytes;
   font?: MessageFont;
   /** The sender was not the receiver's friend when it was sent (counted against the strangers' quota). */
   stranger?: boolean;

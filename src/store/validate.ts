@@ -85,6 +85,9 @@ export function checkMessage(m: NewMessage): void {
   checkInt(m.fragIndex, 0, m.fragCount - 1, 'fragIndex');
   checkInt(m.replyType, 0, 0xff, 'replyType');
   if (typeof m.text !== 'string') throw new StoreError('bad-input', 'message text must be a string');
+  if (m.raw && (!Buffer.isBuffer(m.raw.bytes) || (m.raw.charset !== 'utf8' && m.raw.charset !== 'gb18030'))) {
+    throw new StoreError('bad-input', 'message bytes must be a Buffer in utf8 or gb18030');
+  }
   if (m.font) checkFont(m.font);
 }
 

@@ -11,8 +11,9 @@ import { ClassicDriver } from '../helpers/classic-driver.js';
 import type { ReceiveImPush } from '../../src/protocol/bodies/classic/index.js';
 import { jsonLines, oicqBatch } from './dissect-fixtures.js';
 import { quiescence, storeProbe } from '../helpers/quiescence.js';
+import { fragmentString } from '../../src/protocol/text.js';
 
-const textOf = (p: ReceiveImPush): string => (p.content.kind === 'im' ? p.content.message.text : '');
+const textOf = (p: ReceiveImPush): string => (p.content.kind === 'im' ? fragmentString(p.content.message.text) : '');
 
 const A = { uid: 10001, password: 'alice-pw' };
 const B = { uid: 10002, password: 'bob-pw' };

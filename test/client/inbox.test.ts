@@ -40,6 +40,13 @@ test('fragments that each carry their own message sequence (as MyQQ sends them) 
   assert.deepEqual([m?.text, m?.incomplete], ['第一第二第三', false]);
 });
 
+test('fragments stamped with different send times (LumaQQ stamps each with its own second) make one message', () => {
+  const inbox = new Inbox();
+  assert.deepEqual(inbox.accept(frag({ serverSeq: 1, msgSeq: 1, sendTime: 1_700_000_000, fragCount: 2, fragIndex: 0, text: 'a' })), []);
+  const [m] = inbox.accept(frag({ serverSeq: 2, msgSeq: 2, sendTime: 1_700_000_001, fragCount: 2, fragIndex: 1, text: 'b' }));
+  assert.deepEqual([m?.text, m?.time.getTime(), m?.fragments], ['ab', 1_700_000_000_000, 2]);
+});
+
 test('a message missing a fragment surfaces after the timeout, marked incomplete with the gap shown', () => {
   const inbox = new Inbox({ partialTimeoutMs: 30_000 });
   assert.deepEqual(inbox.accept(frag({ serverSeq: 1, fragCount: 3, fragIndex: 0, text: 'a' }), 1_000), []);

@@ -19,6 +19,7 @@ import {
 import { ClassicDriver } from '../helpers/classic-driver.js';
 import { seedAccounts, until, UdpPeer } from '../helpers/udp.js';
 import { PgServer, RedisServer, servicesMissing } from '../helpers/services.js';
+import { fragmentString } from '../../src/protocol/text.js';
 
 const skip = servicesMissing();
 if (skip) console.log(`# cluster tests ${skip}`);
@@ -77,7 +78,7 @@ async function texts(d: ClassicDriver, count: number): Promise<string[]> {
   const out: string[] = [];
   for (let i = 0; i < count; i++) {
     const c = (await d.receive(5000)).push.content;
-    out.push(c.kind === 'im' ? c.message.text : `(not an IM: ${c.bytes.length} bytes)`);
+    out.push(c.kind === 'im' ? fragmentString(c.message.text) : `(not an IM: ${c.bytes.length} bytes)`);
   }
   return out;
 }

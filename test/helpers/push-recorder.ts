@@ -5,6 +5,7 @@ import { teaDecrypt } from '../../src/protocol/tea.js';
 import { ClassicCmd as Cmd } from '../../src/protocol/commands.js';
 import { receiveImAckCodec, receiveImAckFor, receiveImPushCodec, keepAliveRequestCodec } from '../../src/protocol/bodies/classic/index.js';
 import type { ClassicDriver } from './classic-driver.js';
+import { fragmentString } from '../../src/protocol/text.js';
 
 /** One push as it arrived. */
 export interface WirePush {
@@ -28,7 +29,7 @@ export class PushRecorder {
       const plain = teaDecrypt(r.value.body, driver.sessionKey);
       if (!plain) return;
       const push = receiveImPushCodec.decode(plain);
-      const text = push.content.kind === 'im' ? push.content.message.text : '';
+      const text = push.content.kind === 'im' ? fragmentString(push.content.message.text) : '';
       const rec = { storeId: push.serverSeq, seq: r.value.seq, text };
       this.pushes.push(rec);
       if (this.ackIf(rec)) this.ack(rec, receiveImAckCodec.encode(receiveImAckFor(push)));

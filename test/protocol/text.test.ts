@@ -15,6 +15,11 @@ import {
   messageFontOf,
   splitFontTrailer,
   type FontTrailer,
+  fragmentBytes,
+  fragmentByteLength,
+  fragmentString,
+  fragmentTextOf,
+  joinFragmentTexts,
 } from '../../src/protocol/text.js';
 import { DecodeError, EncodeError, tryDecode } from '../../src/protocol/errors.js';
 import type { MessageFont } from '../../src/store/store.js';
@@ -143,4 +148,22 @@ test('property: arbitrary bytes never make splitFontTrailer throw anything but D
       if (r.ok) assert.deepEqual(Buffer.concat([r.value.text, encodeFontTrailer(r.value.font)]).length, b.length);
     }),
   );
+});
+
+test('fragment text: bytes cut inside a character stay bytes; joined, they decode once; another charset gets text', () => {
+  const gb = encodeGb('你好');
+  assert.equal(fragmentTextOf(gb, 'gb18030'), '你好');
+  assert.deepEqual(fragmentTextOf(gb.subarray(0, 3), 'gb18030'), { bytes: gb.subarray(0, 3), charset: 'gb18030' });
+  assert.deepEqual(fragmentTextOf(Buffer.from('你', 'utf8').subarray(0, 2), 'utf8'), { bytes: Buffer.from('e4bd', 'hex'), charset: 'utf8' });
+  assert.equal(fragmentTextOf(Buffer.from('abc'), 'utf8'), 'abc');
+  const parts = [fragmentTextOf(gb.subarray(0, 3), 'gb18030'), fragmentTextOf(gb.subarray(3), 'gb18030')];
+  assert.equal(joinFragmentTexts(parts), '你好');
+  assert.equal(joinFragmentTexts(['a', 'b']), 'ab');
+  assert.equal(joinFragmentTexts([...parts, '!']), '你好!');
+  // In another charset: the lenient text (U+FFFD at the cut).
+  assert.equal(fragmentBytes(parts[0]!, 'utf8').toString('utf8'), '你\ufffd');
+  assert.deepEqual(fragmentBytes(parts[1]!, 'gb18030'), gb.subarray(3));
+  assert.equal(fragmentString(parts[1]!), '\ufffd');
+  assert.equal(fragmentByteLength(parts[0]!), 3);
+  assert.equal(fragmentByteLength('你'), 3);
 });

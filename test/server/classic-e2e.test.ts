@@ -11,6 +11,7 @@ import {
 import { passwordKey } from '../../src/protocol/keys.js';
 import { ClassicDriver } from '../helpers/classic-driver.js';
 import { startServer, seedAccounts, until } from '../helpers/udp.js';
+import { fragmentString } from '../../src/protocol/text.js';
 
 const A = { uid: 10001, password: 'alice-pw', nick: 'Alice' };
 const B = { uid: 10002, password: 'bob-pw', nick: '小明' };
@@ -110,7 +111,7 @@ test('offline receiver gets queued messages in order at next login; a repeated s
     const texts: string[] = [];
     for (let i = 0; i < 6; i++) {
       const m = await c.receive();
-      texts.push(m.push.content.kind === 'im' ? m.push.content.message.text : '?');
+      texts.push(m.push.content.kind === 'im' ? fragmentString(m.push.content.message.text) : '?');
     }
     assert.deepEqual(texts, ['msg 1', 'msg 2', 'msg 3', 'msg 4', 'msg 5', 'once']);
     await until(() => store.pendingCount(C.uid) === 0, 3000, 'all acked');

@@ -6,9 +6,10 @@ import {
   changeStatusReplyCodec, changeStatusRequestCodec, friendListReplyCodec, friendListRequestCodec, friendStatusPushCodec,
   groupNameReplyCodec, groupNameRequestCodec, keepAliveReplyCodec, keepAliveRequestCodec, onlineFriendsReplyCodec,
   onlineFriendsRequestCodec, CheckPasswordResult, FLAGGED_STATUS_PUSH_LENGTH, GroupNameOp,
-  userInfoReplyCodec, userInfoRequestCodec,
+  userInfoReplyCodec, userInfoRequestCodec, systemMessageCodec,
 } from '../../src/protocol/bodies/classic/index.js';
 import { encodePacket } from '../../src/protocol/framing.js';
+import { NoticeCode } from '../../src/store/store.js';
 import { wrapKeyPrefixed } from '../../src/protocol/bodies/modern/wrap.js';
 import { ClassicDriver } from '../helpers/classic-driver.js';
 import { startServer, seedAccounts, until } from '../helpers/udp.js';
@@ -121,6 +122,32 @@ test('QQ2006-era client (tag 0x0E1B): 42-byte status pushes, group names, queued
     const push = friendStatusPushCodec.decode(p.plain);
     assert.deepEqual([push.friend.uid, push.friend.status, push.myUid, push.userFlag], [B.uid, Status.BUSY, A.uid, 0]);
     await quiescence(serverProbe(server));
+  } finally {
+    a.close();
+    b.close();
+    await server.close();
+  }
+});
+
+test('QQ2006-era client (tag 0x0E1B) never acks 0x0080: a notice is sent once and does not hold back the sender\'s messages', async () => {
+  const { server, store } = await setup();
+  // B "added" A while A was offline (as `oicq friend add` does): a system message queued before B's message.
+  store.friendChange({ notices: [{ sender: B.uid, receiver: A.uid, code: NoticeCode.ADDED_YOU, text: '' }] });
+  const a = await ClassicDriver.open(server.address.port, A.uid, A.password, undefined, LUMA);
+  const b = await ClassicDriver.open(server.address.port, B.uid, B.password);
+  try {
+    assert.equal((await b.login()).kind, 'success');
+    assert.equal(await b.send(A.uid, '通知之后的消息'), 0);
+    assert.equal((await a.login()).kind, 'success');
+    await a.request(ClassicCmd.KEEP_ALIVE, keepAliveRequestCodec.encode({ uid: A.uid, form: 'u32' }));
+    const notice = systemMessageCodec.decode((await a.push(ClassicCmd.SYSTEM_MESSAGE)).plain);
+    assert.deepEqual([notice.code, notice.from], [NoticeCode.ADDED_YOU, B.uid]);
+    // Not acked (LumaQQ sends no 0x0012): the message from the same sender comes anyway, and the notice never again.
+    const m = await a.receive();
+    assert.ok(m.push.content.kind === 'im' && m.push.content.message.text === '通知之后的消息');
+    await quiescence(serverProbe(server));
+    assert.equal(a.peer.peek().filter((d) => d.readUInt16BE(3) === ClassicCmd.SYSTEM_MESSAGE).length, 0);
+    assert.equal(store.pendingCount(A.uid), 0);
   } finally {
     a.close();
     b.close();

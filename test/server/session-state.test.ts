@@ -33,8 +33,11 @@ test('an idle session holds no duplicate window, no delivery queues and no timer
     assert.equal(s.replyWindow?.size, 1, 'the login reply is remembered, for a repeated login datagram');
     assert.equal(s.replyWindow?.slots, 4, 'in a small window');
     assert.equal(hub.timers.pending, 1, 'the queued messages are held back until the client is ready');
+    assert.equal(s.releasePendingOnRequest, true, 'its first request releases them');
     const ka = keepAliveRequestCodec.encode({ uid: A.uid, form: 'u32' });
     await a.request(ClassicCmd.KEEP_ALIVE, ka);
+    assert.equal(s.pendingLoaded, true, 'released by the first request');
+    assert.equal(s.releasePendingOnRequest, false, 'and only by it: later requests queue nothing');
     clock.advance(PENDING_HOLD_MS);
     assert.equal(hub.timers.pending, 0);
 

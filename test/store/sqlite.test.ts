@@ -307,6 +307,34 @@ for (const backend of BACKENDS) {
     again.markDelivered(big.id);
   });
 
+  test(`${backend.name}: messages: a fragment cut inside a character keeps its bytes and charset, counted as bytes, erased on delivery`, { skip: backend.skip }, async (t) => {
+    const { store, reopen } = await backend.fresh(t, { now: () => NOW });
+    // '你好' in UTF-8 cut after 4 bytes, and in GB18030 after 3: neither half is whole characters.
+    const utf8 = Buffer.from('你好', 'utf8');
+    const gb = Buffer.from('c4e3bac3', 'hex');
+    const parts = [
+      msg({ msgId: 9, fragCount: 2, fragIndex: 0, text: '你\ufffd', raw: { bytes: utf8.subarray(0, 4), charset: 'utf8' } }),
+      msg({ msgId: 9, fragCount: 2, fragIndex: 1, text: '\ufffd\ufffd', raw: { bytes: utf8.subarray(4), charset: 'utf8' } }),
+      msg({ msgId: 10, text: '\ufffd', raw: { bytes: gb.subarray(0, 3), charset: 'gb18030' } }),
+    ];
+    assert.deepEqual(store.storeMessages(parts).map((r) => r.duplicate), [false, false, false]);
+    assert.deepEqual(store.mailboxUsage(10001).friends, { count: 3, bytes: 4 + 2 + 3 });
+    store.close();
+    const again = reopen();
+    const pending = again.pendingFor(10001);
+    assert.deepEqual(pending.map((m) => [m.text, m.raw?.charset, m.raw?.bytes.toString('hex')]), [
+      ['你\ufffd', 'utf8', utf8.subarray(0, 4).toString('hex')],
+      ['\ufffd\ufffd', 'utf8', utf8.subarray(4).toString('hex')],
+      ['\ufffd', 'gb18030', 'c4e3ba'],
+    ]);
+    assert.deepEqual(again.getMessage(pending[0]!.id), { id: pending[0]!.id, ...parts[0]! });
+    assert.equal(again.getMessage(pending[0]!.id)!.raw!.bytes instanceof Buffer, true);
+    // Whole characters store no bytes.
+    const whole = again.storeMessages([msg({ msgId: 11, text: '你好' })])[0]!;
+    assert.equal(again.getMessage(whole.id)!.raw, undefined);
+    assert.throws(() => again.storeMessages([msg({ msgId: 12, raw: { bytes: gb, charset: 'latin1' as 'utf8' } })]), /utf8 or gb18030/);
+  });
+
   test(`${backend.name}: messages: an invalid message rejects the whole batch and stores nothing`, { skip: backend.skip }, async (t) => {
     const { store } = await backend.fresh(t, { now: () => NOW });
     throwsStore(() => store.storeMessages([msg({ msgId: 1 }), msg({ msgId: 2, fragIndex: 1 })]), 'bad-input', /fragIndex must be a whole number from 0 to 0/);

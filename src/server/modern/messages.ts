@@ -21,7 +21,7 @@ export const messageHandlers: SessionHandlers<typeof MODERN_TABLE> = {
       submitText(x, {
         senders: [sender, im.sender], receiver, isText: im.contentType === M.IM_CONTENT_TEXT, sentAt: im.sendTime,
         msgSeq: im.msgSeq, msgId: im.msgId, fragCount: im.fragCount, fragIndex: im.fragIndex,
-        replyType: im.replyType, text: M.imText(im), font: fontOfIm(im),
+        replyType: im.replyType, text: M.imFragmentText(im), font: fontOfIm(im),
       });
     },
     malformed: SEND_REFUSED,

@@ -1,7 +1,7 @@
 import { codec } from '../../codec.js';
 import { DecodeError, EncodeError } from '../../errors.js';
 import { Reader } from '../../reader.js';
-import { decodeGb, encodeGb, FONT_TRAILER_FIXED, gbMaxLength, splitFontTrailer, writeFontTrailer, type FontTrailer } from '../../text.js';
+import { FONT_TRAILER_FIXED, fragmentBytes, fragmentTextOf, gbMaxLength, splitFontTrailer, writeFontTrailer, type FontTrailer, type FragmentText } from '../../text.js';
 import { Writer } from '../../writer.js';
 import { readWhole } from './common.js';
 
@@ -17,7 +17,8 @@ export const RecvType = { FRIEND: 0x0009, STRANGER: 0x000a } as const;
 
 /**
  * The message part shared by 0x0016 and 0x0017. `text` is exactly the bytes sent (decoded): the
- * "space appended to the last fragment" is not added or stripped here (pidgin sends none).
+ * "space appended to the last fragment" is not added or stripped here (pidgin sends none). A fragment cut inside a
+ * character is kept as its bytes (FragmentText), so relaying it gives the same bytes.
  * `font` undefined ⇔ has-font = 0 (no trailer).
  */
 export interface ImMessage {
@@ -35,7 +36,7 @@ export interface ImMessage {
   fragIndex: number;
   msgId: number;
   replyType: number;
-  text: string;
+  text: FragmentText;
   font: FontTrailer | undefined;
 }
 
@@ -44,7 +45,7 @@ export const IM_MESSAGE_HEAD = 2 + 4 + 4 + 16 + 2 + 2 + 4 + 2 + 4 + 1 + 1 + 2 + 
 
 /** Most bytes a message part can take (a writer capacity that never needs to grow). */
 export function imMessageMaxLength(m: ImMessage): number {
-  return IM_MESSAGE_HEAD + gbMaxLength(m.text) + (m.font ? FONT_TRAILER_FIXED + gbMaxLength(m.font.name) : 0);
+  return IM_MESSAGE_HEAD + (typeof m.text === 'string' ? gbMaxLength(m.text) : 4 * m.text.bytes.length) + (m.font ? FONT_TRAILER_FIXED + gbMaxLength(m.font.name) : 0);
 }
 
 /** Reads a message part that runs to the end of the reader's body. */
@@ -70,7 +71,7 @@ export function readImMessage(r: Reader): ImMessage {
   const trailer = hasFont === 0 ? { text: tail, font: undefined } : splitFontTrailer(tail, textAt);
   return {
     senderVersion, sender, receiver, imKey, imType, msgSeq, sendTime, face,
-    fragCount, fragIndex, msgId, replyType, text: decodeGb(trailer.text), font: trailer.font,
+    fragCount, fragIndex, msgId, replyType, text: fragmentTextOf(trailer.text, 'gb18030'), font: trailer.font,
   };
 }
 
@@ -89,7 +90,7 @@ export function writeImMessage(w: Writer, m: ImMessage): Writer {
     .u8(m.fragIndex, 'fragIndex')
     .u16(m.msgId, 'msgId')
     .u8(m.replyType, 'replyType')
-    .bytes(encodeGb(m.text));
+    .bytes(fragmentBytes(m.text, 'gb18030'));
   return m.font ? writeFontTrailer(w, m.font) : w;
 }
 

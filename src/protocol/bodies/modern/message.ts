@@ -1,10 +1,10 @@
 import { codec, type BodyCodec } from '../../codec.js';
 import { EncodeError } from '../../errors.js';
 import { imKey } from '../../keys.js';
-import { splitText } from '../../text.js';
+import { fragmentBytes, fragmentString, fragmentTextOf, joinFragmentTexts, splitText, type FragmentText } from '../../text.js';
 import type { Reader } from '../../reader.js';
 import type { Writer } from '../../writer.js';
-import { decodeUtf8, readWhole, encodeWith, rawOr, readText8, readText16, resultByteCodec, type ResultByte } from './common.js';
+import { readWhole, encodeWith, rawOr, readText8, readText16, resultByteCodec, type ResultByte } from './common.js';
 
 // Instant messages (PROTOCOL-MODERN.md §5): 0x00CD send = sender, receiver, then the "IM body"; 0x00CE push =
 // a 20-byte routing header, then the same IM body (bytes [8:] of the sender's 0x00CD); the ack = 16 bytes.
@@ -27,8 +27,8 @@ export const SEND_IM_HEADER_LENGTH = 105;
 const IM_HEAD = Buffer.from('0001000400000000', 'hex');
 const MSG_TAG = Buffer.from('4d53470000000000', 'hex');
 
-/** A message segment: text (`01 · u16 len · 01 · tok16 text`) or any other kept as bytes. */
-export type ImSegment = { kind: 'text'; text: string } | { kind: 'raw'; type: number; data: Buffer };
+/** A message segment: text (`01 · u16 len · 01 · tok16 text`; bytes when cut inside a character) or any other kept as bytes. */
+export type ImSegment = { kind: 'text'; text: FragmentText } | { kind: 'raw'; type: number; data: Buffer };
 
 /** The IM body shared by 0x00CD (from offset 8) and 0x00CE (from offset 20). */
 export interface ImBody {
@@ -70,10 +70,10 @@ export interface ImBody {
 
 function readSegment(r: Reader, i: number): ImSegment {
   const type = r.u8(`segments[${i}].type`);
-  const at = r.offset + 2;
   const data = r.tok16(`segments[${i}].data`);
   if (type === SegmentType.TEXT && data.length >= 3 && data[0] === 0x01 && data.readUInt16BE(1) === data.length - 3) {
-    return { kind: 'text', text: decodeUtf8(data.subarray(3), `segments[${i}].text`, at + 3) };
+    // Not checked as UTF-8: MyQQ 3.19 cuts long text every 700 bytes, inside characters too (kept as bytes).
+    return { kind: 'text', text: fragmentTextOf(data.subarray(3), 'utf8') };
   }
   return { kind: 'raw', type, data };
 }
@@ -83,7 +83,7 @@ function writeSegment(w: Writer, s: ImSegment, i: number): void {
     w.u8(s.type, `segments[${i}].type`).tok16(s.data, `segments[${i}].data`);
     return;
   }
-  const t = Buffer.from(s.text, 'utf8');
+  const t = fragmentBytes(s.text, 'utf8');
   w.u8(SegmentType.TEXT).u16(t.length + 3, `segments[${i}].length`).u8(0x01).tok16(t, `segments[${i}].text`);
 }
 
@@ -161,9 +161,16 @@ export function writeImBody(w: Writer, v: ImBody): void {
   writeMsgBlock(w, v);
 }
 
-/** The text of an IM body (or a MSG block): its text segments joined. */
+/** The text of an IM body (or a MSG block): its text segments joined (a cut fragment shows U+FFFD at its cuts). */
 export function imText(im: Pick<ImBody, 'segments'>): string {
-  return im.segments.map((s) => (s.kind === 'text' ? s.text : '')).join('');
+  return fragmentString(imFragmentText(im));
+}
+
+/** An IM body's text as a fragment of its message: a string, or its bytes when they are not whole characters. */
+export function imFragmentText(im: Pick<ImBody, 'segments'>): FragmentText {
+  const texts = im.segments.flatMap((s) => (s.kind === 'text' ? [s.text] : []));
+  if (texts.every((t) => typeof t === 'string')) return texts.join('');
+  return fragmentTextOf(Buffer.concat(texts.map((t) => fragmentBytes(t, 'utf8'))), 'utf8');
 }
 
 // ---------------------------------------------------------------- 0x00CD send
@@ -216,8 +223,8 @@ export interface ImTextParams {
   /** MD5(sender uid ‖ sender's session key). */
   imKey: Buffer;
   senderVersion: number;
-  /** This fragment's text. */
-  text: string;
+  /** This fragment's text (bytes when cut inside a character). */
+  text: FragmentText;
   msgSeq: number;
   /** Send time, unix seconds. */
   sendTime: number;
@@ -286,7 +293,7 @@ export function splitImText(text: string, maxBytes: number = IM_FRAGMENT_BYTES):
 
 /** Joins the fragments of one message (any order) back into its text. */
 export function joinImFragments(fragments: readonly ImBody[]): string {
-  return [...fragments].sort((a, b) => a.fragIndex - b.fragIndex).map(imText).join('');
+  return joinFragmentTexts([...fragments].sort((a, b) => a.fragIndex - b.fragIndex).map(imFragmentText));
 }
 
 // ---------------------------------------------------------------- 0x00CE receive + ack
