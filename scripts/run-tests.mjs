@@ -9,7 +9,7 @@
 //   so it must register and skip, never vanish.
 // `npm test -- <substring>…` runs the matching files only (no floor then).
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { readdirSync, readFileSync, mkdtempSync, mkdirSync, chmodSync, rmSync, existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 
@@ -42,6 +42,12 @@ if (files.length === 0) {
 
 const tmp = mkdtempSync(join(tmpdir(), 'oicq-tests-'));
 const eventsPath = join(tmp, 'events.jsonl');
+// Every temp file the tests make (databases, captures, service data dirs) goes below this run's own folder, which
+// is removed at the end: a run leaves nothing behind in /tmp, even when a test fails before its clean-up.
+// Traversable (not listable) by others: PostgreSQL's initdb runs as the postgres user below it.
+const testTmp = join(tmp, 'tmp');
+mkdirSync(testTmp);
+for (const d of [tmp, testTmp]) chmodSync(d, 0o711);
 const child = spawn(
   process.execPath,
   [
@@ -53,7 +59,7 @@ const child = spawn(
     `--test-reporter=${join(root, 'scripts/test-events.mjs')}`, `--test-reporter-destination=${eventsPath}`,
     ...files.map((f) => relative(root, f)),
   ],
-  { cwd: root, stdio: 'inherit', env: process.env, detached: true },
+  { cwd: root, stdio: 'inherit', env: { ...process.env, TMPDIR: testTmp }, detached: true },
 );
 
 // ---- the watchdog: per file, the time of its last test event ------------------------------------------------
