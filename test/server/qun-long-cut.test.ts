@@ -104,6 +104,17 @@ async function noMore(d: ClassicDriver, server: Parameters<typeof serverProbe>[0
   assert.equal(d.peer.peek().filter((x) => x.length > 5 && x.readUInt16BE(3) === command).length, 0, 'no fragment pushed twice');
 }
 
+/** What the SDK of offline member C shows at login: [messages, Qun, text, fragments] of its Qun messages. */
+async function queuedForC(cs: Clients, t: { port: number; server: Parameters<typeof serverProbe>[0] }, framing: 'classic' | 'modern'): Promise<unknown[]> {
+  const c = cs.make(C, t.port, framing);
+  const seen: QunMessage[] = [];
+  c.on('qunMessage', (m) => seen.push(m));
+  await c.login();
+  await until(() => seen.length === 1, 3000, 'the queued Qun message');
+  await quiescence(serverProbe(t.server));
+  return [seen.length, seen[0]!.qun, seen[0]!.text, seen[0]!.fragments];
+}
+
 test('Qun, from a classic member: GB18030 cut inside characters reaches classic members byte for byte, modern ones as the whole text, once; an offline classic SDK member joins the bytes at login', async () => {
   const t = await setUp();
   const cs = new Clients();
@@ -125,13 +136,7 @@ test('Qun, from a classic member: GB18030 cut inside characters reaches classic 
 
     // C is offline: its inbox holds the bytes as sent; at login the classic SDK joins them and shows the whole text, once.
     assert.deepEqual(t.store.pendingFor(C.uid).map((m) => (m.raw ? m.raw.bytes : encodeGb(m.text)).toString('hex')), parts.map((p) => p.bytes.toString('hex')));
-    const c = cs.make(C, t.port, 'classic');
-    const seen: QunMessage[] = [];
-    c.on('qunMessage', (m) => seen.push(m));
-    await c.login();
-    await until(() => seen.length === 1, 3000, 'the queued Qun message');
-    await quiescence(serverProbe(t.server));
-    assert.deepEqual([seen.length, seen[0]!.qun, seen[0]!.text, seen[0]!.fragments], [1, t.id, `L${LONG}`, parts.length]);
+    assert.deepEqual(await queuedForC(cs, t, 'classic'), [1, t.id, `L${LONG}`, parts.length]);
   } finally {
     await cs.closeAll();
     await t.close();
@@ -155,13 +160,7 @@ test('Qun, from a modern member: UTF-8 cut inside characters reaches modern memb
     await noMore(t.f, t.server, ModernCmd.QUN_MESSAGE);
     await noMore(t.a, t.server, ClassicCmd.RECV_IM);
 
-    const c = cs.make(C, t.port, 'modern');
-    const seen: QunMessage[] = [];
-    c.on('qunMessage', (m) => seen.push(m));
-    await c.login();
-    await until(() => seen.length === 1, 3000, 'the queued Qun message');
-    await quiescence(serverProbe(t.server));
-    assert.deepEqual([seen.length, seen[0]!.qun, seen[0]!.text, seen[0]!.fragments], [1, t.id, LONG, parts.length]);
+    assert.deepEqual(await queuedForC(cs, t, 'modern'), [1, t.id, LONG, parts.length]);
   } finally {
     await cs.closeAll();
     await t.close();
