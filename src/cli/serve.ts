@@ -195,17 +195,23 @@ function bindError(e: unknown, host: string, port: number): CliError {
 }
 
 /** What the first start prints about the demo accounts: who they are and the commands to chat as each. */
-export function demoText(demo: { uid: number; nick: string; password: string }[], server: string, dbPath: string): string {
-  const db = dbPath === DEFAULT_DB_PATH ? '' : ` --db ${dbPath}`;
+export function demoText(demo: { uid: number; nick: string; password: string }[], server: string, where: StoreName): string {
+  const db = 'db' in where && where.db !== DEFAULT_DB_PATH ? ` --db ${where.db}` : '';
+  const change = 'db' in where
+    ? `Change a password with 'oicq user passwd <uid>${db}' (it asks for the new one).`
+    : `The accounts are in PostgreSQL (${where.store}).`;
   return [
     'First start with an empty store: created two demo accounts (friends of each other):',
     ...demo.map((d) => `  uid ${d.uid}  password ${d.password}  (${d.nick})`),
     'Chat as each of them, one per terminal (in this folder):',
     ...demo.map((d) => `  OICQ_PASSWORD=${d.password} npx oicq chat --uid ${d.uid} --server ${server}`),
-    `Change a password with 'oicq user passwd <uid>${db}' (it asks for the new one).`,
+    change,
     '',
   ].join('\n');
 }
+
+/** What the server's logs and first-start text name as its store: the SQLite file, or the redacted PostgreSQL URL. */
+type StoreName = { db: string } | { store: string };
 
 /** `oicq serve`. */
 export async function run(argv: string[]): Promise<number> {
@@ -280,6 +286,7 @@ export async function run(argv: string[]): Promise<number> {
     synchronous: sync, keepDeliveredDays: num('keep-delivered', 0, 0, 36_500),
     maxSizeBytes: num('max-db-size', 0, 0, 1 << 30) * 1024 * 1024, quickCheck: true,
   } as const;
+  const storeName: StoreName = storeUrl ? { store: redact(storeUrl) } : { db: dbPath };
   if (o.capture) checkCapturePath(o.capture, dbPath, o['capture-overwrite'] === true);
 
   // Bind first: a port in use or a bad address must fail before anything is created on disk.
@@ -348,7 +355,7 @@ export async function run(argv: string[]): Promise<number> {
   const bound = socket.address();
   if (store.countUsers() === 0 && !o['no-demo']) {
     const server = `${bound.address === '0.0.0.0' ? '127.0.0.1' : bound.address}:${bound.port}`;
-    process.stdout.write(demoText(createDemoAccounts(store), server, dbPath));
+    process.stdout.write(demoText(createDemoAccounts(store), server, storeName));
   }
 
   const server = new OicqServer({
@@ -385,7 +392,7 @@ export async function run(argv: string[]): Promise<number> {
         openRegistration: o['open-registration'] ?? false,
         captureFiles: o.capture ? [o.capture] : [],
         flushCapture: capture ? () => capture!.flush() : undefined,
-        config: { ...o, 'admin-token': token === undefined ? undefined : '***', db: dbPath },
+        config: { ...o, 'admin-token': token === undefined ? undefined : '***', ...storeName },
       });
     } catch (e) {
       await server.close();
@@ -399,7 +406,7 @@ export async function run(argv: string[]): Promise<number> {
     log.info({ url: admin.url }, 'admin listening');
     process.stdout.write(`admin on ${admin.url} token ${admin.token}${o['open-registration'] ? ' (signup open)' : ''}\n`);
   }
-  log.info({ address: bound.address, port: bound.port, db: dbPath, users: store.countUsers(), capture: o.capture }, 'listening');
+  log.info({ address: bound.address, port: bound.port, ...storeName, users: store.countUsers(), capture: o.capture }, 'listening');
   // Tests and scripts wait for this exact line on stdout.
   process.stdout.write(`listening on udp ${bound.address}:${bound.port}\n`);
 

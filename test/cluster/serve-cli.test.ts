@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { openPostgresStore } from '../../src/store/postgres.js';
+import { redact } from '../../src/store/pg-sync.js';
 import { ROOT, startServerProcess, type ServerProcess } from '../../scripts/lib/server-process.js';
 import { ClassicCmd } from '../../src/protocol/commands.js';
 import { keepAliveRequestCodec } from '../../src/protocol/bodies/classic/index.js';
@@ -85,6 +86,13 @@ test('cluster options: each mistake is one line and exit 2, before anything star
 test('oicq serve nodes (options and environment): a message crosses; a node killed with SIGKILL is taken over', { skip }, async () => {
   const n1 = await node('127.0.0.2', 'n1');
   const n2 = await node('127.0.0.3', 'n2', true);
+  // Each node's start line names its store as PostgreSQL (redacted), not the SQLite default it does not open.
+  for (const n of [n1, n2]) {
+    await until(() => logged(n, /"msg":"listening"/), 3000, 'the start line');
+    const line = n.logs.find((l) => l.includes('"msg":"listening"')) ?? '';
+    assert.equal(JSON.parse(line).store, redact(pg.url), line);
+    assert.equal(JSON.parse(line).db, undefined, line);
+  }
   const alice = await login(n1, '127.0.0.2', 20001);
   const bob = await login(n2, '127.0.0.3', 20002);
   await until(() => logged(n2, /"uid":20002.*"msg":"login"/), 3000, 'bob logged in');

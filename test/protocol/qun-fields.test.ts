@@ -303,22 +303,27 @@ test('Qun info (modern GET_INFO_EX): the recorded MyQQ reply, status 3, the page
   // id, ext, u16 0, 00, status 03 at 11, type at 12, u32, creator at 17, policy at 21, 6 bytes, category at 28, max at 32, 9 bytes, name at 43.
   assert.deepEqual([data.readUInt32BE(0), data.readUInt32BE(4), data[11], data[12], data.readUInt32BE(17), data[21], data.readUInt32BE(28), data.readUInt16BE(32), data[43]], [100001, 100001, 3, 1, 20001, 2, 0, 500, 9]);
   const info = { ...INFO, name: Buffer.from('手工群', 'utf8') };
-  assert.deepEqual(Q.readQunInfoEx(data), { info, lastUid: 20002, more: false });
-  assert.equal(Q.writeQunInfoEx(info, 20002, false).toString('hex'), data.toString('hex'));
+  // Recorded before the fix: no u16 after the token, so MyQQ read its members 2 bytes late (uids 0x4e210001 and
+  // 0x4e220000 in its next member-card request). The reply it needs has 00 05 there, then the same bytes.
+  const tail = data.length - 5 - 6 * info.members.length;
+  assert.equal(failure(() => Q.readQunInfoEx(data)), `truncated: need 1 byte(s), 0 left (field org at offset ${data.length})`);
+  const fixed5 = Buffer.concat([data.subarray(0, tail), hex('0005'), data.subarray(tail)]);
+  assert.deepEqual(Q.readQunInfoEx(fixed5), { info, lastUid: 20002, more: false });
+  assert.equal(Q.writeQunInfoEx(info, 20002, false).toString('hex'), fixed5.toString('hex'));
 
-  const b = hex('00000001' + '00000002' + '0000' + '00' + '03' + '04' + '00000000' + '00000005' + '06' + '000000000000' + '00000007' + '0008' + '000000000000000000' + '01 61' + '00' + '00' + '01 62' + '01 63' + '0000' + '00000009' + '01' + '0000000a 0b 0c');
+  const b = hex('00000001' + '00000002' + '0000' + '00' + '03' + '04' + '00000000' + '00000005' + '06' + '000000000000' + '00000007' + '0008' + '000000000000000000' + '01 61' + '00' + '00' + '01 62' + '01 63' + '0000' + '0005' + '00000009' + '01' + '0000000a 0b 0c');
   const v = { info: { id: 1, ext: 2, type: 4, creator: 5, authType: 6, category: 7, maxMembers: 8, name: hex('61'), notice: hex('62'), intro: hex('63'), members: [{ uid: 10, org: 11, role: 12 }] }, lastUid: 9, more: true };
   assert.deepEqual(Q.readQunInfoEx(b), v);
   assert.equal(Q.writeQunInfoEx(v.info, 9, true).toString('hex'), b.toString('hex'));
   const more2 = Buffer.from(b);
-  more2[58] = 2;
+  more2[59] = 2;
   assert.equal(Q.readQunInfoEx(more2).more, true);
   cuts(Q.readQunInfoEx, b, [
     ['id', 0, 4], ['ext', 4, 4], ['zero', 8, 2], ['zero', 10, 1], ['status', 11, 1], ['type', 12, 1], ['unknown', 13, 4], ['creator', 17, 4], ['authType', 21, 1], ['skip', 22, 6],
     ['category', 28, 4], ['maxMembers', 32, 2], ['skip', 34, 9], ['name length', 43, 1], ['name', 44, 1], ['zero', 45, 1], ['separator', 46, 1], ['notice length', 47, 1], ['notice', 48, 1],
-    ['intro length', 49, 1], ['intro', 50, 1], ['token length', 51, 2], ['lastUid', 53, 4], ['more', 57, 1], ['org', 62, 1], ['role', 63, 1],
+    ['intro length', 49, 1], ['intro', 50, 1], ['token length', 51, 2], ['tail', 53, 2], ['lastUid', 55, 4], ['more', 59, 1], ['org', 64, 1], ['role', 65, 1],
   ]);
-  for (let n = 59; n < 62; n++) assert.equal(failure(() => Q.readQunInfoEx(b.subarray(0, n))), `truncated: need 4 byte(s), ${n - 58} left (field uid at offset 58)`);
+  for (let n = 61; n < 64; n++) assert.equal(failure(() => Q.readQunInfoEx(b.subarray(0, n))), `truncated: need 4 byte(s), ${n - 60} left (field uid at offset 60)`);
   const st = Buffer.from(b);
   st[11] = 2;
   assert.equal(failure(() => Q.readQunInfoEx(st)), 'bad_value: expected 0x3, got 0x2 (field status at offset 11)');

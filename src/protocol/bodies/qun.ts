@@ -345,11 +345,14 @@ export function readQunInfo(data: Buffer, dialect: QunInfoDialect = 'qq2005'): Q
   });
 }
 
+/** The u16 that MyQQ 3.30 and pidgin-libqq skip between the token and the last uid (0x0005 in MyQQ's notes). */
+const INFO_EX_TAIL = 0x0005;
+
 /** Modern GET_INFO_EX reply data (MyQQ's layout: id, ext, status 3 with the details, then one page of members). */
 export function writeQunInfoEx(v: QunInfo, lastUid: number, more: boolean): Buffer {
-  const w = new Writer(64 + 6 * v.members.length).u32(v.id, 'id').u32(v.ext, 'ext').u16(0).u8(0).u8(3).u8(v.type, 'type').u32(0)
+  const w = new Writer(66 + 6 * v.members.length).u32(v.id, 'id').u32(v.ext, 'ext').u16(0).u8(0).u8(3).u8(v.type, 'type').u32(0)
     .u32(v.creator, 'creator').u8(v.authType, 'authType').zeros(6).u32(v.category, 'category').u16(v.maxMembers, 'maxMembers').zeros(9)
-    .tok8(v.name, 'name').u8(0).u8(0).tok8(v.notice, 'notice').tok8(v.intro, 'intro').u16(0).u32(lastUid, 'lastUid').u8(more ? 1 : 0);
+    .tok8(v.name, 'name').u8(0).u8(0).tok8(v.notice, 'notice').tok8(v.intro, 'intro').u16(0).u16(INFO_EX_TAIL).u32(lastUid, 'lastUid').u8(more ? 1 : 0);
   for (const m of v.members) w.u32(m.uid, 'uid').u8(m.org, 'org').u8(m.role, 'role');
   return w.finish();
 }
@@ -376,6 +379,7 @@ export function readQunInfoEx(data: Buffer): { info: QunInfo; lastUid: number; m
     const notice = r.tok8('notice');
     const intro = r.tok8('intro');
     r.tok16('token');
+    r.u16('tail');
     const lastUid = r.u32('lastUid');
     const more = r.u8('more') !== 0;
     const members: QunMemberEntry[] = [];
