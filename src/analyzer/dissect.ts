@@ -320,7 +320,7 @@ export class Dissector {
     const dst = endpoint(d.dstIp, d.dstPort);
     const client = direction === 'c2s' ? src : dst;
     const body = p.subarray(hlen, p.length - 1);
-    const res = this.tracker!.open({ framing, table, direction, command, seq, ...(uid >= 0 ? { uid } : {}), client, body, frame: f.index });
+    const res = this.tracker!.open({ framing, table, version, direction, command, seq, ...(uid >= 0 ? { uid } : {}), client, body, frame: f.index });
     // The summary alone (with passwords) only follows the sessions.
     if (!this.detail) return;
     const wireshark = wiresharkName(command);

@@ -95,7 +95,7 @@ function toPacket(p: DissectedPacket): InspectPacket {
     out.key = opened.key;
     out.plain = opened.plain.toString('hex');
     // Decode once more with the reader recording: the codec's own reads give the body's field ranges.
-    const rec = recordFields(opened.plain, () => decodeBody(p.table, p.command, p.direction, opened.plain));
+    const rec = recordFields(opened.plain, () => decodeBody(p.table, p.command, p.direction, opened.plain, opened.version));
     for (const f of rec.fields) fields.push({ ...f, pane: 'plain' });
     if (opened.decoded.ok) {
       out.decrypt = 'opened';

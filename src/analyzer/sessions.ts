@@ -8,6 +8,10 @@
 // Modern (PROTOCOL-MODERN.md §2, §6): touch / request / verify keys in clear (0x0091/0x00BA/0x00DD);
 // md5_pass_qq opens the verify block → verify_key2 opens the 0x00DD reply → login_info_key1/key3/magic;
 // key1 opens the 0x00E5/0x0030 requests, key3 the 0x00E5 reply → key2 opens the 0x0030 reply → session key.
+// Classic 2007/2008 (tags whose family usesLogin2007): 0x0091/0x00BA/0x00DD carry a request key in clear, per client
+// endpoint like the 2005 login; the 0x00DD reply hands out the login key that opens the 0x0022 request (in its
+// 2007 layout), whose reply is TEA(password key). The client's tag picks the layout (bodySpec), also for the
+// server's packets, which say 0x0100: the endpoint's state remembers the tag of its requests.
 import { bodySpec, ClassicCmd, commandMeaning, decodeBody, ModernCmd, type DecodedBody } from '../protocol/commands.js';
 import { LOGIN_KEY_CHAIN, Wrap, type BodySpec, type LoginKey } from '../protocol/codec.js';
 import type { Result } from '../protocol/errors.js';
@@ -44,6 +48,8 @@ export interface SessionPacket {
   framing: Framing;
   /** The command table the body follows, when not the header's (QQ2009: the modern chain in classic headers). */
   table?: Framing;
+  /** The header's version tag (a client's on c2s packets): which family's layout the body follows. */
+  version?: number;
   direction: Direction;
   command: number;
   seq: number;
@@ -64,6 +70,8 @@ export interface OpenedBody {
   plain: Buffer;
   /** The table's codec applied to the plaintext (an error for unknown layouts or bad bytes). */
   decoded: Result<DecodedBody>;
+  /** The client's version tag the layout was chosen by (decodeBody's `version`), when known. */
+  version?: number;
 }
 
 /** What the tracker could do with a packet. */
@@ -121,6 +129,8 @@ type KeyName = LoginKey | 'session key';
 /** What the tracker knows of one login and its session: classic per client endpoint, modern per uid. */
 interface LoginState {
   user: UserKeys;
+  /** The client's version tag (from the request that started the login). */
+  version: number | undefined;
   keys: Map<KeyName, Buffer>;
   report: SessionReport;
 }
@@ -161,7 +171,7 @@ export class SessionTracker {
    * travels (its wrap) and which login keys open it; the decoded bodies say which keys they hand out.
    */
   open(p: SessionPacket): SessionResult {
-    const spec = bodySpec(tableOf(p), p.command, p.direction);
+    const spec = bodySpec(tableOf(p), p.command, p.direction, this.clientVersion(p));
     const wrap = spec?.wrap ?? Wrap.SESSION;
     const notes: string[] = [];
     if (wrap === Wrap.NONE) return { opened: this.decode(p, 'clear', Buffer.from(p.body)), notes };
@@ -193,7 +203,16 @@ export class SessionTracker {
   }
 
   private decode(p: SessionPacket, key: string, plain: Buffer): OpenedBody {
-    return { key, plain, decoded: decodeBody(tableOf(p), p.command, p.direction, plain) };
+    const version = this.clientVersion(p);
+    const opened: OpenedBody = { key, plain, decoded: decodeBody(tableOf(p), p.command, p.direction, plain, version) };
+    if (version !== undefined) opened.version = version;
+    return opened;
+  }
+
+  /** The client's tag: its own packets carry it; classic server packets (0x0100) take their endpoint's. */
+  private clientVersion(p: SessionPacket): number | undefined {
+    if (p.direction === 'c2s' || p.framing === 'modern') return p.version;
+    return this.classic.get(p.client)?.version ?? p.version;
   }
 
   private tryKeys(p: SessionPacket, candidates: readonly (readonly [KeyName, Buffer | null])[], notes: string[], what: string): SessionResult {
@@ -238,7 +257,9 @@ export class SessionTracker {
     if (!key) return { failure: `no ${name} yet (the 0x00DD reply did not open)`, notes };
     const plain = teaDecrypt(parts.value.cipher, key);
     if (!plain) return { failure: `does not open with ${name}`, notes };
-    return { opened: this.decode(p, `${name} (after the clear magic)`, Buffer.from(plain)), notes };
+    const opened = this.decode(p, `${name} (after the clear ${tableOf(p) === 'modern' ? 'magic' : 'login token'})`, Buffer.from(plain));
+    if (opened.decoded.ok) this.learn(st, opened.decoded.value, notes, p.frame);
+    return { opened, notes };
   }
 
   /** What a decoded login body hands out (keys) or tells (the password proof, failures). */
@@ -257,6 +278,17 @@ export class SessionTracker {
       else {
         st.report.refused = `${d.value.kind}, frame #${frame}`;
         notes.push(`login of ${uid} did not succeed (${d.value.kind})`);
+      }
+      return;
+    }
+    if (d.framing === 'classic' && d.command === ClassicCmd.CHECK_PASSWORD && d.direction === 's2c') {
+      const v = d.value;
+      if (v.success) {
+        st.keys.set('login key', v.success.loginKey);
+        notes.push(`login key ${hex(v.success.loginKey)} learned`);
+      } else {
+        st.report.refused = `result 0x${v.result.toString(16).padStart(2, '0')}, frame #${frame}`;
+        notes.push(`check password failed: result 0x${v.result.toString(16).padStart(2, '0')} ${JSON.stringify(v.message ?? '')}`);
       }
       return;
     }
@@ -300,7 +332,8 @@ export class SessionTracker {
   }
 
   private newState(user: UserKeys, p: SessionPacket): LoginState {
-    return { user, keys: new Map([['password key', user.pwKey]]), report: this.newReport(user, p) };
+    const version = p.direction === 'c2s' ? p.version : undefined;
+    return { user, version, keys: new Map([['password key', user.pwKey]]), report: this.newReport(user, p) };
   }
 
   private newReport(user: UserKeys, p: SessionPacket): SessionReport {
@@ -323,12 +356,16 @@ export class SessionTracker {
     const st = p.framing === 'modern' ? this.stateOf(p) : tableOf(p) === 'modern' ? this.sameUserAt(p) : undefined;
     if (st) {
       const r = st.report;
-      if (r.loginFrame !== null && (key === 'touch key' || r.sessionKeyFrame !== null || r.wrongPasswordFrame !== null || r.refused !== null)) {
+      if (r.loginFrame !== null && (key === 'touch key' || !underway(r))) {
         st.report = this.newReport(st.user, p);
       }
       return st;
     }
     if (p.framing === 'modern') return undefined;
+    // The 2007/2008 chain's later steps (0x00BA, 0x00DD) continue the login its 0x0091 started at this endpoint;
+    // 0x0091 and the 2005 login (initial key) start one.
+    const at = key === 'request key' && p.command !== ClassicCmd.SELECT_SERVER ? this.sameUserAt(p) : undefined;
+    if (at && underway(at.report)) return at;
     const user = p.uid === undefined ? undefined : this.users.get(p.uid);
     if (!user) return undefined;
     if (this.classic.size >= MAX_CLASSIC_SESSIONS && !this.classic.has(p.client)) this.classic.delete(this.classic.keys().next().value!);
@@ -366,6 +403,11 @@ export class SessionTracker {
     if (p.framing === 'classic' && p.uid !== undefined && this.users.has(p.uid)) return { failure: 'no key yet: the login of this session is not in the capture', notes };
     return { notes };
   }
+}
+
+/** Whether a login has started and not ended (no session key, refusal or wrong password yet). */
+function underway(r: SessionReport): boolean {
+  return r.loginFrame !== null && r.sessionKeyFrame === null && r.wrongPasswordFrame === null && r.refused === null;
 }
 
 function describeBlock(b: VerifyBlock, pwMd5: Buffer): string {

@@ -14,7 +14,8 @@ export interface BodyCodec<T> {
  * - `none`: clear text.
  * - `session`: TEA(session key).
  * - `keyPrefixed`: a 16-byte key in clear, then TEA(that key) (classic login 0x0022, modern 0x0091/0x00BA/0x00DD).
- * - `magicPrefixed`: tok16 login_info_magic in clear, then TEA(login_info_key1) (modern 0x00E5/0x0030).
+ * - `magicPrefixed`: a tok16 in clear, then TEA(the spec's key): modern 0x00E5/0x0030 (login_info_magic,
+ *   login_info_key1) and the 2007/2008 classic 0x0022 (login token, login key).
  * - `loginReply`: TEA of a key from the login exchange (password key, a login-chain key, or the request's key).
  */
 export const Wrap = {
@@ -37,6 +38,8 @@ export type LoginKey =
   | 'password key'
   | 'touch key'
   | 'request key'
+  /** The 2007/2008 classic chain's: handed out by the 0x00DD reply, it opens the 0x0022 request. */
+  | 'login key'
   | 'verify key'
   | 'verify_key2'
   | 'login_info_key1'
@@ -50,6 +53,7 @@ export const LOGIN_KEY_CHAIN: readonly LoginKey[] = [
   'initial key',
   'touch key',
   'request key',
+  'login key',
   'verify key',
   'verify_key2',
   'login_info_key1',

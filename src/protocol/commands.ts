@@ -3,13 +3,14 @@ import { DecodeError, tryDecode, type Result } from './errors.js';
 import type { Direction, Framing } from './framing.js';
 import { rowsByCode, type CommandRow, type DecodedOf, type ExchangeKind } from './table.js';
 import { WIRESHARK_NAMES } from './wireshark.js';
-import { CLASSIC_TABLE } from './bodies/classic/index.js';
+import { usesLogin2007 } from './families.js';
+import { CLASSIC_2007_TABLE, CLASSIC_TABLE } from './bodies/classic/index.js';
 import { MODERN_TABLE } from './bodies/modern/index.js';
 
 // Lookups over the two command tables (CLASSIC_TABLE, MODERN_TABLE) and Wireshark's names: every view —
 // server, client, analyzer — names commands and finds their body codecs here.
 
-export { ClassicCmd, CLASSIC_TABLE } from './bodies/classic/index.js';
+export { ClassicCmd, CLASSIC_2007_TABLE, CLASSIC_TABLE } from './bodies/classic/index.js';
 export { ModernCmd, MODERN_TABLE } from './bodies/modern/index.js';
 export type { CommandRow, ExchangeKind } from './table.js';
 
@@ -17,6 +18,18 @@ const ROWS: Readonly<Record<Framing, ReadonlyMap<number, CommandRow>>> = {
   classic: rowsByCode('classic', CLASSIC_TABLE),
   modern: rowsByCode('modern', MODERN_TABLE),
 };
+
+// The 2007/2008 chain's own layouts, read in place of the classic rows of the same codes.
+const ROWS_2007 = rowsByCode('classic', CLASSIC_2007_TABLE);
+
+/**
+ * The row whose bodies a packet follows: the table's, or for a client tag of the 2007/2008 chain (the one rule
+ * in families.ts) its own layout where it has one. `version` is the client's tag (its server's packets say 0x0100).
+ */
+function bodyRow(framing: Framing, code: number, version: number | undefined): CommandRow | undefined {
+  if (framing === 'classic' && version !== undefined && usesLogin2007(version)) return ROWS_2007.get(code) ?? ROWS.classic.get(code);
+  return ROWS[framing].get(code);
+}
 
 function hex4(code: number): string {
   return '0x' + code.toString(16).toUpperCase().padStart(4, '0');
@@ -52,17 +65,26 @@ export function codesOfKind(framing: Framing, kind: ExchangeKind): number[] {
   return [...ROWS[framing].values()].filter((r) => r.kind === kind).map((r) => r.code);
 }
 
-/** The body spec (wrap + codec) of a command in a framing and direction, if the layout is known. */
-export function bodySpec(framing: Framing, code: number, dir: Direction): BodySpec | undefined {
-  return ROWS[framing].get(code)?.[dir];
+/**
+ * The body spec (wrap + codec) of a command in a framing and direction, if the layout is known; with the client's
+ * version tag, in that client's family's layout (the 2007/2008 0x0022).
+ */
+export function bodySpec(framing: Framing, code: number, dir: Direction, version?: number): BodySpec | undefined {
+  return bodyRow(framing, code, version)?.[dir];
 }
 
 /** A decoded body, keyed by framing, direction and command: narrowing them types `value`. */
-export type DecodedBody = DecodedOf<'classic', typeof CLASSIC_TABLE> | DecodedOf<'modern', typeof MODERN_TABLE>;
+export type DecodedBody =
+  | DecodedOf<'classic', typeof CLASSIC_TABLE>
+  | DecodedOf<'classic', typeof CLASSIC_2007_TABLE>
+  | DecodedOf<'modern', typeof MODERN_TABLE>;
 
-/** Decodes a plaintext body with the table's codec; never throws on malformed input. */
-export function decodeBody(framing: Framing, code: number, dir: Direction, plain: Buffer): Result<DecodedBody> {
-  const row = ROWS[framing].get(code);
+/**
+ * Decodes a plaintext body with the table's codec (with the client's version tag: its family's layout, see
+ * bodySpec); never throws on malformed input.
+ */
+export function decodeBody(framing: Framing, code: number, dir: Direction, plain: Buffer, version?: number): Result<DecodedBody> {
+  const row = bodyRow(framing, code, version);
   const spec = row?.[dir];
   if (!row || !spec) return { ok: false, error: new DecodeError('unknown_command', `no ${framing} ${dir} layout for ${hex4(code)}`) };
   const name = nameOf(framing, code);

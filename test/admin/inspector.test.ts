@@ -74,3 +74,27 @@ test('inspector: live ring and upload dissect with field byte ranges in the wire
     await w.close();
   }
 });
+
+test('inspector: a qq2007 (0x111D) login from the live ring opens in its 2007/08 layout, 0x00DD to 0x0022', async () => {
+  const w = await adminWorld();
+  const alice = await ClassicDriver.open(w.server.address.port, ALICE.uid, ALICE.password, undefined, 0x111d);
+  try {
+    const { login } = await alice.login2007();
+    assert.equal(login?.kind, 'success');
+    // By address: the server's packets before the session carry no uid to filter by.
+    const address = `127.0.0.1:${alice.peer.port}`;
+    const live = (await w.call('POST', '/api/inspect/live', { address, passwords: [{ uid: ALICE.uid, password: ALICE.password }] })).body as InspectResult;
+    const at = (cmd: number, dir: string) => live.packets.find((p) => p.command === cmd && p.direction === dir)!;
+    for (const cmd of [ClassicCmd.SELECT_SERVER, ClassicCmd.LOGIN_TOKEN_EX, ClassicCmd.CHECK_PASSWORD, ClassicCmd.LOGIN]) {
+      for (const dir of ['c2s', 's2c']) assert.equal(at(cmd, dir)?.decrypt, 'opened', `0x${cmd.toString(16)} ${dir}: ${at(cmd, dir)?.failure}`);
+    }
+    const reply = at(ClassicCmd.LOGIN, 's2c');
+    assert.equal(reply.key, 'password key');
+    assert.equal(bytesOf(reply, 'plain', 'sessionKey').toString('hex'), alice.sessionKey.toString('hex'));
+    assert.equal(bytesOf(reply, 'plain', 'uid').readUInt32BE(), ALICE.uid);
+    assert.equal(at(ClassicCmd.LOGIN, 'c2s').key, 'login key (after the clear login token)');
+  } finally {
+    alice.close();
+    await w.close();
+  }
+});

@@ -13,7 +13,10 @@ import { systemMessageAckCodec, systemMessageCodec } from './system.js';
 import { memoReplyCodec, memoRequestCodec } from './memo.js';
 import { groupNameReplyCodec, groupNameRequestCodec, uploadGroupsRequestCodec } from './group-names.js';
 import { signatureReplyCodec, signatureRequestCodec } from './signature.js';
-import { checkPasswordReplyCodec, checkPasswordRequestCodec, selectServerReplyCodec, selectServerRequestCodec, tokenExReplyCodec, tokenExRequestCodec } from './login2007.js';
+import {
+  checkPasswordReplyCodec, checkPasswordRequestCodec, login2007ReplyCodec, login2007RequestCodec, selectServerReplyCodec, selectServerRequestCodec, tokenExReplyCodec,
+  tokenExRequestCodec,
+} from './login2007.js';
 import {
   addExReplyCodec, addNoAuthReplyCodec, authCodeReplyCodec, authCodeRequestCodec, authExReplyCodec, authExRequestCodec, authReplyCodec,
   authRequestCodec, removeRequestCodec, resultOnlyCodec, searchReplyCodec, searchRequestCodec, uidTextCodec, uidU32Codec,
@@ -72,8 +75,8 @@ export const CLASSIC_TABLE = {
   SIGNATURE_OPERATION: row(0x0067, 'signature operation', 'request', spec(signatureRequestCodec), spec(signatureReplyCodec)),
   SYSTEM_MESSAGE: row(0x0080, 'system message', 'push', undefined, spec(systemMessageCodec)),
   FRIEND_STATUS: row(0x0081, 'friend status changed', 'push', undefined, spec(friendStatusPushCodec)),
-  // The 2007/2008 chain (login2007.ts); its 0x0022 has its own layout (token-prefixed, TEA(login key)), chosen by
-  // the server from the pending 0x00DD state, and is not this table's LOGIN row.
+  // The 2007/2008 chain (login2007.ts); its 0x0022 has its own layout (token-prefixed, TEA(login key)): the row of
+  // CLASSIC_2007_TABLE, not this table's LOGIN.
   SELECT_SERVER: row(0x0091, 'select server', 'request',
     spec(selectServerRequestCodec, Wrap.KEY_PREFIXED, ['request key']), spec(selectServerReplyCodec, Wrap.LOGIN_REPLY, ['request key'])),
   ADD_FRIEND_EX: row(0x00a7, 'add friend (2007/08)', 'request', spec(uidU32Codec), spec(addExReplyCodec)),
@@ -84,6 +87,16 @@ export const CLASSIC_TABLE = {
     spec(tokenExRequestCodec, Wrap.KEY_PREFIXED, ['request key']), spec(tokenExReplyCodec, Wrap.LOGIN_REPLY, ['request key'])),
   CHECK_PASSWORD: row(0x00dd, 'check password', 'request',
     spec(checkPasswordRequestCodec, Wrap.KEY_PREFIXED, ['request key']), spec(checkPasswordReplyCodec, Wrap.LOGIN_REPLY, ['request key'])),
+} as const satisfies CommandTable;
+
+/**
+ * The rows a 2007/2008-chain client (families.ts usesLogin2007) reads in another layout than CLASSIC_TABLE's:
+ * its 0x0022 is the login token in clear then TEA(login key), answered with the 139-byte reply in TEA(password key).
+ * commands.ts picks these rows by the client's tag; the server, by the pending 0x00DD state it holds.
+ */
+export const CLASSIC_2007_TABLE = {
+  LOGIN: row(0x0022, 'login', 'request',
+    spec(login2007RequestCodec, Wrap.MAGIC_PREFIXED, ['login key']), spec(login2007ReplyCodec, Wrap.LOGIN_REPLY, ['password key'])),
 } as const satisfies CommandTable;
 
 /** Classic command codes by name (derived from CLASSIC_TABLE; each code has exactly one name). */
