@@ -113,3 +113,22 @@ export async function startServerProcess(db: string | undefined, extra: string[]
     }),
   };
 }
+
+/**
+ * Ends a server child whatever its state: SIGCONT (it may be stopped), SIGTERM, and SIGKILL when it has not exited
+ * after `graceMs`, so a failing test never leaves a process behind. Resolves when it is gone.
+ */
+export async function stopOrKill(p: ServerProcess, graceMs = 5000): Promise<void> {
+  const c = p.child;
+  if (c.exitCode !== null || c.signalCode !== null) return;
+  const gone = new Promise<void>((r) => c.once('exit', () => r()));
+  c.kill('SIGCONT');
+  void p.stop();
+  let timer: NodeJS.Timeout | undefined;
+  const late = await Promise.race([gone.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), graceMs)))]);
+  clearTimeout(timer);
+  if (late) {
+    c.kill('SIGKILL');
+    await gone;
+  }
+}

@@ -165,19 +165,33 @@ export class PgConnection {
   }
 
   private drop(): void {
+    const c = this.conn;
+    this.conn = undefined;
+    this.prepared.clear();
+    if (!c) return;
     try {
-      this.conn?.finish();
+      c.finish();
     } catch {
       // already closed
     }
-    this.conn = undefined;
-    this.prepared.clear();
+    keepUntilClosed(c);
   }
 
   /** Closes the connection. */
   close(): void {
     this.drop();
   }
+}
+
+// libpq's finish() hands the socket watcher embedded in the native object to libuv's uv_close and then lets the
+// object be garbage collected; libuv only finishes the close at the end of the loop turn. A collection before that
+// frees memory libuv still holds and the process aborts (uv__finish_close). So a finished connection stays
+// referenced until two loop turns have passed, past that turn's close phase.
+const closing = new Set<LibPq>();
+
+function keepUntilClosed(c: LibPq): void {
+  closing.add(c);
+  setImmediate(() => setImmediate(() => closing.delete(c)));
 }
 
 function rowsOf(c: LibPq): PgRow[] {

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { openPostgresStore } from '../../src/store/postgres.js';
 import { redact } from '../../src/store/pg-sync.js';
-import { ROOT, startServerProcess, type ServerProcess } from '../../scripts/lib/server-process.js';
+import { ROOT, startServerProcess, stopOrKill, type ServerProcess } from '../../scripts/lib/server-process.js';
 import { ClassicCmd } from '../../src/protocol/commands.js';
 import { keepAliveRequestCodec } from '../../src/protocol/bodies/classic/index.js';
 import { ClassicDriver } from '../helpers/classic-driver.js';
@@ -56,12 +56,8 @@ before(async () => {
 
 after(async () => {
   for (const d of drivers) d.close();
-  for (const p of procs) {
-    if (p.child.exitCode === null && p.child.signalCode === null) {
-      p.child.kill('SIGCONT');
-      await p.stop();
-    }
-  }
+  // Every node ends here, stopped ones included: SIGTERM, then SIGKILL after a grace period.
+  await Promise.all(procs.map((p) => stopOrKill(p)));
   await redis?.stop();
   pg?.stop();
 });
