@@ -1,8 +1,8 @@
 import * as B from '../protocol/bodies/classic/buddy-ops.js';
 import * as Q from '../protocol/bodies/qun.js';
-import { textMsgBlock, imText } from '../protocol/bodies/modern/message.js';
+import { textMsgBlock, imFragmentText } from '../protocol/bodies/modern/message.js';
 import { DecodeError } from '../protocol/errors.js';
-import { DEFAULT_FONT, decodeGb, encodeFontTrailer, encodeGb, splitFontTrailer } from '../protocol/text.js';
+import { DEFAULT_FONT, encodeFontTrailer, encodeGb, fragmentTextOf, splitFontTrailer } from '../protocol/text.js';
 import { REMOVED_YOU_TEXT } from '../protocol/bodies/classic/system.js';
 import { ProtocolError } from './errors.js';
 import type { Fragment } from './session.js';
@@ -181,11 +181,11 @@ export function readQunPush(framing: 'classic' | 'modern', route: { sender: numb
           if (!(e instanceof DecodeError)) throw e;
         }
       }
-      return { qun: route.sender, fragment: { sender: m.sender, serverSeq: route.serverSeq, sendTime: m.time, msgSeq: m.msgSeq, msgId: m.msgId, fragCount: Math.max(1, m.fragCount), fragIndex: m.fragIndex, text: decodeGb(text) } };
+      return { qun: route.sender, fragment: { sender: m.sender, serverSeq: route.serverSeq, sendTime: m.time, msgSeq: m.msgSeq, msgId: m.msgId, fragCount: Math.max(1, m.fragCount), fragIndex: m.fragIndex, text: fragmentTextOf(text, 'gb18030') } };
     }
     if (route.type === Q.QunPushType.MODERN_IM) {
       const m = Q.readModernQunIm(data);
-      return { qun: route.sender, fragment: { sender: m.sender, serverSeq: route.serverSeq, sendTime: m.time, msgSeq: m.msgId, msgId: m.msgId, fragCount: Math.max(1, m.fragCount), fragIndex: m.fragIndex, text: imText(m.block) } };
+      return { qun: route.sender, fragment: { sender: m.sender, serverSeq: route.serverSeq, sendTime: m.time, msgSeq: m.msgId, msgId: m.msgId, fragCount: Math.max(1, m.fragCount), fragIndex: m.fragIndex, text: imFragmentText(m.block) } };
     }
     const change = QUN_CHANGES[route.type];
     if (!change) return undefined;

@@ -164,6 +164,14 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE messages ADD COLUMN text_charset TEXT CHECK (text_charset IN ('utf8', 'gb18030'));
     `,
   },
+  {
+    // SQLite's version 7: the same for Qun message fragments (kept once in qun_messages).
+    version: 4,
+    sql: `
+      ALTER TABLE qun_messages ADD COLUMN text_bytes BYTEA;
+      ALTER TABLE qun_messages ADD COLUMN text_charset TEXT CHECK (text_charset IN ('utf8', 'gb18030'));
+    `,
+  },
 ];
 
 /** Key of the advisory lock that serialises migrations of concurrently starting nodes. */

@@ -8,9 +8,9 @@ import type {
 import { PgConnection, PgError, redact, type PgParam, type PgRow } from './pg-sync.js';
 import { migratePg } from './pg-schema.js';
 import { INBOX_SELECT } from './inbox-sql.js';
-import { FIRST_QUN_ID, STYLE_SHIFT, toAccount, toMemo, toMessage, toQun, type MemoRow, type MessageRow, type QunRow, type UserRow } from './rows.js';
+import { FIRST_QUN_ID, STYLE_SHIFT, qunInboxEntry, toAccount, toMemo, toMessage, toQun, type MemoRow, type MessageRow, type QunRow, type UserRow } from './rows.js';
 import { styleBits } from '../protocol/text.js';
-import { DEFAULT_GROUP_NAME, MAX_GROUP_INDEX, MAX_UID, StoreError, checkInt, checkMessage, checkName, checkPasswordMd5, checkUid, checkGroupList, checkMemo, checkFriendChange, checkNotices, noticeMessage } from './validate.js';
+import { DEFAULT_GROUP_NAME, MAX_GROUP_INDEX, MAX_UID, StoreError, checkInt, checkMessage, checkQunMessage, checkName, checkPasswordMd5, checkUid, checkGroupList, checkMemo, checkFriendChange, checkNotices, noticeMessage } from './validate.js';
 import { DEDUP_TOMBSTONE_SECONDS } from './sqlite.js';
 
 /** Options of openPostgresStore. */
@@ -631,7 +631,7 @@ export class PostgresStore implements Store {
   }
 
   storeQunMessage(m: NewQunMessage): { id: number; duplicate: boolean; inbox: StoredMessage[] } {
-    checkMessage({ sender: m.sender, receiver: m.qun, sentAt: m.sentAt, msgId: m.msgId, fragCount: m.fragCount, fragIndex: m.fragIndex, replyType: 1, text: m.text, ...(m.font ? { font: m.font } : {}) });
+    checkQunMessage(m);
     return this.db.tx(() => {
       const at = this.now();
       const f = m.font;
@@ -643,10 +643,12 @@ export class PostgresStore implements Store {
       const dup = existing();
       if (dup) return { id: n(dup, 'id'), duplicate: true, inbox: [] };
       const row = this.one(
-        `INSERT INTO qun_messages (qun, sender, sent_at, msg_id, frag_count, frag_index, text, font_name, font_size, font_style, font_color, stored_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+        `INSERT INTO qun_messages (qun, sender, sent_at, msg_id, frag_count, frag_index, text, font_name, font_size, font_style, font_color, stored_at,
+                                   text_bytes, text_charset)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
          ON CONFLICT (qun, sender, sent_at, msg_id, frag_index) DO NOTHING RETURNING id`,
-        [m.qun, m.sender, m.sentAt, m.msgId, m.fragCount, m.fragIndex, m.text, f ? f.name : null, f ? f.size : null, style, f ? f.color : null, at],
+        [m.qun, m.sender, m.sentAt, m.msgId, m.fragCount, m.fragIndex, m.text, f ? f.name : null, f ? f.size : null, style, f ? f.color : null, at,
+          m.raw ? m.raw.bytes : null, m.raw ? m.raw.charset : null],
       );
       if (!row) return { id: n(existing(), 'id'), duplicate: true, inbox: [] };
       const id = n(row, 'id');
@@ -657,14 +659,7 @@ export class PostgresStore implements Store {
         [m.sender, m.sentAt, m.msgId, m.fragCount, m.fragIndex, at, id, m.qun],
       );
       const inbox = rows
-        .map((r) => {
-          const e: StoredMessage = {
-            id: n(r, 'id'), sender: m.sender, receiver: n(r, 'receiver'), sentAt: m.sentAt, msgId: m.msgId, fragCount: m.fragCount,
-            fragIndex: m.fragIndex, replyType: 1, text: m.text, kind: 'qun', qun: m.qun,
-          };
-          if (f) e.font = f;
-          return e;
-        })
+        .map((r) => qunInboxEntry(m, n(r, 'id'), n(r, 'receiver')))
         .sort((a, b) => a.receiver - b.receiver);
       return { id, duplicate: false, inbox };
     });

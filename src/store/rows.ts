@@ -1,6 +1,6 @@
 // Row shapes shared by the SQL backends (SQLite and PostgreSQL name their columns alike) and their mapping to the
 // Store's types.
-import type { Account, Memo, Qun, StoredMessage } from './store.js';
+import type { Account, Memo, NewQunMessage, Qun, StoredMessage } from './store.js';
 import { styleOf } from '../protocol/text.js';
 
 export interface UserRow {
@@ -124,4 +124,15 @@ export function toMessage(r: MessageRow): StoredMessage {
     };
   }
   return m;
+}
+
+/** The inbox entry `id` of a Qun message fragment for member `receiver` (as both stores return it). */
+export function qunInboxEntry(m: NewQunMessage, id: number, receiver: number): StoredMessage {
+  const e: StoredMessage = {
+    id, sender: m.sender, receiver, sentAt: m.sentAt, msgId: m.msgId, fragCount: m.fragCount, fragIndex: m.fragIndex,
+    replyType: 1, text: m.text, kind: 'qun', qun: m.qun,
+  };
+  if (m.raw) e.raw = m.raw;
+  if (m.font) e.font = m.font;
+  return e;
 }

@@ -197,6 +197,14 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE messages ADD COLUMN text_charset TEXT CHECK (text_charset IN ('utf8', 'gb18030'));
     `,
   },
+  {
+    // The same for Qun message fragments, kept once in qun_messages (their inbox rows hold no text).
+    version: 7,
+    sql: `
+      ALTER TABLE qun_messages ADD COLUMN text_bytes BLOB;
+      ALTER TABLE qun_messages ADD COLUMN text_charset TEXT CHECK (text_charset IN ('utf8', 'gb18030'));
+    `,
+  },
 ];
 
 /** The schema version this code writes. */

@@ -7,7 +7,7 @@ import type { Memo } from './store.js';
 import type { Account, Ban, DeletedUser, Friend, FriendChange, FriendGroup, MailboxUsage, NewMessage, NewNotice, NewQunMessage, Qun, QunChange, QunMember, ServerInfo, Store, StoredMessage, StrangerPolicy, KnownLogin } from './store.js';
 import { migrate } from './schema.js';
 import { INBOX_SELECT } from './inbox-sql.js';
-import { FIRST_QUN_ID, STYLE_SHIFT, toAccount, toMemo, toMessage, toQun, type FriendRow, type MemoRow, type MessageRow, type QunRow, type UserRow } from './rows.js';
+import { FIRST_QUN_ID, STYLE_SHIFT, qunInboxEntry, toAccount, toMemo, toMessage, toQun, type FriendRow, type MemoRow, type MessageRow, type QunRow, type UserRow } from './rows.js';
 import { styleBits } from '../protocol/text.js';
 import {
   DEFAULT_GROUP_NAME,
@@ -17,6 +17,7 @@ import {
   StoreError,
   checkInt,
   checkMessage,
+  checkQunMessage,
   checkName,
   checkPasswordMd5,
   checkUid,
@@ -323,8 +324,8 @@ function prepareStatements(db: Database.Database) {
     ),
     insertQunMessage: p<{ id: number }>(`
       INSERT INTO qun_messages (qun, sender, sent_at, msg_id, frag_count, frag_index, text, font_name, font_size, font_style,
-                                font_color, stored_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+                                font_color, stored_at, text_bytes, text_charset)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
     insertQunInbox: p<{ id: number }>(`
       INSERT INTO messages (sender, receiver, sent_at, msg_id, frag_count, frag_index, reply_type, text, stored_at, kind, ref, qun)
       VALUES (?, ?, ?, ?, ?, ?, 1, '', ?, 1, ?, ?) RETURNING id`),
@@ -883,7 +884,7 @@ class SqliteStore implements Store {
   }
 
   storeQunMessage(m: NewQunMessage): { id: number; duplicate: boolean; inbox: StoredMessage[] } {
-    checkMessage({ sender: m.sender, receiver: m.qun, sentAt: m.sentAt, msgId: m.msgId, fragCount: m.fragCount, fragIndex: m.fragIndex, replyType: 1, text: m.text, ...(m.font ? { font: m.font } : {}) });
+    checkQunMessage(m);
     return this.db.transaction(() => {
       const old = this.s.existingQunMessage.get(m.qun, m.sender, m.sentAt, m.msgId, m.fragIndex);
       if (old) return { id: old.id, duplicate: true, inbox: [] };
@@ -892,17 +893,13 @@ class SqliteStore implements Store {
       const style = f ? styleBits(f) >>> STYLE_SHIFT : null;
       const id = this.s.insertQunMessage.get(
         m.qun, m.sender, m.sentAt, m.msgId, m.fragCount, m.fragIndex, m.text, f ? f.name : null, f ? f.size : null, style, f ? f.color : null, at,
+        m.raw ? m.raw.bytes : null, m.raw ? m.raw.charset : null,
       )!.id;
       const inbox: StoredMessage[] = [];
       for (const { uid } of this.s.memberUids.all(m.qun)) {
         if (uid === m.sender) continue;
         const rid = this.s.insertQunInbox.get(m.sender, uid, m.sentAt, m.msgId, m.fragCount, m.fragIndex, at, id, m.qun)!.id;
-        const e: StoredMessage = {
-          id: rid, sender: m.sender, receiver: uid, sentAt: m.sentAt, msgId: m.msgId, fragCount: m.fragCount, fragIndex: m.fragIndex,
-          replyType: 1, text: m.text, kind: 'qun', qun: m.qun,
-        };
-        if (f) e.font = f;
-        inbox.push(e);
+        inbox.push(qunInboxEntry(m, rid, uid));
       }
       return { id, duplicate: false, inbox };
     }).immediate();

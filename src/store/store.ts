@@ -183,7 +183,10 @@ export interface NewQunMessage {
   msgId: number;
   fragCount: number;
   fragIndex: number;
+  /** The text; for a fragment cut inside a character (`raw` set), the characters that end in it (see CutTexts). */
   text: string;
+  /** The bytes as sent, when the fragment was cut inside a character. */
+  raw?: TextBytes;
   font?: MessageFont;
 }
 

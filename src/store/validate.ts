@@ -1,6 +1,6 @@
 // Input checks shared by every Store backend, so each one rejects bad input with the same messages
 // (the CLI shows them as-is and adds a hint chosen by `code`).
-import { MEMO_KEYS, type FriendChange, type Memo, type MessageFont, type NewMessage, type NewNotice, type StoredMessage } from './store.js';
+import { MEMO_KEYS, type FriendChange, type Memo, type MessageFont, type NewMessage, type NewNotice, type NewQunMessage, type StoredMessage } from './store.js';
 
 /** Largest uid: uids are u32 on the wire. */
 export const MAX_UID = 0xffffffff;
@@ -89,6 +89,14 @@ export function checkMessage(m: NewMessage): void {
     throw new StoreError('bad-input', 'message bytes must be a Buffer in utf8 or gb18030');
   }
   if (m.font) checkFont(m.font);
+}
+
+/** Checks a Qun message fragment (as a message to the Qun). */
+export function checkQunMessage(m: NewQunMessage): void {
+  checkMessage({
+    sender: m.sender, receiver: m.qun, sentAt: m.sentAt, msgId: m.msgId, fragCount: m.fragCount, fragIndex: m.fragIndex, replyType: 1, text: m.text,
+    ...(m.raw ? { raw: m.raw } : {}), ...(m.font ? { font: m.font } : {}),
+  });
 }
 
 /** Checks a message font. */

@@ -335,6 +335,28 @@ for (const backend of BACKENDS) {
     assert.throws(() => again.storeMessages([msg({ msgId: 12, raw: { bytes: gb, charset: 'latin1' as 'utf8' } })]), /utf8 or gb18030/);
   });
 
+  test(`${backend.name}: Qun messages: a fragment cut inside a character is kept once as its bytes and charset, read back in every member's inbox`, { skip: backend.skip }, async (t) => {
+    const { store, reopen } = await backend.fresh(t, { now: () => NOW });
+    for (const [uid, nick] of [[10001, 'A'], [10002, 'B'], [10003, 'C']] as const) store.addUser(uid, PW, nick);
+    const q = store.createQun(10001, 'Q', 1, 20);
+    for (const uid of [10002, 10003]) store.qunChange({ qun: q.id, join: { uid, role: 0 }, notices: [] });
+    const gb = Buffer.from('c4e3bac3', 'hex'); // '你好' in GB18030, cut after 3 bytes
+    const first = { qun: q.id, sender: 10001, sentAt: NOW, msgId: 7, fragCount: 2, fragIndex: 0, text: '你', raw: { bytes: gb.subarray(0, 3), charset: 'gb18030' as const } };
+    const r = store.storeQunMessage(first);
+    assert.deepEqual(r.inbox.map((m) => [m.receiver, m.raw?.bytes.toString('hex'), m.raw?.charset]), [[10002, 'c4e3ba', 'gb18030'], [10003, 'c4e3ba', 'gb18030']]);
+    store.storeQunMessage({ ...first, fragIndex: 1, text: '好', raw: { bytes: gb.subarray(3), charset: 'gb18030' } });
+    const { raw: _cut, ...plain } = first;
+    store.storeQunMessage({ ...plain, msgId: 8, fragCount: 1, text: 'whole' });
+    store.close();
+    const again = reopen();
+    for (const uid of [10002, 10003]) {
+      assert.deepEqual(again.pendingFor(uid).map((m) => [m.kind, m.text, m.raw?.charset, m.raw?.bytes.toString('hex')]), [
+        ['qun', '你', 'gb18030', 'c4e3ba'], ['qun', '好', 'gb18030', 'c3'], ['qun', 'whole', undefined, undefined],
+      ]);
+    }
+    assert.throws(() => again.storeQunMessage({ ...first, msgId: 9, raw: { bytes: gb, charset: 'latin1' as 'utf8' } }), /utf8 or gb18030/);
+  });
+
   test(`${backend.name}: messages: an invalid message rejects the whole batch and stores nothing`, { skip: backend.skip }, async (t) => {
     const { store } = await backend.fresh(t, { now: () => NOW });
     throwsStore(() => store.storeMessages([msg({ msgId: 1 }), msg({ msgId: 2, fragIndex: 1 })]), 'bad-input', /fragIndex must be a whole number from 0 to 0/);

@@ -209,18 +209,35 @@ export interface QunSendImEx {
   block: MsgBlock;
 }
 
+/** The head both SEND_IM_EX layouts share: u16 length of the rest, content type, fragment count/index, message id, u32 0. */
+function readSendImExHead(r: Reader): Omit<QunSendImEx, 'block'> {
+  const n = r.u16('length');
+  if (n !== r.remaining) throw new DecodeError('bad_value', `length ${n}, ${r.remaining} byte(s) follow`, 'length', 0);
+  const head = { contentType: r.u16('contentType'), fragCount: r.u8('fragCount'), fragIndex: r.u8('fragIndex'), msgId: r.u16('msgId') };
+  r.u32('zero');
+  return head;
+}
+
 /** Reads modern SEND_IM_EX data. */
 export function readQunSendImEx(data: Buffer): QunSendImEx {
-  return readQunData(data, (r) => {
-    const n = r.u16('length');
-    if (n !== r.remaining) throw new DecodeError('bad_value', `length ${n}, ${r.remaining} byte(s) follow`, 'length', 0);
-    const contentType = r.u16('contentType');
-    const fragCount = r.u8('fragCount');
-    const fragIndex = r.u8('fragIndex');
-    const msgId = r.u16('msgId');
-    r.u32('zero');
-    return { contentType, fragCount, fragIndex, msgId, block: readMsgBlock(r) };
-  });
+  return readQunData(data, (r) => ({ ...readSendImExHead(r), block: readMsgBlock(r) }));
+}
+
+/** Classic SEND_IM_EX data (the classic framing's fragmented send): the same head, then GB18030 text and, on the last fragment, the font trailer. */
+export interface ClassicQunSendImEx extends Omit<QunSendImEx, 'block'> {
+  content: Buffer;
+}
+
+/** Reads classic SEND_IM_EX data. */
+export function readClassicQunSendImEx(data: Buffer): ClassicQunSendImEx {
+  return readQunData(data, (r) => ({ ...readSendImExHead(r), content: Buffer.from(r.rest()) }));
+}
+
+/** Writes classic SEND_IM_EX data. */
+export function writeClassicQunSendImEx(v: ClassicQunSendImEx): Buffer {
+  const n = 10 + v.content.length;
+  return new Writer(2 + n).u16(n, 'length').u16(v.contentType, 'contentType').u8(v.fragCount, 'fragCount').u8(v.fragIndex, 'fragIndex')
+    .u16(v.msgId, 'msgId').u32(0).bytes(v.content).finish();
 }
 
 /** Writes modern SEND_IM_EX data. */

@@ -1,7 +1,8 @@
 import * as Q from '../../protocol/bodies/qun.js';
 import { removedYouText, SystemCode, type ReceiveImPush, type SystemMessage } from '../../protocol/bodies/classic/index.js';
 import { BroadcastCode, broadcastNote, textMsgBlock, type ReceiveIm, type SystemBroadcast } from '../../protocol/bodies/modern/index.js';
-import { encodeFontTrailer, encodeGb, fontTrailerOf, styleBits } from '../../protocol/text.js';
+import { encodeFontTrailer, encodeGb, fontTrailerOf, fragmentBytes, styleBits } from '../../protocol/text.js';
+import { pushedText } from '../cut-text.js';
 import { NoticeCode, type StoredMessage } from '../../store/store.js';
 import type { SenderInfo } from '../session.js';
 
@@ -73,7 +74,8 @@ function qunContent(m: StoredMessage, framing: 'classic' | 'modern'): { type: nu
   const msgId = m.msgId & 0xffff;
   if (framing === 'classic') {
     const last = m.fragIndex === m.fragCount - 1;
-    const text = encodeGb(m.text);
+    // The bytes as sent to a receiver of the sender's charset (a fragment cut inside a character), else the text.
+    const text = fragmentBytes(pushedText(m, 'gb18030'), 'gb18030');
     const content = last ? Buffer.concat([text, encodeFontTrailer(fontTrailerOf(m.font ?? DEFAULT_STYLE))]) : text;
     return {
       type: Q.QunPushType.CLASSIC_IM,
@@ -81,7 +83,7 @@ function qunContent(m: StoredMessage, framing: 'classic' | 'modern'): { type: nu
     };
   }
   const f = m.font;
-  const block = textMsgBlock(m.text, m.sentAt, msgId, f ? { name: f.name, size: f.size, flags: styleBits(f), color: f.color } : undefined);
+  const block = textMsgBlock(pushedText(m, 'utf8'), m.sentAt, msgId, f ? { name: f.name, size: f.size, flags: styleBits(f), color: f.color } : undefined);
   return {
     type: Q.QunPushType.MODERN_IM,
     body: Q.writeModernQunIm({ ext: qun, type: Q.QUN_TYPE_PERMANENT, sender: m.sender, msgId, time: m.sentAt, contentType: 1, fragCount: m.fragCount, fragIndex: m.fragIndex, block }),

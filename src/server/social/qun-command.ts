@@ -1,11 +1,12 @@
 import * as Q from '../../protocol/bodies/qun.js';
 import { DecodeError } from '../../protocol/errors.js';
-import { imText } from '../../protocol/bodies/modern/message.js';
-import { decodeGb, encodeGb, messageFontOf, splitFontTrailer } from '../../protocol/text.js';
+import { imFragmentText } from '../../protocol/bodies/modern/message.js';
+import { decodeGb, encodeGb, fragmentByteLength, fragmentTextOf, messageFontOf, splitFontTrailer, type FragmentText } from '../../protocol/text.js';
+import { MAX_FRAGMENT_BYTES } from '../message-id.js';
 import { QunPolicy, type Qun, type Store } from '../../store/store.js';
 import type { Exchange } from '../dispatch.js';
 import type { Charset } from './handlers.js';
-import type { JoinOutcome } from './quns.js';
+import type { JoinOutcome, QunFragment } from './quns.js';
 import { usesLogin2007 } from '../../protocol/families.js';
 
 const GB: Charset = { decode: (b) => decodeGb(b), encode: (t) => encodeGb(t) };
@@ -107,25 +108,46 @@ export function handleQunCommand(x: Exchange<Q.QunRequest, Q.QunReply>): void {
       return ok(Q.writeQunNames(qun, store.qunMembers(qun).map((m) => ({ uid: m.uid, name: cs.encode(m.nick) }))));
     case Q.QunSub.SEND_IM: {
       // Classic: GB18030 text and its font trailer; one fragment per request (pidgin splits long text itself).
-      const content = Q.readQunSendIm(data);
-      const t = splitFontTrailerSafe(content);
+      const t = splitFontTrailerSafe(Q.readQunSendIm(data));
       const now = Math.floor(x.ctx.clock.now() / 1000);
-      quns.send(qun, me, { sentAt: now, msgId: x.packet.seq, fragCount: 1, fragIndex: 0, text: decodeGb(t.text).replace(/ $/, ''), ...(t.font ? { font: messageFontOf(t.font) } : {}) });
-      return ok(Q.writeQunId(qun));
+      const text = fragmentTextOf(t.text, 'gb18030');
+      const sent = sendFragment(x, { sentAt: now, msgId: x.packet.seq, fragCount: 1, fragIndex: 0, text: typeof text === 'string' ? text.replace(/ $/, '') : text, ...(t.font ? { font: messageFontOf(t.font) } : {}) });
+      return sent ? ok(Q.writeQunId(qun)) : fail(Q.QunResult.REFUSED);
     }
     case Q.QunSub.SEND_IM_EX: {
-      const m = Q.readQunSendImEx(data);
       const now = Math.floor(x.ctx.clock.now() / 1000);
+      const fragments = (m: { fragCount: number; fragIndex: number }) => ({ fragCount: Math.max(1, m.fragCount), fragIndex: Math.min(m.fragIndex, Math.max(1, m.fragCount) - 1) });
+      if (x.session.framing === 'classic') {
+        // Classic: the head, then GB18030 text cut by bytes (inside characters too) and the font trailer on the last fragment.
+        const m = Q.readClassicQunSendImEx(data);
+        const f = fragments(m);
+        const t = f.fragIndex === f.fragCount - 1 ? splitFontTrailerSafe(m.content) : { text: m.content };
+        const sent = sendFragment(x, { sentAt: now, msgId: m.msgId || x.packet.seq, ...f, text: fragmentTextOf(t.text, 'gb18030'), ...(t.font ? { font: messageFontOf(t.font) } : {}) });
+        return sent ? ok(Q.writeQunId(qun)) : fail(Q.QunResult.REFUSED);
+      }
+      const m = Q.readQunSendImEx(data);
       const b = m.block;
-      quns.send(qun, me, {
-        sentAt: b.time2 || now, msgId: m.msgId || (b.msgIdPair & 0xffff), fragCount: Math.max(1, m.fragCount), fragIndex: Math.min(m.fragIndex, Math.max(1, m.fragCount) - 1),
-        text: imText(b), font: { name: b.fontName, size: b.fontSize & 0x1f, bold: false, italic: false, underline: false, color: b.color & 0xffffff },
+      const sent = sendFragment(x, {
+        sentAt: b.time2 || now, msgId: m.msgId || (b.msgIdPair & 0xffff), ...fragments(m),
+        text: imFragmentText(b), font: { name: b.fontName, size: b.fontSize & 0x1f, bold: false, italic: false, underline: false, color: b.color & 0xffffff },
       });
-      return ok(Q.writeQunId(qun));
+      return sent ? ok(Q.writeQunId(qun)) : fail(Q.QunResult.REFUSED);
     }
     default:
       return fail(Q.QunResult.REFUSED);
   }
+}
+
+/**
+ * Stores and delivers a member's fragment. One cut inside a character is kept as its bytes, with its text read after
+ * the bytes its predecessor left over (CutTexts), as for private messages. False when over the fragment size limit.
+ */
+function sendFragment(x: Exchange<Q.QunRequest, Q.QunReply>, f: Omit<QunFragment, 'text' | 'raw'> & { text: FragmentText }): boolean {
+  if (fragmentByteLength(f.text) > MAX_FRAGMENT_BYTES) return false;
+  const { qun } = x.body;
+  const me = x.session.uid;
+  const text = x.ctx.cutTexts.textOf(`qun ${qun}:${me}:${f.sentAt}:${f.msgId}:${f.fragCount}`, f.fragIndex, f.fragCount, f.text);
+  return x.ctx.hub.quns.send(qun, me, { ...f, text, ...(typeof f.text === 'string' ? {} : { raw: f.text }) });
 }
 
 /** The text and font trailer of a classic Qun send; without a valid trailer the whole content is text. */

@@ -1,4 +1,5 @@
 import { Status } from '../../protocol/bodies/status-block.js';
+import type { TextBytes } from '../../protocol/text.js';
 import { NoticeCode, QunPolicy, type NewNotice, type Qun, type Store, type StoredMessage } from '../../store/store.js';
 import type { SessionTable } from '../sessions.js';
 
@@ -21,7 +22,10 @@ export interface QunFragment {
   msgId: number;
   fragCount: number;
   fragIndex: number;
+  /** The text; for a fragment cut inside a character (`raw` set), the characters that end in it (see CutTexts). */
   text: string;
+  /** The bytes as sent, when the fragment was cut inside a character. */
+  raw?: TextBytes;
   font?: StoredMessage['font'];
 }
 
@@ -106,7 +110,7 @@ export class Quns {
   /** Stores a member's message fragment once and delivers it to every other member. False if not a member. */
   send(qun: number, sender: number, f: QunFragment): boolean {
     if (!this.store.isQunMember(qun, sender)) return false;
-    const r = this.store.storeQunMessage({ qun, sender, sentAt: f.sentAt, msgId: f.msgId, fragCount: f.fragCount, fragIndex: f.fragIndex, text: f.text, ...(f.font ? { font: f.font } : {}) });
+    const r = this.store.storeQunMessage({ qun, sender, ...f });
     this.deliver(r.inbox);
     return true;
   }

@@ -145,7 +145,7 @@ export function writeMsgBlock(w: Writer, v: MsgBlock): void {
 }
 
 /** A text MSG block as MyQQ writes one (font 宋体 9, charset 0x8600). */
-export function textMsgBlock(text: string, time: number, msgId: number, font?: { name?: string; size?: number; flags?: number; color?: number }): MsgBlock {
+export function textMsgBlock(text: FragmentText, time: number, msgId: number, font?: { name?: string; size?: number; flags?: number; color?: number }): MsgBlock {
   return {
     msgTag: MSG_TAG, time2: time, msgIdPair: ((msgId << 16) | msgId) >>> 0, color: font?.color ?? 0, fontSize: font?.size ?? 9,
     fontFlags: font?.flags ?? 0, charset: IM_CHARSET, fontName: font?.name ?? '宋体', reserved: 0, segments: [{ kind: 'text', text }],
