@@ -49,7 +49,7 @@ const plus0 = (b: Buffer) => Buffer.concat([b, hex('00')]);
 test('Qun constants: sub-commands, results, join codes, options, policies, roles, push types', () => {
   assert.deepEqual(Q.QunSub, {
     CREATE: 1, MEMBER_OPT: 2, CHANGE_INFO: 3, GET_INFO: 4, ACTIVATE: 5, SEARCH: 6, JOIN: 7, AUTH: 8, QUIT: 9, SEND_IM: 10, GET_ONLINES: 11, GET_MEMBERS: 12,
-    GET_NAMES: 15, SEND_IM_EX: 0x2a, GET_INFO_EX: 0x72,
+    GET_NAMES: 15, CLASSIC_SEND_IM_EX: 0x1a, SEND_IM_EX: 0x2a, GET_INFO_EX: 0x72,
   });
   assert.deepEqual(Q.QunResult, { OK: 0, NOT_MEMBER: 2, NO_SUCH_QUN: 4, REFUSED: 0xff });
   assert.deepEqual(Q.QunJoin, { OK: 1, NEEDS_AUTH: 2, DENIED: 3 });

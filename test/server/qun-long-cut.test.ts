@@ -43,7 +43,7 @@ async function sendClassic(d: ClassicDriver, id: number, parts: readonly TextByt
   const out: number[] = [];
   for (const [i, p] of parts.entries()) {
     const content = i === parts.length - 1 ? Buffer.concat([p.bytes, encodeFontTrailer(DEFAULT_FONT)]) : p.bytes;
-    out.push((await qun(d, ClassicCmd.QUN, Q.QunSub.SEND_IM_EX, id, Q.writeClassicQunSendImEx({ contentType: 1, fragCount: parts.length, fragIndex: i, msgId, content }))).result);
+    out.push((await qun(d, ClassicCmd.QUN, Q.QunSub.CLASSIC_SEND_IM_EX, id, Q.writeClassicQunSendImEx({ contentType: 1, fragCount: parts.length, fragIndex: i, msgId, content }))).result);
   }
   return out;
 }

@@ -10,10 +10,11 @@ import { readMsgBlock, writeMsgBlock, type MsgBlock } from './modern/message.js'
 // 20-byte routing head of a Qun message push (classic 0x0017 type 0x002B, modern 0x0017 type 0x0052)
 // and of the Qun notices. Every Qun layout of the project is in this file.
 
-/** Qun sub-commands (classic 0x01–0x0C; modern 0x0B, 0x0C, 0x0F, 0x2A, 0x72). */
+/** Qun sub-commands (classic 0x01–0x0C and 0x1A, the fragmented send; modern 0x0B, 0x0C, 0x0F, 0x2A, 0x72). */
 export const QunSub = {
   CREATE: 0x01, MEMBER_OPT: 0x02, CHANGE_INFO: 0x03, GET_INFO: 0x04, ACTIVATE: 0x05, SEARCH: 0x06, JOIN: 0x07, AUTH: 0x08,
-  QUIT: 0x09, SEND_IM: 0x0a, GET_ONLINES: 0x0b, GET_MEMBERS: 0x0c, GET_NAMES: 0x0f, SEND_IM_EX: 0x2a, GET_INFO_EX: 0x72,
+  QUIT: 0x09, SEND_IM: 0x0a, GET_ONLINES: 0x0b, GET_MEMBERS: 0x0c, GET_NAMES: 0x0f, CLASSIC_SEND_IM_EX: 0x1a, SEND_IM_EX: 0x2a,
+  GET_INFO_EX: 0x72,
 } as const;
 
 /** Qun reply results: 00 ok; 0x02 not a member (pidgin's "not member" code); 0xFF refused. */
@@ -223,7 +224,7 @@ export function readQunSendImEx(data: Buffer): QunSendImEx {
   return readQunData(data, (r) => ({ ...readSendImExHead(r), block: readMsgBlock(r) }));
 }
 
-/** Classic SEND_IM_EX data (the classic framing's fragmented send): the same head, then GB18030 text and, on the last fragment, the font trailer. */
+/** Classic SEND_IM_EX data (sub 0x1A, the classic framing's fragmented send; LumaQQ's and pidgin's number): the same head, then GB18030 text and, on the last fragment, the font trailer. */
 export interface ClassicQunSendImEx extends Omit<QunSendImEx, 'block'> {
   content: Buffer;
 }

@@ -114,21 +114,23 @@ export function handleQunCommand(x: Exchange<Q.QunRequest, Q.QunReply>): void {
       const sent = sendFragment(x, { sentAt: now, msgId: x.packet.seq, fragCount: 1, fragIndex: 0, text: typeof text === 'string' ? text.replace(/ $/, '') : text, ...(t.font ? { font: messageFontOf(t.font) } : {}) });
       return sent ? ok(Q.writeQunId(qun)) : fail(Q.QunResult.REFUSED);
     }
+    case Q.QunSub.CLASSIC_SEND_IM_EX: {
+      // Classic (LumaQQ's Qun send since 2004): the head, then GB18030 text cut by bytes (inside characters too) and
+      // the font trailer on the last fragment.
+      if (x.session.framing !== 'classic') return fail(Q.QunResult.REFUSED);
+      const m = Q.readClassicQunSendImEx(data);
+      const f = fragmentsOf(m);
+      const t = f.fragIndex === f.fragCount - 1 ? splitFontTrailerSafe(m.content) : { text: m.content };
+      const now = Math.floor(x.ctx.clock.now() / 1000);
+      const sent = sendFragment(x, { sentAt: now, msgId: m.msgId || x.packet.seq, ...f, text: fragmentTextOf(t.text, 'gb18030'), ...(t.font ? { font: messageFontOf(t.font) } : {}) });
+      return sent ? ok(Q.writeQunId(qun)) : fail(Q.QunResult.REFUSED);
+    }
     case Q.QunSub.SEND_IM_EX: {
       const now = Math.floor(x.ctx.clock.now() / 1000);
-      const fragments = (m: { fragCount: number; fragIndex: number }) => ({ fragCount: Math.max(1, m.fragCount), fragIndex: Math.min(m.fragIndex, Math.max(1, m.fragCount) - 1) });
-      if (x.session.framing === 'classic') {
-        // Classic: the head, then GB18030 text cut by bytes (inside characters too) and the font trailer on the last fragment.
-        const m = Q.readClassicQunSendImEx(data);
-        const f = fragments(m);
-        const t = f.fragIndex === f.fragCount - 1 ? splitFontTrailerSafe(m.content) : { text: m.content };
-        const sent = sendFragment(x, { sentAt: now, msgId: m.msgId || x.packet.seq, ...f, text: fragmentTextOf(t.text, 'gb18030'), ...(t.font ? { font: messageFontOf(t.font) } : {}) });
-        return sent ? ok(Q.writeQunId(qun)) : fail(Q.QunResult.REFUSED);
-      }
       const m = Q.readQunSendImEx(data);
       const b = m.block;
       const sent = sendFragment(x, {
-        sentAt: b.time2 || now, msgId: m.msgId || (b.msgIdPair & 0xffff), ...fragments(m),
+        sentAt: b.time2 || now, msgId: m.msgId || (b.msgIdPair & 0xffff), ...fragmentsOf(m),
         text: imFragmentText(b), font: { name: b.fontName, size: b.fontSize & 0x1f, bold: false, italic: false, underline: false, color: b.color & 0xffffff },
       });
       return sent ? ok(Q.writeQunId(qun)) : fail(Q.QunResult.REFUSED);
@@ -136,6 +138,12 @@ export function handleQunCommand(x: Exchange<Q.QunRequest, Q.QunReply>): void {
     default:
       return fail(Q.QunResult.REFUSED);
   }
+}
+
+/** A send's fragment count and index, made consistent (a count of at least 1, an index inside it). */
+function fragmentsOf(m: { fragCount: number; fragIndex: number }): { fragCount: number; fragIndex: number } {
+  const fragCount = Math.max(1, m.fragCount);
+  return { fragCount, fragIndex: Math.min(m.fragIndex, fragCount - 1) };
 }
 
 /**
