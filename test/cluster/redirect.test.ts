@@ -3,12 +3,9 @@
 // the three login shapes (2005 0x0022, 2007/2008 0x0091, modern touch), then with the SDK end to end.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import pino from 'pino';
-import { OicqServer } from '../../src/server/server.js';
-import { openPostgresStore, type PostgresStore } from '../../src/store/postgres.js';
-import { ClusterNode, DEFAULT_CLUSTER_OPTIONS } from '../../src/cluster/node.js';
+import { openPostgresStore } from '../../src/store/postgres.js';
+import { DEFAULT_CLUSTER_OPTIONS } from '../../src/cluster/node.js';
 import { pickTarget } from '../../src/cluster/redirect.js';
-import { systemClock } from '../../src/transport/clock.js';
 import { ClassicCmd, ModernCmd } from '../../src/protocol/commands.js';
 import { buildLoginBody, tokenReplyCodec, tokenRequestCodec } from '../../src/protocol/bodies/classic/index.js';
 import * as M from '../../src/protocol/bodies/modern/index.js';
@@ -19,16 +16,12 @@ import { ClassicDriver } from '../helpers/classic-driver.js';
 import { MYQQ_VERSION } from '../helpers/modern-driver.js';
 import { seedAccounts, until, UdpPeer } from '../helpers/udp.js';
 import { PgServer, RedisServer, servicesMissing } from '../helpers/services.js';
+import { startClusterNode, stopClusterNode, type InProcessNode } from '../helpers/cluster-node.js';
 
 const skip = servicesMissing();
 if (skip) console.log(`# cluster redirect tests ${skip}`);
 
-interface Node {
-  server: OicqServer;
-  store: PostgresStore;
-  cluster: ClusterNode;
-  host: string;
-}
+type Node = InProcessNode;
 
 let pg: PgServer;
 let redis: RedisServer;
@@ -41,14 +34,8 @@ const USERS = [20001, 20002, 20003, 20004, 20005, 20006].map((uid) => ({ uid, pa
 const TIMERS = { tickMs: 100, leaseMs: 2_000, presenceTtlMs: 5_000 };
 
 async function startNode(id: string, host: string, seed = false): Promise<Node> {
-  const store = openPostgresStore(pg.url);
-  const log = pino({ level: 'silent' });
-  const server = new OicqServer({ store, host, port, log });
-  port = (await server.listen()).port;
-  const cluster = new ClusterNode(server.hub, store.db, redis.url, id, `${host}:${port}`, systemClock, log, { ...TIMERS, seed });
-  await cluster.presence.ready();
-  cluster.start();
-  const n = { server, store, cluster, host };
+  const n = await startClusterNode(pg.url, redis.url, id, host, port, { ...TIMERS, seed });
+  port = n.port;
   nodes.push(n);
   return n;
 }
@@ -86,11 +73,7 @@ before(async () => {
 after(async () => {
   for (const c of clients) await c.close();
   for (const d of drivers) d.close();
-  for (const n of nodes) {
-    await n.server.close();
-    await n.cluster.stop();
-    n.store.close();
-  }
+  for (const n of nodes) await stopClusterNode(n);
   await redis?.stop();
   pg?.stop();
 });

@@ -2,11 +2,7 @@
 // with raw classic clients: delivery across nodes, the doorbell, the sweep, login drain, epoch fencing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import pino from 'pino';
-import { OicqServer } from '../../src/server/server.js';
-import { openPostgresStore, type PostgresStore } from '../../src/store/postgres.js';
-import { ClusterNode } from '../../src/cluster/node.js';
-import { systemClock } from '../../src/transport/clock.js';
+import { openPostgresStore } from '../../src/store/postgres.js';
 import { ClassicCmd, ModernCmd } from '../../src/protocol/commands.js';
 import * as M from '../../src/protocol/bodies/modern/index.js';
 import { passwordMd5 } from '../../src/protocol/keys.js';
@@ -19,18 +15,13 @@ import {
 import { ClassicDriver } from '../helpers/classic-driver.js';
 import { seedAccounts, until, UdpPeer } from '../helpers/udp.js';
 import { PgServer, RedisServer, servicesMissing } from '../helpers/services.js';
+import { startClusterNode, stopClusterNode, type InProcessNode } from '../helpers/cluster-node.js';
 import { fragmentString } from '../../src/protocol/text.js';
 
 const skip = servicesMissing();
 if (skip) console.log(`# cluster tests ${skip}`);
 
-interface Node {
-  server: OicqServer;
-  store: PostgresStore;
-  cluster: ClusterNode;
-  host: string;
-  port: number;
-}
+type Node = InProcessNode;
 
 let pg: PgServer;
 let redis: RedisServer;
@@ -40,14 +31,7 @@ const PW = 'pw';
 const USERS = [10001, 10002, 10003, 10004, 10005, 10006, 10007].map((uid) => ({ uid, password: PW }));
 
 async function startNode(id: string, host: string, opts = { tickMs: 200, leaseMs: 2_000, presenceTtlMs: 5_000 }): Promise<Node> {
-  const store = openPostgresStore(pg.url);
-  const log = pino({ level: 'silent' });
-  const server = new OicqServer({ store, host, port: 0, log });
-  const addr = await server.listen();
-  const cluster = new ClusterNode(server.hub, store.db, redis.url, id, `${host}:${addr.port}`, systemClock, log, opts);
-  await cluster.presence.ready();
-  cluster.start();
-  const n = { server, store, cluster, host, port: addr.port };
+  const n = await startClusterNode(pg.url, redis.url, id, host, 0, opts);
   nodes.push(n);
   return n;
 }
@@ -96,11 +80,7 @@ before(async () => {
 
 after(async () => {
   for (const d of drivers) d.close();
-  for (const n of nodes) {
-    await n.server.close();
-    await n.cluster.stop();
-    n.store.close();
-  }
+  for (const n of nodes) await stopClusterNode(n);
   await redis?.stop();
   pg?.stop();
 });
