@@ -113,4 +113,16 @@ test('timer queue: waits run in due order on one underlying timer, cancelled one
   assert.deepEqual(ran, ['a@100', 'a2@100', 'd@150', 'e@150', 'c@300']);
   assert.equal(q.pending, 0);
   assert.equal(clock.pending, 0, 'nothing armed once empty');
+
+  // schedule: one shared handler gets each wait's own argument (no closure per wait).
+  const got: string[] = [];
+  const handler = (item: { name: string }) => got.push(item.name);
+  q.schedule(handler, { name: 'y' }, 20);
+  const x = q.schedule(handler, { name: 'x' }, 10);
+  q.schedule(handler, { name: 'z' }, 30);
+  x.cancel();
+  assert.equal(q.pending, 2);
+  clock.advance(30);
+  assert.deepEqual(got, ['y', 'z']);
+  assert.equal(q.pending, 0);
 });

@@ -1,4 +1,4 @@
-import type { Clock } from '../transport/clock.js';
+import type { TimerQueue } from '../transport/timer-queue.js';
 import type { RtoRange } from '../transport/rto.js';
 import type { StoredMessage } from '../store/store.js';
 import type { Metrics } from './metrics.js';
@@ -36,8 +36,11 @@ export interface DeliveryDeps {
  * one unacked push, retransmitted on the session's measured timeout for as long as the receiver is alive.
  */
 export class Delivery {
+  /** The one retry handler of every push (no closure per push: see TimerQueue.schedule). */
+  private readonly onMissed = (push: Push) => this.missed(push.receiver, push.pair, push);
+
   constructor(
-    private readonly clock: Clock,
+    private readonly clock: TimerQueue,
     private readonly metrics: Metrics,
     private readonly opts: DeliveryOptions,
     private readonly deps: DeliveryDeps,
@@ -130,7 +133,7 @@ export class Delivery {
     if (!m) return this.forget(s, pair);
     const seq = s.nextSeq();
     const now = this.clock.now();
-    const push: Push = { msg: m, seq, seqs: [seq], tries: 0, seqTries: 0, firstSentAt: now, sentAt: now };
+    const push: Push = { msg: m, receiver: s, pair, seq, seqs: [seq], tries: 0, seqTries: 0, firstSentAt: now, sentAt: now };
     pair.inflight = push;
     (s.inflightBySeq ??= new Map()).set(seq, push);
     this.send(s, pair, push);
@@ -147,7 +150,7 @@ export class Delivery {
     }
     if (!s.output.pushMessage(s, push.msg, push.seq, this.deps.senderInfo(push.msg.sender))) return this.delivered(s, push);
     const wait = s.rto.backedOff(push.tries - this.opts.pushSteadySends);
-    push.timer = this.clock.setTimeout(() => this.missed(s, pair, push), wait);
+    push.timer = this.clock.schedule(this.onMissed, push, wait);
   }
 
   /** A push's timeout passed without its ack. */

@@ -2,7 +2,6 @@ import type { Framing } from '../protocol/framing.js';
 import { DupWindow } from '../transport/dup-window.js';
 import { imKey } from '../protocol/keys.js';
 import { ipToU32 } from '../protocol/bodies/status-block.js';
-import { teaKey, type TeaKey } from '../protocol/tea.js';
 import type { Timer } from '../transport/clock.js';
 import type { StoredMessage } from '../store/store.js';
 import { RtoEstimator, type RtoRange } from '../transport/rto.js';
@@ -60,6 +59,9 @@ export interface SessionOutput {
 /** One message push waiting for its ack. */
 export interface Push {
   msg: StoredMessage;
+  /** The session it goes to, and its sender's queue there (what its retry wait needs). */
+  receiver: Session;
+  pair: PairQueue;
   /** The server sequence of the latest send. */
   seq: number;
   /** Every sequence this push went out under (an ack of any of them counts). */
@@ -162,11 +164,6 @@ export class Session {
   /** The session key (a view: copy it to keep it past the session). */
   get sessionKey(): Buffer {
     return this.key(SlotKey.SESSION);
-  }
-
-  /** The session key split for QQ-TEA (per use: a few words, cheaper to hold than per session). */
-  get sessionTeaKey(): TeaKey {
-    return teaKey(this.key(SlotKey.SESSION));
   }
 
   /** MD5(uid ‖ session key): what the user's messages carry as their IM key. */

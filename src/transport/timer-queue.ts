@@ -1,10 +1,24 @@
 import type { Clock, Timer } from './clock.js';
 
-/** One waiting callback. Cancelled entries stay in the heap until their time comes (cancel is O(1)). */
-interface Entry {
-  at: number;
-  id: number;
-  fn: (() => void) | undefined;
+/**
+ * One waiting callback, and its own handle. Cancelled entries stay in the heap until their time comes (cancel is
+ * O(1)) but let go of the callback and its argument at once.
+ */
+class Entry implements Timer {
+  constructor(
+    readonly queue: TimerQueue,
+    readonly at: number,
+    readonly id: number,
+    public fn: ((arg: never) => void) | undefined,
+    public arg: unknown,
+  ) {}
+
+  cancel(): void {
+    if (!this.fn) return;
+    this.fn = undefined;
+    this.arg = undefined;
+    this.queue.cancelled();
+  }
 }
 
 /**
@@ -36,17 +50,25 @@ export class TimerQueue implements Clock {
   }
 
   setTimeout(fn: () => void, ms: number): Timer {
-    const e: Entry = { at: this.clock.now() + Math.max(0, ms), id: this.nextId++, fn };
+    return this.schedule(fn, undefined, ms);
+  }
+
+  /**
+   * Calls `fn(arg)` after `ms`. Per-item waits (a push's retry) pass the item as `arg` to one shared handler
+   * instead of a closure each: a closure's context holding the item outlived the wait in the running server, and
+   * every push was promoted to the old generation (docs/DECISIONS.md, "Per-session state").
+   */
+  schedule<T>(fn: (arg: T) => void, arg: T, ms: number): Timer {
+    const e = new Entry(this, this.clock.now() + Math.max(0, ms), this.nextId++, fn, arg);
     this.push(e);
     this.live++;
     if (e.at < this.armedAt) this.arm(e.at);
-    return {
-      cancel: () => {
-        if (!e.fn) return;
-        e.fn = undefined;
-        this.live--;
-      },
-    };
+    return e;
+  }
+
+  /** An entry was cancelled (Entry.cancel). */
+  cancelled(): void {
+    this.live--;
   }
 
   /** Stops the underlying timer; waits still queued never run. */
@@ -71,11 +93,13 @@ export class TimerQueue implements Clock {
     const now = this.clock.now();
     while (this.heap.length > 0 && this.heap[0]!.at <= now) {
       const e = this.pop();
-      const fn = e.fn;
+      const fn = e.fn as ((arg: unknown) => void) | undefined;
       if (!fn) continue;
+      const arg = e.arg;
       e.fn = undefined;
+      e.arg = undefined;
       this.live--;
-      fn();
+      fn(arg);
     }
     // Cancelled entries at the top would only arm useless wake-ups.
     while (this.heap.length > 0 && !this.heap[0]!.fn) this.pop();
