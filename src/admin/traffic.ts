@@ -1,7 +1,7 @@
 // What the operator console sees of the traffic: datagrams by command, per-session packet and byte counts,
 // the last datagrams of each drop reason, a ring of recent datagrams (the inspector's live source) and
 // one-second rate samples for the dashboard. Fed by the server's wire and drop listeners.
-import { decodePacket, type Framing } from '../protocol/framing.js';
+import { peekHeader, type Framing, type PeekedHeader } from '../protocol/framing.js';
 import { commandMeaning } from '../protocol/commands.js';
 import type { DropEvent, OicqServer, WireEvent } from '../server/server.js';
 import type { DropReason } from '../server/metrics.js';
@@ -144,6 +144,8 @@ export class Traffic {
   private readonly ring: DatagramRing;
   private readonly drops = new Map<DropReason, DroppedDatagram[]>();
   private readonly rateSamples: RateSample[] = [];
+  /** The header of the datagram being counted (one object, refilled per datagram). */
+  private readonly header: PeekedHeader = { framing: 'classic', command: 0, uid: 0 };
   private last = { in: 0, out: 0, dropped: 0, logins: 0, stored: 0, delivered: 0 };
   private timer?: NodeJS.Timeout;
 
@@ -164,14 +166,14 @@ export class Traffic {
   }
 
   private wire(e: WireEvent): void {
-    const p = decodePacket(e.bytes, e.direction === 'in' ? 'c2s' : 's2c');
+    const h = this.header;
+    const ok = peekHeader(e.bytes, e.direction === 'in' ? 'c2s' : 's2c', h);
     const session = this.server.hub.atEndpoint(e.peer);
-    if (p.ok) {
-      const { framing, command } = p.value;
-      const key = (command << 3) | (FRAMING_CODE[framing] << 1) | (e.direction === 'in' ? 1 : 0);
+    if (ok) {
+      const key = (h.command << 3) | (FRAMING_CODE[h.framing] << 1) | (e.direction === 'in' ? 1 : 0);
       const c = this.byCommand.get(key);
       if (c) c.count++;
-      else this.byCommand.set(key, { direction: e.direction, framing, command: commandMeaning(command, framing), count: 1 });
+      else this.byCommand.set(key, { direction: e.direction, framing: h.framing, command: commandMeaning(h.command, h.framing), count: 1 });
     }
     if (session) {
       if (e.direction === 'in') {
@@ -182,7 +184,7 @@ export class Traffic {
         session.bytesOut += e.bytes.length;
       }
     }
-    this.ring.add(e, (p.ok ? p.value.uid : undefined) ?? session?.uid ?? 0);
+    this.ring.add(e, (ok && h.uid !== 0 ? h.uid : undefined) ?? session?.uid ?? 0);
   }
 
   private drop(e: DropEvent): void {

@@ -106,6 +106,31 @@ export function decodePacket(buf: Buffer, dir: Direction): Result<Packet> {
   return { ok: true, value: packet };
 }
 
+/** The header fields peekHeader fills (a caller keeps one and reuses it). */
+export interface PeekedHeader {
+  framing: Framing;
+  command: number;
+  /** 0 on classic server→client packets, which carry no uid. */
+  uid: number;
+}
+
+/**
+ * Reads the framing, command and uid of a datagram that decodePacket would accept, into `out`, without
+ * allocating (the operator console counts every datagram with it); false, leaving `out` alone, otherwise.
+ */
+export function peekHeader(buf: Uint8Array, dir: Direction, out: PeekedHeader): boolean {
+  const n = buf.length;
+  if (n > MAX_DATAGRAM || n < 8 || buf[0] !== TAG || buf[n - 1] !== TAIL) return false;
+  const at = (o: number) => (buf[o]! << 8) | buf[o + 1]!;
+  const framing = framingOf(at(HEADER_AT.version));
+  const hlen = headerLength(framing, dir);
+  if (n < hlen + 1) return false;
+  out.framing = framing;
+  out.command = at(HEADER_AT.command);
+  out.uid = hlen > HEADER_AT.uid ? at(HEADER_AT.uid) * 65536 + at(HEADER_AT.uid + 2) : 0;
+  return true;
+}
+
 /** Encodes a packet into one datagram. Throws RangeError on a field out of range (a bug, not input). */
 export function encodePacket(p: PacketInit): Buffer {
   const framing = p.framing ?? framingOf(p.version);

@@ -54,6 +54,24 @@ function decipher(y: number, z: number, k: TeaKey, out: Int32Array): void {
 }
 
 const word = new Int32Array(2);
+/** The four key words of the call in progress (no TeaKey object per call: a session's key is a view of a slab). */
+const kw = new Int32Array(4);
+
+/** Loads a key's words into kw; a Uint8Array key is read in place. */
+function loadKey(key: Uint8Array | TeaKey): void {
+  if (key instanceof Uint8Array) {
+    if (key.length !== 16) throw new RangeError(`QQ-TEA key must be 16 bytes, got ${key.length}`);
+    kw[0] = rd(key, 0);
+    kw[1] = rd(key, 4);
+    kw[2] = rd(key, 8);
+    kw[3] = rd(key, 12);
+  } else {
+    kw[0] = key.k0;
+    kw[1] = key.k1;
+    kw[2] = key.k2;
+    kw[3] = key.k3;
+  }
+}
 
 /** Big-endian int32 at b[o..o+3] (caller guarantees the bounds). */
 function rd(b: Uint8Array, o: number): number {
@@ -100,8 +118,8 @@ export function teaCipherLength(len: number): number {
  * (in that order); the default is the pooled CSPRNG.
  */
 export function teaEncrypt(plain: Uint8Array, key: Uint8Array | TeaKey, random: RandomSource = cryptoRandom): Buffer {
-  const k = teaKey(key);
-  const k0 = k.k0 | 0, k1 = k.k1 | 0, k2 = k.k2 | 0, k3 = k.k3 | 0;
+  loadKey(key);
+  const k0 = kw[0]!, k1 = kw[1]!, k2 = kw[2]!, k3 = kw[3]!;
   let pad = (plain.length + 10) % 8;
   if (pad !== 0) pad = 8 - pad;
   const total = plain.length + pad + 10;
@@ -140,8 +158,8 @@ export function teaEncrypt(plain: Uint8Array, key: Uint8Array | TeaKey, random: 
 export function teaDecrypt(cipher: Uint8Array, key: Uint8Array | TeaKey): Buffer | null {
   const total = cipher.length;
   if (total < 16 || total % 8 !== 0) return null;
-  const k = teaKey(key);
-  const k0 = k.k0 | 0, k1 = k.k1 | 0, k2 = k.k2 | 0, k3 = k.k3 | 0;
+  loadKey(key);
+  const k0 = kw[0]!, k1 = kw[1]!, k2 = kw[2]!, k3 = kw[3]!;
   const p = Buffer.allocUnsafe(total);
   let pc0 = 0, pc1 = 0, x0 = 0, x1 = 0;
   for (let off = 0; off < total; off += 8) {

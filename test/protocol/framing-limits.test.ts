@@ -1,7 +1,7 @@
 // The envelope's and QQ-TEA's limits and defaults, with the exact reasons and details (no recordings needed).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodePacket, encodePacket, MAX_DATAGRAM, MODERN_CLIENT_EXTRA } from '../../src/protocol/framing.js';
+import { decodePacket, encodePacket, peekHeader, MAX_DATAGRAM, MODERN_CLIENT_EXTRA, type PeekedHeader } from '../../src/protocol/framing.js';
 import { teaDecrypt, teaDecryptBlock, teaEncrypt, teaEncryptBlock, teaKey } from '../../src/protocol/tea.js';
 import { seededRandom } from '../../src/protocol/random.js';
 
@@ -32,6 +32,28 @@ test('decodePacket: size limits, tag, tail and header length, each with its reas
   const cc = decodePacket(hex('02 0d55 0017 1001 00002712 03'), 'c2s');
   assert.ok(cc.ok);
   assert.deepEqual([cc.value.uid, cc.value.extra, cc.value.body.length], [10002, undefined, 0]);
+});
+
+test('peekHeader: the framing, command and uid decodePacket reads, and false wherever decodePacket refuses', () => {
+  const h: PeekedHeader = { framing: 'classic', command: -1, uid: -1 };
+  const peek = (b: Buffer, dir: 'c2s' | 's2c') => (peekHeader(b, dir, h) ? { ...h } : false);
+  const max = Buffer.alloc(MAX_DATAGRAM, 0);
+  max[0] = 0x02;
+  max[MAX_DATAGRAM - 1] = 0x03;
+  const refused = [
+    Buffer.concat([max, Buffer.from([3])]), hex('02 0d55 0001 03'), hex('01 0d55 0001 0002 03'), hex('02 0d55 0001 0002 0a'),
+    hex('02 0d55 0001 0002 00 03'),
+  ];
+  for (const b of refused) assert.equal(peek(b, 'c2s'), false, b.subarray(0, 12).toString('hex'));
+  assert.equal(peek(hex('02 3639 0001 0002 0000000000 03'), 's2c'), false);
+  assert.deepEqual(h, { framing: 'classic', command: -1, uid: -1 }, 'a refused datagram leaves the header alone');
+  assert.deepEqual(peek(hex('02 0100 0017 1001 03'), 's2c'), { framing: 'classic', command: 0x17, uid: 0 });
+  assert.deepEqual(peek(hex('02 0d55 0102 1001 fedcba98 aa 03'), 'c2s'), { framing: 'classic', command: 0x102, uid: 0xfedcba98 });
+  const modern = encodePacket({ direction: 's2c', version: 0x3639, command: 0x81, seq: 7, uid: 100001, body: hex('aa') });
+  assert.deepEqual(peek(modern, 's2c'), { framing: 'modern', command: 0x81, uid: 100001 });
+  const d = decodePacket(modern, 's2c');
+  assert.ok(d.ok);
+  assert.deepEqual([d.value.framing, d.value.command, d.value.uid], ['modern', 0x81, 100001], 'as decodePacket reads it');
 });
 
 test('encodePacket: defaults, the framing override, and the limits it refuses', () => {

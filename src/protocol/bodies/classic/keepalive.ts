@@ -1,7 +1,7 @@
 import { codec } from '../../codec.js';
 import { DecodeError, EncodeError } from '../../errors.js';
 import { Writer } from '../../writer.js';
-import { decimalBytes, joinWith, parseDecimal, splitOn } from './common.js';
+import { decimalBytes, parseDecimal, splitOn } from './common.js';
 import { KEEP_ALIVE_REPLY_LENGTH, keepAliveReply as binaryKeepAliveReply, type KeepAliveReply as BinaryKeepAliveReply } from '../modern/keepalive.js';
 
 // 0x0002 keep alive, classic (PROTOCOL.md §5).
@@ -49,18 +49,27 @@ export function keepAliveReply(onlineUsers: number, clientIp: string, clientPort
   return { form: 'text', result: '0', unknown: '0', onlineUsers: Math.max(1, onlineUsers), clientIp, clientPort, interval: '60' };
 }
 
+const SEP = String.fromCharCode(KEEP_ALIVE_SEPARATOR);
+
+/** Checks one text field of the reply: single-byte, and without the separator. */
+function textField(f: string, i: number): void {
+  if (/[^\x00-\xff]/.test(f)) throw new EncodeError(`fields[${i}]`, 'not single-byte text');
+  if (f.includes(SEP)) throw new EncodeError(`fields[${i}]`, `contains the separator 0x${KEEP_ALIVE_SEPARATOR.toString(16)}`);
+}
+
 /** 0x0002 s2c codec. A 22-byte body that is not six 0x1F-separated fields is the binary form. */
 export const keepAliveReplyCodec = codec<KeepAliveReply>(
   'keepAliveReply',
   (v) => {
     if (v.form === 'binary') return binaryKeepAliveReply.encode(v.reply);
-    const fields = [v.result, v.unknown, String(v.onlineUsers), v.clientIp, String(v.clientPort), v.interval];
-    decimalBytes(v.onlineUsers, 'onlineUsers');
+    if (!Number.isInteger(v.onlineUsers) || v.onlineUsers < 0 || v.onlineUsers > 0xffffffff) throw new EncodeError('onlineUsers', `${v.onlineUsers} is not a u32`);
     if (!Number.isInteger(v.clientPort) || v.clientPort < 0 || v.clientPort > 0xffff) throw new EncodeError('clientPort', `${v.clientPort} is not a u16`);
-    fields.forEach((f, i) => {
-      if (/[^\x00-\xff]/.test(f)) throw new EncodeError(`fields[${i}]`, 'not single-byte text');
-    });
-    return joinWith(fields.map((f) => Buffer.from(f, 'latin1')), KEEP_ALIVE_SEPARATOR, 'fields');
+    textField(v.result, 0);
+    textField(v.unknown, 1);
+    textField(v.clientIp, 3);
+    textField(v.interval, 5);
+    // One string, one buffer: every online session sends this twice a minute.
+    return Buffer.from(`${v.result}${SEP}${v.unknown}${SEP}${v.onlineUsers}${SEP}${v.clientIp}${SEP}${v.clientPort}${SEP}${v.interval}`, 'latin1');
   },
   (body) => {
     const parts = splitOn(body, KEEP_ALIVE_SEPARATOR);
