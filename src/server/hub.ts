@@ -25,6 +25,11 @@ export interface HubOptions extends DeliveryOptions, MailboxOptions {
   commitRetryMs: number;
   /** Size limits of Qun (members per Qun, Qun created per user). */
   qun?: QunLimits;
+  /**
+   * Sessions the sweep visits per second at most: a large table gets a longer round (up to a quarter of the
+   * session timeout), so its cost stays flat as the table grows instead of growing with it.
+   */
+  sweepVisitsPerSecond?: number;
 }
 
 /** What a cluster adds to the core (src/cluster/): presence in Redis, doorbells to the other nodes. */
@@ -61,6 +66,19 @@ export const REPLY_HOLD_MS = 60_000;
 export const SWEEP_STEPS_PER_ROUND = 50;
 /** A step visits at least this many sessions (a small table is swept in one step). */
 export const SWEEP_MIN_BUDGET = 256;
+/** Default of HubOptions.sweepVisitsPerSecond: up to 50 000 sessions the round stays 5 s. */
+export const SWEEP_VISITS_PER_SECOND = 10_000;
+
+/**
+ * How long one sweep round over `sessions` sessions lasts (ms): 5 s, or a quarter of the session timeout when that
+ * is shorter; longer for a table too large to visit at `visitsPerSecond`, but never past a quarter of the timeout
+ * (a silent session is closed at most that late).
+ */
+export function sweepRoundMs(sessions: number, sessionTimeoutMs: number, visitsPerSecond = SWEEP_VISITS_PER_SECOND): number {
+  const longest = Math.max(50, Math.floor(sessionTimeoutMs / 4));
+  const base = Math.min(5_000, longest);
+  return Math.min(longest, Math.max(base, Math.ceil((sessions * 1000) / visitsPerSecond)));
+}
 
 export const DEFAULT_HUB_OPTIONS: HubOptions = {
   ...DEFAULT_DELIVERY_OPTIONS,
@@ -167,17 +185,21 @@ export class Hub {
   }
 
   /**
-   * Starts the sweep: a round over every session each quarter of the session timeout (at most 5 s), made of
-   * SWEEP_STEPS_PER_ROUND steps that each visit their share of the table, so no turn walks every session.
+   * Starts the sweep: rounds over every session (sweepRoundMs: 5 s, longer for a large table), each made of
+   * SWEEP_STEPS_PER_ROUND steps that visit their share of the table, so no turn walks every session.
    */
   start(): void {
-    const round = Math.max(50, Math.min(5_000, Math.floor(this.opts.sessionTimeoutMs / 4)));
-    const every = Math.max(1, Math.floor(round / SWEEP_STEPS_PER_ROUND));
-    // The budget is fixed for a round (from the table's size at its start), so closing sessions does not slow it.
-    const budget = () => Math.max(SWEEP_MIN_BUDGET, Math.ceil(this.sessions.size / SWEEP_STEPS_PER_ROUND));
-    let perStep = budget();
+    // The round's length and budget are fixed at its start (from the table's size then), so closing sessions does not slow it.
+    let every = 0;
+    let perStep = 0;
+    const plan = () => {
+      const n = this.sessions.size;
+      every = Math.max(1, Math.floor(sweepRoundMs(n, this.opts.sessionTimeoutMs, this.opts.sweepVisitsPerSecond) / SWEEP_STEPS_PER_ROUND));
+      perStep = Math.max(SWEEP_MIN_BUDGET, Math.ceil(n / SWEEP_STEPS_PER_ROUND));
+    };
+    plan();
     const tick = () => {
-      if (this.sweepStep(perStep) < perStep) perStep = budget();
+      if (this.sweepStep(perStep) < perStep) plan();
       this.sweepTimer = this.clock.setTimeout(tick, every);
     };
     this.sweepTimer = this.clock.setTimeout(tick, every);

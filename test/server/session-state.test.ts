@@ -10,7 +10,7 @@ import { keepAliveRequestCodec, receiveImAckCodec, receiveImAckFor } from '../..
 import { cryptoRandom } from '../../src/protocol/random.js';
 import { passwordMd5 } from '../../src/protocol/keys.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
-import { Hub, DEFAULT_HUB_OPTIONS, PENDING_HOLD_MS, REPLY_HOLD_MS, SWEEP_STEPS_PER_ROUND } from '../../src/server/hub.js';
+import { Hub, DEFAULT_HUB_OPTIONS, PENDING_HOLD_MS, REPLY_HOLD_MS, SWEEP_STEPS_PER_ROUND, sweepRoundMs } from '../../src/server/hub.js';
 import { Metrics } from '../../src/server/metrics.js';
 import { KeySlab, SlotKey } from '../../src/server/key-slab.js';
 import type { Presence, SessionOutput } from '../../src/server/session.js';
@@ -140,6 +140,40 @@ test('the sweep is incremental: each step visits its share of a large table, a r
   // The round under way ends, and the next (its budget from the smaller table) covers the rest.
   clock.advance(2 * round);
   assert.equal(hub.sessions.size, 0, 'within two rounds every stale session is closed');
+  hub.stop();
+  store.close();
+});
+
+test('a large table gets a longer sweep round (a flat number of visits per second), never past a quarter of the timeout', () => {
+  assert.equal(sweepRoundMs(20_000, 180_000), 5_000, 'up to 50 000 sessions: 5 s');
+  assert.equal(sweepRoundMs(200_000, 180_000), 20_000, '200 000 at 10 000 visits/s: 20 s');
+  assert.equal(sweepRoundMs(1_000_000, 180_000), 45_000, 'a million: capped at a quarter of the timeout');
+  assert.equal(sweepRoundMs(100, 4_000), 1_000, 'a short timeout: a quarter of it');
+
+  const N = 20_000;
+  const clock = new ManualClock(1_700_000_000_000);
+  const store = openSqliteStore(':memory:');
+  const md5 = passwordMd5('x');
+  for (let i = 0; i < N; i++) store.addUser(200_000 + i, md5, `u${i}`);
+  const hub = new Hub(store, clock, new Metrics(), cryptoRandom, pino({ level: 'silent' }), { ...DEFAULT_HUB_OPTIONS, sessionTimeoutMs: 60_000, sweepVisitsPerSecond: 2_000 });
+  const output: SessionOutput = { pushStatus: () => {}, pushMessage: () => true };
+  for (let i = 0; i < N; i++) {
+    hub.open({
+      uid: 200_000 + i, framing: 'classic', version: 0x0d55, endpoint: { address: '127.0.0.1', port: 1 + i },
+      sessionKey: Buffer.alloc(16, 1), passwordKey: Buffer.alloc(16, 2), status: 10, output,
+    });
+  }
+  hub.start();
+  // 20 000 sessions at 2 000 visits/s: a 10 s round (not 5 s) of 50 steps, 200 ms apart, 400 sessions each.
+  clock.advance(199);
+  assert.equal(hub.lastSweepVisited, 0, 'no step before 200 ms');
+  const visits: number[] = [];
+  for (let t = 0; t < 10_000; t += 200) {
+    clock.advance(t === 0 ? 1 : 200);
+    visits.push(hub.lastSweepVisited);
+  }
+  assert.deepEqual(new Set(visits), new Set([400]), 'every step visits 400');
+  assert.equal(visits.length * 400, N, 'and the round visits all 20 000 in 10 s');
   hub.stop();
   store.close();
 });
