@@ -31,6 +31,13 @@ const SETTLE_MS = Number(process.env.SCALE_SETTLE_MS ?? 66_000);
 const CHAT_PAIRS = Number(process.env.SCALE_CHAT_PAIRS ?? 200);
 const CHAT_RATE = Number(process.env.SCALE_CHAT_RATE ?? 1_600);
 const CHAT_MS = Number(process.env.SCALE_CHAT_MS ?? 5_000);
+/**
+ * The chat's first seconds are not measured. The memory reading just before forced a memory-reducing collection,
+ * which shrinks V8's young generation to its minimum and sets a tight limit on the old one: until the young
+ * generation has grown back (about 4 s at 200 000 sessions), nearly everything a message allocates is promoted
+ * and full collections come every second or two, which a running server does not see.
+ */
+const CHAT_WARMUP_MS = Number(process.env.SCALE_CHAT_WARMUP_MS ?? 10_000);
 /** Logins in flight per generator. */
 const WINDOW = Number(process.env.SCALE_LOGIN_WINDOW ?? 64);
 const SYNC = process.env.SCALE_SYNC ?? 'normal';
@@ -122,6 +129,13 @@ interface AdminHeap {
   /** V8 heap in use, V8 heap reserved, and memory outside it that V8 knows of (ArrayBuffers, Buffers). */
   heapUsed: number;
   heapTotal: number;
+  /** Datagrams the server received and sent so far. */
+  datagramsIn: number;
+  datagramsOut: number;
+  /** Group commits so far, and those that took over 5 ms and over 10 ms (a stall every message of the turn waits for). */
+  commits: number;
+  commitsOver5ms: number;
+  commitsOver10ms: number;
   external: number;
   /** Event-loop delay p99 and maximum since the previous scrape (prom-client resets it at each), ms. */
   loopP99: number;
@@ -136,7 +150,16 @@ async function heapOf(server: ServerProcess): Promise<AdminHeap> {
     const m = new RegExp(`^${name} (\\S+)`, 'm').exec(text);
     return m ? Number(m[1]) : NaN;
   };
+  // Datagrams in and out, summed over framings and commands.
+  const total = (direction: string) => [...text.matchAll(new RegExp(`^oicq_datagrams_total\\{[^}]*direction="${direction}"[^}]*\\} (\\S+)`, 'gm'))].reduce((a, m) => a + Number(m[1]), 0);
+  const bucket = (le: string) => {
+    const m = new RegExp(`^oicq_store_commit_seconds_bucket\\{le="${le}"\\} (\\S+)`, 'm').exec(text);
+    return m ? Number(m[1]) : NaN;
+  };
   return {
+    datagramsIn: total('in'), datagramsOut: total('out'),
+    commits: gauge('oicq_store_commit_seconds_count'), commitsOver5ms: gauge('oicq_store_commit_seconds_count') - bucket('0.005'),
+    commitsOver10ms: gauge('oicq_store_commit_seconds_count') - bucket('0.01'),
     heapUsed: gauge('nodejs_heap_size_used_bytes'), heapTotal: gauge('nodejs_heap_size_total_bytes'), external: gauge('nodejs_external_memory_bytes'),
     loopP99: gauge('nodejs_eventloop_lag_p99_seconds') * 1000, loopMax: gauge('nodejs_eventloop_lag_max_seconds') * 1000,
   };
@@ -152,11 +175,12 @@ console.log(`reference: the store's own work of a classic login (account, ban, f
 const echo = fork(new URL('./lib/echo-server.ts', import.meta.url).pathname, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 const echoPort = await new Promise<number>((r) => echo.once('message', (m) => r((m as { port: number }).port)));
 // The inspector is only for a full garbage collection before each memory reading (HeapProfiler.collectGarbage):
-// without it the heap and RSS readings hold whatever garbage the last login burst left.
+// without it the heap and RSS readings hold whatever garbage the last login burst left. --expose-gc: for a regular
+// collection after the reading (see the chat).
 const server = await startServerProcess(db, [
   '--log-level', 'warn', '--prelogin-rate', '1000000', '--sync', SYNC, '--admin', '127.0.0.1:0',
   '--login-table', String(max), '--session-timeout', '180',
-], {}, ['--inspect=127.0.0.1:0']);
+], {}, ['--inspect=127.0.0.1:0', '--expose-gc']);
 if (!server.inspector) throw new Error('the server printed no inspector URL: cannot collect its garbage before measuring');
 const inspector = new WebSocket(server.inspector);
 await new Promise((resolve, reject) => { inspector.onopen = resolve; inspector.onerror = reject; });
@@ -182,10 +206,14 @@ async function profiled<T>(phase: string, n: number, run: () => Promise<T>): Pro
   await inspect('Profiler.enable');
   await inspect('Profiler.setSamplingInterval', { interval: 200 });
   await inspect('Profiler.start');
+  // And a sampling profile of what the phase allocates (one sample per 16 KB), to find what the collector chases.
+  await inspect('HeapProfiler.startSampling', { samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: process.env.SCALE_PROFILE_MINOR === '1' });
   const r = await run();
   const { profile } = (await inspect('Profiler.stop')) as { profile: unknown };
+  const { profile: heap } = (await inspect('HeapProfiler.stopSampling')) as { profile: unknown };
   mkdirSync(PROFILE_DIR, { recursive: true });
   writeFileSync(join(PROFILE_DIR, `${phase}-${n}.cpuprofile`), JSON.stringify(profile));
+  writeFileSync(join(PROFILE_DIR, `${phase}-${n}.heapprofile`), JSON.stringify(heap));
   return r;
 }
 await sleep(2000);
@@ -207,6 +235,9 @@ interface StepResult {
   echoCpuPerDatagram: number;
   keepAliveRate: number;
   cpuPerLogin: number;
+  /** Datagrams in and out per login, and the login's floor: those datagrams at the bare echo's cost plus the store's part (µs). */
+  loginDatagrams: number;
+  loginFloor: number;
   loginRate: number;
   failed: number;
   chat: { sent: number; delivered: number; p50: number; p99: number; max: number };
@@ -225,11 +256,13 @@ for (const n of STEPS) {
     e.modern.push((i >> 1) % MODERN_EVERY === MODERN_EVERY - 1);
   }
   while (gens.length < Math.ceil(n / PER_GEN)) gens.push(await Generator.start(gens.length, server.port));
+  const wire0 = await heapOf(server);
   const cpu0 = server.cpuMs();
   const t0 = performance.now();
   const logged = await profiled('login', n, () => Promise.all([...perGen].map(([g, e]) => gens[g]!.ask({ type: 'login', uids: e.uids, modern: e.modern, window: WINDOW }))));
   const loginMs = performance.now() - t0;
   const loginCpu = server.cpuMs() - cpu0;
+  const wire1 = await heapOf(server);
   let ok = 0;
   let failed = 0;
   for (const r of logged) {
@@ -273,14 +306,24 @@ for (const n of STEPS) {
   const heap = h.heapUsed;
   const prev = results[results.length - 1];
   const prevRssKb = prev ? prev.rssKb : empty.rssKb;
+  // The collection forced for the memory reading was a memory-reducing one, after which V8 keeps a tight limit on
+  // the old generation: a regular full collection sets the limits a running server has (the warm-up lets the
+  // young generation grow back).
+  await inspect('Runtime.evaluate', { expression: 'gc()' });
+  const chat0 = await heapOf(server); // also resets the event-loop delay histogram
   const chatCpu0 = server.cpuMs();
   const chatT0 = performance.now();
-  const chatReply = await profiled('chat', n, () => gens[0]!.ask({ type: 'chat', pairs: CHAT_PAIRS, rate: CHAT_RATE, ms: CHAT_MS, warmupMs: 2000 }));
+  const chatReply = await profiled('chat', n, () => gens[0]!.ask({ type: 'chat', pairs: CHAT_PAIRS, rate: CHAT_RATE, ms: CHAT_MS, warmupMs: CHAT_WARMUP_MS }));
   const chat = chatReply.type === 'chat' ? chatReply : { sent: 0, delivered: 0, p50: NaN, p99: NaN, max: NaN, loopP99: NaN };
   // Whose stalls the tail is made of: the server's event-loop delay over the chat phase, and the generator's.
   const loop = await heapOf(server);
   const chatCpu = (100 * (server.cpuMs() - chatCpu0)) / (performance.now() - chatT0);
-  console.log(`  during the chat: server CPU ${fmt(chatCpu, 0)} % of a core, server event-loop delay p99 ${fmt(loop.loopP99, 1)} ms (max ${fmt(loop.loopMax, 1)} ms), generator's p99 ${fmt(chat.loopP99, 1)} ms; latency max ${fmt(chat.max, 1)} ms; machine load average ${os.loadavg()[0]!.toFixed(1)}`);
+  console.log(`  during the chat: server CPU ${fmt(chatCpu, 0)} % of a core, server event-loop delay p99 ${fmt(loop.loopP99, 1)} ms (max ${fmt(loop.loopMax, 1)} ms), generator's p99 ${fmt(chat.loopP99, 1)} ms; group commits ${loop.commits - chat0.commits}, over 5 ms ${loop.commitsOver5ms - chat0.commitsOver5ms}, over 10 ms ${loop.commitsOver10ms - chat0.commitsOver10ms}; latency max ${fmt(chat.max, 1)} ms; machine load average ${os.loadavg()[0]!.toFixed(1)}`);
+  const echoPer = (echoCpu * 1000) / Math.max(1, echoed);
+  // A login's floor: its datagrams, each costing what the bare echo pays per datagram it answers (one in, one
+  // out: half an echo each way), plus the store's part.
+  const loginDatagrams = (wire1.datagramsIn - wire0.datagramsIn + wire1.datagramsOut - wire0.datagramsOut) / Math.max(1, ok);
+  const loginFloor = (loginDatagrams / 2) * echoPer + storeRef.usPerLogin;
   const r: StepResult = {
     n,
     rssPerSession: ((rssKb - empty.rssKb) * 1024) / n,
@@ -288,7 +331,9 @@ for (const n of STEPS) {
     rssKb,
     heapPerSession: (heap - empty.heap) / n,
     cpuPerKeepAlive: (idleCpu * 1000) / Math.max(1, kas),
-    echoCpuPerDatagram: (echoCpu * 1000) / Math.max(1, echoed),
+    echoCpuPerDatagram: echoPer,
+    loginDatagrams,
+    loginFloor,
     keepAliveRate: (kas * 1000) / idleMs,
     cpuPerLogin: (loginCpu * 1000) / Math.max(1, ok),
     loginRate: (ok * 1000) / loginMs,
@@ -298,16 +343,16 @@ for (const n of STEPS) {
   results.push(r);
   console.log(`${n} sessions: RSS ${fmt(rssKb / 1024, 0)} MB (${fmt(r.rssPerSession, 0)} B/session, ${fmt(r.rssMarginal, 0)} B/session since the last step), heap ${fmt(heap / 2 ** 20, 0)} MB used of ${fmt(h.heapTotal / 2 ** 20, 0)} MB (${fmt(r.heapPerSession, 0)} B/session), external ${fmt(h.external / 2 ** 20, 0)} MB, `
     + `${fmt(r.keepAliveRate, 0)} keep-alives/s at ${fmt(r.cpuPerKeepAlive, 1)} µs CPU each (bare echo at the same rate: ${fmt(r.echoCpuPerDatagram, 1)} µs, ${ratio(r.cpuPerKeepAlive, r.echoCpuPerDatagram)}), `
-    + `${fmt(r.loginRate, 0)} logins/s at ${fmt(r.cpuPerLogin, 0)} µs CPU each (store's own part ${fmt(storeRef.usPerLogin, 0)} µs, ${ratio(r.cpuPerLogin, storeRef.usPerLogin)})`
+    + `${fmt(r.loginRate, 0)} logins/s at ${fmt(r.cpuPerLogin, 0)} µs CPU each (store's own part ${fmt(storeRef.usPerLogin, 0)} µs; ${fmt(loginDatagrams, 1)} datagrams per login, floor ${fmt(loginFloor, 0)} µs, ${ratio(r.cpuPerLogin, loginFloor)})`
     + `${failed ? ` (${failed} failed)` : ''}, chat ${chat.delivered}/${chat.sent} p50 ${fmt(chat.p50, 2)} ms p99 ${fmt(chat.p99, 2)} ms`);
 }
 
 printTable('Scale (server process, measured from outside)', [
   'sessions', 'RSS/session (B)', 'marginal RSS/session (B)', 'heap/session (B)', 'CPU/keep-alive (µs)', 'bare echo (µs)', 'keep-alive/echo', 'keep-alives/s',
-  'CPU/login (µs)', 'login/store', 'logins/s', 'chat p50 / p99 (ms)',
+  'CPU/login (µs)', 'login floor (µs)', 'login/floor', 'logins/s', 'chat p50 / p99 (ms)',
 ], results.map((r) => [
   String(r.n), fmt(r.rssPerSession, 0), fmt(r.rssMarginal, 0), fmt(r.heapPerSession, 0), fmt(r.cpuPerKeepAlive, 1), fmt(r.echoCpuPerDatagram, 1),
-  ratio(r.cpuPerKeepAlive, r.echoCpuPerDatagram), fmt(r.keepAliveRate, 0), fmt(r.cpuPerLogin, 0), ratio(r.cpuPerLogin, storeRef.usPerLogin), fmt(r.loginRate, 0),
+  ratio(r.cpuPerKeepAlive, r.echoCpuPerDatagram), fmt(r.keepAliveRate, 0), fmt(r.cpuPerLogin, 0), fmt(r.loginFloor, 0), ratio(r.cpuPerLogin, r.loginFloor), fmt(r.loginRate, 0),
   `${fmt(r.chat.p50, 2)} / ${fmt(r.chat.p99, 2)}`,
 ]));
 
@@ -323,6 +368,7 @@ printTable(`Extrapolation to 1 M sessions (from the ${last.n}-session step)`, ['
   ['logins/s the server could take on one core (1 s / CPU per login)', fmt(1e6 / last.cpuPerLogin, 0), '≥ 10 000'],
   ['  time to log 1 M in at that rate (s)', fmt(M / (1e6 / last.cpuPerLogin), 0), ''],
   ['  the store alone (its part of a login, same database, same run): logins/s', fmt(1e6 / storeRef.usPerLogin, 0), ''],
+  [`  the floor: ${fmt(last.loginDatagrams, 1)} datagrams at the bare echo's cost plus the store's part: logins/s`, fmt(1e6 / last.loginFloor, 0), ''],
   ['chat p99 at the last step (ms)', fmt(last.chat.p99, 2), '< 5'],
 ]);
 console.log(`assumptions: each further session costs the marginal RSS of the last step (linear growth, same mix of framings);

@@ -77,6 +77,8 @@ export async function startServerProcess(db: string | undefined, extra: string[]
         if (m) resolvePort(Number(m[1]));
         else if (a) adminAt = { url: a[1]!, token: a[2]! };
         else if (line.startsWith('{')) logs.push(line);
+        // OICQ_SERVER_STDOUT=1 shows the server's other output (e.g. V8's --trace-gc lines from OICQ_SERVER_NODE_ARGS).
+        else if (process.env.OICQ_SERVER_STDOUT) process.stderr.write(`[server] ${line}\n`);
       }
     };
     child.stdout!.on('data', onData);
