@@ -38,7 +38,7 @@ export function serverRegistry(server: OicqServer, traffic: Traffic): Registry {
     registers: [registry],
     collect() {
       this.reset();
-      for (const s of server.hub.all()) this.inc({ framing: s.framing, client_tag: '0x' + s.version.toString(16).padStart(4, '0') });
+      for (const c of server.hub.sessions.clients()) this.set({ framing: c.framing, client_tag: '0x' + c.version.toString(16).padStart(4, '0') }, c.count);
     },
   });
 

@@ -106,6 +106,11 @@ export function decodePacket(buf: Buffer, dir: Direction): Result<Packet> {
   return { ok: true, value: packet };
 }
 
+/** Big-endian u16 at b[o] (the caller checked the length). */
+function u16At(b: Uint8Array, o: number): number {
+  return (b[o]! << 8) | b[o + 1]!;
+}
+
 /** The header fields peekHeader fills (a caller keeps one and reuses it). */
 export interface PeekedHeader {
   framing: Framing;
@@ -121,13 +126,12 @@ export interface PeekedHeader {
 export function peekHeader(buf: Uint8Array, dir: Direction, out: PeekedHeader): boolean {
   const n = buf.length;
   if (n > MAX_DATAGRAM || n < 8 || buf[0] !== TAG || buf[n - 1] !== TAIL) return false;
-  const at = (o: number) => (buf[o]! << 8) | buf[o + 1]!;
-  const framing = framingOf(at(HEADER_AT.version));
+  const framing = framingOf(u16At(buf, HEADER_AT.version));
   const hlen = headerLength(framing, dir);
   if (n < hlen + 1) return false;
   out.framing = framing;
-  out.command = at(HEADER_AT.command);
-  out.uid = hlen > HEADER_AT.uid ? at(HEADER_AT.uid) * 65536 + at(HEADER_AT.uid + 2) : 0;
+  out.command = u16At(buf, HEADER_AT.command);
+  out.uid = hlen > HEADER_AT.uid ? u16At(buf, HEADER_AT.uid) * 65536 + u16At(buf, HEADER_AT.uid + 2) : 0;
   return true;
 }
 

@@ -1,10 +1,20 @@
 import { parseIpv4 } from '../protocol/bodies/status-block.js';
+import type { Framing } from '../protocol/framing.js';
 import type { Endpoint, Session } from './session.js';
+
+/** How many sessions one kind of client holds: its framing and version tag. */
+export interface ClientCount {
+  framing: Framing;
+  version: number;
+  count: number;
+}
 
 /** The online sessions, found by uid and by the endpoint they are bound to. */
 export class SessionTable {
   private readonly byUid = new Map<number, Session>();
   private readonly byEndpoint = new Map<number | string, Session>();
+  /** Sessions by framing and version tag (key: framing bit × 65536 + version), kept as sessions come and go. */
+  private readonly byClient = new Map<number, number>();
   /** Where the incremental sweep stands in its round. */
   private cursor?: IterableIterator<Session>;
 
@@ -37,6 +47,15 @@ export class SessionTable {
     return this.byEndpoint.get(SessionTable.key(e));
   }
 
+  /** Sessions by kind of client, without walking the table (a metrics scrape at a million sessions must not). */
+  clients(): ClientCount[] {
+    return [...this.byClient].map(([k, count]) => ({ framing: k >= 65536 ? 'modern' : 'classic', version: k & 0xffff, count }));
+  }
+
+  private static clientKey(s: Session): number {
+    return (s.framing === 'modern' ? 65536 : 0) + s.version;
+  }
+
   /** All sessions. */
   all(): IterableIterator<Session> {
     return this.byUid.values();
@@ -46,11 +65,19 @@ export class SessionTable {
   add(s: Session): void {
     this.byUid.set(s.uid, s);
     this.byEndpoint.set(SessionTable.key(s.endpoint), s);
+    const c = SessionTable.clientKey(s);
+    this.byClient.set(c, (this.byClient.get(c) ?? 0) + 1);
   }
 
   /** Removes a session (only itself: a newer session of the same uid or endpoint stays). */
   remove(s: Session): void {
-    if (this.byUid.get(s.uid) === s) this.byUid.delete(s.uid);
+    if (this.byUid.get(s.uid) === s) {
+      this.byUid.delete(s.uid);
+      const c = SessionTable.clientKey(s);
+      const n = (this.byClient.get(c) ?? 1) - 1;
+      if (n > 0) this.byClient.set(c, n);
+      else this.byClient.delete(c);
+    }
     const k = SessionTable.key(s.endpoint);
     if (this.byEndpoint.get(k) === s) this.byEndpoint.delete(k);
   }

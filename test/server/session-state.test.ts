@@ -118,6 +118,7 @@ test('the sweep is incremental: each step visits its share of a large table, a r
   assert.equal(hub.onlineFriends(100_000).length, 10);
   hub.sessions.get = get;
 
+  assert.deepEqual(hub.sessions.clients(), [{ framing: 'classic', version: 0x0d55, count: N }], 'sessions by client, counted as they open');
   hub.start();
   const round = timeoutMs / 4;
   const step = round / SWEEP_STEPS_PER_ROUND;
@@ -140,6 +141,7 @@ test('the sweep is incremental: each step visits its share of a large table, a r
   // The round under way ends, and the next (its budget from the smaller table) covers the rest.
   clock.advance(2 * round);
   assert.equal(hub.sessions.size, 0, 'within two rounds every stale session is closed');
+  assert.deepEqual(hub.sessions.clients(), [], 'and uncounted as they close');
   hub.stop();
   store.close();
 });
