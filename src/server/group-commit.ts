@@ -155,10 +155,13 @@ export class GroupCommit {
         this.metrics.messagesStored++;
         timed?.stored(r.id, this.clock.now());
         const m = accepted[i]!;
-        fresh.push({
+        // One literal of one shape (a conditional spread built two more objects per message).
+        const f: StoredMessage = {
           id: r.id, sender: m.sender, receiver: m.receiver, sentAt: m.sentAt, msgId: m.msgId, fragCount: m.fragCount,
-          fragIndex: m.fragIndex, replyType: m.replyType, text: m.text, ...(m.raw ? { raw: m.raw } : {}), font: m.font, stranger: m.stranger,
-        });
+          fragIndex: m.fragIndex, replyType: m.replyType, text: m.text, font: m.font, stranger: m.stranger,
+        };
+        if (m.raw) f.raw = m.raw;
+        fresh.push(f);
       }
     });
     batch.forEach((sub, i) => {

@@ -1,4 +1,4 @@
-import type { MessageFont } from '../store/store.js';
+import type { MessageFont, NewMessage } from '../store/store.js';
 import { fragmentByteLength, type FragmentText } from '../protocol/text.js';
 import type { Exchange } from './dispatch.js';
 import { fragmentOf, packMsgId, MAX_FRAGMENT_BYTES } from './message-id.js';
@@ -45,11 +45,12 @@ export function submitText(x: Exchange<unknown, SendResult>, m: TextSubmission):
   if (!frag || fragmentByteLength(m.text) > MAX_FRAGMENT_BYTES) return x.reply(SEND_REFUSED);
   // Keyed as receivers group fragments: MyQQ gives each its own message sequence, LumaQQ its own send time.
   const text = x.ctx.cutTexts.textOf(`${s.uid}:${m.receiver}:${m.msgId}:${frag.fragCount}`, frag.fragIndex, frag.fragCount, m.text);
-  x.ctx.hub.submit([{
+  const msg: NewMessage = {
     sender: s.uid, receiver: m.receiver, sentAt: m.sentAt, msgId: packMsgId(m.msgSeq, m.msgId),
-    fragCount: frag.fragCount, fragIndex: frag.fragIndex, replyType: m.replyType, text,
-    ...(typeof m.text === 'string' ? {} : { raw: m.text }), font: m.font,
-  }], ([r]) => {
+    fragCount: frag.fragCount, fragIndex: frag.fragIndex, replyType: m.replyType, text, font: m.font,
+  };
+  if (typeof m.text !== 'string') msg.raw = m.text;
+  x.ctx.hub.submit([msg], ([r]) => {
     if (s.closed) return;
     x.reply(r?.ok ? { result: 0 } : SEND_REFUSED);
   });
