@@ -42,6 +42,11 @@ const CHAT_WARMUP_MS = Number(process.env.SCALE_CHAT_WARMUP_MS ?? 10_000);
 const WINDOW = Number(process.env.SCALE_LOGIN_WINDOW ?? 64);
 const SYNC = process.env.SCALE_SYNC ?? 'normal';
 const PROFILE_DIR = process.env.SCALE_PROFILE;
+/**
+ * V8's young-generation semi-space limit the server runs with, in MB, as `npm start` runs it (0: V8's default,
+ * 16 MB): fewer scavenges, and fewer short-lived objects promoted (README, "Configuration").
+ */
+const SEMI_SPACE_MB = Number(process.env.SCALE_SEMI_SPACE_MB ?? 64);
 const BASE_UID = 100_000;
 /** Accounts past the largest step, used only for the store's login reference. */
 const STORE_REF = Number(process.env.SCALE_STORE_REF ?? 20_000);
@@ -165,7 +170,7 @@ async function heapOf(server: ServerProcess): Promise<AdminHeap> {
   };
 }
 
-console.log(`bench:scale — steps ${STEPS.join(', ')} sessions; ≤ ${PER_GEN} endpoints per generator process; every ${MODERN_EVERY}th pair modern; keep-alive every ${KEEP_ALIVE_MS / 1000} s; server synchronous=${SYNC.toUpperCase()}`);
+console.log(`bench:scale — steps ${STEPS.join(', ')} sessions; ≤ ${PER_GEN} endpoints per generator process; every ${MODERN_EVERY}th pair modern; keep-alive every ${KEEP_ALIVE_MS / 1000} s; server synchronous=${SYNC.toUpperCase()}, ${SEMI_SPACE_MB > 0 ? `--max-semi-space-size=${SEMI_SPACE_MB}` : "V8's default semi-space"}`);
 const db = tempDb();
 console.log(`accounts: ${max + STORE_REF} created in one transaction in ${fmt(createAccounts(db, max + STORE_REF), 0)} ms`);
 const storeRef = storeLoginReference(db, BASE_UID + max, STORE_REF);
@@ -180,7 +185,7 @@ const echoPort = await new Promise<number>((r) => echo.once('message', (m) => r(
 const server = await startServerProcess(db, [
   '--log-level', 'warn', '--prelogin-rate', '1000000', '--sync', SYNC, '--admin', '127.0.0.1:0',
   '--login-table', String(max), '--session-timeout', '180',
-], {}, ['--inspect=127.0.0.1:0', '--expose-gc']);
+], {}, ['--inspect=127.0.0.1:0', '--expose-gc', ...(SEMI_SPACE_MB > 0 ? [`--max-semi-space-size=${SEMI_SPACE_MB}`] : [])]);
 if (!server.inspector) throw new Error('the server printed no inspector URL: cannot collect its garbage before measuring');
 const inspector = new WebSocket(server.inspector);
 await new Promise((resolve, reject) => { inspector.onopen = resolve; inspector.onerror = reject; });
