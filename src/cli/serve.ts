@@ -285,6 +285,8 @@ export async function run(argv: string[]): Promise<number> {
   const storeOpts = {
     synchronous: sync, keepDeliveredDays: num('keep-delivered', 0, 0, 36_500),
     maxSizeBytes: num('max-db-size', 0, 0, 1 << 30) * 1024 * 1024, quickCheck: true,
+    // WAL checkpoints in a worker thread, once a second: inside a commit they stalled every message of its turn.
+    backgroundCheckpointMs: 1000,
   } as const;
   const storeName: StoreName = storeUrl ? { store: redact(storeUrl) } : { db: dbPath };
   if (o.capture) checkCapturePath(o.capture, dbPath, o['capture-overwrite'] === true);

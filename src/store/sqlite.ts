@@ -1,6 +1,7 @@
 // The embedded Store: one SQLite file in WAL mode through better-sqlite3 (synchronous, so a call
 // returns only after its transaction is committed and, with synchronous=FULL, on disk).
 import Database from 'better-sqlite3';
+import { WalCheckpointer } from './wal-checkpointer.js';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Memo } from './store.js';
@@ -46,6 +47,11 @@ export interface SqliteStoreOptions {
   maxSizeBytes?: number;
   /** Run SQLite's quick_check before use and refuse a damaged file (the server does; account commands need not). */
   quickCheck?: boolean;
+  /**
+   * Checkpoint the WAL from a worker thread every this many ms instead of inside the commit that crosses SQLite's
+   * 1 000 pages (the server does: that commit stalled the event loop; see WalCheckpointer). Unset: SQLite's own.
+   */
+  backgroundCheckpointMs?: number;
 }
 
 /** How long a delivered message's tombstone stays so a late retransmission of its send is not stored again. */
@@ -81,7 +87,16 @@ export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): St
     const now = opts.now ?? (() => Math.floor(Date.now() / 1000));
     migrate(db, now());
     if (!memory) tightenModes(path);
-    return new SqliteStore(db, now, path, opts.keepDeliveredDays ?? 0);
+    let checkpointer: WalCheckpointer | undefined;
+    if (!memory && opts.backgroundCheckpointMs) {
+      const conn = db;
+      conn.pragma('wal_autocheckpoint = 0');
+      checkpointer = new WalCheckpointer(path, opts.backgroundCheckpointMs, () => {
+        // The thread is gone: SQLite checkpoints in the commits again rather than let the WAL grow.
+        if (conn.open) conn.pragma('wal_autocheckpoint = 1000');
+      });
+    }
+    return new SqliteStore(db, now, path, opts.keepDeliveredDays ?? 0, checkpointer);
   } catch (e) {
     db.close();
     throw storeFault(e, path) ?? e;
@@ -362,6 +377,8 @@ class SqliteStore implements Store {
     private readonly now: () => number,
     private readonly path: string,
     private readonly keepDeliveredDays: number,
+    /** The WAL's checkpoints in a worker thread, when the opener asked for them. */
+    readonly checkpointer?: WalCheckpointer,
   ) {
     this.s = prepareStatements(db);
     this.mark = keepDeliveredDays > 0 ? this.s.markDelivered : this.s.markDeliveredErase;
@@ -906,6 +923,7 @@ class SqliteStore implements Store {
   }
 
   close(): void {
+    this.checkpointer?.stop();
     if (this.db.open) this.db.close();
   }
 }
