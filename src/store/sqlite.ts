@@ -52,6 +52,8 @@ export interface SqliteStoreOptions {
    * 1 000 pages (the server does: that commit stalled the event loop; see WalCheckpointer). Unset: SQLite's own.
    */
   backgroundCheckpointMs?: number;
+  /** With background checkpoints: WAL frames past which the connection catches up itself (default 10 000, ≈ 40 MB). */
+  walCatchUpFrames?: number;
 }
 
 /** How long a delivered message's tombstone stays so a late retransmission of its send is not stored again. */
@@ -91,9 +93,15 @@ export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): St
     if (!memory && opts.backgroundCheckpointMs) {
       const conn = db;
       conn.pragma('wal_autocheckpoint = 0');
+      const limit = opts.walCatchUpFrames ?? 10_000;
       checkpointer = new WalCheckpointer(path, opts.backgroundCheckpointMs, () => {
         // The thread is gone: SQLite checkpoints in the commits again rather than let the WAL grow.
         if (conn.open) conn.pragma('wal_autocheckpoint = 1000');
+      }, (r) => {
+        // Commits kept landing during the thread's checkpoints, so the WAL was never all copied when a write began
+        // and never started over. No commit runs during this call (this thread is the only writer): it copies the
+        // few frames left, and the next commit starts the WAL over. One stall per `limit` frames, not per 1 000.
+        if (r.log > limit && conn.open) conn.pragma('wal_checkpoint(PASSIVE)');
       });
     }
     return new SqliteStore(db, now, path, opts.keepDeliveredDays ?? 0, checkpointer);

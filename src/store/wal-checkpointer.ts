@@ -46,7 +46,9 @@ export interface CheckpointResult {
  * Copies the WAL into the database file from a worker thread (docs/DECISIONS.md, "WAL checkpoints off the event
  * loop"). SQLite's own checkpoint runs inside the commit that crosses 1 000 pages, on the event loop, with its
  * fsync: that commit, and every message of its turn, waits. The owner turns its connection's autocheckpoint off
- * while this runs, and back on if the thread fails (`onFailure`), so the WAL never grows without bound.
+ * while this runs, and back on if the thread fails (`onFailure`). SQLite starts the WAL over only when a write
+ * begins with every frame copied, which a checkpoint running beside a steady stream of commits may never leave
+ * behind: the owner catches up itself (`onResult`) when the log grows past a limit.
  */
 export class WalCheckpointer {
   private readonly worker: Worker;
@@ -55,7 +57,7 @@ export class WalCheckpointer {
   done = 0;
   last?: CheckpointResult;
 
-  constructor(file: string, everyMs: number, onFailure: (why: string) => void) {
+  constructor(file: string, everyMs: number, onFailure: (why: string) => void, onResult?: (r: CheckpointResult) => void) {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
     this.worker = new Worker(THREAD, { eval: true, workerData: { file, everyMs, driver } });
     this.worker.unref();
@@ -69,6 +71,7 @@ export class WalCheckpointer {
       if ('error' in m) return fail(m.error);
       this.done++;
       this.last = m;
+      onResult?.(m);
     });
     this.worker.on('error', (e) => fail(e.message));
     this.worker.on('exit', (code) => fail(`the checkpoint thread exited (code ${code})`));

@@ -38,6 +38,28 @@ test('background checkpoints: the connection has autocheckpoint off, a worker th
   }
 });
 
+test('background checkpoints: under a stream of commits with no gap the WAL still starts over (the connection catches up past the limit)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'oicq-ckpt-'));
+  const store = openSqliteStore(join(dir, 'oicq.db'), { synchronous: 'normal', backgroundCheckpointMs: 10, walCatchUpFrames: 500 });
+  const cp = (store as unknown as Inside).checkpointer!;
+  const logs: number[] = [];
+  const md5 = passwordMd5('x');
+  try {
+    // Commits one after another, a turn each, until the thread reported twenty times.
+    for (let i = 0; logs.length < 20; i++) {
+      store.addUser(100_000 + i, md5, `u${i}`);
+      if (cp.last && cp.done > logs.length) logs.push(cp.last.log);
+      await new Promise((r) => setImmediate(r));
+    }
+    const restarts = logs.filter((l, i) => i > 0 && l < logs[i - 1]!).length;
+    assert.ok(restarts > 0, `the WAL started over (frames at each report: ${logs.join(' ')})`);
+    assert.ok(Math.max(...logs) < 50_000, `and stayed bounded (${Math.max(...logs)} frames at most)`);
+  } finally {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('background checkpoints: if the thread dies, the connection checkpoints in its commits again', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'oicq-ckpt-'));
   const store = openSqliteStore(join(dir, 'oicq.db'), { synchronous: 'normal', backgroundCheckpointMs: 20 });
