@@ -1,5 +1,20 @@
 import { EncodeError } from './errors.js';
 
+/** EncodeError unless `v` is an integer in [0, max]; `kind` names the width in the message. */
+function checkUint(v: number, max: number, kind: string, field: string): void {
+  if (!Number.isInteger(v) || v < 0 || v > max) throw new EncodeError(field, `${v} is not a ${kind}`);
+}
+
+/** EncodeError unless `v` fits a u16 (the check Writer.u16 makes, for encoders that write text). */
+export function checkU16(v: number, field: string): void {
+  checkUint(v, 0xffff, 'u16', field);
+}
+
+/** EncodeError unless `v` fits a u32 (the check Writer.u32 makes, for encoders that write text). */
+export function checkU32(v: number, field: string): void {
+  checkUint(v, 0xffffffff, 'u32', field);
+}
+
 /** A growable big-endian writer with range checks on every integer (STYLE.md practice 8). */
 export class Writer {
   private buf: Buffer;
@@ -21,21 +36,21 @@ export class Writer {
   }
 
   u8(v: number, field = 'u8'): this {
-    if (!Number.isInteger(v) || v < 0 || v > 0xff) throw new EncodeError(field, `${v} is not a u8`);
+    checkUint(v, 0xff, 'u8', field);
     const at = this.room(1);
     this.buf[at] = v;
     return this;
   }
 
   u16(v: number, field = 'u16'): this {
-    if (!Number.isInteger(v) || v < 0 || v > 0xffff) throw new EncodeError(field, `${v} is not a u16`);
+    checkU16(v, field);
     const at = this.room(2);
     this.buf.writeUInt16BE(v, at);
     return this;
   }
 
   u32(v: number, field = 'u32'): this {
-    if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new EncodeError(field, `${v} is not a u32`);
+    checkU32(v, field);
     const at = this.room(4);
     this.buf.writeUInt32BE(v, at);
     return this;

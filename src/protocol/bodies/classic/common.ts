@@ -1,5 +1,6 @@
 import { DecodeError, EncodeError } from '../../errors.js';
 import { Reader } from '../../reader.js';
+import { checkU32 } from '../../writer.js';
 
 // Small pieces shared by the classic body codecs (readWhole and encodeWith are in ../common.ts, for both framings).
 export { readWhole, encodeWith } from '../common.js';
@@ -15,7 +16,7 @@ export function parseDecimal(text: string, field: string, offset?: number): numb
 
 /** A u32 as ASCII decimal; EncodeError if it is not a u32. */
 export function decimalBytes(n: number, field: string): Buffer {
-  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new EncodeError(field, `${n} is not a u32`);
+  checkU32(n, field);
   return Buffer.from(String(n), 'latin1');
 }
 

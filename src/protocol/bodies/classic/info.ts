@@ -1,5 +1,6 @@
 import { codec } from '../../codec.js';
-import { DecodeError, EncodeError } from '../../errors.js';
+import { DecodeError } from '../../errors.js';
+import { checkU32 } from '../../writer.js';
 import { decodeGb, encodeGb } from '../../text.js';
 import { decimalBytes, joinWith, parseDecimal, splitOn } from './common.js';
 
@@ -100,9 +101,7 @@ function encodeUserInfoReply(v: UserInfoReply): Buffer {
   for (const [i, key] of NAMED) {
     const value = v.info[key];
     const numeric = NUMERIC.has(key);
-    if (numeric && !(Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 0xffffffff)) {
-      throw new EncodeError(`info.${key}`, `${String(value)} is not a u32`);
-    }
+    if (numeric) checkU32(value as number, `info.${key}`);
     // A field already saying the same (a number's text read leniently) keeps its text.
     if (numeric ? numberOf(fields[i]!) !== value : fields[i] !== value) fields[i] = String(value);
   }

@@ -1,6 +1,6 @@
 import { codec } from '../../codec.js';
 import { DecodeError, EncodeError } from '../../errors.js';
-import { Writer } from '../../writer.js';
+import { Writer, checkU16, checkU32 } from '../../writer.js';
 import { decimalBytes, parseDecimal, splitOn } from './common.js';
 import { KEEP_ALIVE_REPLY_LENGTH, keepAliveReply as binaryKeepAliveReply, type KeepAliveReply as BinaryKeepAliveReply } from '../modern/keepalive.js';
 
@@ -62,8 +62,8 @@ export const keepAliveReplyCodec = codec<KeepAliveReply>(
   'keepAliveReply',
   (v) => {
     if (v.form === 'binary') return binaryKeepAliveReply.encode(v.reply);
-    if (!Number.isInteger(v.onlineUsers) || v.onlineUsers < 0 || v.onlineUsers > 0xffffffff) throw new EncodeError('onlineUsers', `${v.onlineUsers} is not a u32`);
-    if (!Number.isInteger(v.clientPort) || v.clientPort < 0 || v.clientPort > 0xffff) throw new EncodeError('clientPort', `${v.clientPort} is not a u16`);
+    checkU32(v.onlineUsers, 'onlineUsers');
+    checkU16(v.clientPort, 'clientPort');
     textField(v.result, 0);
     textField(v.unknown, 1);
     textField(v.clientIp, 3);

@@ -1,6 +1,7 @@
 import { codec, type BodyCodec } from '../../codec.js';
 import { DecodeError, EncodeError } from '../../errors.js';
 import { readWhole, encodeWith } from './common.js';
+import { checkU32 } from '../../writer.js';
 
 // 0x0058 keep-alive (PROTOCOL-MODERN.md §4.14, PROTOCOL.md §6).
 
@@ -18,7 +19,7 @@ export const keepAliveRequest: BodyCodec<KeepAliveRequest> = codec<KeepAliveRequ
   'keepAliveRequest',
   (v) => {
     if (v.form === 'u32') return encodeWith((w) => w.u32(v.uid, 'uid'));
-    if (!Number.isInteger(v.uid) || v.uid < 0 || v.uid > 0xffffffff) throw new EncodeError('uid', `${v.uid} is not a u32`);
+    checkU32(v.uid, 'uid');
     const s = String(v.uid);
     if (s.length === 4) throw new EncodeError('uid', 'a 4-digit ASCII uid would read back as a u32');
     return Buffer.from(s, 'ascii');
