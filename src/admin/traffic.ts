@@ -184,7 +184,7 @@ export class Traffic {
         session.bytesOut += e.bytes.length;
       }
     }
-    this.ring.add(e, (ok && h.uid !== 0 ? h.uid : undefined) ?? session?.uid ?? 0);
+    this.ring.add(e, ok && h.uid !== 0 ? h.uid : session?.uid ?? 0);
   }
 
   private drop(e: DropEvent): void {
