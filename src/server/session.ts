@@ -109,8 +109,13 @@ export class Session {
   /** The session's four keys: a slot of the shared key slab while open, a private copy once closed. */
   private readonly slot: number;
   private retired?: Buffer;
-  status: number;
-  lastSeen: number;
+  /**
+   * Numbers written after the constructor start as numbers: a field declared without a value starts undefined
+   * (ES2022 class fields), and V8 then keeps each timestamp written to it as a new heap object that the (old)
+   * session points to, one per datagram, which every young-generation collection has to find and promote.
+   */
+  status = 0;
+  lastSeen = 0;
   closed = false;
   /** Message pushes sent again for want of an ack (shown by the operator console). */
   retransmits = 0;
@@ -143,7 +148,7 @@ export class Session {
   inflightBySeq?: Map<number, Push>;
   private readonly rtoRange: RtoRange;
   private estimator?: RtoEstimator;
-  private seq: number;
+  private seq = 0;
 
   constructor(init: SessionInit, now: number, fileKey: Buffer, firstSeq: number, rto: RtoRange) {
     this.uid = init.uid;

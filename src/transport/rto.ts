@@ -15,7 +15,8 @@ export class RtoEstimator {
   private srtt = 0;
   private rttvar = 0;
   private sampled = false;
-  private current: number;
+  /** Starts as a number (see Session.lastSeen): an undeclared value would make every sample a new heap object. */
+  private current = 0;
 
   constructor(private readonly range: RtoRange) {
     this.current = this.clamp(range.initialMs);
