@@ -6,8 +6,31 @@ import type { OicqServer } from '../server/server.js';
 import type { Timings } from '../server/metrics.js';
 import type { Traffic } from './traffic.js';
 
-// Messages stored but not yet acked whose store time is remembered, for the latency histogram (bounded).
-const MAX_TRACKED = 100_000;
+/**
+ * When the most recent 65 536 messages were stored, by store id, for the delivery-latency histogram: a ring of
+ * typed arrays indexed by the id's low bits (ids only grow), so a message costs no allocation. A Map there (an
+ * insert and a delete per message) had V8 rebuild its table every few hundred messages, and each table lived
+ * long enough to be promoted: a quarter of what the old generation grew by while users chatted.
+ */
+class StoredAt {
+  private static readonly MASK = 0xffff;
+  private readonly ids = new Float64Array(StoredAt.MASK + 1).fill(-1);
+  private readonly at = new Float64Array(StoredAt.MASK + 1);
+
+  set(id: number, atMs: number): void {
+    const i = id & StoredAt.MASK;
+    this.ids[i] = id;
+    this.at[i] = atMs;
+  }
+
+  /** The store time of `id`, once (undefined: stored before this process started, or 65 536 messages ago). */
+  take(id: number): number | undefined {
+    const i = id & StoredAt.MASK;
+    if (this.ids[i] !== id) return undefined;
+    this.ids[i] = -1;
+    return this.at[i];
+  }
+}
 
 /** Builds the registry for one server; `registry.metrics()` renders the text format. */
 export function serverRegistry(server: OicqServer, traffic: Traffic): Registry {
@@ -54,17 +77,12 @@ export function serverRegistry(server: OicqServer, traffic: Traffic): Registry {
     buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [registry],
   });
-  const storedAt = new Map<number, number>();
+  const storedAt = new StoredAt();
   const timings: Timings = {
-    stored(id, at) {
-      if (storedAt.size >= MAX_TRACKED) storedAt.delete(storedAt.keys().next().value!);
-      storedAt.set(id, at);
-    },
+    stored: (id, at) => storedAt.set(id, at),
     delivered(id, at) {
-      const t = storedAt.get(id);
-      if (t === undefined) return; // stored before this process started
-      storedAt.delete(id);
-      latency.observe((at - t) / 1000);
+      const t = storedAt.take(id);
+      if (t !== undefined) latency.observe((at - t) / 1000);
     },
     storeCommit: (seconds) => commit.observe(seconds),
   };

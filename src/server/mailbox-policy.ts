@@ -1,6 +1,7 @@
 import type { Clock } from '../transport/clock.js';
 import type { MailboxUsage, NewMessage, StoredMessage, Store } from '../store/store.js';
 import { TokenBuckets } from './token-buckets.js';
+import { RecentMap } from './recent-map.js';
 
 /** Limits on what may wait in the store for a receiver, and on messages from non-friends. */
 export interface MailboxOptions {
@@ -53,7 +54,7 @@ const DISK_CHECK_MS = 1000;
  * stay true; `reset` drops them after a failed commit.
  */
 export class MailboxPolicy {
-  private readonly usage = new Map<number, MailboxUsage>();
+  private readonly usage = new RecentMap<number, MailboxUsage>(MAX_CACHED);
   private readonly senders: TokenBuckets<number>;
   private disk = { at: -Infinity, low: false };
 
@@ -106,13 +107,10 @@ export class MailboxPolicy {
 
   private usageOf(receiver: number): MailboxUsage {
     let u = this.usage.get(receiver);
-    if (u) {
-      this.usage.delete(receiver);
-    } else {
+    if (!u) {
       u = this.store.mailboxUsage(receiver);
-      if (this.usage.size >= MAX_CACHED) this.usage.delete(this.usage.keys().next().value!);
+      this.usage.set(receiver, u);
     }
-    this.usage.set(receiver, u);
     return u;
   }
 
