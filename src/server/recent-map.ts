@@ -1,4 +1,4 @@
-/** One entry of a RecentMap: its value, and whether it was read since it last came to the front. */
+/** One entry of a RecentMap: its value, and whether it was read since it was added or last went round. */
 interface Slot<V> {
   value: V;
   used: boolean;
