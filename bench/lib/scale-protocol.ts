@@ -13,7 +13,7 @@ export type GenCommand =
 export type GenReply =
   | { type: 'ready' }
   | { type: 'logged'; ok: number; failed: number; firstError?: string }
-  | { type: 'counters'; sessions: number; keepAlivesOk: number; keepAlivesFailed: number; echoesSent: number }
+  | { type: 'counters'; keepAlivesFailed: number }
   | { type: 'chat'; sent: number; delivered: number; p50: number; p99: number; max: number; loopP99: number };
 
 /** The shared password of every scale account. */
