@@ -1,5 +1,6 @@
 // `npm run bench:server`: a load generator (this process) with N classic clients that keep alive and send messages
-// to each other through a server process (send → 00 → push → ack, durable), against the reference measured in the
+// to each other through a server process (send → push → ack → 00: acked within the hold, a message is never written;
+// and once more with every message stored before its push), against the reference measured in the
 // same run: a bare node:dgram relay that moves a delivered message's four datagrams and does nothing else, the most
 // any single-threaded node:dgram server could deliver on this machine (target ≥ 0.5× of it). A bare echo round
 // trip is measured too, for scale.
@@ -97,6 +98,19 @@ loopDelay.disable();
 stop();
 const metrics = await server.stop();
 
+// The same maximum with every message stored before its push (`--ack-hold 0`): the durable path that offline
+// receivers and acks slower than the hold take.
+const db0 = tempDb();
+createLoadAccounts(db0, N);
+const server0 = await startServerProcess(db0, ['--log-level', 'info', '--prelogin-rate', '100000', '--sync', SYNC, '--ack-hold', '0']);
+const load0 = await loginLoadClients(server0.port, N);
+const cpu00 = server0.cpuMs();
+const t00 = Date.now();
+const max0 = await saturate(load0.clients, PHASE_MS);
+const serverCpu0 = (100 * (server0.cpuMs() - cpu00)) / (Date.now() - t00);
+load0.stop();
+await server0.stop();
+
 printTable('Results', ['measure', 'value'], [
   ['delivered messages/s (max)', fmt(max.rate, 0)],
   ['  latency p50 / p99 at max (ms)', `${fmt(max.p50, 2)} / ${fmt(max.p99, 2)}`],
@@ -112,6 +126,8 @@ printTable('Results', ['measure', 'value'], [
   ['for scale: node:dgram echo round trips/s', fmt(echo.rate, 0)],
   ['  CPU: echo server / load generator; relay/echo', `${fmt(echo.serverCpu, 0)}% / ${fmt(echo.loadCpu, 0)}%; ${ratio(relay.rate, echo.rate)}`],
   ['p99 at half rate < 5 ms (target)', half.p99 < 5 ? 'met' : 'missed'],
+  ['every message stored before its push (--ack-hold 0): messages/s (max)', fmt(max0.rate, 0)],
+  ['  its ratio to the relay; server CPU per message (µs)', `${ratio(max0.rate, relay.rate)}; ${fmt((serverCpu0 * 1e4) / max0.rate, 1)}`],
 ]);
-if (metrics) console.log(`\nserver counters: stored ${metrics.messagesStored}, delivered ${metrics.messagesDelivered}, push retransmits ${metrics.pushRetransmits}, dropped ${metrics.droppedTotal}`);
+if (metrics) console.log(`\nserver counters: stored ${metrics.messagesStored}, delivered unstored (acked within the hold) ${metrics.messagesUnstored}, delivered ${metrics.messagesDelivered}, push retransmits ${metrics.pushRetransmits}, dropped ${metrics.droppedTotal}`);
 process.exit(0);

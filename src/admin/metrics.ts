@@ -51,6 +51,7 @@ export function serverRegistry(server: OicqServer, traffic: Traffic): Registry {
     c.inc({ result: 'failed' }, m.loginsFailed);
   });
   counter('oicq_messages_stored_total', 'Message fragments committed to the store.', [], (c) => c.inc(m.messagesStored));
+  counter('oicq_messages_unstored_total', 'Message fragments acked by their online receiver within the ack hold, never written.', [], (c) => c.inc(m.messagesUnstored));
   counter('oicq_messages_delivered_total', 'Message pushes acked by their receivers.', [], (c) => c.inc(m.messagesDelivered));
   counter('oicq_push_retransmits_total', 'Message pushes sent again for want of an ack.', [], (c) => c.inc(m.pushRetransmits));
   counter('oicq_duplicate_requests_total', 'Repeated requests answered from the duplicate window.', [], (c) => c.inc(m.duplicates));
@@ -67,7 +68,7 @@ export function serverRegistry(server: OicqServer, traffic: Traffic): Registry {
 
   const latency = new Histogram({
     name: 'oicq_message_delivery_seconds',
-    help: 'From a message fragment committed to its push acked by the receiver.',
+    help: 'From a message fragment committed (or, delivered unstored, pushed) to its push acked by the receiver.',
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600],
     registers: [registry],
   });
@@ -84,6 +85,7 @@ export function serverRegistry(server: OicqServer, traffic: Traffic): Registry {
       const t = storedAt.take(id);
       if (t !== undefined) latency.observe((at - t) / 1000);
     },
+    deliveredIn: (ms) => latency.observe(ms / 1000),
     storeCommit: (seconds) => commit.observe(seconds),
   };
   m.timings = timings;

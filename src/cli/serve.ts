@@ -14,6 +14,7 @@ import { lockStoreForServer, serverLockPath, type ServerLock } from '../store/lo
 import type { Store } from '../store/store.js';
 import { passwordMd5 } from '../protocol/keys.js';
 import { OicqServer, bindServerSocket } from '../server/server.js';
+import { MAX_ACK_HOLD_MS } from '../server/hub.js';
 import { PcapWriter } from '../capture/pcap-writer.js';
 import { parseOptions, parseIntArg, checkPositionals, parseListenAddress } from './args.js';
 import { CliError } from './errors.js';
@@ -47,6 +48,9 @@ options:
   --push-rto-min <ms>        shortest wait before an unacked message push is sent again (default 200)
   --push-rto-max <ms>        longest such wait (default 3000); between them it follows the measured round trip
   --push-silence <s>         stop pushing to a receiver silent this long, until it sends again (default 30)
+  --ack-hold <ms>            a message to an online receiver is pushed at once and stored only if its ack takes
+                             longer than this (default 100, at most 1000; 0 = store every message first; with
+                             --keep-delivered every message is stored)
   --max-pending <n>          undelivered messages from friends kept per user; sends beyond are refused (default 10000)
   --max-pending-bytes <n>    undelivered text bytes from friends kept per user (default 16777216)
   --stranger-quota <n>       undelivered messages from non-friends kept per user (default 50)
@@ -96,6 +100,7 @@ const OPTIONS = {
   'stranger-rate': { type: 'string' },
   'min-free-disk': { type: 'string' },
   'keep-delivered': { type: 'string' },
+  'ack-hold': { type: 'string' },
   'max-db-size': { type: 'string' },
   'login-address-failures': { type: 'string' },
   'login-table': { type: 'string' },
@@ -257,6 +262,8 @@ export async function run(argv: string[]): Promise<number> {
       sessionTimeoutMs: num('session-timeout', 180, 1, 86_400) * 1000,
       pushRto,
       pushSilenceMs: num('push-silence', 30, 1, 86_400) * 1000,
+      // Kept history needs every message written, so nothing is delivered unstored then.
+      ackHoldMs: o['keep-delivered'] !== undefined && num('keep-delivered', 0, 0, 36_500) > 0 ? 0 : num('ack-hold', 100, 0, MAX_ACK_HOLD_MS),
       maxPendingPerUser: num('max-pending', 10_000, 1, 10_000_000),
       maxPendingBytesPerUser: num('max-pending-bytes', 16 << 20, 1, Number.MAX_SAFE_INTEGER),
       maxStrangerPending: num('stranger-quota', 50, 0, 10_000_000),

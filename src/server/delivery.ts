@@ -2,7 +2,8 @@ import type { TimerQueue } from '../transport/timer-queue.js';
 import type { RtoRange } from '../transport/rto.js';
 import type { StoredMessage } from '../store/store.js';
 import type { Metrics } from './metrics.js';
-import type { PairQueue, Push, SenderInfo, Session } from './session.js';
+import type { PairQueue, Push, QueuedMessage, SenderInfo, Session } from './session.js';
+import type { HeldSend } from './held-sends.js';
 
 /** How message pushes are retransmitted (docs/DECISIONS.md, "Delivery under loss"). */
 export interface DeliveryOptions {
@@ -27,8 +28,13 @@ export const DEFAULT_DELIVERY_OPTIONS: DeliveryOptions = {
 export interface DeliveryDeps {
   /** Facts about the sender that a push carries. */
   senderInfo(uid: number): SenderInfo;
-  /** The receiver acked this message: mark it delivered (group-committed). */
-  markDelivered(msg: StoredMessage): void;
+  /** The receiver acked this message: mark it delivered (group-committed), or answer its held send. */
+  markDelivered(msg: QueuedMessage): void;
+  /**
+   * A held send's receiver went away (`gone`: delivery forgot it, so it is delivered again once stored) or fell
+   * silent (its push is queued again) before the ack: it must be stored now.
+   */
+  orphaned(hold: HeldSend, gone: boolean): void;
 }
 
 /**
@@ -59,8 +65,13 @@ export class Delivery {
     if (s.pairs) for (const pair of [...s.pairs.values()]) this.pump(s, pair);
   }
 
-  /** Queues a newly stored message for an online receiver. */
-  enqueue(s: Session, m: StoredMessage): void {
+  /** The receiver's queue of messages from `sender`, if it holds any (queued, in flight or paused). */
+  pairFrom(s: Session, sender: number): PairQueue | undefined {
+    return s.pairs?.get(sender);
+  }
+
+  /** Queues a newly stored message (or a held send, with its hold) for an online receiver. */
+  enqueue(s: Session, m: QueuedMessage): void {
     const pair = this.pairOf(s, m.sender);
     pair.queue.push(m);
     this.pump(s, pair);
@@ -78,7 +89,14 @@ export class Delivery {
 
   /** The session ended: stops its timers; its messages wait in the store. */
   drop(s: Session): void {
-    if (s.pairs) for (const pair of s.pairs.values()) pair.inflight?.timer?.cancel();
+    if (s.pairs) {
+      for (const pair of s.pairs.values()) {
+        pair.inflight?.timer?.cancel();
+        // Sends held unstored must reach the store now, in their order.
+        if (pair.inflight?.msg.hold) this.deps.orphaned(pair.inflight.msg.hold, true);
+        for (const m of pair.queue) if (m.hold) this.deps.orphaned(m.hold, true);
+      }
+    }
     s.pairs = undefined;
     s.inflightBySeq = undefined;
   }
@@ -177,5 +195,7 @@ export class Delivery {
     pair.inflight = undefined;
     pair.queue.unshift(push.msg);
     pair.paused = true;
+    // Not acked by now, a held send must be in the store (it goes out again with its hold: the same id).
+    if (push.msg.hold) this.deps.orphaned(push.msg.hold, false);
   }
 }

@@ -21,7 +21,21 @@ export interface Admission {
 interface Submission {
   msgs: NewMessage[];
   done: (results: SubmitResult[]) => void;
+  /** Taken by the fast path (pushed unstored): answered by its hold, not by this commit. */
+  held?: boolean;
 }
+
+/** A message admitted earlier and not stored yet (a held send whose ack did not come in time). */
+export interface AdmittedMessage {
+  readonly msg: NewMessage;
+  /** False when it no longer needs storing (acked meanwhile). */
+  wanted(): boolean;
+  /** Its row once committed, or undefined when the commit failed. */
+  stored(row: { id: number; duplicate: boolean } | undefined): void;
+}
+
+/** Takes an admitted single-fragment send to push it before storing it (HeldSends.take); false: store it. */
+export type FastPath = (m: NewMessage, done: (results: SubmitResult[]) => void) => boolean;
 
 /**
  * Group commit: every send and delivery mark of one event-loop turn goes to the store in one transaction.
@@ -29,7 +43,10 @@ interface Submission {
  */
 export class GroupCommit {
   private submissions: Submission[] = [];
+  private admitted: AdmittedMessage[] = [];
   private delivered: number[] = [];
+  /** Set by the Hub when sends to online receivers may be delivered before they are stored. */
+  fastPath?: FastPath;
   private scheduled = false;
   private retryTimer?: Timer;
 
@@ -50,9 +67,15 @@ export class GroupCommit {
     this.schedule();
   }
 
+  /** Stores a message admitted earlier with the next commit (no admission again, not handed to onStored). */
+  storeAdmitted(a: AdmittedMessage): void {
+    this.admitted.push(a);
+    this.schedule();
+  }
+
   /** Message fragments submitted and not committed yet. */
   queuedMessages(): number {
-    let n = 0;
+    let n = this.admitted.length;
     for (const sub of this.submissions) n += sub.msgs.length;
     return n;
   }
@@ -78,6 +101,7 @@ export class GroupCommit {
    */
   safeFlush(retry: boolean): void {
     const batch = this.submissions;
+    const admitted = this.admitted;
     const marks = this.delivered;
     try {
       this.flush();
@@ -90,7 +114,8 @@ export class GroupCommit {
         `committing ${sends} sent message(s) and ${marks.length} delivery mark(s) failed: the senders are told the sends ` +
           `failed; the delivery marks are kept${retry ? ` and retried in ${this.retryMs} ms` : ' (lost at shutdown: those messages are pushed again at the next login)'}`,
       );
-      for (const sub of batch) sub.done(sub.msgs.map(() => ({ ok: false, reason: 'store_failed' })));
+      for (const sub of batch) if (!sub.held) sub.done(sub.msgs.map(() => ({ ok: false, reason: 'store_failed' })));
+      for (const a of admitted) if (a.wanted()) a.stored(undefined);
       if (retry && !this.retryTimer && this.delivered.length > 0) {
         this.retryTimer = this.clock.setTimeout(() => {
           this.retryTimer = undefined;
@@ -118,7 +143,9 @@ export class GroupCommit {
     this.delivered = [];
     const batch = this.submissions;
     this.submissions = [];
-    if (batch.length === 0) {
+    const late = this.admitted.length ? this.admitted.filter((a) => a.wanted()) : this.admitted;
+    this.admitted = [];
+    if (batch.length === 0 && late.length === 0) {
       if (delivered.length) this.store.storeMessages([], delivered);
       return;
     }
@@ -139,17 +166,29 @@ export class GroupCommit {
           v.push({ ok: false, reason: refused });
           continue;
         }
+        if (sub.msgs.length === 1 && this.fastPath?.(m, sub.done)) {
+          sub.held = true;
+          continue;
+        }
         v.push(accepted.length);
         accepted.push(m);
       }
       verdicts.push(v);
+    }
+    const fromSends = accepted.length;
+    for (const a of late) accepted.push(a.msg);
+    if (accepted.length === 0 && delivered.length === 0) {
+      this.answer(batch, verdicts, []);
+      return;
     }
     const timed = this.metrics.timings;
     const t0 = timed ? performance.now() : 0;
     const stored = this.store.storeMessages(accepted, delivered);
     if (timed) timed.storeCommit((performance.now() - t0) / 1000);
     const fresh: StoredMessage[] = [];
+    for (let i = 0; i < late.length; i++) late[i]!.stored(stored[fromSends + i]!);
     stored.forEach((r, i) => {
+      if (i >= fromSends) return;
       if (r.duplicate) this.admission.release(accepted[i]!);
       else {
         this.metrics.messagesStored++;
@@ -164,9 +203,15 @@ export class GroupCommit {
         fresh.push(f);
       }
     });
+    this.answer(batch, verdicts, stored);
+    this.onStored(fresh);
+  }
+
+  /** Answers each submission not taken by the fast path. */
+  private answer(batch: Submission[], verdicts: (SubmitResult | number)[][], stored: { id: number; duplicate: boolean }[]): void {
     batch.forEach((sub, i) => {
+      if (sub.held) return;
       sub.done(verdicts[i]!.map((v) => (typeof v === 'number' ? { ok: true, id: stored[v]!.id, duplicate: stored[v]!.duplicate } : v)));
     });
-    this.onStored(fresh);
   }
 }

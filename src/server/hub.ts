@@ -14,6 +14,7 @@ import { Delivery, DEFAULT_DELIVERY_OPTIONS, type DeliveryOptions } from './deli
 import { Friendships } from './social/friends.js';
 import { DEFAULT_QUN_LIMITS, Quns, type QunLimits } from './social/quns.js';
 import { MailboxPolicy, DEFAULT_MAILBOX, type MailboxOptions } from './mailbox-policy.js';
+import { HeldSends } from './held-sends.js';
 
 export type { SubmitResult } from './group-commit.js';
 
@@ -23,6 +24,11 @@ export interface HubOptions extends DeliveryOptions, MailboxOptions {
   sessionTimeoutMs: number;
   /** After a commit failed (e.g. disk full), retry the delivery marks it held after this long. */
   commitRetryMs: number;
+  /**
+   * How long a send to an online receiver waits for the receiver's ack before it is stored (ms); acked within it, it
+   * is never written (HeldSends). 0: every send is stored before it is pushed.
+   */
+  ackHoldMs: number;
   /** Size limits of Qun (members per Qun, Qun created per user). */
   qun?: QunLimits;
   /**
@@ -84,8 +90,12 @@ export const DEFAULT_HUB_OPTIONS: HubOptions = {
   ...DEFAULT_DELIVERY_OPTIONS,
   ...DEFAULT_MAILBOX,
   commitRetryMs: 1_000,
+  ackHoldMs: 100,
   sessionTimeoutMs: 180_000,
 };
+
+/** Longest ack hold the options accept: shorter than the shortest push silence, so a give-up always finds it stored. */
+export const MAX_ACK_HOLD_MS = 1_000;
 
 /**
  * The framing-neutral core the framings call: it wires the session table, presence fan-out, the group commit
@@ -96,6 +106,8 @@ export class Hub {
   readonly presence: PresenceFanout;
   readonly commit: GroupCommit;
   readonly delivery: Delivery;
+  /** Sends pushed before they are stored, waiting for their ack. */
+  readonly held: HeldSends;
   /** Friend search, requests and answers, removal (with their system messages). */
   readonly friends: Friendships;
   /** Qun: membership, info and messages. */
@@ -124,14 +136,30 @@ export class Hub {
       markDelivered: (m) => {
         // Qun and system messages are not counted against the mailbox (see MailboxPolicy), so only IMs release.
         if (!m.kind) this.mailbox.release(m);
-        this.commit.markDelivered(m.id);
+        const hold = m.hold;
+        if (hold && (hold.state === 'held' || hold.state === 'storing')) this.held.acked(hold);
+        else if (hold) {
+          if (hold.storedId > 0) this.commit.markDelivered(hold.storedId);
+        } else this.commit.markDelivered(m.id);
       },
+      orphaned: (hold, gone) => this.held.orphan(hold, gone),
     });
     this.commit = new GroupCommit(store, clock, metrics, log, {
       admit: (m) => this.mailbox.admit(m, this.sessions.get(m.receiver) !== undefined),
       release: (m) => this.mailbox.release(m),
       reset: () => this.mailbox.reset(),
     }, (fresh) => this.deliverStored(fresh), opts.commitRetryMs);
+    this.held = new HeldSends(this.timers, this.delivery, metrics, Math.min(opts.ackHoldMs, MAX_ACK_HOLD_MS), {
+      receiver: (uid) => {
+        const s = this.sessions.get(uid);
+        return s?.pendingLoaded && !s.closed ? s : undefined;
+      },
+      store: (h) => this.commit.storeAdmitted(h),
+      sender: (uid) => this.sessions.get(uid),
+      release: (m) => this.mailbox.release(m),
+      deliverStored: (msgs) => this.deliverStored(msgs),
+    }, random(4).readUInt32BE(0));
+    this.commit.fastPath = (m, done) => this.held.take(m, done);
     const deliver = (fresh: readonly StoredMessage[]) => this.deliverStored(fresh);
     this.friends = new Friendships(store, this.sessions, deliver);
     this.quns = new Quns(store, this.sessions, deliver, opts.qun ?? DEFAULT_QUN_LIMITS);
@@ -176,8 +204,8 @@ export class Hub {
     if (s.closed || !s.pendingLoaded) return 0;
     const known = new Set<number>();
     for (const pair of s.pairs?.values() ?? []) {
-      for (const m of pair.queue) known.add(m.id);
-      if (pair.inflight) known.add(pair.inflight.msg.id);
+      for (const m of pair.queue) known.add(m.hold?.storedId ?? m.id);
+      if (pair.inflight) known.add(pair.inflight.msg.hold?.storedId ?? pair.inflight.msg.id);
     }
     const fresh = this.store.pendingFor(s.uid, this.opts.maxPendingPerUser + this.opts.maxStrangerPending).filter((m) => !known.has(m.id));
     for (const m of fresh) this.delivery.enqueue(s, m);
@@ -208,6 +236,10 @@ export class Hub {
   /** Closes every session (no presence pushes) and stops timers. Pending submissions are flushed first. */
   stop(): void {
     this.commit.stop();
+    // Sends of this turn first (one may still be held), then every hold into the store.
+    this.commit.fastPath = undefined;
+    this.commit.safeFlush(false);
+    this.held.storeAll();
     this.commit.safeFlush(false);
     this.sweepTimer?.cancel();
     for (const s of [...this.sessions.all()]) this.close(s, 'shutdown');

@@ -37,6 +37,8 @@ export interface Timings {
   stored(id: number, atMs: number): void;
   /** The receiver acked the message with store id `id` at `atMs`. */
   delivered(id: number, atMs: number): void;
+  /** The receiver acked a message pushed unstored (HeldSends) this long after its push. */
+  deliveredIn(ms: number): void;
   /** One group commit of messages took this long. */
   storeCommit(seconds: number): void;
 }
@@ -56,6 +58,8 @@ export class Metrics {
   logouts = 0;
   timeouts = 0;
   messagesStored = 0;
+  /** Messages acked by their online receiver within the ack hold, so never written to the store. */
+  messagesUnstored = 0;
   messagesDelivered = 0;
   /** Message pushes sent, first sends and re-sends (a message acked on its first push counts 1). */
   pushesSent = 0;

@@ -3,7 +3,8 @@ import { DupWindow } from '../transport/dup-window.js';
 import { imKey } from '../protocol/keys.js';
 import { ipToU32 } from '../protocol/bodies/status-block.js';
 import type { Timer } from '../transport/clock.js';
-import type { StoredMessage } from '../store/store.js';
+import type { NewMessage, StoredMessage } from '../store/store.js';
+import type { HeldSend } from './held-sends.js';
 import { RtoEstimator, type RtoRange } from '../transport/rto.js';
 import { KeySlab, SlotKey } from './key-slab.js';
 
@@ -57,8 +58,14 @@ export interface SessionOutput {
 }
 
 /** One message push waiting for its ack. */
+/** A message in a delivery queue: stored, or held unstored (HeldSends) with its hold. */
+export interface QueuedMessage extends StoredMessage {
+  /** Set for a send pushed before it is stored: its ack answers the sender instead of marking a row (while held). */
+  hold?: HeldSend;
+}
+
 export interface Push {
-  msg: StoredMessage;
+  msg: QueuedMessage;
   /** The session it goes to, and its sender's queue there (what its retry wait needs). */
   receiver: Session;
   pair: PairQueue;
@@ -75,10 +82,39 @@ export interface Push {
   timer?: Timer;
 }
 
+/** The store's identity of a message (receiver, send time, message id, fragment) for a sender's last few sends. */
+class UnstoredSends {
+  private static readonly SIZE = 16;
+  private readonly ids = new Uint32Array(UnstoredSends.SIZE * 4);
+  private next = 0;
+  private count = 0;
+  /** When the latest was added (ms): the sweep frees the ring once that is older than the reply hold. */
+  at = 0;
+
+  add(m: NewMessage, now: number): void {
+    const i = this.next * 4;
+    this.ids[i] = m.receiver;
+    this.ids[i + 1] = m.sentAt;
+    this.ids[i + 2] = m.msgId;
+    this.ids[i + 3] = m.fragIndex;
+    this.next = (this.next + 1) % UnstoredSends.SIZE;
+    this.count = Math.min(UnstoredSends.SIZE, this.count + 1);
+    this.at = now;
+  }
+
+  has(m: NewMessage): boolean {
+    for (let k = 0; k < this.count; k++) {
+      const i = k * 4;
+      if (this.ids[i] === m.receiver >>> 0 && this.ids[i + 1] === m.sentAt >>> 0 && this.ids[i + 2] === m.msgId >>> 0 && this.ids[i + 3] === m.fragIndex) return true;
+    }
+    return false;
+  }
+}
+
 /** Per (sender → this receiver) delivery queue: at most one push in flight keeps the sender's order. */
 export interface PairQueue {
   sender: number;
-  queue: StoredMessage[];
+  queue: QueuedMessage[];
   inflight?: Push;
   /** The receiver fell silent: nothing is pushed until it sends something again. */
   paused: boolean;
@@ -143,6 +179,8 @@ export class Session {
   private window?: DupWindow;
   /** When the last reply was remembered (ms). */
   private windowAt = 0;
+  /** Identities of this user's latest sends delivered unstored (HeldSends), for repeats the store cannot recognise. */
+  private unstored?: UnstoredSends;
   /** Per-sender delivery queues and pushes in flight by server sequence: allocated by the first push, freed when drained. */
   pairs?: Map<number, PairQueue>;
   inflightBySeq?: Map<number, Push>;
@@ -213,9 +251,20 @@ export class Session {
 
   /** Frees the duplicate window when no reply was remembered for `holdMs`; true when it did. */
   releaseReplies(now: number, holdMs: number): boolean {
+    if (this.unstored && now - this.unstored.at >= holdMs) this.unstored = undefined;
     if (!this.window || now - this.windowAt < holdMs) return false;
     this.window = undefined;
     return true;
+  }
+
+  /** Remembers a send of this user that its receiver acked before it was stored. */
+  rememberUnstored(m: NewMessage, now: number): void {
+    (this.unstored ??= new UnstoredSends()).add(m, now);
+  }
+
+  /** Whether `m` repeats one of this user's latest sends delivered unstored. */
+  sentUnstored(m: NewMessage): boolean {
+    return this.unstored?.has(m) ?? false;
   }
 
   /** The duplicate window, if one is allocated (inspection and tests). */

@@ -19,7 +19,8 @@ export function serverProbe(server: Pick<OicqServer, 'outstandingPushes'>): Outs
 
 /**
  * The probe of a server in another process: the messages to `receivers` its SQLite file still holds as
- * undelivered. Delivery marks are committed right after each ack, so 0 means every push to them was acked.
+ * undelivered. Delivery marks are committed right after each ack, so 0 means every push to them was acked — of the
+ * sends already answered: one pushed unstored is answered only once acked or stored, so wait for the answers first.
  */
 export function storeProbe(dbPath: string, receivers: readonly number[]): OutstandingProbe {
   return () => {

@@ -49,6 +49,7 @@ function world(opts: Partial<DeliveryOptions> = {}) {
   const d = new Delivery(timers, metrics, o, {
     senderInfo: () => ({ ip: 0, port: 0, clientVersion: 0, imKey: Buffer.alloc(16) }),
     markDelivered: (m) => delivered.push(m.id),
+    orphaned: () => assert.fail('no held sends here'),
   });
   const s = new Session(
     { uid: RECEIVER, framing: 'classic', version: 0x0d55, endpoint: { address: '127.0.0.1', port: 4000 }, sessionKey: Buffer.alloc(16, 1), passwordKey: Buffer.alloc(16, 2), status: 10, output },

@@ -9,6 +9,9 @@ import { ioTurn, quiescence, serverProbe } from '../helpers/quiescence.js';
 import { seedAccounts, startServer, until } from '../helpers/udp.js';
 import type { OicqServer } from '../../src/server/server.js';
 import type { HubOptions } from '../../src/server/hub.js';
+import { ClassicCmd as Cmd } from '../../src/protocol/commands.js';
+import { keepAliveRequestCodec, logoutCodec } from '../../src/protocol/bodies/classic/index.js';
+import { passwordKey } from '../../src/protocol/keys.js';
 
 const A = { uid: 93001, password: 'd-a' };
 const B = { uid: 93002, password: 'd-b' };
@@ -26,7 +29,7 @@ async function world(hub: Partial<HubOptions>) {
     b.close();
     await server.close();
   };
-  return { server, a, b, rec, close };
+  return { server, store, a, b, rec, close };
 }
 
 /** Waits until the server has read `n` more datagrams than `before`, and one more I/O turn. */
@@ -38,22 +41,97 @@ async function serverRead(server: OicqServer, before: number, n = 1): Promise<vo
 // Retransmissions only after a second: on a loaded machine an ack still beats them, so every count below is exact.
 const SLOW = { pushRto: { minMs: 1000, maxMs: 3000, initialMs: 1000 } };
 
-test('a send repeated under a new sequence while the receiver is online is stored once and pushed once', async () => {
-  const w = await world(SLOW);
+for (const [how, hub] of [
+  ['stored first (no ack hold): the store recognises it', { ...SLOW, ackHoldMs: 0 }],
+  ['delivered unstored (acked within the hold): the sender\'s session recognises it', { ...SLOW, ackHoldMs: 100 }],
+] as const) {
+  test(`a send repeated under a new sequence while the receiver is online is pushed once — ${how}`, async () => {
+    const w = await world(hub);
+    try {
+      // B's first request releases its backlog: from then on a send to it may be pushed before it is stored.
+      await w.b.request(Cmd.KEEP_ALIVE, keepAliveRequestCodec.encode({ uid: B.uid, form: 'u32' }));
+      const time = Math.floor(Date.now() / 1000);
+      assert.equal(await w.a.send(B.uid, 'once', { msgSeq: 0x4242, time }), 0);
+      await quiescence(serverProbe(w.server));
+      // The client did not see the reply and sends again: same message, new packet sequence.
+      assert.equal(await w.a.send(B.uid, 'once', { msgSeq: 0x4242, time }), 0, 'the repeat is acknowledged too');
+      assert.equal(await w.a.send(B.uid, 'after'), 0);
+      await quiescence(serverProbe(w.server));
+      const m = w.server.metrics;
+      if (hub.ackHoldMs === 0) assert.deepEqual([m.messagesStored, m.messagesUnstored], [2, 0]);
+      else assert.deepEqual([m.messagesStored, m.messagesUnstored], [0, 2], 'both acked within the hold: nothing written');
+      assert.deepEqual(w.rec.pushes.map((p) => p.text), ['once', 'after'], 'every push on the wire');
+      assert.equal(m.messagesDelivered, 2);
+    } finally {
+      await w.close();
+    }
+  });
+}
+
+test('a send whose ack takes longer than the hold is stored, then answered; its pushes keep one server message sequence, and the late ack marks the row', async () => {
+  const w = await world({ pushRto: { minMs: 200, maxMs: 200, initialMs: 200 }, pushSendsPerSeq: 2, ackHoldMs: 50 });
   try {
-    const time = Math.floor(Date.now() / 1000);
-    assert.equal(await w.a.send(B.uid, 'once', { msgSeq: 0x4242, time }), 0);
+    await w.b.request(Cmd.KEEP_ALIVE, keepAliveRequestCodec.encode({ uid: B.uid, form: 'u32' }));
+    w.rec.ackIf = () => false;
+    const t0 = Date.now();
+    assert.equal(await w.a.send(B.uid, 'slow'), 0, 'answered once stored');
+    assert.ok(Date.now() - t0 >= 50, 'not before the hold ended');
+    assert.equal(w.store.pendingCount(B.uid), 1, 'in the store, undelivered');
+    assert.equal(w.server.metrics.messagesStored, 1);
+    await until(() => new Set(w.rec.pushes.map((p) => p.seq)).size >= 2, 3000, 'pushed again under a fresh packet sequence');
+    const ids = new Set(w.rec.pushes.map((p) => p.storeId));
+    assert.equal(ids.size, 1, 'every send of the push carries the same server message sequence');
+    assert.ok([...ids][0]! > 0x7fffffff, 'a provisional one (store ids count up from 1)');
+    w.rec.ackIf = () => true;
     await quiescence(serverProbe(w.server));
-    // The client did not see the reply and sends again: same message, new packet sequence.
-    assert.equal(await w.a.send(B.uid, 'once', { msgSeq: 0x4242, time }), 0, 'the repeat is acknowledged too');
-    assert.equal(await w.a.send(B.uid, 'after'), 0);
-    await quiescence(serverProbe(w.server));
-    assert.equal(w.server.metrics.messagesStored, 2);
-    assert.deepEqual(w.rec.pushes.map((p) => p.text), ['once', 'after'], 'every push on the wire');
-    assert.equal(w.server.metrics.messagesDelivered, 2);
+    assert.equal(w.store.pendingCount(B.uid), 0, 'the ack marked the stored row');
+    assert.equal(w.server.metrics.messagesUnstored, 0);
+    assert.deepEqual(w.rec.shown(), ['slow']);
   } finally {
     await w.close();
   }
+});
+
+test('a held send whose receiver logs out before acking is stored, and delivered at the next login; one held at shutdown is stored', async () => {
+  const w = await world({ ...SLOW, ackHoldMs: 1000 });
+  try {
+    await w.b.request(Cmd.KEEP_ALIVE, keepAliveRequestCodec.encode({ uid: B.uid, form: 'u32' }));
+    w.rec.ackIf = () => false;
+    const answer = w.a.send(B.uid, 'gone');
+    await until(() => w.rec.pushes.length === 1, 3000, 'pushed');
+    assert.equal(w.store.pendingCount(B.uid), 0, 'held, not stored yet');
+    w.b.fire(Cmd.LOGOUT, logoutCodec.encode({ passwordKey: passwordKey(B.password) }));
+    assert.equal(await answer, 0, 'answered once stored');
+    assert.equal(w.store.pendingCount(B.uid), 1);
+    const b2 = await ClassicDriver.open(w.server.address.port, B.uid, B.password);
+    try {
+      assert.equal((await b2.login()).kind, 'success');
+      const { push } = await b2.receive(3000, false);
+      assert.ok(push.content.kind === 'im' && push.content.message.text === 'gone');
+      assert.ok(push.serverSeq >= 1 && push.serverSeq <= 0x7fffffff, 'under its store id now, as after a restart');
+
+    } finally {
+      b2.close();
+    }
+  } finally {
+    await w.close();
+  }
+});
+
+test('a send held when the server stops is stored by the stop', async () => {
+  const w = await world({ ...SLOW, ackHoldMs: 1000 });
+  try {
+    await w.b.request(Cmd.KEEP_ALIVE, keepAliveRequestCodec.encode({ uid: B.uid, form: 'u32' }));
+    w.rec.ackIf = () => false;
+    void w.a.send(B.uid, 'at stop').catch(() => undefined);
+    await until(() => w.rec.pushes.length === 1, 3000, 'pushed');
+    assert.equal(w.server.hub.held.pending, 1);
+    assert.equal(w.store.pendingCount(B.uid), 0, 'held, not stored yet');
+  } finally {
+    await w.close();
+  }
+  assert.equal(w.store.pendingCount(B.uid), 1, 'stored by the stop: B gets it at its next login');
+  assert.equal(w.store.pendingFor(B.uid)[0]!.text, 'at stop');
 });
 
 test('a repeated ack and a stale ack (an older sequence of an acked push) change nothing', async () => {

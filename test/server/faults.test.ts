@@ -37,7 +37,8 @@ test('a delivery mark whose commit fails (database full) is kept and retried, ne
   // Not one page more than it has: any write that needs a new page fails with SQLITE_FULL.
   const store = openSqliteStore(dbPath, { maxSizeBytes: size });
   const lines: Record<string, unknown>[] = [];
-  const { server } = await startServer({ store, dbPath, log: capturingLog(lines), hub: { commitRetryMs: 50 } });
+  // No ack hold: the send to the online receiver must reach the failing store, not be pushed unstored.
+  const { server } = await startServer({ store, dbPath, log: capturingLog(lines), hub: { commitRetryMs: 50, ackHoldMs: 0 } });
   const r = await ClassicDriver.open(server.address.port, R.uid, R.password);
   try {
     await r.login();
@@ -127,7 +128,7 @@ test('a real full disk: sends get the failure reply, the marks wait, and everyth
   mkdirSync(dir);
   const dbPath = join(dir, 'oicq.db');
   const lines: Record<string, unknown>[] = [];
-  const { server, store } = await startServer({ dbPath, log: capturingLog(lines), hub: { commitRetryMs: 50, minFreeDiskBytes: 0 } });
+  const { server, store } = await startServer({ dbPath, log: capturingLog(lines), hub: { commitRetryMs: 50, minFreeDiskBytes: 0, ackHoldMs: 0 } });
   seedAccounts(store, [R, F], [[R.uid, F.uid]]);
   const r = await ClassicDriver.open(server.address.port, R.uid, R.password);
   const f = await ClassicDriver.open(server.address.port, F.uid, F.password);

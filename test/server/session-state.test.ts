@@ -56,30 +56,37 @@ test('an idle session holds no duplicate window, no delivery queues and no timer
     assert.equal(s.inflightBySeq, undefined);
     assert.equal(hub.timers.pending, 0, 'no timers');
 
-    // A message to A: a queue, a push in flight and its retry wait, all freed by the ack.
+    // A message to A: a queue, a push in flight, its retry wait and its hold (A is online: the send is pushed
+    // before it is stored), all freed by the ack, which also answers B.
     assert.equal((await b.login()).kind, 'success');
     await b.request(ClassicCmd.KEEP_ALIVE, keepAliveRequestCodec.encode({ uid: B.uid, form: 'u32' }));
-    // The group commit runs on the clock's turn: a manual clock runs turns when it is advanced.
+    const before = hub.timers.pending;
     const sent = b.send(A.uid, 'hello idle');
     let done = false;
     void sent.finally(() => (done = true));
-    while (!done) {
+    const pushed = a.receive(3000, false);
+    let got: Awaited<typeof pushed> | undefined;
+    void pushed.then((p) => (got = p));
+    // The group commit runs on the clock's turn: a manual clock runs turns when it is advanced.
+    while (!got) {
       clock.advance(0);
       await new Promise((r) => setTimeout(r, 2));
     }
-    assert.equal(await sent, 0);
-    const got = await a.receive(3000, false);
     assert.ok(got.push.content.kind === 'im' && got.push.content.message.text === 'hello idle');
+    assert.equal(done, false, 'B is answered when A acks (or when the hold ends)');
     const busy = hub.get(A.uid)!;
     assert.equal(busy.pairs?.size, 1);
     assert.equal(busy.inflightBySeq?.size, 1);
-    const waits = hub.timers.pending;
-    assert.ok(waits >= 1, 'the push waits for its ack in the timer queue');
+    assert.equal(hub.held.pending, 1);
+    assert.equal(hub.timers.pending, before + 2, 'the push waits for its ack, and its hold for its end, in the timer queue');
     a.fire(ClassicCmd.RECV_IM, receiveImAckCodec.encode(receiveImAckFor(got.push)), got.seq);
+    assert.equal(await sent, 0);
     await until(() => hub.outstandingPushes() === 0, 3000, 'the ack');
     assert.equal(busy.pairs, undefined, 'the drained queue is forgotten');
     assert.equal(busy.inflightBySeq, undefined);
-    assert.equal(hub.timers.pending, waits - 1, 'its retry wait is gone');
+    assert.equal(hub.held.pending, 0);
+    assert.equal(hub.timers.pending, before, 'its retry wait and its hold are gone');
+    assert.equal(server.metrics.messagesUnstored, 1, 'acked within the hold: never written');
 
     // Closed, the session still has its keys (a late reference never reads another session's slot).
     const key = Buffer.from(busy.sessionKey);
