@@ -398,8 +398,9 @@ export class Hub {
   }
 
   /**
-   * Stores message fragments durably (group commit with other submissions of the same turn), then calls
-   * `done`; only then may the framing answer the send. Delivery to online receivers starts right after.
+   * Stores message fragments durably (group commit with other submissions of the same turn) — or, to an online
+   * receiver, delivers them before storing (HeldSends) — then calls `done` (stored or acked); only then may the
+   * framing answer the send.
    */
   submit(msgs: NewMessage[], done: (results: SubmitResult[]) => void): void {
     this.commit.submit(msgs, done);

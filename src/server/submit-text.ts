@@ -30,9 +30,10 @@ interface SendResult {
 export const SEND_REFUSED: SendResult = { result: 1 };
 
 /**
- * "Submit a text message", once for both framings: checks the sender and the size limits, stores the fragment
- * durably (group commit) and only then answers 0 (stored) or 1 (refused); a non-text IM is answered 0 and not
- * relayed. Nothing a client sends goes unanswered: it would re-send it until it gives up.
+ * "Submit a text message", once for both framings: checks the sender and the size limits, hands the fragment to
+ * the group commit and only then answers 0 (stored, or acked by its online receiver: HeldSends) or 1 (refused); a
+ * non-text IM is answered 0 and not relayed. Nothing a client sends goes unanswered: it would re-send it until it
+ * gives up.
  */
 export function submitText(x: Exchange<unknown, SendResult>, m: TextSubmission): void {
   const s = x.session;
