@@ -108,7 +108,8 @@ export class GroupCommit {
     } catch (err) {
       this.delivered = marks.concat(this.delivered);
       this.admission.reset();
-      const sends = batch.reduce((n, sub) => n + sub.msgs.length, 0);
+      // Sends taken by the fast path were not in the failed transaction; held sends due for storing were.
+      const sends = batch.reduce((n, sub) => n + (sub.held ? 0 : sub.msgs.length), 0) + admitted.filter((a) => a.wanted()).length;
       this.log.error(
         { err, sends, deliveryMarks: marks.length },
         `committing ${sends} sent message(s) and ${marks.length} delivery mark(s) failed: the senders are told the sends ` +
