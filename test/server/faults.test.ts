@@ -12,7 +12,7 @@ import { openSqliteStore } from '../../src/store/sqlite.js';
 import { lockStoreForServer } from '../../src/store/lock.js';
 import { StoreError } from '../../src/store/validate.js';
 import { ClassicCmd } from '../../src/protocol/commands.js';
-import { logoutCodec } from '../../src/protocol/bodies/classic/index.js';
+import { keepAliveRequestCodec, logoutCodec } from '../../src/protocol/bodies/classic/index.js';
 import { passwordKey } from '../../src/protocol/keys.js';
 import { ClassicDriver } from '../helpers/classic-driver.js';
 import { seedAccounts, startServer, tempDir, until } from '../helpers/udp.js';
@@ -62,6 +62,38 @@ test('a delivery mark whose commit fails (database full) is kept and retried, ne
     await again.login();
     await assert.rejects(again.receive(300), /no matching datagram/);
     again.close();
+  } finally {
+    r.close();
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a send delivered before stored whose ack does not come, and whose commit then fails, gets the failure reply', async () => {
+  const dir = tempDir();
+  const dbPath = join(dir, 'oicq.db');
+  const setup = openSqliteStore(dbPath);
+  seedAccounts(setup, [R, F], [[R.uid, F.uid]]);
+  setup.close();
+  const store = openSqliteStore(dbPath, { maxSizeBytes: statSync(dbPath).size });
+  const lines: Record<string, unknown>[] = [];
+  const { server } = await startServer({ store, dbPath, log: capturingLog(lines), hub: { commitRetryMs: 50, ackHoldMs: 50 } });
+  const r = await ClassicDriver.open(server.address.port, R.uid, R.password);
+  try {
+    await r.login();
+    await r.request(ClassicCmd.KEEP_ALIVE, keepAliveRequestCodec.encode({ uid: R.uid, form: 'u32' }));
+    const results: unknown[] = [];
+    // R never acks: the holds end together, and their insert needs pages the database may not grow.
+    for (let i = 0; i < 4; i++) {
+      server.hub.submit([{ sender: F.uid, receiver: R.uid, sentAt: 3, msgId: 3 + i, fragCount: 1, fragIndex: 0, replyType: 1, text: 'z'.repeat(2000) }], ([res]) => results.push(res));
+    }
+    const { push } = await r.receive(3000, false);
+    assert.ok(push.content.kind === 'im', 'pushed before it was stored');
+    assert.equal(results.length, 0, 'not answered while held');
+    await until(() => results.length === 4, 2000, 'the sends are answered');
+    assert.deepEqual(results, Array(4).fill({ ok: false, reason: 'store_failed' }));
+    const err = lines.find((l) => l.level === 50)!;
+    assert.match(String(err.msg), /committing 4 sent message\(s\) and 0 delivery mark\(s\) failed/);
   } finally {
     r.close();
     await server.close();
