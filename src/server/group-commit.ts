@@ -37,6 +37,16 @@ export interface AdmittedMessage {
 /** Takes an admitted single-fragment send to push it before storing it (HeldSends.take); false: store it. */
 export type FastPath = (m: NewMessage, done: (results: SubmitResult[]) => void) => boolean;
 
+/** `m` as delivery queues it, under `id`: one literal of one shape (a conditional spread built two more objects per message). */
+export function storedMessage(id: number, m: NewMessage): StoredMessage {
+  const f: StoredMessage = {
+    id, sender: m.sender, receiver: m.receiver, sentAt: m.sentAt, msgId: m.msgId, fragCount: m.fragCount,
+    fragIndex: m.fragIndex, replyType: m.replyType, text: m.text, font: m.font, stranger: m.stranger,
+  };
+  if (m.raw) f.raw = m.raw;
+  return f;
+}
+
 /**
  * Group commit: every send and delivery mark of one event-loop turn goes to the store in one transaction.
  * Sends are answered only after their commit; stored (not duplicate) messages are handed to `onStored`.
@@ -194,14 +204,7 @@ export class GroupCommit {
       else {
         this.metrics.messagesStored++;
         timed?.stored(r.id, this.clock.now());
-        const m = accepted[i]!;
-        // One literal of one shape (a conditional spread built two more objects per message).
-        const f: StoredMessage = {
-          id: r.id, sender: m.sender, receiver: m.receiver, sentAt: m.sentAt, msgId: m.msgId, fragCount: m.fragCount,
-          fragIndex: m.fragIndex, replyType: m.replyType, text: m.text, font: m.font, stranger: m.stranger,
-        };
-        if (m.raw) f.raw = m.raw;
-        fresh.push(f);
+        fresh.push(storedMessage(r.id, accepted[i]!));
       }
     });
     this.answer(batch, verdicts, stored);

@@ -1,7 +1,7 @@
 import type { Clock, Timer } from '../transport/clock.js';
 import type { NewMessage, StoredMessage } from '../store/store.js';
 import type { Metrics } from './metrics.js';
-import type { AdmittedMessage, SubmitResult } from './group-commit.js';
+import { storedMessage, type AdmittedMessage, type SubmitResult } from './group-commit.js';
 import type { Delivery } from './delivery.js';
 import type { QueuedMessage, Session } from './session.js';
 
@@ -127,11 +127,7 @@ export class HeldSends {
       }
     }
     this.provisional = this.provisional >= PROVISIONAL_WRAP ? 1 : this.provisional + 1;
-    const msg: QueuedMessage = {
-      id: -this.provisional, sender: m.sender, receiver: m.receiver, sentAt: m.sentAt, msgId: m.msgId, fragCount: m.fragCount,
-      fragIndex: m.fragIndex, replyType: m.replyType, text: m.text, font: m.font, stranger: m.stranger,
-    };
-    if (m.raw) msg.raw = m.raw;
+    const msg: QueuedMessage = storedMessage(-this.provisional, m);
     const h = new HeldSend(msg, this.clock.now(), [answer], this);
     msg.hold = h;
     h.slot = this.base + this.queue.length;
