@@ -34,6 +34,11 @@ export class HeldSend implements AdmittedMessage {
     private readonly owner: HeldSends,
   ) {}
 
+  /** Its sender is still waiting for the answer: neither acked nor stored (nor failed) yet. */
+  get unanswered(): boolean {
+    return this.state === 'held' || this.state === 'storing';
+  }
+
   /** Whether the commit should still store it (it was not acked in the meantime). */
   wanted(): boolean {
     return this.state === 'storing';
@@ -50,6 +55,8 @@ export interface HeldSendsDeps {
   receiver(uid: number): Session | undefined;
   /** Stores a held send whose hold ended without its ack. */
   store(h: HeldSend): void;
+  /** Marks a stored row delivered (a held send acked after its hold ended). */
+  markDelivered(id: number): void;
   /** The sender's online session (it remembers the identities of its sends delivered unstored). */
   sender(uid: number): Session | undefined;
   /** A duplicate of an admitted message takes no place in the mailbox. */
@@ -138,9 +145,15 @@ export class HeldSends {
     return true;
   }
 
-  /** The receiver acked the push of `h` (or its client never acks that kind). */
+  /**
+   * The receiver acked the push of `h` (or its client never acks that kind): unanswered, it is never written and its
+   * sender is answered now; stored already, its row is marked delivered.
+   */
   acked(h: HeldSend): void {
-    if (h.state !== 'held' && h.state !== 'storing') return;
+    if (!h.unanswered) {
+      if (h.state === 'stored') this.deps.markDelivered(h.storedId);
+      return;
+    }
     if (h.state === 'held') this.unqueue(h);
     h.state = 'acked';
     this.deps.sender(h.msg.sender)?.rememberUnstored(h.msg, h.at);
@@ -246,7 +259,7 @@ export class HeldSends {
 /** The hold of `queued` when it is a held send that `m` repeats. */
 function repeatOf(queued: QueuedMessage | undefined, m: NewMessage): HeldSend | undefined {
   const h = queued?.hold;
-  return h && (h.state === 'held' || h.state === 'storing') && sameSend(h.msg, m) ? h : undefined;
+  return h?.unanswered && sameSend(h.msg, m) ? h : undefined;
 }
 
 /** The store's identity of a private message (its dedup key). */

@@ -136,11 +136,8 @@ export class Hub {
       markDelivered: (m) => {
         // Qun and system messages are not counted against the mailbox (see MailboxPolicy), so only IMs release.
         if (!m.kind) this.mailbox.release(m);
-        const hold = m.hold;
-        if (hold && (hold.state === 'held' || hold.state === 'storing')) this.held.acked(hold);
-        else if (hold) {
-          if (hold.storedId > 0) this.commit.markDelivered(hold.storedId);
-        } else this.commit.markDelivered(m.id);
+        if (m.hold) this.held.acked(m.hold);
+        else this.commit.markDelivered(m.id);
       },
       orphaned: (hold, gone) => this.held.orphan(hold, gone),
     });
@@ -155,6 +152,7 @@ export class Hub {
         return s?.pendingLoaded && !s.closed ? s : undefined;
       },
       store: (h) => this.commit.storeAdmitted(h),
+      markDelivered: (id) => this.commit.markDelivered(id),
       sender: (uid) => this.sessions.get(uid),
       release: (m) => this.mailbox.release(m),
       deliverStored: (msgs) => this.deliverStored(msgs),
