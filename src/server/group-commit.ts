@@ -154,7 +154,7 @@ export class GroupCommit {
     this.delivered = [];
     const batch = this.submissions;
     this.submissions = [];
-    const late = this.admitted.length ? this.admitted.filter((a) => a.wanted()) : this.admitted;
+    const late = this.admitted.filter((a) => a.wanted());
     this.admitted = [];
     if (batch.length === 0 && late.length === 0) {
       if (delivered.length) this.store.storeMessages([], delivered);
@@ -198,15 +198,15 @@ export class GroupCommit {
     if (timed) timed.storeCommit((performance.now() - t0) / 1000);
     const fresh: StoredMessage[] = [];
     for (let i = 0; i < late.length; i++) late[i]!.stored(stored[fromSends + i]!);
-    stored.forEach((r, i) => {
-      if (i >= fromSends) return;
+    for (let i = 0; i < fromSends; i++) {
+      const r = stored[i]!;
       if (r.duplicate) this.admission.release(accepted[i]!);
       else {
         this.metrics.messagesStored++;
         timed?.stored(r.id, this.clock.now());
         fresh.push(storedMessage(r.id, accepted[i]!));
       }
-    });
+    }
     this.answer(batch, verdicts, stored);
     this.onStored(fresh);
   }
