@@ -7,6 +7,7 @@ import {
   receiveImAckFor, receiveImAckCodec, IM_TEXT, systemMessageCodec, systemMessageAckCodec, type LoginReply, type ReceiveImPush,
   type SystemMessage, selectServerReplyCodec, tokenExReplyCodec, tokenExRequestCodec, checkPasswordReplyCodec,
   checkPasswordRequestCodec, login2007RequestCodec, login2007ReplyCodec, type CheckPasswordReply, type Login2007Reply,
+  keepAliveRequestCodec,
 } from '../../src/protocol/bodies/classic/index.js';
 import { wrapKeyPrefixed } from '../../src/protocol/bodies/modern/wrap.js';
 import { UdpPeer } from './udp.js';
@@ -111,6 +112,11 @@ export class ClassicDriver {
     const p = teaDecrypt(reply, this.sessionKey);
     if (!p) throw new Error(`reply to 0x${command.toString(16)} does not open with the session key`);
     return p;
+  }
+
+  /** A keep-alive (u32 form), answered; the first request after a login also releases the session's queued messages. */
+  async keepAlive(): Promise<Buffer> {
+    return this.request(ClassicCmd.KEEP_ALIVE, keepAliveRequestCodec.encode({ uid: this.uid, form: 'u32' }));
   }
 
   /** Sends without waiting for anything. */

@@ -10,7 +10,7 @@ import { seedAccounts, startServer, until } from '../helpers/udp.js';
 import type { OicqServer } from '../../src/server/server.js';
 import type { HubOptions } from '../../src/server/hub.js';
 import { ClassicCmd as Cmd } from '../../src/protocol/commands.js';
-import { keepAliveRequestCodec, logoutCodec } from '../../src/protocol/bodies/classic/index.js';
+import { logoutCodec } from '../../src/protocol/bodies/classic/index.js';
 import { passwordKey } from '../../src/protocol/keys.js';
 
 const A = { uid: 93001, password: 'd-a' };
@@ -49,7 +49,7 @@ for (const [how, hub] of [
     const w = await world(hub);
     try {
       // B's first request releases its backlog: from then on a send to it may be pushed before it is stored.
-      await w.b.request(Cmd.KEEP_ALIVE, keepAliveRequestCodec.encode({ uid: B.uid, form: 'u32' }));
+      await w.b.keepAlive();
       const time = Math.floor(Date.now() / 1000);
       assert.equal(await w.a.send(B.uid, 'once', { msgSeq: 0x4242, time }), 0);
       await quiescence(serverProbe(w.server));
@@ -71,7 +71,7 @@ for (const [how, hub] of [
 test('a send whose ack takes longer than the hold is stored, then answered; its pushes keep one server message sequence, and the late ack marks the row', async () => {
   const w = await world({ pushRto: { minMs: 200, maxMs: 200, initialMs: 200 }, pushSendsPerSeq: 2, ackHoldMs: 50 });
   try {
-    await w.b.request(Cmd.KEEP_ALIVE, keepAliveRequestCodec.encode({ uid: B.uid, form: 'u32' }));
+    await w.b.keepAlive();
     w.rec.ackIf = () => false;
     const t0 = Date.now();
     assert.equal(await w.a.send(B.uid, 'slow'), 0, 'answered once stored');
@@ -95,7 +95,7 @@ test('a send whose ack takes longer than the hold is stored, then answered; its 
 test('a held send whose receiver logs out before acking is stored, and delivered at the next login; one held at shutdown is stored', async () => {
   const w = await world({ ...SLOW, ackHoldMs: 1000 });
   try {
-    await w.b.request(Cmd.KEEP_ALIVE, keepAliveRequestCodec.encode({ uid: B.uid, form: 'u32' }));
+    await w.b.keepAlive();
     w.rec.ackIf = () => false;
     const answer = w.a.send(B.uid, 'gone');
     await until(() => w.rec.pushes.length === 1, 3000, 'pushed');
@@ -121,7 +121,7 @@ test('a held send whose receiver logs out before acking is stored, and delivered
 test('a send held when the server stops is stored by the stop', async () => {
   const w = await world({ ...SLOW, ackHoldMs: 1000 });
   try {
-    await w.b.request(Cmd.KEEP_ALIVE, keepAliveRequestCodec.encode({ uid: B.uid, form: 'u32' }));
+    await w.b.keepAlive();
     w.rec.ackIf = () => false;
     void w.a.send(B.uid, 'at stop').catch(() => undefined);
     await until(() => w.rec.pushes.length === 1, 3000, 'pushed');

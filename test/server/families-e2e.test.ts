@@ -139,7 +139,7 @@ test('QQ2006-era client (tag 0x0E1B) never acks 0x0080: a notice is sent once an
     assert.equal((await b.login()).kind, 'success');
     assert.equal(await b.send(A.uid, '通知之后的消息'), 0);
     assert.equal((await a.login()).kind, 'success');
-    await a.request(ClassicCmd.KEEP_ALIVE, keepAliveRequestCodec.encode({ uid: A.uid, form: 'u32' }));
+    await a.keepAlive();
     const notice = systemMessageCodec.decode((await a.push(ClassicCmd.SYSTEM_MESSAGE)).plain);
     assert.deepEqual([notice.code, notice.from], [NoticeCode.ADDED_YOU, B.uid]);
     // Not acked (LumaQQ sends no 0x0012): the message from the same sender comes anyway, and the notice never again.
@@ -191,7 +191,7 @@ test('a re-login that replaces a live session pushes no second "online" to frien
     await a2.login();
     await until(() => server.hub.get(A.uid)?.isFrom({ address: '127.0.0.1', port: a2.peer.port }) === true, 2000, 'replaced');
     // A keep-alive round trip later, b has had no further status push.
-    await b.request(ClassicCmd.KEEP_ALIVE, keepAliveRequestCodec.encode({ uid: B.uid, form: 'u32' }));
+    await b.keepAlive();
     assert.equal(b.peer.peek().filter((d) => d.readUInt16BE(3) === ClassicCmd.FRIEND_STATUS).length, 0);
   } finally {
     a1.close();

@@ -12,7 +12,7 @@ import { openSqliteStore } from '../../src/store/sqlite.js';
 import { lockStoreForServer } from '../../src/store/lock.js';
 import { StoreError } from '../../src/store/validate.js';
 import { ClassicCmd } from '../../src/protocol/commands.js';
-import { keepAliveRequestCodec, logoutCodec } from '../../src/protocol/bodies/classic/index.js';
+import { logoutCodec } from '../../src/protocol/bodies/classic/index.js';
 import { passwordKey } from '../../src/protocol/keys.js';
 import { ClassicDriver } from '../helpers/classic-driver.js';
 import { seedAccounts, startServer, tempDir, until } from '../helpers/udp.js';
@@ -81,7 +81,7 @@ test('a send delivered before stored whose ack does not come, and whose commit t
   const r = await ClassicDriver.open(server.address.port, R.uid, R.password);
   try {
     await r.login();
-    await r.request(ClassicCmd.KEEP_ALIVE, keepAliveRequestCodec.encode({ uid: R.uid, form: 'u32' }));
+    await r.keepAlive();
     const results: unknown[] = [];
     // R never acks: the holds end together, and their insert needs pages the database may not grow.
     for (let i = 0; i < 4; i++) {

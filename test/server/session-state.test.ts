@@ -59,7 +59,7 @@ test('an idle session holds no duplicate window, no delivery queues and no timer
     // A message to A: a queue, a push in flight, its retry wait and its hold (A is online: the send is pushed
     // before it is stored), all freed by the ack, which also answers B.
     assert.equal((await b.login()).kind, 'success');
-    await b.request(ClassicCmd.KEEP_ALIVE, keepAliveRequestCodec.encode({ uid: B.uid, form: 'u32' }));
+    await b.keepAlive();
     const before = hub.timers.pending;
     const sent = b.send(A.uid, 'hello idle');
     let done = false;
