@@ -92,14 +92,23 @@ test('a send whose ack takes longer than the hold is stored, then answered; its 
   }
 });
 
-test('a held send whose receiver logs out before acking is stored, and delivered at the next login; one held at shutdown is stored', async () => {
+type World = Awaited<ReturnType<typeof world>>;
+
+/** A sends `text` to B, which is ready and does not ack: it is pushed and held, not stored. A's answer is still to come. */
+async function heldAtB(w: World, text: string): Promise<{ answer: Promise<number> }> {
+  await w.b.keepAlive();
+  w.rec.ackIf = () => false;
+  const answer = w.a.send(B.uid, text);
+  await until(() => w.rec.pushes.length === 1, 3000, 'pushed');
+  assert.equal(w.server.hub.held.pending, 1);
+  assert.equal(w.store.pendingCount(B.uid), 0, 'held, not stored yet');
+  return { answer };
+}
+
+test('a held send whose receiver logs out before acking is stored, and delivered at the next login', async () => {
   const w = await world({ ...SLOW, ackHoldMs: 1000 });
   try {
-    await w.b.keepAlive();
-    w.rec.ackIf = () => false;
-    const answer = w.a.send(B.uid, 'gone');
-    await until(() => w.rec.pushes.length === 1, 3000, 'pushed');
-    assert.equal(w.store.pendingCount(B.uid), 0, 'held, not stored yet');
+    const { answer } = await heldAtB(w, 'gone');
     w.b.fire(Cmd.LOGOUT, logoutCodec.encode({ passwordKey: passwordKey(B.password) }));
     assert.equal(await answer, 0, 'answered once stored');
     assert.equal(w.store.pendingCount(B.uid), 1);
@@ -109,7 +118,6 @@ test('a held send whose receiver logs out before acking is stored, and delivered
       const { push } = await b2.receive(3000, false);
       assert.ok(push.content.kind === 'im' && push.content.message.text === 'gone');
       assert.ok(push.serverSeq >= 1 && push.serverSeq <= 0x7fffffff, 'under its store id now, as after a restart');
-
     } finally {
       b2.close();
     }
@@ -121,12 +129,8 @@ test('a held send whose receiver logs out before acking is stored, and delivered
 test('a send held when the server stops is stored by the stop', async () => {
   const w = await world({ ...SLOW, ackHoldMs: 1000 });
   try {
-    await w.b.keepAlive();
-    w.rec.ackIf = () => false;
-    void w.a.send(B.uid, 'at stop').catch(() => undefined);
-    await until(() => w.rec.pushes.length === 1, 3000, 'pushed');
-    assert.equal(w.server.hub.held.pending, 1);
-    assert.equal(w.store.pendingCount(B.uid), 0, 'held, not stored yet');
+    const { answer } = await heldAtB(w, 'at stop');
+    void answer.catch(() => undefined);
   } finally {
     await w.close();
   }
