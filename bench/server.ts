@@ -7,8 +7,8 @@
 import { createSocket } from 'node:dgram';
 import { fork } from 'node:child_process';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { cpuMsOf, startServerProcess, tempDb } from '../scripts/lib/server-process.js';
-import { createLoadAccounts, loginLoadClients, paced, saturate } from './lib/load.js';
+import { cpuMsOf, startServerProcess, tempDb, type ServerProcess } from '../scripts/lib/server-process.js';
+import { createLoadAccounts, loginLoadClients, paced, saturate, type LoadClient } from './lib/load.js';
 import { fmt, printTable, ratio } from './lib/table.js';
 
 const N = Number(process.env.BENCH_CLIENTS ?? 40);
@@ -75,19 +75,28 @@ async function bareRun(kind: 'echo' | 'relay'): Promise<BareResult> {
 }
 
 console.log(`bench:server — ${N} classic clients in pairs, ${PHASE_MS / 1000} s phases, server with synchronous=${SYNC.toUpperCase()}`);
+/** A server process (with `extra` options) on a fresh database, and the N load clients logged in to it. */
+async function loadedServer(extra: string[]) {
+  const db = tempDb();
+  createLoadAccounts(db, N);
+  const server = await startServerProcess(db, ['--log-level', 'info', '--prelogin-rate', '100000', '--sync', SYNC, ...extra]);
+  return { server, ...(await loginLoadClients(server.port, N)) };
+}
+
+/** The maximum phase (one send in flight per client), with the server's and this process's CPU over it, in % of a core. */
+async function maxPhase(server: ServerProcess, clients: LoadClient[]) {
+  const cpu0 = { server: server.cpuMs(), load: process.cpuUsage() };
+  const t0 = Date.now();
+  const max = await saturate(clients, PHASE_MS);
+  const wall = Date.now() - t0;
+  const u = process.cpuUsage(cpu0.load);
+  return { max, serverCpu: (100 * (server.cpuMs() - cpu0.server)) / wall, loadCpu: (100 * (u.user + u.system)) / 1000 / wall };
+}
+
 const echo = await bareRun('echo');
 const relay = await bareRun('relay');
-const db = tempDb();
-createLoadAccounts(db, N);
-const server = await startServerProcess(db, ['--log-level', 'info', '--prelogin-rate', '100000', '--sync', SYNC]);
-const { clients, stop } = await loginLoadClients(server.port, N);
-const cpu0 = { server: server.cpuMs(), load: process.cpuUsage() };
-const t0 = Date.now();
-const max = await saturate(clients, PHASE_MS);
-const wall = Date.now() - t0;
-const serverCpu = (100 * (server.cpuMs() - cpu0.server)) / wall;
-const u = process.cpuUsage(cpu0.load);
-const loadCpu = (100 * (u.user + u.system)) / 1000 / wall;
+const { server, clients, stop } = await loadedServer([]);
+const { max, serverCpu, loadCpu } = await maxPhase(server, clients);
 const rss = server.rssKb();
 // The load generator's own event-loop delay during the paced phase: latency it adds to what it measures.
 const loopDelay = monitorEventLoopDelay({ resolution: 1 });
@@ -100,16 +109,10 @@ const metrics = await server.stop();
 
 // The same maximum with every message stored before its push (`--ack-hold 0`): the durable path that offline
 // receivers and acks slower than the hold take.
-const db0 = tempDb();
-createLoadAccounts(db0, N);
-const server0 = await startServerProcess(db0, ['--log-level', 'info', '--prelogin-rate', '100000', '--sync', SYNC, '--ack-hold', '0']);
-const load0 = await loginLoadClients(server0.port, N);
-const cpu00 = server0.cpuMs();
-const t00 = Date.now();
-const max0 = await saturate(load0.clients, PHASE_MS);
-const serverCpu0 = (100 * (server0.cpuMs() - cpu00)) / (Date.now() - t00);
-load0.stop();
-await server0.stop();
+const stored = await loadedServer(['--ack-hold', '0']);
+const { max: max0, serverCpu: serverCpu0 } = await maxPhase(stored.server, stored.clients);
+stored.stop();
+await stored.server.stop();
 
 printTable('Results', ['measure', 'value'], [
   ['delivered messages/s (max)', fmt(max.rate, 0)],
