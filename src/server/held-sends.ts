@@ -156,9 +156,11 @@ export class HeldSends {
     }
     if (h.state === 'held') this.unqueue(h);
     h.state = 'acked';
-    this.deps.sender(h.msg.sender)?.rememberUnstored(h.msg, h.at);
+    const now = this.clock.now();
+    // Remembered from the ack on: the sweep lets go of the ring a reply hold after the latest.
+    this.deps.sender(h.msg.sender)?.rememberUnstored(h.msg, now);
     this.metrics.messagesUnstored++;
-    this.metrics.timings?.deliveredIn(this.clock.now() - h.at);
+    this.metrics.timings?.deliveredIn(now - h.at);
     answer(h, { ok: true, id: 0, duplicate: false });
   }
 

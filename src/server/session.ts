@@ -57,13 +57,13 @@ export interface SessionOutput {
   kicked?(session: Session, reason?: string): void;
 }
 
-/** One message push waiting for its ack. */
 /** A message in a delivery queue: stored, or held unstored (HeldSends) with its hold. */
 export interface QueuedMessage extends StoredMessage {
   /** Set for a send pushed before it is stored: its ack answers the sender instead of marking a row (while held). */
   hold?: HeldSend;
 }
 
+/** One message push waiting for its ack. */
 export interface Push {
   msg: QueuedMessage;
   /** The session it goes to, and its sender's queue there (what its retry wait needs). */
