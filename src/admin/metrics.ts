@@ -68,7 +68,7 @@ export function serverRegistry(server: OicqServer, traffic: Traffic): Registry {
 
   const latency = new Histogram({
     name: 'oicq_message_delivery_seconds',
-    help: 'From a message fragment committed (or, delivered unstored, pushed) to its push acked by the receiver.',
+    help: 'From a message fragment committed (delivered unstored: submitted) to its push acked by the receiver.',
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600],
     registers: [registry],
   });

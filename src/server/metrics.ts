@@ -37,7 +37,7 @@ export interface Timings {
   stored(id: number, atMs: number): void;
   /** The receiver acked the message with store id `id` at `atMs`. */
   delivered(id: number, atMs: number): void;
-  /** The receiver acked a message pushed unstored (HeldSends) this long after its push. */
+  /** The receiver acked a message delivered unstored (HeldSends) this long after it was submitted. */
   deliveredIn(ms: number): void;
   /** One group commit of messages took this long. */
   storeCommit(seconds: number): void;
