@@ -120,7 +120,7 @@ export class OicqServer {
     const guardOpts = { ...DEFAULT_LOGIN_GUARD, ...opts.guard };
     this.addresses = new LoginAddresses(opts.store, clock, guardOpts.knownAddresses, this.log);
     const guard = new LoginGuard(clock, guardOpts, {
-      isKnown: (uid, address) => opts.store.isKnownAddress(uid, address),
+      isKnown: (uid, address) => this.addresses.isKnown(uid, address),
       remember: (uid, address) => this.addresses.remember(uid, address),
     }, this.log);
     this.guard = guard;
