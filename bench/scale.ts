@@ -13,6 +13,7 @@ import { cpuMsOf, startServerProcess, tempDb, type ServerProcess } from '../scri
 import { openSqliteStore } from '../src/store/sqlite.js';
 import type { KnownLogin } from '../src/store/store.js';
 import { passwordMd5 } from '../src/protocol/keys.js';
+import { ADDRESS_BATCH_MAX } from '../src/server/login-addresses.js';
 import { fmt, printTable, ratio } from './lib/table.js';
 import { SCALE_PASSWORD, type GenCommand, type GenReply } from './lib/scale-protocol.js';
 
@@ -101,7 +102,7 @@ function createAccounts(db: string, n: number): number {
  * The store's part of a classic login, measured in this process on the bench's database before the server opens
  * it: what the server asks the store for one login (account and ban at the password check, friends for the
  * presence fan-out, Qun at the login reply, the inbox when queued messages are released) and the address it
- * remembers, written in batches of one login window as the server batches a turn's logins.
+ * remembers, written in batches as the server's (LoginAddresses) are in a login burst.
  */
 function storeLoginReference(db: string, firstUid: number, n: number): { usPerLogin: number } {
   const store = openSqliteStore(db, { synchronous: SYNC === 'full' ? 'full' : 'normal' });
@@ -109,13 +110,12 @@ function storeLoginReference(db: string, firstUid: number, n: number): { usPerLo
   const batch: KnownLogin[] = [];
   for (let i = 0; i < n; i++) {
     const uid = firstUid + i;
-    store.getUser(uid);
-    store.banOf(uid);
-    store.friendsOf(uid);
+    store.loginAccount(uid);
+    store.friendUids(uid);
     store.qunsOf(uid);
     store.pendingFor(uid, 200);
     batch.push({ uid, address: `127.2.${(i >> 8) & 0xff}.${(i & 0xff) + 1}` });
-    if (batch.length === WINDOW || i === n - 1) store.rememberAddresses(batch.splice(0), 4);
+    if (batch.length === ADDRESS_BATCH_MAX || i === n - 1) store.rememberAddresses(batch.splice(0), 4);
   }
   const us = ((performance.now() - t0) * 1000) / n;
   store.close();
@@ -205,7 +205,7 @@ console.log(`bench:scale — steps ${STEPS.join(', ')} sessions; ≤ ${PER_GEN} 
 const db = tempDb();
 console.log(`accounts: ${max + STORE_REF} created in one transaction in ${fmt(createAccounts(db, max + STORE_REF), 0)} ms`);
 const storeRef = storeLoginReference(db, BASE_UID + max, STORE_REF);
-console.log(`reference: the store's own work of a classic login (account, ban, friends, Qun, inbox, address remembered in batches of ${WINDOW}), ${STORE_REF} logins on this database with synchronous=${SYNC.toUpperCase()}: ${fmt(storeRef.usPerLogin, 1)} µs each = ${fmt(1e6 / storeRef.usPerLogin, 0)} logins/s on one core`);
+console.log(`reference: the store's own work of a classic login (account, ban, friends, Qun, inbox, address remembered in batches of ${ADDRESS_BATCH_MAX}), ${STORE_REF} logins on this database with synchronous=${SYNC.toUpperCase()}: ${fmt(storeRef.usPerLogin, 1)} µs each = ${fmt(1e6 / storeRef.usPerLogin, 0)} logins/s on one core`);
 // The keep-alive reference: a bare node:dgram echo process, fed (during each idle phase) one datagram of a
 // keep-alive's size per keep-alive the generators send, from the same generators at the same moments.
 const echo = fork(new URL('./lib/echo-server.ts', import.meta.url).pathname, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });

@@ -186,7 +186,7 @@ export class ClusterNode implements ClusterLink {
   private fanOut(uid: number, p: WirePresence): void {
     let friends: number[];
     try {
-      friends = this.hub.store.friendsOf(uid).map((f) => f.uid).filter((f) => !this.hub.get(f));
+      friends = this.hub.store.friendUids(uid).filter((f) => !this.hub.get(f));
     } catch (err) {
       return this.log.debug({ err, uid }, 'presence not fanned out: the store did not answer');
     }
@@ -202,7 +202,7 @@ export class ClusterNode implements ClusterLink {
     if (s.closed) return;
     let friends: number[];
     try {
-      friends = this.hub.store.friendsOf(s.uid).map((f) => f.uid).filter((f) => !this.hub.get(f));
+      friends = this.hub.store.friendUids(s.uid).filter((f) => !this.hub.get(f));
     } catch {
       return;
     }
@@ -261,7 +261,7 @@ export class ClusterNode implements ClusterLink {
 
   private localFriends(uid: number): number[] {
     try {
-      return this.hub.store.friendsOf(uid).map((f) => f.uid).filter((f) => this.hub.get(f));
+      return this.hub.store.friendUids(uid).filter((f) => this.hub.get(f));
     } catch {
       return [];
     }

@@ -373,7 +373,7 @@ export class Hub {
     const here = this.presence.onlineFriends(uid);
     const cluster = this.cluster;
     if (!cluster) return done(here);
-    const away = this.store.friendsOf(uid).map((f) => f.uid).filter((f) => !this.get(f));
+    const away = this.store.friendUids(uid).filter((f) => !this.get(f));
     if (away.length === 0) return done(here);
     cluster.onlineElsewhere(away).then(
       (there) => done([...here, ...there].sort((a, b) => a.uid - b.uid)),

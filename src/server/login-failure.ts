@@ -39,19 +39,19 @@ export function checkLogin<T>(ctx: ServerContext, { uid, from, open, tokenOk = t
   if (!tokenOk) return fail(LoginFailure.TOKEN_EXPIRED);
   // A cluster node whose presence store is down takes no new logins (live sessions go on).
   if (ctx.hub.loginsPaused()) return fail(LoginFailure.BUSY);
-  let account;
+  let found;
   try {
-    account = ctx.store.getUser(uid);
+    found = ctx.store.loginAccount(uid);
   } catch (err) {
     // The database is unreachable: "busy", never a crash or silence.
     ctx.log.warn({ err, uid }, 'login refused: the store did not answer');
     return fail(LoginFailure.BUSY);
   }
-  if (!account) return fail(LoginFailure.UNKNOWN_UID, { knownUid: false });
+  if (!found) return fail(LoginFailure.UNKNOWN_UID, { knownUid: false });
+  const { account, ban } = found;
   const opened = open(account);
   if (opened === undefined) return fail(LoginFailure.WRONG_PASSWORD, { knownUid: true });
   // After the password: a ban does not tell a stranger that the number exists.
-  const ban = ctx.store.banOf(uid);
   if (ban) return fail(LoginFailure.BANNED, undefined, ban.reason);
   ctx.guard.succeed(uid, from.address);
   return { ok: true, account, opened };

@@ -23,11 +23,11 @@ export class PresenceFanout {
   /** A user's friends that are online and visible, in uid order. */
   onlineFriends(uid: number): Presence[] {
     const out: Presence[] = [];
-    for (const f of this.store.friendsOf(uid)) {
-      const s = this.sessions.get(f.uid);
+    for (const f of this.store.friendUids(uid)) {
+      const s = this.sessions.get(f);
       if (s && s.status !== Status.INVISIBLE) out.push(this.of(s));
     }
-    return out.sort((a, b) => a.uid - b.uid);
+    return out;
   }
 
   /** A session came online: friends see it unless it is invisible. */
@@ -55,8 +55,8 @@ export class PresenceFanout {
   }
 
   private broadcast(from: Session, p: Presence): void {
-    for (const f of this.store.friendsOf(from.uid)) {
-      const s = this.sessions.get(f.uid);
+    for (const f of this.store.friendUids(from.uid)) {
+      const s = this.sessions.get(f);
       if (s) s.output.pushStatus(s, p);
     }
     this.onBroadcast?.(from, p);

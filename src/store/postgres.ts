@@ -128,6 +128,14 @@ export class PostgresStore implements Store {
     return r ? { reason: String(r['reason']), bannedAt: n(r, 'banned_at') } : undefined;
   }
 
+  loginAccount(uid: number): { account: Account; ban?: Ban } | undefined {
+    if (!Number.isInteger(uid) || uid < 1 || uid > MAX_UID) return undefined;
+    const r = this.one('SELECT u.*, b.reason AS ban_reason, b.banned_at AS ban_at FROM users u LEFT JOIN bans b ON b.uid = u.uid WHERE u.uid = $1', [uid]);
+    if (!r) return undefined;
+    const account = toAccount(r as unknown as UserRow);
+    return r['ban_reason'] === null ? { account } : { account, ban: { reason: String(r['ban_reason']), bannedAt: n(r, 'ban_at') } };
+  }
+
   nextFreeUid(from: number): number {
     checkUid(from, 'first uid');
     const r = this.one(
@@ -241,6 +249,10 @@ export class PostgresStore implements Store {
        WHERE f.owner = $1 ORDER BY f.grp, u.uid`,
       [uid],
     ).map((r) => ({ uid: n(r, 'uid'), nick: String(r['nick']), face: n(r, 'face'), age: n(r, 'age'), gender: n(r, 'gender'), group: n(r, 'grp') }));
+  }
+
+  friendUids(uid: number): number[] {
+    return this.q('SELECT friend FROM friends WHERE owner = $1 ORDER BY friend', [uid]).map((r) => n(r, 'friend'));
   }
 
   areFriends(a: number, b: number): boolean {

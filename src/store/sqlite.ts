@@ -205,6 +205,8 @@ function tightenModes(path: string): void {
 /** Prepares every statement the store uses, once per connection. */
 function prepareStatements(db: Database.Database) {
   const p = <R = unknown>(sql: string) => db.prepare<unknown[], R>(sql);
+  /** A one-column query whose rows are that column's values (no row objects). */
+  const column = <V>(sql: string) => db.prepare<unknown[], V>(sql).pluck();
   /** Prepared per limit by withLimit, not here. */
   const limited = <R = unknown>(sql: string): LimitedSql<R> => ({ sql });
   return {
@@ -222,6 +224,9 @@ function prepareStatements(db: Database.Database) {
     upsertBan: p('INSERT INTO bans (uid, reason, banned_at) VALUES (?, ?, ?) ON CONFLICT (uid) DO UPDATE SET reason = excluded.reason, banned_at = excluded.banned_at'),
     deleteBan: p('DELETE FROM bans WHERE uid = ?'),
     getBan: p<{ reason: string; banned_at: number }>('SELECT reason, banned_at FROM bans WHERE uid = ?'),
+    loginAccount: p<UserRow & { ban_reason: string | null; ban_at: number | null }>(`
+      SELECT u.*, b.reason AS ban_reason, b.banned_at AS ban_at FROM users u LEFT JOIN bans b ON b.uid = u.uid WHERE u.uid = ?`),
+    addressCount: column<number>('SELECT count(*) FROM login_addresses WHERE uid = ?'),
     // The first gap at or above `from`: either `from` itself or just after a taken uid with a free successor.
     nextFree: p<{ uid: number }>(`
       SELECT @from AS uid WHERE NOT EXISTS (SELECT 1 FROM users WHERE uid = @from)
@@ -242,6 +247,7 @@ function prepareStatements(db: Database.Database) {
       SELECT u.uid, u.nick, u.face, u.age, u.gender, f.grp
       FROM friends f JOIN users u ON u.uid = f.friend
       WHERE f.owner = ? ORDER BY f.grp, u.uid`),
+    friendUids: column<number>('SELECT friend FROM friends WHERE owner = ? ORDER BY friend'),
     moveFriend: p('UPDATE friends SET grp = ? WHERE owner = ? AND friend = ?'),
     regroupFriends: p('UPDATE friends SET grp = 0 WHERE owner = ? AND grp = ?'),
 
@@ -525,6 +531,14 @@ class SqliteStore implements Store {
     return r ? { reason: r.reason, bannedAt: r.banned_at } : undefined;
   }
 
+  loginAccount(uid: number): { account: Account; ban?: Ban } | undefined {
+    if (!Number.isInteger(uid) || uid < 1 || uid > MAX_UID) return undefined;
+    const r = this.s.loginAccount.get(uid);
+    if (!r) return undefined;
+    const account = toAccount(r);
+    return r.ban_reason === null ? { account } : { account, ban: { reason: r.ban_reason, bannedAt: r.ban_at! } };
+  }
+
   setPassword(uid: number, passwordMd5: Buffer): void {
     this.requireUser(uid);
     checkPasswordMd5(passwordMd5);
@@ -570,7 +584,8 @@ class SqliteStore implements Store {
     this.db.transaction(() => {
       for (const { uid, address } of stale) {
         this.s.upsertAddress.run(uid, address, at);
-        trim.run({ uid });
+        // Most users have fewer than `keep` addresses: counting them is a sixth of the trim's cost.
+        if (this.s.addressCount.get(uid)! > keep) trim.run({ uid });
       }
     })();
   }
@@ -631,6 +646,10 @@ class SqliteStore implements Store {
       gender: r.gender,
       group: r.grp,
     }));
+  }
+
+  friendUids(uid: number): number[] {
+    return this.s.friendUids.all(uid);
   }
 
   areFriends(a: number, b: number): boolean {

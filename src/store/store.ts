@@ -246,6 +246,8 @@ export interface Store {
   unban(uid: number): boolean;
   /** The ban on an account, if any. */
   banOf(uid: number): Ban | undefined;
+  /** An account and its ban in one read, as a login checks them (undefined: no such account). */
+  loginAccount(uid: number): { account: Account; ban?: Ban } | undefined;
   /** The next free uid at or above `from` (for demo accounts and `user add` without a number). */
   nextFreeUid(from: number): number;
   setStrangerPolicy(uid: number, policy: StrangerPolicy): void;
@@ -273,6 +275,8 @@ export interface Store {
   /** Ends the friendship both ways; returns whether it existed. */
   removeFriend(a: number, b: number): boolean;
   friendsOf(uid: number): Friend[];
+  /** The uids in a user's friend list, ascending (none for an unknown uid): presence fan-out needs no profiles. */
+  friendUids(uid: number): number[];
   areFriends(a: number, b: number): boolean;
   /** Groups of an owner, index 0 first. */
   groupsOf(uid: number): FriendGroup[];

@@ -133,6 +133,14 @@ for (const backend of BACKENDS) {
     assert.equal(store.getUser(12345), undefined);
     assert.equal(store.getUser(0), undefined, 'lookups of impossible uids answer "no such user"');
     assert.equal(store.getUser(2 ** 32), undefined);
+    // What a login reads: the account and its ban in one read.
+    assert.deepEqual(store.loginAccount(10000), { account: a });
+    store.ban(10001, 'spam');
+    assert.deepEqual(store.loginAccount(10001), { account: store.getUser(10001), ban: { reason: 'spam', bannedAt: NOW } });
+    store.unban(10001);
+    assert.deepEqual(store.loginAccount(10001), { account: store.getUser(10001) });
+    assert.equal(store.loginAccount(12345), undefined);
+    assert.equal(store.loginAccount(0), undefined);
 
     store.setPassword(10000, passwordMd5('new'));
     assert.equal(store.getUser(10000)!.passwordMd5.toString('hex'), passwordMd5('new').toString('hex'));
@@ -188,6 +196,9 @@ for (const backend of BACKENDS) {
     ]);
     assert.deepEqual(store.friendsOf(10001), [{ uid: 10000, nick: 'Alice', face: 0, age: 0, gender: 0xff, group: 1 }]);
     assert.deepEqual(store.friendsOf(10002).map((f) => [f.uid, f.group]), [[10000, 0]]);
+    // The uids alone, ascending whatever the groups (presence fan-out); none for a uid that does not exist.
+    assert.deepEqual(store.friendUids(10000), [10001, 10002]);
+    assert.deepEqual(store.friendUids(12345), []);
 
     // Idempotent: adding again without groups keeps them; with a group moves only that side.
     store.addFriend(10001, 10000);
@@ -205,6 +216,7 @@ for (const backend of BACKENDS) {
     assert.equal(store.removeFriend(10001, 10000), false);
     assert.ok(!store.areFriends(10000, 10001) && !store.areFriends(10001, 10000));
     assert.deepEqual(store.friendsOf(10001), []);
+    assert.deepEqual(store.friendUids(10001), []);
 
     throwsStore(() => store.addFriend(10000, 10000), 'self-friend', /^user 10000 cannot be their own friend$/);
     throwsStore(() => store.addFriend(10000, 12345), 'unknown-user', /^user 12345 does not exist$/);
