@@ -112,7 +112,7 @@ function storeLoginReference(db: string, firstUid: number, n: number): { usPerLo
     const uid = firstUid + i;
     store.loginAccount(uid);
     store.friendUids(uid);
-    store.qunsOf(uid);
+    store.qunIdsOf(uid);
     store.pendingFor(uid, 200);
     batch.push({ uid, address: `127.2.${(i >> 8) & 0xff}.${(i & 0xff) + 1}` });
     if (batch.length === ADDRESS_BATCH_MAX || i === n - 1) store.rememberAddresses(batch.splice(0), 4);

@@ -68,8 +68,8 @@ export class ClassicHandler extends SessionRequests implements FramingHandler, S
     session.remember(p.command, p.seq, bytes, this.ctx.clock.now());
     this.ctx.send(bytes, session.endpoint);
     session.releasePendingOnRequest = true;
-    const quns = this.ctx.store.qunsOf(session.uid);
-    if (quns.length) session.qunInfoWait = new Set(quns.map((q) => q.id));
+    const quns = this.ctx.store.qunIdsOf(session.uid);
+    if (quns.length) session.qunInfoWait = new Set(quns);
     this.ctx.hub.holdPending(session);
   }
 

@@ -588,6 +588,11 @@ export class PostgresStore implements Store {
     return this.q('SELECT q.* FROM quns q JOIN qun_members m ON m.qun = q.id WHERE m.uid = $1 ORDER BY q.id', [uid]).map((r) => toQun(r as unknown as QunRow));
   }
 
+  qunIdsOf(uid: number): number[] {
+    checkUid(uid);
+    return this.q('SELECT qun FROM qun_members WHERE uid = $1 ORDER BY qun', [uid]).map((r) => n(r, 'qun'));
+  }
+
   private requireQun(id: number): void {
     if (!this.getQun(id)) throw new StoreError('unknown-qun', `Qun ${id} does not exist`);
   }

@@ -330,6 +330,7 @@ function prepareStatements(db: Database.Database) {
     getQun: p<QunRow>('SELECT * FROM quns WHERE id = ?'),
     listQuns: p<QunRow>('SELECT * FROM quns ORDER BY id'),
     qunsOf: p<QunRow>('SELECT q.* FROM quns q JOIN qun_members m ON m.qun = q.id WHERE m.uid = ? ORDER BY q.id'),
+    qunIdsOf: column<number>('SELECT qun FROM qun_members WHERE uid = ? ORDER BY qun'),
     qunMembers: p<QunMember & { joined_at: number }>(`
       SELECT m.uid, m.role, u.nick, u.face, u.age, u.gender FROM qun_members m JOIN users u ON u.uid = m.uid
       WHERE m.qun = ? ORDER BY m.role DESC, m.uid`),
@@ -886,6 +887,11 @@ class SqliteStore implements Store {
   qunsOf(uid: number): Qun[] {
     checkUid(uid);
     return this.s.qunsOf.all(uid).map(toQun);
+  }
+
+  qunIdsOf(uid: number): number[] {
+    checkUid(uid);
+    return this.s.qunIdsOf.all(uid);
   }
 
   private requireQun(id: number): void {

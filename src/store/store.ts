@@ -349,6 +349,8 @@ export interface Store {
   listQuns(): Qun[];
   /** Quns a user is a member of, by id. */
   qunsOf(uid: number): Qun[];
+  /** The ids of the Quns a user is a member of, ascending (a login needs no more). */
+  qunIdsOf(uid: number): number[];
   /** Members by uid (the creator first). */
   qunMembers(id: number): QunMember[];
   isQunMember(id: number, uid: number): boolean;

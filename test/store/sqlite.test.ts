@@ -455,4 +455,16 @@ for (const backend of BACKENDS) {
     back.deleteUser(10002);
     assert.deepEqual(back.memosOf(10000), []);
   });
+
+  test(`${backend.name}: a user's Quns: whole (qunsOf) and by id alone (qunIdsOf), both ascending`, { skip: backend.skip }, async (t) => {
+    const { store } = await backend.fresh(t, { now: () => NOW });
+    for (const uid of [10000, 10001]) store.addUser(uid, PW, `u${uid}`);
+    const first = store.createQun(10000, 'first', 1, 20);
+    const second = store.createQun(10001, 'second', 1, 20);
+    store.qunChange({ qun: second.id, join: { uid: 10000, role: 0 }, notices: [] });
+    assert.deepEqual(store.qunsOf(10000).map((q) => [q.id, q.name]), [[first.id, 'first'], [second.id, 'second']]);
+    assert.deepEqual(store.qunIdsOf(10000), [first.id, second.id]);
+    assert.deepEqual(store.qunIdsOf(10001), [second.id]);
+    assert.deepEqual(store.qunIdsOf(12345), []);
+  });
 }

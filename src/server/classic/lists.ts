@@ -54,7 +54,7 @@ export const listHandlers: SessionHandlers<typeof CLASSIC_TABLE> = {
     const page = friends.slice(0, GROUP_ENTRIES_PER_PAGE);
     const last = friends.length <= page.length;
     // The user's Qun ride on the last page (type 04), as pidgin learns its Qun from this list.
-    const quns = last ? x.ctx.store.qunsOf(x.session.uid).map((q) => ({ uid: q.id, type: GroupEntryType.QUN, group: 0 })) : [];
+    const quns = last ? x.ctx.store.qunIdsOf(x.session.uid).map((id) => ({ uid: id, type: GroupEntryType.QUN, group: 0 })) : [];
     x.reply({
       op: req.op, result: 0, reserved: 0,
       nextUid: last ? 0 : friends[page.length]!.uid,

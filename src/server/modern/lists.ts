@@ -27,7 +27,7 @@ const nowSec = (now: number): number => Math.floor(now / 1000);
 export function buddyIndex(store: Store, uid: number): M.BuddyIndexEntry[] {
   return [
     ...store.friendsOf(uid).sort((a, b) => a.uid - b.uid).map((f) => ({ uid: f.uid, type: M.IndexType.BUDDY, group: f.group })),
-    ...store.qunsOf(uid).map((q) => ({ uid: q.id, type: M.IndexType.QUN, group: 0 })),
+    ...store.qunIdsOf(uid).map((id) => ({ uid: id, type: M.IndexType.QUN, group: 0 })),
   ];
 }
 
