@@ -165,6 +165,8 @@ interface AdminHeap {
   /** Datagrams the server received and sent so far. */
   datagramsIn: number;
   datagramsOut: number;
+  /** Keep-alives received so far (both framings). */
+  keepAlivesIn: number;
   /** Group commits so far, and those that took over 5 ms and over 10 ms (a stall every message of the turn waits for). */
   commits: number;
   commitsOver5ms: number;
@@ -193,6 +195,7 @@ async function heapOf(server: ServerProcess): Promise<AdminHeap> {
   };
   return {
     datagramsIn: total('in'), datagramsOut: total('out'),
+    keepAlivesIn: [...text.matchAll(/^oicq_datagrams_total\{[^}]*direction="in"[^}]*command="keep alive"[^}]*\} (\S+)/gm)].reduce((a, m) => a + Number(m[1]), 0),
     commits: gauge('oicq_store_commit_seconds_count'), commitsOver5ms: gauge('oicq_store_commit_seconds_count') - bucket('0.005'),
     commitsOver10ms: gauge('oicq_store_commit_seconds_count') - bucket('0.01'),
     heapUsed: gauge('nodejs_heap_size_used_bytes'), heapTotal: gauge('nodejs_heap_size_total_bytes'), external: gauge('nodejs_external_memory_bytes'),
@@ -275,7 +278,11 @@ interface StepResult {
   /** The bare echo's CPU per datagram answered, fed at the same rate over the same window. */
   echoCpuPerDatagram: number;
   keepAliveRate: number;
+  /** Server CPU per login, the keep-alives of the sessions already online (kasDuringLogin of them) taken out. */
   cpuPerLogin: number;
+  kasDuringLogin: number;
+  /** The generators' CPU per login (they share the machine's 2 cores with the server, which bounds the rate). */
+  genCpuPerLogin: number;
   /** Datagrams in and out per login, and the login's floor: those datagrams at the bare echo's cost plus the store's part (µs). */
   loginDatagrams: number;
   loginFloor: number;
@@ -299,10 +306,13 @@ for (const n of STEPS) {
   while (gens.length <= generatorOf(n - 1)) gens.push(await Generator.start(gens.length, server.port));
   const wire0 = await heapOf(server);
   const cpu0 = server.cpuMs();
+  const genCpu = () => gens.reduce((a, g) => a + cpuMsOf(g.child.pid!), 0);
+  const genCpu0 = genCpu();
   const t0 = performance.now();
   const logged = await profiled('login', n, () => Promise.all([...perGen].map(([g, e]) => gens[g]!.ask({ type: 'login', uids: e.uids, modern: e.modern, window: WINDOW }))));
   const loginMs = performance.now() - t0;
   const loginCpu = server.cpuMs() - cpu0;
+  const loginGenCpu = genCpu() - genCpu0;
   const wire1 = await heapOf(server);
   let ok = 0;
   let failed = 0;
@@ -356,9 +366,14 @@ for (const n of STEPS) {
   const chatCpu = (100 * (server.cpuMs() - chatCpu0)) / (performance.now() - chatT0);
   console.log(`  during the chat: server CPU ${fmt(chatCpu, 0)} % of a core, server event-loop delay p99 ${fmt(loop.loopP99, 1)} ms at prom-client's 10 ms resolution (max ${fmt(loop.loopMax, 1)} ms), generator's p99 ${fmt(chat.loopP99, 1)} ms; server full collections ${loop.fullGcs - chat0.fullGcs} (warm-up included); group commits ${loop.commits - chat0.commits}, over 5 ms ${loop.commitsOver5ms - chat0.commitsOver5ms}, over 10 ms ${loop.commitsOver10ms - chat0.commitsOver10ms}; latency max ${fmt(chat.max, 1)} ms; machine load average ${os.loadavg()[0]!.toFixed(1)}`);
   const echoPer = (echoCpu * 1000) / Math.max(1, echoed);
+  const cpuPerKeepAlive = (idleCpu * 1000) / Math.max(1, kas);
+  // The sessions already online kept alive while these logged in (at 200 000, 100 000 of them: 0.7 keep-alives per
+  // login): their keep-alives, at the CPU each costs in the idle phase, and their datagrams are not the logins'.
+  const kasDuringLogin = wire1.keepAlivesIn - wire0.keepAlivesIn;
+  const cpuPerLogin = (loginCpu * 1000 - kasDuringLogin * cpuPerKeepAlive) / Math.max(1, ok);
   // A login's floor: its datagrams, each costing what the bare echo pays per datagram it answers (one in, one
   // out: half an echo each way), plus the store's part.
-  const loginDatagrams = (wire1.datagramsIn - wire0.datagramsIn + wire1.datagramsOut - wire0.datagramsOut) / Math.max(1, ok);
+  const loginDatagrams = (wire1.datagramsIn - wire0.datagramsIn + wire1.datagramsOut - wire0.datagramsOut - 2 * kasDuringLogin) / Math.max(1, ok);
   const loginFloor = (loginDatagrams / 2) * echoPer + storeRef.usPerLogin;
   const r: StepResult = {
     n,
@@ -366,12 +381,14 @@ for (const n of STEPS) {
     rssMarginal: ((rssKb - prevRssKb) * 1024) / (n - (prev?.n ?? 0)),
     rssKb,
     heapPerSession: (heap - empty.heap) / n,
-    cpuPerKeepAlive: (idleCpu * 1000) / Math.max(1, kas),
+    cpuPerKeepAlive,
     echoCpuPerDatagram: echoPer,
     loginDatagrams,
     loginFloor,
     keepAliveRate: (kas * 1000) / idleMs,
-    cpuPerLogin: (loginCpu * 1000) / Math.max(1, ok),
+    cpuPerLogin,
+    kasDuringLogin,
+    genCpuPerLogin: (loginGenCpu * 1000) / Math.max(1, ok),
     loginRate: (ok * 1000) / loginMs,
     failed,
     chat,
@@ -379,7 +396,7 @@ for (const n of STEPS) {
   results.push(r);
   console.log(`${n} sessions: RSS ${fmt(rssKb / 1024, 0)} MB (${fmt(r.rssPerSession, 0)} B/session, ${fmt(r.rssMarginal, 0)} B/session since the last step), heap ${fmt(heap / 2 ** 20, 0)} MB used of ${fmt(h.heapTotal / 2 ** 20, 0)} MB (${fmt(r.heapPerSession, 0)} B/session), external ${fmt(h.external / 2 ** 20, 0)} MB, `
     + `${fmt(r.keepAliveRate, 0)} keep-alives/s at ${fmt(r.cpuPerKeepAlive, 1)} µs CPU each (bare echo at the same rate: ${fmt(r.echoCpuPerDatagram, 1)} µs, ${ratio(r.cpuPerKeepAlive, r.echoCpuPerDatagram)}), `
-    + `${fmt(r.loginRate, 0)} logins/s at ${fmt(r.cpuPerLogin, 0)} µs CPU each (store's own part ${fmt(storeRef.usPerLogin, 0)} µs; ${fmt(loginDatagrams, 1)} datagrams per login, floor ${fmt(loginFloor, 0)} µs, ${ratio(r.cpuPerLogin, loginFloor)})`
+    + `${fmt(r.loginRate, 0)} logins/s at ${fmt(r.cpuPerLogin, 0)} µs CPU each (the ${fmt(r.kasDuringLogin, 0)} keep-alives of sessions already online taken out; store's own part ${fmt(storeRef.usPerLogin, 0)} µs; the generators' ${fmt(r.genCpuPerLogin, 0)} µs; ${fmt(loginDatagrams, 1)} datagrams per login, floor ${fmt(loginFloor, 0)} µs, ${ratio(r.cpuPerLogin, loginFloor)})`
     + `${failed ? ` (${failed} failed)` : ''}, chat ${chat.delivered}/${chat.sent} p50 ${fmt(chat.p50, 2)} ms p99 ${fmt(chat.p99, 2)} ms`);
 }
 
