@@ -56,28 +56,43 @@ function send(reply: GenReply): void {
   process.send!(reply);
 }
 
-async function loginOne(uid: number, modern: boolean): Promise<void> {
-  const link = new Link({
-    host: '127.0.0.1', port: PORT, framing: modern ? 'modern' : 'classic', version: modern ? CAPTURE_VERSION : 0x0d55, uid,
-    clock: systemClock, random: cryptoRandom, retry: RETRY, bindAddress: BIND,
-  });
-  const ctx = { link, uid, passwordMd5: PW_MD5, passwordKey: PW_KEY, version: link.opts.version, random: cryptoRandom, clock: systemClock };
-  const session = modern ? new ModernSession(ctx) : new ClassicSession(ctx);
-  await link.open();
+/** Endpoints opened for the next login command, by uid: their sockets are bound before the logins are timed. */
+const opened = new Map<number, Sess>();
+
+/** Binds one socket per uid (and makes its framing session), before and outside the timed logins. */
+async function open(uids: number[], modern: boolean[]): Promise<void> {
+  for (let at = 0; at < uids.length; at += 256) {
+    await Promise.all(uids.slice(at, at + 256).map(async (uid, j) => {
+      const m = modern[at + j]!;
+      const link = new Link({
+        host: '127.0.0.1', port: PORT, framing: m ? 'modern' : 'classic', version: m ? CAPTURE_VERSION : 0x0d55, uid,
+        clock: systemClock, random: cryptoRandom, retry: RETRY, bindAddress: BIND,
+      });
+      const ctx = { link, uid, passwordMd5: PW_MD5, passwordKey: PW_KEY, version: link.opts.version, random: cryptoRandom, clock: systemClock };
+      await link.open();
+      opened.set(uid, { uid, link, session: m ? new ModernSession(ctx) : new ClassicSession(ctx) });
+    }));
+  }
+  send({ type: 'opened' });
+}
+
+async function loginOne(uid: number): Promise<void> {
+  const s = opened.get(uid);
+  if (!s) throw new Error(`uid ${uid} was not opened before its login`);
+  opened.delete(uid);
   try {
-    await session.login(10);
+    await s.session.login(10);
   } catch (e) {
-    await link.close();
+    await s.link.close();
     throw e;
   }
-  const s: Sess = { uid, link, session };
-  link.onPush = (p) => onPush(s, p);
+  s.link.onPush = (p) => onPush(s, p);
   sessions.push(s);
   wheel[Math.floor((performance.now() + Math.random() * KEEP_ALIVE_MS) / SLOT_MS) % SLOTS]!.push(s);
   byUid.set(uid, s);
 }
 
-async function login(uids: number[], modern: boolean[], window: number): Promise<void> {
+async function login(uids: number[], window: number): Promise<void> {
   let next = 0;
   let ok = 0;
   let failed = 0;
@@ -86,7 +101,7 @@ async function login(uids: number[], modern: boolean[], window: number): Promise
     while (next < uids.length) {
       const i = next++;
       try {
-        await loginOne(uids[i]!, modern[i]!);
+        await loginOne(uids[i]!);
         ok++;
       } catch (e) {
         failed++;
@@ -210,7 +225,8 @@ async function chat(pairs: number, rate: number, ms: number, warmupMs: number): 
 }
 
 process.on('message', (m: GenCommand) => {
-  if (m.type === 'login') void login(m.uids, m.modern, m.window);
+  if (m.type === 'open') void open(m.uids, m.modern);
+  else if (m.type === 'login') void login(m.uids, m.window);
   else if (m.type === 'counters') send({ type: 'counters', keepAlivesFailed });
   else if (m.type === 'echo') void echoOn(m.port, m.on).then(() => send({ type: 'ready' }));
   else if (m.type === 'chat') void chat(m.pairs, m.rate, m.ms, m.warmupMs);

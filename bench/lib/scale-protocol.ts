@@ -2,7 +2,10 @@
 
 /** Coordinator → generator. */
 export type GenCommand =
-  | { type: 'login'; uids: number[]; modern: boolean[]; window: number }
+  /** Bind one socket per uid, each to log in with the modern framing or the classic one (not timed). */
+  | { type: 'open'; uids: number[]; modern: boolean[] }
+  /** Log in the uids opened before, `window` at a time. */
+  | { type: 'login'; uids: number[]; window: number }
   | { type: 'counters' }
   /** Until told `on: false`, also send one datagram of a keep-alive's size to `port` (a bare echo) per keep-alive sent. */
   | { type: 'echo'; port: number; on: boolean }
@@ -12,6 +15,7 @@ export type GenCommand =
 /** Generator → coordinator. */
 export type GenReply =
   | { type: 'ready' }
+  | { type: 'opened' }
   | { type: 'logged'; ok: number; failed: number; firstError?: string }
   | { type: 'counters'; keepAlivesFailed: number }
   | { type: 'chat'; sent: number; delivered: number; p50: number; p99: number; max: number; loopP99: number };
