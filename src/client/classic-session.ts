@@ -127,9 +127,9 @@ export class ClassicSession extends TableSession implements FramingSession {
   }
 
   async sendMessage(to: number, text: string): Promise<number> {
-    const { uid, random, version } = this.ctx;
+    const { uid, version } = this.ctx;
     const sk = this.key();
-    const msgId = random(2).readUInt16BE(0);
+    const msgId = this.nextMessageId();
     this.msgSeq = (this.msgSeq + 1) & 0xffff;
     const parts = splitGbText(text);
     const time = this.nowSec();
@@ -172,7 +172,7 @@ export class ClassicSession extends TableSession implements FramingSession {
       qun: (req) => this.call(CLASSIC_TABLE.QUN, req),
       search: (req) => this.call(CLASSIC_TABLE.SEARCH_USER, req),
       now: () => this.nowSec(),
-      randomU16: () => this.ctx.random(2).readUInt16BE(0),
+      messageId: () => this.nextMessageId(),
     };
   }
 

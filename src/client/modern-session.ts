@@ -153,7 +153,7 @@ export class ModernSession extends TableSession implements FramingSession {
   }
 
   async sendMessage(to: number, text: string): Promise<number> {
-    const msgId = this.ctx.random(2).readUInt16BE(0);
+    const msgId = this.nextMessageId();
     const sk = this.key();
     // MyQQ puts a packet's seq in the message seq; any u16 that differs per message does (the server dedups on it).
     const msgSeq = this.ctx.random(2).readUInt16BE(0);
@@ -234,7 +234,7 @@ export class ModernSession extends TableSession implements FramingSession {
       qun: (req) => this.call(MODERN_TABLE.QUN, req),
       search: (req) => this.call(MODERN_TABLE.SEARCH_USER, req),
       now: () => this.nowSec(),
-      randomU16: () => this.ctx.random(2).readUInt16BE(0),
+      messageId: () => this.nextMessageId(),
     };
   }
 

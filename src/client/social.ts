@@ -77,7 +77,8 @@ export interface SocialTransport {
   qun(req: Q.QunRequest): Promise<Q.QunReply>;
   search(req: B.SearchRequest): Promise<B.SearchReply>;
   now(): number;
-  randomU16(): number;
+  /** A new message id (see TableSession.nextMessageId). */
+  messageId(): number;
 }
 
 function check(r: Q.QunReply, what: string): Buffer {
@@ -150,7 +151,7 @@ const QUN_FRAGMENT_BYTES = 700;
 /** Sends a message to a Qun (fragments of at most 700 bytes, in order); resolves with its message id once every fragment was stored. */
 export async function sendQunMessage(t: SocialTransport, qun: number, text: string, split: (text: string, max: number) => string[]): Promise<number> {
   const parts = split(text, QUN_FRAGMENT_BYTES);
-  const msgId = t.randomU16();
+  const msgId = t.messageId();
   for (let i = 0; i < parts.length; i++) {
     const data = t.framing === 'classic'
       ? Q.writeQunSendIm(Buffer.concat([encodeGb(parts[i]!), encodeFontTrailer(DEFAULT_FONT)]))

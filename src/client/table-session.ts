@@ -27,6 +27,8 @@ export interface SessionContext {
 /** The after-login half of a framing session: table requests, sealed sends and push routing. */
 export abstract class TableSession {
   sessionKey: Buffer | undefined;
+  /** The last message id handed out (0: none yet). */
+  private lastMessageId = 0;
   /** The framing's push readers by command (see pushRoutes). */
   protected abstract readonly pushes: ReadonlyMap<number, PushRoute>;
 
@@ -59,6 +61,17 @@ export abstract class TableSession {
     if (!sk) return undefined;
     const plain = teaDecrypt(p.body, sk);
     return plain ? readPushWith(this.pushes, p.command, plain, p.seq) : undefined;
+  }
+
+  /**
+   * A new message id (private or Qun): counting on from a random start, never 0 (the server reads 0 as "none").
+   * The server and the inbox de-duplicate by sender, second and id: ids drawn at random each time collided within
+   * one busy second (1 in 65 536 per pair of messages), and the second message was taken for a repeat of the first.
+   */
+  protected nextMessageId(): number {
+    if (this.lastMessageId === 0) this.lastMessageId = this.ctx.random(2).readUInt16BE(0);
+    this.lastMessageId = (this.lastMessageId % 0xffff) + 1;
+    return this.lastMessageId;
   }
 
   /** Unix seconds of the session's clock. */

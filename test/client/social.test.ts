@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AuthPolicy, QunPolicy } from '../../src/store/store.js';
 import { ALICE, BOB, CAROL, Clients, serverWith } from './fixtures.js';
+import { until } from '../helpers/udp.js';
 
 test('SDK, both framings: search, add with authorization (request, refuse, approve), add without, remove — events on both sides', async () => {
   const { server, port, store } = await serverWith([ALICE, BOB, CAROL], []);
@@ -95,6 +96,40 @@ test('SDK: a classic and a modern member chat in one Qun; approval, offline deli
     await b.leaveQun(qun);
     assert.deepEqual((await left).uid, BOB.uid);
     assert.deepEqual((await a.qunMembers(qun)).members.map((m) => m.uid), [ALICE.uid, CAROL.uid]);
+  } finally {
+    await cs.closeAll();
+    await server.close();
+  }
+});
+
+test('SDK, both framings: a sender\'s messages in one second have ids of their own, so the server stores each (private and Qun)', async () => {
+  const { server, port, store } = await serverWith([ALICE, BOB, CAROL], []);
+  // A random source that always gives the same bytes: ids drawn from it per message were all equal, and a message
+  // sent in the same second as one with its id was taken by the server for a repeat and answered without storing.
+  const sameBytes = (n: number) => Buffer.alloc(n, 0x5a);
+  const cs = new Clients();
+  const N = 12;
+  try {
+    const a = await cs.online(ALICE, port, 'classic', { random: sameBytes });
+    const c = await cs.online(CAROL, port, 'modern', { random: sameBytes });
+    for (let i = 0; i < N; i++) await a.sendMessage(BOB.uid, `a${i}`);
+    for (let i = 0; i < N; i++) await c.sendMessage(BOB.uid, `c${i}`);
+    assert.equal(store.pendingCount(BOB.uid), 2 * N, 'every message stored for the offline receiver');
+    const b = cs.make(BOB, port, 'classic');
+    const got: string[] = [];
+    b.on('message', (m) => got.push(m.text));
+    await b.login();
+    await until(() => got.length >= 2 * N, 5000, `${2 * N} messages at Bob`);
+    assert.deepEqual([...got].sort(), [...Array.from({ length: N }, (_, i) => `a${i}`), ...Array.from({ length: N }, (_, i) => `c${i}`)].sort());
+
+    // Qun: the modern send carries the client's id (the classic one the packet's sequence).
+    const qun = await b.createQun('ids', QunPolicy.OPEN);
+    assert.equal(await c.joinQun(qun), 'joined');
+    const inQun: string[] = [];
+    b.on('qunMessage', (m) => inQun.push(m.text));
+    for (let i = 0; i < N; i++) await c.sendQunMessage(qun, `q${i}`);
+    await until(() => inQun.length >= N, 5000, `${N} Qun messages at Bob`);
+    assert.deepEqual(inQun, Array.from({ length: N }, (_, i) => `q${i}`));
   } finally {
     await cs.closeAll();
     await server.close();
