@@ -147,6 +147,8 @@ export class Traffic {
   /** The header of the datagram being counted (one object, refilled per datagram). */
   private readonly header: PeekedHeader = { framing: 'classic', command: 0, uid: 0 };
   private last = { in: 0, out: 0, dropped: 0, logins: 0, stored: 0, delivered: 0 };
+  /** The session of the datagram counted last (a session's endpoint object identifies it until it closes). */
+  private lastSession: Session | undefined;
   private timer?: NodeJS.Timeout;
 
   constructor(private readonly server: OicqServer, private readonly opts: TrafficOptions = DEFAULT_TRAFFIC) {
@@ -168,7 +170,10 @@ export class Traffic {
   private wire(e: WireEvent): void {
     const h = this.header;
     const ok = peekHeader(e.bytes, e.direction === 'in' ? 'c2s' : 's2c', h);
-    const session = this.server.hub.atEndpoint(e.peer);
+    // A reply goes to the endpoint object of the session the request came from: no second lookup for it.
+    const last = this.lastSession;
+    const session = e.direction === 'out' && last?.endpoint === e.peer ? last : this.server.hub.atEndpoint(e.peer);
+    this.lastSession = session;
     if (ok) {
       const key = (h.command << 3) | (FRAMING_CODE[h.framing] << 1) | (e.direction === 'in' ? 1 : 0);
       const c = this.byCommand.get(key);

@@ -60,7 +60,7 @@ export abstract class SessionRequests {
     const session = packet.uid === undefined ? undefined : this.ctx.hub.get(packet.uid);
     if (!session || session.framing !== packet.framing) return void this.ctx.drop('no_session', from, packet);
     if (!session.isFrom(from)) return void this.ctx.drop('wrong_address', from, packet);
-    const plain = teaDecrypt(packet.body, session.sessionKey);
+    const plain = teaDecrypt(packet.body, session.sessionKeyBytes, session.sessionKeyAt);
     if (!plain) return void this.ctx.drop('undecryptable', from, packet);
     const earlier = session.earlierReply(packet.command, packet.seq);
     if (earlier) {
@@ -101,7 +101,7 @@ export abstract class SessionRequests {
    * repeated keep-alive has no effect to avoid and is answered afresh, so an idle session holds no window.
    */
   reply(session: Session, packet: Packet, plain: Buffer): void {
-    const bytes = this.encode(session, packet.command, packet.seq, teaEncrypt(plain, session.sessionKey, this.ctx.random));
+    const bytes = this.encode(session, packet.command, packet.seq, teaEncrypt(plain, session.sessionKeyBytes, this.ctx.random, session.sessionKeyAt));
     if (packet.command !== this.keepAliveCommand) session.remember(packet.command, packet.seq, bytes, this.ctx.clock.now());
     this.ctx.send(bytes, session.endpoint);
   }

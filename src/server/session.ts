@@ -209,6 +209,16 @@ export class Session {
     return this.key(SlotKey.SESSION);
   }
 
+  /** The bytes that hold the session key (a slab chunk, or the closed session's copy): QQ-TEA of every request reads it there, at `sessionKeyAt`, without a view per call. */
+  get sessionKeyBytes(): Buffer {
+    return this.retired ?? sessionKeys.chunkOf(this.slot);
+  }
+
+  /** Where the session key starts in `sessionKeyBytes`. */
+  get sessionKeyAt(): number {
+    return this.retired ? SlotKey.SESSION : KeySlab.at(this.slot, SlotKey.SESSION);
+  }
+
   /** MD5(uid ‖ session key): what the user's messages carry as their IM key. */
   get imKey(): Buffer {
     return this.key(SlotKey.IM);

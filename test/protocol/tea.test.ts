@@ -72,6 +72,19 @@ test('property: decrypt(encrypt(x)) = x for any data and key', () => {
   );
 });
 
+test('property: a key read at an offset of a larger array is the same key (a session\'s slot in the key slab)', () => {
+  fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), fc.uint8Array({ minLength: 16, maxLength: 16 }), fc.nat(48), (data, key, at) => {
+    const slab = new Uint8Array(64 + 16);
+    slab.set(key, at);
+    const sevens = (n: number) => Buffer.alloc(n, 7);
+    const c = teaEncrypt(data, slab, sevens, at);
+    assert.deepEqual(c, teaEncrypt(data, key, sevens));
+    assert.deepEqual(teaDecrypt(c, slab, at), Buffer.from(data));
+  }));
+  assert.throws(() => teaEncrypt(Buffer.alloc(1), new Uint8Array(32), cryptoRandom, 17), /QQ-TEA key at 17 does not fit in 32 bytes/);
+  assert.throws(() => teaDecrypt(Buffer.alloc(16), new Uint8Array(32)), /QQ-TEA key must be 16 bytes, got 32/);
+});
+
 test('property: a wrong key is almost never accepted, and never throws', () => {
   const key = md5(Buffer.from('a'));
   const wrong = md5(Buffer.from('b'));
