@@ -113,6 +113,6 @@ export abstract class SessionRequests {
 
   /** Sends a server-initiated packet (push) to a session, TEA(session key), with the given server sequence. */
   push(session: Session, command: number, seq: number, plain: Buffer): void {
-    this.ctx.send(this.encode(session, command, seq, teaEncrypt(plain, session.sessionKey, this.ctx.random)), session.endpoint);
+    this.ctx.send(this.encode(session, command, seq, teaEncrypt(plain, session.sessionKeyBytes, this.ctx.random, session.sessionKeyAt)), session.endpoint);
   }
 }
