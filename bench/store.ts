@@ -36,8 +36,9 @@ function batch(): NewMessage[] {
 function run(s: Store): Record<string, number> {
   const opts = { minMs: 800, warmupMs: 150 };
   const out: Record<string, number> = {};
-  out['getUser (login)'] = 1000 / measure(() => s.getUser(10050), opts).opsPerSec;
-  out['friendsOf (login, 99 friends)'] = 1000 / measure(() => s.friendsOf(10001), opts).opsPerSec;
+  out['loginAccount (login: account and ban)'] = 1000 / measure(() => s.loginAccount(10050), opts).opsPerSec;
+  out['friendUids (login: presence, 99 friends)'] = 1000 / measure(() => s.friendUids(10001), opts).opsPerSec;
+  out['friendsOf (friend list, 99 friends)'] = 1000 / measure(() => s.friendsOf(10001), opts).opsPerSec;
   out[`storeMessages, ${BATCH} per commit (per message)`] = 1000 / measure(() => s.storeMessages(batch()), opts).opsPerSec / BATCH;
   out['pendingFor (login drain)'] = 1000 / measure(() => s.pendingFor(10050, 100), opts).opsPerSec;
   return out;
