@@ -65,7 +65,7 @@ export abstract class TableSession {
 
   /**
    * A new message id (private or Qun): counting on from a random start, never 0 (the server reads 0 as "none").
-   * The server and the inbox de-duplicate by sender, second and id: ids drawn at random each time collided within
+   * The server de-duplicates a Qun message by sender, second and id: ids drawn at random each time collided within
    * one busy second (1 in 65 536 per pair of messages), and the second message was taken for a repeat of the first.
    */
   protected nextMessageId(): number {
