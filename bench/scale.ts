@@ -278,7 +278,7 @@ interface StepResult {
   /** The bare echo's CPU per datagram answered, fed at the same rate over the same window. */
   echoCpuPerDatagram: number;
   keepAliveRate: number;
-  /** Server CPU per login, the keep-alives of the sessions already online (kasDuringLogin of them) taken out. */
+  /** Server CPU per login, the keep-alives sent meanwhile by the sessions online (kasDuringLogin of them) taken out. */
   cpuPerLogin: number;
   kasDuringLogin: number;
   /** The generators' CPU per login (they share the machine's 2 cores with the server, which bounds the rate). */
@@ -305,7 +305,7 @@ for (const n of STEPS) {
   }
   while (gens.length <= generatorOf(n - 1)) gens.push(await Generator.start(gens.length, server.port));
   // Each endpoint's socket is bound first: a client has its socket before it logs in, and binding 18 000 of them
-  // is the generators' work, not the server's (it took a third of the generators' CPU in the timed logins).
+  // is the generators' work, not the server's (it took a sixth of the generators' CPU in the timed logins).
   await Promise.all([...perGen].map(([g, e]) => gens[g]!.ask({ type: 'open', uids: e.uids, modern: e.modern })));
   const wire0 = await heapOf(server);
   const cpu0 = server.cpuMs();
@@ -370,8 +370,9 @@ for (const n of STEPS) {
   console.log(`  during the chat: server CPU ${fmt(chatCpu, 0)} % of a core, server event-loop delay p99 ${fmt(loop.loopP99, 1)} ms at prom-client's 10 ms resolution (max ${fmt(loop.loopMax, 1)} ms), generator's p99 ${fmt(chat.loopP99, 1)} ms; server full collections ${loop.fullGcs - chat0.fullGcs} (warm-up included); group commits ${loop.commits - chat0.commits}, over 5 ms ${loop.commitsOver5ms - chat0.commitsOver5ms}, over 10 ms ${loop.commitsOver10ms - chat0.commitsOver10ms}; latency max ${fmt(chat.max, 1)} ms; machine load average ${os.loadavg()[0]!.toFixed(1)}`);
   const echoPer = (echoCpu * 1000) / Math.max(1, echoed);
   const cpuPerKeepAlive = (idleCpu * 1000) / Math.max(1, kas);
-  // The sessions already online kept alive while these logged in (at 200 000, 100 000 of them: 0.7 keep-alives per
-  // login): their keep-alives, at the CPU each costs in the idle phase, and their datagrams are not the logins'.
+  // The sessions online kept alive while these logged in (at 200 000, the 100 000 of the earlier steps: 0.7
+  // keep-alives per login): their keep-alives, at the CPU each costs in the idle phase, and their datagrams are not
+  // the logins'.
   const kasDuringLogin = wire1.keepAlivesIn - wire0.keepAlivesIn;
   const cpuPerLogin = (loginCpu * 1000 - kasDuringLogin * cpuPerKeepAlive) / Math.max(1, ok);
   // A login's floor: its datagrams, each costing what the bare echo pays per datagram it answers (one in, one
@@ -399,7 +400,7 @@ for (const n of STEPS) {
   results.push(r);
   console.log(`${n} sessions: RSS ${fmt(rssKb / 1024, 0)} MB (${fmt(r.rssPerSession, 0)} B/session, ${fmt(r.rssMarginal, 0)} B/session since the last step), heap ${fmt(heap / 2 ** 20, 0)} MB used of ${fmt(h.heapTotal / 2 ** 20, 0)} MB (${fmt(r.heapPerSession, 0)} B/session), external ${fmt(h.external / 2 ** 20, 0)} MB, `
     + `${fmt(r.keepAliveRate, 0)} keep-alives/s at ${fmt(r.cpuPerKeepAlive, 1)} µs CPU each (bare echo at the same rate: ${fmt(r.echoCpuPerDatagram, 1)} µs, ${ratio(r.cpuPerKeepAlive, r.echoCpuPerDatagram)}), `
-    + `${fmt(r.loginRate, 0)} logins/s at ${fmt(r.cpuPerLogin, 0)} µs CPU each (the ${fmt(r.kasDuringLogin, 0)} keep-alives of sessions already online taken out; store's own part ${fmt(storeRef.usPerLogin, 0)} µs; the generators' ${fmt(r.genCpuPerLogin, 0)} µs; ${fmt(loginDatagrams, 1)} datagrams per login, floor ${fmt(loginFloor, 0)} µs, ${ratio(r.cpuPerLogin, loginFloor)})`
+    + `${fmt(r.loginRate, 0)} logins/s at ${fmt(r.cpuPerLogin, 0)} µs CPU each (the ${fmt(r.kasDuringLogin, 0)} keep-alives of the sessions online taken out; store's own part ${fmt(storeRef.usPerLogin, 0)} µs; the generators' ${fmt(r.genCpuPerLogin, 0)} µs; ${fmt(loginDatagrams, 1)} datagrams per login, floor ${fmt(loginFloor, 0)} µs, ${ratio(r.cpuPerLogin, loginFloor)})`
     + `${failed ? ` (${failed} failed)` : ''}, chat ${chat.delivered}/${chat.sent} p50 ${fmt(chat.p50, 2)} ms p99 ${fmt(chat.p99, 2)} ms`);
 }
 
