@@ -190,10 +190,7 @@ export class HeldSends {
     }
     answer(h, { ok: true, id: row.id, duplicate: row.duplicate });
     // Delivered afresh (to a session that replaced the receiver's) under its store id, as after a restart.
-    if (h.orphaned && !row.duplicate) {
-      const { hold: _hold, ...stored } = h.msg;
-      this.deps.deliverStored([{ ...stored, id: row.id }]);
-    }
+    if (h.orphaned && !row.duplicate) this.deps.deliverStored([storedMessage(row.id, h.msg)]);
   }
 
   /** Hands every hold to the commit (the server stops). */
