@@ -233,6 +233,7 @@ export async function run(argv: string[]): Promise<number> {
   const sync = o.sync ?? 'full';
   if (sync !== 'full' && sync !== 'normal') throw new CliError(`--sync '${sync}' must be full or normal`, 2);
   const port = num('port', 8000, 0, 65535);
+  const keepDeliveredDays = num('keep-delivered', 0, 0, 36_500);
   const rtoMin = num('push-rto-min', 200, 10, 600_000);
   const rtoMax = num('push-rto-max', Math.max(3000, rtoMin), 10, 600_000);
   if (rtoMax < rtoMin) throw new CliError(`--push-rto-max ${rtoMax} is below --push-rto-min ${rtoMin}; pass a maximum at least the minimum`, 2);
@@ -263,7 +264,7 @@ export async function run(argv: string[]): Promise<number> {
       pushRto,
       pushSilenceMs: num('push-silence', 30, 1, 86_400) * 1000,
       // Kept history needs every message written, so nothing is delivered unstored then.
-      ackHoldMs: o['keep-delivered'] !== undefined && num('keep-delivered', 0, 0, 36_500) > 0 ? 0 : num('ack-hold', 100, 0, MAX_ACK_HOLD_MS),
+      ackHoldMs: keepDeliveredDays > 0 ? 0 : num('ack-hold', 100, 0, MAX_ACK_HOLD_MS),
       maxPendingPerUser: num('max-pending', 10_000, 1, 10_000_000),
       maxPendingBytesPerUser: num('max-pending-bytes', 16 << 20, 1, Number.MAX_SAFE_INTEGER),
       maxStrangerPending: num('stranger-quota', 50, 0, 10_000_000),
@@ -290,7 +291,7 @@ export async function run(argv: string[]): Promise<number> {
   const token = o['admin-token'] ?? process.env.OICQ_ADMIN_TOKEN;
   if (adminAt && token !== undefined && token.length < 8) throw new CliError('the admin token must be at least 8 characters — pass a longer --admin-token', 2);
   const storeOpts = {
-    synchronous: sync, keepDeliveredDays: num('keep-delivered', 0, 0, 36_500),
+    synchronous: sync, keepDeliveredDays,
     maxSizeBytes: num('max-db-size', 0, 0, 1 << 30) * 1024 * 1024, quickCheck: true,
     // WAL checkpoints in a worker thread, once a second: inside a commit they stalled every message of its turn.
     backgroundCheckpointMs: 1000,
