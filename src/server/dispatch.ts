@@ -12,7 +12,8 @@ import type { Endpoint, Session } from './session.js';
 /** What an exchange answers through: the framing's session-request path (see SessionRequests). */
 export interface Responder {
   readonly ctx: ServerContext;
-  reply(session: Session, packet: Packet, plain: Buffer): void;
+  /** Replies to `to`: the endpoint object the request came from (the session's address, as open checked). */
+  reply(session: Session, packet: Packet, plain: Buffer, to: Endpoint): void;
   noReply(session: Session, packet: Packet): void;
 }
 
@@ -24,6 +25,8 @@ export class Exchange<Req = unknown, Rep = unknown> {
     readonly packet: Packet,
     readonly body: Req,
     private readonly replyCodec: BodyCodec<Rep> | undefined,
+    /** Where the request came from: the session's endpoint, as another object that this datagram's handling already reads. */
+    readonly from: Endpoint,
   ) {}
 
   /** The server's context (hub, store, clock …). */
@@ -33,7 +36,7 @@ export class Exchange<Req = unknown, Rep = unknown> {
 
   /** Sends the reply, encoded by the row's server→client codec, and remembers it for duplicates. */
   reply(value: Rep): void {
-    this.io.reply(this.session, this.packet, this.replyCodec!.encode(value));
+    this.io.reply(this.session, this.packet, this.replyCodec!.encode(value), this.from);
   }
 
   /** Answers nothing but remembers the request, so a repeat has no second effect (acks, logout). */
@@ -43,7 +46,7 @@ export class Exchange<Req = unknown, Rep = unknown> {
 
   /** Counts the request as dropped (bad input); it gets no answer. */
   drop(reason: DropReason): void {
-    this.io.ctx.drop(reason, this.session.endpoint, this.packet);
+    this.io.ctx.drop(reason, this.from, this.packet);
   }
 }
 

@@ -43,9 +43,9 @@ export abstract class SessionRequests {
         if (!(e instanceof DecodeError) || route.malformed === undefined || !route.reply) throw e;
         // Counted as bad input, and answered with the failure reply so the client stops re-sending it.
         this.ctx.drop('bad_body', from, packet);
-        return this.reply(opened.session, packet, route.reply.encode(route.malformed));
+        return this.reply(opened.session, packet, route.reply.encode(route.malformed), from);
       }
-      route.handler(new Exchange(this, opened.session, packet, body, route.reply));
+      route.handler(new Exchange(this, opened.session, packet, body, route.reply, from));
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
       this.ctx.drop('bad_body', from, packet);
@@ -66,7 +66,7 @@ export abstract class SessionRequests {
     if (earlier) {
       this.ctx.metrics.duplicates++;
       this.ctx.hub.seen(session);
-      if (earlier.length) this.ctx.send(earlier, session.endpoint);
+      if (earlier.length) this.ctx.send(earlier, from);
       return undefined;
     }
     this.ctx.hub.seen(session);
@@ -100,10 +100,10 @@ export abstract class SessionRequests {
    * Sends the reply to a request (TEA(session key)) and remembers it for duplicates, except a keep-alive's: a
    * repeated keep-alive has no effect to avoid and is answered afresh, so an idle session holds no window.
    */
-  reply(session: Session, packet: Packet, plain: Buffer): void {
+  reply(session: Session, packet: Packet, plain: Buffer, to: Endpoint): void {
     const bytes = this.encode(session, packet.command, packet.seq, teaEncrypt(plain, session.sessionKeyBytes, this.ctx.random, session.sessionKeyAt));
     if (packet.command !== this.keepAliveCommand) session.remember(packet.command, packet.seq, bytes, this.ctx.clock.now());
-    this.ctx.send(bytes, session.endpoint);
+    this.ctx.send(bytes, to);
   }
 
   /** Remembers a request that gets no reply (acks), so a repeat has no second effect. */

@@ -9,8 +9,8 @@ import type { SessionHandlers } from '../dispatch.js';
 export const presenceHandlers: SessionHandlers<typeof CLASSIC_TABLE> = {
   // QQ2007/QQ2008 clients read the binary reply (a text one reads as 0 users online, and they disconnect).
   KEEP_ALIVE: (x) => x.reply(usesLogin2007(x.session.version)
-    ? { form: 'binary', reply: makeKeepAliveReply({ online: Math.max(1, x.ctx.hub.onlineCount()), clientIp: x.session.ip, clientPort: x.session.endpoint.port, serverTime: Math.floor(x.ctx.clock.now() / 1000) }) }
-    : keepAliveReply(x.ctx.hub.onlineCount(), x.session.endpoint.address, x.session.endpoint.port)),
+    ? { form: 'binary', reply: makeKeepAliveReply({ online: Math.max(1, x.ctx.hub.onlineCount()), clientIp: x.session.ip, clientPort: x.session.port, serverTime: Math.floor(x.ctx.clock.now() / 1000) }) }
+    : keepAliveReply(x.ctx.hub.onlineCount(), x.from.address, x.from.port)),
 
   CHANGE_STATUS: (x) => {
     x.reply({ result: x.ctx.hub.setStatus(x.session, x.body.status) ? CHANGE_STATUS_OK : CHANGE_STATUS_REFUSED });

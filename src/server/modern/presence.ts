@@ -6,7 +6,7 @@ import type { SessionHandlers } from '../dispatch.js';
 /** Modern keep-alive, status, session keys and logout. */
 export const presenceHandlers: SessionHandlers<typeof MODERN_TABLE> = {
   KEEP_ALIVE: (x) => x.reply(M.makeKeepAliveReply({
-    online: Math.max(1, x.ctx.hub.onlineCount()), clientIp: x.session.ip, clientPort: x.session.endpoint.port,
+    online: Math.max(1, x.ctx.hub.onlineCount()), clientIp: x.session.ip, clientPort: x.session.port,
     serverTime: Math.floor(x.ctx.clock.now() / 1000),
   })),
 
