@@ -24,6 +24,8 @@ export class FloodGuard {
 
   /** Whether datagrams from `address` are being shed now. */
   shed(address: string): boolean {
+    // Asked for every datagram: with nothing tracked, no hash of a fresh address string.
+    if (this.counts.size === 0) return false;
     const e = this.counts.get(address);
     return e !== undefined && e.until > this.clock.now();
   }

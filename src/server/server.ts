@@ -1,6 +1,6 @@
 import { createSocket, type Socket, type RemoteInfo } from 'node:dgram';
 import { lookup as dnsLookup } from 'node:dns';
-import { isIPv4 } from 'node:net';
+import { parseIpv4 } from '../protocol/bodies/status-block.js';
 import pino, { type Logger } from 'pino';
 import { decodePacket, type Packet } from '../protocol/framing.js';
 import { CutTexts } from './cut-text.js';
@@ -60,7 +60,8 @@ export interface ServerOptions {
  * literal address: a queued callback and a closure per datagram. Anything else still goes to dns.lookup.
  */
 function literalLookup(address: string, _family: unknown, callback: (err: Error | null, address: string, family: number) => void): void {
-  if (isIPv4(address)) callback(null, address, 4);
+  // parseIpv4, not net.isIPv4: one pass over the characters instead of a regular expression, for every datagram sent.
+  if (parseIpv4(address) !== undefined) callback(null, address, 4);
   else dnsLookup(address, { family: 4 }, (err, a) => callback(err, a, 4));
 }
 
