@@ -17,7 +17,10 @@ export const cryptoRandom: RandomSource = (n) => {
     pool = randomFillSync(Buffer.alloc(POOL_SIZE));
     poolOffset = 0;
   }
-  const out = Buffer.from(pool.subarray(poolOffset, poolOffset + n));
+  // Copied byte by byte into a fresh buffer: a subarray and Buffer.from of it made two typed arrays
+  // per call, and QQ-TEA asks for a few bytes for every packet it encrypts.
+  const out = Buffer.allocUnsafe(n);
+  for (let i = 0; i < n; i++) out[i] = pool[poolOffset + i]!;
   poolOffset += n;
   return out;
 };
