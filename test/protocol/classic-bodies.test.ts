@@ -74,6 +74,7 @@ import {
   type TokenReply,
   type UserInfoReply,
 } from '../../src/protocol/bodies/classic/index.js';
+import { decimalLength, parseDecimal, parseDecimalBytes, writeDecimal } from '../../src/protocol/bodies/classic/common.js';
 import { lazy, loadVectors, hex, VECTORS, type SessionsFile, type VectorPacket } from '../helpers/vectors.js';
 
 const MY_UID = 10002;
@@ -540,6 +541,27 @@ test('property: list and entry codecs round-trip', () => {
   ));
   roundTrips(tokenReplyCodec, plainObj(fc.record({ result: u8, token: someBytes(40) })));
   roundTrips(userInfoRequestCodec, plainObj(fc.record({ uid: u32 })));
+});
+
+test('property: the byte-level decimal helpers agree with the text ones (keep-alive uid in, counts and port out)', () => {
+  const asText = (b: Uint8Array): number | 'error' => {
+    try { return parseDecimal(Buffer.from(b).toString('latin1'), 'uid'); } catch (e) { assert.ok(e instanceof DecodeError); return 'error'; }
+  };
+  const asBytes = (b: Uint8Array): number | 'error' => {
+    try { return parseDecimalBytes(b, 'uid'); } catch (e) { assert.ok(e instanceof DecodeError); return 'error'; }
+  };
+  // Digits-heavy bytes, so that leading zeros, 11-digit and just-over-u32 numbers come up, and the odd non-digit.
+  const digitish = fc.array(fc.oneof(fc.integer({ min: 48, max: 57 }), fc.integer({ min: 48, max: 57 }), fc.integer({ min: 0, max: 255 })), { maxLength: 12 }).map((a) => Uint8Array.from(a));
+  fc.assert(fc.property(digitish, (b) => assert.equal(asBytes(b), asText(b))));
+  for (const edge of ['', '0', '00', '01', '4294967295', '4294967296', '9999999999', '10000000000']) {
+    assert.equal(asBytes(Buffer.from(edge)), asText(Buffer.from(edge)), edge);
+  }
+  fc.assert(fc.property(fc.oneof(u32, fc.constantFrom(0, 9, 10, 99999, 100000, 999999999, 1000000000, 0xffffffff)), (n) => {
+    const b = Buffer.alloc(12, 0x2e);
+    const end = writeDecimal(b, 1, n);
+    assert.equal(end - 1, decimalLength(n));
+    assert.equal(b.toString('latin1'), `.${n}${'.'.repeat(11 - end + 1)}`);
+  }));
 });
 
 test('property: message parts round-trip in sends and pushes, with or without a font', () => {

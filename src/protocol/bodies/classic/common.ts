@@ -14,6 +14,44 @@ export function parseDecimal(text: string, field: string, offset?: number): numb
   return n;
 }
 
+/**
+ * Parses canonical ASCII decimal u32 from bytes, as parseDecimal parses text (per keep-alive: no string, no
+ * regular expression); DecodeError otherwise.
+ */
+export function parseDecimalBytes(bytes: Uint8Array, field: string, offset?: number): number {
+  const n = bytes.length;
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const d = bytes[i]! - 48;
+    if (d < 0 || d > 9 || (i === 0 && d === 0 && n > 1)) {
+      v = NaN;
+      break;
+    }
+    v = v * 10 + d;
+  }
+  if (n === 0 || n > 10 || !(v <= 0xffffffff)) {
+    throw new DecodeError('bad_value', `${JSON.stringify(Buffer.from(bytes.subarray(0, 16)).toString('latin1'))} is not a decimal u32`, field, offset);
+  }
+  return v;
+}
+
+/** How many ASCII digits a u32 has (comparisons, no division). */
+export function decimalLength(n: number): number {
+  if (n < 100_000) return n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10_000 ? 4 : 5;
+  return n < 1_000_000 ? 6 : n < 10_000_000 ? 7 : n < 100_000_000 ? 8 : n < 1_000_000_000 ? 9 : 10;
+}
+
+/** Writes a u32 as ASCII decimal at b[at..]; returns the offset after it. */
+export function writeDecimal(b: Uint8Array, at: number, n: number): number {
+  const end = at + decimalLength(n);
+  for (let i = end - 1; i >= at; i--) {
+    const q = (n / 10) >>> 0;
+    b[i] = 48 + n - q * 10;
+    n = q;
+  }
+  return end;
+}
+
 /** A u32 as ASCII decimal; EncodeError if it is not a u32. */
 export function decimalBytes(n: number, field: string): Buffer {
   checkU32(n, field);

@@ -1,7 +1,7 @@
 import { codec } from '../../codec.js';
 import { DecodeError, EncodeError } from '../../errors.js';
 import { Writer, checkU16, checkU32 } from '../../writer.js';
-import { decimalBytes, parseDecimal, splitOn } from './common.js';
+import { decimalBytes, decimalLength, parseDecimal, parseDecimalBytes, splitOn, writeDecimal } from './common.js';
 import { KEEP_ALIVE_REPLY_LENGTH, keepAliveReply as binaryKeepAliveReply, type KeepAliveReply as BinaryKeepAliveReply } from '../modern/keepalive.js';
 
 // 0x0002 keep alive, classic (PROTOCOL.md §5).
@@ -27,7 +27,7 @@ export const keepAliveRequestCodec = codec<KeepAliveRequest>(
     if (body.length === 4) return { uid: body.readUInt32BE(0), form: 'u32' };
     // An 8-digit ASCII uid (pidgin's qq2007 mode) is also 8 bytes; a login time is never eight ASCII digits.
     if (body.length === 8 && !/^[0-9]{8}$/.test(body.toString('latin1'))) return { uid: body.readUInt32BE(0), form: 'u32time', time: body.readUInt32BE(4) };
-    return { uid: parseDecimal(body.toString('latin1'), 'uid', 0), form: 'ascii' };
+    return { uid: parseDecimalBytes(body, 'uid', 0), form: 'ascii' };
   },
 );
 
@@ -49,8 +49,6 @@ export function keepAliveReply(onlineUsers: number, clientIp: string, clientPort
   return { form: 'text', result: '0', unknown: '0', onlineUsers: Math.max(1, onlineUsers), clientIp, clientPort, interval: '60' };
 }
 
-const SEP = String.fromCharCode(KEEP_ALIVE_SEPARATOR);
-
 /** Checks one text field of the reply: single-byte, and without the separator (one loop: it runs for every keep-alive). */
 function textField(f: string, i: number): void {
   for (let j = 0; j < f.length; j++) {
@@ -58,6 +56,12 @@ function textField(f: string, i: number): void {
     if (c > 0xff) throw new EncodeError(`fields[${i}]`, 'not single-byte text');
     if (c === KEEP_ALIVE_SEPARATOR) throw new EncodeError(`fields[${i}]`, `contains the separator 0x${KEEP_ALIVE_SEPARATOR.toString(16)}`);
   }
+}
+
+/** Writes a field textField has checked (single-byte) at b[at..]; returns the offset after it. */
+function putText(b: Buffer, at: number, f: string): number {
+  for (let j = 0; j < f.length; j++) b[at++] = f.charCodeAt(j);
+  return at;
 }
 
 /** 0x0002 s2c codec. A 22-byte body that is not six 0x1F-separated fields is the binary form. */
@@ -71,8 +75,20 @@ export const keepAliveReplyCodec = codec<KeepAliveReply>(
     textField(v.unknown, 1);
     textField(v.clientIp, 3);
     textField(v.interval, 5);
-    // One string, one buffer: every online session sends this twice a minute.
-    return Buffer.from(`${v.result}${SEP}${v.unknown}${SEP}${v.onlineUsers}${SEP}${v.clientIp}${SEP}${v.clientPort}${SEP}${v.interval}`, 'latin1');
+    // Written straight into one buffer (no string built first): every online session sends this twice a minute.
+    const b = Buffer.allocUnsafe(v.result.length + v.unknown.length + decimalLength(v.onlineUsers) + v.clientIp.length + decimalLength(v.clientPort) + v.interval.length + 5);
+    let at = putText(b, 0, v.result);
+    b[at++] = KEEP_ALIVE_SEPARATOR;
+    at = putText(b, at, v.unknown);
+    b[at++] = KEEP_ALIVE_SEPARATOR;
+    at = writeDecimal(b, at, v.onlineUsers);
+    b[at++] = KEEP_ALIVE_SEPARATOR;
+    at = putText(b, at, v.clientIp);
+    b[at++] = KEEP_ALIVE_SEPARATOR;
+    at = writeDecimal(b, at, v.clientPort);
+    b[at++] = KEEP_ALIVE_SEPARATOR;
+    putText(b, at, v.interval);
+    return b;
   },
   (body) => {
     const parts = splitOn(body, KEEP_ALIVE_SEPARATOR);
