@@ -297,7 +297,8 @@ export class Hub {
     const s = new Session(init, this.clock.now(), this.random(16), (seed[0]! << 8) | seed[1]!, this.opts.pushRto);
     this.sessions.add(s);
     this.metrics.loginsOk++;
-    this.log.info({ uid: s.uid, framing: s.framing, version: s.version, from: `${s.endpoint.address}:${s.endpoint.port}` }, 'login');
+    // Checked first: the line's fields (a string among them) are not built for every login when info is off.
+    if (this.log.isLevelEnabled('info')) this.log.info({ uid: s.uid, framing: s.framing, version: s.version, from: `${s.endpoint.address}:${s.endpoint.port}` }, 'login');
     // Friends who already see the user online are not told again; a changed status still reaches them.
     if (old) this.presence.replaced(old, s);
     else this.presence.online(s);
@@ -334,7 +335,7 @@ export class Hub {
     s.releaseKeys();
     if (reason === 'timeout') this.metrics.timeouts++;
     if (reason === 'logout') this.metrics.logouts++;
-    this.log.info({ uid: s.uid, reason }, 'logout');
+    if (this.log.isLevelEnabled('info')) this.log.info({ uid: s.uid, reason }, 'logout');
     if (reason !== 'replaced' && reason !== 'shutdown') this.presence.offline(s);
     this.cluster?.closed(s, reason);
   }
