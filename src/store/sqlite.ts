@@ -385,7 +385,9 @@ class SqliteStore implements Store {
 
   private readonly mark: Statements['markDelivered'];
   /** Statements of LimitedSql by (sql, limit). */
-  private readonly limited = new Map<string, Database.Statement<unknown[], unknown>>();
+  /** Statements prepared by withLimit: by template, then limit (no key string built and hashed per call). */
+  private readonly limited = new Map<LimitedSql<unknown>, Map<number, Database.Statement<unknown[], unknown>>>();
+  private limitedCount = 0;
 
   constructor(
     private readonly db: Database.Database,
@@ -597,13 +599,21 @@ class SqliteStore implements Store {
    * the inbox query that is 40 µs instead of 5.
    */
   private withLimit<R>(template: LimitedSql<R>, limit: number): Database.Statement<unknown[], R> {
-    const key = `${template.sql}\u0000${limit}`;
-    let st = this.limited.get(key) as Database.Statement<unknown[], R> | undefined;
+    // Looked up for every login (the inbox): by the template object and the number, where a key string of the
+    // whole SQL was built and hashed per call.
+    let byLimit = this.limited.get(template);
+    let st = byLimit?.get(limit) as Database.Statement<unknown[], R> | undefined;
     if (!st) {
       // A handful of limits exist (the server's settings); many different ones would only be tests.
-      if (this.limited.size >= 64) this.limited.clear();
+      if (this.limitedCount >= 64) {
+        this.limited.clear();
+        this.limitedCount = 0;
+        byLimit = undefined;
+      }
+      if (!byLimit) this.limited.set(template, (byLimit = new Map()));
       st = this.db.prepare<unknown[], R>(template.sql.replace('LIMIT ?', `LIMIT ${limit}`));
-      this.limited.set(key, st);
+      byLimit.set(limit, st);
+      this.limitedCount++;
     }
     return st;
   }
