@@ -197,11 +197,12 @@ export class Traffic {
    * The session a datagram belongs to. A request is looked up by its header's uid, as the server is about to look
    * it up: the table's lines it reads are the ones the server reads next, where a lookup by endpoint reads a second
    * table (at a million sessions, a cache miss or two per datagram). A reply goes to the endpoint object the request
-   * came from: the session found for that request.
+   * came from: the session found for that request. Replies and pushes name their session.
    */
   private sessionOf(e: WireEvent, uid: number): Session | undefined {
     const hub = this.server.hub;
     if (e.direction === 'out') {
+      if (e.session) return e.session;
       const last = this.lastSession;
       return last && !last.closed && (e.peer === this.lastPeer || e.peer === last.endpoint) ? last : hub.atEndpoint(e.peer);
     }

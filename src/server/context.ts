@@ -6,7 +6,7 @@ import type { Store } from '../store/store.js';
 import type { Hub } from './hub.js';
 import type { LoginGuard } from './login-guard.js';
 import type { DropReason, Metrics } from './metrics.js';
-import type { Endpoint } from './session.js';
+import type { Endpoint, Session } from './session.js';
 import type { TokenSource } from './login-token.js';
 import type { CutTexts } from './cut-text.js';
 
@@ -26,8 +26,11 @@ export interface ServerContext {
   /** The server's own IPv4 address as clients should see it (for login replies). */
   readonly serverIp: string;
   readonly serverPort: () => number;
-  /** Sends a datagram (after the configured reply delay, if any). */
-  send(bytes: Buffer, to: Endpoint): void;
+  /**
+   * Sends a datagram (after the configured reply delay, if any). `session`: the session it goes to, when the
+   * caller has it (the console's traffic view then counts it there without a lookup by endpoint).
+   */
+  send(bytes: Buffer, to: Endpoint, session?: Session): void;
   /** Counts a dropped datagram and logs it at debug level. */
   drop(reason: DropReason, from: Endpoint, packet?: Packet): void;
 }

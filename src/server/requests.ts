@@ -66,7 +66,7 @@ export abstract class SessionRequests {
     if (earlier) {
       this.ctx.metrics.duplicates++;
       this.ctx.hub.seen(session);
-      if (earlier.length) this.ctx.send(earlier, from);
+      if (earlier.length) this.ctx.send(earlier, from, session);
       return undefined;
     }
     this.ctx.hub.seen(session);
@@ -103,7 +103,7 @@ export abstract class SessionRequests {
   reply(session: Session, packet: Packet, plain: Buffer, to: Endpoint): void {
     const bytes = this.encode(session, packet.command, packet.seq, teaEncrypt(plain, session.sessionKeyBytes, this.ctx.random, session.sessionKeyAt));
     if (packet.command !== this.keepAliveCommand) session.remember(packet.command, packet.seq, bytes, this.ctx.clock.now());
-    this.ctx.send(bytes, to);
+    this.ctx.send(bytes, to, session);
   }
 
   /** Remembers a request that gets no reply (acks), so a repeat has no second effect. */
@@ -113,6 +113,6 @@ export abstract class SessionRequests {
 
   /** Sends a server-initiated packet (push) to a session, TEA(session key), with the given server sequence. */
   push(session: Session, command: number, seq: number, plain: Buffer): void {
-    this.ctx.send(this.encode(session, command, seq, teaEncrypt(plain, session.sessionKeyBytes, this.ctx.random, session.sessionKeyAt)), session.endpoint);
+    this.ctx.send(this.encode(session, command, seq, teaEncrypt(plain, session.sessionKeyBytes, this.ctx.random, session.sessionKeyAt)), session.endpoint, session);
   }
 }

@@ -11,7 +11,7 @@ import type { Store } from '../store/store.js';
 import { Hub, DEFAULT_HUB_OPTIONS, type HubOptions } from './hub.js';
 import { LoginGuard, DEFAULT_LOGIN_GUARD, type LoginGuardOptions } from './login-guard.js';
 import { Metrics, packetDropReason, type DropReason } from './metrics.js';
-import type { Endpoint } from './session.js';
+import type { Endpoint, Session } from './session.js';
 import type { FramingHandler, ServerContext } from './context.js';
 import { ClassicHandler } from './classic.js';
 import { ModernHandler } from './modern.js';
@@ -29,6 +29,8 @@ export interface WireEvent {
   peer: Endpoint;
   /** The server's side. */
   local: Endpoint;
+  /** Out: the session it goes to, when the sender had it (replies and pushes; not login replies). */
+  session?: Session;
 }
 
 /** Server settings; everything but the store has a default. */
@@ -140,9 +142,9 @@ export class OicqServer {
       cutTexts: new CutTexts(),
       get serverIp() { return server.publicIp; },
       serverPort: () => this.local.port,
-      send: (bytes, to) => {
-        if (delay > 0) clock.setTimeout(() => this.sendNow(bytes, to), delay);
-        else this.sendNow(bytes, to);
+      send: (bytes, to, session) => {
+        if (delay > 0) clock.setTimeout(() => this.sendNow(bytes, to, session), delay);
+        else this.sendNow(bytes, to, session);
       },
       drop: (reason, from, packet) => this.drop(reason, from, packet),
     };
@@ -244,10 +246,10 @@ export class OicqServer {
     }
   }
 
-  private sendNow(bytes: Buffer, to: Endpoint): void {
+  private sendNow(bytes: Buffer, to: Endpoint, session: Session | undefined): void {
     if (!this.socket) return;
     this.metrics.sent++;
-    for (const fn of this.wireListeners) fn({ direction: 'out', bytes, peer: to, local: this.local });
+    for (const fn of this.wireListeners) fn({ direction: 'out', bytes, peer: to, local: this.local, session });
     this.socket.send(bytes, to.port, to.address);
   }
 

@@ -140,13 +140,25 @@ test('sessions list a raw client with its traffic; kick sends the reason as a sy
       // The login request came before the session existed; its reply is the session's first datagram out.
       assert.equal(row.packetsOut, 1, JSON.stringify(row));
       assert.ok((row.bytesOut as number) > 0);
+      // A request and its reply, then a push (Bob comes online): each counted once, on Alice's session.
+      await alice.keepAlive();
+      const online = alice.push(ClassicCmd.FRIEND_STATUS);
+      const bob = await ClassicDriver.open(w.server.address.port, BOB.uid, BOB.password);
+      try {
+        await bob.login();
+        await online;
+      } finally {
+        bob.close();
+      }
+      const after = ((await w.call('GET', '/api/sessions')).body as Record<string, unknown>[]).find((r) => r.uid === ALICE.uid)!;
+      assert.deepEqual([after.packetsIn, after.packetsOut], [1, 3], JSON.stringify(after));
 
       const notice = alice.push(ClassicCmd.SYSTEM_MESSAGE);
       assert.deepEqual((await w.call('POST', '/api/sessions/10001/kick', { reason: 'maintenance at noon' })).body, { uid: 10001, kicked: true });
       const msg = systemMessageCodec.decode((await notice).plain);
       assert.equal(msg.text, 'maintenance at noon');
       assert.equal(w.server.hub.get(ALICE.uid), undefined);
-      assert.deepEqual((await w.call('GET', '/api/sessions')).body, []);
+      assert.deepEqual(((await w.call('GET', '/api/sessions')).body as { uid: number }[]).filter((r) => r.uid === ALICE.uid), []);
       const history = ((await w.call('GET', '/api/users/10001')).body as { logins: { event: string }[] }).logins;
       assert.deepEqual(history.map((h) => h.event), ['logout', 'login']);
     } finally {
