@@ -16,8 +16,12 @@ export class DupWindow {
   private lengths: Int32Array;
   /** Allocated at the first reply short enough to be copied (a login reply alone is copied on its own). */
   private slab?: Buffer;
-  /** Replies longer than a slot, each copied on its own (rare: login replies, long lists). */
-  private large: (Uint8Array | undefined)[];
+  /**
+   * Replies longer than a slot (rare: login-chain replies, long lists), each kept as a one-byte string: one heap
+   * object the collector does not look into, where a copy in a buffer of its own is three objects and an
+   * allocation outside the heap, and a slice of Node's 8 KB pool would pin the pool.
+   */
+  private large: (string | undefined)[];
   /** The slot written next: the oldest entry once the window is full. */
   private next = 0;
   private count = 0;
@@ -30,7 +34,7 @@ export class DupWindow {
     const n = Math.max(1, Math.min(capacity, initial));
     this.keys = new Float64Array(n).fill(EMPTY_KEY);
     this.lengths = new Int32Array(n);
-    this.large = new Array<Uint8Array | undefined>(n).fill(undefined);
+    this.large = new Array<string | undefined>(n).fill(undefined);
   }
 
   private static key(command: number, seq: number): number {
@@ -54,7 +58,7 @@ export class DupWindow {
     const i = this.find(command, seq);
     if (i < 0) return undefined;
     const big = this.large[i];
-    if (big) return Buffer.from(big);
+    if (big !== undefined) return Buffer.from(big, 'latin1');
     const at = i * this.slotBytes;
     const len = this.lengths[i]!;
     return len === 0 ? Buffer.alloc(0) : Buffer.from(this.slab!.subarray(at, at + len));
@@ -82,8 +86,7 @@ export class DupWindow {
       if (reply.length > 0) (this.slab ??= Buffer.alloc(this.keys.length * this.slotBytes)).set(reply, i * this.slotBytes);
       this.large[i] = undefined;
     } else {
-      // A copy with its own small buffer: the reply is often a slice of Node's 8 KB pool, which it would pin.
-      this.large[i] = new Uint8Array(reply);
+      this.large[i] = Buffer.from(reply.buffer, reply.byteOffset, reply.length).toString('latin1');
     }
     this.next = (i + 1) % this.keys.length;
     this.count++;
@@ -96,7 +99,7 @@ export class DupWindow {
     const keys = new Float64Array(n).fill(EMPTY_KEY);
     const lengths = new Int32Array(n);
     const slab = this.slab ? Buffer.alloc(n * this.slotBytes) : undefined;
-    const large = new Array<Uint8Array | undefined>(n).fill(undefined);
+    const large = new Array<string | undefined>(n).fill(undefined);
     // Oldest first, so the ring order survives: entry j of the new layout is the j-th oldest.
     for (let j = 0; j < old; j++) {
       const i = (this.next + j) % old;
