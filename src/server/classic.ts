@@ -65,7 +65,7 @@ export class ClassicHandler extends SessionRequests implements FramingHandler, S
    */
   sendLoginReply(session: Session, p: Packet, sealed: Buffer): void {
     const bytes = this.encode(session, p.command, p.seq, sealed);
-    session.remember(p.command, p.seq, bytes, this.ctx.clock.now());
+    session.rememberLogin(p.command, p.seq, bytes);
     this.ctx.send(bytes, session.endpoint, session);
     session.releasePendingOnRequest = true;
     const quns = this.ctx.store.qunIdsOf(session.uid);

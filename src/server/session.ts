@@ -152,6 +152,13 @@ export class Session {
    */
   private window?: DupWindow;
   /**
+   * The login reply, for a repeated login datagram, apart from the window: a session that only keeps alive then
+   * never allocates one. A one-byte string (one heap object, nothing in it for the collector to follow) until the
+   * sweep lets it go with the window's hold.
+   */
+  private loginReply?: string;
+  private loginKey = -1;
+  /**
    * Numbers written after the constructor start as numbers: a field declared without a value starts undefined
    * (ES2022 class fields), and V8 then keeps each timestamp written to it as a new heap object that the (old)
    * session points to, one per datagram, which every young-generation collection has to find and promote.
@@ -254,7 +261,19 @@ export class Session {
 
   /** The reply remembered for a request (empty: answered with nothing), if it is a duplicate. */
   earlierReply(command: number, seq: number): Buffer | undefined {
+    if (this.loginReply !== undefined && command * 0x10000 + seq === this.loginKey) return Buffer.from(this.loginReply, 'latin1');
     return this.window?.get(command, seq);
+  }
+
+  /** Remembers the login reply (the request that opened this session) for a repeat of that request. */
+  rememberLogin(command: number, seq: number, reply: Uint8Array): void {
+    this.loginReply = Buffer.from(reply.buffer, reply.byteOffset, reply.length).toString('latin1');
+    this.loginKey = command * 0x10000 + seq;
+  }
+
+  /** Whether the login reply is still remembered (inspection and tests). */
+  get remembersLogin(): boolean {
+    return this.loginReply !== undefined;
   }
 
   /** Remembers the reply to a request for its duplicates. */
@@ -264,9 +283,10 @@ export class Session {
     this.windowAt = now;
   }
 
-  /** Frees the duplicate window when no reply was remembered for `holdMs`; true when it did. */
+  /** Frees the duplicate window when no reply was remembered for `holdMs` (the login reply `holdMs` after login); true when it freed the window. */
   releaseReplies(now: number, holdMs: number): boolean {
     if (this.unstored && now - this.unstored.at >= holdMs) this.unstored = undefined;
+    if (this.loginReply !== undefined && now - this.loginTime >= holdMs) this.loginReply = undefined;
     if (!this.window || now - this.windowAt < holdMs) return false;
     this.window = undefined;
     return true;

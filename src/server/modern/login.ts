@@ -181,7 +181,7 @@ export const loginHandlers: LoginHandlers<typeof MODERN_TABLE, ModernHandler> = 
       loginToken: dialect === 'libqq' ? ctx.random(16) : undefined,
     });
     const bytes = loginReply(f, p, from, info.loginInfoKey2, M.sendLoginInfoReply.encode(reply));
-    session.remember(p.command, p.seq, bytes, ctx.clock.now());
+    session.rememberLogin(p.command, p.seq, bytes);
     // Queued messages wait until the client has loaded its buddy list (its online-list request ends MyQQ's
     // post-login chain), so it can show who they are from; at most PENDING_HOLD_MS.
     ctx.hub.holdPending(session);
