@@ -577,15 +577,14 @@ class SqliteStore implements Store {
   rememberAddresses(logins: readonly KnownLogin[], keep: number): void {
     checkInt(keep, 0, Number.MAX_SAFE_INTEGER, 'keep');
     const at = this.now();
-    // Refreshed at most hourly: a login is not worth a commit when nothing changes.
-    const stale = logins.filter(({ uid, address }) => {
-      const row = this.s.knownAddress.get(uid, address);
-      return !row || at - row.last_at >= 3600;
-    });
-    if (stale.length === 0) return;
     const trim = this.withLimit(this.s.trimAddresses, keep);
+    // One transaction for the batch, reads included: a read on its own is a transaction of its own, with two file
+    // lock calls. It writes nothing (and its commit costs nothing) when every address is fresh.
     this.db.transaction(() => {
-      for (const { uid, address } of stale) {
+      for (const { uid, address } of logins) {
+        // Refreshed at most hourly: a login is not worth a write when nothing changes.
+        const row = this.s.knownAddress.get(uid, address);
+        if (row && at - row.last_at < 3600) continue;
         this.s.upsertAddress.run(uid, address, at);
         // Most users have fewer than `keep` addresses: counting them is a sixth of the trim's cost.
         if (this.s.addressCount.get(uid)! > keep) trim.run({ uid });
