@@ -4,13 +4,17 @@ import { cryptoRandom, type RandomSource } from './random.js';
 const DELTA = 0x9e3779b9;
 const DECRYPT_SUM = 0xe3779b90; // DELTA * 16 mod 2^32
 
-/** A 16-byte key, pre-split into four big-endian u32 words for the block cipher. */
-export interface TeaKey {
-  readonly bytes: Buffer;
+/** A 16-byte key as its four big-endian words (int32 or u32), as the block cipher reads it. */
+export interface TeaKeyWords {
   readonly k0: number;
   readonly k1: number;
   readonly k2: number;
   readonly k3: number;
+}
+
+/** A 16-byte key, pre-split into four big-endian u32 words for the block cipher. */
+export interface TeaKey extends TeaKeyWords {
+  readonly bytes: Buffer;
 }
 
 /** Splits a 16-byte key into its words; accepts a TeaKey unchanged. */
@@ -58,21 +62,16 @@ const word = new Int32Array(2);
 const kw = new Int32Array(4);
 
 /**
- * Loads a key's words into kw; a Uint8Array key is read in place: the whole array (16 bytes), or the 16 bytes at
- * `at` of a larger one (a session's slot in a key slab, without a view object per call).
+ * Loads a key's words into kw: a Uint8Array key is read in place, words are taken as they are (a server session
+ * holds its session key's words in its own fields: reading them there costs no extra cache line per request).
  */
-function loadKey(key: Uint8Array | TeaKey, at = -1): void {
+function loadKey(key: Uint8Array | TeaKeyWords): void {
   if (key instanceof Uint8Array) {
-    if (at < 0) {
-      if (key.length !== 16) throw new RangeError(`QQ-TEA key must be 16 bytes, got ${key.length}`);
-      at = 0;
-    } else if (!Number.isInteger(at) || at + 16 > key.length) {
-      throw new RangeError(`QQ-TEA key at ${at} does not fit in ${key.length} bytes`);
-    }
-    kw[0] = rd(key, at);
-    kw[1] = rd(key, at + 4);
-    kw[2] = rd(key, at + 8);
-    kw[3] = rd(key, at + 12);
+    if (key.length !== 16) throw new RangeError(`QQ-TEA key must be 16 bytes, got ${key.length}`);
+    kw[0] = rd(key, 0);
+    kw[1] = rd(key, 4);
+    kw[2] = rd(key, 8);
+    kw[3] = rd(key, 12);
   } else {
     kw[0] = key.k0;
     kw[1] = key.k1;
@@ -123,10 +122,10 @@ export function teaCipherLength(len: number): number {
 
 /**
  * QQ-TEA encryption. `random` supplies the header byte, the pad bytes and the two salt bytes
- * (in that order); the default is the pooled CSPRNG. `keyAt` ≥ 0: the key is the 16 bytes of `key` from there.
+ * (in that order); the default is the pooled CSPRNG.
  */
-export function teaEncrypt(plain: Uint8Array, key: Uint8Array | TeaKey, random: RandomSource = cryptoRandom, keyAt = -1): Buffer {
-  loadKey(key, keyAt);
+export function teaEncrypt(plain: Uint8Array, key: Uint8Array | TeaKeyWords, random: RandomSource = cryptoRandom): Buffer {
+  loadKey(key);
   const k0 = kw[0]!, k1 = kw[1]!, k2 = kw[2]!, k3 = kw[3]!;
   let pad = (plain.length + 10) % 8;
   if (pad !== 0) pad = 8 - pad;
@@ -161,13 +160,12 @@ export function teaEncrypt(plain: Uint8Array, key: Uint8Array | TeaKey, random: 
 
 /**
  * QQ-TEA decryption. Returns the data, or `null` when the ciphertext is not valid under this key
- * (bad length, bad pad, non-zero tail) — the caller then tries another key or drops the packet. `keyAt` ≥ 0: the
- * key is the 16 bytes of `key` from there.
+ * (bad length, bad pad, non-zero tail) — the caller then tries another key or drops the packet.
  */
-export function teaDecrypt(cipher: Uint8Array, key: Uint8Array | TeaKey, keyAt = -1): Buffer | null {
+export function teaDecrypt(cipher: Uint8Array, key: Uint8Array | TeaKeyWords): Buffer | null {
   const total = cipher.length;
   if (total < 16 || total % 8 !== 0) return null;
-  loadKey(key, keyAt);
+  loadKey(key);
   const k0 = kw[0]!, k1 = kw[1]!, k2 = kw[2]!, k3 = kw[3]!;
   const p = Buffer.allocUnsafe(total);
   let pc0 = 0, pc1 = 0, x0 = 0, x1 = 0;

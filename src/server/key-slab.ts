@@ -39,16 +39,6 @@ export class KeySlab {
     return this.chunk(slot).subarray(at, at + 16);
   }
 
-  /** The chunk that holds a slot (QQ-TEA reads a key there at `KeySlab.at`, no view made). */
-  chunkOf(slot: number): Buffer {
-    return this.chunk(slot);
-  }
-
-  /** Where a key of a slot starts in its chunk. */
-  static at(slot: number, key: SlotKey): number {
-    return KeySlab.offset(slot) + key;
-  }
-
   /** Copies a slot's 64 bytes out (a closed session keeps its keys this way) and frees it, zeroed, for reuse. */
   release(slot: number): Buffer {
     const chunk = this.chunk(slot);

@@ -60,7 +60,8 @@ export abstract class SessionRequests {
     const session = packet.uid === undefined ? undefined : this.ctx.hub.get(packet.uid);
     if (!session || session.framing !== packet.framing) return void this.ctx.drop('no_session', from, packet);
     if (!session.isFrom(from)) return void this.ctx.drop('wrong_address', from, packet);
-    const plain = teaDecrypt(packet.body, session.sessionKeyBytes, session.sessionKeyAt);
+    // The session holds its key's words (k0–k3): QQ-TEA reads them there.
+    const plain = teaDecrypt(packet.body, session);
     if (!plain) return void this.ctx.drop('undecryptable', from, packet);
     const earlier = session.earlierReply(packet.command, packet.seq);
     if (earlier) {
@@ -101,7 +102,7 @@ export abstract class SessionRequests {
    * repeated keep-alive has no effect to avoid and is answered afresh, so an idle session holds no window.
    */
   reply(session: Session, packet: Packet, plain: Buffer, to: Endpoint): void {
-    const bytes = this.encode(session, packet.command, packet.seq, teaEncrypt(plain, session.sessionKeyBytes, this.ctx.random, session.sessionKeyAt));
+    const bytes = this.encode(session, packet.command, packet.seq, teaEncrypt(plain, session, this.ctx.random));
     if (packet.command !== this.keepAliveCommand) session.remember(packet.command, packet.seq, bytes, this.ctx.clock.now());
     this.ctx.send(bytes, to, session);
   }
@@ -113,6 +114,6 @@ export abstract class SessionRequests {
 
   /** Sends a server-initiated packet (push) to a session, TEA(session key), with the given server sequence. */
   push(session: Session, command: number, seq: number, plain: Buffer): void {
-    this.ctx.send(this.encode(session, command, seq, teaEncrypt(plain, session.sessionKeyBytes, this.ctx.random, session.sessionKeyAt)), session.endpoint, session);
+    this.ctx.send(this.encode(session, command, seq, teaEncrypt(plain, session, this.ctx.random)), session.endpoint, session);
   }
 }

@@ -143,6 +143,14 @@ export class Session {
   /** The endpoint's IPv4 address as a u32, as status blocks and message pushes carry it, and its port: what isFrom compares. */
   readonly ip: number;
   readonly port: number;
+  /**
+   * The session key's four big-endian words (int32, small integers to V8: no heap object each), which QQ-TEA takes
+   * as the key of every request, reply and push: the key slab's line is one more cache miss per request.
+   */
+  readonly k0: number;
+  readonly k1: number;
+  readonly k2: number;
+  readonly k3: number;
   /** The session's four keys: a slot of the shared key slab while open, a private copy once closed. */
   private readonly slot: number;
   private retired?: Buffer;
@@ -206,6 +214,10 @@ export class Session {
     this.endpoint = init.endpoint;
     this.ip = ipToU32(init.endpoint.address);
     this.port = init.endpoint.port;
+    this.k0 = init.sessionKey.readInt32BE(0);
+    this.k1 = init.sessionKey.readInt32BE(4);
+    this.k2 = init.sessionKey.readInt32BE(8);
+    this.k3 = init.sessionKey.readInt32BE(12);
     // MD5(uid ‖ session key) once per session, not per push.
     this.slot = sessionKeys.alloc(init.sessionKey, imKey(init.uid, init.sessionKey), init.passwordKey, fileKey);
     this.status = init.status;
@@ -219,16 +231,6 @@ export class Session {
   /** The session key (a view: copy it to keep it past the session). */
   get sessionKey(): Buffer {
     return this.key(SlotKey.SESSION);
-  }
-
-  /** The bytes that hold the session key (a slab chunk, or the closed session's copy): QQ-TEA of every request reads it there, at `sessionKeyAt`, without a view per call. */
-  get sessionKeyBytes(): Buffer {
-    return this.retired ?? sessionKeys.chunkOf(this.slot);
-  }
-
-  /** Where the session key starts in `sessionKeyBytes`. */
-  get sessionKeyAt(): number {
-    return this.retired ? SlotKey.SESSION : KeySlab.at(this.slot, SlotKey.SESSION);
   }
 
   /** MD5(uid ‖ session key): what the user's messages carry as their IM key. */
