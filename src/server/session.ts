@@ -167,11 +167,14 @@ export class Session {
   private loginReply?: string;
   private loginKey = -1;
   /**
-   * Numbers written after the constructor start as numbers: a field declared without a value starts undefined
-   * (ES2022 class fields), and V8 then keeps each timestamp written to it as a new heap object that the (old)
-   * session points to, one per datagram, which every young-generation collection has to find and promote.
+   * When the session was last seen (lastSeen), as whole seconds since the epoch and the milliseconds past them: two
+   * small integers, which V8 keeps in the object itself. A time in ms is a double, which V8 keeps in a box of its
+   * own that every request writes to: one more cache miss per request at 50 000 sessions (perf). Numbers written
+   * after the constructor start as numbers: a field declared without a value starts undefined (ES2022 class
+   * fields), and V8 then keeps each value written to it as a new heap object, one per datagram.
    */
-  lastSeen = 0;
+  private seenSec = 0;
+  private seenMs = 0;
   closed = false;
   /** Per-sender delivery queues and pushes in flight by server sequence: allocated by the first push, freed when drained. */
   pairs?: Map<number, PairQueue>;
@@ -226,6 +229,17 @@ export class Session {
     this.lastSeen = now;
     this.seq = firstSeq & 0xffff;
     this.rtoRange = rto;
+  }
+
+  /** When the session was last seen (ms since the epoch). */
+  get lastSeen(): number {
+    return this.seenSec * 1000 + this.seenMs;
+  }
+
+  set lastSeen(t: number) {
+    const sec = Math.floor(t / 1000);
+    this.seenSec = sec;
+    this.seenMs = t - sec * 1000;
   }
 
   /** The session key (a view: copy it to keep it past the session). */

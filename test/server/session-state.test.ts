@@ -49,8 +49,10 @@ test('an idle session holds no duplicate window, no delivery queues and no timer
       await a.request(ClassicCmd.KEEP_ALIVE, ka);
       clock.advance(30_000);
     }
+    clock.advance(1234);
     await a.request(ClassicCmd.KEEP_ALIVE, ka);
     assert.equal(hub.get(A.uid), s, 'still online');
+    assert.equal(s.lastSeen, clock.now(), 'seen at the keep-alive, to the millisecond');
     assert.equal(s.replyWindow, undefined, 'no duplicate window');
     assert.equal(s.remembersLogin, false, 'and the login reply is let go after the hold');
     assert.equal(s.pairs, undefined, 'no delivery queues');
