@@ -1,6 +1,7 @@
 import { parseIpv4 } from '../protocol/bodies/status-block.js';
 import type { Framing } from '../protocol/framing.js';
 import type { Endpoint, Session } from './session.js';
+import { UidTable } from './uid-table.js';
 
 /** How many sessions one kind of client holds: its framing and version tag. */
 export interface ClientCount {
@@ -11,12 +12,11 @@ export interface ClientCount {
 
 /** The online sessions, found by uid and by the endpoint they are bound to. */
 export class SessionTable {
-  private readonly byUid = new Map<number, Session>();
+  /** By uid: looked up for every request (UidTable: one cache line per lookup where a Map reads two). */
+  private readonly byUid = new UidTable<Session>();
   private readonly byEndpoint = new Map<number | string, Session>();
   /** Sessions by framing and version tag (key: framing bit × 65536 + version), kept as sessions come and go. */
   private readonly byClient = new Map<number, number>();
-  /** Where the incremental sweep stands in its round. */
-  private cursor?: IterableIterator<Session>;
 
   /**
    * An endpoint's key: IPv4 and port as one number (looked up for every datagram: no string to build and hash),
@@ -84,21 +84,10 @@ export class SessionTable {
 
   /**
    * Visits the next `budget` sessions of a round over the whole table, resuming where the last call stopped
-   * (Map iteration survives additions and removals, `visit` may remove the session it gets). Returns how many
-   * it visited; 0 once a round is complete (the next call starts a new round).
+   * (`visit` may remove the session it gets; see UidTable.sweep). Returns how many it visited: fewer than `budget`
+   * when the round ended (the next call starts a new round).
    */
   sweepStep(budget: number, visit: (s: Session) => void): number {
-    this.cursor ??= this.byUid.values();
-    let n = 0;
-    while (n < budget) {
-      const r = this.cursor.next();
-      if (r.done) {
-        this.cursor = undefined;
-        break;
-      }
-      n++;
-      visit(r.value);
-    }
-    return n;
+    return this.byUid.sweep(budget, visit);
   }
 }
