@@ -134,14 +134,13 @@ export interface SessionInit {
 
 /** A logged-in user. Framing-neutral: what differs by framing is how its output encodes pushes. */
 export class Session {
-  // Fields in the order a request reads them (V8 lays an object's fields out in declaration order): a keep-alive
-  // at a million sessions touches a session nothing else has touched lately, and each 64-byte line of it the
-  // request reads is a cache miss.
-  readonly uid: number;
+  // Fields in the order a request reads them (V8 lays an object's fields out in declaration order), those a
+  // keep-alive reads first: at a million sessions it touches a session nothing else has touched lately, and each
+  // 64-byte line of it the request reads is a cache miss (perf: a line read only to store `lastSeen` was one).
   readonly framing: Framing;
   readonly version: number;
-  /** The endpoint's IPv4 address as a u32, as status blocks and message pushes carry it, and its port: what isFrom compares. */
-  readonly ip: number;
+  /** The endpoint's IPv4 address (int32: see the constructor) and port: what isFrom compares. */
+  private readonly ip32: number;
   readonly port: number;
   /**
    * The session key's four big-endian words (int32, small integers to V8: no heap object each), which QQ-TEA takes
@@ -151,9 +150,6 @@ export class Session {
   readonly k1: number;
   readonly k2: number;
   readonly k3: number;
-  /** The session's four keys: a slot of the shared key slab while open, a private copy once closed. */
-  private readonly slot: number;
-  private retired?: Buffer;
   /**
    * Replies sent, by (command, sequence), for duplicate requests: allocated at the first remembered reply and
    * released by the sweep once no reply was remembered for a while (a repeat that late is no retransmission).
@@ -165,7 +161,6 @@ export class Session {
    * sweep lets it go with the window's hold.
    */
   private loginReply?: string;
-  private loginKey = -1;
   /**
    * When the session was last seen (lastSeen), as whole seconds since the epoch and the milliseconds past them: two
    * small integers, which V8 keeps in the object itself. A time in ms is a double, which V8 keeps in a box of its
@@ -175,13 +170,10 @@ export class Session {
    */
   private seenSec = 0;
   private seenMs = 0;
-  closed = false;
   /** Per-sender delivery queues and pushes in flight by server sequence: allocated by the first push, freed when drained. */
   pairs?: Map<number, PairQueue>;
   /** Queue the undelivered messages at the client's first request after login (classic framing). */
   releasePendingOnRequest = false;
-  /** Whether the undelivered messages of the store were queued for this session (once per session). */
-  pendingLoaded = false;
   /**
    * Datagrams and bytes from and to the session's endpoint, counted by the operator console's traffic view. Plain
    * fields: a side table keyed by session (a WeakMap) costs more memory and makes every full collection slower.
@@ -190,6 +182,15 @@ export class Session {
   bytesIn = 0;
   packetsOut = 0;
   bytesOut = 0;
+  // Not read by a keep-alive.
+  readonly uid: number;
+  private loginKey = -1;
+  closed = false;
+  /** Whether the undelivered messages of the store were queued for this session (once per session). */
+  pendingLoaded = false;
+  /** The session's four keys: a slot of the shared key slab while open, a private copy once closed. */
+  private readonly slot: number;
+  private retired?: Buffer;
   readonly endpoint: Endpoint;
   status = 0;
   readonly output: SessionOutput;
@@ -215,7 +216,8 @@ export class Session {
     this.framing = init.framing;
     this.version = init.version;
     this.endpoint = init.endpoint;
-    this.ip = ipToU32(init.endpoint.address);
+    // As int32: a u32 above 2^31 (any address from 128.0.0.0 up) is a double to V8, kept in a box of its own.
+    this.ip32 = ipToU32(init.endpoint.address) | 0;
     this.port = init.endpoint.port;
     this.k0 = init.sessionKey.readInt32BE(0);
     this.k1 = init.sessionKey.readInt32BE(4);
@@ -338,6 +340,13 @@ export class Session {
   isFrom(e: Endpoint): boolean {
     if (e.port !== this.port) return false;
     // ip 0: an address that is not dotted IPv4 (only tests make one), compared as text.
-    return this.ip !== 0 ? parseIpv4(e.address) === this.ip : e.address === this.endpoint.address;
+    if (this.ip32 === 0) return e.address === this.endpoint.address;
+    const ip = parseIpv4(e.address);
+    return ip !== undefined && (ip | 0) === this.ip32;
+  }
+
+  /** The endpoint's IPv4 address as a u32, as status blocks and message pushes carry it. */
+  get ip(): number {
+    return this.ip32 >>> 0;
   }
 }

@@ -243,3 +243,29 @@ test('a datagram from an old session leaves nothing behind for the collector: th
   assert.ok(grown < N * 4, `the old space grew by ${grown} B for ${N} sessions seen (a heap number each would be ${N * 16} B or more)`);
   store.close();
 });
+
+test('a session checks its sender by address and port as numbers, for addresses above 2^31 too, and tells its u32 address', () => {
+  const store = openSqliteStore(':memory:');
+  const hub = new Hub(store, new ManualClock(1_700_000_000_000), new Metrics(), cryptoRandom, pino({ level: 'silent' }), DEFAULT_HUB_OPTIONS);
+  const output: SessionOutput = { pushStatus: () => {}, pushMessage: () => true };
+  const open = (uid: number, address: string) => hub.open({
+    uid, framing: 'classic', version: 0x0d55, endpoint: { address, port: 4000 }, sessionKey: Buffer.alloc(16, 1), passwordKey: Buffer.alloc(16, 2), status: 10, output,
+  });
+  const high = open(300_001, '192.168.1.20');
+  assert.equal(high.ip, 0xc0a80114);
+  assert.equal(high.isFrom({ address: '192.168.1.20', port: 4000 }), true);
+  assert.equal(high.isFrom({ address: '192.168.1.21', port: 4000 }), false);
+  assert.equal(high.isFrom({ address: '192.168.1.20', port: 4001 }), false);
+  assert.equal(high.isFrom({ address: 'not an address', port: 4000 }), false);
+  const low = open(300_002, '10.0.0.7');
+  assert.equal(low.ip, 0x0a000007);
+  assert.equal(low.isFrom({ address: '10.0.0.7', port: 4000 }), true);
+  assert.equal(low.isFrom({ address: '10.0.0.70', port: 4000 }), false);
+  // An address that is not dotted IPv4 (ip 0) is compared as text.
+  const odd = open(300_003, 'peer-a');
+  assert.equal(odd.ip, 0);
+  assert.equal(odd.isFrom({ address: 'peer-a', port: 4000 }), true);
+  assert.equal(odd.isFrom({ address: 'peer-b', port: 4000 }), false);
+  hub.stop();
+  store.close();
+});
