@@ -16,6 +16,7 @@ import { logoutCodec } from '../../src/protocol/bodies/classic/index.js';
 import { passwordKey } from '../../src/protocol/keys.js';
 import { ClassicDriver } from '../helpers/classic-driver.js';
 import { seedAccounts, startServer, tempDir, until } from '../helpers/udp.js';
+import { systemClock, type Clock } from '../../src/transport/clock.js';
 import { ROOT, childEnv } from '../client/oicq-process.js';
 
 const R = { uid: 32001, password: 'r' };
@@ -77,17 +78,25 @@ test('a send delivered before stored whose ack does not come, and whose commit t
   setup.close();
   const store = openSqliteStore(dbPath, { maxSizeBytes: statSync(dbPath).size });
   const lines: Record<string, unknown>[] = [];
-  const { server } = await startServer({ store, dbPath, log: capturingLog(lines), hub: { commitRetryMs: 50, ackHoldMs: 50 } });
+  // The server's clock, held still until the four sends are taken (at the end of the turn they were submitted in):
+  // their holds then start, and end, at the same millisecond, in one commit. On the wall clock a millisecond could
+  // pass between two takes (the first is pushed at once), and the first hold then ended and committed alone: its
+  // message fits the messages table's first page, so it was stored (1 run in about 15).
+  const held: { at?: number } = {};
+  const clock: Clock = { ...systemClock, now: () => held.at ?? Date.now() };
+  const { server } = await startServer({ store, dbPath, clock, log: capturingLog(lines), hub: { commitRetryMs: 50, ackHoldMs: 50 } });
   const r = await ClassicDriver.open(server.address.port, R.uid, R.password);
   try {
     await r.login();
     await r.keepAlive();
     const results: unknown[] = [];
     // R never acks: the holds end together, and their insert needs pages the database may not grow.
+    held.at = Date.now();
     for (let i = 0; i < 4; i++) {
       server.hub.submit([{ sender: F.uid, receiver: R.uid, sentAt: 3, msgId: 3 + i, fragCount: 1, fragIndex: 0, replyType: 1, text: 'z'.repeat(2000) }], ([res]) => results.push(res));
     }
     const { push } = await r.receive(3000, false);
+    held.at = undefined;
     assert.ok(push.content.kind === 'im', 'pushed before it was stored');
     assert.equal(results.length, 0, 'not answered while held');
     await until(() => results.length === 4, 2000, 'the sends are answered');
