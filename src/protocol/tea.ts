@@ -58,7 +58,7 @@ function decipher(y: number, z: number, k: TeaKey, out: Int32Array): void {
 }
 
 const word = new Int32Array(2);
-/** The four key words of the call in progress (no TeaKey object per call: a session's key is a view of a slab). */
+/** The four key words of the call in progress (no TeaKey object per call). */
 const kw = new Int32Array(4);
 
 /**

@@ -29,7 +29,7 @@ export interface WireEvent {
   peer: Endpoint;
   /** The server's side. */
   local: Endpoint;
-  /** Out: the session it goes to, when the sender had it (replies and pushes; not login replies). */
+  /** Out: the session it goes to, when the sender had it (replies, pushes, the classic login reply; not the login chains' steps). */
   session?: Session;
 }
 

@@ -1,5 +1,5 @@
 import type { Framing } from '../protocol/framing.js';
-import { DupWindow } from '../transport/dup-window.js';
+import { DupWindow, keepReply, keptReply, replyKey } from '../transport/dup-window.js';
 import { imKey } from '../protocol/keys.js';
 import { ipToU32, parseIpv4 } from '../protocol/bodies/status-block.js';
 import type { Timer } from '../transport/clock.js';
@@ -156,9 +156,8 @@ export class Session {
    */
   private window?: DupWindow;
   /**
-   * The login reply, for a repeated login datagram, apart from the window: a session that only keeps alive then
-   * never allocates one. A one-byte string (one heap object, nothing in it for the collector to follow) until the
-   * sweep lets it go with the window's hold.
+   * The login reply (kept by keepReply), for a repeated login datagram, apart from the window: a session that only
+   * keeps alive then never allocates one. The sweep lets it go with the window's hold.
    */
   private loginReply?: string;
   /**
@@ -279,14 +278,14 @@ export class Session {
 
   /** The reply remembered for a request (empty: answered with nothing), if it is a duplicate. */
   earlierReply(command: number, seq: number): Buffer | undefined {
-    if (this.loginReply !== undefined && command * 0x10000 + seq === this.loginKey) return Buffer.from(this.loginReply, 'latin1');
+    if (this.loginReply !== undefined && replyKey(command, seq) === this.loginKey) return keptReply(this.loginReply);
     return this.window?.get(command, seq);
   }
 
   /** Remembers the login reply (the request that opened this session) for a repeat of that request. */
   rememberLogin(command: number, seq: number, reply: Uint8Array): void {
-    this.loginReply = Buffer.from(reply.buffer, reply.byteOffset, reply.length).toString('latin1');
-    this.loginKey = command * 0x10000 + seq;
+    this.loginReply = keepReply(reply);
+    this.loginKey = replyKey(command, seq);
   }
 
   /** Whether the login reply is still remembered (inspection and tests). */

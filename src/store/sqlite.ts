@@ -384,7 +384,6 @@ class SqliteStore implements Store {
   private readonly deleteUserTx: Database.Transaction<(uid: number) => DeletedUser>;
 
   private readonly mark: Statements['markDelivered'];
-  /** Statements of LimitedSql by (sql, limit). */
   /** Statements prepared by withLimit: by template, then limit (no key string built and hashed per call). */
   private readonly limited = new Map<LimitedSql<unknown>, Map<number, Database.Statement<unknown[], unknown>>>();
   private limitedCount = 0;

@@ -1,6 +1,24 @@
 /** A free slot's key (real keys are never negative). */
 const EMPTY_KEY = -1;
 
+/** A request's key for its remembered reply: command and sequence as one number. */
+export function replyKey(command: number, seq: number): number {
+  return command * 0x10000 + seq;
+}
+
+/**
+ * A reply kept as a one-byte string: one heap object the collector does not look into, where a copy in a buffer of
+ * its own is three objects and an allocation outside the heap, and a slice of Node's 8 KB pool would pin the pool.
+ */
+export function keepReply(reply: Uint8Array): string {
+  return Buffer.from(reply.buffer, reply.byteOffset, reply.length).toString('latin1');
+}
+
+/** The bytes of a reply kept by keepReply (a fresh copy). */
+export function keptReply(kept: string): Buffer {
+  return Buffer.from(kept, 'latin1');
+}
+
 /**
  * A bounded window of recent (command, sequence) pairs with the reply sent for each (PROTOCOL.md §8):
  * a duplicate request gets the same reply again and has no second effect. Oldest entries fall out first.
@@ -14,13 +32,9 @@ const EMPTY_KEY = -1;
 export class DupWindow {
   private keys: Float64Array;
   private lengths: Int32Array;
-  /** Allocated at the first reply short enough to be copied (a login reply alone is copied on its own). */
+  /** Allocated at the first reply short enough to be copied. */
   private slab?: Buffer;
-  /**
-   * Replies longer than a slot (rare: login-chain replies, long lists), each kept as a one-byte string: one heap
-   * object the collector does not look into, where a copy in a buffer of its own is three objects and an
-   * allocation outside the heap, and a slice of Node's 8 KB pool would pin the pool.
-   */
+  /** Replies longer than a slot (rare: login-chain replies, long lists), each kept by keepReply. */
   private large: (string | undefined)[];
   /** The slot written next: the oldest entry once the window is full. */
   private next = 0;
@@ -37,17 +51,13 @@ export class DupWindow {
     this.large = new Array<string | undefined>(n).fill(undefined);
   }
 
-  private static key(command: number, seq: number): number {
-    return command * 0x10000 + seq;
-  }
-
   /** Slots allocated now (≤ capacity). */
   get slots(): number {
     return this.keys.length;
   }
 
   private find(command: number, seq: number): number {
-    const k = DupWindow.key(command, seq);
+    const k = replyKey(command, seq);
     const keys = this.keys;
     for (let i = 0; i < keys.length; i++) if (keys[i] === k) return i;
     return -1;
@@ -58,7 +68,7 @@ export class DupWindow {
     const i = this.find(command, seq);
     if (i < 0) return undefined;
     const big = this.large[i];
-    if (big !== undefined) return Buffer.from(big, 'latin1');
+    if (big !== undefined) return keptReply(big);
     const at = i * this.slotBytes;
     const len = this.lengths[i]!;
     return len === 0 ? Buffer.alloc(0) : Buffer.from(this.slab!.subarray(at, at + len));
@@ -80,13 +90,13 @@ export class DupWindow {
     if (this.keys[this.next] !== EMPTY_KEY && this.keys.length < this.capacity) this.grow();
     const i = this.next;
     if (this.keys[i] !== EMPTY_KEY) this.count--;
-    this.keys[i] = DupWindow.key(command, seq);
+    this.keys[i] = replyKey(command, seq);
     this.lengths[i] = reply.length;
     if (reply.length <= this.slotBytes) {
       if (reply.length > 0) (this.slab ??= Buffer.alloc(this.keys.length * this.slotBytes)).set(reply, i * this.slotBytes);
       this.large[i] = undefined;
     } else {
-      this.large[i] = Buffer.from(reply.buffer, reply.byteOffset, reply.length).toString('latin1');
+      this.large[i] = keepReply(reply);
     }
     this.next = (i + 1) % this.keys.length;
     this.count++;
