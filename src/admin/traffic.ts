@@ -5,7 +5,7 @@ import { peekHeader, type Framing, type PeekedHeader } from '../protocol/framing
 import { commandMeaning } from '../protocol/commands.js';
 import type { DropEvent, OicqServer, WireEvent } from '../server/server.js';
 import type { DropReason } from '../server/metrics.js';
-import type { Endpoint, Session } from '../server/session.js';
+import type { Session } from '../server/session.js';
 import { parseIpv4, u32ToIp } from '../protocol/bodies/status-block.js';
 
 /** A framing's bits in a command counter's key. */
@@ -147,10 +147,6 @@ export class Traffic {
   /** The header of the datagram being counted (one object, refilled per datagram). */
   private readonly header: PeekedHeader = { framing: 'classic', command: 0, uid: 0 };
   private last = { in: 0, out: 0, dropped: 0, logins: 0, stored: 0, delivered: 0 };
-  /** The session of the datagram counted last (a session's endpoint object identifies it until it closes). */
-  private lastSession: Session | undefined;
-  /** The endpoint object of the datagram counted last (the server answers a request to the object it came from). */
-  private lastPeer: Endpoint | undefined;
   private timer?: NodeJS.Timeout;
 
   constructor(private readonly server: OicqServer, private readonly opts: TrafficOptions = DEFAULT_TRAFFIC) {
@@ -173,8 +169,6 @@ export class Traffic {
     const h = this.header;
     const ok = peekHeader(e.bytes, e.direction === 'in' ? 'c2s' : 's2c', h);
     const session = this.sessionOf(e, ok ? h.uid : 0);
-    this.lastSession = session;
-    this.lastPeer = e.peer;
     if (ok) {
       const key = (h.command << 3) | (FRAMING_CODE[h.framing] << 1) | (e.direction === 'in' ? 1 : 0);
       const c = this.byCommand.get(key);
@@ -196,16 +190,12 @@ export class Traffic {
   /**
    * The session a datagram belongs to. A request is looked up by its header's uid, as the server is about to look
    * it up: the table's lines it reads are the ones the server reads next, where a lookup by endpoint reads a second
-   * table (at a million sessions, a cache miss or two per datagram). A reply goes to the endpoint object the request
-   * came from: the session found for that request. Replies and pushes name their session.
+   * table (at a million sessions, a cache miss or two per datagram). Replies and pushes name their session; only
+   * the login chains' steps are looked up by endpoint.
    */
   private sessionOf(e: WireEvent, uid: number): Session | undefined {
     const hub = this.server.hub;
-    if (e.direction === 'out') {
-      if (e.session) return e.session;
-      const last = this.lastSession;
-      return last && !last.closed && (e.peer === this.lastPeer || e.peer === last.endpoint) ? last : hub.atEndpoint(e.peer);
-    }
+    if (e.direction === 'out') return e.session ?? hub.atEndpoint(e.peer);
     const byUid = uid === 0 ? undefined : hub.get(uid);
     return byUid?.isFrom(e.peer) ? byUid : hub.atEndpoint(e.peer);
   }
