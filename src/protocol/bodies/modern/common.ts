@@ -17,7 +17,8 @@ export const MODERN_EXE_HASH: Buffer = Buffer.from('c1f7d0f0ee9f4d33a851ba7ddff3
 /** The version tag of MyQQ 3.30 (QQ2011 Beta2). */
 export const MYQQ_VERSION = 0x2227;
 
-const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a leading U+FEFF is text like any other (dropped, it would not re-encode to the same bytes).
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Decodes strict UTF-8 (so re-encoding gives the same bytes); invalid input is a bad_value DecodeError. */
 export function decodeUtf8(b: Uint8Array, field: string, offset?: number): string {
