@@ -2,7 +2,6 @@ import { existsSync, realpathSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { hostname } from 'node:os';
 import { isIPv4, isIPv6 } from 'node:net';
-import type { Socket } from 'node:dgram';
 import { randomInt } from 'node:crypto';
 import pino from 'pino';
 import { systemClock } from '../transport/clock.js';
@@ -13,7 +12,8 @@ import { ClusterNode, DEFAULT_CLUSTER_OPTIONS } from '../cluster/node.js';
 import { lockStoreForServer, serverLockPath, type ServerLock } from '../store/lock.js';
 import type { Store } from '../store/store.js';
 import { passwordMd5 } from '../protocol/keys.js';
-import { OicqServer, bindServerSocket } from '../server/server.js';
+import { OicqServer } from '../server/server.js';
+import { bindServerSocket, nativeUdp, type ServerSocket, type UdpMode } from '../transport/udp-socket.js';
 import { MAX_ACK_HOLD_MS } from '../server/hub.js';
 import { PcapWriter } from '../capture/pcap-writer.js';
 import { parseOptions, parseIntArg, checkPositionals, parseListenAddress } from './args.js';
@@ -40,6 +40,8 @@ options:
                              carry an IP only)
   --no-demo                  do not create the two demo accounts in an empty store
   --public-ip <addr>         IPv4 address to tell clients in login replies (default: the bound one, or 127.0.0.1)
+  --udp <auto|native|dgram>  the UDP socket: native (recvmmsg; built on Linux by npm install) or node:dgram; auto
+                             (default) takes native when it was built and --host is an IPv4 address
   --reply-delay <ms>         delay every reply (MyQQ on loopback needs ~30; default 0 = off)
   --capture <file.pcap>      write every datagram received and sent to a new pcap file (mode 0600: it holds login
                              exchanges); an existing file is refused unless --capture-overwrite
@@ -88,6 +90,7 @@ const OPTIONS = {
   'no-demo': { type: 'boolean' },
   'public-ip': { type: 'string' },
   'reply-delay': { type: 'string' },
+  udp: { type: 'string' },
   capture: { type: 'string' },
   'capture-overwrite': { type: 'boolean' },
   'session-timeout': { type: 'string' },
@@ -256,6 +259,9 @@ export async function run(argv: string[]): Promise<number> {
     if (!nodeId || !/^[A-Za-z0-9_.-]{1,64}$/.test(nodeId)) throw new CliError('--presence needs --node-id <name> (letters, digits, . _ -), unique per node', 2);
   }
   if (o.seed && presenceUrl === undefined) throw new CliError('--seed needs --presence redis://… (and --store, --node-id): a seed redirects to the nodes of a cluster', 2);
+  const udpMode = (o.udp ?? 'auto') as UdpMode;
+  if (!['auto', 'native', 'dgram'].includes(udpMode)) throw new CliError(`--udp '${o.udp}' is not one of auto, native, dgram`, 2);
+  if (udpMode === 'native' && nativeUdp().reason) throw new CliError(`--udp native: ${nativeUdp().reason}`, 2);
   // Every option is checked before the bind, so a mistake never leaves a database behind.
   const tuning = {
     replyDelayMs: num('reply-delay', 0, 0, 10_000),
@@ -300,9 +306,9 @@ export async function run(argv: string[]): Promise<number> {
   if (o.capture) checkCapturePath(o.capture, dbPath, o['capture-overwrite'] === true);
 
   // Bind first: a port in use or a bad address must fail before anything is created on disk.
-  let socket: Socket;
+  let socket: ServerSocket;
   try {
-    socket = await bindServerSocket(host, port);
+    socket = await bindServerSocket(host, port, udpMode);
   } catch (e) {
     throw bindError(e, host, port);
   }
@@ -314,10 +320,10 @@ export async function run(argv: string[]): Promise<number> {
     else store = openSqliteStore(dbPath, storeOpts);
   } catch (e) {
     if (storeUrl) {
-      socket.close();
+      void socket.close();
       throw new CliError(`cannot start: ${(e as Error).message} — check --store ${redact(storeUrl)} and that PostgreSQL is running`);
     }
-    socket.close();
+    void socket.close();
     const fault = storeFault(e, dbPath);
     if (fault) throw new CliError(`cannot start: ${fault.message}`);
     throw new CliError(`cannot open the store at ${dbPath}: ${(e as Error).message} — check the path and its permissions, or pass --db`);
@@ -328,7 +334,7 @@ export async function run(argv: string[]): Promise<number> {
     if (dbPath !== ':memory:' && !pgStore) lock = lockStoreForServer(dbPath, () => describeHolder(store));
     if (!pgStore) store.setServerInfo({ pid: process.pid, host: hostname(), startedAt: Math.floor(Date.now() / 1000) });
   } catch (e) {
-    socket.close();
+    void socket.close();
     lock?.release();
     store.close();
     const fault = storeFault(e, dbPath);
@@ -355,7 +361,7 @@ export async function run(argv: string[]): Promise<number> {
     try {
       capture = new PcapWriter(o.capture, { overwrite: o['capture-overwrite'] === true });
     } catch (e) {
-      socket.close();
+      void socket.close();
       shutDownStore();
       if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw captureExists(o.capture);
       throw new CliError(`cannot write the capture file ${o.capture}: ${(e as Error).message}`);
@@ -416,7 +422,10 @@ export async function run(argv: string[]): Promise<number> {
     log.info({ url: admin.url }, 'admin listening');
     process.stdout.write(`admin on ${admin.url} token ${admin.token}${o['open-registration'] ? ' (signup open)' : ''}\n`);
   }
-  log.info({ address: bound.address, port: bound.port, ...storeName, users: store.countUsers(), capture: o.capture }, 'listening');
+  log.info({ address: bound.address, port: bound.port, udp: socket.kind, ...storeName, users: store.countUsers(), capture: o.capture }, 'listening');
+  if (socket.kind === 'dgram' && udpMode === 'auto') {
+    log.info({ why: nativeUdp().reason ?? `--host ${host} is not an IPv4 address` }, 'UDP on node:dgram, not the native socket');
+  }
   // Tests and scripts wait for this exact line on stdout.
   process.stdout.write(`listening on udp ${bound.address}:${bound.port}\n`);
 

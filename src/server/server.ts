@@ -1,12 +1,10 @@
-import { createSocket, type Socket, type RemoteInfo } from 'node:dgram';
-import { lookup as dnsLookup } from 'node:dns';
-import { parseIpv4 } from '../protocol/bodies/status-block.js';
 import pino, { type Logger } from 'pino';
 import { decodePacket, type Packet } from '../protocol/framing.js';
 import { CutTexts } from './cut-text.js';
 import { commandTableOf, familyOf } from '../protocol/families.js';
 import { cryptoRandom, type RandomSource } from '../protocol/random.js';
 import { systemClock, type Clock, type Timer } from '../transport/clock.js';
+import { bindServerSocket, type ServerSocket, type UdpMode } from '../transport/udp-socket.js';
 import type { Store } from '../store/store.js';
 import { Hub, DEFAULT_HUB_OPTIONS, type HubOptions } from './hub.js';
 import { LoginGuard, DEFAULT_LOGIN_GUARD, type LoginGuardOptions } from './login-guard.js';
@@ -53,39 +51,9 @@ export interface ServerOptions {
   /** Called for every datagram received and sent (the pcap capture). */
   onWire?: (e: WireEvent) => void;
   /** A socket already bound with bindServerSocket (`oicq serve` binds before it creates anything); host and port are then ignored. */
-  socket?: Socket;
-}
-
-/**
- * The socket's address lookup: the server only sends to the dotted IPv4 address a datagram came from, so it is
- * answered at once. node:dgram's default goes through dns.lookup, which defers every send to a nextTick even for a
- * literal address: a queued callback and a closure per datagram. Anything else still goes to dns.lookup.
- */
-function literalLookup(address: string, _family: unknown, callback: (err: Error | null, address: string, family: number) => void): void {
-  // parseIpv4, not net.isIPv4: one pass over the characters instead of a regular expression, for every datagram sent.
-  if (parseIpv4(address) !== undefined) callback(null, address, 4);
-  else dnsLookup(address, { family: 4 }, (err, a) => callback(err, a, 4));
-}
-
-/**
- * Creates the server's UDP socket (IPv4: the protocol carries IPv4 addresses) bound to host:port; rejects with
- * the bind error (EADDRINUSE, EACCES, …) and leaves nothing open.
- */
-export async function bindServerSocket(host: string, port: number): Promise<Socket> {
-  const socket = createSocket({ type: 'udp4', recvBufferSize: 4 << 20, sendBufferSize: 4 << 20, lookup: literalLookup });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(port, host, () => {
-        socket.off('error', reject);
-        resolve();
-      });
-    });
-  } catch (e) {
-    try { socket.close(); } catch { /* never bound: nothing to close */ }
-    throw e;
-  }
-  return socket;
+  socket?: ServerSocket;
+  /** Which UDP socket to bind when none is given (default `auto`: the native one where it was built). */
+  udp?: UdpMode;
 }
 
 /** A datagram the server dropped, for the operator console (its bytes when the drop happened while handling it). */
@@ -102,7 +70,7 @@ export class OicqServer {
   readonly hub: Hub;
   readonly log: Logger;
   readonly guard: LoginGuard;
-  private socket?: Socket;
+  private socket?: ServerSocket;
   private readonly wireListeners: ((e: WireEvent) => void)[] = [];
   private readonly dropListeners: ((e: DropEvent) => void)[] = [];
   /** The datagram being handled (handlers run synchronously), so a drop can show its bytes. */
@@ -162,11 +130,10 @@ export class OicqServer {
 
   /** Binds the socket and starts the core's timers; resolves with the bound address. */
   async listen(): Promise<Endpoint> {
-    const socket = this.opts.socket ?? (await bindServerSocket(this.opts.host ?? '0.0.0.0', this.opts.port ?? 8000));
+    const socket = this.opts.socket ?? (await bindServerSocket(this.opts.host ?? '0.0.0.0', this.opts.port ?? 8000, this.opts.udp));
     this.socket = socket;
-    socket.on('message', (buf, rinfo) => this.onMessage(buf, rinfo));
-    // Only after the bind: a bind error is the caller's to report, not a log line.
-    socket.on('error', (err) => this.log.error({ err }, 'socket error'));
+    // Errors only after the bind: a bind error is the caller's to report, not a log line.
+    socket.start((buf, from) => this.onMessage(buf, from), (err) => this.log.error({ err }, 'socket error'));
     const a = socket.address();
     this.local = { address: a.address, port: a.port };
     this.hub.start();
@@ -202,7 +169,7 @@ export class OicqServer {
     this.guard.stop();
     const s = this.socket;
     this.socket = undefined;
-    if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
+    if (s) await s.close();
   }
 
   /** Deletes delivered messages past their retention now, then every hour. */
@@ -216,9 +183,8 @@ export class OicqServer {
     this.purgeTimer = (this.opts.clock ?? systemClock).setTimeout(() => this.purgeDelivered(), PURGE_EVERY_MS);
   }
 
-  /** Handles one datagram (also the entry point for tests that bypass the socket). */
-  onMessage(buf: Buffer, rinfo: Pick<RemoteInfo, 'address' | 'port'>): void {
-    const from = { address: rinfo.address, port: rinfo.port };
+  /** Handles one datagram (also the entry point for tests that bypass the socket); `from` is kept, not copied. */
+  onMessage(buf: Buffer, from: Endpoint): void {
     this.metrics.received++;
     for (const fn of this.wireListeners) fn({ direction: 'in', bytes: buf, peer: from, local: this.local });
     if (this.flood.shed(from.address) && !this.hub.hasEndpoint(from)) {

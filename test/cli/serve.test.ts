@@ -44,6 +44,7 @@ test('--host ::1 says the server is IPv4-only and why; a foreign address and a b
   failsWith(await oicq(['serve', '--port', '0', '--push-rto-min', 'many', '--db', db]), 2, /^oicq serve: --push-rto-min 'many' is not a whole number/);
   failsWith(await oicq(['serve', '--port', '0', '--push-rto-min', '500', '--push-rto-max', '400', '--db', db]), 2, /^oicq serve: --push-rto-max 400 is below --push-rto-min 500; pass a maximum at least the minimum/);
   failsWith(await oicq(['serve', '--port', '0', '--public-ip', '::1', '--db', db]), 2, /^oicq serve: --public-ip '::1' is not an IPv4 address/);
+  failsWith(await oicq(['serve', '--port', '0', '--udp', 'fast', '--db', db]), 2, /^oicq serve: --udp 'fast' is not one of auto, native, dgram$/);
   assert.equal(existsSync(join(dir, 'v6')), false);
 });
 

@@ -105,5 +105,6 @@ export function parseIpv4(ip: string): number | undefined {
 
 /** u32 → dotted IPv4. */
 export function u32ToIp(n: number): string {
-  return [n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff].join('.');
+  // Concatenation, not an array joined: the native socket names each datagram's sender with it.
+  return `${n >>> 24}.${(n >>> 16) & 0xff}.${(n >>> 8) & 0xff}.${n & 0xff}`;
 }
