@@ -224,6 +224,8 @@ const echoCount = () => new Promise<number>((r) => {
 const server = await startServerProcess(db, [
   '--log-level', 'warn', '--prelogin-rate', '1000000', '--sync', SYNC, '--admin', '127.0.0.1:0',
   '--login-table', String(max), '--session-timeout', '180',
+  // SCALE_UDP=dgram measures the server on node:dgram instead of the native socket (where built).
+  ...(process.env.SCALE_UDP ? ['--udp', process.env.SCALE_UDP] : []),
 ], {}, ['--inspect=127.0.0.1:0', '--expose-gc', ...(SEMI_SPACE_MB > 0 ? [`--max-semi-space-size=${SEMI_SPACE_MB}`] : [])]);
 if (!server.inspector) throw new Error('the server printed no inspector URL: cannot collect its garbage before measuring');
 const inspector = new WebSocket(server.inspector);
