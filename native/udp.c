@@ -53,6 +53,16 @@ static udp_socket* socket_of(napi_env env, napi_value v) {
   return (udp_socket*)p;
 }
 
+/** Reads a call's `want` arguments into argv; the first must be a socket handle, which it returns (NULL: thrown). */
+static udp_socket* socket_call(napi_env env, napi_callback_info info, size_t want, napi_value* argv) {
+  size_t argc = want;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < want) {
+    napi_throw_type_error(env, NULL, "native udp: missing arguments");
+    return NULL;
+  }
+  return socket_of(env, argv[0]);
+}
+
 /** Calls one of the socket's JavaScript callbacks in a callback scope (ticks and microtasks run after it). */
 static void call_js(udp_socket* s, napi_ref fn, int argc, int32_t arg) {
   napi_env env = s->env;
@@ -149,10 +159,8 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
 
 /** address(handle) → [ip32, port] of the bound socket. */
 static napi_value js_address(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  udp_socket* s = socket_of(env, argv[0]);
+  udp_socket* s = socket_call(env, info, 1, argv);
   if (s == NULL) return NULL;
   struct sockaddr_in a;
   socklen_t len = sizeof a;
@@ -170,10 +178,8 @@ static napi_value js_address(napi_env env, napi_callback_info info) {
  * bytes) receives datagram i at i × SLOT_BYTES; meta (Int32Array, 3 per slot) its length, source IPv4 and port.
  */
 static napi_value js_start(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
   napi_value argv[7];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  udp_socket* s = socket_of(env, argv[0]);
+  udp_socket* s = socket_call(env, info, 7, argv);
   if (s == NULL) return NULL;
   void* slab;
   size_t slab_len;
@@ -215,10 +221,8 @@ static napi_value js_start(napi_env env, napi_callback_info info) {
 
 /** send(handle, bytes, ip32, port) → bytes sent, or a negative errno (-EAGAIN: the send buffer is full). */
 static napi_value js_send(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
   napi_value argv[4];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  udp_socket* s = socket_of(env, argv[0]);
+  udp_socket* s = socket_call(env, info, 4, argv);
   if (s == NULL) return NULL;
   void* data;
   size_t len;
@@ -239,10 +243,8 @@ static napi_value js_send(napi_env env, napi_callback_info info) {
 
 /** writable(handle, on): asks for (or stops asking for) one onWritable call when the send buffer has room. */
 static napi_value js_writable(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  udp_socket* s = socket_of(env, argv[0]);
+  udp_socket* s = socket_call(env, info, 2, argv);
   if (s == NULL) return NULL;
   bool on;
   CHECK(napi_get_value_bool(env, argv[1], &on));
@@ -258,10 +260,8 @@ static void on_closed(uv_handle_t* h) {
 
 /** close(handle): stops reading, closes the descriptor; the handle is unusable after. */
 static napi_value js_close(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  udp_socket* s = socket_of(env, argv[0]);
+  udp_socket* s = socket_call(env, info, 1, argv);
   if (s == NULL || s->closing) return NULL;
   s->closing = 1;
   if (s->slab_ref) {

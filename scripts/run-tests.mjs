@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
  * Test cases of the whole suite (skipped ones included) below which the run fails. Raise it when you add tests;
  * lower it only in the commit that removes tests on purpose, saying why.
  */
-const MIN_TEST_CASES = 589;
+const MIN_TEST_CASES = 596;
 const TIMEOUT_MS = Number(process.env.OICQ_TEST_TIMEOUT_S ?? 120) * 1000;
 
 const root = new URL('..', import.meta.url).pathname;
