@@ -13,7 +13,8 @@ const MS = Number(process.env.FLOOD_MS ?? 5000);
 const db = tempDb();
 createLoadAccounts(db, USERS);
 // The junk comes from one address: raise the pre-login limit so the flood reaches the decoders instead of the limiter.
-const server = await startServerProcess(db, ['--log-level', 'info', '--prelogin-rate', '1000000']);
+// FLOOD_UDP=dgram floods the server on node:dgram instead of the native socket.
+const server = await startServerProcess(db, ['--log-level', 'info', '--prelogin-rate', '1000000', ...(process.env.FLOOD_UDP ? ['--udp', process.env.FLOOD_UDP] : [])]);
 const { clients, stop } = await loginLoadClients(server.port, USERS);
 const calm = await paced(clients, RATE, MS);
 
