@@ -2,7 +2,7 @@
 // into one slab shared with JavaScript (one call into JavaScript per batch, no buffer or address object made
 // here), and sent with one sendto each, straight from the caller's bytes. node:dgram allocates a 64 KiB buffer,
 // an address object and a callback scope per datagram received, and a request object per datagram sent.
-// JavaScript side: src/transport/native-udp.ts (it owns the slab and the batch metadata).
+// JavaScript side: src/transport/udp-socket.ts (it owns the slab and the batch metadata).
 #define _GNU_SOURCE
 #include <errno.h>
 #include <netinet/in.h>
