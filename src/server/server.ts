@@ -146,6 +146,11 @@ export class OicqServer {
     return this.local;
   }
 
+  /** Which UDP socket serves (`native` or `dgram`; undefined before listen). */
+  get udpSocket(): ServerSocket['kind'] | undefined {
+    return this.socket?.kind;
+  }
+
   /** Also calls `fn` for every datagram received and sent (the console's traffic views). */
   onWire(fn: (e: WireEvent) => void): void {
     this.wireListeners.push(fn);

@@ -7,6 +7,7 @@ import { systemMessageCodec } from '../../src/protocol/bodies/classic/index.js';
 import { ClassicDriver } from '../helpers/classic-driver.js';
 import { until } from '../helpers/udp.js';
 import { ALICE, BOB, adminWorld, type AdminWorld } from './harness.js';
+import { nativeUdp } from '../../src/transport/udp-socket.js';
 
 /** A concrete path for a command (path parameters filled with Alice's uid and group 0). */
 function samplePath(path: string): string {
@@ -202,10 +203,11 @@ test('drops keep their last datagrams in hex; server info masks nothing it shoul
       assert.equal(drops.find((d) => d.reason === 'bad_tag')!.last[0]!.hex, 'ff00ff00ff00ff00ff00ff00');
 
       await alice.login();
-      const info = (await w.call('GET', '/api/server')).body as { online: number; users: number; udp: string };
+      const info = (await w.call('GET', '/api/server')).body as { online: number; users: number; udp: string; udpSocket: string };
       assert.equal(info.online, 1);
       assert.equal(info.users, 2);
       assert.equal(info.udp, `127.0.0.1:${w.server.address.port}`);
+      assert.equal(info.udpSocket, nativeUdp().binding ? 'native' : 'dgram', 'which UDP socket serves');
       const logs = (await w.call('GET', `/api/logs?uid=${ALICE.uid}`)).body as { msg: string; uid: number; seq: number }[];
       assert.deepEqual(logs.map((l) => l.msg), ['login']);
       assert.deepEqual((await w.call('GET', `/api/logs?level=warn&uid=${ALICE.uid}`)).body, []);

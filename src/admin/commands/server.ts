@@ -7,6 +7,7 @@ export const serverInfo = liveView('server.info', '/api/server', 'server address
   const { server } = live;
   return {
     udp: `${server.address.address}:${server.address.port}`,
+    udpSocket: server.udpSocket,
     publicIp: server.publicIp,
     startedAt: live.startedAt,
     uptimeSeconds: Math.floor((Date.now() - live.startedAt) / 1000),

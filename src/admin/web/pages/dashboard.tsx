@@ -9,6 +9,7 @@ type Sample = RateSample;
 
 interface Info {
   udp: string;
+  udpSocket?: 'native' | 'dgram';
   startedAt: number;
   uptimeSeconds: number;
   users: number;
@@ -89,7 +90,7 @@ export function Dashboard() {
       <Chart samples={samples} keys={[['online', 'online', '#0891b2']]} height={120} />
       {i && (
         <p class="muted">
-          UDP {i.udp} · up since {when(i.startedAt)} ({Math.floor(i.uptimeSeconds / 60)} min)
+          UDP {i.udp}{i.udpSocket === 'dgram' ? ' (node:dgram)' : i.udpSocket === 'native' ? ' (native socket)' : ''} · up since {when(i.startedAt)} ({Math.floor(i.uptimeSeconds / 60)} min)
         </p>
       )}
       {(rates.error || info.error) && <p class="error">{rates.error ?? info.error}</p>}
